@@ -1,0 +1,61 @@
+/*
+ * A search request: free text plus filters, as typed on the command line,
+ * in the web page's URL or inline in the query (`sdg:11 level:local`).
+ *
+ * Filters combine with OR within one field and AND across fields. A query
+ * owns every string in it; query_release frees them. Parsing never prints:
+ * a bad filter value is returned as a message naming the parameter.
+ */
+#ifndef MINGA_QUERY_H
+#define MINGA_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define QUERY_MAX_LIMIT 1000
+#define QUERY_DEFAULT_LIMIT 10
+
+struct minga_query {
+    char *text;              /* free text with inline filters removed; "" */
+    uint32_t goal_mask;      /* bit g for goal g */
+    uint32_t level_mask;     /* enum minga_level bits */
+    uint32_t actor_mask;     /* enum minga_actor bits */
+    char **countries;        /* upper-case alpha-2 codes */
+    size_t n_countries;
+    char **languages;        /* ISO 639-1 codes */
+    size_t n_languages;
+    char **targets;          /* official ids, "11.2" */
+    size_t n_targets;
+    int year_from;           /* 0: open */
+    int year_to;             /* 0: open */
+    unsigned offset;         /* results to skip */
+    unsigned limit;          /* results to return */
+    int want_facets;         /* count facets over the whole match set */
+    int want_snippets;
+    int want_spelling;
+};
+
+void query_init(struct minga_query *q);
+void query_release(struct minga_query *q);
+
+/* Adds one filter, as from `--sdg 11` or `sdg:11`. `name` is one of sdg,
+ * target, level, actor, country, lang, year (a year or FROM..TO),
+ * year_from, year_to. Returns 0, or -1 with *errmsg (caller frees) naming
+ * the parameter and what was expected. */
+int query_add_filter(struct minga_query *q, const char *name,
+                     const char *value, char **errmsg);
+
+/* Splits `input` into free text and inline filters (`name:value` words
+ * whose name is a filter name); quoted phrases stay in the text. Appends
+ * the free text to q->text. Returns 0 or -1 with *errmsg. */
+int query_parse_inline(struct minga_query *q, const char *input,
+                       char **errmsg);
+
+/* A human-readable form of the filters ("sdg:11 level:local"), for
+ * briefing packs and logs. Returns a new string; caller frees. */
+char *query_describe_filters(const struct minga_query *q);
+
+/* Whether the query has any filter or text at all. */
+int query_is_empty(const struct minga_query *q);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * The full-text index: a small C API over Xapian (C++ inside, no C++ type
+ * or exception crosses this header). Every call returns 0 or a negative
+ * MINGA_E... code with a message in *errmsg that the caller frees.
+ *
+ * Invariants:
+ *   - the catalog (SQLite) is the source of truth; the index records the
+ *     catalog generation it reflects (mindex_generation), so that a crash
+ *     between the two writes is found and repaired by `minga check`;
+ *   - one struct mindex belongs to one thread; a server gives each thread
+ *     its own handle (Xapian Database objects are not thread-safe);
+ *   - writes are batched: nothing is visible to readers before
+ *     mindex_commit, and one commit covers one whole import;
+ *   - text is accent-folded and case-folded (utf8proc) at index and query
+ *     time, and each case is stemmed with its own language's stemmer.
+ */
+#ifndef MINGA_MINDEX_H
+#define MINGA_MINDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "minga/plugin.h"
+#include "query.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mindex;
+
+enum mindex_mode { MINDEX_READ = 0, MINDEX_WRITE = 1 };
+
+/* Opens (creating it in write mode) the index in folder `dir`. */
+int mindex_open(struct mindex **out, const char *dir, int mode,
+                char **errmsg);
+void mindex_close(struct mindex *ix);
+
+/* Readers: see the latest commit (cheap when nothing changed). */
+int mindex_reopen(struct mindex *ix, char **errmsg);
+
+/* The catalog generation the last commit recorded; 0 for a new index. */
+uint64_t mindex_generation(struct mindex *ix);
+uint64_t mindex_doccount(struct mindex *ix);
+
+/* -- writing (MINDEX_WRITE only) -------------------------------------- */
+
+/* Adds or replaces the document for c->id. Title, summary, body, tags and
+ * the extracted text of c->attachments are indexed, in falling weight. */
+int mindex_put_case(struct mindex *ix, const struct minga_case *c,
+                    char **errmsg);
+int mindex_remove_case(struct mindex *ix, const char *id, char **errmsg);
+/* Removes every document (for a full reindex). */
+int mindex_remove_all(struct mindex *ix, char **errmsg);
+/* Makes all changes since the last commit durable and visible, recording
+ * `generation`. All or nothing. */
+int mindex_commit(struct mindex *ix, uint64_t generation, char **errmsg);
+/* Drops all changes since the last commit. */
+void mindex_rollback(struct mindex *ix);
+
+/* Loads the cross-language thesaurus (see data/thesaurus.txt for its
+ * format) into the index's synonym table, replacing what was there.
+ * Takes effect at the next commit. */
+int mindex_set_thesaurus(struct mindex *ix, const char *text, size_t len,
+                         char **errmsg);
+
+/* Calls fn for every case id in the index, in no particular order; stops
+ * when fn returns nonzero. For consistency checks. */
+int mindex_foreach_id(struct mindex *ix,
+                      int (*fn)(void *arg, const char *id), void *arg,
+                      char **errmsg);
+
+/* -- searching ------------------------------------------------------- */
+
+struct mindex_hit {
+    char *id;
+    double score;            /* Xapian weight */
+    int percent;             /* 0-100 */
+    char *title;
+    char *city;
+    char *country;
+    char *language;
+    int year_start;
+    int year_end;            /* 0 when absent */
+    uint32_t goal_mask;
+    uint32_t level_mask;
+    uint32_t actor_mask;
+    char *snippet;           /* HTML-safe text; matched words inside
+                                <mark>...</mark> */
+};
+
+struct mindex_count {
+    char key[8];             /* country code or language code */
+    uint64_t count;
+};
+
+struct mindex_results {
+    uint64_t total;              /* matching cases (exact when facets on) */
+    struct mindex_hit *hits;
+    size_t n_hits;
+    /* facet counts over the whole match set (when q->want_facets) */
+    uint64_t goal_counts[18];    /* index 1..17 */
+    uint64_t level_counts[MINGA_N_LEVELS];   /* bit order */
+    uint64_t actor_counts[MINGA_N_ACTORS];
+    struct mindex_count *countries;  /* sorted by count desc, then key */
+    size_t n_countries;
+    struct mindex_count *languages;
+    size_t n_languages;
+    char *suggestion;            /* corrected query text, or NULL */
+};
+
+/* Runs a query. Empty text with filters lists the filtered cases (newest
+ * first); empty text and no filters lists everything. */
+int mindex_search(struct mindex *ix, const struct minga_query *q,
+                  struct mindex_results **out, char **errmsg);
+void mindex_results_free(struct mindex_results *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
