@@ -1,0 +1,52 @@
+/*
+ * The `minga` command: argument parsing and printing only. Every command
+ * calls the library (core/minga.h, web/server.h); nothing here decides
+ * behaviour the web server could not share.
+ *
+ * Exit status: 0 success, 1 bad input or a failed operation, 2 usage.
+ */
+#ifndef MINGA_CLI_H
+#define MINGA_CLI_H
+
+#include <stdio.h>
+#include "minga.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+struct cli {
+    const char *data_dir;
+    const char *prog;        /* "minga" */
+};
+
+struct cli_command {
+    const char *name;
+    const char *summary;
+    const char *usage;       /* full help text */
+    int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+/* Opens the data folder or prints why not; NULL on failure. */
+struct minga *cli_open(struct cli *cli, int flags);
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Whether argv holds -h or --help; prints the command's help then. */
+int cli_wants_help(const struct cli_command *cmd, int argc, char **argv);
+void cli_print_json(json_t *value);   /* steals the reference */
+/* A progress bar on stderr when it is a terminal; silent otherwise. */
+void cli_progress(void *arg, uint64_t done, uint64_t total);
+void cli_progress_done(void);
+
+/* Parses the filter options shared by search, list and export into q;
+ * returns -1 after printing on a bad value, 0 when not a filter option,
+ * 1 when consumed. */
+int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
+                      const char *name, const char *value);
+
+extern const struct cli_command cmd_init, cmd_import, cmd_show, cmd_list,
+    cmd_search, cmd_stats, cmd_export, cmd_delete, cmd_plugins, cmd_check,
+    cmd_reindex, cmd_token, cmd_serve;
+
+#endif

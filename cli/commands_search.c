@@ -1,0 +1,403 @@
+/* search, list and export: commands that select cases with a query. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "refdata.h"
+
+enum { OPT_SDG = 1000, OPT_TARGET, OPT_LEVEL, OPT_ACTOR, OPT_COUNTRY,
+       OPT_LANG, OPT_YEAR };
+
+#define FILTER_OPTIONS                                          \
+    {"sdg", required_argument, 0, OPT_SDG},                     \
+    {"target", required_argument, 0, OPT_TARGET},               \
+    {"level", required_argument, 0, OPT_LEVEL},                 \
+    {"actor", required_argument, 0, OPT_ACTOR},                 \
+    {"country", required_argument, 0, OPT_COUNTRY},             \
+    {"lang", required_argument, 0, OPT_LANG},                   \
+    {"year", required_argument, 0, OPT_YEAR}
+
+#define FILTER_HELP                                                       \
+    "filters (repeat an option or use commas for OR; different filters\n" \
+    "combine with AND; also inline in the query as sdg:11 level:local):\n" \
+    "  --sdg N          goal 1-17\n"                                       \
+    "  --target ID      official target, e.g. 11.2 or 6.a\n"               \
+    "  --level L        local, regional, national, multilateral\n"         \
+    "  --actor A        public_sector, civil_society, private_sector,\n"   \
+    "                   academia, community, international_organization\n" \
+    "  --country CC     ISO 3166-1 alpha-2, e.g. BR\n"                     \
+    "  --lang L         language of the case: es, pt, en ...\n"            \
+    "  --year Y|A..B    cases active in that year or range\n"
+
+static const char *const filter_names[] = {"sdg", "target", "level", "actor",
+                                           "country", "lang", "year"};
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long n = strtoul(s, &end, 10);
+    if (end == s || *end || n == 0 || n > max)
+        return -1;
+    *out = (unsigned)n;
+    return 0;
+}
+
+/* Appends the remaining arguments to the query text, inline filters
+ * included. */
+static int take_query_words(const struct cli_command *cmd,
+                            struct minga_query *q, int argc, char **argv)
+{
+    for (int i = optind; i < argc; i++) {
+        char *err = NULL;
+        if (query_parse_inline(q, argv[i], &err)) {
+            cli_usage_error(cmd, "%s", err ? err : "bad query");
+            free(err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Highlights <mark> in a snippet for a terminal, and unescapes the HTML
+ * entities the snippet carries. */
+static void print_snippet(const char *s, int is_tty)
+{
+    static const struct { const char *from, *to; } entities[] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
+        {"&#39;", "'"}, {"&#x27;", "'"}};
+    printf("    ");
+    while (*s) {
+        if (strncmp(s, "<mark>", 6) == 0) {
+            fputs(is_tty ? "\033[1m" : "*", stdout);
+            s += 6;
+            continue;
+        }
+        if (strncmp(s, "</mark>", 7) == 0) {
+            fputs(is_tty ? "\033[0m" : "*", stdout);
+            s += 7;
+            continue;
+        }
+        int matched = 0;
+        for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++) {
+            size_t n = strlen(entities[i].from);
+            if (strncmp(s, entities[i].from, n) == 0) {
+                fputs(entities[i].to, stdout);
+                s += n;
+                matched = 1;
+                break;
+            }
+        }
+        if (!matched)
+            putchar(*s++);
+    }
+    putchar('\n');
+}
+
+static void print_hits(const struct minga_query *q,
+                       const struct mindex_results *r, int with_snippets)
+{
+    int is_tty = isatty(STDOUT_FILENO);
+    for (size_t i = 0; i < r->n_hits; i++) {
+        const struct mindex_hit *h = &r->hits[i];
+        printf("%2u. %s\n    %s, %s · %d", q->offset + (unsigned)i + 1,
+               h->title, h->city, h->country, h->year_start);
+        if (h->year_end)
+            printf("-%d", h->year_end);
+        printf(" · goals");
+        for (int g = 1; g <= 17; g++)
+            if (h->goal_mask & (1u << g))
+                printf(" %d", g);
+        printf(" · %s · %s\n", h->language, h->id);
+        if (with_snippets && h->snippet && *h->snippet)
+            print_snippet(h->snippet, is_tty);
+    }
+}
+
+static int run_search(struct cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, 0, 'j'},
+        {"limit", required_argument, 0, 'n'},
+        {"page", required_argument, 0, 'p'},
+        FILTER_OPTIONS, {0, 0, 0, 0}};
+    struct minga_query q;
+    query_init(&q);
+    q.want_facets = q.want_snippets = q.want_spelling = 1;
+    int is_json = 0, c, rc = EXIT_USAGE;
+    unsigned page = 1;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+jn:p:", longopts, NULL)) != -1) {
+        if (c >= OPT_SDG && c <= OPT_YEAR) {
+            if (cli_filter_option(&cmd_search, &q, filter_names[c - OPT_SDG],
+                                  optarg) < 0)
+                goto out;
+        } else if (c == 'j') {
+            is_json = 1;
+        } else if (c == 'n') {
+            if (parse_uint(optarg, QUERY_MAX_LIMIT, &q.limit)) {
+                cli_usage_error(&cmd_search, "--limit: expected 1-%d",
+                                QUERY_MAX_LIMIT);
+                goto out;
+            }
+        } else if (c == 'p') {
+            if (parse_uint(optarg, 100000, &page)) {
+                cli_usage_error(&cmd_search, "--page: expected a number "
+                                "from 1");
+                goto out;
+            }
+        } else {
+            cli_usage_error(&cmd_search, "unknown option");
+            goto out;
+        }
+    }
+    if (take_query_words(&cmd_search, &q, argc, argv))
+        goto out;
+    q.offset = (page - 1) * q.limit;
+    struct minga *m = cli_open(cli, MINGA_OPEN_READONLY);
+    rc = EXIT_FAIL;
+    if (!m)
+        goto out;
+    struct mindex_results *r = NULL;
+    char *err = NULL;
+    if (minga_search(m, &q, &r, &err)) {
+        cli_fail("%s", err ? err : "search failed");
+        free(err);
+    } else {
+        if (is_json) {
+            cli_print_json(minga_results_json(&q, r));
+        } else {
+            printf("%llu result%s", (unsigned long long)r->total,
+                   r->total == 1 ? "" : "s");
+            if (*q.text)
+                printf(" for \"%s\"", q.text);
+            char *filters = query_describe_filters(&q);
+            if (filters && *filters)
+                printf(" (%s)", filters);
+            free(filters);
+            printf("\n");
+            if (r->suggestion)
+                printf("did you mean: %s\n", r->suggestion);
+            print_hits(&q, r, 1);
+        }
+        mindex_results_free(r);
+        rc = EXIT_OK;
+    }
+    minga_close(m);
+out:
+    query_release(&q);
+    return rc;
+}
+
+const struct cli_command cmd_search = {
+    "search", "full-text search with filters and facets",
+    "usage: minga search [--json] [--limit N] [--page N] [FILTERS] QUERY...\n"
+    "\n"
+    "Searches titles, summaries, bodies, tags and attachment text, in\n"
+    "Spanish, Portuguese and English: accents and case are ignored, words\n"
+    "match their inflections, \"quoted phrases\" match in order, -word\n"
+    "excludes, and key terms match across languages (presupuesto\n"
+    "participativo finds orçamento participativo).\n\n"
+    "  --json       one JSON object: total, results, facets, suggestion\n"
+    "  --limit N    results per page (default 10, at most 1000)\n"
+    "  --page N     page of results (default 1)\n\n" FILTER_HELP,
+    run_search};
+
+static int run_list(struct cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {FILTER_OPTIONS,
+                                             {"json", no_argument, 0, 'j'},
+                                             {0, 0, 0, 0}};
+    struct minga_query q;
+    query_init(&q);
+    q.limit = QUERY_MAX_LIMIT;
+    int c, is_json = 0, rc = EXIT_USAGE;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+j", longopts, NULL)) != -1) {
+        if (c == 'j') {
+            is_json = 1;
+        } else if (c >= OPT_SDG && c <= OPT_YEAR) {
+            if (cli_filter_option(&cmd_list, &q, filter_names[c - OPT_SDG],
+                                  optarg) < 0)
+                goto out;
+        } else {
+            cli_usage_error(&cmd_list, "unknown option");
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        cli_usage_error(&cmd_list, "takes filters only; use `minga search` "
+                        "for text");
+        goto out;
+    }
+    struct minga *m = cli_open(cli, MINGA_OPEN_READONLY);
+    rc = EXIT_FAIL;
+    if (!m)
+        goto out;
+    json_t *all = json_array();
+    uint64_t total = 0;
+    for (;;) {
+        struct mindex_results *r = NULL;
+        char *err = NULL;
+        if (minga_search(m, &q, &r, &err)) {
+            cli_fail("%s", err ? err : "list failed");
+            free(err);
+            json_decref(all);
+            minga_close(m);
+            goto out;
+        }
+        total = r->total;
+        for (size_t i = 0; i < r->n_hits; i++) {
+            const struct mindex_hit *h = &r->hits[i];
+            if (is_json)
+                json_array_append_new(all, json_pack(
+                    "{s:s, s:s, s:s, s:s, s:i}", "id", h->id, "title",
+                    h->title, "city", h->city, "country", h->country,
+                    "year_start", h->year_start));
+            else
+                printf("%-48s %d  %-2s  %s — %s\n", h->id, h->year_start,
+                       h->country, h->city, h->title);
+        }
+        size_t n = r->n_hits;
+        mindex_results_free(r);
+        if (n < q.limit)
+            break;
+        q.offset += q.limit;
+    }
+    if (is_json)
+        cli_print_json(all);
+    else
+        json_decref(all), fprintf(stderr, "%llu case%s\n",
+                                  (unsigned long long)total,
+                                  total == 1 ? "" : "s");
+    minga_close(m);
+    rc = EXIT_OK;
+out:
+    query_release(&q);
+    return rc;
+}
+
+const struct cli_command cmd_list = {
+    "list", "list cases by filters, newest first",
+    "usage: minga list [--json] [FILTERS]\n\n"
+    "Lists the id, start year, country, city and title of every case that\n"
+    "matches the filters, newest first.\n\n" FILTER_HELP,
+    run_list};
+
+static int write_file(void *arg, const void *data, size_t len)
+{
+    return fwrite(data, 1, len, arg) == len ? 0 : -1;
+}
+
+static int run_export(struct cli *cli, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, 0, 'f'},
+        {"output", required_argument, 0, 'o'},
+        {"limit", required_argument, 0, 'n'},
+        {"labels", required_argument, 0, 'L'},
+        FILTER_OPTIONS, {0, 0, 0, 0}};
+    struct minga_query q;
+    query_init(&q);
+    q.limit = 0;
+    const char *format = NULL, *output = NULL, *labels = "en";
+    int c, rc = EXIT_USAGE;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+f:o:n:", longopts, NULL)) != -1) {
+        if (c >= OPT_SDG && c <= OPT_YEAR) {
+            if (cli_filter_option(&cmd_export, &q, filter_names[c - OPT_SDG],
+                                  optarg) < 0)
+                goto out;
+        } else if (c == 'f') {
+            format = optarg;
+        } else if (c == 'o') {
+            output = optarg;
+        } else if (c == 'L') {
+            labels = optarg;
+        } else if (c == 'n') {
+            if (parse_uint(optarg, 10000000, &q.limit)) {
+                cli_usage_error(&cmd_export, "--limit: expected a number");
+                goto out;
+            }
+        } else {
+            cli_usage_error(&cmd_export, "unknown option");
+            goto out;
+        }
+    }
+    if (!format) {
+        cli_usage_error(&cmd_export, "--format is required (json, jsonl, "
+                        "csv, markdown, briefing, pdf; see `minga plugins`)");
+        goto out;
+    }
+    if (strcmp(labels, "es") && strcmp(labels, "pt") && strcmp(labels, "en")) {
+        cli_usage_error(&cmd_export, "--labels: expected es, pt or en");
+        goto out;
+    }
+    if (take_query_words(&cmd_export, &q, argc, argv))
+        goto out;
+    struct minga *m = cli_open(cli, MINGA_OPEN_READONLY);
+    rc = EXIT_FAIL;
+    if (!m)
+        goto out;
+    if (!minga_find_exporter(format)) {
+        cli_fail("no exporter for format \"%s\" (see `minga plugins`)",
+                 format);
+        minga_close(m);
+        goto out;
+    }
+    /* write to a temporary name and rename: no half-written file */
+    char *tmp = NULL;
+    if (output && asprintf(&tmp, "%s.part", output) < 0)
+        tmp = NULL;
+    FILE *f = output ? fopen(tmp, "wb") : stdout;
+    if (!f) {
+        cli_fail("%s: cannot write", output);
+        free(tmp);
+        minga_close(m);
+        goto out;
+    }
+    struct minga_export_options opt = {format, labels, write_file, f};
+    char *err = NULL;
+    int erc = minga_export(m, &q, &opt, &err);
+    if (output) {
+        if (fclose(f) != 0 && !erc)
+            erc = MINGA_EIO;
+        if (erc)
+            unlink(tmp);
+        else if (rename(tmp, output) != 0)
+            erc = MINGA_EIO;
+    } else {
+        fflush(stdout);
+    }
+    free(tmp);
+    if (erc) {
+        cli_fail("export: %s", err ? err : "failed");
+    } else {
+        rc = EXIT_OK;
+        if (output)
+            fprintf(stderr, "wrote %s\n", output);
+    }
+    free(err);
+    minga_close(m);
+out:
+    query_release(&q);
+    return rc;
+}
+
+const struct cli_command cmd_export = {
+    "export", "export a selection (json, csv, briefing pack, pdf ...)",
+    "usage: minga export --format NAME [-o FILE] [--limit N] [--labels "
+    "es|pt|en]\n"
+    "                    [FILTERS] [QUERY...]\n\n"
+    "Exports the cases that the query and filters select (all of them\n"
+    "without either), most relevant first. Formats come from exporter\n"
+    "plugins: json, jsonl, csv, markdown, briefing (a zip pack for\n"
+    "workshops), pdf. Selecting no case is an error.\n\n"
+    "  --format NAME   exporter to use\n"
+    "  -o, --output F  write to F (default: standard output)\n"
+    "  --limit N       the N most relevant cases\n"
+    "  --labels L      language of labels and goal names in packs (en)\n\n"
+    FILTER_HELP,
+    run_export};

@@ -1,0 +1,172 @@
+/* minga: the command-line entry point and the helpers its commands share. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct cli_command *const commands[] = {
+    &cmd_init, &cmd_import, &cmd_search, &cmd_list, &cmd_show, &cmd_stats,
+    &cmd_export, &cmd_delete, &cmd_check, &cmd_reindex, &cmd_token,
+    &cmd_serve, &cmd_plugins, NULL};
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+        "minga %s - a knowledge base of city experiences with the SDGs\n\n"
+        "usage: minga [--data DIR] COMMAND [OPTIONS] [ARGS]\n\n"
+        "options:\n"
+        "  --data DIR   the data folder (default $MINGA_DATA, else "
+        "./minga-data)\n"
+        "  --version    print the version\n"
+        "  --help       this help; `minga COMMAND --help` for a command\n\n"
+        "commands:\n", MINGA_VERSION);
+    for (int i = 0; commands[i]; i++)
+        fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "\nexit status: 0 success, 1 bad input or failed "
+                 "operation, 2 usage error\n");
+}
+
+struct minga *cli_open(struct cli *cli, int flags)
+{
+    struct minga *m = NULL;
+    char *err = NULL;
+    if (minga_open(&m, cli->data_dir, flags, &err)) {
+        fprintf(stderr, "minga: %s\n", err ? err : "cannot open data folder");
+        free(err);
+        return NULL;
+    }
+    return m;
+}
+
+int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "minga %s: ", cmd->name);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see `minga %s --help`)\n", cmd->name);
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "minga: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    return EXIT_FAIL;
+}
+
+int cli_wants_help(const struct cli_command *cmd, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(cmd->usage, stdout);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void cli_print_json(json_t *value)
+{
+    char *text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (text) {
+        puts(text);
+        free(text);
+    }
+    json_decref(value);
+}
+
+static int progress_shown;
+
+void cli_progress(void *arg, uint64_t done, uint64_t total)
+{
+    (void)arg;
+    if (!isatty(STDERR_FILENO) || total == 0)
+        return;
+    int width = 40, filled = (int)(done * (uint64_t)width / total);
+    if (filled > width)
+        filled = width;
+    fprintf(stderr, "\r[%.*s%*s] %3d%%",
+            filled, "########################################",
+            width - filled, "", (int)(done * 100 / total));
+    fflush(stderr);
+    progress_shown = 1;
+}
+
+void cli_progress_done(void)
+{
+    if (progress_shown) {
+        fprintf(stderr, "\r%60s\r", "");
+        progress_shown = 0;
+    }
+}
+
+int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
+                      const char *name, const char *value)
+{
+    static const char *const filters[] = {"sdg", "target", "level", "actor",
+                                          "country", "lang", "year", NULL};
+    for (int i = 0; filters[i]; i++) {
+        if (strcmp(name, filters[i]) != 0)
+            continue;
+        char *err = NULL;
+        if (query_add_filter(q, name, value, &err)) {
+            cli_usage_error(cmd, "--%s", err ? err : name);
+            free(err);
+            return -1;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli = {.prog = "minga"};
+    cli.data_dir = getenv("MINGA_DATA");
+    if (!cli.data_dir || !*cli.data_dir)
+        cli.data_dir = "./minga-data";
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("minga %s\n", MINGA_VERSION);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help(stdout);
+            return EXIT_OK;
+        }
+        if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
+            cli.data_dir = argv[++i];
+        } else if (strncmp(argv[i], "--data=", 7) == 0) {
+            cli.data_dir = argv[i] + 7;
+        } else {
+            fprintf(stderr, "minga: unknown option %s (see `minga --help`)\n",
+                    argv[i]);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        print_help(stderr);
+        return EXIT_USAGE;
+    }
+    for (int c = 0; commands[c]; c++) {
+        if (strcmp(commands[c]->name, argv[i]) == 0) {
+            if (cli_wants_help(commands[c], argc - i, argv + i))
+                return EXIT_OK;
+            return commands[c]->run(&cli, argc - i, argv + i);
+        }
+    }
+    fprintf(stderr, "minga: unknown command \"%s\" (see `minga --help`)\n",
+            argv[i]);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,115 @@
+/*
+ * The catalog: SQLite, the source of truth for cases, their attachments
+ * (original bytes and extracted text), the import log and upload tokens.
+ *
+ * Invariants:
+ *   - WAL mode and foreign keys on; the schema version is PRAGMA
+ *     user_version and catalog_open migrates older versions forward;
+ *   - every write happens inside catalog_begin .. catalog_commit, one
+ *     transaction per import, so an import is all or nothing;
+ *   - a generation counter (meta table) grows by one per committed write;
+ *     each case row records the generation that last wrote it, and the
+ *     index records the generation it reflects.
+ * Errors: functions return 0 or a negative MINGA_E... code; the text is in
+ * catalog_errmsg() until the next call on the same handle.
+ */
+#ifndef MINGA_CATALOG_H
+#define MINGA_CATALOG_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "minga/plugin.h"
+
+struct catalog;
+
+#define CATALOG_SCHEMA_VERSION 1
+
+int catalog_open(struct catalog **out, const char *path, int is_readonly,
+                 char **errmsg);
+void catalog_close(struct catalog *cat);
+const char *catalog_errmsg(const struct catalog *cat);
+
+/* BEGIN IMMEDIATE: takes the write lock, waiting up to the busy timeout. */
+int catalog_begin(struct catalog *cat);
+int catalog_commit(struct catalog *cat);
+void catalog_rollback(struct catalog *cat);
+
+uint64_t catalog_generation(struct catalog *cat);
+/* Inside a transaction: generation + 1, stored; returns the new value. */
+int catalog_next_generation(struct catalog *cat, uint64_t *out);
+
+/* Inserts or replaces a case (matching by id) with generation `gen`,
+ * keeping created_at on update. *was_update tells which. Returns
+ * MINGA_EEXISTS when this generation already wrote that id (the same id
+ * twice in one import). `extra_json` (may be NULL) holds unknown fields
+ * kept in lenient mode. Attachments are written separately. */
+int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
+                        uint64_t gen, int64_t import_id,
+                        const char *extra_json, int *was_update);
+int catalog_add_attachment(struct catalog *cat, const char *case_id,
+                           int position, const struct minga_attachment *a);
+/* Stores bytes under their sha256 (no-op when present). */
+int catalog_put_blob(struct catalog *cat, const char *sha256,
+                     const void *data, size_t len);
+/* Reads a blob; *data is malloc'd, caller frees. */
+int catalog_read_blob(struct catalog *cat, const char *sha256, void **data,
+                      size_t *len);
+/* Deletes a case (MINGA_ENOTFOUND if absent), logging it for the index. */
+int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen);
+
+/* Loads a case with its attachments (text included when with_text). */
+int catalog_get_case(struct catalog *cat, const char *id, int with_text,
+                     struct minga_case **out);
+/* Calls fn for each case (attachment text included), in id order, or only
+ * those written after generation `since`. Stops when fn returns nonzero
+ * and returns that value. */
+int catalog_foreach_case(struct catalog *cat, uint64_t since,
+                         int (*fn)(void *arg, struct minga_case *c),
+                         void *arg);
+/* Calls fn for each case id. */
+int catalog_foreach_id(struct catalog *cat,
+                       int (*fn)(void *arg, const char *id), void *arg);
+int64_t catalog_count_cases(struct catalog *cat);
+
+/* -- import log -------------------------------------------------------- */
+
+/* Finds an earlier successful import of a file with this sha256. Returns
+ * 0 and sets *import_id and *when (caller frees), or MINGA_ENOTFOUND. */
+int catalog_find_import(struct catalog *cat, const char *sha256,
+                        int64_t *import_id, char **when);
+int catalog_log_import(struct catalog *cat, const char *source,
+                       const char *sha256, int64_t n_cases, int64_t n_new,
+                       int64_t n_updated, const char *by, int64_t *id_out);
+int catalog_finish_import(struct catalog *cat, int64_t import_id,
+                          int64_t n_cases, int64_t n_new, int64_t n_updated);
+
+/* -- files waiting to be matched to cases (one import) ------------------ */
+
+int catalog_stash_file(struct catalog *cat, const char *name,
+                       const void *data, size_t len);
+/* *data malloc'd; MINGA_ENOTFOUND when no such file was stashed. */
+int catalog_fetch_stashed(struct catalog *cat, const char *name, void **data,
+                          size_t *len);
+void catalog_clear_stash(struct catalog *cat);
+
+/* -- statistics and tokens ---------------------------------------------- */
+
+int catalog_stats_json(struct catalog *cat, json_t *out);
+int catalog_token_add(struct catalog *cat, const char *name,
+                      const char *hash);
+int catalog_token_revoke(struct catalog *cat, const char *name);
+int catalog_token_list(struct catalog *cat, json_t **out);
+/* Calls fn for each active token hash. */
+int catalog_token_foreach(struct catalog *cat,
+                          int (*fn)(void *arg, const char *name,
+                                    const char *hash),
+                          void *arg);
+int catalog_token_touch(struct catalog *cat, const char *name);
+
+/* The raw handle, for the modules that share this connection. */
+struct sqlite3 *catalog_db(struct catalog *cat);
+/* Sets the handle's error text from SQLite's and returns MINGA_EIO (or
+ * MINGA_EBUSY when the database is locked). */
+int catalog_fail(struct catalog *cat, const char *what);
+
+#endif

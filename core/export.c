@@ -1,0 +1,161 @@
+/* minga_export: selects cases with the index, loads them from the catalog
+ * one by one and hands them to an exporter plugin. */
+#include "minga_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "case.h"
+#include "host_impl.h"
+#include "plugin_host.h"
+
+#define PAGE 500
+
+struct minga_export_ctx {
+    struct minga *m;
+    const struct minga_export_options *opt;
+    struct minga_export_info info;
+    void *blob;              /* last attachment read; owned */
+    int has_write_failed;
+};
+
+int export_write(struct minga_export_ctx *ctx, const void *data, size_t len)
+{
+    if (ctx->has_write_failed)
+        return MINGA_EIO;
+    if (len && ctx->opt->write(ctx->opt->write_arg, data, len) != 0) {
+        ctx->has_write_failed = 1;
+        return MINGA_EIO;
+    }
+    return MINGA_OK;
+}
+
+const struct minga_export_info *export_info(struct minga_export_ctx *ctx)
+{
+    return &ctx->info;
+}
+
+int export_attachment_read(struct minga_export_ctx *ctx, const char *sha256,
+                           const void **data, size_t *len)
+{
+    free(ctx->blob);
+    ctx->blob = NULL;
+    void *blob = NULL;
+    int rc = catalog_read_blob(ctx->m->cat, sha256, &blob, len);
+    if (rc)
+        return rc;
+    ctx->blob = blob;
+    *data = blob;
+    return MINGA_OK;
+}
+
+/* The ids the query selects, in result order. */
+static int select_ids(struct minga *m, const struct minga_query *q,
+                      char ***ids_out, size_t *n_out, char **errmsg)
+{
+    struct minga_query page = *q;
+    page.want_facets = 0;
+    page.want_snippets = 0;
+    page.want_spelling = 0;
+    size_t want = q->limit ? q->limit : SIZE_MAX;
+    char **ids = NULL;
+    size_t n = 0;
+    page.offset = q->offset;
+    for (;;) {
+        page.limit = PAGE;
+        struct mindex_results *r = NULL;
+        int rc = minga_search(m, &page, &r, errmsg);
+        if (rc) {
+            for (size_t i = 0; i < n; i++)
+                free(ids[i]);
+            free(ids);
+            return rc;
+        }
+        size_t got = r->n_hits;
+        char **grown = realloc(ids, (n + got + 1) * sizeof *ids);
+        if (grown) {
+            ids = grown;
+            for (size_t i = 0; i < got && n < want; i++)
+                ids[n++] = strdup(r->hits[i].id);
+        }
+        mindex_results_free(r);
+        if (got < PAGE || n >= want)
+            break;
+        page.offset += PAGE;
+    }
+    *ids_out = ids;
+    *n_out = n;
+    return MINGA_OK;
+}
+
+int minga_export(struct minga *m, const struct minga_query *q,
+                 const struct minga_export_options *opt, char **errmsg)
+{
+    const struct minga_exporter *exp = minga_find_exporter(opt->format);
+    if (!exp) {
+        if (errmsg)
+            *errmsg = minga_strdupf("no exporter for format \"%s\" (see "
+                                    "`minga plugins`)", opt->format);
+        return MINGA_ENOTFOUND;
+    }
+    char **ids = NULL;
+    size_t n_ids = 0;
+    int rc = select_ids(m, q, &ids, &n_ids, errmsg);
+    if (rc)
+        return rc;
+    if (n_ids == 0) {
+        free(ids);
+        if (errmsg)
+            *errmsg = strdup("no cases match this selection; nothing was "
+                             "exported");
+        return MINGA_ENOTFOUND;
+    }
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char *filters = query_describe_filters(q);
+    struct minga_export_ctx ctx = {
+        .m = m,
+        .opt = opt,
+        .info = {.struct_size = sizeof ctx.info,
+                 .query = q->text ? q->text : "",
+                 .filters = filters ? filters : "",
+                 .lang = opt->lang ? opt->lang : "en",
+                 .n_cases = n_ids,
+                 .generated_at = now,
+                 .minga_version = MINGA_VERSION}};
+    void *state = NULL;
+    rc = exp->begin(plugin_host_api(), &ctx, &state);
+    for (size_t i = 0; !rc && i < n_ids; i++) {
+        struct minga_case *c = NULL;
+        rc = catalog_get_case(m->cat, ids[i], 0, &c);
+        if (rc == MINGA_ENOTFOUND) {
+            rc = MINGA_OK;     /* deleted since the search: skip it */
+            continue;
+        }
+        if (!rc)
+            rc = exp->write_case(state, c);
+        case_free(c);
+    }
+    if (state || !rc) {
+        int frc = exp->finish(state, rc == MINGA_OK);
+        if (!rc)
+            rc = frc;
+    }
+    if (!rc && ctx.has_write_failed)
+        rc = MINGA_EIO;
+    if (rc && errmsg && !*errmsg)
+        *errmsg = ctx.has_write_failed
+                      ? strdup("writing the export failed (disk full?)")
+                      : minga_strdupf("the %s exporter failed (code %d)",
+                                      opt->format, rc);
+    for (size_t i = 0; i < n_ids; i++)
+        free(ids[i]);
+    free(ids);
+    free(ctx.blob);
+    free(filters);
+    return rc;
+}

@@ -1,0 +1,487 @@
+/* minga_import_paths and minga_import_fd: one all-or-nothing import of
+ * files from disk or from an upload. */
+#include "import_session.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host_impl.h"
+#include "plugin_host.h"
+
+#define DEFAULT_MAX_COMPRESSED (256ull << 20)
+#define DEFAULT_MAX_UNCOMPRESSED (1ull << 30)
+#define DEFAULT_MAX_ENTRIES 10000ull
+#define DEFAULT_MAX_ENTRY_SIZE (64ull << 20)
+#define LOCK_WAIT_MS 30000
+
+struct input {
+    char *display_name;
+    char *path;              /* NULL when fd is given */
+    int fd;
+    char *disk_dir;          /* folder for attachments; NULL for uploads */
+};
+
+struct input_list {
+    struct input *items;
+    size_t n, cap;
+};
+
+void minga_import_options_init(struct minga_import_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->by = "cli";
+}
+
+void minga_import_report_init(struct minga_import_report *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    diag_list_init(&rep->diags);
+}
+
+void minga_import_report_release(struct minga_import_report *rep)
+{
+    diag_list_release(&rep->diags);
+    memset(rep, 0, sizeof *rep);
+}
+
+static int inputs_push(struct input_list *l, const char *display,
+                       const char *path, int fd)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct input *grown = realloc(l->items, cap * sizeof *grown);
+        if (!grown)
+            return MINGA_ENOMEM;
+        l->items = grown;
+        l->cap = cap;
+    }
+    struct input *in = &l->items[l->n++];
+    memset(in, 0, sizeof *in);
+    in->display_name = strdup(display);
+    in->path = path ? strdup(path) : NULL;
+    in->fd = fd;
+    if (path) {
+        const char *slash = strrchr(path, '/');
+        in->disk_dir = slash ? strndup(path, (size_t)(slash - path + 1))
+                             : strdup(".");
+        if (in->disk_dir && strlen(in->disk_dir) > 1 &&
+            in->disk_dir[strlen(in->disk_dir) - 1] == '/')
+            in->disk_dir[strlen(in->disk_dir) - 1] = '\0';
+    }
+    return MINGA_OK;
+}
+
+static void inputs_release(struct input_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].display_name);
+        free(l->items[i].path);
+        free(l->items[i].disk_dir);
+    }
+    free(l->items);
+}
+
+int import_is_case_markdown(const char *name, const void *data, size_t len)
+{
+    size_t n = strlen(name);
+    int is_md = (n > 3 && strcasecmp(name + n - 3, ".md") == 0) ||
+                (n > 9 && strcasecmp(name + n - 9, ".markdown") == 0);
+    if (!is_md)
+        return 1;
+    const char *p = data;
+    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+        p += 3;
+        len -= 3;
+    }
+    return len >= 3 && memcmp(p, "---", 3) == 0;
+}
+
+/* Reads the first bytes of a file on disk for import_is_case_markdown. */
+static int is_case_file_on_disk(const char *path)
+{
+    char head[8] = "";
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, head, sizeof head) : -1;
+    if (fd >= 0)
+        close(fd);
+    return import_is_case_markdown(path, head, n > 0 ? (size_t)n : 0);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the case files below a folder, in name order, skipping hidden
+ * entries and files no importer reads (they may be attachments). */
+static int add_folder(struct input_list *l, const char *dir, int depth,
+                      struct diag_list *dl)
+{
+    if (depth > 16)
+        return MINGA_OK;
+    DIR *d = opendir(dir);
+    if (!d) {
+        diag_add(dl, DIAG_ERROR, dir, 0, 0, NULL, "cannot read folder: %s",
+                 strerror(errno));
+        return MINGA_EINVAL;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **grown = realloc(names, cap * sizeof *grown);
+            if (!grown)
+                break;
+            names = grown;
+        }
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, name_cmp);
+    int rc = MINGA_OK;
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        struct stat st;
+        if (!rc && lstat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                rc = add_folder(l, path, depth + 1, dl);
+            else if (S_ISREG(st.st_mode) && plugin_host_importer_for(path) &&
+                     is_case_file_on_disk(path))
+                rc = inputs_push(l, path, path, -1);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+void minga_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(hash, data, len);
+    sodium_bin2hex(out, 65, hash, sizeof hash);
+}
+
+static int sha256_fd(int fd, char out[65])
+{
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    unsigned char buf[1 << 16];
+    ssize_t r;
+    off_t off = 0;
+    while ((r = pread(fd, buf, sizeof buf, off)) > 0) {
+        crypto_hash_sha256_update(&state, buf, (unsigned long long)r);
+        off += r;
+    }
+    if (r < 0)
+        return -1;
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state, hash);
+    sodium_bin2hex(out, 65, hash, sizeof hash);
+    return 0;
+}
+
+/* Reads one input through its importer. */
+static int import_one(struct import_session *s, struct input *in, int fd,
+                      const struct stat *st)
+{
+    struct minga_import_report *rep = s->rep;
+    const struct minga_importer *imp =
+        plugin_host_importer_for(in->display_name);
+    if (!imp) {
+        diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                 "no importer reads this type of file (.json, .jsonl, "
+                 ".csv, .md, .zip, .tar, .tar.gz, .tgz, .tar.xz; see "
+                 "`minga plugins`)");
+        return MINGA_EINVAL;
+    }
+    if (st->st_size == 0) {
+        diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                 "the file is empty");
+        return MINGA_EINVAL;
+    }
+    struct minga_import_sink sink;
+    sink_init(&sink, s, in->display_name);
+    sink.disk_dir = in->disk_dir ? strdup(in->disk_dir) : NULL;
+    int rc;
+    size_t errors_before = rep->diags.n_errors;
+    if (imp->import_fd) {
+        lseek(fd, 0, SEEK_SET);
+        rc = imp->import_fd(plugin_host_api(), &sink, in->display_name, fd);
+    } else {
+        size_t len = (size_t)st->st_size;
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED) {
+            diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                     "cannot read: %s", strerror(errno));
+            sink_release(&sink);
+            return MINGA_EIO;
+        }
+        rc = imp->import_buffer(plugin_host_api(), &sink, in->display_name,
+                                map, len);
+        munmap(map, len);
+    }
+    if (case_builder_is_open(s->builder))
+        sink_case_end(&sink);
+    sink_release(&sink);
+    if (rc && rep->diags.n_errors == errors_before && !s->has_failed)
+        diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                 "the importer failed (code %d) without saying why", rc);
+    return rc;
+}
+
+static void default_limits(struct minga_limits *l,
+                           const struct minga_limits *given)
+{
+    l->struct_size = sizeof *l;
+    l->max_compressed = given && given->max_compressed
+                            ? given->max_compressed : DEFAULT_MAX_COMPRESSED;
+    l->max_uncompressed = given && given->max_uncompressed
+                              ? given->max_uncompressed
+                              : DEFAULT_MAX_UNCOMPRESSED;
+    l->max_entries = given && given->max_entries ? given->max_entries
+                                                 : DEFAULT_MAX_ENTRIES;
+    l->max_entry_size = given && given->max_entry_size
+                            ? given->max_entry_size : DEFAULT_MAX_ENTRY_SIZE;
+}
+
+/* Reads every input inside one catalog transaction and one index batch. */
+static int import_inputs(struct import_session *s, struct input_list *inputs)
+{
+    struct minga *m = s->m;
+    struct minga_import_report *rep = s->rep;
+    size_t n_read = 0;
+    for (size_t i = 0; i < inputs->n && !s->has_failed; i++) {
+        struct input *in = &inputs->items[i];
+        int fd = in->path ? open(in->path, O_RDONLY | O_CLOEXEC) : in->fd;
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0) {
+            diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                     "cannot open: %s", strerror(errno));
+            if (fd >= 0 && in->path)
+                close(fd);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                     "not a regular file");
+            if (in->path)
+                close(fd);
+            continue;
+        }
+        char sha[65];
+        if (sha256_fd(fd, sha) < 0) {
+            diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                     "cannot read: %s", strerror(errno));
+            if (in->path)
+                close(fd);
+            continue;
+        }
+        int64_t earlier = 0;
+        char *when = NULL;
+        if (!s->opt->is_forced &&
+            catalog_find_import(m->cat, sha, &earlier, &when) == MINGA_OK) {
+            diag_add(&rep->diags, DIAG_WARNING, in->display_name, 0, 0, NULL,
+                     "identical to the file of import #%lld (%s); nothing "
+                     "to do (use --force to import it again)",
+                     (long long)earlier, when);
+            free(when);
+            rep->n_skipped++;
+            if (in->path)
+                close(fd);
+            continue;
+        }
+        size_t new0 = rep->n_new, upd0 = rep->n_updated;
+        if (catalog_log_import(m->cat, in->display_name, sha, 0, 0, 0,
+                               s->opt->by, &s->import_id)) {
+            session_fail(s, "%s", catalog_errmsg(m->cat));
+        } else {
+            import_one(s, in, fd, &st);
+            size_t n_new = rep->n_new - new0, n_upd = rep->n_updated - upd0;
+            if (!s->has_failed &&
+                catalog_finish_import(m->cat, s->import_id,
+                                      (int64_t)(n_new + n_upd),
+                                      (int64_t)n_new, (int64_t)n_upd))
+                session_fail(s, "%s", catalog_errmsg(m->cat));
+            if (!rep->import_id)
+                rep->import_id = s->import_id;
+        }
+        n_read++;
+        if (in->path)
+            close(fd);
+    }
+    rep->n_files = n_read;
+    if (!s->has_failed && !rep->diags.n_errors)
+        session_finish_attachments(s);
+    return MINGA_OK;
+}
+
+static int run_import(struct minga *m, struct input_list *inputs,
+                      const struct minga_import_options *opt,
+                      struct minga_import_report *rep)
+{
+    if (m->flags & MINGA_OPEN_READONLY) {
+        diag_add(&rep->diags, DIAG_ERROR, m->dir, 0, 0, NULL,
+                 "the data folder is open read-only; nothing was imported");
+        return MINGA_EIO;
+    }
+    struct import_session s;
+    memset(&s, 0, sizeof s);
+    s.m = m;
+    s.opt = opt;
+    s.rep = rep;
+    default_limits(&s.limits, &opt->limits);
+    s.builder = case_builder_new(opt->is_lenient, &rep->diags);
+    char *err = NULL;
+    int rc = minga_lock(m, LOCK_WAIT_MS, &err);
+    if (!rc) {
+        int was_needed = 0;
+        rc = minga_recover(m, &was_needed, &err);
+    }
+    if (!rc && !opt->is_dry_run)
+        rc = minga_open_writer(m, &s.ix, &err);
+    if (!rc && !(rc = catalog_begin(m->cat)))
+        rc = catalog_next_generation(m->cat, &s.generation);
+    if (rc && !err)
+        err = strdup(catalog_errmsg(m->cat));
+    if (!rc) {
+        import_inputs(&s, inputs);
+        int ok = !s.has_failed && !rep->diags.n_errors;
+        int has_work = rep->n_files > 0;
+        if (ok && has_work && !opt->is_dry_run) {
+            /* index first: if the catalog commit then fails, the index is
+             * ahead and minga_recover rebuilds it from the catalog */
+            char *ixerr = NULL;
+            rc = mindex_commit(s.ix, s.generation, &ixerr);
+            if (rc) {
+                session_fail(&s, "index: %s", ixerr ? ixerr : "commit failed");
+                free(ixerr);
+            } else if ((rc = catalog_commit(m->cat))) {
+                session_fail(&s, "%s", catalog_errmsg(m->cat));
+            }
+        }
+        if (!ok || !has_work || opt->is_dry_run || s.has_failed) {
+            catalog_rollback(m->cat);
+            if (s.ix)
+                mindex_rollback(s.ix);
+        }
+        if (s.has_failed) {
+            err = s.fail_message;
+            s.fail_message = NULL;
+            rc = MINGA_EIO;
+        } else if (!ok) {
+            rc = MINGA_EINVAL;
+        } else {
+            rc = MINGA_OK;
+        }
+    }
+    if (err) {
+        diag_add(&rep->diags, DIAG_ERROR, NULL, 0, 0, NULL,
+                 "%s; nothing was imported", err);
+        free(err);
+    }
+    session_free_pending(&s);
+    free(s.fail_message);
+    if (s.ix)
+        mindex_close(s.ix);
+    case_builder_free(s.builder);
+    minga_unlock(m);
+    if (m->reader)
+        mindex_reopen(m->reader, NULL);
+    return rc;
+}
+
+int minga_import_paths(struct minga *m, const char *const *paths,
+                       size_t n_paths, const struct minga_import_options *opt,
+                       struct minga_import_report *rep)
+{
+    struct input_list inputs = {0};
+    int rc = MINGA_OK;
+    for (size_t i = 0; i < n_paths; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) < 0) {
+            diag_add(&rep->diags, DIAG_ERROR, paths[i], 0, 0, NULL,
+                     "cannot open: %s", strerror(errno));
+            rc = MINGA_EINVAL;
+        } else if (S_ISDIR(st.st_mode)) {
+            size_t before = inputs.n;
+            if (add_folder(&inputs, paths[i], 0, &rep->diags))
+                rc = MINGA_EINVAL;
+            else if (inputs.n == before)
+                diag_add(&rep->diags, DIAG_ERROR, paths[i], 0, 0, NULL,
+                         "no case files in this folder");
+        } else {
+            inputs_push(&inputs, paths[i], paths[i], -1);
+        }
+    }
+    if (rep->diags.n_errors)
+        rc = MINGA_EINVAL;
+    else
+        rc = run_import(m, &inputs, opt, rep);
+    inputs_release(&inputs);
+    return rc;
+}
+
+int minga_import_fd(struct minga *m, const char *name, int fd,
+                    const struct minga_import_options *opt,
+                    struct minga_import_report *rep)
+{
+    struct input_list inputs = {0};
+    inputs_push(&inputs, name, NULL, fd);
+    int rc = run_import(m, &inputs, opt, rep);
+    inputs_release(&inputs);
+    return rc;
+}
+
+char *minga_import_summary(const struct minga_import_report *rep,
+                           int is_dry_run)
+{
+    if (rep->n_files == 0 && rep->n_skipped)
+        return minga_strdupf("nothing to import: %zu file%s already "
+                             "imported unchanged", rep->n_skipped,
+                             rep->n_skipped == 1 ? "" : "s");
+    return minga_strdupf("%s %zu case%s from %zu file%s: %zu new, %zu "
+                         "updated%s%s",
+                         is_dry_run ? "would import" : "imported",
+                         rep->n_cases, rep->n_cases == 1 ? "" : "s",
+                         rep->n_files, rep->n_files == 1 ? "" : "s",
+                         rep->n_new, rep->n_updated,
+                         rep->n_skipped ? " (identical files skipped)" : "",
+                         is_dry_run ? " (dry run: nothing written)" : "");
+}
+
+json_t *minga_import_report_json(const struct minga_import_report *rep,
+                                 int is_dry_run)
+{
+    char *summary = minga_import_summary(rep, is_dry_run);
+    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, "
+                          "s:o, s:I, s:I}",
+                          "summary", summary ? summary : "",
+                          "files", (json_int_t)rep->n_files,
+                          "skipped", (json_int_t)rep->n_skipped,
+                          "cases", (json_int_t)rep->n_cases,
+                          "new", (json_int_t)rep->n_new,
+                          "updated", (json_int_t)rep->n_updated,
+                          "attachments", (json_int_t)rep->n_attachments,
+                          "dry_run", is_dry_run,
+                          "import_id", (json_int_t)rep->import_id,
+                          "diagnostics", diag_list_json(&rep->diags, 20),
+                          "errors", (json_int_t)rep->diags.n_errors,
+                          "warnings", (json_int_t)rep->diags.n_warnings);
+    free(summary);
+    return o;
+}

@@ -1,0 +1,411 @@
+/* The host side of importer plugins: the sink functions of
+ * struct minga_host_api, storing validated cases, and matching attachments
+ * to the cases that name them. */
+#include "import_session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "case.h"
+#include "extract.h"
+#include "host_impl.h"
+#include "plugin_host.h"
+#include "textfold.h"
+
+struct pending_attachment_case {
+    struct pending_attachment_case *next;
+    struct built_case bc;
+    char *display_name;      /* the case file, for messages */
+    char *archive_name;      /* where to look: the stash ... */
+    char *member_dir;
+    char *disk_dir;          /* ... or the disk */
+};
+
+void sink_init(struct minga_import_sink *sink, struct import_session *s,
+               const char *display_name)
+{
+    memset(sink, 0, sizeof *sink);
+    sink->session = s;
+    sink->display_name = strdup(display_name);
+}
+
+void sink_release(struct minga_import_sink *sink)
+{
+    free(sink->display_name);
+    free(sink->archive_name);
+    free(sink->member_dir);
+    free(sink->disk_dir);
+    memset(sink, 0, sizeof *sink);
+}
+
+void session_fail(struct import_session *s, const char *fmt, ...)
+{
+    if (s->has_failed)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&s->fail_message, fmt, ap) < 0)
+        s->fail_message = NULL;
+    va_end(ap);
+    s->has_failed = 1;
+}
+
+static void report(struct minga_import_sink *sink, int severity, int line,
+                   int column, const char *field, const char *fmt, va_list ap)
+{
+    diag_addv(&sink->session->rep->diags, severity, sink->display_name, line,
+              column, field, fmt, ap);
+}
+
+void sink_error(struct minga_import_sink *sink, int line, int column,
+                const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(sink, DIAG_ERROR, line, column, field, fmt, ap);
+    va_end(ap);
+}
+
+void sink_warning(struct minga_import_sink *sink, int line, int column,
+                  const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(sink, DIAG_WARNING, line, column, field, fmt, ap);
+    va_end(ap);
+}
+
+int sink_case_begin(struct minga_import_sink *sink, int line)
+{
+    struct case_builder *b = sink->session->builder;
+    if (case_builder_is_open(b)) {
+        struct built_case bc;
+        if (case_builder_end(b, &bc) == MINGA_OK)
+            built_case_release(&bc);   /* importer bug: drop quietly */
+    }
+    case_builder_begin(b, sink->display_name, line);
+    return MINGA_OK;
+}
+
+int sink_case_field(struct minga_import_sink *sink, const char *name,
+                    const struct minga_value *value)
+{
+    return case_builder_field(sink->session->builder, name, value);
+}
+
+int sink_case_item(struct minga_import_sink *sink, const char *name,
+                   size_t index, const struct minga_value *value)
+{
+    return case_builder_item(sink->session->builder, name, index, value);
+}
+
+int sink_case_end(struct minga_import_sink *sink)
+{
+    struct import_session *s = sink->session;
+    struct built_case bc;
+    int rc = case_builder_end(s->builder, &bc);
+    if (rc)
+        return rc;
+    s->rep->n_cases++;
+    return session_store_case(s, sink, &bc);
+}
+
+const struct minga_limits *sink_limits(struct minga_import_sink *sink)
+{
+    return &sink->session->limits;
+}
+
+void sink_progress(struct minga_import_sink *sink, uint64_t done,
+                   uint64_t total)
+{
+    const struct minga_import_options *opt = sink->session->opt;
+    if (opt->progress)
+        opt->progress(opt->progress_arg, done, total);
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? strndup(path, (size_t)(slash - path)) : strdup("");
+}
+
+int sink_import_member(struct minga_import_sink *sink, const char *name,
+                       const void *data, size_t len)
+{
+    struct import_session *s = sink->session;
+    const struct minga_importer *imp = plugin_host_importer_for(name);
+    if (!imp)
+        return MINGA_ENOTFOUND;
+    if (!import_is_case_markdown(name, data, len)) {
+        sink_warning(sink, 0, 0, NULL, "%s: Markdown without front matter "
+                     "is not a case file; kept only as a possible "
+                     "attachment", name);
+        return MINGA_ENOTFOUND;
+    }
+    if (sink->depth >= 1) {
+        /* only an archive inside an archive hands members on */
+        sink_error(sink, 0, 0, NULL, "%s: archives inside archives are not "
+                   "read; put the case files in the outer archive", name);
+        return MINGA_EINVAL;
+    }
+    struct minga_import_sink member;
+    char *display = minga_strdupf("%s!%s", sink->display_name, name);
+    sink_init(&member, s, display ? display : name);
+    free(display);
+    member.archive_name = strdup(sink->display_name);
+    member.member_dir = dir_of(name);
+    member.depth = sink->depth + 1;
+    s->n_members++;
+    int rc = imp->import_buffer(plugin_host_api(), &member, name, data, len);
+    if (case_builder_is_open(s->builder))
+        sink_case_end(&member);   /* the importer forgot; be forgiving */
+    sink_release(&member);
+    return rc == MINGA_ENOTFOUND ? MINGA_EINVAL : rc;
+}
+
+int sink_add_file(struct minga_import_sink *sink, const char *name,
+                  const void *data, size_t len)
+{
+    struct import_session *s = sink->session;
+    if (case_check_attachment_path(name) || s->has_failed)
+        return MINGA_OK;      /* not a type a case could name */
+    /* keyed by archive too: two archives may both hold "report.pdf" */
+    char *key = minga_strdupf("%s!%s", sink->display_name, name);
+    int rc = key ? catalog_stash_file(s->m->cat, key, data, len)
+                 : MINGA_ENOMEM;
+    free(key);
+    if (rc) {
+        session_fail(s, "%s", catalog_errmsg(s->m->cat));
+        return MINGA_EIO;
+    }
+    return MINGA_OK;
+}
+
+/* ---- storing cases ---------------------------------------------------- */
+
+static int index_case(struct import_session *s, const struct minga_case *c)
+{
+    if (!s->ix)
+        return MINGA_OK;
+    char *err = NULL;
+    int rc = mindex_put_case(s->ix, c, &err);
+    if (rc)
+        session_fail(s, "index: %s", err ? err : "write failed");
+    free(err);
+    return rc;
+}
+
+int session_store_case(struct import_session *s,
+                       struct minga_import_sink *sink, struct built_case *bc)
+{
+    /* After the first error nothing will be committed: keep validating
+     * (to list every problem) but stop writing. */
+    if (s->has_failed || s->rep->diags.n_errors) {
+        built_case_release(bc);
+        return MINGA_OK;
+    }
+    char *extra = bc->extra ? json_dumps(bc->extra, JSON_COMPACT) : NULL;
+    int was_update = 0;
+    int rc = catalog_upsert_case(s->m->cat, bc->c, s->generation,
+                                 s->import_id, extra, &was_update);
+    free(extra);
+    if (rc == MINGA_EEXISTS) {
+        diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name, bc->line, 0,
+                 "id", "\"%s\" is used by another case in this import; ids "
+                 "must be unique", bc->c->id);
+        built_case_release(bc);
+        return MINGA_EINVAL;
+    }
+    if (rc) {
+        session_fail(s, "%s", catalog_errmsg(s->m->cat));
+        built_case_release(bc);
+        return rc;
+    }
+    if (was_update)
+        s->rep->n_updated++;
+    else
+        s->rep->n_new++;
+    if (bc->c->n_attachments == 0) {
+        rc = index_case(s, bc->c);
+        built_case_release(bc);
+        return rc;
+    }
+    struct pending_attachment_case *p = calloc(1, sizeof *p);
+    if (!p) {
+        built_case_release(bc);
+        return MINGA_ENOMEM;
+    }
+    p->bc = *bc;
+    p->display_name = strdup(sink->display_name);
+    p->archive_name = sink->archive_name ? strdup(sink->archive_name) : NULL;
+    p->member_dir = sink->member_dir ? strdup(sink->member_dir) : NULL;
+    p->disk_dir = sink->disk_dir ? strdup(sink->disk_dir) : NULL;
+    p->next = s->pending;
+    s->pending = p;
+    return MINGA_OK;
+}
+
+void session_free_pending(struct import_session *s)
+{
+    while (s->pending) {
+        struct pending_attachment_case *p = s->pending;
+        s->pending = p->next;
+        built_case_release(&p->bc);
+        free(p->display_name);
+        free(p->archive_name);
+        free(p->member_dir);
+        free(p->disk_dir);
+        free(p);
+    }
+}
+
+/* Reads an attachment named by a case imported from disk: the path must
+ * stay inside the case file's folder, links resolved. */
+static int read_disk_attachment(struct import_session *s, const char *dir,
+                                const char *path, void **data, size_t *len,
+                                char **why)
+{
+    char joined[PATH_MAX], real_dir[PATH_MAX], real_file[PATH_MAX];
+    snprintf(joined, sizeof joined, "%s/%s", *dir ? dir : ".", path);
+    if (!realpath(*dir ? dir : ".", real_dir) ||
+        !realpath(joined, real_file)) {
+        *why = minga_strdupf("not found next to the case file (%s)",
+                             strerror(errno));
+        return MINGA_ENOTFOUND;
+    }
+    size_t n = strlen(real_dir);
+    if (strncmp(real_file, real_dir, n) != 0 || real_file[n] != '/') {
+        *why = strdup("leads outside the case file's folder (through a "
+                      "link)");
+        return MINGA_EINVAL;
+    }
+    int fd = open(real_file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        *why = strdup("is not a readable regular file");
+        return MINGA_EIO;
+    }
+    if ((uint64_t)st.st_size > s->limits.max_entry_size) {
+        close(fd);
+        *why = minga_strdupf("is larger than the limit of %llu bytes",
+                             (unsigned long long)s->limits.max_entry_size);
+        return MINGA_ELIMIT;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (buf && got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (!buf || got != (size_t)st.st_size) {
+        free(buf);
+        *why = strdup("could not be read");
+        return MINGA_EIO;
+    }
+    *data = buf;
+    *len = got;
+    return MINGA_OK;
+}
+
+/* Normalises "dir" + "/" + "path" inside an archive (no ".." can occur:
+ * both were checked). */
+static char *member_key(const char *dir, const char *path)
+{
+    while (path[0] == '.' && path[1] == '/')
+        path += 2;
+    if (!dir || !*dir)
+        return strdup(path);
+    return minga_strdupf("%s/%s", dir, path);
+}
+
+static int resolve_one(struct import_session *s,
+                       struct pending_attachment_case *p, size_t i)
+{
+    struct minga_attachment *a =
+        (struct minga_attachment *)&p->bc.c->attachments[i];
+    int line = p->bc.attachment_lines ? p->bc.attachment_lines[i] : 0;
+    char field[48];
+    snprintf(field, sizeof field, "attachments[%zu]", i);
+    void *data = NULL;
+    size_t len = 0;
+    int rc;
+    if (p->archive_name) {
+        char *member = member_key(p->member_dir, a->path);
+        char *key = member ? minga_strdupf("%s!%s", p->archive_name, member)
+                           : NULL;
+        rc = key ? catalog_fetch_stashed(s->m->cat, key, &data, &len)
+                 : MINGA_ENOMEM;
+        if (rc == MINGA_ENOTFOUND)
+            diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0,
+                     field, "\"%s\" is not in %s (looked for %s)", a->path,
+                     p->archive_name, member);
+        free(member);
+        free(key);
+    } else {
+        char *why = NULL;
+        rc = read_disk_attachment(s, p->disk_dir ? p->disk_dir : ".",
+                                  a->path, &data, &len, &why);
+        if (rc)
+            diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0,
+                     field, "\"%s\" %s", a->path, why ? why : "unreadable");
+        free(why);
+    }
+    if (rc)
+        return MINGA_EINVAL;
+    char sha[65];
+    minga_sha256_hex(data, len, sha);
+    char *text = NULL, *err = NULL;
+    const char *media_type = extract_media_type(a->path);
+    if (extract_text(a->path, data, len, &text, &media_type, &err) != 0) {
+        diag_add(&s->rep->diags,
+                 s->opt->is_strict_attachments ? DIAG_ERROR : DIAG_WARNING,
+                 p->display_name, line, 0, field,
+                 "\"%s\": no text extracted (%s); the case is kept without "
+                 "it", a->path, err ? err : "unreadable");
+        free(err);
+        text = NULL;
+    }
+    free((char *)a->sha256);
+    free((char *)a->media_type);
+    free((char *)a->text);
+    a->sha256 = strdup(sha);
+    a->media_type = strdup(media_type ? media_type
+                                      : "application/octet-stream");
+    a->text = text ? text : strdup("");
+    a->size = len;
+    rc = MINGA_OK;
+    if (!s->has_failed && !s->rep->diags.n_errors) {
+        rc = catalog_put_blob(s->m->cat, sha, data, len);
+        if (!rc)
+            rc = catalog_add_attachment(s->m->cat, p->bc.c->id, (int)i, a);
+        if (rc)
+            session_fail(s, "%s", catalog_errmsg(s->m->cat));
+    }
+    free(data);
+    s->rep->n_attachments++;
+    return rc;
+}
+
+int session_finish_attachments(struct import_session *s)
+{
+    for (struct pending_attachment_case *p = s->pending; p; p = p->next) {
+        for (size_t i = 0; i < p->bc.c->n_attachments; i++)
+            if (resolve_one(s, p, i) && s->has_failed)
+                return MINGA_EIO;
+        if (!s->has_failed && !s->rep->diags.n_errors)
+            index_case(s, p->bc.c);
+    }
+    catalog_clear_stash(s->m->cat);
+    return s->has_failed ? MINGA_EIO : MINGA_OK;
+}

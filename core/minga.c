@@ -1,0 +1,471 @@
+/* The data folder: opening it, the writer lock, crash recovery, and the
+ * read operations (search, case, stats, reference data). */
+#include "minga_impl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "case.h"
+#include "plugin_host.h"
+#include "refdata.h"
+
+char *minga_strdupf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    return s;
+}
+
+const char *minga_data_dir(const struct minga *m)
+{
+    return m->dir;
+}
+
+static int fail_open(char **errmsg, int rc, const char *fmt, ...)
+{
+    if (errmsg) {
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(errmsg, fmt, ap) < 0)
+            *errmsg = NULL;
+        va_end(ap);
+    }
+    return rc;
+}
+
+int minga_open(struct minga **out, const char *dir, int flags, char **errmsg)
+{
+    char *err = NULL;
+    if (refdata_load(&err)) {
+        int rc = fail_open(errmsg, MINGA_EINTERNAL, "%s", err);
+        free(err);
+        return rc;
+    }
+    if (sodium_init() < 0)
+        return fail_open(errmsg, MINGA_EINTERNAL, "libsodium failed to start");
+    plugin_host_init();
+    struct stat st;
+    if (stat(dir, &st) < 0) {
+        if (!(flags & MINGA_OPEN_CREATE))
+            return fail_open(errmsg, MINGA_ENOTFOUND,
+                             "%s: no data folder here; create one with "
+                             "`minga --data %s init`", dir, dir);
+        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+            return fail_open(errmsg, MINGA_EIO, "%s: cannot create: %s", dir,
+                             strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return fail_open(errmsg, MINGA_EINVAL, "%s: not a folder", dir);
+    }
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/catalog.db", dir);
+    if (!(flags & MINGA_OPEN_CREATE) && access(path, F_OK) < 0)
+        return fail_open(errmsg, MINGA_ENOTFOUND,
+                         "%s: not a minga data folder (no catalog.db); "
+                         "create one with `minga --data %s init`", dir, dir);
+    struct minga *m = calloc(1, sizeof *m);
+    if (!m)
+        return MINGA_ENOMEM;
+    m->dir = strdup(dir);
+    m->index_dir = minga_strdupf("%s/index", dir);
+    m->flags = flags;
+    m->lock_fd = -1;
+    int rc = catalog_open(&m->cat, path, flags & MINGA_OPEN_READONLY, &err);
+    if (rc) {
+        fail_open(errmsg, rc, "%s", err ? err : "cannot open the catalog");
+        free(err);
+        minga_close(m);
+        return rc;
+    }
+    if (flags & MINGA_OPEN_CREATE) {
+        struct mindex *ix = NULL;
+        if ((rc = minga_lock(m, 30000, &err)) == 0) {
+            rc = minga_open_writer(m, &ix, &err);
+            if (!rc && mindex_generation(ix) == 0) {
+                size_t len;
+                const char *th = refdata_thesaurus(&len);
+                rc = mindex_set_thesaurus(ix, th, len, &err);
+                if (!rc)
+                    rc = mindex_commit(ix, catalog_generation(m->cat), &err);
+            }
+            mindex_close(ix);
+            minga_unlock(m);
+        }
+        if (rc) {
+            fail_open(errmsg, rc, "%s", err ? err : "cannot create the index");
+            free(err);
+            minga_close(m);
+            return rc;
+        }
+    }
+    *out = m;
+    return MINGA_OK;
+}
+
+void minga_close(struct minga *m)
+{
+    if (!m)
+        return;
+    if (m->reader)
+        mindex_close(m->reader);
+    catalog_close(m->cat);
+    minga_unlock(m);
+    free(m->dir);
+    free(m->index_dir);
+    free(m);
+}
+
+int minga_lock(struct minga *m, int wait_ms, char **errmsg)
+{
+    if (m->lock_fd >= 0)
+        return MINGA_OK;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/lock", m->dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail_open(errmsg, MINGA_EIO, "%s: cannot open the lock file: "
+                         "%s", path, strerror(errno));
+    for (int waited = 0;; waited += 50) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            break;
+        if (errno != EWOULDBLOCK || waited >= wait_ms) {
+            close(fd);
+            return fail_open(errmsg, MINGA_EBUSY,
+                             "another import or change is running on %s "
+                             "(waited %d s); try again when it ends",
+                             m->dir, wait_ms / 1000);
+        }
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    m->lock_fd = fd;
+    return MINGA_OK;
+}
+
+void minga_unlock(struct minga *m)
+{
+    if (m->lock_fd >= 0) {
+        flock(m->lock_fd, LOCK_UN);
+        close(m->lock_fd);
+        m->lock_fd = -1;
+    }
+}
+
+int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg)
+{
+    return mindex_open(out, m->index_dir, MINDEX_WRITE, errmsg);
+}
+
+struct rebuild_state {
+    struct mindex *ix;
+    uint64_t done, total;
+    void (*progress)(void *, uint64_t, uint64_t);
+    void *arg;
+    char *err;
+};
+
+static int rebuild_one(void *arg, struct minga_case *c)
+{
+    struct rebuild_state *st = arg;
+    int rc = mindex_put_case(st->ix, c, &st->err);
+    st->done++;
+    if (st->progress && (st->done % 256 == 0 || st->done == st->total))
+        st->progress(st->arg, st->done, st->total);
+    return rc;
+}
+
+int minga_rebuild_index(struct minga *m, struct mindex *ix,
+                        void (*progress)(void *, uint64_t, uint64_t),
+                        void *arg, char **errmsg)
+{
+    struct rebuild_state st = {ix, 0, 0, progress, arg, NULL};
+    int64_t n = catalog_count_cases(m->cat);
+    st.total = n > 0 ? (uint64_t)n : 0;
+    int rc = mindex_remove_all(ix, &st.err);
+    size_t len;
+    const char *th = refdata_thesaurus(&len);
+    if (!rc)
+        rc = mindex_set_thesaurus(ix, th, len, &st.err);
+    if (!rc)
+        rc = catalog_foreach_case(m->cat, 0, rebuild_one, &st);
+    if (!rc)
+        rc = mindex_commit(ix, catalog_generation(m->cat), &st.err);
+    else
+        mindex_rollback(ix);
+    if (rc && errmsg)
+        *errmsg = st.err ? st.err
+                         : minga_strdupf("%s", catalog_errmsg(m->cat));
+    else
+        free(st.err);
+    return rc;
+}
+
+int minga_recover(struct minga *m, int *was_needed, char **errmsg)
+{
+    *was_needed = 0;
+    struct mindex *ix = NULL;
+    int rc = minga_open_writer(m, &ix, errmsg);
+    if (rc)
+        return rc;
+    if (mindex_generation(ix) != catalog_generation(m->cat)) {
+        *was_needed = 1;
+        rc = minga_rebuild_index(m, ix, NULL, NULL, errmsg);
+    }
+    mindex_close(ix);
+    return rc;
+}
+
+int minga_reindex(struct minga *m,
+                  void (*progress)(void *arg, uint64_t done, uint64_t total),
+                  void *arg, char **errmsg)
+{
+    int rc = minga_lock(m, 30000, errmsg);
+    if (rc)
+        return rc;
+    struct mindex *ix = NULL;
+    rc = minga_open_writer(m, &ix, errmsg);
+    if (!rc)
+        rc = minga_rebuild_index(m, ix, progress, arg, errmsg);
+    mindex_close(ix);
+    minga_unlock(m);
+    return rc;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+static int ensure_reader(struct minga *m, char **errmsg)
+{
+    if (m->reader)
+        return mindex_reopen(m->reader, errmsg);
+    return mindex_open(&m->reader, m->index_dir, MINDEX_READ, errmsg);
+}
+
+int minga_search(struct minga *m, const struct minga_query *q,
+                 struct mindex_results **out, char **errmsg)
+{
+    int rc = ensure_reader(m, errmsg);
+    if (rc)
+        return rc;
+    return mindex_search(m->reader, q, out, errmsg);
+}
+
+static json_t *mask_names(uint32_t mask, int n_bits,
+                          const char *(*name)(uint32_t))
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < n_bits; i++)
+        if (mask & (1u << i))
+            json_array_append_new(arr, json_string(name(1u << i)));
+    return arr;
+}
+
+static json_t *goal_numbers(uint32_t mask)
+{
+    json_t *arr = json_array();
+    for (int g = 1; g <= REFDATA_N_GOALS; g++)
+        if (mask & (1u << g))
+            json_array_append_new(arr, json_integer(g));
+    return arr;
+}
+
+static json_t *hit_json(const struct mindex_hit *h)
+{
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, "
+                          "s:o, s:f, s:i, s:s}",
+                          "id", h->id, "title", h->title ? h->title : "",
+                          "city", h->city ? h->city : "",
+                          "country", h->country ? h->country : "",
+                          "language", h->language ? h->language : "",
+                          "year_start", h->year_start,
+                          "year_end", h->year_end ? json_integer(h->year_end)
+                                                  : json_null(),
+                          "goals", goal_numbers(h->goal_mask),
+                          "levels", mask_names(h->level_mask, MINGA_N_LEVELS,
+                                               refdata_level_name),
+                          "actors", mask_names(h->actor_mask, MINGA_N_ACTORS,
+                                               refdata_actor_name),
+                          "score", h->score, "percent", h->percent,
+                          "snippet", h->snippet ? h->snippet : "");
+    const char *name = refdata_country_name(h->country);
+    if (o && name)
+        json_object_set_new(o, "country_name", json_string(name));
+    return o;
+}
+
+static json_t *counts_json(const struct mindex_count *c, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:I}", "value", c[i].key,
+                                             "count", (json_int_t)c[i].count));
+    return arr;
+}
+
+static json_t *facets_json(const struct mindex_results *r)
+{
+    json_t *goals = json_array(), *levels = json_array(),
+           *actors = json_array();
+    for (int g = 1; g <= REFDATA_N_GOALS; g++)
+        if (r->goal_counts[g])
+            json_array_append_new(goals, json_pack(
+                "{s:i, s:I}", "value", g, "count",
+                (json_int_t)r->goal_counts[g]));
+    for (int i = 0; i < MINGA_N_LEVELS; i++)
+        if (r->level_counts[i])
+            json_array_append_new(levels, json_pack(
+                "{s:s, s:I}", "value", refdata_level_name(1u << i), "count",
+                (json_int_t)r->level_counts[i]));
+    for (int i = 0; i < MINGA_N_ACTORS; i++)
+        if (r->actor_counts[i])
+            json_array_append_new(actors, json_pack(
+                "{s:s, s:I}", "value", refdata_actor_name(1u << i), "count",
+                (json_int_t)r->actor_counts[i]));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "goals", goals,
+                     "levels", levels, "actors", actors,
+                     "countries", counts_json(r->countries, r->n_countries),
+                     "languages", counts_json(r->languages, r->n_languages));
+}
+
+json_t *minga_results_json(const struct minga_query *q,
+                           const struct mindex_results *r)
+{
+    json_t *results = json_array();
+    for (size_t i = 0; i < r->n_hits; i++)
+        json_array_append_new(results, hit_json(&r->hits[i]));
+    unsigned per_page = q->limit ? q->limit : QUERY_DEFAULT_LIMIT;
+    char *filters = query_describe_filters(q);
+    json_t *o = json_pack("{s:I, s:i, s:i, s:s, s:s, s:o, s:o, s:o}",
+                          "total", (json_int_t)r->total,
+                          "page", (int)(q->offset / per_page + 1),
+                          "per_page", (int)per_page,
+                          "query", q->text ? q->text : "",
+                          "filters", filters ? filters : "",
+                          "results", results, "facets", facets_json(r),
+                          "suggestion", r->suggestion
+                                            ? json_string(r->suggestion)
+                                            : json_null());
+    free(filters);
+    return o;
+}
+
+int minga_get_case(struct minga *m, const char *id, struct minga_case **out,
+                   char **errmsg)
+{
+    int rc = catalog_get_case(m->cat, id, 0, out);
+    if (rc && errmsg)
+        *errmsg = strdup(catalog_errmsg(m->cat));
+    return rc;
+}
+
+json_t *minga_case_json(const struct minga_case *c, int with_times)
+{
+    return case_to_json(c, with_times);
+}
+
+int minga_delete_case(struct minga *m, const char *id, char **errmsg)
+{
+    int rc = minga_lock(m, 30000, errmsg);
+    if (rc)
+        return rc;
+    int was_needed;
+    struct mindex *ix = NULL;
+    uint64_t gen = 0;
+    char *err = NULL;
+    rc = minga_recover(m, &was_needed, &err);
+    if (!rc)
+        rc = minga_open_writer(m, &ix, &err);
+    if (!rc && !(rc = catalog_begin(m->cat))) {
+        rc = catalog_next_generation(m->cat, &gen);
+        if (!rc)
+            rc = catalog_delete_case(m->cat, id, gen);
+        if (rc && !err)
+            err = strdup(catalog_errmsg(m->cat));
+        if (!rc)
+            rc = mindex_remove_case(ix, id, &err);
+        if (!rc)
+            rc = mindex_commit(ix, gen, &err);
+        if (!rc && (rc = catalog_commit(m->cat)))
+            err = strdup(catalog_errmsg(m->cat));
+        if (rc)
+            catalog_rollback(m->cat);
+    } else if (rc && !err) {
+        err = strdup(catalog_errmsg(m->cat));
+    }
+    mindex_close(ix);
+    minga_unlock(m);
+    if (rc && errmsg)
+        *errmsg = err;
+    else
+        free(err);
+    return rc;
+}
+
+int minga_stats_json(struct minga *m, json_t **out, char **errmsg)
+{
+    json_t *o = json_object();
+    int rc = catalog_stats_json(m->cat, o);
+    if (rc) {
+        if (errmsg)
+            *errmsg = strdup(catalog_errmsg(m->cat));
+        json_decref(o);
+        return rc;
+    }
+    char *err = NULL;
+    if (ensure_reader(m, &err) == 0) {
+        json_object_set_new(o, "indexed",
+                            json_integer((json_int_t)mindex_doccount(m->reader)));
+    } else {
+        json_object_set_new(o, "indexed", json_null());
+        json_object_set_new(o, "index_error", json_string(err ? err : "?"));
+    }
+    free(err);
+    json_object_set_new(o, "generation",
+                        json_integer((json_int_t)catalog_generation(m->cat)));
+    *out = o;
+    return MINGA_OK;
+}
+
+json_t *minga_sdgs_json(void)
+{
+    if (refdata_load(NULL))
+        return json_array();
+    json_t *arr = json_array();
+    for (int g = 1; g <= REFDATA_N_GOALS; g++) {
+        const struct minga_goal_info *gi = refdata_goal(g);
+        json_t *targets = json_array();
+        for (const char *const *t = refdata_goal_targets(g); *t; t++)
+            json_array_append_new(targets, json_string(*t));
+        json_array_append_new(arr, json_pack(
+            "{s:i, s:s, s:{s:s, s:s, s:s}, s:{s:s?, s:s?, s:s?}, s:o}",
+            "number", g, "color", gi->color,
+            "names", "es", gi->name_es, "pt", gi->name_pt, "en", gi->name_en,
+            "titles", "es", gi->title_es, "pt", gi->title_pt,
+            "en", gi->title_en, "targets", targets));
+    }
+    return arr;
+}
+
+json_t *minga_plugins_json(void)
+{
+    plugin_host_init();
+    return plugin_host_json();
+}
+
+const struct minga_exporter *minga_find_exporter(const char *format)
+{
+    plugin_host_init();
+    return plugin_host_exporter(format);
+}

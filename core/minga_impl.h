@@ -1,0 +1,44 @@
+/*
+ * The inside of struct minga, shared by the core's own modules (import,
+ * export, check, tokens). Nothing outside core/ includes this.
+ */
+#ifndef MINGA_MINGA_IMPL_H
+#define MINGA_MINGA_IMPL_H
+
+#include "minga.h"
+#include "catalog.h"
+
+struct minga {
+    char *dir;               /* the data folder */
+    char *index_dir;         /* dir/index */
+    int flags;               /* enum minga_open_flags */
+    struct catalog *cat;
+    struct mindex *reader;   /* opened lazily by the first search */
+    int lock_fd;             /* held while writing; -1 otherwise */
+};
+
+/* Takes the data folder's writer lock, waiting up to `wait_ms`. Returns
+ * MINGA_EBUSY with a message when another writer keeps it. */
+int minga_lock(struct minga *m, int wait_ms, char **errmsg);
+void minga_unlock(struct minga *m);
+
+/* Opens the index for writing; caller closes. */
+int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg);
+
+/* Brings the index back to the catalog after an interrupted write (the
+ * generations differ) by rebuilding it. Call with the lock held. Sets
+ * *was_needed. */
+int minga_recover(struct minga *m, int *was_needed, char **errmsg);
+
+/* Rebuilds the whole index inside an open writer. */
+int minga_rebuild_index(struct minga *m, struct mindex *ix,
+                        void (*progress)(void *, uint64_t, uint64_t),
+                        void *arg, char **errmsg);
+
+/* sha256 of bytes, as 64 hex chars plus NUL. */
+void minga_sha256_hex(const void *data, size_t len, char out[65]);
+
+char *minga_strdupf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,295 @@
+#include "plugin_host.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "host_impl.h"
+#include "refdata.h"
+
+#define MAX_PLUGINS 64
+
+static struct loaded_plugin plugins[MAX_PLUGINS];
+static size_t n_plugins;
+static struct refused_plugin refused[MAX_PLUGINS];
+static size_t n_refused;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *host_level_label(uint32_t bit, const char *lang)
+{
+    return refdata_level_label(bit, lang);
+}
+
+static const char *host_actor_label(uint32_t bit, const char *lang)
+{
+    return refdata_actor_label(bit, lang);
+}
+
+static const struct minga_host_api host_api = {
+    .struct_size = sizeof(struct minga_host_api),
+    .abi_major = MINGA_ABI_MAJOR,
+    .abi_minor = MINGA_ABI_MINOR,
+    .case_begin = sink_case_begin,
+    .case_field = sink_case_field,
+    .case_item = sink_case_item,
+    .case_end = sink_case_end,
+    .error = sink_error,
+    .warning = sink_warning,
+    .import_member = sink_import_member,
+    .add_file = sink_add_file,
+    .limits = sink_limits,
+    .progress = sink_progress,
+    .write = export_write,
+    .export_info = export_info,
+    .attachment_read = export_attachment_read,
+    .goal_info = refdata_goal,
+    .level_label = host_level_label,
+    .actor_label = host_actor_label,
+    .country_name = refdata_country_name,
+};
+
+const struct minga_host_api *plugin_host_api(void)
+{
+    return &host_api;
+}
+
+static void refuse(const char *path, const char *fmt, const char *detail)
+{
+    if (n_refused >= MAX_PLUGINS)
+        return;
+    char *reason = NULL;
+    if (asprintf(&reason, fmt, detail) < 0)
+        reason = NULL;
+    refused[n_refused].path = strdup(path);
+    refused[n_refused].reason = reason;
+    n_refused++;
+}
+
+/* Names are unique per kind: the csv importer and the csv exporter are
+ * two plugins. */
+static int is_known_name(const char *name, int kind)
+{
+    for (size_t i = 0; i < n_plugins; i++)
+        if (plugins[i].desc->kind == kind &&
+            strcmp(plugins[i].desc->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Checks the descriptor before anything in it is trusted. */
+static const char *check_desc(const struct minga_plugin_desc *d)
+{
+    if (d->abi_major != MINGA_ABI_MAJOR)
+        return "it was built for another plugin ABI major version";
+    if (d->struct_size > sizeof(struct minga_plugin_desc))
+        return "its descriptor is larger than this host knows (built for a "
+               "newer minga)";
+    if (d->struct_size < offsetof(struct minga_plugin_desc, exporter) +
+                             sizeof d->exporter)
+        return "its descriptor is too small";
+    if (!d->name || !*d->name || !d->version)
+        return "its descriptor has no name or version";
+    if (d->kind == MINGA_PLUGIN_IMPORTER) {
+        if (!d->importer || !d->importer->extensions ||
+            !d->importer->import_buffer ||
+            d->importer->struct_size > sizeof(struct minga_importer))
+            return "its importer table is missing or malformed";
+    } else if (d->kind == MINGA_PLUGIN_EXPORTER) {
+        if (!d->exporter || !d->exporter->format || !d->exporter->begin ||
+            !d->exporter->write_case || !d->exporter->finish ||
+            d->exporter->struct_size > sizeof(struct minga_exporter))
+            return "its exporter table is missing or malformed";
+    } else {
+        return "its kind is neither importer nor exporter";
+    }
+    return NULL;
+}
+
+static int load_one(const char *path)
+{
+    if (n_plugins >= MAX_PLUGINS) {
+        refuse(path, "%s", "too many plugins");
+        return 0;
+    }
+    void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        refuse(path, "cannot load: %s", dlerror());
+        return 0;
+    }
+    const struct minga_plugin_desc *d = dlsym(handle, MINGA_PLUGIN_SYMBOL);
+    if (!d) {
+        refuse(path, "%s", "no minga_plugin symbol (not a minga plugin)");
+        dlclose(handle);
+        return 0;
+    }
+    const char *problem = check_desc(d);
+    if (problem) {
+        refuse(path, "refused: %s", problem);
+        dlclose(handle);
+        return 0;
+    }
+    if (is_known_name(d->name, d->kind)) {
+        dlclose(handle);   /* an earlier folder's plugin of that name wins */
+        return 0;
+    }
+    /* never dlclose a loaded plugin: its code may still be referenced */
+    plugins[n_plugins].desc = d;
+    plugins[n_plugins].path = strdup(path);
+    n_plugins++;
+    return 1;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir_locked(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256) {
+        size_t len = strlen(e->d_name);
+        if (len > 3 && strcmp(e->d_name + len - 3, ".so") == 0)
+            names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof names[0], name_cmp);
+    int loaded = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        loaded += load_one(path);
+        free(names[i]);
+    }
+    return loaded;
+}
+
+int plugin_host_load_dir(const char *dir)
+{
+    pthread_mutex_lock(&load_lock);
+    int n = load_dir_locked(dir);
+    pthread_mutex_unlock(&load_lock);
+    return n;
+}
+
+static void load_all(void)
+{
+    const char *env = getenv("MINGA_PLUGIN_PATH");
+    if (env && *env) {
+        char *copy = strdup(env), *save = NULL;
+        for (char *dir = strtok_r(copy, ":", &save); dir;
+             dir = strtok_r(NULL, ":", &save))
+            plugin_host_load_dir(dir);
+        free(copy);
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char dir[PATH_MAX + 32];
+            snprintf(dir, sizeof dir, "%s/../lib/minga/plugins", exe);
+            plugin_host_load_dir(dir);
+        }
+    }
+}
+
+void plugin_host_init(void)
+{
+    pthread_once(&init_once, load_all);
+}
+
+size_t plugin_host_count(void)
+{
+    return n_plugins;
+}
+
+const struct loaded_plugin *plugin_host_get(size_t i)
+{
+    return i < n_plugins ? &plugins[i] : NULL;
+}
+
+size_t plugin_host_refused_count(void)
+{
+    return n_refused;
+}
+
+const struct refused_plugin *plugin_host_refused(size_t i)
+{
+    return i < n_refused ? &refused[i] : NULL;
+}
+
+const struct minga_importer *plugin_host_importer_for(const char *name)
+{
+    const struct minga_importer *best = NULL;
+    size_t best_len = 0, name_len = strlen(name);
+    for (size_t i = 0; i < n_plugins; i++) {
+        const struct minga_plugin_desc *d = plugins[i].desc;
+        if (d->kind != MINGA_PLUGIN_IMPORTER)
+            continue;
+        for (const char *const *ext = d->importer->extensions; *ext; ext++) {
+            size_t len = strlen(*ext);
+            if (len <= name_len && len > best_len &&
+                strcasecmp(name + name_len - len, *ext) == 0) {
+                best = d->importer;
+                best_len = len;
+            }
+        }
+    }
+    return best;
+}
+
+const struct minga_exporter *plugin_host_exporter(const char *format)
+{
+    for (size_t i = 0; i < n_plugins; i++) {
+        const struct minga_plugin_desc *d = plugins[i].desc;
+        if (d->kind == MINGA_PLUGIN_EXPORTER &&
+            strcmp(d->exporter->format, format) == 0)
+            return d->exporter;
+    }
+    return NULL;
+}
+
+json_t *plugin_host_json(void)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n_plugins; i++) {
+        const struct minga_plugin_desc *d = plugins[i].desc;
+        json_t *formats = json_array();
+        if (d->kind == MINGA_PLUGIN_IMPORTER) {
+            for (const char *const *e = d->importer->extensions; *e; e++)
+                json_array_append_new(formats, json_string(*e));
+        } else {
+            json_array_append_new(formats, json_string(d->exporter->format));
+        }
+        json_array_append_new(arr, json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:i, s:b}",
+            "name", d->name,
+            "kind", d->kind == MINGA_PLUGIN_IMPORTER ? "importer" : "exporter",
+            "version", d->version,
+            "description", d->description ? d->description : "",
+            "file", plugins[i].path, "formats", formats,
+            "abi_major", (int)d->abi_major, "abi_minor", (int)d->abi_minor,
+            "loaded", 1));
+    }
+    for (size_t i = 0; i < n_refused; i++)
+        json_array_append_new(arr, json_pack(
+            "{s:s, s:s, s:b}", "file", refused[i].path,
+            "reason", refused[i].reason ? refused[i].reason : "refused",
+            "loaded", 0));
+    return arr;
+}

@@ -1,0 +1,314 @@
+/*
+ * The JSON importer: `.json` (one case object, an array of them, or
+ * {"cases": [...]}) and `.jsonl`/`.ndjson` (one case object per line),
+ * parsed with jansson. Every field goes to the host as it is typed in the
+ * file; the host validates. JSON Lines files are streamed line by line, so
+ * a file of a million cases needs no more memory than its longest line.
+ */
+#define _GNU_SOURCE
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "minga/plugin.h"
+#include "json_positions.h"
+
+#define PARSE_FLAGS JSON_REJECT_DUPLICATES
+
+struct walk {
+    const struct minga_host_api *host;
+    struct minga_import_sink *sink;
+    struct json_positions jp;
+};
+
+/* Advances the position cursor past everything nested inside v. */
+static void skip_nested(struct walk *w, json_t *v)
+{
+    size_t i;
+    const char *key;
+    json_t *member;
+    if (json_is_object(v)) {
+        json_object_foreach(v, key, member) {
+            json_positions_take(&w->jp);
+            skip_nested(w, member);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, member) {
+            json_positions_take(&w->jp);
+            skip_nested(w, member);
+        }
+    }
+}
+
+static struct minga_value to_value(json_t *v, struct json_pos pos)
+{
+    struct minga_value out = {.line = pos.line, .column = pos.column};
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        out.type = MINGA_VALUE_STRING;
+        out.str = json_string_value(v);
+        out.len = json_string_length(v);
+        break;
+    case JSON_INTEGER:
+        out.type = MINGA_VALUE_INTEGER;
+        out.integer = json_integer_value(v);
+        break;
+    case JSON_REAL:
+        out.type = MINGA_VALUE_REAL;
+        out.real = json_real_value(v);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        out.type = MINGA_VALUE_BOOL;
+        out.integer = json_is_true(v);
+        break;
+    case JSON_ARRAY:
+        out.type = MINGA_VALUE_ARRAY;
+        break;
+    case JSON_OBJECT:
+        out.type = MINGA_VALUE_OBJECT;
+        break;
+    default:
+        out.type = MINGA_VALUE_NULL;
+        break;
+    }
+    return out;
+}
+
+/* Reports one case object; its own position was already taken. */
+static void report_case(struct walk *w, json_t *obj, struct json_pos pos)
+{
+    const struct minga_host_api *h = w->host;
+    h->case_begin(w->sink, pos.line);
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) {
+        struct minga_value value = to_value(v, json_positions_take(&w->jp));
+        h->case_field(w->sink, key, &value);
+        if (json_is_array(v)) {
+            size_t i;
+            json_t *item;
+            json_array_foreach(v, i, item) {
+                struct minga_value iv = to_value(item,
+                                                 json_positions_take(&w->jp));
+                h->case_item(w->sink, key, i, &iv);
+                skip_nested(w, item);
+            }
+        } else {
+            skip_nested(w, v);
+        }
+    }
+    h->case_end(w->sink);
+}
+
+static int report_case_list(struct walk *w, json_t *arr)
+{
+    size_t i;
+    json_t *item;
+    if (json_array_size(arr) == 0) {
+        w->host->error(w->sink, 0, 0, NULL, "the file holds no cases");
+        return MINGA_EINVAL;
+    }
+    json_array_foreach(arr, i, item) {
+        struct json_pos pos = json_positions_take(&w->jp);
+        if (!json_is_object(item)) {
+            w->host->error(w->sink, pos.line, pos.column, NULL,
+                           "item %zu of the case list is not an object", i);
+            skip_nested(w, item);
+            continue;
+        }
+        report_case(w, item, pos);
+    }
+    return MINGA_OK;
+}
+
+static void report_parse_error(const struct minga_host_api *host,
+                               struct minga_import_sink *sink,
+                               const json_error_t *err, int line_offset)
+{
+    host->error(sink, err->line > 0 ? err->line + line_offset : 0,
+                err->column > 0 ? err->column : 0, NULL, "invalid JSON: %s",
+                err->text);
+}
+
+static int import_json(const struct minga_host_api *host,
+                       struct minga_import_sink *sink, const char *data,
+                       size_t len)
+{
+    json_error_t err;
+    json_t *root = json_loadb(data, len, PARSE_FLAGS, &err);
+    if (!root) {
+        report_parse_error(host, sink, &err, 0);
+        return MINGA_EINVAL;
+    }
+    struct walk w = {host, sink, {0}};
+    if (json_positions_scan(&w.jp, data, len, 1) < 0) {
+        json_decref(root);
+        return MINGA_ENOMEM;
+    }
+    struct json_pos root_pos = json_positions_take(&w.jp);
+    int rc = MINGA_OK;
+    json_t *cases = json_is_object(root) ? json_object_get(root, "cases")
+                                         : NULL;
+    if (json_is_array(root)) {
+        rc = report_case_list(&w, root);
+    } else if (cases && json_is_array(cases) && json_object_size(root) == 1) {
+        json_positions_take(&w.jp);   /* the "cases" array itself */
+        rc = report_case_list(&w, cases);
+    } else if (json_is_object(root)) {
+        report_case(&w, root, root_pos);
+    } else {
+        host->error(sink, root_pos.line, root_pos.column, NULL,
+                    "expected a case object, an array of them or "
+                    "{\"cases\": [...]}");
+        rc = MINGA_EINVAL;
+    }
+    json_positions_release(&w.jp);
+    json_decref(root);
+    return rc;
+}
+
+/* One line of a JSON Lines file. */
+static int import_line(const struct minga_host_api *host,
+                       struct minga_import_sink *sink, const char *line,
+                       size_t len, int line_no)
+{
+    size_t blank = 0;
+    while (blank < len && strchr(" \t\r\n", line[blank]))
+        blank++;
+    if (blank == len)
+        return 0;
+    json_error_t err;
+    json_t *obj = json_loadb(line, len, PARSE_FLAGS, &err);
+    if (!obj) {
+        host->error(sink, line_no, err.column > 0 ? err.column : 0, NULL,
+                    "invalid JSON: %s", err.text);
+        return 1;
+    }
+    struct walk w = {host, sink, {0}};
+    if (json_positions_scan(&w.jp, line, len, line_no) < 0) {
+        json_decref(obj);
+        return -1;
+    }
+    struct json_pos pos = json_positions_take(&w.jp);
+    if (json_is_object(obj))
+        report_case(&w, obj, pos);
+    else
+        host->error(sink, line_no, 1, NULL,
+                    "expected one case object on each line");
+    json_positions_release(&w.jp);
+    json_decref(obj);
+    return 1;
+}
+
+static int is_json_lines(const char *name)
+{
+    size_t n = strlen(name);
+    return (n >= 6 && strcasecmp(name + n - 6, ".jsonl") == 0) ||
+           (n >= 7 && strcasecmp(name + n - 7, ".ndjson") == 0);
+}
+
+static int import_buffer(const struct minga_host_api *host,
+                         struct minga_import_sink *sink, const char *name,
+                         const void *data, size_t len)
+{
+    const char *text = data;
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+        text += 3;     /* a BOM some editors write */
+        len -= 3;
+    }
+    if (!is_json_lines(name))
+        return import_json(host, sink, text, len);
+    int line_no = 0, n_cases = 0;
+    size_t start = 0;
+    while (start < len) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        int r = import_line(host, sink, text + start, end - start, ++line_no);
+        if (r < 0)
+            return MINGA_ENOMEM;
+        n_cases += r;
+        start = end + 1;
+    }
+    if (n_cases == 0) {
+        host->error(sink, 0, 0, NULL, "the file holds no cases");
+        return MINGA_EINVAL;
+    }
+    return MINGA_OK;
+}
+
+/* Streams JSON Lines from a descriptor; a .json file is mapped whole. */
+static int import_fd(const struct minga_host_api *host,
+                     struct minga_import_sink *sink, const char *name, int fd)
+{
+    if (!is_json_lines(name)) {
+        struct stat st;
+        if (fstat(fd, &st) < 0 || st.st_size == 0)
+            return MINGA_EIO;
+        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
+                         fd, 0);
+        if (map == MAP_FAILED)
+            return MINGA_EIO;
+        int rc = import_buffer(host, sink, name, map, (size_t)st.st_size);
+        munmap(map, (size_t)st.st_size);
+        return rc;
+    }
+    int dupfd = dup(fd);
+    FILE *f = dupfd >= 0 ? fdopen(dupfd, "r") : NULL;
+    if (!f) {
+        if (dupfd >= 0)
+            close(dupfd);
+        return MINGA_EIO;
+    }
+    struct stat st;
+    uint64_t total = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int line_no = 0, n_cases = 0, rc = MINGA_OK;
+    uint64_t done = 0;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        const char *text = line;
+        size_t len = (size_t)n;
+        if (line_no == 0 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+            text += 3;
+            len -= 3;
+        }
+        int r = import_line(host, sink, text, len, ++line_no);
+        if (r < 0) {
+            rc = MINGA_ENOMEM;
+            break;
+        }
+        n_cases += r;
+        done += (uint64_t)n;
+        if ((line_no & 1023) == 0)
+            host->progress(sink, done, total);
+    }
+    if (ferror(f))
+        rc = MINGA_EIO;
+    free(line);
+    fclose(f);
+    if (!rc && n_cases == 0) {
+        host->error(sink, 0, 0, NULL, "the file holds no cases");
+        rc = MINGA_EINVAL;
+    }
+    return rc;
+}
+
+static const char *const extensions[] = {".json", ".jsonl", ".ndjson", NULL};
+
+static const struct minga_importer json_importer = {
+    .struct_size = sizeof(struct minga_importer),
+    .extensions = extensions,
+    .import_buffer = import_buffer,
+    .import_fd = import_fd,
+};
+
+MINGA_PLUGIN_DEFINE("json", MINGA_PLUGIN_IMPORTER, "1.0.0",
+                    "JSON and JSON Lines case files (case format v1)",
+                    &json_importer, NULL);

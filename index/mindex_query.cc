@@ -1,0 +1,566 @@
+/*
+ * Searching: the query is built here rather than by Xapian's QueryParser,
+ * because a QueryParser stems with one language and the index holds cases
+ * in many. Each query word matches its folded, unstemmed term or "Z" + its
+ * stem under each query stemmer (es, pt, en and every language seen in the
+ * index); a case only holds the stem its own language produced, so the
+ * extra stems cost little and never match the wrong way round. Quoted
+ * phrases match folded, unstemmed terms by position. Thesaurus groups
+ * widen n-grams of the query across languages at half weight, so a match
+ * in the query's own words ranks above an equally strong translated one.
+ */
+#include "mindex_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <algorithm>
+
+using namespace mindex_impl;
+
+/* A whitespace-separated piece of the query text, and its folded terms. */
+struct QWord {
+    size_t offset, length;          /* in q->text */
+    std::vector<std::string> terms;
+};
+
+/* A word, a "quoted phrase", or either of them negated with '-'. */
+struct QItem {
+    bool is_negated = false;
+    bool is_quoted = false;
+    std::vector<QWord> words;
+    std::vector<std::string> terms; /* all words' terms, in order */
+};
+
+/* One part of the query: a word or phrase, or an n-gram found in the
+ * thesaurus, with the other languages' entries it expands to. */
+struct Unit {
+    std::vector<std::string> words; /* plain words of the n-gram */
+    bool is_phrase = false;         /* quoted, or a word of several terms */
+    std::vector<SynEntry> synonyms;
+};
+
+struct Plan {
+    std::vector<QItem> items;
+    std::vector<Unit> units;
+    size_t n_words = 0;             /* positive words, a phrase counts 1 */
+    Highlight highlight;
+};
+
+static bool is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+           ch == '\f' || ch == '\v';
+}
+
+/* Length of a quote mark at s[i] (", “ or ”), or 0. */
+static size_t quote_len(const std::string &s, size_t i)
+{
+    if (s[i] == '"')
+        return 1;
+    if (i + 2 < s.size() && (unsigned char)s[i] == 0xE2 &&
+        (unsigned char)s[i + 1] == 0x80 &&
+        ((unsigned char)s[i + 2] == 0x9C || (unsigned char)s[i + 2] == 0x9D))
+        return 3;
+    return 0;
+}
+
+static QWord make_word(struct mindex *ix, const std::string &text,
+                       size_t start, size_t end)
+{
+    QWord w;
+    w.offset = start;
+    w.length = end - start;
+    w.terms = ix->tokenize(fold_text(text.data() + start, end - start));
+    return w;
+}
+
+/* Splits the free text into words and quoted phrases. */
+static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
+{
+    std::vector<QItem> items;
+    size_t i = 0;
+    while (i < t.size()) {
+        while (i < t.size() && is_space(t[i]))
+            i++;
+        if (i >= t.size())
+            break;
+        QItem item;
+        if (t[i] == '-' || t[i] == '+') {
+            item.is_negated = t[i] == '-';
+            i++;
+            if (i >= t.size() || is_space(t[i]))
+                continue;
+        }
+        size_t ql = quote_len(t, i);
+        if (ql) {
+            item.is_quoted = true;
+            i += ql;
+            for (;;) {
+                while (i < t.size() && is_space(t[i]))
+                    i++;
+                if (i >= t.size())
+                    break;
+                if ((ql = quote_len(t, i))) {
+                    i += ql;
+                    break;
+                }
+                size_t start = i;
+                while (i < t.size() && !is_space(t[i]) && !quote_len(t, i))
+                    i++;
+                item.words.push_back(make_word(ix, t, start, i));
+            }
+        } else {
+            size_t start = i;
+            while (i < t.size() && !is_space(t[i]) && !quote_len(t, i))
+                i++;
+            item.words.push_back(make_word(ix, t, start, i));
+        }
+        for (const QWord &w : item.words)
+            item.terms.insert(item.terms.end(), w.terms.begin(),
+                              w.terms.end());
+        if (!item.terms.empty())
+            items.push_back(std::move(item));
+    }
+    return items;
+}
+
+/* The term itself OR its stems: "Z" + stem under each query stemmer. */
+static Xapian::Query word_query(struct mindex *ix, const std::string &term)
+{
+    std::vector<Xapian::Query> alternatives{ Xapian::Query(term) };
+    if (term_is_stemmable(term)) {
+        std::set<std::string> stems;
+        for (const auto &ls : ix->query_stems)
+            stems.insert("Z" + ls.second(term));
+        for (const std::string &s : stems)
+            alternatives.emplace_back(s);
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, alternatives.begin(),
+                         alternatives.end());
+}
+
+static Xapian::Query phrase_query(const std::vector<std::string> &terms)
+{
+    if (terms.size() == 1)
+        return Xapian::Query(terms[0]);
+    return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(),
+                         terms.end(), (Xapian::termcount)terms.size());
+}
+
+/* A thesaurus entry as a query: one word stemmed with its own language,
+ * several words as a phrase. */
+static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e)
+{
+    if (e.words.size() > 1)
+        return phrase_query(e.words);
+    const std::string &w = e.words[0];
+    const Xapian::Stem &stem = ix->stem_for(e.lang);
+    if (!term_is_stemmable(w) || stem.is_none())
+        return Xapian::Query(w);
+    return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(w),
+                         Xapian::Query("Z" + stem(w)));
+}
+
+static Xapian::Query unit_query(struct mindex *ix, const Unit &u,
+                                Xapian::Query::op op)
+{
+    Xapian::Query own;
+    if (u.is_phrase) {
+        own = phrase_query(u.words);
+    } else {
+        std::vector<Xapian::Query> parts;
+        for (const std::string &w : u.words)
+            parts.push_back(word_query(ix, w));
+        own = Xapian::Query(op, parts.begin(), parts.end());
+    }
+    if (u.synonyms.empty())
+        return own;
+    std::vector<Xapian::Query> alternatives;
+    for (const SynEntry &e : u.synonyms)
+        alternatives.push_back(synonym_query(ix, e));
+    Xapian::Query translated(Xapian::Query::OP_OR, alternatives.begin(),
+                             alternatives.end());
+    return Xapian::Query(Xapian::Query::OP_OR, own,
+                         Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                       translated, 0.5));
+}
+
+static void add_highlight(struct mindex *ix, Highlight &hl,
+                          const std::string &term)
+{
+    hl.words.insert(term);
+    if (term_is_stemmable(term))
+        for (const auto &ls : ix->query_stems)
+            hl.stems.insert(ls.second(term));
+}
+
+/* Groups the positive items into units: runs of plain words are matched
+ * against the thesaurus greedily, longest n-gram (up to 4 words) first. */
+static Plan make_plan(struct mindex *ix, const std::string &text)
+{
+    Plan plan;
+    plan.items = parse_text(ix, text);
+    std::vector<std::string> run;
+    auto flush_run = [&]() {
+        size_t i = 0;
+        while (i < run.size()) {
+            Unit u;
+            size_t n = std::min<size_t>(4, run.size() - i);
+            for (; n >= 1; n--) {
+                std::vector<std::string> gram(run.begin() + i,
+                                              run.begin() + i + n);
+                u.synonyms = ix->thesaurus_lookup(gram);
+                if (!u.synonyms.empty() || n == 1) {
+                    u.words = gram;
+                    break;
+                }
+            }
+            i += u.words.size();
+            plan.units.push_back(std::move(u));
+        }
+        run.clear();
+    };
+    for (const QItem &item : plan.items) {
+        if (item.is_negated)
+            continue;
+        for (const std::string &t : item.terms)
+            add_highlight(ix, plan.highlight, t);
+        if (!item.is_quoted && item.terms.size() == 1) {
+            run.push_back(item.terms[0]);
+            plan.n_words++;
+            continue;
+        }
+        flush_run();
+        Unit u;
+        u.words = item.terms;
+        u.is_phrase = true;
+        u.synonyms = ix->thesaurus_lookup(item.terms);
+        plan.units.push_back(std::move(u));
+        plan.n_words++;
+    }
+    flush_run();
+    for (const Unit &u : plan.units) {
+        for (const SynEntry &e : u.synonyms) {
+            for (const std::string &w : e.words) {
+                plan.highlight.words.insert(w);
+                if (e.words.size() == 1 && term_is_stemmable(w))
+                    plan.highlight.stems.insert(ix->stem_for(e.lang)(w));
+            }
+        }
+    }
+    return plan;
+}
+
+/* The text part of the query, its units joined with `op`; MatchAll when
+ * there is nothing positive to look for. */
+static Xapian::Query text_query(struct mindex *ix, const Plan &plan,
+                                Xapian::Query::op op)
+{
+    Xapian::Query main = Xapian::Query::MatchAll;
+    if (!plan.units.empty()) {
+        std::vector<Xapian::Query> parts;
+        for (const Unit &u : plan.units)
+            parts.push_back(unit_query(ix, u, op));
+        main = Xapian::Query(op, parts.begin(), parts.end());
+    }
+    std::vector<Xapian::Query> excluded;
+    for (const QItem &item : plan.items) {
+        if (!item.is_negated)
+            continue;
+        if (!item.is_quoted && item.terms.size() == 1)
+            excluded.push_back(word_query(ix, item.terms[0]));
+        else
+            excluded.push_back(phrase_query(item.terms));
+    }
+    if (!excluded.empty())
+        main = Xapian::Query(Xapian::Query::OP_AND_NOT, main,
+                             Xapian::Query(Xapian::Query::OP_OR,
+                                           excluded.begin(), excluded.end()));
+    return main;
+}
+
+/* Adds OR(prefix + value) for one filter field, if it has values. */
+static void add_field_filter(std::vector<Xapian::Query> &fields,
+                             const std::vector<std::string> &terms)
+{
+    if (terms.empty())
+        return;
+    std::vector<Xapian::Query> alternatives(terms.begin(), terms.end());
+    fields.emplace_back(Xapian::Query::OP_OR, alternatives.begin(),
+                        alternatives.end());
+}
+
+/* The filters: OR within one field, AND across fields; an empty query
+ * when there are none. */
+static Xapian::Query filter_query(const struct minga_query *q)
+{
+    std::vector<Xapian::Query> fields;
+    std::vector<std::string> terms;
+    for (int g = 1; g <= 17; g++)
+        if (q->goal_mask & (1u << g))
+            terms.push_back("XG" + std::to_string(g));
+    add_field_filter(fields, terms);
+    terms.clear();
+    for (size_t i = 0; i < q->n_targets; i++)
+        terms.push_back(std::string("XT") + q->targets[i]);
+    add_field_filter(fields, terms);
+    terms.clear();
+    for (int b = 0; b < MINGA_N_LEVELS; b++)
+        if (q->level_mask & (1u << b))
+            terms.push_back(std::string("XL") + LEVEL_NAMES[b]);
+    add_field_filter(fields, terms);
+    terms.clear();
+    for (int b = 0; b < MINGA_N_ACTORS; b++)
+        if (q->actor_mask & (1u << b))
+            terms.push_back(std::string("XA") + ACTOR_NAMES[b]);
+    add_field_filter(fields, terms);
+    terms.clear();
+    for (size_t i = 0; i < q->n_countries; i++)
+        terms.push_back(std::string("XC") + q->countries[i]);
+    add_field_filter(fields, terms);
+    terms.clear();
+    for (size_t i = 0; i < q->n_languages; i++)
+        terms.push_back(std::string("XN") + q->languages[i]);
+    add_field_filter(fields, terms);
+    /* [year_start, effective year_end] overlaps [year_from, year_to] */
+    if (q->year_to)
+        fields.emplace_back(Xapian::Query::OP_VALUE_LE, SLOT_YEAR_START,
+                            Xapian::sortable_serialise(q->year_to));
+    if (q->year_from)
+        fields.emplace_back(Xapian::Query::OP_VALUE_GE, SLOT_YEAR_END,
+                            Xapian::sortable_serialise(q->year_from));
+    if (fields.empty())
+        return Xapian::Query();
+    return Xapian::Query(Xapian::Query::OP_AND, fields.begin(), fields.end());
+}
+
+/* Counts facets from the packed value of every matching document. */
+class FacetSpy : public Xapian::MatchSpy {
+  public:
+    uint64_t goals[18] = {};
+    uint64_t levels[MINGA_N_LEVELS] = {};
+    uint64_t actors[MINGA_N_ACTORS] = {};
+    std::map<std::string, uint64_t> countries, languages;
+
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        uint32_t goal_mask, level_mask, actor_mask;
+        std::string country, language;
+        if (!facets_decode(doc.get_value(SLOT_FACETS), &goal_mask,
+                           &level_mask, &actor_mask, &country, &language))
+            return;
+        for (int g = 1; g <= 17; g++)
+            if (goal_mask & (1u << g))
+                goals[g]++;
+        for (int b = 0; b < MINGA_N_LEVELS; b++)
+            if (level_mask & (1u << b))
+                levels[b]++;
+        for (int b = 0; b < MINGA_N_ACTORS; b++)
+            if (actor_mask & (1u << b))
+                actors[b]++;
+        if (!country.empty())
+            countries[country]++;
+        if (!language.empty())
+            languages[language]++;
+    }
+    std::string name() const override { return "minga::FacetSpy"; }
+    Xapian::MatchSpy *clone() const override { return new FacetSpy(); }
+};
+
+static char *dup_string(const std::string &s)
+{
+    char *copy = strdup(s.c_str());
+    if (!copy)
+        throw std::bad_alloc();
+    return copy;
+}
+
+/* Copies counts sorted by count (highest first), then key. */
+static void copy_counts(const std::map<std::string, uint64_t> &from,
+                        struct mindex_count **out, size_t *n_out)
+{
+    std::vector<std::pair<std::string, uint64_t>> sorted(from.begin(),
+                                                         from.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    if (sorted.empty())
+        return;
+    *out = (struct mindex_count *)calloc(sorted.size(), sizeof **out);
+    if (!*out)
+        throw std::bad_alloc();
+    for (size_t i = 0; i < sorted.size(); i++) {
+        strncpy((*out)[i].key, sorted[i].first.c_str(),
+                sizeof(*out)[i].key - 1);
+        (*out)[i].count = sorted[i].second;
+    }
+    *n_out = sorted.size();
+}
+
+/* The query text with each misspelt word (one that neither as typed nor
+ * stemmed matches any case) replaced by the spelling data's best guess;
+ * "" when nothing changed. */
+static std::string suggest(struct mindex *ix, const std::string &text,
+                           const Plan &plan)
+{
+    Xapian::Database &db = ix->db();
+    std::string out;
+    size_t copied = 0;
+    bool changed = false;
+    for (const QItem &item : plan.items) {
+        if (item.is_negated)
+            continue;
+        for (const QWord &w : item.words) {
+            if (w.terms.size() != 1)
+                continue;
+            const std::string &term = w.terms[0];
+            bool found = db.term_exists(term);
+            for (size_t s = 0; !found && s < ix->query_stems.size(); s++)
+                found = term_is_stemmable(term) &&
+                        db.term_exists("Z" + ix->query_stems[s].second(term));
+            if (found)
+                continue;
+            std::string better = db.get_spelling_suggestion(term);
+            if (better.empty() || better == term)
+                continue;
+            out.append(text, copied, w.offset - copied);
+            out += better;
+            copied = w.offset + w.length;
+            changed = true;
+        }
+    }
+    if (!changed)
+        return std::string();
+    out.append(text, copied, std::string::npos);
+    return out;
+}
+
+static void results_deleter(struct mindex_results *r)
+{
+    mindex_results_free(r);
+}
+typedef std::unique_ptr<struct mindex_results,
+                        void (*)(struct mindex_results *)> ResultsPtr;
+
+extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
+                             struct mindex_results **out, char **errmsg)
+{
+    if (!ix || !q || !out) {
+        set_errmsg(errmsg, "index search: invalid arguments");
+        return MINGA_EINVAL;
+    }
+    ResultsPtr results(nullptr, results_deleter);
+    int rc = guard_read(ix, errmsg, "index search", [&]() -> int {
+        results.reset((struct mindex_results *)calloc(1, sizeof *results));
+        if (!results)
+            throw std::bad_alloc();
+        const std::string text = q->text ? q->text : "";
+        Plan plan = make_plan(ix, text);
+        Xapian::Query filter = filter_query(q);
+        const bool is_listing = plan.units.empty();
+        const bool can_relax = plan.n_words >= 2;
+        Xapian::Enquire &enquire = *ix->enquire;
+        if (is_listing)
+            enquire.set_sort_by_key(&ix->newest_first, false);
+        else
+            enquire.set_sort_by_relevance();
+        Xapian::doccount limit = std::min<unsigned>(q->limit,
+                                                    QUERY_MAX_LIMIT);
+        Xapian::doccount check_at_least =
+            q->want_facets ? ix->db().get_doccount() : 0;
+
+        Xapian::MSet mset;
+        std::unique_ptr<FacetSpy> spy;
+        for (int relaxed = 0; relaxed <= 1; relaxed++) {
+            Xapian::Query query = text_query(
+                ix, plan, relaxed ? Xapian::Query::OP_OR
+                                  : Xapian::Query::OP_AND);
+            if (!filter.empty())
+                query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
+            enquire.set_query(query);
+            enquire.clear_matchspies();
+            spy.reset(new FacetSpy());
+            if (q->want_facets)
+                enquire.add_matchspy(spy.get());
+            mset = enquire.get_mset(q->offset, limit, check_at_least);
+            enquire.clear_matchspies();
+            if (relaxed || !can_relax || !mset.empty())
+                break;
+            bool is_empty = q->want_facets
+                                ? mset.get_matches_estimated() == 0
+                                : (q->offset == 0 && limit > 0) ||
+                                      enquire.get_mset(0, 1).empty();
+            if (!is_empty)
+                break;
+        }
+
+        results->total = mset.get_matches_estimated();
+        if (mset.size() > 0) {
+            results->hits = (struct mindex_hit *)calloc(
+                mset.size(), sizeof(struct mindex_hit));
+            if (!results->hits)
+                throw std::bad_alloc();
+        }
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+            DocData data;
+            if (!docdata_decode(it.get_document().get_data(), &data))
+                continue;   /* not one of ours: skip rather than fail */
+            struct mindex_hit *hit = &results->hits[results->n_hits++];
+            hit->id = dup_string(data.id);
+            hit->score = it.get_weight();
+            hit->percent = is_listing ? 0 : mset.convert_to_percent(it);
+            hit->title = dup_string(data.title);
+            hit->city = dup_string(data.city);
+            hit->country = dup_string(data.country);
+            hit->language = dup_string(data.language);
+            hit->year_start = data.year_start;
+            hit->year_end = data.year_end;
+            hit->goal_mask = data.goal_mask;
+            hit->level_mask = data.level_mask;
+            hit->actor_mask = data.actor_mask;
+            if (q->want_snippets)
+                hit->snippet = dup_string(make_snippet(
+                    data.text, ix->stem_for(data.language), plan.highlight));
+        }
+        if (q->want_facets) {
+            memcpy(results->goal_counts, spy->goals, sizeof spy->goals);
+            memcpy(results->level_counts, spy->levels, sizeof spy->levels);
+            memcpy(results->actor_counts, spy->actors, sizeof spy->actors);
+            copy_counts(spy->countries, &results->countries,
+                        &results->n_countries);
+            copy_counts(spy->languages, &results->languages,
+                        &results->n_languages);
+        }
+        if (q->want_spelling) {
+            std::string better = suggest(ix, text, plan);
+            if (!better.empty())
+                results->suggestion = dup_string(better);
+        }
+        return 0;
+    });
+    if (rc)
+        return rc;
+    *out = results.release();
+    return 0;
+}
+
+extern "C" void mindex_results_free(struct mindex_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_hits; i++) {
+        struct mindex_hit *hit = &r->hits[i];
+        free(hit->id);
+        free(hit->title);
+        free(hit->city);
+        free(hit->country);
+        free(hit->language);
+        free(hit->snippet);
+    }
+    free(r->hits);
+    free(r->countries);
+    free(r->languages);
+    free(r->suggestion);
+    free(r);
+}

@@ -1,0 +1,294 @@
+/*
+ * Text handling shared by indexing and searching: folding, tokenising the
+ * way the TermGenerator does, stemmers per language, and the compact
+ * encodings of the document data and the packed facet value.
+ */
+#include "mindex_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <algorithm>
+
+extern "C" {
+#include "textfold.h"
+}
+
+namespace mindex_impl {
+
+const char *const META_GENERATION = "minga_generation";
+const char *const META_LANGUAGES = "minga_languages";
+const char *const META_THESAURUS = "minga_thesaurus_keys";
+
+const char *const LEVEL_NAMES[MINGA_N_LEVELS] = {
+    "local", "regional", "national", "multilateral"
+};
+const char *const ACTOR_NAMES[MINGA_N_ACTORS] = {
+    "public_sector", "civil_society", "private_sector", "academia",
+    "community", "international_organization"
+};
+
+void set_errmsg(char **errmsg, const std::string &msg)
+{
+    if (!errmsg)
+        return;
+    *errmsg = strdup(msg.c_str());   /* NULL on OOM: nothing better to do */
+}
+
+int error_code(const Xapian::Error &e)
+{
+    const std::string type = e.get_type();
+    if (type == "DatabaseNotFoundError")
+        return MINGA_ENOTFOUND;
+    if (type == "DatabaseLockError")
+        return MINGA_EBUSY;
+    if (type == "InvalidArgumentError" || type == "InvalidOperationError")
+        return MINGA_EINVAL;
+    if (type.find("Database") == 0 || type == "DocNotFoundError")
+        return MINGA_EIO;
+    return MINGA_EINTERNAL;
+}
+
+std::string fold_text(const char *s, size_t len)
+{
+    if (len == 0)
+        return std::string();
+    char *folded = text_fold(s, len);
+    if (!folded) {
+        if (!text_is_valid_utf8(s, len))
+            throw std::invalid_argument("invalid UTF-8");
+        throw std::bad_alloc();
+    }
+    std::string out(folded);
+    free(folded);
+    /* Apostrophes would glue "l'agriculture" into one term. U+2019 is
+     * E2 80 99; U+02BC (modifier apostrophe) is CA BC. */
+    std::string result;
+    result.reserve(out.size());
+    for (size_t i = 0; i < out.size(); i++) {
+        unsigned char ch = (unsigned char)out[i];
+        if (ch == '\'') {
+            result += ' ';
+        } else if (ch == 0xE2 && i + 2 < out.size() &&
+                   (unsigned char)out[i + 1] == 0x80 &&
+                   (unsigned char)out[i + 2] == 0x99) {
+            result += ' ';
+            i += 2;
+        } else if (ch == 0xCA && i + 1 < out.size() &&
+                   (unsigned char)out[i + 1] == 0xBC) {
+            result += ' ';
+            i += 1;
+        } else {
+            result += (char)ch;
+        }
+    }
+    return result;
+}
+
+bool term_is_stemmable(const std::string &term)
+{
+    if (term.empty())
+        return false;
+    Xapian::Utf8Iterator it(term);
+    switch (Xapian::Unicode::get_category(*it)) {
+    case Xapian::Unicode::UPPERCASE_LETTER:
+    case Xapian::Unicode::LOWERCASE_LETTER:
+    case Xapian::Unicode::TITLECASE_LETTER:
+    case Xapian::Unicode::MODIFIER_LETTER:
+    case Xapian::Unicode::OTHER_LETTER:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* -- document data: version byte, then varint-framed fields ---------- */
+
+static const unsigned char DOCDATA_VERSION = 1;
+
+static void put_varint(std::string &out, uint64_t v)
+{
+    while (v >= 0x80) {
+        out += (char)((v & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out += (char)v;
+}
+
+static bool get_varint(const std::string &in, size_t &pos, uint64_t *v)
+{
+    uint64_t result = 0;
+    for (int shift = 0; shift < 64 && pos < in.size(); shift += 7) {
+        unsigned char ch = (unsigned char)in[pos++];
+        result |= (uint64_t)(ch & 0x7f) << shift;
+        if (!(ch & 0x80)) {
+            *v = result;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void put_string(std::string &out, const std::string &s)
+{
+    put_varint(out, s.size());
+    out += s;
+}
+
+static bool get_string(const std::string &in, size_t &pos, std::string *s)
+{
+    uint64_t len;
+    if (!get_varint(in, pos, &len) || len > in.size() - pos)
+        return false;
+    s->assign(in, pos, (size_t)len);
+    pos += (size_t)len;
+    return true;
+}
+
+std::string docdata_encode(const DocData &d)
+{
+    std::string out;
+    out += (char)DOCDATA_VERSION;
+    put_string(out, d.id);
+    put_string(out, d.title);
+    put_string(out, d.city);
+    put_string(out, d.country);
+    put_string(out, d.language);
+    put_varint(out, (uint64_t)d.year_start);
+    put_varint(out, (uint64_t)d.year_end);
+    put_varint(out, d.goal_mask);
+    put_varint(out, d.level_mask);
+    put_varint(out, d.actor_mask);
+    put_string(out, d.text);
+    return out;
+}
+
+bool docdata_decode(const std::string &data, DocData *out)
+{
+    if (data.empty() || (unsigned char)data[0] != DOCDATA_VERSION)
+        return false;
+    size_t pos = 1;
+    uint64_t ys, ye, goals, levels, actors;
+    return get_string(data, pos, &out->id) &&
+           get_string(data, pos, &out->title) &&
+           get_string(data, pos, &out->city) &&
+           get_string(data, pos, &out->country) &&
+           get_string(data, pos, &out->language) &&
+           get_varint(data, pos, &ys) && get_varint(data, pos, &ye) &&
+           get_varint(data, pos, &goals) && get_varint(data, pos, &levels) &&
+           get_varint(data, pos, &actors) &&
+           get_string(data, pos, &out->text) &&
+           (out->year_start = (int)ys, out->year_end = (int)ye,
+            out->goal_mask = (uint32_t)goals,
+            out->level_mask = (uint32_t)levels,
+            out->actor_mask = (uint32_t)actors, true);
+}
+
+/* -- packed facet value: goals (4 bytes LE), levels, actors, country
+ *    length, country, language ------------------------------------- */
+
+std::string facets_encode(uint32_t goal_mask, uint32_t level_mask,
+                          uint32_t actor_mask, const std::string &country,
+                          const std::string &language)
+{
+    std::string out;
+    for (int i = 0; i < 4; i++)
+        out += (char)((goal_mask >> (8 * i)) & 0xff);
+    out += (char)(level_mask & 0xff);
+    out += (char)(actor_mask & 0xff);
+    out += (char)std::min<size_t>(country.size(), 7);
+    out.append(country, 0, std::min<size_t>(country.size(), 7));
+    out.append(language, 0, std::min<size_t>(language.size(), 7));
+    return out;
+}
+
+bool facets_decode(const std::string &packed, uint32_t *goal_mask,
+                   uint32_t *level_mask, uint32_t *actor_mask,
+                   std::string *country, std::string *language)
+{
+    if (packed.size() < 7)
+        return false;
+    const unsigned char *p = (const unsigned char *)packed.data();
+    *goal_mask = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    *level_mask = p[4];
+    *actor_mask = p[5];
+    size_t country_len = p[6];
+    if (7 + country_len > packed.size())
+        return false;
+    country->assign(packed, 7, country_len);
+    language->assign(packed, 7 + country_len, std::string::npos);
+    return true;
+}
+
+} /* namespace mindex_impl */
+
+using namespace mindex_impl;
+
+const Xapian::Stem &mindex::stem_for(const std::string &lang)
+{
+    auto it = stems.find(lang);
+    if (it != stems.end())
+        return it->second;
+    Xapian::Stem stem;
+    /* Xapian 1.4 knows ISO 639-1 codes ("es", "pt", "ca" ...). */
+    if (!lang.empty()) {
+        try {
+            stem = Xapian::Stem(lang);
+        } catch (const Xapian::InvalidArgumentError &) {
+            stem = Xapian::Stem("none");
+        }
+    }
+    return stems.emplace(lang, stem).first->second;
+}
+
+void mindex::refresh_query_stems()
+{
+    static const char *const base[] = { "es", "pt", "en" };
+    query_stems.clear();
+    for (const char *lang : base)
+        query_stems.emplace_back(lang, stem_for(lang));
+    for (const std::string &lang : languages) {
+        if (lang == "es" || lang == "pt" || lang == "en")
+            continue;
+        const Xapian::Stem &stem = stem_for(lang);
+        if (stem.is_none())
+            continue;
+        query_stems.emplace_back(lang, stem);
+    }
+}
+
+void mindex::load_languages()
+{
+    languages.clear();
+    std::string list = db().get_metadata(META_LANGUAGES);
+    size_t pos = 0;
+    while (pos < list.size()) {
+        size_t end = list.find(' ', pos);
+        if (end == std::string::npos)
+            end = list.size();
+        if (end > pos)
+            languages.insert(list.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    refresh_query_stems();
+    has_thesaurus = !db().get_metadata(META_THESAURUS).empty();
+}
+
+std::vector<std::string> mindex::tokenize(const std::string &folded)
+{
+    Xapian::Document scratch;
+    tokenizer.set_document(scratch);
+    tokenizer.index_text(folded);
+    std::vector<std::pair<Xapian::termpos, std::string>> at;
+    for (auto t = scratch.termlist_begin(); t != scratch.termlist_end(); ++t) {
+        for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+            at.emplace_back(*p, *t);
+    }
+    std::sort(at.begin(), at.end());
+    std::vector<std::string> words;
+    words.reserve(at.size());
+    for (auto &pw : at)
+        words.push_back(std::move(pw.second));
+    return words;
+}

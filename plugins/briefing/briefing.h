@@ -1,0 +1,67 @@
+/*
+ * Briefing pack exporter: one zip for workshop facilitators, with an
+ * index page, one HTML page per case, SVG charts, the cases as CSV and
+ * JSON, their attachments and a manifest of every file's size and SHA-256.
+ *
+ * Internal header of the plugin: briefing.c owns the zip and the export
+ * state, pages.c writes the HTML, charts.c the SVG, style.c the CSS. Every
+ * string that comes from a case or from the host goes through
+ * exp_out_html(); pages only link relatively, so the pack works offline.
+ */
+#ifndef MINGA_BRIEFING_H
+#define MINGA_BRIEFING_H
+
+#include "minga/plugin.h"
+#include "out.h"
+#include "stats.h"
+
+/* What index.html keeps of a case: a few short strings per case. */
+struct briefing_row {
+    char *id;        /* already safe as a file name */
+    char *title;
+    char *city;
+    char *country;
+    int year_start;
+    int year_end;
+    uint32_t goal_mask;
+};
+
+/* The selection an export describes, copied from export_info at begin. */
+struct briefing_selection {
+    char *query;
+    char *filters;
+    char *lang;            /* "es", "pt" or "en" */
+    char *generated_at;
+    char *minga_version;
+};
+
+/* pages.c */
+void briefing_page_case(struct exp_out *out, const struct minga_host_api *host,
+                        const char *lang, const struct minga_case *c,
+                        const char *safe_id);
+void briefing_page_index(struct exp_out *out,
+                         const struct minga_host_api *host,
+                         const struct briefing_selection *sel,
+                         const struct exp_stats *stats,
+                         const struct briefing_row *rows, size_t n_rows);
+/* "#RRGGBB" of goal g when the host's colour is well formed, else grey. */
+const char *briefing_goal_color(const struct minga_host_api *host, int goal);
+/* Black or white, whichever reads better on the colour. */
+const char *briefing_ink_on(const char *color);
+
+/* charts.c: standalone SVG documents. */
+void briefing_chart_goals(struct exp_out *out,
+                          const struct minga_host_api *host, const char *lang,
+                          const struct exp_stats *stats);
+void briefing_chart_levels(struct exp_out *out,
+                           const struct minga_host_api *host,
+                           const char *lang, const struct exp_stats *stats);
+void briefing_chart_countries(struct exp_out *out,
+                              const struct minga_host_api *host,
+                              const char *lang,
+                              const struct exp_stats *stats);
+
+/* style.c */
+extern const char briefing_style_css[];
+
+#endif /* MINGA_BRIEFING_H */

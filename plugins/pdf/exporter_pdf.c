@@ -1,0 +1,161 @@
+/*
+ * PDF exporter: plugin entry points. write_case counts the case for the
+ * charts and spools it as one JSON line to a tmpfile(); finish draws the
+ * cover and chart page, then reads the spool back case by case, so only
+ * one case is in memory at any time. cairo writes the PDF through
+ * host->write as it goes.
+ */
+#define _GNU_SOURCE /* getline */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cairo-pdf.h>
+
+#include "case_json.h"
+#include "labels.h"
+#include "pdf.h"
+
+struct pdf_export {
+    const struct minga_host_api *host;
+    struct minga_export_ctx *ctx;
+    char *query, *filters, *generated_at;
+    const char *lang;          /* static string from exp_lang_norm */
+    FILE *spool;
+    struct exp_out spool_out;
+    struct exp_stats stats;
+    int write_status;
+};
+
+static cairo_status_t pdf_write_cb(void *closure, const unsigned char *data,
+                                   unsigned int len) {
+    struct pdf_export *exp = closure;
+    if (exp->write_status == MINGA_OK)
+        exp->write_status = exp->host->write(exp->ctx, data, len);
+    return exp->write_status == MINGA_OK ? CAIRO_STATUS_SUCCESS
+                                         : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static void pdf_export_free(struct pdf_export *exp) {
+    if (exp->spool)
+        fclose(exp->spool);
+    free(exp->query);
+    free(exp->filters);
+    free(exp->generated_at);
+    free(exp);
+}
+
+static int pdf_begin(const struct minga_host_api *host,
+                     struct minga_export_ctx *ctx, void **state) {
+    struct pdf_export *exp = calloc(1, sizeof *exp);
+    if (!exp)
+        return MINGA_ENOMEM;
+    exp->host = host;
+    exp->ctx = ctx;
+    const struct minga_export_info *info = host->export_info(ctx);
+    char now[32];
+    time_t t = time(NULL);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    exp->query = strdup(info && info->query ? info->query : "");
+    exp->filters = strdup(info && info->filters ? info->filters : "");
+    exp->generated_at = strdup(info && info->generated_at
+                                   ? info->generated_at : now);
+    exp->lang = exp_lang_norm(info ? info->lang : NULL);
+    exp->spool = tmpfile();
+    if (!exp->query || !exp->filters || !exp->generated_at || !exp->spool) {
+        pdf_export_free(exp);
+        return MINGA_ENOMEM;
+    }
+    exp_out_init_file(&exp->spool_out, exp->spool);
+    exp_stats_init(&exp->stats);
+    *state = exp;
+    return MINGA_OK;
+}
+
+static int pdf_write_case(void *state, const struct minga_case *c) {
+    struct pdf_export *exp = state;
+    exp_stats_add(&exp->stats, c);
+    return exp_json_write_line(&exp->spool_out, c);
+}
+
+/* Reads the spool back and draws each case. */
+static int draw_cases(struct pdf_export *exp, struct pdf_doc *doc) {
+    if (fflush(exp->spool) != 0 || fseek(exp->spool, 0, SEEK_SET) != 0)
+        return MINGA_EIO;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int rc = MINGA_OK;
+    while (rc == MINGA_OK && (len = getline(&line, &cap, exp->spool)) > 0) {
+        json_error_t error;
+        json_t *obj = json_loadb(line, (size_t)len, 0, &error);
+        struct exp_case_holder holder;
+        rc = obj ? exp_case_from_json(&holder, obj) : MINGA_EINTERNAL;
+        if (rc == MINGA_OK) {
+            pdf_case(doc, &holder.c);
+            exp_case_holder_release(&holder);
+        }
+        json_decref(obj);
+        if (rc == MINGA_OK && exp->write_status != MINGA_OK)
+            rc = exp->write_status;
+    }
+    free(line);
+    return rc;
+}
+
+static int pdf_render(struct pdf_export *exp) {
+    cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(
+        pdf_write_cb, exp, PDF_PAGE_W, PDF_PAGE_H);
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surface);
+        return MINGA_ENOMEM;
+    }
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
+                                   "minga — briefing");
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
+                                   "minga");
+    struct pdf_doc doc;
+    memset(&doc, 0, sizeof doc);
+    doc.host = exp->host;
+    doc.lang = exp->lang;
+    doc.surface = surface;
+    doc.cr = cairo_create(surface);
+    doc.pango = pango_cairo_create_context(doc.cr);
+    /* Pango sizes in points: one point per cairo unit of a PDF surface. */
+    pango_cairo_context_set_resolution(doc.pango, 72.0);
+
+    pdf_cover(&doc, exp->query, exp->filters, exp->generated_at,
+              &exp->stats);
+    pdf_charts(&doc, &exp->stats);
+    int rc = draw_cases(exp, &doc);
+    cairo_show_page(doc.cr);
+    g_object_unref(doc.pango);
+    cairo_destroy(doc.cr);
+    cairo_surface_finish(surface);
+    if (rc == MINGA_OK && exp->write_status != MINGA_OK)
+        rc = exp->write_status;
+    if (rc == MINGA_OK &&
+        cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
+        rc = MINGA_EIO;
+    cairo_surface_destroy(surface);
+    return rc;
+}
+
+static int pdf_finish(void *state, int ok) {
+    struct pdf_export *exp = state;
+    int rc = MINGA_OK;
+    if (ok) {
+        rc = exp_out_status(&exp->spool_out);
+        if (rc == MINGA_OK)
+            rc = pdf_render(exp);
+    }
+    pdf_export_free(exp);
+    return rc;
+}
+
+static const struct minga_exporter exporter = {
+    sizeof(struct minga_exporter), "pdf", "application/pdf", "pdf",
+    pdf_begin, pdf_write_case, pdf_finish};
+
+MINGA_PLUGIN_DEFINE("pdf", MINGA_PLUGIN_EXPORTER, "1.0.0",
+                    "Printable A4 briefing (PDF)", NULL, &exporter);

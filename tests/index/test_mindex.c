@@ -1,0 +1,776 @@
+/*
+ * Tests of the index shim. Each test builds a fresh index in a temporary
+ * folder from five hand-written cases (pt, es, en) and a small thesaurus,
+ * then checks one behaviour of mindex.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "mindex.h"
+
+#define GOAL(g) (1u << (g))
+
+static const char *const tags_poa[] = { "orçamento participativo",
+                                        "democracia" };
+static const char *const targets_poa[] = { "16.7" };
+static const char *const tags_rosario[] = { "agricultura urbana" };
+
+/* Five cases; their facts are what the assertions below count on. */
+static struct minga_case cases[] = {
+    { .id = "porto-alegre-orcamento-participativo",
+      .title = "Orçamento Participativo de Porto Alegre",
+      .summary = "Desde 1989, a população de Porto Alegre decide em "
+                 "assembleias abertas as prioridades de investimento.",
+      .body = "A participação cidadã chegou a <50% dos bairros no "
+              "primeiro ano & cresceu depois.",
+      .language = "pt", .city = "Porto Alegre", .country = "BR",
+      .year_start = 1989, .year_end = 0,
+      .goal_mask = GOAL(11) | GOAL(16),
+      .targets = targets_poa, .n_targets = 1,
+      .level_mask = MINGA_LEVEL_LOCAL,
+      .actor_mask = MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_CIVIL_SOCIETY,
+      .tags = tags_poa, .n_tags = 2 },
+    { .id = "rosario-agricultura-urbana",
+      .title = "Programa de Agricultura Urbana de Rosario",
+      .summary = "Desde 2002 la municipalidad de Rosario apoya huertas "
+                 "comunitarias con participación de organizaciones "
+                 "sociales.",
+      .body = "Los huerteros venden verduras agroecológicas en una feria "
+              "semanal.",
+      .language = "es", .city = "Rosario", .country = "AR",
+      .year_start = 2002, .year_end = 0,
+      .goal_mask = GOAL(2) | GOAL(11),
+      .level_mask = MINGA_LEVEL_LOCAL,
+      .actor_mask = MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_COMMUNITY,
+      .tags = tags_rosario, .n_tags = 1 },
+    { .id = "montevideo-presupuesto-participativo",
+      .title = "Presupuesto participativo de Montevideo",
+      .summary = "Montevideo aplica el presupuesto participativo en sus "
+                 "municipios: los vecinos deciden obras e inversiones.",
+      .language = "es", .city = "Montevideo", .country = "UY",
+      .year_start = 1990, .year_end = 2005,
+      .goal_mask = GOAL(16),
+      .level_mask = MINGA_LEVEL_LOCAL | MINGA_LEVEL_REGIONAL,
+      .actor_mask = MINGA_ACTOR_CIVIL_SOCIETY },
+    { .id = "new-york-participatory-budgeting",
+      .title = "Participatory budgeting in New York City",
+      .summary = "Residents decide how to spend part of the council "
+                 "budget through participatory budgeting assemblies.",
+      .language = "en", .city = "New York", .country = "US",
+      .year_start = 2011, .year_end = 2020,
+      .goal_mask = GOAL(11) | GOAL(16),
+      .level_mask = MINGA_LEVEL_LOCAL,
+      .actor_mask = MINGA_ACTOR_CIVIL_SOCIETY },
+    { .id = "detroit-community-gardens",
+      .title = "Urban farming in Detroit",
+      .summary = "Each community garden turns a vacant lot into food "
+                 "production run by neighbours.",
+      .language = "en", .city = "Detroit", .country = "US",
+      .year_start = 2008, .year_end = 0,
+      .goal_mask = GOAL(2) | GOAL(11),
+      .level_mask = MINGA_LEVEL_LOCAL | MINGA_LEVEL_REGIONAL,
+      .actor_mask = MINGA_ACTOR_COMMUNITY | MINGA_ACTOR_PRIVATE_SECTOR },
+};
+#define N_CASES (sizeof cases / sizeof cases[0])
+
+static const char thesaurus[] =
+    "# cross-language groups for the tests\n"
+    "es: presupuesto participativo | pt: orçamento participativo | "
+    "en: participatory budgeting\n"
+    "\n"
+    "es: agricultura urbana | pt: agricultura urbana | "
+    "en: urban agriculture  # one group per line\n";
+
+struct fixture {
+    char dir[64];
+    struct mindex *writer;
+};
+
+static int remove_tree(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof *fx);
+    char *errmsg = NULL;
+    if (!fx)
+        return -1;
+    strcpy(fx->dir, "/tmp/minga-test-index-XXXXXX");
+    if (!mkdtemp(fx->dir))
+        return -1;
+    if (mindex_open(&fx->writer, fx->dir, MINDEX_WRITE, &errmsg) != 0) {
+        fprintf(stderr, "%s\n", errmsg);
+        return -1;
+    }
+    for (size_t i = 0; i < N_CASES; i++) {
+        cases[i].struct_size = sizeof cases[i];
+        if (mindex_put_case(fx->writer, &cases[i], &errmsg) != 0) {
+            fprintf(stderr, "%s\n", errmsg);
+            return -1;
+        }
+    }
+    if (mindex_set_thesaurus(fx->writer, thesaurus, strlen(thesaurus),
+                             &errmsg) != 0 ||
+        mindex_commit(fx->writer, 7, &errmsg) != 0) {
+        fprintf(stderr, "%s\n", errmsg);
+        return -1;
+    }
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    mindex_close(fx->writer);
+    remove_tree(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static struct mindex *open_reader(struct fixture *fx)
+{
+    struct mindex *reader = NULL;
+    char *errmsg = NULL;
+    int rc = mindex_open(&reader, fx->dir, MINDEX_READ, &errmsg);
+    if (rc != 0)
+        fail_msg("open reader: %s", errmsg);
+    return reader;
+}
+
+static void query_for(struct minga_query *q, const char *text)
+{
+    memset(q, 0, sizeof *q);
+    q->text = (char *)text;
+    q->limit = 10;
+}
+
+static struct mindex_results *search(struct mindex *ix,
+                                     const struct minga_query *q)
+{
+    struct mindex_results *r = NULL;
+    char *errmsg = NULL;
+    int rc = mindex_search(ix, q, &r, &errmsg);
+    if (rc != 0)
+        fail_msg("search '%s': %s", q->text, errmsg);
+    return r;
+}
+
+static struct mindex_results *search_text(struct mindex *ix, const char *t)
+{
+    struct minga_query q;
+    query_for(&q, t);
+    return search(ix, &q);
+}
+
+static int has_hit(const struct mindex_results *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_hits; i++)
+        if (strcmp(r->hits[i].id, id) == 0)
+            return (int)i + 1;
+    return 0;
+}
+
+static void assert_text_finds(struct mindex *ix, const char *text,
+                              const char *id)
+{
+    struct mindex_results *r = search_text(ix, text);
+    if (!has_hit(r, id))
+        fail_msg("'%s' did not find %s", text, id);
+    mindex_results_free(r);
+}
+
+/* -- tests ------------------------------------------------------------- */
+
+static void test_search_folds_accents_both_ways(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    /* unaccented query, accented text */
+    assert_text_finds(ix, "participacion", "rosario-agricultura-urbana");
+    assert_text_finds(ix, "orcamento", "porto-alegre-orcamento-participativo");
+    /* accented and upper-case query, unaccented text */
+    assert_text_finds(ix, "ROSÁRIO", "rosario-agricultura-urbana");
+    assert_text_finds(ix, "Détroit", "detroit-community-gardens");
+    mindex_close(ix);
+}
+
+static void test_search_stems_plural_to_singular(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    assert_text_finds(ix, "gardens", "detroit-community-gardens");
+    assert_text_finds(ix, "ferias", "rosario-agricultura-urbana");
+    mindex_close(ix);
+}
+
+static void test_search_quoted_phrase_needs_word_order(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct mindex_results *r = search_text(ix, "\"community garden\"");
+    assert_int_equal(r->total, 1);
+    assert_string_equal(r->hits[0].id, "detroit-community-gardens");
+    mindex_results_free(r);
+
+    r = search_text(ix, "\"garden community\"");
+    assert_int_equal(r->n_hits, 0);
+    mindex_results_free(r);
+    r = search_text(ix, "garden community");
+    assert_int_equal(r->n_hits, 1);
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_search_minus_excludes_word(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct mindex_results *r = search_text(ix, "decide");
+    assert_true(has_hit(r, "new-york-participatory-budgeting"));
+    assert_true(has_hit(r, "porto-alegre-orcamento-participativo"));
+    mindex_results_free(r);
+    r = search_text(ix, "decide -residents");
+    assert_false(has_hit(r, "new-york-participatory-budgeting"));
+    assert_true(has_hit(r, "porto-alegre-orcamento-participativo"));
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_search_relaxes_to_or_when_and_finds_nothing(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct mindex_results *r = search_text(ix, "rosario zanzibar");
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "rosario-agricultura-urbana");
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_filters_or_within_and_across_fields(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct minga_query q;
+    struct mindex_results *r;
+    char *uy_us[] = { "UY", "US" };
+
+    query_for(&q, "");
+    q.goal_mask = GOAL(2) | GOAL(16);          /* all five cases */
+    q.level_mask = MINGA_LEVEL_REGIONAL;       /* Montevideo, Detroit */
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 2);
+    assert_true(has_hit(r, "montevideo-presupuesto-participativo"));
+    assert_true(has_hit(r, "detroit-community-gardens"));
+    mindex_results_free(r);
+
+    q.countries = uy_us;
+    q.n_countries = 1;                          /* and UY */
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "montevideo-presupuesto-participativo");
+    mindex_results_free(r);
+
+    q.goal_mask = GOAL(16);                     /* Detroit is not 16 */
+    q.n_countries = 2;
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "montevideo-presupuesto-participativo");
+    mindex_results_free(r);
+
+    /* filters also apply to a text query */
+    query_for(&q, "participativo");
+    q.countries = uy_us;
+    q.n_countries = 1;
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "montevideo-presupuesto-participativo");
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_filter_year_range_overlaps(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct minga_query q;
+    struct mindex_results *r;
+
+    query_for(&q, "");
+    q.year_from = 2000;
+    q.year_to = 2005;      /* Montevideo 1990-2005, Rosario 2002 */
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 2);
+    assert_string_equal(r->hits[0].id, "rosario-agricultura-urbana");
+    assert_string_equal(r->hits[1].id, "montevideo-presupuesto-participativo");
+    mindex_results_free(r);
+
+    q.year_from = 2015;
+    q.year_to = 2016;      /* inside New York's 2011-2020 */
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "new-york-participatory-budgeting");
+    mindex_results_free(r);
+
+    q.year_from = 0;
+    q.year_to = 1989;      /* open start */
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "porto-alegre-orcamento-participativo");
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_empty_query_lists_newest_first_and_pages(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct minga_query q;
+    struct mindex_results *r;
+
+    query_for(&q, "");
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 5);
+    assert_string_equal(r->hits[0].id, "new-york-participatory-budgeting");
+    assert_string_equal(r->hits[1].id, "detroit-community-gardens");
+    assert_string_equal(r->hits[4].id, "porto-alegre-orcamento-participativo");
+    assert_int_equal(r->hits[4].year_start, 1989);
+    assert_int_equal(r->hits[4].year_end, 0);
+    assert_string_equal(r->hits[4].city, "Porto Alegre");
+    assert_int_equal(r->hits[4].goal_mask, GOAL(11) | GOAL(16));
+    mindex_results_free(r);
+
+    q.offset = 1;
+    q.limit = 2;
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 2);
+    assert_string_equal(r->hits[0].id, "detroit-community-gardens");
+    assert_string_equal(r->hits[1].id, "rosario-agricultura-urbana");
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_facets_count_whole_match_set(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct minga_query q;
+    struct mindex_results *r;
+
+    query_for(&q, "");
+    q.limit = 2;
+    q.want_facets = 1;
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 2);
+    assert_int_equal(r->total, 5);
+    assert_int_equal(r->goal_counts[2], 2);
+    assert_int_equal(r->goal_counts[11], 4);
+    assert_int_equal(r->goal_counts[16], 3);
+    assert_int_equal(r->goal_counts[1], 0);
+    assert_int_equal(r->level_counts[0], 5);   /* local */
+    assert_int_equal(r->level_counts[1], 2);   /* regional */
+    assert_int_equal(r->actor_counts[1], 3);   /* civil_society */
+    assert_int_equal(r->actor_counts[4], 2);   /* community */
+    assert_int_equal(r->n_countries, 4);
+    assert_string_equal(r->countries[0].key, "US");
+    assert_int_equal(r->countries[0].count, 2);
+    assert_string_equal(r->countries[1].key, "AR");
+    assert_string_equal(r->countries[3].key, "UY");
+    assert_int_equal(r->n_languages, 3);
+    assert_string_equal(r->languages[0].key, "en");
+    assert_string_equal(r->languages[1].key, "es");
+    assert_string_equal(r->languages[2].key, "pt");
+    assert_int_equal(r->languages[2].count, 1);
+    mindex_results_free(r);
+
+    /* with text: counts follow the matches, not the index */
+    query_for(&q, "participatory budgeting");
+    q.limit = 1;
+    q.want_facets = 1;
+    r = search(ix, &q);
+    assert_int_equal(r->total, 3);   /* en, plus es and pt via thesaurus */
+    assert_int_equal(r->goal_counts[16], 3);
+    assert_int_equal(r->goal_counts[2], 0);
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_spelling_suggests_corrected_query(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct minga_query q;
+    struct mindex_results *r;
+
+    query_for(&q, "agricultra urbana");
+    q.want_spelling = 1;
+    r = search(ix, &q);
+    assert_non_null(r->suggestion);
+    assert_string_equal(r->suggestion, "agricultura urbana");
+    mindex_results_free(r);
+
+    query_for(&q, "agricultura urbana");
+    q.want_spelling = 1;
+    r = search(ix, &q);
+    assert_null(r->suggestion);
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_snippet_marks_matches_and_escapes_html(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct minga_query q;
+    struct mindex_results *r;
+
+    query_for(&q, "participacao bairro");
+    q.want_snippets = 1;
+    r = search(ix, &q);
+    assert_int_equal(r->n_hits, 1);
+    const char *snippet = r->hits[0].snippet;
+    assert_non_null(snippet);
+    assert_non_null(strstr(snippet, "<mark>participação</mark>"));
+    assert_non_null(strstr(snippet, "<mark>bairros</mark>"));
+    assert_non_null(strstr(snippet, "&lt;50%"));
+    assert_non_null(strstr(snippet, "&amp; cresceu"));
+    /* the only '<' left open a <mark> or close one */
+    for (const char *p = strchr(snippet, '<'); p; p = strchr(p + 1, '<'))
+        assert_true(strncmp(p, "<mark>", 6) == 0 ||
+                    strncmp(p, "</mark>", 7) == 0);
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_snippet_cuts_long_text_on_word_boundaries(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    static char body[4000];
+    struct minga_case c = cases[1];
+    c.id = "long-text";
+    body[0] = '\0';
+    for (int i = 0; i < 60; i++)
+        strcat(body, "Años de trabajo ");
+    strcat(body, "con compostaje municipal ");
+    for (int i = 0; i < 60; i++)
+        strcat(body, "más ñandúes ");
+    c.body = body;
+    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+
+    struct minga_query q;
+    query_for(&q, "compostaje");
+    q.want_snippets = 1;
+    struct mindex_results *r = search(fx->writer, &q);
+    assert_int_equal(r->n_hits, 1);
+    const char *snippet = r->hits[0].snippet;
+    assert_non_null(strstr(snippet, "<mark>compostaje</mark>"));
+    assert_memory_equal(snippet, "\xE2\x80\xA6", 3);            /* … */
+    assert_memory_equal(snippet + strlen(snippet) - 3, "\xE2\x80\xA6", 3);
+    assert_true(strlen(snippet) < 400);
+    /* starts and ends with whole words */
+    assert_true(strncmp(snippet + 3, "Años", 5) == 0 ||
+                strncmp(snippet + 3, "de", 2) == 0 ||
+                strncmp(snippet + 3, "trabajo", 7) == 0);
+    mindex_results_free(r);
+}
+
+static void test_thesaurus_match_ranks_below_same_language(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    struct mindex_results *r = search_text(ix, "presupuesto participativo");
+    assert_true(r->n_hits >= 3);
+    assert_string_equal(r->hits[0].id, "montevideo-presupuesto-participativo");
+    int pt = has_hit(r, "porto-alegre-orcamento-participativo");
+    int en = has_hit(r, "new-york-participatory-budgeting");
+    assert_true(pt > 1);
+    assert_true(en > 1);
+    assert_true(r->hits[pt - 1].score < r->hits[0].score);
+    mindex_results_free(r);
+
+    /* inflected input still hits the thesaurus key */
+    r = search_text(ix, "urban agriculture");
+    assert_true(has_hit(r, "rosario-agricultura-urbana"));
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_thesaurus_rejects_bad_line(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    const char bad[] = "es: huerta | pt: horta\nes huerta | en: garden\n";
+    assert_int_equal(mindex_set_thesaurus(fx->writer, bad, strlen(bad),
+                                          &errmsg), MINGA_EINVAL);
+    assert_non_null(errmsg);
+    assert_non_null(strstr(errmsg, "line 2"));
+    free(errmsg);
+}
+
+static void test_rollback_drops_uncommitted_cases(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    struct minga_case c = cases[3];
+    c.id = "uncommitted";
+    c.title = "Xylophone orchestras";
+    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
+    assert_int_equal(mindex_remove_case(fx->writer, cases[0].id, &errmsg), 0);
+    assert_int_equal(mindex_doccount(fx->writer), 5);
+    mindex_rollback(fx->writer);
+    assert_int_equal(mindex_doccount(fx->writer), 5);
+
+    struct mindex_results *r = search_text(fx->writer, "xylophone");
+    assert_int_equal(r->n_hits, 0);
+    mindex_results_free(r);
+    r = search_text(fx->writer, "orcamento");
+    assert_true(has_hit(r, cases[0].id));
+    mindex_results_free(r);
+    /* the spelling data went with it */
+    struct minga_query q;
+    query_for(&q, "xylophon");
+    q.want_spelling = 1;
+    r = search(fx->writer, &q);
+    assert_null(r->suggestion);
+    mindex_results_free(r);
+}
+
+static void test_writes_invisible_to_readers_before_commit(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    struct mindex *ix = open_reader(fx);
+    struct minga_case c = cases[3];
+    c.id = "pending";
+    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
+    assert_int_equal(mindex_reopen(ix, &errmsg), 0);
+    assert_int_equal(mindex_doccount(ix), 5);
+
+    assert_int_equal(mindex_commit(fx->writer, 9, &errmsg), 0);
+    assert_int_equal(mindex_doccount(ix), 5);      /* old snapshot */
+    assert_int_equal(mindex_reopen(ix, &errmsg), 0);
+    assert_int_equal(mindex_doccount(ix), 6);
+    assert_int_equal(mindex_generation(ix), 9);
+    struct mindex_results *r = search_text(ix, "residents");
+    assert_true(has_hit(r, "pending"));
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
+static void test_generation_persists_across_reopen(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    assert_int_equal(mindex_generation(fx->writer), 7);
+    assert_int_equal(mindex_commit(fx->writer, 12345678901ULL, &errmsg), 0);
+    mindex_close(fx->writer);
+    fx->writer = NULL;
+
+    struct mindex *ix = open_reader(fx);
+    assert_true(mindex_generation(ix) == 12345678901ULL);
+    mindex_close(ix);
+    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE,
+                                 &errmsg), 0);
+    assert_true(mindex_generation(fx->writer) == 12345678901ULL);
+}
+
+static void test_remove_case_removes(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    assert_int_equal(mindex_remove_case(fx->writer,
+                                        "rosario-agricultura-urbana",
+                                        &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+    struct mindex *ix = open_reader(fx);
+    assert_int_equal(mindex_doccount(ix), 4);
+    struct mindex_results *r = search_text(ix, "rosario");
+    assert_int_equal(r->n_hits, 0);
+    mindex_results_free(r);
+    mindex_close(ix);
+
+    assert_int_equal(mindex_remove_case(fx->writer, "no-such-case",
+                                        &errmsg), MINGA_ENOTFOUND);
+    free(errmsg);
+}
+
+static void test_put_case_replaces_same_id(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    struct minga_case c = cases[4];
+    c.title = "Urban beekeeping in Detroit";
+    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+    assert_int_equal(mindex_doccount(fx->writer), 5);
+    struct mindex_results *r = search_text(fx->writer, "beekeeping");
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].title, "Urban beekeeping in Detroit");
+    mindex_results_free(r);
+    r = search_text(fx->writer, "farming");
+    assert_int_equal(r->n_hits, 0);
+    mindex_results_free(r);
+}
+
+static void test_replace_keeps_spelling_data_in_step(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    struct minga_query q;
+    struct mindex_results *r;
+    struct minga_case detroit = cases[4], new_york = cases[3];
+    detroit.title = "Urban beekeeping in Detroit";
+    new_york.summary = "Residents choose projects for the council budget.";
+    assert_int_equal(mindex_put_case(fx->writer, &detroit, &errmsg), 0);
+    assert_int_equal(mindex_put_case(fx->writer, &new_york, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+
+    /* "farming" left with the old Detroit text */
+    query_for(&q, "farmng");
+    q.want_spelling = 1;
+    r = search(fx->writer, &q);
+    assert_null(r->suggestion);
+    mindex_results_free(r);
+    /* "decide" left New York but Porto Alegre still has it */
+    query_for(&q, "decyde");
+    q.want_spelling = 1;
+    r = search(fx->writer, &q);
+    assert_non_null(r->suggestion);
+    assert_string_equal(r->suggestion, "decide");
+    mindex_results_free(r);
+}
+
+static int count_id(void *arg, const char *id)
+{
+    (void)id;
+    (*(int *)arg)++;
+    return 0;
+}
+
+static void test_foreach_id_visits_every_case(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    int n = 0;
+    assert_int_equal(mindex_foreach_id(fx->writer, count_id, &n, &errmsg), 0);
+    assert_int_equal(n, 5);
+}
+
+static void test_remove_all_empties_index(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    assert_int_equal(mindex_remove_all(fx->writer, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 10, &errmsg), 0);
+    assert_int_equal(mindex_doccount(fx->writer), 0);
+    struct mindex_results *r = search_text(fx->writer, "");
+    assert_int_equal(r->n_hits, 0);
+    mindex_results_free(r);
+}
+
+static void test_open_missing_index_read_only_returns_error(void **state)
+{
+    (void)state;
+    struct mindex *ix = (struct mindex *)0x1;
+    char *errmsg = NULL;
+    int rc = mindex_open(&ix, "/tmp/minga-no-such-index-dir/x", MINDEX_READ,
+                         &errmsg);
+    assert_int_equal(rc, MINGA_ENOTFOUND);
+    assert_ptr_equal(ix, (struct mindex *)0x1);
+    assert_non_null(errmsg);
+    free(errmsg);
+
+    /* a folder that is not an index: Xapian's error, as a code */
+    errmsg = NULL;
+    rc = mindex_open(&ix, "/tmp", MINDEX_READ, &errmsg);
+    assert_true(rc < 0);
+    assert_non_null(errmsg);
+    free(errmsg);
+}
+
+static void test_read_only_handle_refuses_writes(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    char *errmsg = NULL;
+    assert_int_equal(mindex_put_case(ix, &cases[0], &errmsg), MINGA_EINVAL);
+    assert_non_null(errmsg);
+    free(errmsg);
+    mindex_close(ix);
+}
+
+static void test_second_writer_is_refused_busy(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *other = NULL;
+    char *errmsg = NULL;
+    assert_int_equal(mindex_open(&other, fx->dir, MINDEX_WRITE, &errmsg),
+                     MINGA_EBUSY);
+    assert_null(other);
+    assert_non_null(errmsg);
+    free(errmsg);
+}
+
+static void test_put_case_refuses_invalid_utf8(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    struct minga_case c = cases[3];
+    c.id = "bad-utf8";
+    c.body = "Valid start, then \xC3\x28 broken";
+    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), MINGA_EINVAL);
+    assert_non_null(strstr(errmsg, "bad-utf8"));
+    free(errmsg);
+    errmsg = NULL;
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+    assert_int_equal(mindex_doccount(fx->writer), 5);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_search_folds_accents_both_ways),
+        T(test_search_stems_plural_to_singular),
+        T(test_search_quoted_phrase_needs_word_order),
+        T(test_search_minus_excludes_word),
+        T(test_search_relaxes_to_or_when_and_finds_nothing),
+        T(test_filters_or_within_and_across_fields),
+        T(test_filter_year_range_overlaps),
+        T(test_empty_query_lists_newest_first_and_pages),
+        T(test_facets_count_whole_match_set),
+        T(test_spelling_suggests_corrected_query),
+        T(test_snippet_marks_matches_and_escapes_html),
+        T(test_snippet_cuts_long_text_on_word_boundaries),
+        T(test_thesaurus_match_ranks_below_same_language),
+        T(test_thesaurus_rejects_bad_line),
+        T(test_rollback_drops_uncommitted_cases),
+        T(test_writes_invisible_to_readers_before_commit),
+        T(test_generation_persists_across_reopen),
+        T(test_remove_case_removes),
+        T(test_put_case_replaces_same_id),
+        T(test_replace_keeps_spelling_data_in_step),
+        T(test_foreach_id_visits_every_case),
+        T(test_remove_all_empties_index),
+        cmocka_unit_test(test_open_missing_index_read_only_returns_error),
+        T(test_read_only_handle_refuses_writes),
+        T(test_second_writer_is_refused_busy),
+        T(test_put_case_refuses_invalid_utf8),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,543 @@
+/*
+ * Exporter plugin tests: each built module is dlopen()ed by a fake host
+ * (fake_host.c), fed three fixture cases, and its output checked with
+ * independent readers: jansson for JSON, a small RFC 4180 reader for CSV,
+ * libarchive + libxml2 + libsodium for the briefing zip, and poppler's
+ * pdfinfo and pdftotext for the PDF.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+#include <sodium.h>
+
+#include "fake_host.h"
+
+static const char *const case_ids[N_FIXTURE_CASES] = {
+    "porto-alegre-orcamento-participativo", "rosario-agricultura-urbana",
+    "hostile-title"};
+
+/* Where outputs are kept for a look by hand: the test's build folder. */
+static void save_output(const struct minga_export_ctx *ctx, const char *name,
+                        char *path, size_t path_size) {
+    const char *dir = getenv("MINGA_TEST_OUT_DIR");
+    snprintf(path, path_size, "%s/%s", dir ? dir : "/tmp", name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(ctx->data, 1, ctx->len, f), ctx->len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* ---- JSON and JSON Lines ------------------------------------------------ */
+
+/* The expected v1 objects, written out by hand. */
+static const char *const expected_json[N_FIXTURE_CASES] = {
+    "{\"id\": \"porto-alegre-orcamento-participativo\","
+    " \"title\": \"Orçamento Participativo de Porto Alegre\","
+    " \"summary\": \"Cidadãos decidem, em assembleias, o \\\"orçamento\\\" de"
+    " investimentos da cidade.\", \"body\": null, \"language\": \"pt\","
+    " \"city\": \"Porto Alegre\", \"country\": \"BR\","
+    " \"region\": \"Rio Grande do Sul\", \"year_start\": 1989,"
+    " \"year_end\": 2004, \"sdg_goals\": [11, 16],"
+    " \"sdg_targets\": [\"11.3\", \"16.7\"], \"levels\": [\"local\"],"
+    " \"actors\": [\"public_sector\", \"civil_society\", \"community\"],"
+    " \"tags\": [\"participação\", \"orçamento\"],"
+    " \"source_url\": \"https://www.portoalegre.rs.gov.br/op\","
+    " \"license\": \"CC-BY-4.0\","
+    " \"attachments\": [\"docs/relatório 2003.txt\"]}",
+    "{\"id\": \"rosario-agricultura-urbana\","
+    " \"title\": \"Programa de Agricultura Urbana de Rosario\","
+    " \"summary\": null, \"body\": null, \"language\": \"es\","
+    " \"city\": \"Rosario\", \"country\": \"AR\", \"region\": \"Santa Fe\","
+    " \"year_start\": 2002, \"sdg_goals\": [2, 11, 12],"
+    " \"sdg_targets\": [\"2.4\", \"11.7\"],"
+    " \"levels\": [\"local\", \"national\"],"
+    " \"actors\": [\"public_sector\", \"academia\", \"community\","
+    " \"international_organization\"],"
+    " \"tags\": [\"agricultura urbana\", \"seguridad alimentaria\"],"
+    " \"source_url\": \"https://www.rosario.gob.ar/\"}",
+    "{\"id\": \"hostile-title\","
+    " \"title\": \"<script>alert(1)</script> & \\\"quotes\\\"\","
+    " \"summary\": null, \"language\": \"en\", \"city\": \"Montevideo\","
+    " \"country\": \"UY\", \"year_start\": 2010, \"sdg_goals\": [6],"
+    " \"levels\": [\"regional\"], \"tags\": [\"a;b\", \" padded \"]}"};
+
+/* Checks one exported object against the expected one: same keys in the
+ * same order, same values (null in the expectation: the fixture's long
+ * string, compared directly). */
+static void check_case_object(json_t *actual, int index) {
+    json_error_t error;
+    json_t *expected = json_loads(expected_json[index], 0, &error);
+    assert_non_null(expected);
+    assert_true(json_is_object(actual));
+    assert_int_equal(json_object_size(actual), json_object_size(expected));
+    void *it_a = json_object_iter(actual);
+    void *it_e = json_object_iter(expected);
+    for (; it_e; it_a = json_object_iter_next(actual, it_a),
+                 it_e = json_object_iter_next(expected, it_e)) {
+        assert_non_null(it_a);
+        const char *key = json_object_iter_key(it_e);
+        assert_string_equal(json_object_iter_key(it_a), key);
+        json_t *value = json_object_iter_value(it_a);
+        json_t *want = json_object_iter_value(it_e);
+        if (json_is_null(want)) {
+            const struct minga_case *c = &fixture_cases[index];
+            const char *s = strcmp(key, "body") == 0 ? c->body : c->summary;
+            assert_string_equal(json_string_value(value), s);
+        } else {
+            assert_true(json_equal(value, want));
+        }
+    }
+    json_decref(expected);
+}
+
+static void test_json_export_is_case_format_v1(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    const char *media_type;
+    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_JSON_PATH, "en",
+                                      &media_type), MINGA_OK);
+    assert_string_equal(media_type, "application/json");
+    assert_memory_equal(ctx.data, "[\n{", 3);
+    assert_string_equal(ctx.data + ctx.len - 4, "}\n]\n");
+    /* UTF-8 as is, two-space indentation. */
+    assert_non_null(strstr(ctx.data, "Orçamento Participativo"));
+    assert_null(strstr(ctx.data, "\\u00e7"));
+    assert_non_null(strstr(ctx.data, "\n  \"title\": "));
+
+    json_error_t error;
+    json_t *root = json_loadb(ctx.data, ctx.len, 0, &error);
+    assert_non_null(root);
+    assert_int_equal(json_array_size(root), N_FIXTURE_CASES);
+    for (int i = 0; i < N_FIXTURE_CASES; i++)
+        check_case_object(json_array_get(root, i), i);
+    json_decref(root);
+    free(ctx.data);
+}
+
+static void test_jsonl_export_has_one_compact_case_per_line(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_JSONL_PATH, "en",
+                                      NULL), MINGA_OK);
+    int n_lines = 0;
+    char *line = ctx.data;
+    for (char *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+        assert_true(n_lines < N_FIXTURE_CASES);
+        json_error_t error;
+        json_t *obj = json_loadb(line, (size_t)(nl - line), 0, &error);
+        assert_non_null(obj);
+        check_case_object(obj, n_lines);
+        json_decref(obj);
+        n_lines++;
+    }
+    assert_int_equal(n_lines, N_FIXTURE_CASES);
+    assert_string_equal(line, "");    /* ends with a newline */
+    free(ctx.data);
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+
+#define MAX_FIELDS 32
+
+/* Reads one RFC 4180 record from *p into fields (malloc'd); checks that the
+ * record ends with CRLF. Returns the number of fields, 0 at the end. */
+static int csv_record(const char **p, char **fields) {
+    const char *s = *p;
+    if (*s == '\0')
+        return 0;
+    int n_fields = 0;
+    for (;;) {
+        char *field = malloc(strlen(s) + 1);
+        size_t len = 0;
+        if (*s == '"') {
+            for (s++;; s++) {
+                assert_true(*s != '\0');
+                if (*s == '"' && s[1] == '"')
+                    field[len++] = *s++;
+                else if (*s == '"')
+                    break;
+                else
+                    field[len++] = *s;
+            }
+            s++;
+        } else {
+            while (*s && *s != ',' && *s != '\r' && *s != '\n') {
+                assert_true(*s != '"');
+                field[len++] = *s++;
+            }
+        }
+        field[len] = '\0';
+        assert_true(n_fields < MAX_FIELDS);
+        fields[n_fields++] = field;
+        if (*s == ',') {
+            s++;
+            continue;
+        }
+        assert_memory_equal(s, "\r\n", 2);
+        *p = s + 2;
+        return n_fields;
+    }
+}
+
+static void test_csv_export_is_rfc4180_with_bom(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    const char *media_type;
+    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_CSV_PATH, "en",
+                                      &media_type), MINGA_OK);
+    assert_string_equal(media_type, "text/csv; charset=utf-8");
+    assert_memory_equal(ctx.data, "\xEF\xBB\xBF", 3);
+    static const char header[] =
+        "id,title,summary,body,language,city,country,region,year_start,"
+        "year_end,sdg_goals,sdg_targets,levels,actors,tags,source_url,"
+        "license,attachments\r\n";
+    assert_memory_equal(ctx.data + 3, header, strlen(header));
+    /* A field with a comma and quotes, quoted and doubled. */
+    assert_non_null(strstr(ctx.data, ",\"Cidadãos decidem, em assembleias, "
+                                     "o \"\"orçamento\"\" de investimentos "
+                                     "da cidade.\","));
+
+    const char *p = ctx.data + 3;
+    char *fields[MAX_FIELDS];
+    assert_int_equal(csv_record(&p, fields), 18);
+    for (int i = 0; i < 18; i++)
+        free(fields[i]);
+    for (int row = 0; row < N_FIXTURE_CASES; row++) {
+        const struct minga_case *c = &fixture_cases[row];
+        assert_int_equal(csv_record(&p, fields), 18);
+        assert_string_equal(fields[0], c->id);
+        assert_string_equal(fields[1], c->title);
+        assert_string_equal(fields[2], c->summary);
+        assert_string_equal(fields[3], c->body ? c->body : "");
+        assert_string_equal(fields[5], c->city);
+        if (row == 0) {
+            assert_string_equal(fields[9], "2004");
+            assert_string_equal(fields[10], "11;16");
+            assert_string_equal(fields[13],
+                                "public_sector;civil_society;community");
+            assert_string_equal(fields[14], "participação;orçamento");
+            assert_string_equal(fields[17], "docs/relatório 2003.txt");
+        }
+        if (row == 2) {
+            assert_string_equal(fields[9], "");
+            assert_string_equal(fields[14], "a;b; padded ");
+        }
+        for (int i = 0; i < 18; i++)
+            free(fields[i]);
+    }
+    assert_string_equal(p, "");
+    free(ctx.data);
+}
+
+/* ---- Markdown ----------------------------------------------------------- */
+
+static void test_markdown_export_escapes_case_text(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_MARKDOWN_PATH,
+                                      "pt", NULL), MINGA_OK);
+    assert_non_null(strstr(ctx.data,
+                           "## Orçamento Participativo de Porto Alegre\n"));
+    assert_non_null(strstr(ctx.data, "\\<script\\>alert(1)\\</script\\>"));
+    assert_non_null(strstr(ctx.data, "11 Cidades e comunidades sustentáveis"));
+    assert_non_null(strstr(ctx.data, "#### Origem")); /* body h1, moved */
+    free(ctx.data);
+}
+
+/* ---- Briefing zip ------------------------------------------------------- */
+
+struct zip_entry {
+    char *name;
+    char *data;    /* NUL-terminated copy */
+    size_t len;
+};
+
+static struct zip_entry zip_entries[64];
+static size_t n_zip_entries;
+static struct minga_export_ctx briefing_ctx;
+
+static int setup_briefing(void **unused) {
+    (void)unused;
+    if (fake_host_export(&briefing_ctx, MINGA_EXPORTER_BRIEFING_PATH, "es",
+                         NULL) != MINGA_OK)
+        return -1;
+    char path[512];
+    save_output(&briefing_ctx, "exporters-briefing.zip", path, sizeof path);
+    struct archive *a = archive_read_new();
+    archive_read_support_format_zip(a);
+    if (archive_read_open_memory(a, briefing_ctx.data, briefing_ctx.len) !=
+        ARCHIVE_OK)
+        return -1;
+    struct archive_entry *entry;
+    while (archive_read_next_header(a, &entry) == ARCHIVE_OK &&
+           n_zip_entries < 64) {
+        struct zip_entry *z = &zip_entries[n_zip_entries++];
+        z->name = strdup(archive_entry_pathname(entry));
+        size_t cap = 4096;
+        z->data = malloc(cap);
+        char buf[8192];
+        la_ssize_t n_read;
+        while ((n_read = archive_read_data(a, buf, sizeof buf)) > 0) {
+            while (z->len + (size_t)n_read + 1 > cap)
+                z->data = realloc(z->data, cap *= 2);
+            memcpy(z->data + z->len, buf, (size_t)n_read);
+            z->len += (size_t)n_read;
+        }
+        if (n_read < 0)
+            return -1;
+        z->data[z->len] = '\0';
+    }
+    archive_read_free(a);
+    return 0;
+}
+
+static int teardown_briefing(void **unused) {
+    (void)unused;
+    for (size_t i = 0; i < n_zip_entries; i++) {
+        free(zip_entries[i].name);
+        free(zip_entries[i].data);
+    }
+    free(briefing_ctx.data);
+    return 0;
+}
+
+static const struct zip_entry *zip_find(const char *name) {
+    for (size_t i = 0; i < n_zip_entries; i++)
+        if (strcmp(zip_entries[i].name, name) == 0)
+            return &zip_entries[i];
+    return NULL;
+}
+
+static void test_briefing_has_index_and_a_page_per_case(void **unused) {
+    (void)unused;
+    const struct zip_entry *index = zip_find("index.html");
+    assert_non_null(index);
+    /* The case links, in order: exactly the three ids. */
+    int n_links = 0;
+    for (const char *p = index->data;
+         (p = strstr(p, "href=\"cases/")) != NULL; n_links++) {
+        p += strlen("href=\"cases/");
+        assert_true(n_links < N_FIXTURE_CASES);
+        size_t id_len = strlen(case_ids[n_links]);
+        assert_memory_equal(p, case_ids[n_links], id_len);
+        assert_memory_equal(p + id_len, ".html\"", 6);
+    }
+    assert_int_equal(n_links, N_FIXTURE_CASES);
+    assert_non_null(strstr(index->data, "participación ciudadana"));
+    assert_non_null(strstr(index->data, "sdg:11 level:local"));
+    assert_non_null(strstr(index->data, "charts/goals.svg"));
+    for (int i = 0; i < N_FIXTURE_CASES; i++) {
+        char name[160];
+        snprintf(name, sizeof name, "cases/%s.html", case_ids[i]);
+        assert_non_null(zip_find(name));
+    }
+    const struct zip_entry *page =
+        zip_find("cases/porto-alegre-orcamento-participativo.html");
+    assert_non_null(strstr(page->data, "<h1>Orçamento Participativo"));
+    assert_non_null(strstr(page->data, "Ciudades y comunidades sostenibles"));
+    assert_non_null(strstr(page->data, "background:#FD9D24"));
+    assert_non_null(strstr(page->data, "href=\"../attachments/porto-alegre-"
+                                       "orcamento-participativo/docs/relat%C3"
+                                       "%B3rio%202003.txt\""));
+    assert_null(strstr(page->data, "javascript:"));
+    const struct zip_entry *att = zip_find(
+        "attachments/porto-alegre-orcamento-participativo/docs/"
+        "relatório 2003.txt");
+    assert_non_null(att);
+    assert_string_equal(att->data, fixture_attachment);
+    assert_non_null(zip_find("style.css"));
+    assert_non_null(strstr(zip_find("style.css")->data, "size: A4"));
+    /* cases.csv and cases.json hold the same as the csv/json exporters. */
+    assert_memory_equal(zip_find("cases.csv")->data, "\xEF\xBB\xBFid,", 6);
+    json_error_t error;
+    json_t *cases = json_loads(zip_find("cases.json")->data, 0, &error);
+    assert_int_equal(json_array_size(cases), N_FIXTURE_CASES);
+    json_decref(cases);
+}
+
+static void test_briefing_escapes_hostile_text(void **unused) {
+    (void)unused;
+    int n_html = 0;
+    for (size_t i = 0; i < n_zip_entries; i++) {
+        const struct zip_entry *z = &zip_entries[i];
+        size_t name_len = strlen(z->name);
+        if (name_len < 5 || strcmp(z->name + name_len - 5, ".html") != 0)
+            continue;
+        n_html++;
+        assert_null(strstr(z->data, "<script"));
+        assert_null(strstr(z->data, "<img src=x"));
+        assert_null(strstr(z->data, "<b>not bold"));
+    }
+    assert_int_equal(n_html, 1 + N_FIXTURE_CASES);
+    const struct zip_entry *page = zip_find("cases/hostile-title.html");
+    assert_non_null(strstr(page->data, "<h1>&lt;script&gt;alert(1)&lt;/script"
+                                       "&gt; &amp; &quot;quotes&quot;</h1>"));
+    assert_non_null(strstr(zip_find("index.html")->data,
+                           "&lt;script&gt;alert(1)"));
+}
+
+static int n_xml_errors;
+
+static void count_xml_error(void *unused, xmlErrorPtr error) {
+    (void)unused;
+    (void)error;
+    n_xml_errors++;
+}
+
+static void test_briefing_charts_are_valid_svg(void **unused) {
+    (void)unused;
+    static const char *const charts[] = {
+        "charts/goals.svg", "charts/levels.svg", "charts/countries.svg"};
+    xmlSetStructuredErrorFunc(NULL, count_xml_error);
+    for (size_t i = 0; i < 3; i++) {
+        const struct zip_entry *z = zip_find(charts[i]);
+        assert_non_null(z);
+        n_xml_errors = 0;
+        xmlDocPtr doc = xmlReadMemory(z->data, (int)z->len, charts[i], NULL,
+                                      XML_PARSE_NONET);
+        assert_non_null(doc);
+        assert_int_equal(n_xml_errors, 0);
+        assert_string_equal((const char *)xmlDocGetRootElement(doc)->name,
+                            "svg");
+        xmlFreeDoc(doc);
+    }
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    const char *goals = zip_find("charts/goals.svg")->data;
+    assert_non_null(strstr(goals, "fill=\"#FD9D24\""));    /* goal 11 */
+    assert_non_null(strstr(goals, "Hambre cero"));
+    assert_non_null(strstr(zip_find("charts/countries.svg")->data,
+                           "Argentina"));
+}
+
+static void test_briefing_manifest_digests_match(void **unused) {
+    (void)unused;
+    assert_true(sodium_init() >= 0);
+    assert_string_equal(zip_entries[n_zip_entries - 1].name, "manifest.json");
+    json_error_t error;
+    json_t *manifest = json_loads(zip_find("manifest.json")->data, 0, &error);
+    assert_non_null(manifest);
+    assert_string_equal(json_string_value(json_object_get(manifest, "query")),
+                        "participación ciudadana");
+    assert_string_equal(json_string_value(json_object_get(manifest, "lang")),
+                        "es");
+    assert_int_equal(json_integer_value(json_object_get(manifest, "n_cases")),
+                     N_FIXTURE_CASES);
+    json_t *files = json_object_get(manifest, "files");
+    /* Every other file of the zip is listed once, with its digest. */
+    assert_int_equal(json_array_size(files), n_zip_entries - 1);
+    for (size_t i = 0; i < json_array_size(files); i++) {
+        json_t *f = json_array_get(files, i);
+        const struct zip_entry *z =
+            zip_find(json_string_value(json_object_get(f, "path")));
+        assert_non_null(z);
+        assert_int_equal(json_integer_value(json_object_get(f, "size")),
+                         z->len);
+        unsigned char digest[crypto_hash_sha256_BYTES];
+        char hex[crypto_hash_sha256_BYTES * 2 + 1];
+        crypto_hash_sha256(digest, (const unsigned char *)z->data, z->len);
+        sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+        assert_string_equal(json_string_value(json_object_get(f, "sha256")),
+                            hex);
+    }
+    json_decref(manifest);
+}
+
+/* ---- PDF ---------------------------------------------------------------- */
+
+static char *run_command(const char *fmt, const char *arg) {
+    char command[1024];
+    snprintf(command, sizeof command, fmt, arg);
+    FILE *p = popen(command, "r");
+    assert_non_null(p);
+    size_t cap = 65536, len = 0, n_read;
+    char *text = malloc(cap);
+    while ((n_read = fread(text + len, 1, cap - len - 1, p)) > 0) {
+        len += n_read;
+        if (cap - len < 4096)
+            text = realloc(text, cap *= 2);
+    }
+    text[len] = '\0';
+    assert_int_equal(pclose(p), 0);
+    return text;
+}
+
+/* Collapses runs of white space to one space, in place. */
+static void squeeze_space(char *s) {
+    char *out = s;
+    int was_space = 0;
+    for (; *s; s++) {
+        int is_space = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\f' ||
+                       *s == '\r';
+        if (!(is_space && was_space))
+            *out++ = is_space ? ' ' : *s;
+        was_space = is_space;
+    }
+    *out = '\0';
+}
+
+static void test_pdf_has_cover_charts_and_cases(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    const char *media_type;
+    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_PDF_PATH, "es",
+                                      &media_type), MINGA_OK);
+    assert_string_equal(media_type, "application/pdf");
+    assert_memory_equal(ctx.data, "%PDF-", 5);
+    char path[512];
+    save_output(&ctx, "exporters.pdf", path, sizeof path);
+    free(ctx.data);
+
+    char *info = run_command("pdfinfo '%s'", path);
+    const char *pages = strstr(info, "Pages:");
+    assert_non_null(pages);
+    int n_pages = atoi(pages + strlen("Pages:"));
+    /* Cover, charts, then one or two pages per case; the long Rosario
+     * body is cut after two. */
+    assert_true(n_pages >= 2 + N_FIXTURE_CASES);
+    assert_true(n_pages <= 2 + 2 * N_FIXTURE_CASES);
+    assert_non_null(strstr(info, "A4"));
+    free(info);
+
+    char *text = run_command("pdftotext -enc UTF-8 '%s' -", path);
+    squeeze_space(text);
+    assert_non_null(strstr(text, "minga — briefing"));
+    assert_non_null(strstr(text, "participación ciudadana"));
+    for (int i = 0; i < N_FIXTURE_CASES; i++)
+        assert_non_null(strstr(text, fixture_titles[i]));
+    assert_non_null(strstr(text, "se recortó para caber en dos páginas"));
+    assert_non_null(strstr(text, "Ciudades y comunidades sostenibles"));
+    free(text);
+}
+
+int main(void) {
+    const struct CMUnitTest streaming[] = {
+        cmocka_unit_test(test_json_export_is_case_format_v1),
+        cmocka_unit_test(test_jsonl_export_has_one_compact_case_per_line),
+        cmocka_unit_test(test_csv_export_is_rfc4180_with_bom),
+        cmocka_unit_test(test_markdown_export_escapes_case_text),
+        cmocka_unit_test(test_pdf_has_cover_charts_and_cases),
+    };
+    const struct CMUnitTest briefing[] = {
+        cmocka_unit_test(test_briefing_has_index_and_a_page_per_case),
+        cmocka_unit_test(test_briefing_escapes_hostile_text),
+        cmocka_unit_test(test_briefing_charts_are_valid_svg),
+        cmocka_unit_test(test_briefing_manifest_digests_match),
+    };
+    int n_failed = cmocka_run_group_tests_name("exporters", streaming, NULL,
+                                               NULL);
+    n_failed += cmocka_run_group_tests_name("briefing", briefing,
+                                            setup_briefing,
+                                            teardown_briefing);
+    return n_failed ? 1 : 0;
+}

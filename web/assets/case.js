@@ -1,0 +1,206 @@
+/* minga search page, second half: the case page and the upload form.
+ * Loaded after app.js (which exposes MINGA_PAGE); starts the page last.
+ * Case text is shown as text: Markdown is reduced to headings, lists and
+ * paragraphs built from text nodes, never parsed as HTML. */
+"use strict";
+
+(function () {
+  const P = window.MINGA_PAGE;
+  const el = P.el, t = P.t;
+  const $ = (id) => document.getElementById(id);
+  let shownId = "";
+
+  /* Markdown, minimally: "# heading", "- item" / "* item" / "1. item"
+   * lists, blank-line paragraphs; inline markup is left as typed, and
+   * [text](url) keeps just its text. */
+  function bodyNodes(md) {
+    const out = [];
+    const clean = (s) => s.replace(/!?\[([^\]]*)\]\([^)]*\)/g, "$1")
+      .replace(/(\*\*|__)(.+?)\1/g, "$2");
+    let para = [], list = null;
+    const flush = () => {
+      if (para.length) out.push(el("p", { text: clean(para.join(" ")) }));
+      para = [];
+    };
+    for (const raw of String(md).split(/\r?\n/)) {
+      const line = raw.trim();
+      let m;
+      if (!line) { flush(); list = null; continue; }
+      if ((m = /^(#{1,6})\s+(.*)$/.exec(line))) {
+        flush(); list = null;
+        out.push(el(m[1].length <= 2 ? "h3" : "h4", { text: clean(m[2]) }));
+      } else if ((m = /^(?:[-*+]|\d+[.)])\s+(.*)$/.exec(line))) {
+        flush();
+        if (!list) { list = el("ul"); out.push(list); }
+        list.append(el("li", { text: clean(m[1]) }));
+      } else {
+        list = null;
+        para.push(line);
+      }
+    }
+    flush();
+    return out;
+  }
+
+  function field(name, ...value) {
+    return [el("dt", { text: name }), el("dd", null, ...value)];
+  }
+
+  function formatSize(n) {
+    if (!n && n !== 0) return "";
+    if (n < 1024) return n + " B";
+    if (n < 1048576) return (n / 1024).toFixed(0) + " KB";
+    return (n / 1048576).toFixed(1) + " MB";
+  }
+
+  function safeUrl(u) {
+    try {
+      const url = new URL(u);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href
+        : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function backLink() {
+    const st = Object.assign(P.readState(), { case: "" });
+    const a = el("a", { class: "back", href: P.pageUrl(st),
+      text: "‹ " + t("back") });
+    a.addEventListener("click", (ev) => {
+      ev.preventDefault();
+      P.navigate(st);
+    });
+    return a;
+  }
+
+  function renderCase(c) {
+    const view = $("case-view");
+    const place = [c.city, c.region, c.country ? P.label("country", c.country)
+      : ""].filter(Boolean).join(", ");
+    const dl = el("dl", { class: "facts" });
+    dl.append(...field(t("place"), place));
+    dl.append(...field(t("years"), P.years(c)));
+    dl.append(...field(t("language"), P.label("lang", c.language || "")));
+    if ((c.levels || []).length)
+      dl.append(...field(t("levels"), c.levels.map((l) =>
+        P.label("level", l)).join(", ")));
+    if ((c.actors || []).length)
+      dl.append(...field(t("actors"), c.actors.map((a) =>
+        P.label("actor", a)).join(", ")));
+    if ((c.sdg_targets || []).length)
+      dl.append(...field(t("targets"), c.sdg_targets.join(", ")));
+    if ((c.tags || []).length)
+      dl.append(...field(t("tags"), c.tags.join(", ")));
+    const src = c.source_url && safeUrl(c.source_url);
+    if (src)
+      dl.append(...field(t("source"), el("a", { href: src, rel: "noopener",
+        target: "_blank", text: src })));
+    if (c.license) dl.append(...field(t("license"), c.license));
+    if (c.updated_at)
+      dl.append(...field(t("updated"), String(c.updated_at).slice(0, 10)));
+
+    const attachments = (c.attachments || []).map((a) => {
+      const path = typeof a === "string" ? a : a.path;
+      const extra = typeof a === "string" ? "" :
+        [a.media_type, formatSize(a.size)].filter(Boolean).join(", ");
+      return el("li", null, el("span", { class: "path", text: path }),
+        extra ? el("span", { class: "muted", text: " (" + extra + ")" }) : null);
+    });
+
+    view.replaceChildren(
+      backLink(),
+      el("h2", { id: "case-title", tabindex: "-1", text: c.title || c.id }),
+      el("div", { class: "chips" }, P.goalsOf(c).map((n) =>
+        P.goalChip(n, { withName: true }))),
+      el("h3", { text: t("summary") }),
+      el("p", { class: "summary", text: c.summary || "" }),
+      dl,
+      c.body ? el("section", { class: "body" }, el("h3", { text: t("body") }),
+        bodyNodes(c.body)) : null,
+      attachments.length ? el("section", null,
+        el("h3", { text: t("attachments") }),
+        el("ul", { class: "attachments" }, attachments)) : null);
+    document.title = (c.title || c.id) + " · minga";
+    $("case-title").focus();
+  }
+
+  async function show(id) {
+    if (id === shownId) return;
+    shownId = id;
+    const view = $("case-view");
+    view.replaceChildren(el("p", { class: "muted", text: t("loading") }));
+    try {
+      const c = await P.getJson("/api/cases/" + encodeURIComponent(id));
+      if (shownId === id) renderCase(c);
+    } catch (e) {
+      if (shownId !== id) return;
+      view.replaceChildren(backLink(), el("p", { class: "error", role: "alert",
+        text: e.status === 404 || e.status === 400 ? t("notFound")
+          : t("error") + ": " + e.message }));
+    }
+  }
+
+  function clear() {
+    shownId = "";
+  }
+
+  window.MINGA_CASE = { show: show, clear: clear };
+
+  /* -- upload ------------------------------------------------------------ */
+
+  function summaryOf(rep) {
+    if (rep.summary) return rep.summary;
+    const n = rep.cases ?? rep.n_cases ?? 0;
+    const isNothing = (rep.new ?? rep.n_new ?? 0) +
+      (rep.updated ?? rep.n_updated ?? 0) === 0;
+    return isNothing ? t("uploadNothing") : t("uploadOk", { n: n,
+      new: rep.new ?? rep.n_new ?? 0, upd: rep.updated ?? rep.n_updated ?? 0 });
+  }
+
+  async function upload(ev) {
+    ev.preventDefault();
+    const out = $("upload-result");
+    const file = $("upload-file").files[0];
+    const token = $("upload-token").value.trim();
+    if (!file || !token) return;
+    const button = ev.target.querySelector("button[type=submit]");
+    button.disabled = true;
+    out.replaceChildren(el("p", { class: "muted", text: t("sending") }));
+    try {
+      const resp = await fetch("/api/imports?filename=" +
+        encodeURIComponent(file.name), {
+        method: "POST",
+        headers: { Authorization: "Bearer " + token,
+          "Content-Type": file.type || "application/octet-stream" },
+        body: file
+      });
+      let body = null;
+      try { body = await resp.json(); } catch (e) { body = null; }
+      if (resp.ok) {
+        out.replaceChildren(el("p", { class: "ok", text: summaryOf(body || {}) }));
+        const st = P.readState();
+        if (!st.case) P.navigate(st, { replace: true });
+      } else {
+        const details = (body && body.details) || [];
+        out.replaceChildren(
+          el("p", { class: "error", role: "alert",
+            text: t("uploadFailed") + " " + ((body && body.error) ||
+              resp.status + " " + resp.statusText) }),
+          details.length ? el("ul", { class: "diags" }, details.slice(0, 20)
+            .map((d) => el("li", { text: P.formatDiag(d) }))) : null);
+      }
+    } catch (e) {
+      out.replaceChildren(el("p", { class: "error", role: "alert",
+        text: t("error") + ": " + e.message }));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  window.MINGA_UPLOAD = {
+    init: () => $("upload-form").addEventListener("submit", upload)
+  };
+
+  window.MINGA_START();
+})();

@@ -1,0 +1,379 @@
+/*
+ * The server's life: options, the MHD daemon, one read-only struct minga
+ * per server thread, request bookkeeping, routing, and a clean stop on
+ * SIGTERM or SIGINT that lets requests in flight finish.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "web.h"
+#include "minga.h"
+
+#define DEFAULT_MAX_CONNECTIONS 256
+#define DEFAULT_PER_IP_LIMIT 32
+#define DEFAULT_TIMEOUT_S 30
+#define DEFAULT_MAX_UPLOAD (256ull << 20)
+#define DEFAULT_CONNECTION_MEMORY (128u << 10)
+#define DEFAULT_GRACE_S 30
+
+void minga_server_options_init(struct minga_server_options *opt) {
+    memset(opt, 0, sizeof *opt);
+    opt->bind_addr = "127.0.0.1";
+    opt->port = 8080;
+}
+
+static char *dup_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static char *dup_printf(const char *fmt, ...) {
+    va_list ap;
+    char *out = NULL;
+    va_start(ap, fmt);
+    if (vasprintf(&out, fmt, ap) < 0) out = NULL;
+    va_end(ap);
+    return out;
+}
+
+void web_log(struct web_server *srv, const char *fmt, ...) {
+    if (!srv->opt.log) return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    srv->opt.log(srv->opt.arg, line);
+}
+
+static void mhd_logger(void *cls, const char *fmt, va_list ap) {
+    struct web_server *srv = cls;
+    if (!srv->opt.log) return;
+    char line[1024];
+    vsnprintf(line, sizeof line, fmt, ap);
+    size_t len = strlen(line);
+    while (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
+    srv->opt.log(srv->opt.arg, line);
+}
+
+/* -- per-thread handles ----------------------------------------------- */
+
+static void close_thread_minga(void *ptr) {
+    minga_close(ptr);
+}
+
+struct minga *web_thread_minga(struct web_server *srv, char **errmsg) {
+    struct minga *m = pthread_getspecific(srv->minga_key);
+    if (m) return m;
+    if (minga_open(&m, srv->opt.data_dir, MINGA_OPEN_READONLY, errmsg) != 0)
+        return NULL;
+    if (pthread_setspecific(srv->minga_key, m) != 0) {
+        minga_close(m);
+        *errmsg = strdup("out of memory");
+        return NULL;
+    }
+    return m;
+}
+
+int web_tmpfile(struct web_server *srv) {
+    char *path = dup_printf("%s/minga-web-XXXXXX", srv->tmp_dir);
+    if (!path) return -1;
+    int fd = mkstemp(path);
+    if (fd >= 0) unlink(path);
+    free(path);
+    return fd;
+}
+
+/* -- requests --------------------------------------------------------- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con) {
+    (void)cls;
+    (void)con;
+    struct web_request *req = calloc(1, sizeof *req);
+    if (!req) return NULL;
+    req->raw_uri = strdup(uri);
+    clock_gettime(CLOCK_MONOTONIC, &req->started);
+    return req;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *con,
+                         void **con_cls, enum MHD_RequestTerminationCode toe) {
+    struct web_server *srv = cls;
+    struct web_request *req = *con_cls;
+    (void)con;
+    if (!req) return;
+    if (req->is_started) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (now.tv_sec - req->started.tv_sec) * 1000
+                  + (now.tv_nsec - req->started.tv_nsec) / 1000000;
+        web_log(srv, "%s %.200s %u %ld ms%s", req->method, req->raw_uri,
+                req->status, ms,
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+    }
+    if (req->is_counted) atomic_fetch_sub(&srv->n_in_flight, 1);
+    web_upload_free(req->upload);
+    web_request_release(req);
+    free(req);
+    *con_cls = NULL;
+}
+
+static int is_get(const char *method) {
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+}
+
+/* Routes one request once its headers are in. */
+static enum MHD_Result route(struct web_server *srv,
+                             struct MHD_Connection *con,
+                             struct web_request *req, const char *method) {
+    char *const *seg = req->segments;
+    size_t n_seg = req->n_segments;
+    int is_api = n_seg >= 2 && strcmp(seg[0], "api") == 0;
+
+    if (is_api && n_seg == 2 && strcmp(seg[1], "imports") == 0) {
+        if (strcmp(method, "POST") != 0) return web_send_405(con, req, "POST");
+        return MHD_YES;   /* web_upload_handle takes it from here */
+    }
+    enum { R_NONE, R_SEARCH, R_CASE, R_SDGS, R_STATS, R_EXPORT, R_HEALTH,
+           R_STATIC } which = R_NONE;
+    if (is_api && n_seg == 2 && strcmp(seg[1], "search") == 0) which = R_SEARCH;
+    else if (is_api && n_seg == 3 && strcmp(seg[1], "cases") == 0)
+        which = R_CASE;
+    else if (is_api && n_seg == 2 && strcmp(seg[1], "sdgs") == 0) which = R_SDGS;
+    else if (is_api && n_seg == 2 && strcmp(seg[1], "stats") == 0)
+        which = R_STATS;
+    else if (is_api && n_seg == 3 && strcmp(seg[1], "export") == 0)
+        which = R_EXPORT;
+    else if (n_seg == 1 && strcmp(seg[0], "healthz") == 0) which = R_HEALTH;
+    else if (n_seg == 1 || (n_seg == 2 && strcmp(seg[0], "api") == 0)) {
+        char path[64];
+        snprintf(path, sizeof path, "/%s%s%s", seg[0], n_seg == 2 ? "/" : "",
+                 n_seg == 2 ? seg[1] : "");
+        if (web_static_find(path)) which = R_STATIC;
+    }
+    if (which == R_NONE)
+        return web_send_error(con, req, MHD_HTTP_NOT_FOUND, "not found", NULL);
+    if (!is_get(method)) return web_send_405(con, req, "GET, HEAD");
+
+    switch (which) {
+    case R_SEARCH: return web_api_search(srv, con, req);
+    case R_CASE: return web_api_case(srv, con, req, seg[2]);
+    case R_SDGS: return web_api_sdgs(srv, con, req);
+    case R_STATS: return web_api_stats(srv, con, req);
+    case R_EXPORT: return web_api_export(srv, con, req, seg[2]);
+    case R_HEALTH:
+        return web_send_json(con, req, MHD_HTTP_OK,
+                             json_pack("{s:s}", "status", "ok"));
+    case R_STATIC: {
+        char path[64];
+        snprintf(path, sizeof path, "/%s%s%s", seg[0], n_seg == 2 ? "/" : "",
+                 n_seg == 2 ? seg[1] : "");
+        return web_static_send(con, req, path);
+    }
+    default:
+        return web_send_error(con, req, MHD_HTTP_NOT_FOUND, "not found", NULL);
+    }
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
+                                  const char *url, const char *method,
+                                  const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls) {
+    struct web_server *srv = cls;
+    struct web_request *req = *con_cls;
+    (void)url;
+    (void)version;
+    if (!req || !req->raw_uri) return MHD_NO;
+    if (!req->is_started) {
+        req->is_started = 1;
+        req->is_counted = 1;
+        snprintf(req->method, sizeof req->method, "%s", method);
+        atomic_fetch_add(&srv->n_in_flight, 1);
+        const char *errmsg = NULL;
+        if (web_request_parse(req, &errmsg) != 0)
+            return web_send_error(con, req, MHD_HTTP_BAD_REQUEST, errmsg,
+                                  NULL);
+        int is_upload = req->n_segments == 2
+                        && strcmp(req->segments[0], "api") == 0
+                        && strcmp(req->segments[1], "imports") == 0
+                        && strcmp(method, "POST") == 0;
+        if (!is_upload) return route(srv, con, req, method);
+    }
+    if (req->status != 0) {
+        /* Answered already (before the body): drop whatever arrives. */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return web_upload_handle(srv, con, req, upload_data, upload_data_size);
+}
+
+/* -- binding ---------------------------------------------------------- */
+
+static int resolve_bind(const struct minga_server_options *opt,
+                        struct sockaddr_storage *addr, int *is_ipv6,
+                        char **errmsg) {
+    struct addrinfo hints, *res = NULL;
+    char port[16];
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    snprintf(port, sizeof port, "%d", opt->port);
+    int rc = getaddrinfo(opt->bind_addr, port, &hints, &res);
+    if (rc != 0 || !res) {
+        *errmsg = dup_printf("cannot resolve bind address %s: %s",
+                             opt->bind_addr, gai_strerror(rc));
+        return MINGA_EINVAL;
+    }
+    memcpy(addr, res->ai_addr, res->ai_addrlen);
+    *is_ipv6 = res->ai_family == AF_INET6;
+    freeaddrinfo(res);
+    return 0;
+}
+
+static void fill_defaults(struct minga_server_options *opt) {
+    if (!opt->bind_addr) opt->bind_addr = "127.0.0.1";
+    if (opt->n_threads == 0) {
+        long n_cores = sysconf(_SC_NPROCESSORS_ONLN);
+        opt->n_threads = n_cores > 0 ? (unsigned)n_cores : 1;
+    }
+    if (opt->max_connections == 0) opt->max_connections = DEFAULT_MAX_CONNECTIONS;
+    if (opt->per_ip_limit == 0) opt->per_ip_limit = DEFAULT_PER_IP_LIMIT;
+    if (opt->timeout_s == 0) opt->timeout_s = DEFAULT_TIMEOUT_S;
+    if (opt->max_upload == 0) opt->max_upload = DEFAULT_MAX_UPLOAD;
+    if (opt->connection_memory == 0)
+        opt->connection_memory = DEFAULT_CONNECTION_MEMORY;
+    if (opt->grace_s == 0) opt->grace_s = DEFAULT_GRACE_S;
+}
+
+static char *pick_tmp_dir(const char *data_dir) {
+    struct stat st;
+    char *dir = dup_printf("%s/tmp", data_dir);
+    if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)
+        && access(dir, W_OK) == 0)
+        return dir;
+    free(dir);
+    const char *env = getenv("TMPDIR");
+    return strdup(env && *env ? env : "/tmp");
+}
+
+static struct MHD_Daemon *start_daemon(struct web_server *srv,
+                                       struct sockaddr_storage *addr,
+                                       int is_ipv6) {
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG
+                     | MHD_USE_ITC;
+    flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
+                 ? MHD_USE_EPOLL : MHD_USE_POLL;
+    if (is_ipv6) flags |= MHD_USE_IPv6;
+    const struct minga_server_options *opt = &srv->opt;
+    return MHD_start_daemon(
+        flags, (uint16_t)opt->port, NULL, NULL, on_request, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)opt->n_threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)opt->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)opt->per_ip_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)opt->timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)opt->connection_memory,
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
+        MHD_OPTION_END);
+}
+
+/* Waits for requests in flight to finish, at most grace_s seconds. */
+static void drain(struct web_server *srv) {
+    unsigned n_waits = srv->opt.grace_s * 20;
+    while (atomic_load(&srv->n_in_flight) > 0 && n_waits-- > 0) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int minga_server_run(const struct minga_server_options *opt_in,
+                     char **errmsg) {
+    struct web_server srv;
+    struct sockaddr_storage addr;
+    int is_ipv6 = 0, rc;
+    memset(&srv, 0, sizeof srv);
+    srv.opt = *opt_in;
+    fill_defaults(&srv.opt);
+    if (!srv.opt.data_dir) {
+        *errmsg = strdup("no data folder given");
+        return MINGA_EINVAL;
+    }
+    if (srv.opt.port < 0 || srv.opt.port > 65535) {
+        *errmsg = dup_printf("port %d is out of range (0-65535)",
+                             srv.opt.port);
+        return MINGA_EINVAL;
+    }
+    if ((rc = resolve_bind(&srv.opt, &addr, &is_ipv6, errmsg)) != 0)
+        return rc;
+
+    /* Open once up front: a missing data folder fails here, not on the
+     * first request, and plugins are loaded before threads start. */
+    struct minga *probe = NULL;
+    if ((rc = minga_open(&probe, srv.opt.data_dir, MINGA_OPEN_READONLY,
+                         errmsg)) != 0)
+        return rc;
+    srv.tmp_dir = pick_tmp_dir(srv.opt.data_dir);
+    atomic_init(&srv.n_in_flight, 0);
+    if (!srv.tmp_dir || pthread_key_create(&srv.minga_key,
+                                           close_thread_minga) != 0) {
+        free(srv.tmp_dir);
+        minga_close(probe);
+        *errmsg = strdup("out of memory");
+        return MINGA_ENOMEM;
+    }
+
+    sigset_t stop_set, old_set;
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGINT);
+    sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &stop_set, &old_set);
+
+    struct MHD_Daemon *daemon = start_daemon(&srv, &addr, is_ipv6);
+    if (!daemon) {
+        int saved = errno;
+        *errmsg = dup_printf("cannot listen on %s port %d: %s",
+                             srv.opt.bind_addr, srv.opt.port,
+                             saved ? strerror(saved) : "unknown error");
+        rc = MINGA_EIO;
+        goto out;
+    }
+    if (srv.opt.on_ready) {
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+        int port = info ? (int)info->port : srv.opt.port;
+        srv.opt.on_ready(srv.opt.arg, srv.opt.bind_addr, port);
+    }
+
+    sigset_t wait_set;
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGINT);
+    sigaddset(&wait_set, SIGTERM);
+    int sig = 0;
+    sigwait(&wait_set, &sig);
+    web_log(&srv, "received %s: finishing requests in flight",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+
+    MHD_socket listen_fd = MHD_quiesce_daemon(daemon);
+    drain(&srv);
+    MHD_stop_daemon(daemon);
+    if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
+    rc = 0;
+out:
+    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+    pthread_key_delete(srv.minga_key);
+    free(srv.tmp_dir);
+    minga_close(probe);
+    return rc;
+}
