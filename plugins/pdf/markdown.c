@@ -65,9 +65,15 @@ static int blocks(struct pdf_doc *doc, cmark_node *parent, double indent,
             inline_markup(markup, node);
             break;
         case CMARK_NODE_HEADING:
-            inline_markup(markup, node);
-            style = cmark_node_get_heading_level(node) <= 2 ? PDF_H2
-                                                             : PDF_H3;
+            /* Below the case's own "Description" heading (PDF_H2). */
+            if (cmark_node_get_heading_level(node) <= 2) {
+                style = PDF_H3;
+                inline_markup(markup, node);
+            } else {
+                g_string_append(markup, "<b>");
+                inline_markup(markup, node);
+                g_string_append(markup, "</b>");
+            }
             space_after = 4.0;
             break;
         case CMARK_NODE_CODE_BLOCK: {

@@ -283,5 +283,7 @@ int main(void) {
         cmocka_unit_test(test_extract_caps_text_at_char_boundary),
         cmocka_unit_test(test_extract_media_types),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int n_failed = cmocka_run_group_tests(tests, NULL, NULL);
+    cairo_debug_reset_static_data();  /* for LeakSanitizer */
+    return n_failed;
 }

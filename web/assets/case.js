@@ -108,7 +108,7 @@
         extra ? el("span", { class: "muted", text: " (" + extra + ")" }) : null);
     });
 
-    view.replaceChildren(
+    view.replaceChildren(...[
       backLink(),
       el("h2", { id: "case-title", tabindex: "-1", text: c.title || c.id }),
       el("div", { class: "chips" }, P.goalsOf(c).map((n) =>
@@ -120,7 +120,8 @@
         bodyNodes(c.body)) : null,
       attachments.length ? el("section", null,
         el("h3", { text: t("attachments") }),
-        el("ul", { class: "attachments" }, attachments)) : null);
+        el("ul", { class: "attachments" }, attachments)) : null
+    ].filter(Boolean));
     document.title = (c.title || c.id) + " · minga";
     $("case-title").focus();
   }
@@ -149,13 +150,15 @@
 
   /* -- upload ------------------------------------------------------------ */
 
+  /* The report in the page's language; the server's own English line
+   * only when the counts are missing. */
   function summaryOf(rep) {
-    if (rep.summary) return rep.summary;
-    const n = rep.cases ?? rep.n_cases ?? 0;
-    const isNothing = (rep.new ?? rep.n_new ?? 0) +
-      (rep.updated ?? rep.n_updated ?? 0) === 0;
-    return isNothing ? t("uploadNothing") : t("uploadOk", { n: n,
-      new: rep.new ?? rep.n_new ?? 0, upd: rep.updated ?? rep.n_updated ?? 0 });
+    const n = rep.cases ?? rep.n_cases, added = rep.new ?? rep.n_new,
+      upd = rep.updated ?? rep.n_updated;
+    if (n === undefined || added === undefined || upd === undefined)
+      return rep.summary || "";
+    return added + upd === 0 ? t("uploadNothing")
+      : t("uploadOk", { n: n, new: added, upd: upd });
   }
 
   async function upload(ev) {
@@ -183,12 +186,13 @@
         if (!st.case) P.navigate(st, { replace: true });
       } else {
         const details = (body && body.details) || [];
-        out.replaceChildren(
+        out.replaceChildren(...[
           el("p", { class: "error", role: "alert",
             text: t("uploadFailed") + " " + ((body && body.error) ||
               resp.status + " " + resp.statusText) }),
           details.length ? el("ul", { class: "diags" }, details.slice(0, 20)
-            .map((d) => el("li", { text: P.formatDiag(d) }))) : null);
+            .map((d) => el("li", { text: P.formatDiag(d) }))) : null
+        ].filter(Boolean));
       }
     } catch (e) {
       out.replaceChildren(el("p", { class: "error", role: "alert",

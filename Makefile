@@ -1,0 +1,43 @@
+# A thin wrapper over CMake: the README's two commands.
+#   make demo   install what is missing, build, load the sample, serve it
+#   make check  install what is missing, build, run every test
+#   make bench  the benchmark (Release build), writes BENCHMARKS.md
+BUILD ?= build
+DATA ?= minga-data
+PORT ?= 8080
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup build demo check check-sanitize bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh --with-browser
+
+build: setup
+	cmake -S . -B $(BUILD) -DMINGA_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	$(BUILD)/bin/minga --data $(DATA) init
+	$(BUILD)/bin/minga --data $(DATA) import data/sample
+	$(BUILD)/bin/minga --data $(DATA) search --limit 3 agricultura urbana
+	$(BUILD)/bin/minga --data $(DATA) serve --port $(PORT)
+
+check: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+check-sanitize: setup
+	cmake -S . -B $(BUILD)-sanitize -DMINGA_WERROR=ON -DMINGA_ASAN=ON \
+	  -DMINGA_UBSAN=ON $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD)-sanitize -j$(JOBS)
+	cd $(BUILD)-sanitize && ASAN_OPTIONS=detect_leaks=1 \
+	  ctest --output-on-failure -j$(JOBS) -LE browser
+
+bench:
+	@BENCH=1 scripts/setup.sh
+	bench/run.sh
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-release

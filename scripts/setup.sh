@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages minga needs, only those missing.
+# Runs apt-get update first (a fresh machine has stale or empty lists), and
+# uses sudo when not root. Usage: scripts/setup.sh [--with-browser]
+set -euo pipefail
+
+packages=(
+  # toolchain
+  gcc g++ make cmake pkg-config
+  # libraries (see README.md, "Dependencies")
+  libsqlite3-dev libxapian-dev libarchive-dev libmicrohttpd-dev
+  libjansson-dev libyaml-dev libcsv-dev libcmark-dev libutf8proc-dev
+  libxml2-dev libpoppler-glib-dev libsodium-dev libcairo2-dev
+  libpango1.0-dev libcmocka-dev
+  # run-time data and fonts
+  iso-codes fonts-dejavu-core
+  # tests: HTTP client, PDF and archive tools
+  python3 curl poppler-utils zip unzip
+)
+if [ "${1:-}" = "--with-browser" ]; then
+  # the end-to-end browser test: Debian's Chromium driven by playwright-core
+  packages+=(chromium)
+  command -v node >/dev/null 2>&1 || packages+=(nodejs)
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
+fi
+if [ "${BENCH:-}" = 1 ]; then
+  packages+=(wrk wamerican wspanish wportuguese sqlite3 time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
