@@ -11,6 +11,8 @@
  * the number of entries and one entry's size; the first limit crossed stops
  * the import. Entries with absolute paths, ".." components, links, devices,
  * FIFOs or sockets are refused; names are always passed on as UTF-8.
+ * Messages name the entry; the host prefixes the archive's name, as it
+ * does for every message about the file it is importing.
  *
  * Zip: from a seekable source (a regular file, or memory) the seekable
  * reader is used. It reads the central directory, which is the archive's
@@ -58,7 +60,6 @@ struct ar_fd_source {
 struct ar_import {
     const struct minga_host_api *host;
     struct minga_import_sink *sink;
-    const char *archive_name;
     struct minga_limits limits;
     uint64_t total_compressed;   /* 0 when unknown (a pipe) */
     uint64_t n_entries;
@@ -163,21 +164,21 @@ static void ar_report_failure(struct ar_import *ai, struct archive *a,
     const char *why = archive_error_string(a);
     if (ar_is_over_compressed(ai))
         ai->host->error(ai->sink, 0, 0, NULL,
-                        "%s: archive is larger than max_compressed (%llu "
-                        "bytes); refused", ai->archive_name,
+                        "archive is larger than max_compressed (%llu "
+                        "bytes); refused",
                         (unsigned long long)ai->limits.max_compressed);
     else if (entry)
-        ai->host->error(ai->sink, 0, 0, NULL, "%s!%s: cannot read: %s",
-                        ai->archive_name, entry, why ? why : "read error");
+        ai->host->error(ai->sink, 0, 0, NULL, "%s: cannot read: %s",
+                        entry, why ? why : "read error");
     else if (ai->is_zip_signature)
         ai->host->error(ai->sink, 0, 0, NULL,
-                        "%s: not a readable zip archive (truncated or "
+                        "not a readable zip archive (truncated or "
                         "corrupt: its central directory cannot be read): %s",
-                        ai->archive_name, why ? why : "unknown error");
+                        why ? why : "unknown error");
     else
         ai->host->error(ai->sink, 0, 0, NULL,
-                        "%s: not a readable tar or zip archive: %s",
-                        ai->archive_name, why ? why : "unknown error");
+                        "not a readable tar or zip archive: %s",
+                        why ? why : "unknown error");
 }
 
 /* A new reader with only what minga accepts. The gzip and xz filters
@@ -195,9 +196,8 @@ static struct archive *ar_reader_new(struct ar_import *ai, int is_seekable) {
              ? archive_read_support_format_zip_seekable(a)
              : archive_read_support_format_zip_streamable(a)) != ARCHIVE_OK) {
         ai->host->error(ai->sink, 0, 0, NULL,
-                        "%s: libarchive lacks in-process gzip, xz or zip "
-                        "support; refusing to read archives",
-                        ai->archive_name);
+                        "libarchive lacks in-process gzip, xz or zip "
+                        "support; refusing to read archives");
         archive_read_free(a);
         return NULL;
     }
@@ -223,17 +223,17 @@ static int ar_read_entry(struct ar_import *ai, struct archive *a,
         }
         if ((uint64_t)len + (uint64_t)n > l->max_entry_size) {
             ai->host->error(ai->sink, 0, 0, NULL,
-                            "%s!%s: entry is larger than max_entry_size "
-                            "(%llu bytes); refused", ai->archive_name, entry,
+                            "%s: entry is larger than max_entry_size "
+                            "(%llu bytes); refused", entry,
                             (unsigned long long)l->max_entry_size);
             goto fail;
         }
         ai->bytes_uncompressed += (uint64_t)n;
         if (ai->bytes_uncompressed > l->max_uncompressed) {
             ai->host->error(ai->sink, 0, 0, NULL,
-                            "%s!%s: the archive's entries add up to more "
+                            "%s: the archive's entries add up to more "
                             "than max_uncompressed (%llu bytes); refused",
-                            ai->archive_name, entry,
+                            entry,
                             (unsigned long long)l->max_uncompressed);
             goto fail;
         }
@@ -247,8 +247,7 @@ static int ar_read_entry(struct ar_import *ai, struct archive *a,
                 unsigned char *p = realloc(buf, grown);
                 if (!p) {
                     ai->host->error(ai->sink, 0, 0, NULL,
-                                    "%s!%s: out of memory", ai->archive_name,
-                                    entry);
+                                    "%s: out of memory", entry);
                     goto fail;
                 }
                 buf = p;
@@ -282,8 +281,8 @@ static char *ar_entry_name(struct ar_import *ai, struct archive_entry *e) {
     char *name = entry_name_from_cp437(raw);
     if (name)
         ai->host->warning(ai->sink, 0, 0, NULL,
-                          "%s!%s: entry name is not UTF-8; read as CP437",
-                          ai->archive_name, name);
+                          "%s: entry name is not UTF-8; read as CP437",
+                          name);
     return name;
 }
 
@@ -321,8 +320,8 @@ static int ar_check_type(struct ar_import *ai, struct archive_entry *e,
         }
     }
     ai->host->error(ai->sink, 0, 0, NULL,
-                    "%s!%s: entry is %s; archives may hold only files and "
-                    "folders", ai->archive_name, name, what);
+                    "%s: entry is %s; archives may hold only files and "
+                    "folders", name, what);
     return -1;
 }
 
@@ -332,15 +331,14 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
     const struct minga_host_api *host = ai->host;
     if (++ai->n_entries > ai->limits.max_entries) {
         host->error(ai->sink, 0, 0, NULL,
-                    "%s: more than max_entries (%llu) entries; refused",
-                    ai->archive_name,
+                    "more than max_entries (%llu) entries; refused",
                     (unsigned long long)ai->limits.max_entries);
         return -1;
     }
     char *raw_name = ar_entry_name(ai, e);
     if (!raw_name) {
-        host->error(ai->sink, 0, 0, NULL, "%s: entry %llu has no name",
-                    ai->archive_name, (unsigned long long)ai->n_entries);
+        host->error(ai->sink, 0, 0, NULL, "entry %llu has no name",
+                    (unsigned long long)ai->n_entries);
         return -1;
     }
     char *name = NULL;
@@ -350,8 +348,8 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
         return -1;
     }
     if (verdict == ENTRY_NAME_CONTROL) {
-        host->error(ai->sink, 0, 0, NULL, "%s: entry %llu: %s; refused",
-                    ai->archive_name, (unsigned long long)ai->n_entries,
+        host->error(ai->sink, 0, 0, NULL, "entry %llu: %s; refused",
+                    (unsigned long long)ai->n_entries,
                     entry_name_reason(verdict));
         free(raw_name);
         return -1;
@@ -362,8 +360,8 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
         return 0;
     }
     if (verdict != ENTRY_NAME_OK) {
-        host->error(ai->sink, 0, 0, NULL, "%s!%s: %s; refused",
-                    ai->archive_name, raw_name, entry_name_reason(verdict));
+        host->error(ai->sink, 0, 0, NULL, "%s: %s; refused",
+                    raw_name, entry_name_reason(verdict));
         free(raw_name);
         return -1;
     }
@@ -375,8 +373,8 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
         rc = -1;
     } else if (archive_entry_is_encrypted(e)) {
         host->error(ai->sink, 0, 0, NULL,
-                    "%s!%s: entry is encrypted; minga cannot read it",
-                    ai->archive_name, name);
+                    "%s: entry is encrypted; minga cannot read it",
+                    name);
         rc = -1;
     } else {
         /* Directories and junk are read too, and discarded, so that every
@@ -396,7 +394,7 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
                 ai->n_case_files++;
             }
             if (r == MINGA_ENOMEM || r == MINGA_EINTERNAL ||
-                r == MINGA_ELIMIT)
+                r == MINGA_ELIMIT || r == MINGA_EIO)
                 rc = -1;
             else if (r < 0)
                 ai->n_errors++;
@@ -424,8 +422,8 @@ static int ar_read_archive(struct ar_import *ai, struct archive *a) {
     }
     if (ai->n_case_files == 0) {
         ai->host->error(ai->sink, 0, 0, NULL,
-                        "%s: no case files (.json, .jsonl, .csv, .md) found "
-                        "in archive", ai->archive_name);
+                        "no case files (.json, .jsonl, .csv, .md) found in "
+                        "archive");
         return MINGA_EINVAL;
     }
     return ai->n_errors ? MINGA_EINVAL : MINGA_OK;
@@ -438,15 +436,17 @@ static int ar_host_is_usable(const struct minga_host_api *host) {
            host->import_member && host->add_file && host->limits;
 }
 
+/* `name` is not used in messages: the host names the file it reports
+ * about. */
 static struct ar_import *ar_import_new(const struct minga_host_api *host,
                                        struct minga_import_sink *sink,
                                        const char *name) {
+    (void)name;
     struct ar_import *ai = calloc(1, sizeof(*ai));
     if (!ai)
         return NULL;
     ai->host = host;
     ai->sink = sink;
-    ai->archive_name = name ? name : "archive";
     ar_load_limits(ai);
     return ai;
 }
@@ -454,13 +454,13 @@ static struct ar_import *ar_import_new(const struct minga_host_api *host,
 static int ar_refuse_size(struct ar_import *ai, uint64_t size) {
     if (size == 0) {
         ai->host->error(ai->sink, 0, 0, NULL,
-                        "%s: empty file, not an archive", ai->archive_name);
+                        "empty file, not an archive");
         return MINGA_EINVAL;
     }
     if (size > ai->limits.max_compressed) {
         ai->host->error(ai->sink, 0, 0, NULL,
-                        "%s: archive is larger than max_compressed (%llu "
-                        "bytes); refused", ai->archive_name,
+                        "archive is larger than max_compressed (%llu "
+                        "bytes); refused",
                         (unsigned long long)ai->limits.max_compressed);
         return MINGA_ELIMIT;
     }
@@ -512,8 +512,7 @@ static int ar_import_fd(const struct minga_host_api *host,
     src->fd = fd;
     src->max_compressed = ai->limits.max_compressed;
     if (fstat(fd, &st) != 0) {
-        host->error(sink, 0, 0, NULL, "%s: %s", ai->archive_name,
-                    strerror(errno));
+        host->error(sink, 0, 0, NULL, "%s", strerror(errno));
         rc = MINGA_EIO;
         goto out;
     }

@@ -209,8 +209,8 @@ static void test_archive_rejects_archive_without_cases(void **state) {
     writer_close(a);
     fake_sink_init(&sink);
     assert_int_equal(run_buffer(&sink, "docs.zip", &b), MINGA_EINVAL);
-    assert_logged(sink.errors, "docs.zip: no case files (.json, .jsonl, "
-                               ".csv, .md) found in archive");
+    assert_logged(sink.errors, "no case files (.json, .jsonl, .csv, .md) "
+                               "found in archive");
     fake_sink_release(&sink);
     free(b.data);
 }
@@ -240,8 +240,8 @@ static void assert_entry_refused(const char *path, unsigned type,
 static void test_archive_rejects_dotdot_entry(void **state) {
     (void)state;
     assert_entry_refused("../evil.json", AE_IFREG, NULL, 0,
-                         "evil.tar.gz!../evil.json: the entry's path has a "
-                         "\"..\" component; refused");
+                         "../evil.json: the entry's path has a \"..\" "
+                         "component; refused");
     assert_entry_refused("cases/../../evil.json", AE_IFREG, NULL, 0,
                          "\"..\" component");
     assert_entry_refused("cases\\..\\evil.json", AE_IFREG, NULL, 0,
@@ -251,17 +251,16 @@ static void test_archive_rejects_dotdot_entry(void **state) {
 static void test_archive_rejects_absolute_entry(void **state) {
     (void)state;
     assert_entry_refused("/etc/x.json", AE_IFREG, NULL, 0,
-                         "evil.tar.gz!/etc/x.json: the entry has an "
-                         "absolute path; refused");
+                         "/etc/x.json: the entry has an absolute path; "
+                         "refused");
 }
 
 static void test_archive_rejects_links_and_specials(void **state) {
     (void)state;
     assert_entry_refused("cases/evil.json", AE_IFLNK, "/etc/passwd", 0,
-                         "evil.tar.gz!cases/evil.json: entry is a symbolic "
-                         "link");
+                         "cases/evil.json: entry is a symbolic link");
     assert_entry_refused("cases/evil.json", AE_IFREG, "cases/a.json", 1,
-                         "evil.tar.gz!cases/evil.json: entry is a hard link");
+                         "cases/evil.json: entry is a hard link");
     assert_entry_refused("cases/evil.json", AE_IFIFO, NULL, 0,
                          "entry is a FIFO");
     assert_entry_refused("cases/evil.json", AE_IFCHR, NULL, 0,
@@ -298,11 +297,8 @@ static void test_archive_refuses_zip_bomb(void **state) {
         fake_sink_init(&sink);
         sink.limits.max_entry_size = 8u << 20;
         assert_int_equal(run_fd(&sink, names[i], &b), MINGA_EINVAL);
-        char expected[128];
-        snprintf(expected, sizeof(expected),
-                 "%s!docs/zeros.txt: entry is larger than max_entry_size "
-                 "(8388608 bytes); refused", names[i]);
-        assert_logged(sink.errors, expected);
+        assert_logged(sink.errors, "docs/zeros.txt: entry is larger than "
+                                   "max_entry_size (8388608 bytes); refused");
         assert_int_equal(sink.n_errors, 1);
         /* It stopped at 8 MiB of 2 GiB: at most a small share of the
          * compressed bytes was read. */
@@ -329,7 +325,7 @@ static void test_archive_refuses_over_total_uncompressed(void **state) {
     fake_sink_init(&sink);
     sink.limits.max_uncompressed = 4u << 20;
     assert_int_equal(run_buffer(&sink, "big.tar.gz", &b), MINGA_EINVAL);
-    assert_logged(sink.errors, "big.tar.gz!docs/3.txt: the archive's entries "
+    assert_logged(sink.errors, "docs/3.txt: the archive's entries "
                                "add up to more than max_uncompressed "
                                "(4194304 bytes)");
     assert_null(strstr(sink.log, "docs/4.txt"));
@@ -345,8 +341,8 @@ static void test_archive_refuses_over_max_compressed(void **state) {
     fake_sink_init(&sink);
     sink.limits.max_compressed = 1024;
     assert_int_equal(run_fd(&sink, "pack.tar", &b), MINGA_ELIMIT);
-    assert_logged(sink.errors, "pack.tar: archive is larger than "
-                               "max_compressed (1024 bytes)");
+    assert_logged(sink.errors, "archive is larger than max_compressed "
+                               "(1024 bytes)");
     fake_sink_release(&sink);
     fake_sink_init(&sink);
     sink.limits.max_compressed = 1024;
@@ -369,8 +365,8 @@ static void test_archive_refuses_too_many_entries(void **state) {
     writer_close(a);
     fake_sink_init(&sink);
     assert_int_equal(run_buffer(&sink, "many.tar.gz", &b), MINGA_EINVAL);
-    assert_logged(sink.errors, "many.tar.gz: more than max_entries (10000) "
-                               "entries; refused");
+    assert_logged(sink.errors, "more than max_entries (10000) entries; "
+                               "refused");
     assert_int_equal(sink.n_files, 9999);
     fake_sink_release(&sink);
     free(b.data);
@@ -387,8 +383,8 @@ static void test_archive_rejects_random_bytes(void **state) {
         b.data[i] = (unsigned char)(rand() >> 7);
     fake_sink_init(&sink);
     assert_int_equal(run_fd(&sink, "junk.tar.gz", &b), MINGA_EINVAL);
-    assert_logged(sink.errors, "junk.tar.gz: not a readable tar or zip "
-                               "archive: ");
+    assert_logged(sink.errors, "not a readable tar or zip archive: "
+                               "Unrecognized archive format");
     assert_int_equal(sink.n_errors, 1);
     fake_sink_release(&sink);
     free(b.data);
@@ -411,10 +407,10 @@ static void test_archive_rejects_truncated(void **state) {
         fake_sink_init(&sink);
         assert_int_not_equal(run_fd(&sink, "cut.tar.gz", &b), MINGA_OK);
         assert_true(sink.n_errors >= 1);
-        assert_logged(sink.errors, k == 0 ? "cut.tar.gz!docs/long.txt: "
-                                            "cannot read: truncated gzip"
-                                          : "cut.tar.gz: not a readable zip "
-                                            "archive (truncated");
+        assert_logged(sink.errors, k == 0 ? "docs/long.txt: cannot read: "
+                                            "truncated gzip"
+                                          : "not a readable zip archive "
+                                            "(truncated");
         fake_sink_release(&sink);
         free(b.data);
     }
@@ -426,11 +422,11 @@ static void test_archive_rejects_empty_file(void **state) {
     struct blob b = {(unsigned char *)"", 0, 0};
     fake_sink_init(&sink);
     assert_int_equal(run_buffer(&sink, "empty.zip", &b), MINGA_EINVAL);
-    assert_logged(sink.errors, "empty.zip: empty file, not an archive");
+    assert_logged(sink.errors, "empty file, not an archive");
     fake_sink_release(&sink);
     fake_sink_init(&sink);
     assert_int_equal(run_fd(&sink, "empty.zip", &b), MINGA_EINVAL);
-    assert_logged(sink.errors, "empty.zip: empty file");
+    assert_logged(sink.errors, "empty file");
     fake_sink_release(&sink);
 }
 

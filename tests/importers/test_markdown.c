@@ -48,7 +48,8 @@ static void test_md_front_matter_to_fields(void **state) {
     assert_logged(sink.log, "begin 1\n");
     assert_logged(sink.log,
                   "field title TEXT 'Presupuesto participativo' 2:8\n");
-    assert_logged(sink.log, "field summary STRING 'Vecinos deciden: 11' 3:10\n");
+    assert_logged(sink.log,
+                  "field summary STRING 'Vecinos deciden: 11' 3:10\n");
     assert_logged(sink.log, "field year_start TEXT '2002' 4:13\n");
     assert_logged(sink.log, "field region NULL 5:9\n");
     assert_logged(sink.log, "field sdg_goals ARRAY 6:12\n"
