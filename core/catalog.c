@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "case.h"
 #include "refdata.h"
@@ -251,8 +252,25 @@ int catalog_open(struct catalog **out, const char *path, int is_readonly,
     int flags = is_readonly ? SQLITE_OPEN_READONLY
                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     int rc = MINGA_OK;
-    if (sqlite3_open_v2(path, &cat->db, flags | SQLITE_OPEN_NOMUTEX, NULL) !=
-        SQLITE_OK) {
+    /* On a read-only medium SQLite cannot create the WAL's -shm file, so a
+     * reader opens the file as immutable (no locks, no journal). Writers
+     * checkpoint the WAL when they close, so nothing is missed. */
+    char *uri = NULL;
+    char *dir = strdup(path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    if (slash)
+        *slash = '\0';
+    if (is_readonly && access(slash ? dir : ".", W_OK) != 0) {
+        char *escaped = sqlite3_mprintf("%s", path);
+        uri = sqlite3_mprintf("file:%s?immutable=1", escaped);
+        sqlite3_free(escaped);
+        flags |= SQLITE_OPEN_URI;
+    }
+    free(dir);
+    int open_rc = sqlite3_open_v2(uri ? uri : path, &cat->db,
+                                  flags | SQLITE_OPEN_NOMUTEX, NULL);
+    sqlite3_free(uri);
+    if (open_rc != SQLITE_OK) {
         rc = catalog_fail(cat, path);
         goto fail;
     }

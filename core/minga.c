@@ -76,6 +76,10 @@ int minga_open(struct minga **out, const char *dir, int flags, char **errmsg)
         return fail_open(errmsg, MINGA_ENOTFOUND,
                          "%s: not a minga data folder (no catalog.db); "
                          "create one with `minga --data %s init`", dir, dir);
+    if (!(flags & MINGA_OPEN_READONLY) && access(dir, W_OK) != 0)
+        return fail_open(errmsg, MINGA_EIO, "%s: the data folder is not "
+                         "writable (%s); searching works, changing it "
+                         "needs write access", dir, strerror(errno));
     struct minga *m = calloc(1, sizeof *m);
     if (!m)
         return MINGA_ENOMEM;
