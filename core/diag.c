@@ -108,3 +108,62 @@ json_t *diag_list_json(const struct diag_list *dl, size_t max)
     }
     return arr;
 }
+
+struct sort_key {
+    size_t file_rank;
+    int line;
+    size_t position;
+};
+
+static const struct diag *sort_items;
+static struct sort_key *sort_keys;
+
+static int key_cmp(const void *a, const void *b)
+{
+    const struct sort_key *x = &sort_keys[*(const size_t *)a];
+    const struct sort_key *y = &sort_keys[*(const size_t *)b];
+    if (x->file_rank != y->file_rank)
+        return x->file_rank < y->file_rank ? -1 : 1;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->position < y->position ? -1 : x->position > y->position;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+void diag_list_sort(struct diag_list *dl)
+{
+    size_t n = dl->n_items;
+    struct sort_key *keys = calloc(n ? n : 1, sizeof *keys);
+    size_t *order = calloc(n ? n : 1, sizeof *order);
+    struct diag *sorted = calloc(n ? n : 1, sizeof *sorted);
+    if (!keys || !order || !sorted) {
+        free(keys);
+        free(order);
+        free(sorted);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t rank = i;
+        for (size_t j = 0; j < i; j++)
+            if (same_file(dl->items[j].file, dl->items[i].file)) {
+                rank = keys[j].file_rank;
+                break;
+            }
+        keys[i] = (struct sort_key){rank, dl->items[i].line, i};
+        order[i] = i;
+    }
+    /* qsort is not stable, but the position breaks every tie */
+    sort_items = dl->items;
+    sort_keys = keys;
+    qsort(order, n, sizeof *order, key_cmp);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = dl->items[order[i]];
+    memcpy(dl->items, sorted, n * sizeof *sorted);
+    free(keys);
+    free(order);
+    free(sorted);
+}

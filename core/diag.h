@@ -43,6 +43,10 @@ void diag_add(struct diag_list *dl, int severity, const char *file, int line,
               int column, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
+/* Orders diagnostics by file (in order of first appearance), then line,
+ * keeping the original order otherwise: checks run field by field, a
+ * reader reads top to bottom. */
+void diag_list_sort(struct diag_list *dl);
 /* One diagnostic as a line without newline. Returns a new string. */
 char *diag_format(const struct diag *d);
 /* Prints at most `max` diagnostics, then "... and N more". */

@@ -50,6 +50,7 @@ void minga_import_report_init(struct minga_import_report *rep)
 void minga_import_report_release(struct minga_import_report *rep)
 {
     diag_list_release(&rep->diags);
+    free(rep->skipped_note);
     memset(rep, 0, sizeof *rep);
 }
 
@@ -295,10 +296,10 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
         char *when = NULL;
         if (!s->opt->is_forced &&
             catalog_find_import(m->cat, sha, &earlier, &when) == MINGA_OK) {
-            diag_add(&rep->diags, DIAG_WARNING, in->display_name, 0, 0, NULL,
-                     "identical to the file of import #%lld (%s); nothing "
-                     "to do (use --force to import it again)",
-                     (long long)earlier, when);
+            if (!rep->skipped_note)
+                rep->skipped_note = minga_strdupf(
+                    "%s is identical to the file of import #%lld (%s)",
+                    in->display_name, (long long)earlier, when);
             free(when);
             rep->n_skipped++;
             if (in->path)
@@ -394,6 +395,7 @@ static int run_import(struct minga *m, struct input_list *inputs,
                  "%s; nothing was imported", err);
         free(err);
     }
+    diag_list_sort(&rep->diags);
     session_free_pending(&s);
     free(s.fail_message);
     if (s.ix)
@@ -450,10 +452,13 @@ int minga_import_fd(struct minga *m, const char *name, int fd,
 char *minga_import_summary(const struct minga_import_report *rep,
                            int is_dry_run)
 {
+    if (rep->n_files == 0 && rep->n_skipped == 1)
+        return minga_strdupf("nothing to import: %s; use --force to import "
+                             "it again", rep->skipped_note);
     if (rep->n_files == 0 && rep->n_skipped)
-        return minga_strdupf("nothing to import: %zu file%s already "
-                             "imported unchanged", rep->n_skipped,
-                             rep->n_skipped == 1 ? "" : "s");
+        return minga_strdupf("nothing to import: the %zu files were "
+                             "imported before, unchanged (use --force to "
+                             "import them again)", rep->n_skipped);
     return minga_strdupf("%s %zu case%s from %zu file%s: %zu new, %zu "
                          "updated%s%s",
                          is_dry_run ? "would import" : "imported",

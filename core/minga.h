@@ -58,6 +58,7 @@ struct minga_import_report {
     size_t n_updated;
     size_t n_attachments;
     int64_t import_id;       /* the import log row; 0 when none written */
+    char *skipped_note;      /* why the first skipped file was skipped */
     struct diag_list diags;  /* errors and warnings, in order */
 };
 
