@@ -78,6 +78,7 @@ void case_builder_begin(struct case_builder *b, const char *file, int line)
     b->file = file;
     b->line = line;
     b->is_open = 1;
+    b->errors_at_begin = b->dl->n_errors;
 }
 
 void builder_fail(struct case_builder *b, int line, int column,

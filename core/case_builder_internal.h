@@ -53,6 +53,7 @@ struct case_builder {
     int is_lenient;
     int is_open;
     struct diag_list *dl;
+    size_t errors_at_begin;  /* errors already listed when the case began */
     const char *file;
     int line;
     struct field fields[N_FIELDS];

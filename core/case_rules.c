@@ -437,7 +437,8 @@ int case_builder_end(struct case_builder *b, struct built_case *out)
     if (!b->is_open)
         return MINGA_EINVAL;
     b->is_open = 0;
-    size_t errors_before = b->dl->n_errors;
+    /* errors reported while fields came in count too */
+    size_t errors_before = b->errors_at_begin;
     struct minga_case *c = case_new();
     if (!c)
         return MINGA_ENOMEM;

@@ -166,6 +166,8 @@ static int add_one(struct minga_query *q, const char *name, const char *value,
 int query_add_filter(struct minga_query *q, const char *name,
                      const char *value, char **errmsg)
 {
+    if (refdata_load(errmsg))   /* countries and targets; once a process */
+        return -1;
     if (!value || !*value)
         return fail(errmsg, "%s: empty value%s", name, "");
     /* "2,11" means 2 OR 11, as repeating the filter does */

@@ -1,181 +1,278 @@
 /*
- * The index handle: opening, reopening, and the batched writes.
+ * The index handle: opening, reopening, the shards and the batched writes.
  *
- * Every write runs inside one unflushed Xapian transaction that begins
- * lazily at the first write after a commit; mindex_commit ends it and
- * commits, mindex_rollback cancels it. Inside a transaction Xapian never
- * auto-flushes, so an import of any size is all or nothing, and readers
- * see nothing of it before mindex_commit.
+ * The index is N Xapian databases ("shards", see mindex_internal.h); a
+ * case always lives in shard fnv1a(id) % N. A writer runs one worker
+ * thread per shard: mindex_put_case checks and copies the case in the
+ * caller's thread and queues it (at most SHARD_QUEUE_MAX per shard); the
+ * worker folds the text, generates the terms with its own TermGenerator
+ * and stemmers and writes its own shard. An error in a worker is kept and
+ * returned by the next mindex_put_case, mindex_remove_case,
+ * mindex_remove_all or mindex_commit; the jobs queued after it are
+ * dropped, and mindex_commit then rolls back instead of committing.
+ * Whatever reads through a writer (search, counts, the thesaurus, removal
+ * checks) first waits for the workers to go idle (mindex::sync).
+ *
+ * Every write runs inside one unflushed Xapian transaction per shard that
+ * begins lazily at the first write after a commit; mindex_commit ends
+ * them and commits each shard (in the workers, so in parallel),
+ * mindex_rollback cancels them. Inside a transaction Xapian still moves
+ * its in-memory postings to the tables every XAPIAN_FLUSH_THRESHOLD
+ * changes but never commits them, so each shard's import is all or
+ * nothing and readers see nothing of it before mindex_commit. The shards'
+ * commits are not atomic together: see mindex.h.
  */
 #include "mindex_internal.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+
+extern "C" {
+#include "textfold.h"
+}
 
 using namespace mindex_impl;
 
 /* Gap between fields so a phrase never spans two of them. */
 static const Xapian::termpos FIELD_GAP = 100;
 
-bool mindex::reopen_db()
-{
-    if (mode == MINDEX_WRITE)
-        return false;
-    if (!rdb.reopen())
-        return false;
-    load_languages();
-    enquire.reset(new Xapian::Enquire(rdb));
-    return true;
-}
-
-static int require_writer(struct mindex *ix, char **errmsg, const char *what)
-{
-    if (!ix) {
-        set_errmsg(errmsg, std::string(what) + ": no index handle");
-        return MINGA_EINVAL;
+/* Xapian's inverter keeps, per term, an ordered map of the postings added
+ * since its last flush to the tables; with Xapian's default threshold
+ * (10000 documents) the maps grow large enough that walking them costs
+ * more than flushing more often (perf: about a third of the indexing
+ * time). Xapian reads the threshold from the environment when a writable
+ * database opens, so it is set once here, before main() and any thread,
+ * unless the user set it. */
+static const char FLUSH_THRESHOLD[] = "1000";
+namespace {
+struct FlushThresholdDefault {
+    FlushThresholdDefault()
+    {
+        setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
     }
-    if (ix->mode != MINDEX_WRITE) {
-        set_errmsg(errmsg, std::string(what) + ": index " + ix->dir +
-                           " is open read-only");
-        return MINGA_EINVAL;
-    }
-    return 0;
-}
-
-/* Starts the transaction that holds every write until the next commit. */
-static void begin_write(struct mindex *ix)
-{
-    if (!ix->in_txn) {
-        ix->wdb.begin_transaction(false);
-        ix->in_txn = true;
-    }
-}
-
-/* The TermGenerator added a spelling entry per word occurrence; take them
- * back for the document that `idterm` names, before it is replaced or
- * deleted, so suggestions never point at words no case holds. */
-static void forget_spelling(struct mindex *ix, const std::string &idterm)
-{
-    Xapian::PostingIterator p = ix->wdb.postlist_begin(idterm);
-    if (p == ix->wdb.postlist_end(idterm))
-        return;
-    Xapian::Document old = ix->wdb.get_document(*p);
-    for (auto t = old.termlist_begin(); t != old.termlist_end(); ++t) {
-        const std::string &term = *t;
-        if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z'))
-            continue;   /* prefixed: not spelling data */
-        Xapian::termcount occurrences = t.positionlist_count();
-        if (occurrences > 0)
-            ix->wdb.remove_spelling(term, occurrences);
-    }
-}
+} flush_threshold_default;
+} /* namespace */
 
 static std::string str_or_empty(const char *s)
 {
     return s ? std::string(s) : std::string();
 }
 
-extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
-                           char **errmsg)
+/* -- layout ------------------------------------------------------------ */
+
+/* Shards of a new index: MINGA_INDEX_SHARDS when set (1..64), else 1.
+ *
+ * One shard until the query side stops tripping a Xapian 1.4.22 bug:
+ * searching several databases at once with OP_MAX (the thesaurus units
+ * of mindex_query.cc) reads a freed posting list, and crashes, when one
+ * shard holds none of an OP_MAX's terms while another's subqueries match
+ * different documents and the matcher prunes (more matches than asked
+ * for). With one shard a writer still indexes in its worker thread while
+ * the caller parses and stores the next cases. The intended default is
+ * the number of cores, at least 2 and at most 4:
+ * std::max(2u, std::min(std::thread::hardware_concurrency(), 4u)). */
+static int new_shard_count()
 {
-    if (!out || !dir || !*dir ||
-        (mode != MINDEX_READ && mode != MINDEX_WRITE)) {
-        set_errmsg(errmsg, "index open: invalid arguments");
-        return MINGA_EINVAL;
+    const char *env = getenv("MINGA_INDEX_SHARDS");
+    if (env && *env) {
+        int n = atoi(env);
+        if (n >= 1 && n <= 64)
+            return n;
     }
-    std::string what = std::string("index open ") + dir;
-    if (mode == MINDEX_READ) {
-        struct stat st;
-        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            set_errmsg(errmsg, what + ": no index at this path");
-            return MINGA_ENOTFOUND;
-        }
-    }
-    return guard(errmsg, what.c_str(), [&]() -> int {
-        std::unique_ptr<struct mindex> ix(new struct mindex());
-        ix->mode = mode;
-        ix->dir = dir;
-        if (mode == MINDEX_WRITE) {
-            ix->wdb = Xapian::WritableDatabase(dir, Xapian::DB_CREATE_OR_OPEN);
-            ix->indexer.set_database(ix->wdb);
-            ix->indexer.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
-            ix->indexer.set_stemming_strategy(
-                Xapian::TermGenerator::STEM_SOME);
-        } else {
-            ix->rdb = Xapian::Database(dir);
-        }
-        ix->tokenizer.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
-        ix->load_languages();
-        ix->enquire.reset(new Xapian::Enquire(ix->db()));
-        ix->newest_first.add_value(SLOT_YEAR_START, true);
-        ix->newest_first.add_value(SLOT_ID);
-        *out = ix.release();
-        return 0;
-    });
+    return 1;
 }
 
-extern "C" void mindex_close(struct mindex *ix)
+static bool path_exists(const std::string &path)
 {
-    if (!ix)
-        return;
-    try {
-        if (ix->in_txn)
-            ix->wdb.cancel_transaction();
-        ix->enquire.reset();
-        if (ix->mode == MINDEX_WRITE)
-            ix->wdb.close();
-        else
-            ix->rdb.close();
-    } catch (...) {
-        /* closing is best effort: the destructor releases the lock */
-    }
-    try {
-        delete ix;
-    } catch (...) {
-    }
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
 }
 
-extern "C" int mindex_reopen(struct mindex *ix, char **errmsg)
+/* Whether dir is itself a Xapian database: the layout before shards. */
+static bool is_single_database(const std::string &dir)
 {
-    if (!ix) {
-        set_errmsg(errmsg, "index reopen: no index handle");
-        return MINGA_EINVAL;
+    return path_exists(dir + "/iamglass") || path_exists(dir + "/iamchert");
+}
+
+/* The shard count recorded in dir; 0 when dir records none. */
+static int read_shard_count(const std::string &dir)
+{
+    std::string path = dir + "/" + SHARDS_FILE;
+    FILE *f = fopen(path.c_str(), "r");
+    if (!f) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        throw Xapian::DatabaseOpeningError("cannot read " + path + ": " +
+                                           strerror(errno));
     }
-    return guard(errmsg, "index reopen", [&]() -> int {
-        ix->reopen_db();
-        return 0;
-    });
-}
-
-extern "C" uint64_t mindex_generation(struct mindex *ix)
-{
-    uint64_t generation = 0;
-    if (!ix)
-        return 0;
-    guard_read(ix, NULL, "index generation", [&]() -> int {
-        std::string value = ix->db().get_metadata(META_GENERATION);
-        generation = value.empty() ? 0 : strtoull(value.c_str(), NULL, 10);
-        return 0;
-    });
-    return generation;
-}
-
-extern "C" uint64_t mindex_doccount(struct mindex *ix)
-{
-    uint64_t count = 0;
-    if (!ix)
-        return 0;
-    guard_read(ix, NULL, "index doccount", [&]() -> int {
-        count = ix->db().get_doccount();
-        return 0;
-    });
+    char buf[64];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    int count = 0;
+    if (sscanf(buf, "minga-index-shards %d", &count) != 1 || count < 1 ||
+        count > 64)
+        throw Xapian::DatabaseCorruptError(path + ": not a shard count");
     return count;
 }
 
-/* -- writing ----------------------------------------------------------- */
+/* Records the shard count, atomically (written aside, then renamed). */
+static void write_shard_count(const std::string &dir, int count)
+{
+    std::string path = dir + "/" + SHARDS_FILE, tmp = path + ".tmp";
+    FILE *f = fopen(tmp.c_str(), "w");
+    bool ok = f && fprintf(f, "minga-index-shards %d\n", count) > 0;
+    ok = f && fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+        int e = errno;
+        unlink(tmp.c_str());
+        throw Xapian::DatabaseCreateError("cannot write " + path + ": " +
+                                          strerror(e));
+    }
+}
+
+static std::string shard_path(const std::string &dir, int i)
+{
+    return dir + "/shard" + std::to_string(i);
+}
+
+/* FNV-1a: stable across builds and platforms, unlike std::hash. */
+static uint64_t id_hash(const std::string &id)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (unsigned char ch : id) {
+        h ^= ch;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static Shard &shard_for(struct mindex *ix, const std::string &id)
+{
+    return *ix->shards[id_hash(id) % ix->shards.size()];
+}
+
+/* -- the shard workers ------------------------------------------------- */
+
+void Shard::start()
+{
+    worker = std::thread([this]() { run(); });
+}
+
+void Shard::push(ShardJob &&job)
+{
+    std::unique_lock<std::mutex> lock(mu);
+    has_room.wait(lock, [this]() { return queue.size() < SHARD_QUEUE_MAX; });
+    queue.push_back(std::move(job));
+    lock.unlock();
+    has_work.notify_one();
+}
+
+void Shard::drain()
+{
+    std::unique_lock<std::mutex> lock(mu);
+    is_idle.wait(lock, [this]() { return queue.empty() && !busy; });
+}
+
+void Shard::discard()
+{
+    std::unique_lock<std::mutex> lock(mu);
+    queue.clear();
+    has_room.notify_all();
+    is_idle.wait(lock, [this]() { return queue.empty() && !busy; });
+}
+
+void Shard::stop()
+{
+    if (!worker.joinable())
+        return;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        queue.clear();
+        stopping = true;
+    }
+    has_work.notify_one();
+    has_room.notify_all();
+    worker.join();
+}
+
+Shard::~Shard()
+{
+    stop();
+}
+
+int Shard::error(std::string *msg)
+{
+    std::lock_guard<std::mutex> lock(mu);
+    if (err_code && msg)
+        *msg = err_msg;
+    return err_code;
+}
+
+void Shard::clear_error()
+{
+    std::lock_guard<std::mutex> lock(mu);
+    err_code = 0;
+    err_msg.clear();
+}
+
+void Shard::run()
+{
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+        has_work.wait(lock, [this]() { return stopping || !queue.empty(); });
+        if (stopping)
+            return;
+        ShardJob job = std::move(queue.front());
+        queue.pop_front();
+        busy = true;
+        /* after a failure nothing more is written: the batch is lost */
+        bool skip = err_code != 0;
+        lock.unlock();
+        has_room.notify_one();
+        std::string msg;
+        int rc = skip ? 0 : run_job(job, &msg);
+        job = ShardJob();   /* free the copy outside the lock */
+        lock.lock();
+        busy = false;
+        if (rc && !err_code) {
+            err_code = rc;
+            err_msg = msg;
+        }
+        if (queue.empty())
+            is_idle.notify_all();
+    }
+}
+
+/* The TermGenerator added a spelling entry per word occurrence; take them
+ * back for the document that `idterm` names, before it is replaced or
+ * deleted, so suggestions never point at words no case holds. */
+static void forget_spelling(Xapian::WritableDatabase &wdb,
+                            const std::string &idterm)
+{
+    Xapian::PostingIterator p = wdb.postlist_begin(idterm);
+    if (p == wdb.postlist_end(idterm))
+        return;
+    Xapian::Document old = wdb.get_document(*p);
+    for (auto t = old.termlist_begin(); t != old.termlist_end(); ++t) {
+        const std::string &term = *t;
+        if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z'))
+            continue;   /* prefixed: not spelling data */
+        Xapian::termcount occurrences = t.positionlist_count();
+        if (occurrences > 0)
+            wdb.remove_spelling(term, occurrences);
+    }
+}
+
+/* -- writing: what a worker does with a case -------------------------- */
 
 /* One field's text, folded, with its within-document frequency step. */
 struct FoldedField {
@@ -183,22 +280,22 @@ struct FoldedField {
     Xapian::termcount wdf_inc;
 };
 
-static void add_field(std::vector<FoldedField> &fields, const char *text,
-                      Xapian::termcount wdf_inc)
+static void add_field(std::vector<FoldedField> &fields,
+                      const std::string &text, Xapian::termcount wdf_inc)
 {
-    if (text && *text)
-        fields.push_back({ fold_text(text, strlen(text)), wdf_inc });
+    if (!text.empty())
+        fields.push_back({ fold_text(text), wdf_inc });
 }
 
 /* Summary and body as shown in snippets: whitespace runs collapsed and
  * Markdown's emphasis and heading marks dropped, cut at a character
  * boundary near SNIPPET_SOURCE_MAX bytes. */
-static std::string snippet_source(const struct minga_case *c)
+static std::string snippet_source(const CaseCopy &c)
 {
-    std::string raw = str_or_empty(c->summary);
-    if (c->body && *c->body) {
+    std::string raw = c.summary;
+    if (!c.body.empty()) {
         raw += "\n";
-        raw += c->body;
+        raw += c.body;
     }
     std::string out;
     out.reserve(std::min(raw.size(), SNIPPET_SOURCE_MAX + 4));
@@ -250,89 +347,458 @@ static int check_case(const struct minga_case *c, char **errmsg)
     return 0;
 }
 
+/* Writes one case into the shard (its worker thread). Throws. */
+static void index_case(Shard &sh, const CaseCopy &c)
+{
+    /* Fold everything first: a failure must come before the
+     * TermGenerator has added any spelling data. */
+    std::vector<FoldedField> fields;
+    add_field(fields, c.title, 5);
+    for (const std::string &tag : c.tags)
+        add_field(fields, tag, 3);
+    add_field(fields, c.city, 2);
+    add_field(fields, c.region, 2);
+    add_field(fields, c.summary, 2);
+    add_field(fields, c.body, 1);
+    for (const std::string &text : c.attachment_texts)
+        add_field(fields, text, 1);
+
+    const std::string &lang = c.language;
+    const std::string &country = c.country;
+    const std::string idterm = "Q" + c.id;
+    forget_spelling(sh.wdb, idterm);
+
+    Xapian::Document doc;
+    sh.indexer.set_document(doc);
+    sh.indexer.set_stemmer(sh.stem_for(lang));
+    for (const FoldedField &f : fields) {
+        sh.indexer.index_text(f.text, f.wdf_inc);
+        sh.indexer.increase_termpos(FIELD_GAP);
+    }
+
+    for (int g = 1; g <= 17; g++)
+        if (c.goal_mask & (1u << g))
+            doc.add_boolean_term("XG" + std::to_string(g));
+    for (const std::string &target : c.targets)
+        if (!target.empty())
+            doc.add_boolean_term("XT" + target);
+    for (int b = 0; b < MINGA_N_LEVELS; b++)
+        if (c.level_mask & (1u << b))
+            doc.add_boolean_term(std::string("XL") + LEVEL_NAMES[b]);
+    for (int b = 0; b < MINGA_N_ACTORS; b++)
+        if (c.actor_mask & (1u << b))
+            doc.add_boolean_term(std::string("XA") + ACTOR_NAMES[b]);
+    if (!country.empty())
+        doc.add_boolean_term("XC" + country);
+    doc.add_boolean_term("XN" + lang);
+    doc.add_boolean_term(idterm);
+
+    int year_end = c.year_end ? c.year_end : c.year_start;
+    doc.add_value(SLOT_YEAR_START, Xapian::sortable_serialise(c.year_start));
+    doc.add_value(SLOT_YEAR_END, Xapian::sortable_serialise(year_end));
+    doc.add_value(SLOT_FACETS, facets_encode(c.goal_mask, c.level_mask,
+                                             c.actor_mask, country, lang));
+    doc.add_value(SLOT_ID, c.id);
+
+    DocData data;
+    data.id = c.id;
+    data.title = c.title;
+    data.city = c.city;
+    data.country = country;
+    data.language = lang;
+    data.year_start = c.year_start;
+    data.year_end = c.year_end;
+    data.goal_mask = c.goal_mask;
+    data.level_mask = c.level_mask;
+    data.actor_mask = c.actor_mask;
+    data.text = snippet_source(c);
+    doc.set_data(docdata_encode(data));
+
+    sh.wdb.replace_document(idterm, doc);
+}
+
+/* Empties the shard: documents and spelling data. Throws. */
+static void clear_shard(Xapian::WritableDatabase &wdb)
+{
+    std::vector<Xapian::docid> docids;
+    for (auto p = wdb.postlist_begin(""); p != wdb.postlist_end(""); ++p)
+        docids.push_back(*p);
+    for (Xapian::docid did : docids)
+        wdb.delete_document(did);
+    std::vector<std::pair<std::string, Xapian::termcount>> words;
+    for (auto s = wdb.spellings_begin(); s != wdb.spellings_end(); ++s)
+        words.emplace_back(*s, s.get_termfreq());
+    for (const auto &w : words)
+        wdb.remove_spelling(w.first, w.second);
+}
+
+int Shard::run_job(ShardJob &job, std::string *msg)
+{
+    std::string what;
+    switch (job.kind) {
+    case ShardJob::PUT:
+        what = "index put_case " + job.c->id;
+        break;
+    case ShardJob::REMOVE_ALL:
+        what = "index remove_all";
+        break;
+    case ShardJob::COMMIT:
+        what = "index commit " + path;
+        break;
+    }
+    char *err = NULL;
+    int rc = guard(&err, what.c_str(), [&]() -> int {
+        switch (job.kind) {
+        case ShardJob::PUT:
+            index_case(*this, *job.c);
+            break;
+        case ShardJob::REMOVE_ALL:
+            clear_shard(wdb);
+            break;
+        case ShardJob::COMMIT:
+            try {
+                if (job.set_languages)
+                    wdb.set_metadata(META_LANGUAGES, job.languages);
+                wdb.set_metadata(META_GENERATION, job.generation);
+                wdb.commit_transaction();
+            } catch (...) {
+                try {
+                    wdb.cancel_transaction();
+                } catch (...) {
+                }
+                throw;
+            }
+            wdb.commit();
+            break;
+        }
+        return 0;
+    });
+    if (rc) {
+        *msg = err ? err : what + ": failed";
+        free(err);
+    }
+    return rc;
+}
+
+/* -- the handle -------------------------------------------------------- */
+
+void mindex::sync()
+{
+    for (auto &sh : shards)
+        sh->drain();
+}
+
+void mindex::begin_write()
+{
+    if (in_txn)
+        return;
+    sync();
+    size_t begun = 0;
+    try {
+        for (auto &sh : shards) {
+            sh->wdb.begin_transaction(false);
+            begun++;
+        }
+    } catch (...) {
+        for (size_t i = 0; i < begun; i++) {
+            try {
+                shards[i]->wdb.cancel_transaction();
+            } catch (...) {
+            }
+        }
+        throw;
+    }
+    in_txn = true;
+}
+
+Xapian::WritableDatabase &mindex::meta_writer()
+{
+    sync();
+    begin_write();
+    return shards.at(0)->wdb;
+}
+
+bool mindex::reopen_db()
+{
+    if (mode == MINDEX_WRITE)
+        return false;
+    /* the shards' handles share their internals with rdb */
+    if (!rdb.reopen())
+        return false;
+    load_languages();
+    enquire.reset(new Xapian::Enquire(rdb));
+    return true;
+}
+
+static int require_writer(struct mindex *ix, char **errmsg, const char *what)
+{
+    if (!ix) {
+        set_errmsg(errmsg, std::string(what) + ": no index handle");
+        return MINGA_EINVAL;
+    }
+    if (ix->mode != MINDEX_WRITE) {
+        set_errmsg(errmsg, std::string(what) + ": index " + ix->dir +
+                           " is open read-only");
+        return MINGA_EINVAL;
+    }
+    return 0;
+}
+
+/* The first error a worker kept, as this call's result (it is kept until
+ * mindex_rollback or the failed commit). */
+static int worker_error(struct mindex *ix, char **errmsg)
+{
+    for (auto &sh : ix->shards) {
+        std::string msg;
+        int rc = sh->error(&msg);
+        if (rc) {
+            set_errmsg(errmsg, msg);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* Cancels every shard's transaction and forgets the workers' errors. */
+static void rollback_all(struct mindex *ix)
+{
+    for (auto &sh : ix->shards)
+        sh->discard();
+    if (ix->in_txn) {
+        for (auto &sh : ix->shards) {
+            try {
+                sh->wdb.cancel_transaction();
+            } catch (...) {
+            }
+        }
+        ix->in_txn = false;
+    }
+    for (auto &sh : ix->shards)
+        sh->clear_error();
+    ix->languages_dirty = false;
+    try {
+        ix->load_languages();
+    } catch (...) {
+    }
+}
+
+extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
+                           char **errmsg)
+{
+    if (!out || !dir || !*dir ||
+        (mode != MINDEX_READ && mode != MINDEX_WRITE)) {
+        set_errmsg(errmsg, "index open: invalid arguments");
+        return MINGA_EINVAL;
+    }
+    std::string what = std::string("index open ") + dir;
+    if (mode == MINDEX_READ) {
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            set_errmsg(errmsg, what + ": no index at this path");
+            return MINGA_ENOTFOUND;
+        }
+    }
+    return guard(errmsg, what.c_str(), [&]() -> int {
+        std::unique_ptr<struct mindex> ix(new struct mindex());
+        ix->mode = mode;
+        ix->dir = dir;
+        std::vector<std::string> paths;
+        int new_count = 0;   /* > 0: a new index, to record */
+        if (is_single_database(ix->dir)) {
+            paths.push_back(ix->dir);
+        } else if (int n = read_shard_count(ix->dir)) {
+            for (int i = 0; i < n; i++)
+                paths.push_back(shard_path(ix->dir, i));
+        } else if (mode == MINDEX_READ) {
+            /* not ours: a database of another kind, or Xapian's error */
+            Xapian::Database probe(ix->dir);
+            paths.push_back(ix->dir);
+        } else {
+            new_count = new_shard_count();
+            if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+                throw Xapian::DatabaseCreateError(
+                    std::string("cannot create the folder: ") +
+                    strerror(errno));
+            for (int i = 0; i < new_count; i++)
+                paths.push_back(shard_path(ix->dir, i));
+        }
+        for (const std::string &path : paths) {
+            std::unique_ptr<Shard> sh(new Shard());
+            sh->path = path;
+            if (mode == MINDEX_WRITE) {
+                /* a shard lost since is recreated empty: its generation
+                 * (0) then tells minga_recover to rebuild */
+                sh->wdb = Xapian::WritableDatabase(path,
+                                                   Xapian::DB_CREATE_OR_OPEN);
+                sh->indexer.set_database(sh->wdb);
+                sh->indexer.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+                sh->indexer.set_stemming_strategy(
+                    Xapian::TermGenerator::STEM_SOME);
+                ix->wall.add_database(sh->wdb);
+            } else {
+                sh->rdb = Xapian::Database(path);
+                ix->rdb.add_database(sh->rdb);
+            }
+            ix->shards.push_back(std::move(sh));
+        }
+        if (new_count)
+            write_shard_count(ix->dir, new_count);
+        if (mode == MINDEX_WRITE)
+            for (auto &sh : ix->shards)
+                sh->start();
+        ix->tokenizer.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
+        ix->load_languages();
+        ix->enquire.reset(new Xapian::Enquire(ix->db()));
+        ix->newest_first.add_value(SLOT_YEAR_START, true);
+        ix->newest_first.add_value(SLOT_ID);
+        *out = ix.release();
+        return 0;
+    });
+}
+
+extern "C" void mindex_close(struct mindex *ix)
+{
+    if (!ix)
+        return;
+    try {
+        for (auto &sh : ix->shards)
+            sh->stop();
+        ix->enquire.reset();
+        for (auto &sh : ix->shards) {
+            try {
+                if (ix->mode == MINDEX_WRITE) {
+                    if (ix->in_txn)
+                        sh->wdb.cancel_transaction();
+                    sh->wdb.close();
+                } else {
+                    sh->rdb.close();
+                }
+            } catch (...) {
+                /* closing is best effort: the destructor releases the
+                 * lock */
+            }
+        }
+    } catch (...) {
+    }
+    try {
+        delete ix;
+    } catch (...) {
+    }
+}
+
+extern "C" int mindex_reopen(struct mindex *ix, char **errmsg)
+{
+    if (!ix) {
+        set_errmsg(errmsg, "index reopen: no index handle");
+        return MINGA_EINVAL;
+    }
+    return guard(errmsg, "index reopen", [&]() -> int {
+        ix->reopen_db();
+        return 0;
+    });
+}
+
+extern "C" uint64_t mindex_generation(struct mindex *ix)
+{
+    uint64_t generation = 0;
+    if (!ix)
+        return 0;
+    guard_read(ix, NULL, "index generation", [&]() -> int {
+        if (ix->mode == MINDEX_WRITE)
+            ix->sync();
+        for (size_t i = 0; i < ix->shards.size(); i++) {
+            std::string value =
+                ix->shards[i]->db(ix->mode).get_metadata(META_GENERATION);
+            uint64_t g = value.empty() ? 0 : strtoull(value.c_str(), NULL, 10);
+            if (i == 0) {
+                generation = g;
+            } else if (g != generation) {
+                /* a commit stopped between two shards */
+                generation = MINDEX_GENERATION_MIXED;
+                break;
+            }
+        }
+        return 0;
+    });
+    return generation;
+}
+
+extern "C" uint64_t mindex_doccount(struct mindex *ix)
+{
+    uint64_t count = 0;
+    if (!ix)
+        return 0;
+    guard_read(ix, NULL, "index doccount", [&]() -> int {
+        count = ix->db().get_doccount();
+        return 0;
+    });
+    return count;
+}
+
+/* -- writing ----------------------------------------------------------- */
+
+/* Throws std::invalid_argument when s is not valid UTF-8. */
+static void check_utf8(const char *s)
+{
+    if (s && *s && !text_is_valid_utf8(s, strlen(s)))
+        throw std::invalid_argument("invalid UTF-8");
+}
+
 extern "C" int mindex_put_case(struct mindex *ix, const struct minga_case *c,
                                char **errmsg)
 {
     int rc = require_writer(ix, errmsg, "index put_case");
     if (rc == 0)
         rc = check_case(c, errmsg);
+    if (rc == 0)
+        rc = worker_error(ix, errmsg);
     if (rc)
         return rc;
     std::string what = std::string("index put_case ") + c->id;
     return guard(errmsg, what.c_str(), [&]() -> int {
-        /* Fold everything first: invalid UTF-8 must fail before the
-         * TermGenerator has added any spelling data. */
-        std::vector<FoldedField> fields;
-        add_field(fields, c->title, 5);
+        /* What the worker folds must be valid UTF-8: refuse it here, before
+         * anything is queued. */
+        check_utf8(c->title);
         for (size_t i = 0; i < c->n_tags; i++)
-            add_field(fields, c->tags[i], 3);
-        add_field(fields, c->city, 2);
-        add_field(fields, c->region, 2);
-        add_field(fields, c->summary, 2);
-        add_field(fields, c->body, 1);
+            check_utf8(c->tags[i]);
+        check_utf8(c->city);
+        check_utf8(c->region);
+        check_utf8(c->summary);
+        check_utf8(c->body);
         for (size_t i = 0; i < c->n_attachments; i++)
-            add_field(fields, c->attachments[i].text, 1);
+            check_utf8(c->attachments[i].text);
 
-        const std::string lang = c->language;
-        const std::string country = str_or_empty(c->country);
-        const std::string idterm = std::string("Q") + c->id;
-        begin_write(ix);
-        forget_spelling(ix, idterm);
-
-        Xapian::Document doc;
-        ix->indexer.set_document(doc);
-        ix->indexer.set_stemmer(ix->stem_for(lang));
-        for (const FoldedField &f : fields) {
-            ix->indexer.index_text(f.text, f.wdf_inc);
-            ix->indexer.increase_termpos(FIELD_GAP);
-        }
-
-        for (int g = 1; g <= 17; g++)
-            if (c->goal_mask & (1u << g))
-                doc.add_boolean_term("XG" + std::to_string(g));
+        std::unique_ptr<CaseCopy> copy(new CaseCopy());
+        copy->id = c->id;
+        copy->title = c->title;
+        copy->summary = str_or_empty(c->summary);
+        copy->body = str_or_empty(c->body);
+        copy->language = c->language;
+        copy->city = str_or_empty(c->city);
+        copy->region = str_or_empty(c->region);
+        copy->country = str_or_empty(c->country);
+        for (size_t i = 0; i < c->n_tags; i++)
+            copy->tags.push_back(str_or_empty(c->tags[i]));
         for (size_t i = 0; i < c->n_targets; i++)
-            if (c->targets[i] && *c->targets[i])
-                doc.add_boolean_term(std::string("XT") + c->targets[i]);
-        for (int b = 0; b < MINGA_N_LEVELS; b++)
-            if (c->level_mask & (1u << b))
-                doc.add_boolean_term(std::string("XL") + LEVEL_NAMES[b]);
-        for (int b = 0; b < MINGA_N_ACTORS; b++)
-            if (c->actor_mask & (1u << b))
-                doc.add_boolean_term(std::string("XA") + ACTOR_NAMES[b]);
-        if (!country.empty())
-            doc.add_boolean_term("XC" + country);
-        doc.add_boolean_term("XN" + lang);
-        doc.add_boolean_term(idterm);
+            copy->targets.push_back(str_or_empty(c->targets[i]));
+        for (size_t i = 0; i < c->n_attachments; i++)
+            copy->attachment_texts.push_back(
+                str_or_empty(c->attachments[i].text));
+        copy->year_start = c->year_start;
+        copy->year_end = c->year_end;
+        copy->goal_mask = c->goal_mask;
+        copy->level_mask = c->level_mask;
+        copy->actor_mask = c->actor_mask;
 
-        int year_end = c->year_end ? c->year_end : c->year_start;
-        doc.add_value(SLOT_YEAR_START, Xapian::sortable_serialise(
-                                           c->year_start));
-        doc.add_value(SLOT_YEAR_END, Xapian::sortable_serialise(year_end));
-        doc.add_value(SLOT_FACETS,
-                      facets_encode(c->goal_mask, c->level_mask,
-                                    c->actor_mask, country, lang));
-        doc.add_value(SLOT_ID, c->id);
-
-        DocData data;
-        data.id = c->id;
-        data.title = c->title;
-        data.city = str_or_empty(c->city);
-        data.country = country;
-        data.language = lang;
-        data.year_start = c->year_start;
-        data.year_end = c->year_end;
-        data.goal_mask = c->goal_mask;
-        data.level_mask = c->level_mask;
-        data.actor_mask = c->actor_mask;
-        data.text = snippet_source(c);
-        doc.set_data(docdata_encode(data));
-
-        ix->wdb.replace_document(idterm, doc);
+        ix->begin_write();
+        Shard &sh = shard_for(ix, copy->id);
+        const std::string lang = copy->language;
+        ShardJob job;
+        job.kind = ShardJob::PUT;
+        job.c = std::move(copy);
+        sh.push(std::move(job));
         if (ix->languages.insert(lang).second) {
-            std::string list;
-            for (const std::string &l : ix->languages)
-                list += (list.empty() ? "" : " ") + l;
-            ix->wdb.set_metadata(META_LANGUAGES, list);
+            ix->languages_dirty = true;
             ix->refresh_query_stems();
         }
         return 0;
@@ -349,16 +815,21 @@ extern "C" int mindex_remove_case(struct mindex *ix, const char *id,
         set_errmsg(errmsg, "index remove_case: empty id");
         return MINGA_EINVAL;
     }
+    if ((rc = worker_error(ix, errmsg)))
+        return rc;
     std::string what = std::string("index remove_case ") + id;
     return guard(errmsg, what.c_str(), [&]() -> int {
         const std::string idterm = std::string("Q") + id;
-        if (!ix->wdb.term_exists(idterm)) {
+        Shard &sh = shard_for(ix, id);
+        sh.drain();
+        /* the worker is idle and gets no work from another thread */
+        if (!sh.wdb.term_exists(idterm)) {
             set_errmsg(errmsg, what + ": no such case in the index");
             return MINGA_ENOTFOUND;
         }
-        begin_write(ix);
-        forget_spelling(ix, idterm);
-        ix->wdb.delete_document(idterm);
+        ix->begin_write();
+        forget_spelling(sh.wdb, idterm);
+        sh.wdb.delete_document(idterm);
         return 0;
     });
 }
@@ -366,24 +837,19 @@ extern "C" int mindex_remove_case(struct mindex *ix, const char *id,
 extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
 {
     int rc = require_writer(ix, errmsg, "index remove_all");
+    if (rc == 0)
+        rc = worker_error(ix, errmsg);
     if (rc)
         return rc;
     return guard(errmsg, "index remove_all", [&]() -> int {
-        begin_write(ix);
-        std::vector<Xapian::docid> docids;
-        for (auto p = ix->wdb.postlist_begin(""); p != ix->wdb.postlist_end("");
-             ++p)
-            docids.push_back(*p);
-        for (Xapian::docid did : docids)
-            ix->wdb.delete_document(did);
-        std::vector<std::pair<std::string, Xapian::termcount>> words;
-        for (auto s = ix->wdb.spellings_begin(); s != ix->wdb.spellings_end();
-             ++s)
-            words.emplace_back(*s, s.get_termfreq());
-        for (const auto &w : words)
-            ix->wdb.remove_spelling(w.first, w.second);
-        ix->wdb.set_metadata(META_LANGUAGES, "");
+        ix->begin_write();
+        for (auto &sh : ix->shards) {
+            ShardJob job;
+            job.kind = ShardJob::REMOVE_ALL;
+            sh->push(std::move(job));
+        }
         ix->languages.clear();
+        ix->languages_dirty = true;
         ix->refresh_query_stems();
         return 0;
     });
@@ -396,43 +862,55 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
     if (rc)
         return rc;
     return guard(errmsg, "index commit", [&]() -> int {
-        try {
-            begin_write(ix);
-            ix->wdb.set_metadata(META_GENERATION, std::to_string(generation));
-            ix->wdb.commit_transaction();
-            ix->in_txn = false;
-            ix->wdb.commit();
-        } catch (...) {
-            if (ix->in_txn) {
-                try {
-                    ix->wdb.cancel_transaction();
-                } catch (...) {
-                }
-                ix->in_txn = false;
-            }
+        ix->sync();
+        std::string msg;
+        for (auto &sh : ix->shards) {
+            if ((rc = sh->error(&msg)))
+                break;
+        }
+        if (rc) {
+            /* a write failed: the batch is incomplete, commit nothing */
+            rollback_all(ix);
+            set_errmsg(errmsg, "index commit: nothing committed after an "
+                               "error: " + msg);
+            return rc;
+        }
+        ix->begin_write();
+        std::string list;
+        for (const std::string &l : ix->languages)
+            list += (list.empty() ? "" : " ") + l;
+        /* each worker commits its shard: the fsyncs run in parallel */
+        for (auto &sh : ix->shards) {
+            ShardJob job;
+            job.kind = ShardJob::COMMIT;
+            job.generation = std::to_string(generation);
+            job.set_languages = ix->languages_dirty;
+            job.languages = list;
+            sh->push(std::move(job));
+        }
+        ix->sync();
+        ix->in_txn = false;
+        ix->languages_dirty = false;
+        for (auto &sh : ix->shards) {
+            if (!rc && (rc = sh->error(&msg)))
+                set_errmsg(errmsg, msg);
+            sh->clear_error();
+        }
+        if (rc) {
             try {
                 ix->load_languages();
             } catch (...) {
             }
-            throw;
         }
-        return 0;
+        return rc;
     });
 }
 
 extern "C" void mindex_rollback(struct mindex *ix)
 {
-    if (!ix || ix->mode != MINDEX_WRITE || !ix->in_txn)
+    if (!ix || ix->mode != MINDEX_WRITE)
         return;
-    try {
-        ix->wdb.cancel_transaction();
-    } catch (...) {
-    }
-    ix->in_txn = false;
-    try {
-        ix->load_languages();
-    } catch (...) {
-    }
+    rollback_all(ix);
 }
 
 extern "C" int mindex_foreach_id(struct mindex *ix,

@@ -13,6 +13,22 @@
  *     mindex_commit, and one commit covers one whole import;
  *   - text is accent-folded and case-folded (utf8proc) at index and query
  *     time, and each case is stemmed with its own language's stemmer.
+ *
+ * Shards: the index folder holds N Xapian databases (N fixed when the
+ * index is created: MINGA_INDEX_SHARDS, else 1 for now, see mindex.cc);
+ * a case always lives in the shard its id hashes to.
+ * A writer indexes each shard in a thread of its own, so mindex_put_case
+ * only checks and queues the case: an error met later while indexing it
+ * is returned by the next write call or by mindex_commit (with the case
+ * id in the message), and mindex_commit then commits nothing. An index
+ * made before shards (one database in the folder) opens as one shard.
+ *
+ * The shards are committed one after another, not atomically together:
+ * a crash between two of them leaves shards recording different
+ * generations. mindex_generation() then returns MINDEX_GENERATION_MIXED,
+ * which equals no catalog generation, so `minga check` and minga_recover
+ * see the mismatch and rebuild the index. A reader may likewise open or
+ * reopen between two shards' commits and see part of a commit.
  */
 #ifndef MINGA_MINDEX_H
 #define MINGA_MINDEX_H
@@ -38,7 +54,9 @@ void mindex_close(struct mindex *ix);
 /* Readers: see the latest commit (cheap when nothing changed). */
 int mindex_reopen(struct mindex *ix, char **errmsg);
 
-/* The catalog generation the last commit recorded; 0 for a new index. */
+/* The catalog generation the last commit recorded; 0 for a new index;
+ * MINDEX_GENERATION_MIXED when the shards disagree (see above). */
+#define MINDEX_GENERATION_MIXED UINT64_MAX
 uint64_t mindex_generation(struct mindex *ix);
 uint64_t mindex_doccount(struct mindex *ix);
 

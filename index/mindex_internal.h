@@ -1,8 +1,13 @@
 /*
- * Internals shared by the index shim's C++ files (mindex.cc: lifecycle and
- * writing; mindex_text.cc: tokenising, stemming, the thesaurus and the
- * stored document data; mindex_query.cc: searching and facets;
+ * Internals shared by the index shim's C++ files (mindex.cc: lifecycle,
+ * shards and writing; mindex_text.cc: tokenising, stemming, the thesaurus
+ * and the stored document data; mindex_query.cc: searching and facets;
  * mindex_snippet.cc: highlighted snippets). Never included from C.
+ *
+ * Layout: the index folder holds a file SHARDS_FILE ("minga-index-shards
+ * N") and N Xapian databases "shard0" .. "shardN-1"; a case lives in
+ * shard fnv1a(id) % N. A folder that is itself a Xapian database (the
+ * layout before shards) is opened as one shard.
  *
  * Terms in the index:
  *   folded words (unprefixed, with positions, also the spelling data),
@@ -11,20 +16,27 @@
  *   "XCBR", "XNpt", and "Q" + id (one document per case id).
  * Values: SLOT_YEAR_START, SLOT_YEAR_END (effective: year_start when the
  * case has none), SLOT_FACETS (packed masks, country, language), SLOT_ID.
- * Synonyms: key = an entry's words folded and stemmed with the entry's
- * language, joined by one space; each synonym = "lang:folded words".
+ * Synonyms (shard 0 only): key = an entry's words folded and stemmed with
+ * the entry's language, joined by one space; each synonym = "lang:folded
+ * words".
+ * Metadata: META_GENERATION and META_LANGUAGES in every shard,
+ * META_THESAURUS in shard 0.
  */
 #ifndef MINGA_MINDEX_INTERNAL_H
 #define MINGA_MINDEX_INTERNAL_H
 
 #include <xapian.h>
 
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "mindex.h"
@@ -41,6 +53,11 @@ enum {
 extern const char *const META_GENERATION;   /* decimal */
 extern const char *const META_LANGUAGES;    /* "es pt en" */
 extern const char *const META_THESAURUS;    /* synonym keys, one a line */
+
+/* The file naming the shard count, in the index folder. */
+extern const char *const SHARDS_FILE;
+/* Most cases waiting in one shard's queue before mindex_put_case waits. */
+const size_t SHARD_QUEUE_MAX = 64;
 
 /* Bytes of summary + body kept in the document data for snippets. */
 const size_t SNIPPET_SOURCE_MAX = 8192;
@@ -75,6 +92,9 @@ inline std::string fold_text(const std::string &s)
 {
     return fold_text(s.data(), s.size());
 }
+
+/* The stemmer for a language code; "none" when Xapian has none. */
+Xapian::Stem make_stem(const std::string &lang);
 
 /* Whether the TermGenerator stems this term (its first character is a
  * letter), so "Z" + stem can exist for it. */
@@ -141,14 +161,81 @@ template <class F> int guard(char **errmsg, const char *what, F &&f)
 template <class F>
 int guard_read(struct mindex *ix, char **errmsg, const char *what, F &&f);
 
+/* What a worker needs of a struct minga_case, copied: the caller frees
+ * the case as soon as mindex_put_case returns. */
+struct CaseCopy {
+    std::string id, title, summary, body, language, city, region, country;
+    std::vector<std::string> tags, targets, attachment_texts;
+    int year_start = 0, year_end = 0;
+    uint32_t goal_mask = 0, level_mask = 0, actor_mask = 0;
+};
+
+/* One unit of a shard worker's work. */
+struct ShardJob {
+    enum Kind { PUT, REMOVE_ALL, COMMIT } kind = PUT;
+    std::unique_ptr<CaseCopy> c;       /* PUT */
+    std::string generation;            /* COMMIT */
+    std::string languages;             /* COMMIT: when set_languages */
+    bool set_languages = false;
+};
+
+/* One Xapian database of the index. A writer's shard has a worker thread
+ * that alone touches wdb, indexer and stems while it has work; the
+ * caller's thread touches them only when the shard is idle (drain()). */
+struct Shard {
+    std::string path;
+    Xapian::Database rdb;              /* MINDEX_READ */
+    Xapian::WritableDatabase wdb;      /* MINDEX_WRITE */
+
+    /* the worker's own: Xapian objects are not thread-safe */
+    Xapian::TermGenerator indexer;
+    std::map<std::string, Xapian::Stem> stems;
+
+    std::thread worker;
+    std::mutex mu;                     /* guards what follows */
+    std::condition_variable has_work, has_room, is_idle;
+    std::deque<ShardJob> queue;
+    bool busy = false, stopping = false;
+    int err_code = 0;                  /* the first failed job's */
+    std::string err_msg;
+
+    Xapian::Database &db(int mode)
+    {
+        return mode == MINDEX_WRITE ? wdb : rdb;
+    }
+    const Xapian::Stem &stem_for(const std::string &lang);
+    ~Shard();
+    void start();
+    /* Queues a job, waiting while the queue is full. */
+    void push(ShardJob &&job);
+    /* Waits until the queue is empty and no job runs. */
+    void drain();
+    /* Drops the queued jobs, then drains. */
+    void discard();
+    /* Ends the worker (queued jobs are dropped). */
+    void stop();
+    /* The first error since clear_error(), or 0. */
+    int error(std::string *msg);
+    void clear_error();
+
+private:
+    void run();
+    /* Returns 0 or a code, with the message in *msg. */
+    int run_job(ShardJob &job, std::string *msg);
+};
+
 } /* namespace mindex_impl */
 
 struct mindex {
     int mode;
     std::string dir;
-    Xapian::Database rdb;              /* MINDEX_READ */
-    Xapian::WritableDatabase wdb;      /* MINDEX_WRITE */
+    std::vector<std::unique_ptr<mindex_impl::Shard>> shards;
+    Xapian::Database rdb;    /* MINDEX_READ: all shards, sharing their
+                                Database internals */
+    Xapian::Database wall;   /* MINDEX_WRITE: all shards' wdb, for reading
+                                through the writer (after sync()) */
     bool in_txn = false;               /* a write since the last commit */
+    bool languages_dirty = false;      /* META_LANGUAGES to rewrite */
 
     std::map<std::string, Xapian::Stem> stems;  /* by language code */
     std::set<std::string> languages;   /* languages of indexed cases */
@@ -157,12 +244,29 @@ struct mindex {
      * other languages seen in the index. */
     std::vector<std::pair<std::string, Xapian::Stem>> query_stems;
 
-    Xapian::TermGenerator indexer;     /* writing: fold -> terms + spelling */
-    Xapian::TermGenerator tokenizer;   /* the same tokenising, no stemming */
+    Xapian::TermGenerator tokenizer;   /* the same tokenising as the shards'
+                                          indexers, no stemming */
     std::unique_ptr<Xapian::Enquire> enquire;
     Xapian::MultiValueKeyMaker newest_first;
 
-    Xapian::Database &db() { return mode == MINDEX_WRITE ? wdb : rdb; }
+    /* The whole index for reading; a writer first waits for its shard
+     * workers to go idle. */
+    Xapian::Database &db()
+    {
+        if (mode == MINDEX_WRITE) {
+            sync();
+            return wall;
+        }
+        return rdb;
+    }
+    /* Writers: waits until every shard worker is idle. */
+    void sync();
+    /* Writers: starts the transaction of every shard (at the first write
+     * after a commit or rollback). */
+    void begin_write();
+    /* Writers: shard 0's database, for the thesaurus and metadata, in the
+     * open transaction, with every worker idle. */
+    Xapian::WritableDatabase &meta_writer();
 
     /* The stemmer for a language code; "none" when Xapian has none. */
     const Xapian::Stem &stem_for(const std::string &lang);

@@ -125,19 +125,66 @@ static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
     return items;
 }
 
-/* The term itself OR its stems: "Z" + stem under each query stemmer. */
+/* Suffix pairs whose singular and plural the stemmers do not conflate
+ * once accents are folded: the index stems folded words, and Snowball
+ * needs the accent to strip "-ción" or "-ção" ("inundación" stems to
+ * "inundacion" but "inundaciones" to "inund"; Portuguese "inundação" and
+ * "inundações" to "inundaca" and "inundaco"). Both sides of each pair are
+ * folded, as terms are. */
+static const char *const NUMBER_SUFFIXES[][2] = {
+    { "cion", "ciones" }, { "sion", "siones" },         /* es */
+    { "cao", "coes" }, { "sao", "soes" }, { "ao", "oes" },
+    { "ao", "aos" }, { "ao", "aes" },                     /* pt -ão */
+    { "avel", "aveis" }, { "ivel", "iveis" },             /* pt -vel */
+};
+
+static bool ends_with(const std::string &s, const char *suffix)
+{
+    size_t n = strlen(suffix);
+    return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+/* The other number of a folded word when its suffix is one of those
+ * pairs ("inundacion" -> "inundaciones"); empty for other words. Only
+ * words of at least 5 letters, so short words are left alone. */
+static std::vector<std::string> number_variants(const std::string &term)
+{
+    std::vector<std::string> out;
+    if (term.size() < 5 || !term_is_stemmable(term))
+        return out;
+    for (const auto &pair : NUMBER_SUFFIXES) {
+        for (int from = 0; from < 2; from++) {
+            const char *a = pair[from], *b = pair[1 - from];
+            if (!ends_with(term, a) || term.size() < strlen(a) + 3)
+                continue;
+            std::string v = term.substr(0, term.size() - strlen(a)) + b;
+            if (std::find(out.begin(), out.end(), v) == out.end())
+                out.push_back(v);
+        }
+    }
+    return out;
+}
+
+/* The term itself OR its stems: "Z" + stem under each query stemmer; and
+ * the same for its other number when folding hides it from the stemmers.
+ * A case that holds the very form typed scores above one that holds
+ * another inflection (both the term and a stem match). */
 static Xapian::Query word_query(struct mindex *ix, const std::string &term)
 {
-    std::vector<Xapian::Query> alternatives{ Xapian::Query(term) };
+    std::set<std::string> terms{ term };
     if (term_is_stemmable(term)) {
-        std::set<std::string> stems;
-        for (const auto &ls : ix->query_stems)
-            stems.insert("Z" + ls.second(term));
-        for (const std::string &s : stems)
-            alternatives.emplace_back(s);
+        std::vector<std::string> forms{ term };
+        for (const std::string &v : number_variants(term)) {
+            forms.push_back(v);
+            terms.insert(v);
+        }
+        for (const std::string &f : forms)
+            for (const auto &ls : ix->query_stems)
+                terms.insert("Z" + ls.second(f));
     }
-    return Xapian::Query(Xapian::Query::OP_OR, alternatives.begin(),
-                         alternatives.end());
+    if (terms.size() == 1)
+        return Xapian::Query(term);
+    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
 static Xapian::Query phrase_query(const std::vector<std::string> &terms)
@@ -148,8 +195,9 @@ static Xapian::Query phrase_query(const std::vector<std::string> &terms)
                          terms.end(), (Xapian::termcount)terms.size());
 }
 
-/* A thesaurus entry as a query: one word stemmed with its own language,
- * several words as a phrase. */
+/* A thesaurus entry as a query: one word stemmed with its own language
+ * (its other number too, as for query words), several words as a
+ * phrase. */
 static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e)
 {
     if (e.words.size() > 1)
@@ -158,8 +206,12 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e)
     const Xapian::Stem &stem = ix->stem_for(e.lang);
     if (!term_is_stemmable(w) || stem.is_none())
         return Xapian::Query(w);
-    return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(w),
-                         Xapian::Query("Z" + stem(w)));
+    std::set<std::string> terms{ w, "Z" + stem(w) };
+    for (const std::string &v : number_variants(w)) {
+        terms.insert(v);
+        terms.insert("Z" + stem(v));
+    }
+    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
 }
 
 static Xapian::Query unit_query(struct mindex *ix, const Unit &u,
@@ -176,11 +228,18 @@ static Xapian::Query unit_query(struct mindex *ix, const Unit &u,
     }
     if (u.synonyms.empty())
         return own;
+    /* Translations count only for cases the query's own words miss, and
+     * only the best one: a case that holds both the words (a cognate, a
+     * shared stem) and a translation must not outrank one that holds the
+     * words alone, nor one that uses several translations one that uses
+     * a single one. (AND_NOT rather than OP_MAX(own, translated): Xapian
+     * 1.4 crashes on that OP_MAX over several shards.) */
     std::vector<Xapian::Query> alternatives;
     for (const SynEntry &e : u.synonyms)
         alternatives.push_back(synonym_query(ix, e));
-    Xapian::Query translated(Xapian::Query::OP_OR, alternatives.begin(),
+    Xapian::Query translated(Xapian::Query::OP_MAX, alternatives.begin(),
                              alternatives.end());
+    translated = Xapian::Query(Xapian::Query::OP_AND_NOT, translated, own);
     return Xapian::Query(Xapian::Query::OP_OR, own,
                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
                                        translated, 0.5));
@@ -195,8 +254,13 @@ static void add_highlight(struct mindex *ix, Highlight &hl,
             hl.stems.insert(ls.second(term));
 }
 
+/* Longest thesaurus entry, in words, a query n-gram is matched against:
+ * the goals' names run to 7 ("ação contra a mudança global do clima"). */
+static const size_t MAX_NGRAM = 8;
+
 /* Groups the positive items into units: runs of plain words are matched
- * against the thesaurus greedily, longest n-gram (up to 4 words) first. */
+ * against the thesaurus greedily, longest n-gram (up to MAX_NGRAM words)
+ * first. */
 static Plan make_plan(struct mindex *ix, const std::string &text)
 {
     Plan plan;
@@ -206,7 +270,7 @@ static Plan make_plan(struct mindex *ix, const std::string &text)
         size_t i = 0;
         while (i < run.size()) {
             Unit u;
-            size_t n = std::min<size_t>(4, run.size() - i);
+            size_t n = std::min<size_t>(MAX_NGRAM, run.size() - i);
             for (; n >= 1; n--) {
                 std::vector<std::string> gram(run.begin() + i,
                                               run.begin() + i + n);
@@ -398,13 +462,23 @@ static void copy_counts(const std::map<std::string, uint64_t> &from,
     *n_out = sorted.size();
 }
 
+/* Words shorter than this (in bytes, folded) get suggestions at most one
+ * edit away. */
+static const size_t SPELLING_SHORT = 5;
+
 /* The query text with each misspelt word (one that neither as typed nor
- * stemmed matches any case) replaced by the spelling data's best guess;
- * "" when nothing changed. */
+ * stemmed matches any case, nor belongs to a thesaurus entry the query
+ * matched: "sequía" is a word even when only an English case speaks of
+ * drought) replaced by the spelling data's best guess; "" when nothing
+ * changed. */
 static std::string suggest(struct mindex *ix, const std::string &text,
                            const Plan &plan)
 {
     Xapian::Database &db = ix->db();
+    std::set<std::string> known;
+    for (const Unit &u : plan.units)
+        if (!u.synonyms.empty())
+            known.insert(u.words.begin(), u.words.end());
     std::string out;
     size_t copied = 0;
     bool changed = false;
@@ -415,13 +489,24 @@ static std::string suggest(struct mindex *ix, const std::string &text,
             if (w.terms.size() != 1)
                 continue;
             const std::string &term = w.terms[0];
-            bool found = db.term_exists(term);
-            for (size_t s = 0; !found && s < ix->query_stems.size(); s++)
-                found = term_is_stemmable(term) &&
-                        db.term_exists("Z" + ix->query_stems[s].second(term));
+            if (known.count(term))
+                continue;
+            std::vector<std::string> forms{ term };
+            for (const std::string &v : number_variants(term))
+                forms.push_back(v);
+            bool found = false;
+            for (const std::string &f : forms) {
+                found = found || db.term_exists(f);
+                for (size_t s = 0; !found && s < ix->query_stems.size(); s++)
+                    found = term_is_stemmable(f) &&
+                            db.term_exists("Z" + ix->query_stems[s].second(f));
+            }
             if (found)
                 continue;
-            std::string better = db.get_spelling_suggestion(term);
+            /* Two edits turn most short words into other words ("paz"
+             * into "para"): one only below SPELLING_SHORT bytes. */
+            std::string better = db.get_spelling_suggestion(
+                term, term.size() < SPELLING_SHORT ? 1 : 2);
             if (better.empty() || better == term)
                 continue;
             out.append(text, copied, w.offset - copied);

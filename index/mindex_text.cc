@@ -19,6 +19,7 @@ namespace mindex_impl {
 const char *const META_GENERATION = "minga_generation";
 const char *const META_LANGUAGES = "minga_languages";
 const char *const META_THESAURUS = "minga_thesaurus_keys";
+const char *const SHARDS_FILE = "minga-index-shards";
 
 const char *const LEVEL_NAMES[MINGA_N_LEVELS] = {
     "local", "regional", "national", "multilateral"
@@ -83,6 +84,26 @@ std::string fold_text(const char *s, size_t len)
         }
     }
     return result;
+}
+
+Xapian::Stem make_stem(const std::string &lang)
+{
+    /* Xapian 1.4 knows ISO 639-1 codes ("es", "pt", "ca" ...). */
+    if (lang.empty())
+        return Xapian::Stem();
+    try {
+        return Xapian::Stem(lang);
+    } catch (const Xapian::InvalidArgumentError &) {
+        return Xapian::Stem("none");
+    }
+}
+
+const Xapian::Stem &Shard::stem_for(const std::string &lang)
+{
+    auto it = stems.find(lang);
+    if (it != stems.end())
+        return it->second;
+    return stems.emplace(lang, make_stem(lang)).first->second;
 }
 
 bool term_is_stemmable(const std::string &term)
@@ -230,16 +251,7 @@ const Xapian::Stem &mindex::stem_for(const std::string &lang)
     auto it = stems.find(lang);
     if (it != stems.end())
         return it->second;
-    Xapian::Stem stem;
-    /* Xapian 1.4 knows ISO 639-1 codes ("es", "pt", "ca" ...). */
-    if (!lang.empty()) {
-        try {
-            stem = Xapian::Stem(lang);
-        } catch (const Xapian::InvalidArgumentError &) {
-            stem = Xapian::Stem("none");
-        }
-    }
-    return stems.emplace(lang, stem).first->second;
+    return stems.emplace(lang, make_stem(lang)).first->second;
 }
 
 void mindex::refresh_query_stems()
@@ -261,7 +273,11 @@ void mindex::refresh_query_stems()
 void mindex::load_languages()
 {
     languages.clear();
-    std::string list = db().get_metadata(META_LANGUAGES);
+    /* shard 0 holds the thesaurus; every shard the same language list */
+    if (mode == MINDEX_WRITE)
+        sync();
+    Xapian::Database &db0 = shards.at(0)->db(mode);
+    std::string list = db0.get_metadata(META_LANGUAGES);
     size_t pos = 0;
     while (pos < list.size()) {
         size_t end = list.find(' ', pos);
@@ -272,7 +288,7 @@ void mindex::load_languages()
         pos = end + 1;
     }
     refresh_query_stems();
-    has_thesaurus = !db().get_metadata(META_THESAURUS).empty();
+    has_thesaurus = !db0.get_metadata(META_THESAURUS).empty();
 }
 
 std::vector<std::string> mindex::tokenize(const std::string &folded)

@@ -146,17 +146,15 @@ extern "C" int mindex_set_thesaurus(struct mindex *ix, const char *text,
             groups.push_back(std::move(group));
         }
 
-        if (!ix->in_txn) {
-            ix->wdb.begin_transaction(false);
-            ix->in_txn = true;
-        }
-        std::string old_keys = ix->wdb.get_metadata(META_THESAURUS);
+        /* the synonyms and their key list live in shard 0 */
+        Xapian::WritableDatabase &wdb = ix->meta_writer();
+        std::string old_keys = wdb.get_metadata(META_THESAURUS);
         for (size_t p = 0; p < old_keys.size();) {
             size_t nl = old_keys.find('\n', p);
             if (nl == std::string::npos)
                 nl = old_keys.size();
             if (nl > p)
-                ix->wdb.clear_synonyms(old_keys.substr(p, nl - p));
+                wdb.clear_synonyms(old_keys.substr(p, nl - p));
             p = nl + 1;
         }
         std::set<std::string> keys;
@@ -165,7 +163,7 @@ extern "C" int mindex_set_thesaurus(struct mindex *ix, const char *text,
                 for (const ParsedEntry &to : group) {
                     if (to.value == from.value)
                         continue;
-                    ix->wdb.add_synonym(from.key, to.value);
+                    wdb.add_synonym(from.key, to.value);
                     keys.insert(from.key);
                 }
             }
@@ -173,7 +171,7 @@ extern "C" int mindex_set_thesaurus(struct mindex *ix, const char *text,
         std::string key_list;
         for (const std::string &k : keys)
             key_list += k + "\n";
-        ix->wdb.set_metadata(META_THESAURUS, key_list);
+        wdb.set_metadata(META_THESAURUS, key_list);
         ix->has_thesaurus = !keys.empty();
         return 0;
     });

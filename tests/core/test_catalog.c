@@ -1,0 +1,391 @@
+/*
+ * The SQLite catalog: schema version and WAL on open, case round trip,
+ * updates that keep created_at, the one-id-per-generation rule,
+ * transactions that leave nothing behind on rollback, and the generation
+ * counter. Each test opens a fresh catalog in its own temporary folder.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "case.h"
+#include "catalog.h"
+#include "refdata.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct catalog *cat;
+};
+
+static int setup(void **state)
+{
+    char *err = NULL;
+    if (refdata_load(&err)) {
+        print_error("refdata: %s\n", err ? err : "?");
+        return -1;
+    }
+    struct fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    strcpy(f->dir, "/tmp/minga-catalog-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/catalog.db", f->dir);
+    if (catalog_open(&f->cat, f->path, 0, &err) != MINGA_OK) {
+        print_error("catalog_open: %s\n", err ? err : "?");
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    catalog_close(f->cat);
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0)
+        return -1;
+    free(f);
+    return 0;
+}
+
+/* Rosario's urban agriculture programme (2002), as a built case. */
+static struct minga_case *rosario_case(void)
+{
+    struct minga_case *c = case_new();
+    assert_non_null(c);
+    case_set(&c->id, "rosario-programa-agricultura-urbana");
+    case_set(&c->title, "Programa de Agricultura Urbana de Rosario");
+    case_set(&c->summary, "La Municipalidad de Rosario creó en 2002 un "
+             "programa de agricultura urbana en terrenos vacantes.");
+    case_set(&c->body, "## Origen\n\nLa crisis argentina de 2001 ...");
+    case_set(&c->language, "es");
+    case_set(&c->city, "Rosario");
+    case_set(&c->country, "AR");
+    case_set(&c->region, "Santa Fe");
+    c->year_start = 2002;
+    c->year_end = 2021;
+    c->goal_mask = (1u << 2) | (1u << 11) | (1u << 13);
+    case_strv_push(&c->targets, &c->n_targets, "2.3");
+    case_strv_push(&c->targets, &c->n_targets, "11.7");
+    c->level_mask = MINGA_LEVEL_LOCAL;
+    c->actor_mask = MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_COMMUNITY;
+    case_strv_push(&c->tags, &c->n_tags, "huertas");
+    case_strv_push(&c->tags, &c->n_tags, "agroecología");
+    case_set(&c->source_url, "https://prizeforcities.org/2020-2021-winners");
+    case_set(&c->license, "CC-BY-4.0");
+    return c;
+}
+
+static int64_t query_int(struct catalog *cat, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(catalog_db(cat), sql, -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+static char *query_text(struct catalog *cat, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(catalog_db(cat), sql, -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *s = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return s;
+}
+
+/* Writes one case in its own transaction; returns the upsert's code. */
+static int write_case(struct catalog *cat, const struct minga_case *c,
+                      int *was_update)
+{
+    uint64_t gen = 0;
+    assert_int_equal(catalog_begin(cat), MINGA_OK);
+    assert_int_equal(catalog_next_generation(cat, &gen), MINGA_OK);
+    int rc = catalog_upsert_case(cat, c, gen, 0, NULL, was_update);
+    if (rc)
+        catalog_rollback(cat);
+    else
+        assert_int_equal(catalog_commit(cat), MINGA_OK);
+    return rc;
+}
+
+static void test_open_creates_schema_version_1_in_wal_mode(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(query_int(f->cat, "PRAGMA user_version"), 1);
+    char *mode = query_text(f->cat, "PRAGMA journal_mode");
+    assert_string_equal(mode, "wal");
+    free(mode);
+    assert_int_equal(query_int(f->cat, "PRAGMA foreign_keys"), 1);
+    assert_int_equal(catalog_count_cases(f->cat), 0);
+    assert_int_equal(catalog_generation(f->cat), 0);
+    /* the reference tables: 17 goals, 169 targets */
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM goals"), 17);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM targets"), 169);
+}
+
+static void test_reopen_keeps_the_schema_and_the_cases(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    case_free(c);
+    catalog_close(f->cat);
+    char *err = NULL;
+    assert_int_equal(catalog_open(&f->cat, f->path, 0, &err), MINGA_OK);
+    assert_int_equal(query_int(f->cat, "PRAGMA user_version"), 1);
+    assert_int_equal(catalog_count_cases(f->cat), 1);
+    assert_int_equal(catalog_generation(f->cat), 1);
+}
+
+static void test_open_refuses_a_newer_schema(void **state)
+{
+    struct fixture *f = *state;
+    assert_int_equal(sqlite3_exec(catalog_db(f->cat), "PRAGMA user_version=2",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    catalog_close(f->cat);
+    f->cat = NULL;
+    char *err = NULL;
+    struct catalog *cat = NULL;
+    assert_int_not_equal(catalog_open(&cat, f->path, 0, &err), MINGA_OK);
+    assert_null(cat);
+    assert_non_null(err);
+    free(err);
+    /* reopen for teardown after putting the version back */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_exec(db, "PRAGMA user_version=1", NULL, NULL, NULL);
+    sqlite3_close(db);
+    assert_int_equal(catalog_open(&f->cat, f->path, 0, &err), MINGA_OK);
+}
+
+static void test_upsert_then_get_round_trips_every_field(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    int was_update = -1;
+    assert_int_equal(write_case(f->cat, c, &was_update), MINGA_OK);
+    assert_int_equal(was_update, 0);
+    struct minga_case *got = NULL;
+    assert_int_equal(catalog_get_case(f->cat, c->id, 1, &got), MINGA_OK);
+    json_t *want_json = case_to_json(c, 0), *got_json = case_to_json(got, 0);
+    char *want_text = json_dumps(want_json, JSON_SORT_KEYS);
+    char *got_text = json_dumps(got_json, JSON_SORT_KEYS);
+    assert_string_equal(got_text, want_text);
+    assert_int_equal(got->year_end, 2021);
+    assert_int_equal(got->goal_mask, c->goal_mask);
+    assert_int_equal(got->actor_mask, c->actor_mask);
+    assert_non_null(got->created_at);
+    assert_non_null(got->updated_at);
+    free(want_text);
+    free(got_text);
+    json_decref(want_json);
+    json_decref(got_json);
+    case_free(got);
+    case_free(c);
+}
+
+static void test_absent_optional_fields_come_back_absent(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    case_set(&c->body, NULL);
+    case_set(&c->region, NULL);
+    case_set(&c->source_url, NULL);
+    case_set(&c->license, NULL);
+    c->year_end = 0;
+    c->actor_mask = 0;
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    struct minga_case *got = NULL;
+    assert_int_equal(catalog_get_case(f->cat, c->id, 0, &got), MINGA_OK);
+    assert_null(got->body);
+    assert_null(got->region);
+    assert_null(got->source_url);
+    assert_null(got->license);
+    assert_int_equal(got->year_end, 0);
+    assert_int_equal(got->actor_mask, 0);
+    case_free(got);
+    case_free(c);
+}
+
+static void test_get_of_unknown_id_is_not_found(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *got = NULL;
+    assert_int_equal(catalog_get_case(f->cat, "no-such-case", 0, &got),
+                     MINGA_ENOTFOUND);
+    assert_null(got);
+}
+
+static void test_update_replaces_fields_and_keeps_created_at(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    /* age the row so that "now" cannot coincide with it */
+    assert_int_equal(sqlite3_exec(catalog_db(f->cat),
+        "UPDATE cases SET created_at='2020-01-02T03:04:05Z', "
+        "updated_at='2020-01-02T03:04:05Z'", NULL, NULL, NULL), SQLITE_OK);
+    case_set(&c->title, "Programa de Agricultura Urbana (Rosario)");
+    c->goal_mask = 1u << 2;
+    int was_update = -1;
+    assert_int_equal(write_case(f->cat, c, &was_update), MINGA_OK);
+    assert_int_equal(was_update, 1);
+    assert_int_equal(catalog_count_cases(f->cat), 1);
+    struct minga_case *got = NULL;
+    assert_int_equal(catalog_get_case(f->cat, c->id, 0, &got), MINGA_OK);
+    assert_string_equal(got->title, "Programa de Agricultura Urbana (Rosario)");
+    assert_int_equal(got->goal_mask, 1u << 2);
+    assert_string_equal(got->created_at, "2020-01-02T03:04:05Z");
+    assert_string_not_equal(got->updated_at, "2020-01-02T03:04:05Z");
+    /* the relation tables follow the new row only */
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM case_goals"), 1);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM case_tags"), 2);
+    case_free(got);
+    case_free(c);
+}
+
+static void test_same_id_twice_in_one_generation_is_eexists(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    uint64_t gen = 0;
+    assert_int_equal(catalog_begin(f->cat), MINGA_OK);
+    assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
+    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0, NULL, NULL),
+                     MINGA_OK);
+    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0, NULL, NULL),
+                     MINGA_EEXISTS);
+    assert_non_null(strstr(catalog_errmsg(f->cat), c->id));
+    catalog_rollback(f->cat);
+    case_free(c);
+}
+
+static void test_same_id_in_a_later_generation_is_an_update(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    int was_update = -1;
+    assert_int_equal(write_case(f->cat, c, &was_update), MINGA_OK);
+    assert_int_equal(was_update, 0);
+    assert_int_equal(write_case(f->cat, c, &was_update), MINGA_OK);
+    assert_int_equal(was_update, 1);
+    assert_int_equal(catalog_count_cases(f->cat), 1);
+    case_free(c);
+}
+
+static void test_rollback_leaves_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    uint64_t gen = 0;
+    assert_int_equal(catalog_begin(f->cat), MINGA_OK);
+    assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
+    assert_int_equal(gen, 1);
+    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0, NULL, NULL),
+                     MINGA_OK);
+    catalog_rollback(f->cat);
+    struct minga_case *got = NULL;
+    assert_int_equal(catalog_get_case(f->cat, c->id, 0, &got),
+                     MINGA_ENOTFOUND);
+    assert_int_equal(catalog_count_cases(f->cat), 0);
+    assert_int_equal(catalog_generation(f->cat), 0);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM case_goals"), 0);
+    case_free(c);
+}
+
+static void test_generation_grows_by_one_per_committed_write(void **state)
+{
+    struct fixture *f = *state;
+    uint64_t gen = 0;
+    for (uint64_t want = 1; want <= 3; want++) {
+        assert_int_equal(catalog_begin(f->cat), MINGA_OK);
+        assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
+        assert_int_equal(gen, want);
+        assert_int_equal(catalog_commit(f->cat), MINGA_OK);
+        assert_int_equal(catalog_generation(f->cat), want);
+    }
+}
+
+static void test_case_row_records_its_generation(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    assert_int_equal(query_int(f->cat, "SELECT generation FROM cases"), 2);
+    case_free(c);
+}
+
+static void test_delete_removes_case_and_unknown_id_is_not_found(
+    void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    uint64_t gen = 0;
+    assert_int_equal(catalog_begin(f->cat), MINGA_OK);
+    assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
+    assert_int_equal(catalog_delete_case(f->cat, c->id, gen), MINGA_OK);
+    assert_int_equal(catalog_delete_case(f->cat, c->id, gen),
+                     MINGA_ENOTFOUND);
+    assert_int_equal(catalog_commit(f->cat), MINGA_OK);
+    assert_int_equal(catalog_count_cases(f->cat), 0);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM case_tags"), 0);
+    case_free(c);
+}
+
+static void test_lenient_extra_fields_are_stored(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    uint64_t gen = 0;
+    assert_int_equal(catalog_begin(f->cat), MINGA_OK);
+    assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
+    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0,
+                                         "{\"intendente\":\"Lifschitz\"}",
+                                         NULL), MINGA_OK);
+    assert_int_equal(catalog_commit(f->cat), MINGA_OK);
+    char *extra = query_text(f->cat, "SELECT extra FROM cases");
+    assert_string_equal(extra, "{\"intendente\":\"Lifschitz\"}");
+    free(extra);
+    case_free(c);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_open_creates_schema_version_1_in_wal_mode),
+        T(test_reopen_keeps_the_schema_and_the_cases),
+        T(test_open_refuses_a_newer_schema),
+        T(test_upsert_then_get_round_trips_every_field),
+        T(test_absent_optional_fields_come_back_absent),
+        T(test_get_of_unknown_id_is_not_found),
+        T(test_update_replaces_fields_and_keeps_created_at),
+        T(test_same_id_twice_in_one_generation_is_eexists),
+        T(test_same_id_in_a_later_generation_is_an_update),
+        T(test_rollback_leaves_nothing),
+        T(test_generation_grows_by_one_per_committed_write),
+        T(test_case_row_records_its_generation),
+        T(test_delete_removes_case_and_unknown_id_is_not_found),
+        T(test_lenient_extra_fields_are_stored),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

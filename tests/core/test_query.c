@@ -1,0 +1,338 @@
+/*
+ * The query parser: filters from options (query_add_filter) and inline in
+ * the text (query_parse_inline), with comma lists for OR, year ranges and
+ * messages that name the parameter for a bad value.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "minga/plugin.h"
+#include "query.h"
+#include "refdata.h"
+
+static struct minga_query q;
+
+static int setup(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    if (refdata_load(&err)) {
+        print_error("refdata: %s\n", err ? err : "?");
+        return -1;
+    }
+    query_init(&q);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    query_release(&q);
+    return 0;
+}
+
+/* Adds a filter expecting failure; the message must start with the
+ * parameter's name and quote the value. */
+static void expect_bad(const char *name, const char *value)
+{
+    char *err = NULL;
+    int rc = query_add_filter(&q, name, value, &err);
+    assert_int_equal(rc, -1);
+    assert_non_null(err);
+    if (strncmp(err, name, strlen(name)) != 0)
+        print_error("message \"%s\" does not name %s\n", err, name);
+    assert_int_equal(strncmp(err, name, strlen(name)), 0);
+    free(err);
+}
+
+static void add_ok(const char *name, const char *value)
+{
+    char *err = NULL;
+    int rc = query_add_filter(&q, name, value, &err);
+    if (rc)
+        print_error("%s=%s: %s\n", name, value, err ? err : "?");
+    assert_int_equal(rc, 0);
+    free(err);
+}
+
+static void test_query_init_is_empty_with_default_limit(void **state)
+{
+    (void)state;
+    assert_non_null(q.text);
+    assert_string_equal(q.text, "");
+    assert_int_equal(q.limit, QUERY_DEFAULT_LIMIT);
+    assert_true(query_is_empty(&q));
+}
+
+static void test_inline_filters_are_taken_out_of_the_text(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    int rc = query_parse_inline(
+        &q, "sdg:11 level:local country:br \"bus rapid transit\"", &err);
+    assert_int_equal(rc, 0);
+    assert_null(err);
+    assert_int_equal(q.goal_mask, 1u << 11);
+    assert_int_equal(q.level_mask, MINGA_LEVEL_LOCAL);
+    assert_int_equal(q.n_countries, 1);
+    assert_string_equal(q.countries[0], "BR");
+    /* the quoted phrase stays in the text, quotes included */
+    assert_string_equal(q.text, "\"bus rapid transit\"");
+    assert_false(query_is_empty(&q));
+}
+
+static void test_inline_words_that_are_not_filters_stay_in_the_text(
+    void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "orçamento http://x.org "
+                                        "participativo", &err), 0);
+    assert_string_equal(q.text, "orçamento http://x.org participativo");
+    assert_int_equal(q.goal_mask, 0);
+}
+
+static void test_inline_filter_inside_quotes_stays_text(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "\"sdg:11 cities\"", &err), 0);
+    assert_int_equal(q.goal_mask, 0);
+    assert_string_equal(q.text, "\"sdg:11 cities\"");
+}
+
+static void test_inline_bad_goal_names_the_parameter(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "water sdg:18", &err), -1);
+    assert_non_null(err);
+    assert_int_equal(strncmp(err, "sdg", 3), 0);
+    assert_non_null(strstr(err, "18"));
+    free(err);
+}
+
+static void test_inline_parse_appends_to_existing_text(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "huertas", &err), 0);
+    assert_int_equal(query_parse_inline(&q, "lang:es urbanas", &err), 0);
+    assert_string_equal(q.text, "huertas urbanas");
+    assert_int_equal(q.n_languages, 1);
+    assert_string_equal(q.languages[0], "es");
+}
+
+static void test_goal_filter_accepts_1_to_17(void **state)
+{
+    (void)state;
+    add_ok("sdg", "1");
+    add_ok("sdg", "17");
+    assert_int_equal(q.goal_mask, (1u << 1) | (1u << 17));
+}
+
+static void test_goal_filter_rejects_0_18_and_words(void **state)
+{
+    (void)state;
+    expect_bad("sdg", "0");
+    expect_bad("sdg", "18");
+    expect_bad("sdg", "eleven");
+    expect_bad("sdg", "11x");
+    assert_int_equal(q.goal_mask, 0);
+}
+
+static void test_comma_list_means_or_within_a_filter(void **state)
+{
+    (void)state;
+    add_ok("sdg", "2,11");
+    add_ok("country", "br, uy");
+    add_ok("level", "local,regional");
+    assert_int_equal(q.goal_mask, (1u << 2) | (1u << 11));
+    assert_int_equal(q.n_countries, 2);
+    assert_string_equal(q.countries[0], "BR");
+    assert_string_equal(q.countries[1], "UY");
+    assert_int_equal(q.level_mask, MINGA_LEVEL_LOCAL | MINGA_LEVEL_REGIONAL);
+}
+
+static void test_comma_list_with_one_bad_value_is_an_error(void **state)
+{
+    (void)state;
+    expect_bad("sdg", "11,19");
+}
+
+static void test_repeated_country_is_kept_once(void **state)
+{
+    (void)state;
+    add_ok("country", "AR");
+    add_ok("country", "ar");
+    assert_int_equal(q.n_countries, 1);
+}
+
+static void test_target_filter_accepts_official_ids_only(void **state)
+{
+    (void)state;
+    add_ok("target", "6.a");
+    add_ok("target", "17.19");
+    assert_int_equal(q.n_targets, 2);
+    expect_bad("target", "11.8");
+    expect_bad("target", "6.c");
+    assert_int_equal(q.n_targets, 2);
+}
+
+static void test_level_filter_rejects_unknown_level(void **state)
+{
+    (void)state;
+    expect_bad("level", "municipal");
+}
+
+static void test_actor_filter_sets_bits_and_rejects_unknown(void **state)
+{
+    (void)state;
+    add_ok("actor", "civil_society,academia");
+    assert_int_equal(q.actor_mask,
+                     MINGA_ACTOR_CIVIL_SOCIETY | MINGA_ACTOR_ACADEMIA);
+    expect_bad("actor", "government");
+}
+
+static void test_country_filter_rejects_unknown_code(void **state)
+{
+    (void)state;
+    expect_bad("country", "XX");
+    expect_bad("country", "BRA");
+    assert_int_equal(q.n_countries, 0);
+}
+
+static void test_lang_filter_folds_case_and_rejects_unknown(void **state)
+{
+    (void)state;
+    add_ok("lang", "PT");
+    assert_string_equal(q.languages[0], "pt");
+    expect_bad("lang", "xx");
+}
+
+static void test_year_range_sets_both_ends(void **state)
+{
+    (void)state;
+    add_ok("year", "2010..2020");
+    assert_int_equal(q.year_from, 2010);
+    assert_int_equal(q.year_to, 2020);
+}
+
+static void test_open_year_range_up_to(void **state)
+{
+    (void)state;
+    add_ok("year", "..2015");
+    assert_int_equal(q.year_from, 0);
+    assert_int_equal(q.year_to, 2015);
+}
+
+static void test_open_year_range_from(void **state)
+{
+    (void)state;
+    add_ok("year", "2002..");
+    assert_int_equal(q.year_from, 2002);
+    assert_int_equal(q.year_to, 0);
+}
+
+static void test_single_year_is_a_range_of_one(void **state)
+{
+    (void)state;
+    add_ok("year", "1989");
+    assert_int_equal(q.year_from, 1989);
+    assert_int_equal(q.year_to, 1989);
+}
+
+static void test_bad_years_are_rejected(void **state)
+{
+    (void)state;
+    expect_bad("year", "2020..2010");
+    expect_bad("year", "..");
+    expect_bad("year", "1800");
+    expect_bad("year", "2010..2200");
+    expect_bad("year", "last year");
+}
+
+static void test_inline_year_range(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "year:2010..2020 transporte",
+                                        &err), 0);
+    assert_int_equal(q.year_from, 2010);
+    assert_int_equal(q.year_to, 2020);
+    assert_string_equal(q.text, "transporte");
+}
+
+static void test_year_from_after_year_to_is_rejected(void **state)
+{
+    (void)state;
+    add_ok("year_to", "2000");
+    expect_bad("year_from", "2010");
+}
+
+static void test_unknown_filter_name_is_rejected(void **state)
+{
+    (void)state;
+    expect_bad("city", "Rosario");
+}
+
+static void test_empty_value_is_rejected(void **state)
+{
+    (void)state;
+    expect_bad("sdg", "");
+    expect_bad("country", " , ");
+}
+
+static void test_describe_filters_lists_them_in_query_syntax(void **state)
+{
+    (void)state;
+    add_ok("sdg", "11");
+    add_ok("level", "local");
+    add_ok("country", "br");
+    add_ok("year", "2010..2020");
+    char *text = query_describe_filters(&q);
+    assert_non_null(text);
+    assert_string_equal(text,
+                        "sdg:11 level:local country:BR year:2010..2020");
+    free(text);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_query_init_is_empty_with_default_limit),
+        T(test_inline_filters_are_taken_out_of_the_text),
+        T(test_inline_words_that_are_not_filters_stay_in_the_text),
+        T(test_inline_filter_inside_quotes_stays_text),
+        T(test_inline_bad_goal_names_the_parameter),
+        T(test_inline_parse_appends_to_existing_text),
+        T(test_goal_filter_accepts_1_to_17),
+        T(test_goal_filter_rejects_0_18_and_words),
+        T(test_comma_list_means_or_within_a_filter),
+        T(test_comma_list_with_one_bad_value_is_an_error),
+        T(test_repeated_country_is_kept_once),
+        T(test_target_filter_accepts_official_ids_only),
+        T(test_level_filter_rejects_unknown_level),
+        T(test_actor_filter_sets_bits_and_rejects_unknown),
+        T(test_country_filter_rejects_unknown_code),
+        T(test_lang_filter_folds_case_and_rejects_unknown),
+        T(test_year_range_sets_both_ends),
+        T(test_open_year_range_up_to),
+        T(test_open_year_range_from),
+        T(test_single_year_is_a_range_of_one),
+        T(test_bad_years_are_rejected),
+        T(test_inline_year_range),
+        T(test_year_from_after_year_to_is_rejected),
+        T(test_unknown_filter_name_is_rejected),
+        T(test_empty_value_is_rejected),
+        T(test_describe_filters_lists_them_in_query_syntax),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,499 @@
+/*
+ * Tests of the sharded index (index/mindex.cc): each test builds an index
+ * of two shards (MINGA_INDEX_SHARDS=2) in a temporary folder through
+ * mindex.h, then looks inside the shards with Xapian itself. C++ only to
+ * reach Xapian; the checks are cmocka's.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "mindex.h"
+
+namespace {
+
+const int N_SHARDS = 2;
+const int N_CASES = 50;
+
+const char *const LANGS[] = { "es", "pt", "en" };
+const char *const COUNTRIES[] = { "AR", "BR", "US", "UY" };
+const char *const WORDS[] = { "huerta", "presupuesto", "garden", "budget",
+                              "agua", "bairro", "transit", "vivienda",
+                              "energia", "escola", "market", "bicicleta" };
+
+/* The strings a test case points to. */
+struct TestCase {
+    std::string id, title, summary, body;
+    struct minga_case c;
+};
+
+void make_case(TestCase *tc, int i, const char *extra)
+{
+    tc->id = "case-" + std::to_string(i);
+    tc->title = std::string("Case ") + std::to_string(i) + " on " +
+                WORDS[i % 12] + " and " + WORDS[(i * 7 + 3) % 12];
+    tc->summary = std::string("A city works on ") + WORDS[(i + 5) % 12] +
+                  " with its neighbours since " + std::to_string(1990 + i);
+    tc->body = std::string("More about ") + WORDS[(i + 1) % 12] + " " +
+               WORDS[(i + 2) % 12] + ". " + (extra ? extra : "");
+    memset(&tc->c, 0, sizeof tc->c);
+    tc->c.struct_size = sizeof tc->c;
+    tc->c.id = tc->id.c_str();
+    tc->c.title = tc->title.c_str();
+    tc->c.summary = tc->summary.c_str();
+    tc->c.body = tc->body.c_str();
+    tc->c.language = LANGS[i % 3];
+    tc->c.country = COUNTRIES[i % 4];
+    tc->c.city = "Somewhere";
+    tc->c.year_start = 1990 + i % 30;
+    tc->c.goal_mask = 1u << (1 + i % 17);
+    tc->c.level_mask = 1u << (i % 4);
+    tc->c.actor_mask = 1u << (i % 6);
+}
+
+struct Fixture {
+    char dir[64];
+    struct mindex *writer = nullptr;
+};
+
+void put(struct mindex *ix, int i, const char *extra = nullptr)
+{
+    TestCase tc;
+    char *errmsg = nullptr;
+    make_case(&tc, i, extra);
+    if (mindex_put_case(ix, &tc.c, &errmsg) != 0)
+        fail_msg("put %d: %s", i, errmsg);
+}
+
+void commit(struct mindex *ix, uint64_t generation)
+{
+    char *errmsg = nullptr;
+    if (mindex_commit(ix, generation, &errmsg) != 0)
+        fail_msg("commit: %s", errmsg);
+}
+
+/* A fresh index of `shards` shards in a new folder, holding N_CASES. */
+int build(Fixture *fx, int shards)
+{
+    char *errmsg = nullptr;
+    strcpy(fx->dir, "/tmp/minga-test-shards-XXXXXX");
+    if (!mkdtemp(fx->dir))
+        return -1;
+    setenv("MINGA_INDEX_SHARDS", std::to_string(shards).c_str(), 1);
+    int rc = mindex_open(&fx->writer, fx->dir, MINDEX_WRITE, &errmsg);
+    unsetenv("MINGA_INDEX_SHARDS");
+    if (rc != 0) {
+        fprintf(stderr, "%s\n", errmsg);
+        return -1;
+    }
+    for (int i = 0; i < N_CASES; i++)
+        put(fx->writer, i);
+    commit(fx->writer, 5);
+    return 0;
+}
+
+int setup(void **state)
+{
+    Fixture *fx = new Fixture();
+    if (build(fx, N_SHARDS) != 0)
+        return -1;
+    *state = fx;
+    return 0;
+}
+
+void remove_tree(const char *dir)
+{
+    std::string cmd = std::string("rm -rf '") + dir + "'";
+    if (system(cmd.c_str()) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+int teardown(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    mindex_close(fx->writer);
+    remove_tree(fx->dir);
+    delete fx;
+    return 0;
+}
+
+std::string shard_dir(const Fixture *fx, int i)
+{
+    return std::string(fx->dir) + "/shard" + std::to_string(i);
+}
+
+/* Documents holding term, per shard, read with Xapian directly. */
+std::vector<Xapian::doccount> termfreq_per_shard(const Fixture *fx,
+                                                 const std::string &term)
+{
+    std::vector<Xapian::doccount> out;
+    for (int i = 0; i < N_SHARDS; i++)
+        out.push_back(Xapian::Database(shard_dir(fx, i)).get_termfreq(term));
+    return out;
+}
+
+/* The shard holding a case id (-1 when none). */
+int shard_of(const Fixture *fx, const std::string &id)
+{
+    std::vector<Xapian::doccount> tf = termfreq_per_shard(fx, "Q" + id);
+    for (int i = 0; i < N_SHARDS; i++)
+        if (tf[i])
+            return i;
+    return -1;
+}
+
+struct mindex *open_reader(const Fixture *fx)
+{
+    struct mindex *reader = nullptr;
+    char *errmsg = nullptr;
+    if (mindex_open(&reader, fx->dir, MINDEX_READ, &errmsg) != 0)
+        fail_msg("open reader: %s", errmsg);
+    return reader;
+}
+
+/* -- tests ------------------------------------------------------------- */
+
+void test_layout_records_shard_count(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    FILE *f = fopen((std::string(fx->dir) + "/minga-index-shards").c_str(),
+                    "r");
+    assert_non_null(f);
+    int n = 0;
+    assert_int_equal(fscanf(f, "minga-index-shards %d", &n), 1);
+    fclose(f);
+    assert_int_equal(n, N_SHARDS);
+    /* reopening keeps the recorded count, whatever the environment says */
+    mindex_close(fx->writer);
+    char *errmsg = nullptr;
+    setenv("MINGA_INDEX_SHARDS", "3", 1);
+    int rc = mindex_open(&fx->writer, fx->dir, MINDEX_WRITE, &errmsg);
+    unsetenv("MINGA_INDEX_SHARDS");
+    assert_int_equal(rc, 0);
+    assert_int_equal(access(shard_dir(fx, 2).c_str(), F_OK), -1);
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES);
+}
+
+void test_cases_spread_over_shards(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    Xapian::doccount total = 0;
+    for (int i = 0; i < N_SHARDS; i++) {
+        Xapian::doccount n = Xapian::Database(shard_dir(fx, i)).get_doccount();
+        assert_true(n > 0);
+        total += n;
+    }
+    assert_int_equal(total, N_CASES);
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES);
+    struct mindex *reader = open_reader(fx);
+    assert_int_equal(mindex_doccount(reader), N_CASES);
+    int n_ids = 0;
+    char *errmsg = nullptr;
+    assert_int_equal(mindex_foreach_id(reader, [](void *arg, const char *) {
+        (*(int *)arg)++;
+        return 0;
+    }, &n_ids, &errmsg), 0);
+    assert_int_equal(n_ids, N_CASES);
+    mindex_close(reader);
+}
+
+void test_replaced_case_stays_in_its_shard(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    for (int i = 0; i < N_CASES; i += 7) {
+        int before = shard_of(fx, "case-" + std::to_string(i));
+        put(fx->writer, i, "now about beekeeping");
+        commit(fx->writer, 6);
+        std::vector<Xapian::doccount> tf =
+            termfreq_per_shard(fx, "Qcase-" + std::to_string(i));
+        assert_int_equal(tf[0] + tf[1], 1);
+        assert_int_equal(shard_of(fx, "case-" + std::to_string(i)), before);
+    }
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES);
+    std::vector<Xapian::doccount> bees = termfreq_per_shard(fx, "beekeeping");
+    assert_int_equal(bees[0] + bees[1], (N_CASES + 6) / 7);
+    /* removal finds the case in its shard */
+    char *errmsg = nullptr;
+    assert_int_equal(mindex_remove_case(fx->writer, "case-7", &errmsg), 0);
+    commit(fx->writer, 7);
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES - 1);
+    assert_int_equal(shard_of(fx, "case-7"), -1);
+}
+
+void test_rollback_across_shards(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    char *errmsg = nullptr;
+    std::vector<Xapian::doccount> before;
+    for (int i = 0; i < N_SHARDS; i++)
+        before.push_back(Xapian::Database(shard_dir(fx, i)).get_doccount());
+    for (int i = N_CASES; i < N_CASES + 20; i++)
+        put(fx->writer, i, "uncommitted xylophone");
+    for (int i = 0; i < 10; i++)
+        put(fx->writer, i, "uncommitted xylophone");
+    assert_int_equal(mindex_remove_case(fx->writer, "case-11", &errmsg), 0);
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES + 19);
+    mindex_rollback(fx->writer);
+
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES);
+    for (int i = 0; i < N_SHARDS; i++) {
+        Xapian::Database db(shard_dir(fx, i));
+        assert_int_equal(db.get_doccount(), before[i]);
+        assert_int_equal(db.get_termfreq("xylophone"), 0);
+    }
+    struct minga_query q;
+    memset(&q, 0, sizeof q);
+    q.text = (char *)"xylophone";
+    q.limit = 10;
+    struct mindex_results *r = nullptr;
+    assert_int_equal(mindex_search(fx->writer, &q, &r, &errmsg), 0);
+    assert_int_equal(r->n_hits, 0);
+    mindex_results_free(r);
+    /* the writer goes on after a rollback */
+    put(fx->writer, N_CASES, "committed xylophone");
+    commit(fx->writer, 6);
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES + 1);
+    assert_int_equal(mindex_generation(fx->writer), 6);
+}
+
+void test_generation_disagreement_is_a_mismatch(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    assert_int_equal(mindex_generation(fx->writer), 5);
+    mindex_close(fx->writer);
+    fx->writer = nullptr;
+    {
+        /* as if a crash came between the two shards' commits */
+        Xapian::WritableDatabase db(shard_dir(fx, 1), Xapian::DB_OPEN);
+        db.set_metadata("minga_generation", "6");
+        db.commit();
+    }
+    struct mindex *reader = open_reader(fx);
+    uint64_t g = mindex_generation(reader);
+    assert_true(g == MINDEX_GENERATION_MIXED);
+    assert_true(g != 5 && g != 6);
+    mindex_close(reader);
+
+    /* a rebuild's commit makes them agree again */
+    char *errmsg = nullptr;
+    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE,
+                                 &errmsg), 0);
+    assert_true(mindex_generation(fx->writer) == MINDEX_GENERATION_MIXED);
+    assert_int_equal(mindex_remove_all(fx->writer, &errmsg), 0);
+    for (int i = 0; i < N_CASES; i++)
+        put(fx->writer, i);
+    commit(fx->writer, 5);
+    assert_int_equal(mindex_generation(fx->writer), 5);
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES);
+}
+
+void test_worker_error_comes_back_with_case_id(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    char *errmsg = nullptr;
+    TestCase tc;
+    make_case(&tc, 3, "changed");
+    /* Xapian refuses terms over 245 bytes: only the worker finds out */
+    std::string target(300, '1');
+    const char *targets[] = { target.c_str() };
+    tc.c.targets = targets;
+    tc.c.n_targets = 1;
+    assert_int_equal(mindex_put_case(fx->writer, &tc.c, &errmsg), 0);
+    int rc = mindex_commit(fx->writer, 6, &errmsg);
+    assert_true(rc < 0);
+    assert_non_null(errmsg);
+    assert_non_null(strstr(errmsg, "case-3"));
+    free(errmsg);
+    errmsg = nullptr;
+    /* nothing was committed, and the writer is usable again */
+    assert_int_equal(mindex_generation(fx->writer), 5);
+    put(fx->writer, 3, "changed");
+    commit(fx->writer, 6);
+    assert_int_equal(mindex_generation(fx->writer), 6);
+    assert_int_equal(mindex_doccount(fx->writer), N_CASES);
+}
+
+/* Xapian 1.4 reads a combined Database's synonyms and spelling data from
+ * every shard: the thesaurus can live in shard 0 alone, the spelling data
+ * of each case in its own shard. */
+void test_combined_database_reads_synonyms_and_spelling(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    char *errmsg = nullptr;
+    const char th[] = "es: huerta | en: garden\n";
+    assert_int_equal(mindex_set_thesaurus(fx->writer, th, strlen(th),
+                                          &errmsg), 0);
+    /* a word only one case holds, in shard 1 */
+    int i = 0;
+    while (shard_of(fx, "case-" + std::to_string(i)) != 1)
+        i++;
+    put(fx->writer, i, "zanahorias");
+    commit(fx->writer, 6);
+
+    Xapian::Database all;
+    for (int s = 0; s < N_SHARDS; s++)
+        all.add_database(Xapian::Database(shard_dir(fx, s)));
+    assert_true(Xapian::Database(shard_dir(fx, 0)).synonym_keys_begin() !=
+                Xapian::Database(shard_dir(fx, 0)).synonym_keys_end());
+    assert_true(Xapian::Database(shard_dir(fx, 1)).synonym_keys_begin() ==
+                Xapian::Database(shard_dir(fx, 1)).synonym_keys_end());
+    int n_synonyms = 0;
+    for (auto s = all.synonyms_begin("huert"); s != all.synonyms_end("huert");
+         ++s)
+        n_synonyms++;
+    assert_int_equal(n_synonyms, 1);
+    assert_string_equal(all.get_spelling_suggestion("zanahoria").c_str(),
+                        "zanahorias");
+    assert_string_equal(Xapian::Database(shard_dir(fx, 0))
+                            .get_spelling_suggestion("zanahoria")
+                            .c_str(),
+                        "");
+    /* and through the API */
+    struct mindex *reader = open_reader(fx);
+    struct minga_query q;
+    memset(&q, 0, sizeof q);
+    q.text = (char *)"zanahoriaz";
+    q.limit = 10;
+    q.want_spelling = 1;
+    struct mindex_results *r = nullptr;
+    assert_int_equal(mindex_search(reader, &q, &r, &errmsg), 0);
+    assert_non_null(r->suggestion);
+    assert_string_equal(r->suggestion, "zanahorias");
+    mindex_results_free(r);
+    mindex_close(reader);
+}
+
+/* What one query returns, for comparing two indexes. */
+std::string describe(struct mindex *ix, const char *text, int facets,
+                     uint32_t goal_mask)
+{
+    struct minga_query q;
+    memset(&q, 0, sizeof q);
+    q.text = (char *)text;
+    q.limit = N_CASES + 10;   /* all: ties rank by docid, which differs */
+    q.want_facets = facets;
+    q.want_snippets = 1;
+    q.goal_mask = goal_mask;
+    struct mindex_results *r = nullptr;
+    char *errmsg = nullptr;
+    if (mindex_search(ix, &q, &r, &errmsg) != 0)
+        fail_msg("search '%s': %s", text, errmsg);
+    std::string out = "total " + std::to_string(r->total) + ":";
+    /* equal scores come in docid order, and docids differ between the
+     * layouts: order by score, then id */
+    std::vector<std::pair<std::string, std::string>> hits;
+    for (size_t i = 0; i < r->n_hits; i++) {
+        char score[32];
+        snprintf(score, sizeof score, "%.6f", r->hits[i].score);
+        std::string key = text[0] ? std::string(score) + r->hits[i].id
+                                  : std::to_string(i);
+        hits.emplace_back(key, std::string(" ") + r->hits[i].id + "/" +
+                                   score + "/" +
+                                   std::to_string(r->hits[i].percent) + "/" +
+                                   (r->hits[i].snippet ? r->hits[i].snippet
+                                                       : ""));
+    }
+    std::sort(hits.begin(), hits.end(), [](const auto &a, const auto &b) {
+        return a.first.size() != b.first.size() ? a.first.size() > b.first.size()
+                                                : a.first > b.first;
+    });
+    for (const auto &h : hits)
+        out += h.second;
+    for (int g = 1; g <= 17; g++)
+        out += " g" + std::to_string(r->goal_counts[g]);
+    for (size_t i = 0; i < r->n_countries; i++)
+        out += std::string(" ") + r->countries[i].key + "=" +
+               std::to_string(r->countries[i].count);
+    mindex_results_free(r);
+    return out;
+}
+
+void test_search_same_as_one_database(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    Fixture one;
+    assert_int_equal(build(&one, 1), 0);
+    struct mindex *sharded = open_reader(fx), *single = open_reader(&one);
+    const char *queries[] = { "", "garden", "huertas", "\"more about\"",
+                              "budget transit", "agua -bairro",
+                              "neighbours 1995", "energia market" };
+    for (const char *text : queries) {
+        for (int facets = 0; facets <= 1; facets++) {
+            std::string a = describe(sharded, text, facets, 0);
+            std::string b = describe(single, text, facets, 0);
+            if (a != b)
+                fail_msg("'%s': sharded %s\nsingle %s", text, a.c_str(),
+                         b.c_str());
+        }
+        std::string a = describe(sharded, text, 1, 1u << 3);
+        std::string b = describe(single, text, 1, 1u << 3);
+        assert_string_equal(a.c_str(), b.c_str());
+    }
+    mindex_close(sharded);
+    mindex_close(single);
+    mindex_close(one.writer);
+    remove_tree(one.dir);
+}
+
+void test_single_database_folder_opens_as_one_shard(void **state)
+{
+    (void)state;
+    Fixture fx;
+    assert_int_equal(build(&fx, 1), 0);
+    mindex_close(fx.writer);
+    fx.writer = nullptr;
+    /* the layout before shards: the database files in the folder itself */
+    std::string cmd = std::string("cd '") + fx.dir +
+                      "' && mv shard0/* . && rmdir shard0 && "
+                      "rm minga-index-shards";
+    assert_int_equal(system(cmd.c_str()), 0);
+    struct mindex *reader = open_reader(&fx);
+    assert_int_equal(mindex_doccount(reader), N_CASES);
+    assert_int_equal(mindex_generation(reader), 5);
+    mindex_close(reader);
+    char *errmsg = nullptr;
+    assert_int_equal(mindex_open(&fx.writer, fx.dir, MINDEX_WRITE, &errmsg),
+                     0);
+    put(fx.writer, N_CASES);
+    commit(fx.writer, 6);
+    assert_int_equal(mindex_doccount(fx.writer), N_CASES + 1);
+    assert_int_equal(access((std::string(fx.dir) + "/shard0").c_str(), F_OK),
+                     -1);
+    mindex_close(fx.writer);
+    remove_tree(fx.dir);
+}
+
+} /* namespace */
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_layout_records_shard_count),
+        T(test_cases_spread_over_shards),
+        T(test_replaced_case_stays_in_its_shard),
+        T(test_rollback_across_shards),
+        T(test_generation_disagreement_is_a_mismatch),
+        T(test_worker_error_comes_back_with_case_id),
+        T(test_combined_database_reads_synonyms_and_spelling),
+        T(test_search_same_as_one_database),
+        cmocka_unit_test(test_single_database_folder_opens_as_one_shard),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
