@@ -228,7 +228,11 @@ for n, what, value, ok in targets:
     t_rows.append((f"{n:,}", what, value, "met" if ok else "**not met**"))
 t_table = md_table(("cases", "target", "measured", ""), t_rows)
 print()
-print(t_table)
+for n, what, value, ok in targets:
+    print(f"target at {n:,} cases: {what}: {value}: "
+          f"{'met' if ok else 'NOT MET'}")
+for n, why in skipped.items():
+    print(f"{n:,} cases not run: {why}")
 
 mem_kb = num("machine_mem_kb")
 load_note = (f"load average (1 min) {R.get('load_start', '?')} at the start, "
@@ -241,13 +245,16 @@ md.append("Written by `make bench` (`bench/run.sh`, then `bench/report.py`); "
           "`BENCH_SCALE=large` adds 1 000 000 cases.\n")
 md.append("## Machine\n")
 md.append(f"- CPU: {R.get('machine_cpu', '?')}, {R.get('machine_cores', '?')} "
-          f"cores\n- memory: {mem_kb / 2**20:.1f} GiB\n" if mem_kb else "")
-md.append(f"- kernel: {R.get('machine_kernel', '?')} ({R.get('machine_os', '?')})\n"
+          f"cores\n- memory: {mem_kb / 2**20 if mem_kb else 0:.1f} GiB\n"
+          f"- kernel: {R.get('machine_kernel', '?')} ({R.get('machine_os', '?')})\n"
           f"- Xapian {R.get('version_xapian', '?')}, SQLite "
           f"{R.get('version_sqlite', '?')}, wrk {R.get('version_wrk', '?')}\n"
-          f"- minga {R.get('version_minga', '?')}, Release build (-O3), "
+          f"- minga {R.get('version_minga', '?')}"
+          f"{' (+changes: the work tree had uncommitted changes)' if R.get('version_minga', '').endswith('+changes') else ''}"
+          f", Release build (-O3), "
           f"run {R.get('run_date', '?')}, seed {R.get('run_seed', '?')}, "
-          f"{R.get('run_seconds', '?')} s in all\n"
+          f"{R.get('run_seconds', '?')} s in all; the bare Xapian indexer ran "
+          f"with XAPIAN_FLUSH_THRESHOLD={R.get('run_xapian_flush', 'default')}\n"
           f"- {load_note}. The machine was shared: wall-clock figures "
           f"include waiting for a core whenever the load was above the core "
           f"count, so the CPU-second figures are the steadier ones for "

@@ -11,6 +11,9 @@
 #                         since the start is skipped, and said so
 #   BENCH_STEP_TIMEOUT=1200  seconds for any one step
 #   BENCH_SEED=42  BENCH_PORT=18080  BENCH_ROUNDS=5
+#   BENCH_XAPIAN_FLUSH=1000  XAPIAN_FLUSH_THRESHOLD for the bare Xapian
+#                         indexer: the value minga's writer sets for itself,
+#                         so the ratio compares work, not a tuning knob
 #   BENCH_WORK=build-release/bench-work   corpora, data folders, logs
 #   BENCH_OUT=BENCHMARKS.md
 set -euo pipefail
@@ -24,6 +27,7 @@ PORT=${BENCH_PORT:-18080}
 ROUNDS=${BENCH_ROUNDS:-5}
 BUDGET=${BENCH_BUDGET_S:-1500}
 STEP_TIMEOUT=${BENCH_STEP_TIMEOUT:-1200}
+XAPIAN_FLUSH=${BENCH_XAPIAN_FLUSH:-${XAPIAN_FLUSH_THRESHOLD:-1000}}
 if [ -n "${BENCH_SIZES:-}" ]; then
   SIZES=$BENCH_SIZES
 elif [ "${BENCH_SCALE:-}" = large ]; then
@@ -71,6 +75,7 @@ put version_minga "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo u
 put run_date "$(date -u +%Y-%m-%dT%H:%MZ)"
 put run_seed "$SEED"
 put run_rounds "$ROUNDS"
+put run_xapian_flush "$XAPIAN_FLUSH"
 put load_start "$(load1)"
 
 # Runs a command under GNU time with a timeout; records KEY_{wall,user,
@@ -146,7 +151,8 @@ run_size() {
   put "${p}_size_tgz_index" "$(dir_bytes "$dt/index")"
   rm -rf "$dt"
   say "$n: bare Xapian index"
-  timed "${p}_xapian_index" "$BT/baseline_xapian" index \
+  timed "${p}_xapian_index" env XAPIAN_FLUSH_THRESHOLD="$XAPIAN_FLUSH" \
+    "$BT/baseline_xapian" index \
     --jsonl "$c/cases.jsonl" --db "$WORK/xapian-$n" || true
   say "$n: FTS5 index"
   timed "${p}_fts5_index" "$BT/baseline_fts5" index \

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "case.h"
@@ -253,14 +254,16 @@ int catalog_open(struct catalog **out, const char *path, int is_readonly,
                             : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     int rc = MINGA_OK;
     /* On a read-only medium SQLite cannot create the WAL's -shm file, so a
-     * reader opens the file as immutable (no locks, no journal). Writers
-     * checkpoint the WAL when they close, so nothing is missed. */
+     * reader opens the file as immutable (no locks, no journal): nobody
+     * can write there. Writers checkpoint the WAL when they close. */
     char *uri = NULL;
     char *dir = strdup(path);
     char *slash = dir ? strrchr(dir, '/') : NULL;
     if (slash)
         *slash = '\0';
-    if (is_readonly && access(slash ? dir : ".", W_OK) != 0) {
+    struct statvfs fs;
+    if (is_readonly && statvfs(slash ? dir : ".", &fs) == 0 &&
+        (fs.f_flag & ST_RDONLY)) {
         char *escaped = sqlite3_mprintf("%s", path);
         uri = sqlite3_mprintf("file:%s?immutable=1", escaped);
         sqlite3_free(escaped);
@@ -319,6 +322,23 @@ int catalog_commit(struct catalog *cat)
     if (!rc)
         cat->in_transaction = 0;
     return rc;
+}
+
+int catalog_flush(struct catalog *cat)
+{
+    int rc = sqlite3_db_cacheflush(cat->db);
+    if (rc == SQLITE_OK)
+        return MINGA_OK;
+    /* cacheflush does not set the handle's error: name it here */
+    set_error(cat, "catalog: write: %s",
+              rc == SQLITE_FULL ? "the disk is full" : sqlite3_errstr(rc));
+    return rc == SQLITE_BUSY ? MINGA_EBUSY : MINGA_EIO;
+}
+
+void catalog_checkpoint(struct catalog *cat)
+{
+    sqlite3_wal_checkpoint_v2(cat->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL,
+                              NULL);
 }
 
 void catalog_rollback(struct catalog *cat)

@@ -32,7 +32,13 @@ const char *catalog_errmsg(const struct catalog *cat);
 /* BEGIN IMMEDIATE: takes the write lock, waiting up to the busy timeout. */
 int catalog_begin(struct catalog *cat);
 int catalog_commit(struct catalog *cat);
+/* Writes the transaction's dirty pages to the WAL now (not yet committed),
+ * so that a full disk shows here, while the transaction can still roll
+ * back, rather than at commit. */
+int catalog_flush(struct catalog *cat);
 void catalog_rollback(struct catalog *cat);
+/* Copies the WAL into the database and truncates it (best effort). */
+void catalog_checkpoint(struct catalog *cat);
 
 uint64_t catalog_generation(struct catalog *cat);
 /* Inside a transaction: generation + 1, stored; returns the new value. */

@@ -331,6 +331,43 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
     return MINGA_OK;
 }
 
+/* Commits the index, then the catalog. A full disk must not leave the
+ * index holding what the catalog refused, so: the catalog's pages go to
+ * its WAL first (most of its writing, done while both can still roll
+ * back); the space reserve is released just before the catalog commit;
+ * and if that commit still fails, the index is rebuilt from the catalog
+ * (or, failing that too, left for minga_recover: the generations differ). */
+static void commit_both(struct import_session *s)
+{
+    struct minga *m = s->m;
+    char *ixerr = NULL;
+    if (catalog_flush(m->cat)) {
+        session_fail(s, "%s", catalog_errmsg(m->cat));
+        return;
+    }
+    if (mindex_commit(s->ix, s->generation, &ixerr)) {
+        session_fail(s, "index: %s", ixerr ? ixerr : "commit failed");
+        free(ixerr);
+        return;
+    }
+    minga_reserve_release(m);
+    int rc = catalog_commit(m->cat);
+    if (rc == MINGA_OK) {
+        minga_reserve_restore(m);
+        return;
+    }
+    session_fail(s, "%s", catalog_errmsg(m->cat));
+    catalog_rollback(m->cat);
+    catalog_checkpoint(m->cat);   /* give the WAL's space back first */
+    mindex_close(s->ix);
+    s->ix = NULL;
+    int was_needed = 0;
+    char *err = NULL;
+    if (minga_recover(m, &was_needed, &err) != MINGA_OK)
+        free(err);   /* the next writer or `minga check` finishes it */
+    minga_reserve_restore(m);
+}
+
 static int run_import(struct minga *m, struct input_list *inputs,
                       const struct minga_import_options *opt,
                       struct minga_import_report *rep)
@@ -363,18 +400,8 @@ static int run_import(struct minga *m, struct input_list *inputs,
         import_inputs(&s, inputs);
         int ok = !s.has_failed && !rep->diags.n_errors;
         int has_work = rep->n_files > 0;
-        if (ok && has_work && !opt->is_dry_run) {
-            /* index first: if the catalog commit then fails, the index is
-             * ahead and minga_recover rebuilds it from the catalog */
-            char *ixerr = NULL;
-            rc = mindex_commit(s.ix, s.generation, &ixerr);
-            if (rc) {
-                session_fail(&s, "index: %s", ixerr ? ixerr : "commit failed");
-                free(ixerr);
-            } else if ((rc = catalog_commit(m->cat))) {
-                session_fail(&s, "%s", catalog_errmsg(m->cat));
-            }
-        }
+        if (ok && has_work && !opt->is_dry_run)
+            commit_both(&s);
         if (!ok || !has_work || opt->is_dry_run || s.has_failed) {
             catalog_rollback(m->cat);
             if (s.ix)

@@ -106,6 +106,7 @@ int minga_open(struct minga **out, const char *dir, int flags, char **errmsg)
                     rc = mindex_commit(ix, catalog_generation(m->cat), &err);
             }
             mindex_close(ix);
+            minga_reserve_restore(m);
             minga_unlock(m);
         }
         if (rc) {
@@ -166,6 +167,31 @@ void minga_unlock(struct minga *m)
         close(m->lock_fd);
         m->lock_fd = -1;
     }
+}
+
+#define RESERVE_BYTES (512 * 1024)
+
+void minga_reserve_release(struct minga *m)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/reserve", m->dir);
+    unlink(path);
+}
+
+void minga_reserve_restore(struct minga *m)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/reserve", m->dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    /* real blocks, not a hole: posix_fallocate fails cleanly when full */
+    if (posix_fallocate(fd, 0, RESERVE_BYTES) != 0) {
+        close(fd);
+        unlink(path);
+        return;
+    }
+    close(fd);
 }
 
 int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg)

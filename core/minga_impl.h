@@ -22,6 +22,12 @@ struct minga {
 int minga_lock(struct minga *m, int wait_ms, char **errmsg);
 void minga_unlock(struct minga *m);
 
+/* A small file of reserved space in the data folder, given back to the
+ * file system just before a catalog commit so that a full disk cannot
+ * fail that last step, and taken again afterwards (best effort). */
+void minga_reserve_release(struct minga *m);
+void minga_reserve_restore(struct minga *m);
+
 /* Opens the index for writing; caller closes. */
 int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg);
 

@@ -23,8 +23,9 @@
 #define DEFAULT_PER_IP_LIMIT 32
 #define DEFAULT_TIMEOUT_S 30
 #define DEFAULT_MAX_UPLOAD (256ull << 20)
-#define DEFAULT_CONNECTION_MEMORY (128u << 10)
+#define DEFAULT_CONNECTION_MEMORY (32u << 10)  /* MHD default; a 64 KiB header gets 431 */
 #define DEFAULT_GRACE_S 30
+#define HEADER_DEADLINE_S 15   /* all of a request's headers, from the start */
 
 void minga_server_options_init(struct minga_server_options *opt) {
     memset(opt, 0, sizeof *opt);
@@ -107,7 +108,7 @@ static void on_completed(void *cls, struct MHD_Connection *con,
                          void **con_cls, enum MHD_RequestTerminationCode toe) {
     struct web_server *srv = cls;
     struct web_request *req = *con_cls;
-    (void)con;
+    web_guard_request_done(srv, con);
     if (!req) return;
     if (req->is_started) {
         struct timespec now;
@@ -194,6 +195,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
     if (!req->is_started) {
         req->is_started = 1;
         req->is_counted = 1;
+        web_guard_headers_done(srv, con);
         snprintf(req->method, sizeof req->method, "%s", method);
         atomic_fetch_add(&srv->n_in_flight, 1);
         const char *errmsg = NULL;
@@ -284,6 +286,7 @@ static struct MHD_Daemon *start_daemon(struct web_server *srv,
         MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, web_guard_notify, srv,
         MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, srv,
         MHD_OPTION_END);
 }
@@ -325,6 +328,7 @@ int minga_server_run(const struct minga_server_options *opt_in,
         return rc;
     srv.tmp_dir = pick_tmp_dir(srv.opt.data_dir);
     atomic_init(&srv.n_in_flight, 0);
+    web_guard_init(&srv.guard, HEADER_DEADLINE_S);
     if (!srv.tmp_dir || pthread_key_create(&srv.minga_key,
                                            close_thread_minga) != 0) {
         free(srv.tmp_dir);
@@ -361,7 +365,15 @@ int minga_server_run(const struct minga_server_options *opt_in,
     sigaddset(&wait_set, SIGINT);
     sigaddset(&wait_set, SIGTERM);
     int sig = 0;
-    sigwait(&wait_set, &sig);
+    /* wake every second to close connections past the header deadline */
+    struct timespec tick = {1, 0};
+    while ((sig = sigtimedwait(&wait_set, NULL, &tick)) < 0) {
+        unsigned n = web_guard_reap(&srv.guard);
+        if (n)
+            web_log(&srv, "closed %u connection%s that sent no complete "
+                    "request in %u s", n, n == 1 ? "" : "s",
+                    HEADER_DEADLINE_S);
+    }
     web_log(&srv, "received %s: finishing requests in flight",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
 
@@ -373,6 +385,7 @@ int minga_server_run(const struct minga_server_options *opt_in,
 out:
     pthread_sigmask(SIG_SETMASK, &old_set, NULL);
     pthread_key_delete(srv.minga_key);
+    web_guard_release(&srv.guard);
     free(srv.tmp_dir);
     minga_close(probe);
     return rc;

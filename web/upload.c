@@ -319,8 +319,9 @@ static enum MHD_Result finish(struct web_server *srv,
         unsigned status = rc == MINGA_EBUSY ? MHD_HTTP_CONFLICT
                                             : MHD_HTTP_SERVICE_UNAVAILABLE;
         web_log(srv, "upload: cannot open the data folder: %s", errmsg);
+        /* the detail (it names server paths) stays in the log */
         enum MHD_Result ret = web_send_error(
-            con, req, status, errmsg ? errmsg : "cannot open the data folder",
+            con, req, status, "the catalog cannot take uploads right now",
             NULL);
         free(errmsg);
         return ret;

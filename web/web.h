@@ -23,8 +23,18 @@ struct minga;
 struct minga_query;
 struct web_upload;
 
+struct guard_conn;
+
+/* Closes connections that do not send a request's headers in time. */
+struct web_guard {
+    pthread_mutex_t lock;
+    struct guard_conn *head;
+    unsigned deadline_s;
+};
+
 struct web_server {
     struct minga_server_options opt;   /* with defaults filled in */
+    struct web_guard guard;
     char *tmp_dir;                     /* where uploads and exports spool */
     pthread_key_t minga_key;           /* each thread's read-only handle */
     atomic_uint n_in_flight;           /* requests begun and not completed */
@@ -58,6 +68,21 @@ void web_log(struct web_server *srv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* A temporary file in srv->tmp_dir, already unlinked. -1 on failure. */
 int web_tmpfile(struct web_server *srv);
+
+/* -- guard.c ---------------------------------------------------------- */
+
+void web_guard_init(struct web_guard *g, unsigned deadline_s);
+void web_guard_release(struct web_guard *g);
+/* MHD_OPTION_NOTIFY_CONNECTION callback; cls is the struct web_server. */
+void web_guard_notify(void *cls, struct MHD_Connection *con,
+                      void **socket_context,
+                      enum MHD_ConnectionNotificationCode code);
+void web_guard_headers_done(struct web_server *srv,
+                            struct MHD_Connection *con);
+void web_guard_request_done(struct web_server *srv,
+                            struct MHD_Connection *con);
+/* Shuts down connections past the deadline; returns how many. */
+unsigned web_guard_reap(struct web_guard *g);
 
 /* -- params.c --------------------------------------------------------- */
 

@@ -79,8 +79,11 @@ static int scan_container(struct scanner *s, int depth, char close,
                 s->p++;
             skip_ws(s);
         }
+        const char *before = s->p;
         if (scan_value(s, depth + 1) < 0)
             return -1;
+        if (s->p == before)
+            s->p++;   /* never loop on a byte nothing consumes */
     }
 }
 
@@ -100,7 +103,8 @@ static int scan_value(struct scanner *s, int depth)
         skip_string(s);
         return 0;
     default:
-        while (s->p < s->end && !strchr(",]} \t\r\n", *s->p))
+        /* memchr, not strchr: a NUL byte must not match the terminator */
+        while (s->p < s->end && !memchr(",]} \t\r\n", *s->p, 7))
             s->p++;
         return 0;
     }
