@@ -8,7 +8,7 @@ PORT ?= 8080
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build demo check check-sanitize bench clean
+.PHONY: all setup build demo check check-sanitize check-fuzz bench clean
 
 all: build
 
@@ -35,9 +35,18 @@ check-sanitize: setup
 	cd $(BUILD)-sanitize && ASAN_OPTIONS=detect_leaks=1 \
 	  ctest --output-on-failure -j$(JOBS) -LE browser
 
+# libFuzzer targets (clang), each run FUZZ_SECONDS from its seed corpus
+FUZZ_SECONDS ?= 20
+check-fuzz: setup
+	@FUZZ=1 scripts/setup.sh
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DMINGA_FUZZ=ON \
+	  -DMINGA_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD)-fuzz -j$(JOBS) --target fuzz
+	fuzz/run.sh $(BUILD)-fuzz $(FUZZ_SECONDS)
+
 bench:
 	@BENCH=1 scripts/setup.sh
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-release
+	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-fuzz $(BUILD)-release

@@ -23,6 +23,9 @@ if [ "${1:-}" = "--with-browser" ]; then
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
+if [ "${FUZZ:-}" = 1 ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 if [ "${BENCH:-}" = 1 ]; then
   packages+=(wrk wamerican wspanish wportuguese sqlite3 time)
 fi
