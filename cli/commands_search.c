@@ -293,12 +293,22 @@ static int write_file(void *arg, const void *data, size_t len)
 
 static int run_export(struct cli *cli, int argc, char **argv)
 {
+    /* For export, --lang is the language of the pack's labels (as the
+     * web API's lang=); the case-language filter is --language. */
     static const struct option longopts[] = {
         {"format", required_argument, 0, 'f'},
         {"output", required_argument, 0, 'o'},
         {"limit", required_argument, 0, 'n'},
+        {"lang", required_argument, 0, 'L'},
         {"labels", required_argument, 0, 'L'},
-        FILTER_OPTIONS, {0, 0, 0, 0}};
+        {"language", required_argument, 0, OPT_LANG},
+        {"sdg", required_argument, 0, OPT_SDG},
+        {"target", required_argument, 0, OPT_TARGET},
+        {"level", required_argument, 0, OPT_LEVEL},
+        {"actor", required_argument, 0, OPT_ACTOR},
+        {"country", required_argument, 0, OPT_COUNTRY},
+        {"year", required_argument, 0, OPT_YEAR},
+        {0, 0, 0, 0}};
     struct minga_query q;
     query_init(&q);
     q.limit = 0;
@@ -332,7 +342,8 @@ static int run_export(struct cli *cli, int argc, char **argv)
         goto out;
     }
     if (strcmp(labels, "es") && strcmp(labels, "pt") && strcmp(labels, "en")) {
-        cli_usage_error(&cmd_export, "--labels: expected es, pt or en");
+        cli_usage_error(&cmd_export, "--lang: expected es, pt or en (the "
+                        "labels' language; filter cases with --language)");
         goto out;
     }
     if (take_query_words(&cmd_export, &q, argc, argv))
@@ -388,7 +399,7 @@ out:
 
 const struct cli_command cmd_export = {
     "export", "export a selection (json, csv, briefing pack, pdf ...)",
-    "usage: minga export --format NAME [-o FILE] [--limit N] [--labels "
+    "usage: minga export --format NAME [-o FILE] [--limit N] [--lang "
     "es|pt|en]\n"
     "                    [FILTERS] [QUERY...]\n\n"
     "Exports the cases that the query and filters select (all of them\n"
@@ -398,6 +409,8 @@ const struct cli_command cmd_export = {
     "  --format NAME   exporter to use\n"
     "  -o, --output F  write to F (default: standard output)\n"
     "  --limit N       the N most relevant cases\n"
-    "  --labels L      language of labels and goal names in packs (en)\n\n"
+    "  --lang L        language of labels and goal names in packs: es, pt,\n"
+    "                  en (default en); filter by the cases' language\n"
+    "                  with --language L or lang:L in the query\n\n"
     FILTER_HELP,
     run_export};
