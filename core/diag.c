@@ -137,6 +137,8 @@ static int same_file(const char *a, const char *b)
 void diag_list_sort(struct diag_list *dl)
 {
     size_t n = dl->n_items;
+    if (n < 2)
+        return;
     struct sort_key *keys = calloc(n ? n : 1, sizeof *keys);
     size_t *order = calloc(n ? n : 1, sizeof *order);
     struct diag *sorted = calloc(n ? n : 1, sizeof *sorted);

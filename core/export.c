@@ -10,7 +10,9 @@
 #include "host_impl.h"
 #include "plugin_host.h"
 
-#define PAGE 500
+/* the largest page the index gives: an ordered listing sorts the whole
+ * match set for every page, so pages are as few as possible */
+#define PAGE QUERY_MAX_LIMIT
 
 struct minga_export_ctx {
     struct minga *m;
