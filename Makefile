@@ -33,7 +33,9 @@ check-sanitize: setup
 	  -DMINGA_UBSAN=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD)-sanitize -j$(JOBS)
 	cd $(BUILD)-sanitize && ASAN_OPTIONS=detect_leaks=1 \
-	  ctest --output-on-failure -j$(JOBS) -LE browser
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) -E web_browser
 
 # libFuzzer targets (clang), each run FUZZ_SECONDS from its seed corpus
 FUZZ_SECONDS ?= 20

@@ -185,7 +185,7 @@ class Commands(MingaTest):
                           if f.startswith("out")], [])
 
     def test_export_of_zero_cases_to_stdout_prints_nothing(self):
-        r = self.minga("export", "--format", "csv", "--lang", "en")
+        r = self.minga("export", "--format", "csv", "--language", "en")
         self.assertEqual(r.returncode, 1)
         self.assertEqual(r.stdout, "")
         self.assertTrue(r.stderr.strip())
