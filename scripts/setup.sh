@@ -15,7 +15,7 @@ packages=(
   # run-time data and fonts
   iso-codes fonts-dejavu-core
   # tests: HTTP client, PDF and archive tools
-  python3 curl poppler-utils zip unzip
+  python3 curl poppler-utils zip unzip valgrind
 )
 if [ "${1:-}" = "--with-browser" ]; then
   # the end-to-end browser test: Debian's Chromium driven by playwright-core
