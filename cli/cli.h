@@ -45,6 +45,16 @@ void cli_progress_done(void);
 int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
                       const char *name, const char *value);
 
+/* Returns argv reordered as options (of longopts/shortopts, with their
+ * values), "--", then every other argument, and updates *argc: people put
+ * options after the query words, and a "-word" that is no option stays a
+ * query word (an exclusion). Use before getopt_long. Returns NULL with
+ * *missing naming the option when an option's value is missing. */
+struct option;
+char **cli_options_first(int *argc, char **argv,
+                         const struct option *longopts,
+                         const char *shortopts, const char **missing);
+
 extern const struct cli_command cmd_init, cmd_import, cmd_show, cmd_list,
     cmd_search, cmd_stats, cmd_export, cmd_delete, cmd_plugins, cmd_check,
     cmd_reindex, cmd_token, cmd_serve;

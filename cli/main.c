@@ -1,6 +1,7 @@
 /* minga: the command-line entry point and the helpers its commands share. */
 #include "cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,77 @@ int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
         return 1;
     }
     return 0;
+}
+
+/* Finds whether argv[i] is an option of longopts/shortopts and how many
+ * arguments it spans (1 or 2); 0 when it is a word; -1 when it needs a
+ * value and none follows. */
+static int option_span(char **argv, int i, int argc,
+                       const struct option *longopts, const char *shortopts)
+{
+    const char *a = argv[i];
+    if (a[0] != '-' || a[1] == '\0')
+        return 0;
+    if (a[1] == '-') {
+        const char *name = a + 2;
+        size_t len = strcspn(name, "=");
+        for (const struct option *o = longopts; o->name; o++) {
+            if (strlen(o->name) != len || strncmp(o->name, name, len) != 0)
+                continue;
+            if (o->has_arg == required_argument && !name[len])
+                return i + 1 < argc ? 2 : -1;
+            return 1;
+        }
+        return 1;   /* an unknown --option: getopt reports it */
+    }
+    const char *spec = strchr(shortopts, a[1]);
+    if (!spec || a[1] == ':' || a[1] == '+')
+        return 0;
+    if (spec[1] == ':' && !a[2])
+        return i + 1 < argc ? 2 : -1;
+    return 1;
+}
+
+char **cli_options_first(int *argc, char **argv, const struct option *longopts,
+                         const char *shortopts, const char **missing)
+{
+    char **out = calloc((size_t)*argc + 2, sizeof *out);
+    if (!out)
+        return argv;
+    int n = 0, n_words = 0;
+    char **words = calloc((size_t)*argc + 1, sizeof *words);
+    if (!words) {
+        free(out);
+        return argv;
+    }
+    out[n++] = argv[0];
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (++i < *argc)
+                words[n_words++] = argv[i];
+            break;
+        }
+        int span = option_span(argv, i, *argc, longopts, shortopts);
+        if (span < 0) {
+            *missing = argv[i];
+            free(words);
+            free(out);
+            return NULL;
+        }
+        if (span == 0) {
+            words[n_words++] = argv[i];
+            continue;
+        }
+        for (int k = 0; k < span; k++)
+            out[n++] = argv[i + k];
+        i += span - 1;
+    }
+    out[n++] = "--";
+    for (int k = 0; k < n_words; k++)
+        out[n++] = words[k];
+    free(words);
+    *argc = n;
+    return out;   /* lives as long as the command: not freed */
 }
 
 int main(int argc, char **argv)

@@ -252,24 +252,54 @@ void Shard::run()
     }
 }
 
-/* The TermGenerator added a spelling entry per word occurrence; take them
- * back for the document that `idterm` names, before it is replaced or
- * deleted, so suggestions never point at words no case holds. */
-static void forget_spelling(Xapian::WritableDatabase &wdb,
-                            const std::string &idterm)
+void Shard::count_spelling(const Xapian::Document &doc, int sign)
 {
-    Xapian::PostingIterator p = wdb.postlist_begin(idterm);
-    if (p == wdb.postlist_end(idterm))
-        return;
-    Xapian::Document old = wdb.get_document(*p);
-    for (auto t = old.termlist_begin(); t != old.termlist_end(); ++t) {
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
         const std::string &term = *t;
-        if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z'))
-            continue;   /* prefixed: not spelling data */
+        /* prefixed terms are not spelling data; Xapian ignores words of
+         * one byte */
+        if (term.size() <= 1 || (term[0] >= 'A' && term[0] <= 'Z'))
+            continue;
         Xapian::termcount occurrences = t.positionlist_count();
         if (occurrences > 0)
-            wdb.remove_spelling(term, occurrences);
+            spelling[term] += sign * (int64_t)occurrences;
     }
+}
+
+void Shard::flush_spelling(bool merge)
+{
+    spelling_docs = 0;
+    if (spelling.empty())
+        return;
+    /* emptied first: after a failure the batch is rolled back anyway */
+    std::unordered_map<std::string, int64_t> pending;
+    pending.swap(spelling);
+    for (const auto &w : pending) {
+        if (w.second > 0)
+            wdb.add_spelling(w.first, (Xapian::termcount)w.second);
+        else if (w.second < 0)
+            wdb.remove_spelling(w.first, (Xapian::termcount)-w.second);
+    }
+    pending.clear();
+    if (merge) {
+        /* Xapian 1.4 holds spelling changes in memory until a commit,
+         * except that reading the spelling data merges them into the
+         * table first (uncommitted: a cancelled transaction still drops
+         * them). A word of two bytes no case holds makes that read
+         * cheap. */
+        (void)wdb.get_spelling_suggestion(std::string("\x01\x01", 2), 1);
+    }
+}
+
+/* Takes back the spelling counts of the document that `idterm` names,
+ * before it is replaced or deleted, so suggestions never point at words
+ * no case holds. */
+static void forget_spelling(Shard &sh, const std::string &idterm)
+{
+    Xapian::PostingIterator p = sh.wdb.postlist_begin(idterm);
+    if (p == sh.wdb.postlist_end(idterm))
+        return;
+    sh.count_spelling(sh.wdb.get_document(*p), -1);
 }
 
 /* -- writing: what a worker does with a case -------------------------- */
@@ -350,8 +380,8 @@ static int check_case(const struct minga_case *c, char **errmsg)
 /* Writes one case into the shard (its worker thread). Throws. */
 static void index_case(Shard &sh, const CaseCopy &c)
 {
-    /* Fold everything first: a failure must come before the
-     * TermGenerator has added any spelling data. */
+    /* Fold everything first: a failure must come before anything is
+     * written. */
     std::vector<FoldedField> fields;
     add_field(fields, c.title, 5);
     for (const std::string &tag : c.tags)
@@ -366,7 +396,7 @@ static void index_case(Shard &sh, const CaseCopy &c)
     const std::string &lang = c.language;
     const std::string &country = c.country;
     const std::string idterm = "Q" + c.id;
-    forget_spelling(sh.wdb, idterm);
+    forget_spelling(sh, idterm);
 
     Xapian::Document doc;
     sh.indexer.set_document(doc);
@@ -415,11 +445,19 @@ static void index_case(Shard &sh, const CaseCopy &c)
     doc.set_data(docdata_encode(data));
 
     sh.wdb.replace_document(idterm, doc);
+    sh.count_spelling(doc, 1);
+    if (++sh.spelling_docs >= SPELLING_FLUSH_DOCS)
+        sh.flush_spelling(true);
 }
 
 /* Empties the shard: documents and spelling data. Throws. */
-static void clear_shard(Xapian::WritableDatabase &wdb)
+static void clear_shard(Shard &sh)
 {
+    Xapian::WritableDatabase &wdb = sh.wdb;
+    /* what is pending goes with the documents; what Xapian holds in
+     * memory is merged so that the word list below shows it */
+    sh.spelling.clear();
+    sh.flush_spelling(true);
     std::vector<Xapian::docid> docids;
     for (auto p = wdb.postlist_begin(""); p != wdb.postlist_end(""); ++p)
         docids.push_back(*p);
@@ -453,15 +491,17 @@ int Shard::run_job(ShardJob &job, std::string *msg)
             index_case(*this, *job.c);
             break;
         case ShardJob::REMOVE_ALL:
-            clear_shard(wdb);
+            clear_shard(*this);
             break;
         case ShardJob::COMMIT:
             try {
                 if (job.set_languages)
                     wdb.set_metadata(META_LANGUAGES, job.languages);
                 wdb.set_metadata(META_GENERATION, job.generation);
+                flush_spelling(false);   /* the commit merges them */
                 wdb.commit_transaction();
             } catch (...) {
+                spelling.clear();
                 try {
                     wdb.cancel_transaction();
                 } catch (...) {
@@ -486,6 +526,13 @@ void mindex::sync()
 {
     for (auto &sh : shards)
         sh->drain();
+}
+
+void mindex::sync_for_read()
+{
+    sync();
+    for (auto &sh : shards)
+        sh->flush_spelling(false);
 }
 
 void mindex::begin_write()
@@ -573,6 +620,10 @@ static void rollback_all(struct mindex *ix)
         }
         ix->in_txn = false;
     }
+    for (auto &sh : ix->shards) {
+        sh->spelling.clear();
+        sh->spelling_docs = 0;
+    }
     for (auto &sh : ix->shards)
         sh->clear_error();
     ix->languages_dirty = false;
@@ -630,8 +681,8 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
                  * (0) then tells minga_recover to rebuild */
                 sh->wdb = Xapian::WritableDatabase(path,
                                                    Xapian::DB_CREATE_OR_OPEN);
-                sh->indexer.set_database(sh->wdb);
-                sh->indexer.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
+                /* no FLAG_SPELLING: the shard counts spelling data itself
+                 * (Shard::spelling) */
                 sh->indexer.set_stemming_strategy(
                     Xapian::TermGenerator::STEM_SOME);
                 ix->wall.add_database(sh->wdb);
@@ -828,7 +879,7 @@ extern "C" int mindex_remove_case(struct mindex *ix, const char *id,
             return MINGA_ENOTFOUND;
         }
         ix->begin_write();
-        forget_spelling(sh.wdb, idterm);
+        forget_spelling(sh, idterm);
         sh.wdb.delete_document(idterm);
         return 0;
     });

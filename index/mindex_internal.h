@@ -37,6 +37,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "mindex.h"
@@ -58,6 +59,9 @@ extern const char *const META_THESAURUS;    /* synonym keys, one a line */
 extern const char *const SHARDS_FILE;
 /* Most cases waiting in one shard's queue before mindex_put_case waits. */
 const size_t SHARD_QUEUE_MAX = 64;
+/* Cases a shard indexes between two flushes of its spelling counts (see
+ * Shard::spelling). */
+const size_t SPELLING_FLUSH_DOCS = 2000;
 
 /* Bytes of summary + body kept in the document data for snippets. */
 const size_t SNIPPET_SOURCE_MAX = 8192;
@@ -122,8 +126,30 @@ struct Highlight {
  * original, unfolded summary + body) holding the most distinct matches,
  * matches inside <mark>...</mark>, "…" where the text was cut. */
 const size_t SNIPPET_CHARS = 200;
-std::string make_snippet(const std::string &text, const Xapian::Stem &stem,
-                         const Highlight &hl);
+
+/* What make_snippet learnt about the tokens of texts in one language for
+ * one Highlight: whether each distinct token (its original bytes)
+ * matches, and as which key. Share one between the hits of a search that
+ * have the same language, so each distinct word is stemmed (and each
+ * non-ASCII one folded) once per search. */
+struct SnippetCache {
+    /* key id (-1: no match) of a folded word that had to be looked up,
+     * and of a non-ASCII token by its original bytes */
+    std::unordered_map<std::string, int> folded, tokens;
+    std::unordered_map<std::string, int> keys;    /* key -> id */
+    std::string scratch;
+    bool ready = false;
+    bool word_first[256] = {};      /* first bytes of hl.words */
+    /* > 0: the language's stemmer keeps the first head_len bytes of a
+     * folded word (see mindex_snippet.cc), and heads holds the first
+     * 1..head_len bytes of every highlighted stem, packed. */
+    size_t head_len = 0;
+    std::vector<uint32_t> heads;                  /* sorted */
+};
+
+std::string make_snippet(const std::string &text, const std::string &lang,
+                         const Xapian::Stem &stem, const Highlight &hl,
+                         SnippetCache &cache);
 
 /* -- errors: no exception leaves an extern "C" function ------------ */
 
@@ -191,6 +217,20 @@ struct Shard {
     Xapian::TermGenerator indexer;
     std::map<std::string, Xapian::Stem> stems;
 
+    /* Spelling data not yet given to wdb: per folded word, the change of
+     * its count (occurrences in the cases put, minus those in the cases
+     * replaced or removed) since the last flush. The TermGenerator's
+     * FLAG_SPELLING would call add_spelling once per word occurrence, and
+     * Xapian keeps spelling changes in memory until a commit; instead
+     * each distinct word is applied once per flush (every
+     * SPELLING_FLUSH_DOCS cases, before a read through the writer and at
+     * commit) and Xapian is made to merge them into its table, so memory
+     * stays bounded whatever the size of an import. Touched by the worker,
+     * or by the caller's thread while the shard is idle. */
+    std::unordered_map<std::string, int64_t> spelling;
+    size_t spelling_docs = 0;          /* cases since the last flush */
+
+
     std::thread worker;
     std::mutex mu;                     /* guards what follows */
     std::condition_variable has_work, has_room, is_idle;
@@ -204,6 +244,14 @@ struct Shard {
         return mode == MINDEX_WRITE ? wdb : rdb;
     }
     const Xapian::Stem &stem_for(const std::string &lang);
+    /* Adds (sign 1) or takes back (sign -1) the spelling counts of a
+     * document's unprefixed terms: one per position, as FLAG_SPELLING
+     * counted them. */
+    void count_spelling(const Xapian::Document &doc, int sign);
+    /* Applies the pending counts to wdb (in its open transaction) and
+     * empties them; with `merge`, has Xapian write its in-memory spelling
+     * changes to the table too. Throws. */
+    void flush_spelling(bool merge);
     ~Shard();
     void start();
     /* Queues a job, waiting while the queue is full. */
@@ -254,13 +302,16 @@ struct mindex {
     Xapian::Database &db()
     {
         if (mode == MINDEX_WRITE) {
-            sync();
+            sync_for_read();
             return wall;
         }
         return rdb;
     }
     /* Writers: waits until every shard worker is idle. */
     void sync();
+    /* Writers: sync(), then gives the shards' pending spelling counts to
+     * their databases, so reads through the writer see them. Throws. */
+    void sync_for_read();
     /* Writers: starts the transaction of every shard (at the first write
      * after a commit or rollback). */
     void begin_write();

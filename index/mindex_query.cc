@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <unordered_map>
 
 using namespace mindex_impl;
 
@@ -399,34 +400,58 @@ static Xapian::Query filter_query(const struct minga_query *q)
     return Xapian::Query(Xapian::Query::OP_AND, fields.begin(), fields.end());
 }
 
-/* Counts facets from the packed value of every matching document. */
+/* A country or language code of the packed facet value (at most 7
+ * bytes, see facets_encode) as a number, so counting allocates nothing. */
+static uint64_t code_key(const unsigned char *p, size_t len)
+{
+    uint64_t key = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        key |= (uint64_t)p[i] << (8 * i);
+    return key;
+}
+
+static std::string code_string(uint64_t key)
+{
+    std::string s;
+    for (; key; key >>= 8)
+        s += (char)(key & 0xff);
+    return s;
+}
+
+/* Counts facets from the packed value of every matching document: it
+ * sees the whole match set, so it decodes in place (the layout of
+ * facets_encode) and counts codes by number. */
 class FacetSpy : public Xapian::MatchSpy {
   public:
     uint64_t goals[18] = {};
     uint64_t levels[MINGA_N_LEVELS] = {};
     uint64_t actors[MINGA_N_ACTORS] = {};
-    std::map<std::string, uint64_t> countries, languages;
+    std::unordered_map<uint64_t, uint64_t> countries, languages;
 
     void operator()(const Xapian::Document &doc, double) override
     {
-        uint32_t goal_mask, level_mask, actor_mask;
-        std::string country, language;
-        if (!facets_decode(doc.get_value(SLOT_FACETS), &goal_mask,
-                           &level_mask, &actor_mask, &country, &language))
+        const std::string packed = doc.get_value(SLOT_FACETS);
+        if (packed.size() < 7)
             return;
-        for (int g = 1; g <= 17; g++)
-            if (goal_mask & (1u << g))
-                goals[g]++;
+        const unsigned char *p = (const unsigned char *)packed.data();
+        size_t country_len = p[6];
+        if (7 + country_len > packed.size())
+            return;
+        uint32_t goal_mask = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                             (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        for (uint32_t m = goal_mask & 0x3fffe; m; m &= m - 1)
+            goals[__builtin_ctz(m)]++;
         for (int b = 0; b < MINGA_N_LEVELS; b++)
-            if (level_mask & (1u << b))
+            if (p[4] & (1u << b))
                 levels[b]++;
         for (int b = 0; b < MINGA_N_ACTORS; b++)
-            if (actor_mask & (1u << b))
+            if (p[5] & (1u << b))
                 actors[b]++;
-        if (!country.empty())
-            countries[country]++;
-        if (!language.empty())
-            languages[language]++;
+        if (country_len)
+            countries[code_key(p + 7, country_len)]++;
+        size_t language_len = packed.size() - 7 - country_len;
+        if (language_len)
+            languages[code_key(p + 7 + country_len, language_len)]++;
     }
     std::string name() const override { return "minga::FacetSpy"; }
     Xapian::MatchSpy *clone() const override { return new FacetSpy(); }
@@ -441,11 +466,13 @@ static char *dup_string(const std::string &s)
 }
 
 /* Copies counts sorted by count (highest first), then key. */
-static void copy_counts(const std::map<std::string, uint64_t> &from,
+static void copy_counts(const std::unordered_map<uint64_t, uint64_t> &from,
                         struct mindex_count **out, size_t *n_out)
 {
-    std::vector<std::pair<std::string, uint64_t>> sorted(from.begin(),
-                                                         from.end());
+    std::vector<std::pair<std::string, uint64_t>> sorted;
+    sorted.reserve(from.size());
+    for (const auto &kv : from)
+        sorted.emplace_back(code_string(kv.first), kv.second);
     std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
         return a.second != b.second ? a.second > b.second : a.first < b.first;
     });
@@ -587,6 +614,8 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             if (!results->hits)
                 throw std::bad_alloc();
         }
+        /* one per language: the hits share their words' stems */
+        std::map<std::string, SnippetCache> snippet_caches;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
             DocData data;
             if (!docdata_decode(it.get_document().get_data(), &data))
@@ -606,7 +635,9 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             hit->actor_mask = data.actor_mask;
             if (q->want_snippets)
                 hit->snippet = dup_string(make_snippet(
-                    data.text, ix->stem_for(data.language), plan.highlight));
+                    data.text, data.language, ix->stem_for(data.language),
+                    plan.highlight,
+                    snippet_caches[data.language]));
         }
         if (q->want_facets) {
             memcpy(results->goal_counts, spy->goals, sizeof spy->goals);

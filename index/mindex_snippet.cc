@@ -6,20 +6,30 @@
  * stemmed with the case's language and compared with what the query
  * looked for. Cuts fall on token boundaries, so a UTF-8 sequence is never
  * split.
+ *
+ * Cost: this runs over up to SNIPPET_SOURCE_MAX bytes for each hit, so
+ * ASCII and Latin letters are classified and folded without utf8proc,
+ * a word is only stemmed when its first bytes could begin a highlighted
+ * stem (stem_head_len), and what a search learnt about a word is kept for
+ * its other hits (SnippetCache). The output is the same as folding and
+ * stemming every token.
  */
 #include "mindex_internal.h"
 
+#include <string.h>
 #include <utf8proc.h>
 
-#include <map>
+#include <algorithm>
+#include <string>
+#include <vector>
 
 namespace mindex_impl {
 
 struct Token {
     size_t byte_start, byte_end;
     size_t char_start, char_end;
-    bool is_match;
-    std::string key;     /* what makes two matches "the same word" */
+    int key;             /* what makes two matches "the same word": an id
+                            in the SnippetCache; -1 when no match */
 };
 
 static bool is_word_char(utf8proc_int32_t cp)
@@ -38,18 +48,186 @@ static bool is_word_char(utf8proc_int32_t cp)
     }
 }
 
-static std::string fold_token(const std::string &text, const Token &t)
+/* is_word_char for ASCII: letters and digits only (utf8proc's categories
+ * of the other ASCII characters are controls, spaces, punctuation and
+ * symbols). */
+static bool is_ascii_word_char(unsigned char ch)
 {
-    bool is_ascii = true;
-    for (size_t i = t.byte_start; i < t.byte_end && is_ascii; i++)
-        is_ascii = !((unsigned char)text[i] & 0x80);
-    if (!is_ascii)
-        return fold_text(text.data() + t.byte_start, t.byte_end - t.byte_start);
-    std::string folded(text, t.byte_start, t.byte_end - t.byte_start);
-    for (char &ch : folded)
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (char)(ch - 'A' + 'a');
-    return folded;
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+           (ch >= '0' && ch <= '9');
+}
+
+static int key_id(SnippetCache &cache, const std::string &key)
+{
+    return cache.keys.emplace(key, (int)cache.keys.size()).first->second;
+}
+
+/* How many leading bytes of a folded word the stemmer of `lang` never
+ * changes; 0 when not known. Snowball's Spanish and Portuguese stemmers
+ * only rewrite suffixes inside R1, R2 or RV, which never start before the
+ * third letter; the English one also turns "y" into "i" after the first
+ * letter ("cry" -> "cri", "dying" -> "die") but never touches the first
+ * byte. So a word whose first bytes begin no highlighted stem cannot stem
+ * to one, and need not be stemmed. */
+static size_t stem_head_len(const std::string &lang)
+{
+    if (lang == "es" || lang == "pt")
+        return 2;
+    if (lang == "en")
+        return 1;
+    return 0;
+}
+
+static uint32_t pack_head(const char *s, size_t len)
+{
+    uint32_t v = (uint32_t)len << 16;
+    for (size_t i = 0; i < len; i++)
+        v |= (uint32_t)(unsigned char)s[i] << (8 * (1 - i));
+    return v;
+}
+
+static void prepare(SnippetCache &cache, const std::string &lang,
+                    const Highlight &hl)
+{
+    cache.ready = true;
+    for (const std::string &w : hl.words)
+        if (!w.empty())
+            cache.word_first[(unsigned char)w[0]] = true;
+    cache.head_len = stem_head_len(lang);
+    if (!cache.head_len)
+        return;
+    for (const std::string &s : hl.stems)
+        for (size_t k = 1; k <= cache.head_len && k <= s.size(); k++)
+            cache.heads.push_back(pack_head(s.data(), k));
+    std::sort(cache.heads.begin(), cache.heads.end());
+}
+
+/* Whether stemming `folded` could give one of the highlighted stems. */
+static bool may_stem_to_highlight(const SnippetCache &cache,
+                                  const std::string &folded)
+{
+    if (!cache.head_len)
+        return true;
+    size_t k = std::min(cache.head_len, folded.size());
+    return std::binary_search(cache.heads.begin(), cache.heads.end(),
+                              pack_head(folded.data(), k));
+}
+
+static bool is_stemmable(const std::string &folded)
+{
+    if (folded.empty())
+        return false;
+    unsigned char ch = (unsigned char)folded[0];
+    if (ch < 0x80)
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+    return term_is_stemmable(folded);
+}
+
+/* Whether a folded token is one the query looked for: it is in hl.words,
+ * or its stem in hl.stems. Returns its key's id, or -1. */
+static int match_folded(const std::string &folded, const Xapian::Stem &stem,
+                        const Highlight &hl, SnippetCache &cache)
+{
+    bool is_word = (folded.empty() ||
+                    cache.word_first[(unsigned char)folded[0]]) &&
+                   hl.words.count(folded) > 0;
+    bool stemmable = is_stemmable(folded);
+    if (!is_word && !(stemmable && may_stem_to_highlight(cache, folded)))
+        return -1;
+    auto it = cache.folded.find(folded);
+    if (it != cache.folded.end())
+        return it->second;
+    int key = -1;
+    if (is_word) {
+        key = key_id(cache, stemmable ? stem(folded) : folded);
+    } else {
+        std::string stemmed = stem(folded);
+        if (hl.stems.count(stemmed))
+            key = key_id(cache, stemmed);
+    }
+    cache.folded.emplace(folded, key);
+    return key;
+}
+
+/* Folding of the characters U+0080..U+024F (Latin-1 and Latin
+ * Extended-A and B) that fold_text turns into ASCII. fold_text
+ * decomposes, strips marks and case-folds each character on its own (no
+ * composition), so a token of ASCII and of these characters folds to the
+ * concatenation of its characters' folds. Built with fold_text itself. */
+struct LatinFold {
+    static const utf8proc_int32_t FIRST = 0x80, LAST = 0x24F;
+    struct Entry {
+        char text[5];
+        unsigned char len;   /* 0: not folded to ASCII, use fold_text */
+    } entries[LAST - FIRST + 1];
+
+    LatinFold()
+    {
+        for (utf8proc_int32_t cp = FIRST; cp <= LAST; cp++) {
+            Entry &e = entries[cp - FIRST];
+            e.len = 0;
+            utf8proc_uint8_t utf8[4];
+            utf8proc_ssize_t n = utf8proc_encode_char(cp, utf8);
+            std::string folded;
+            try {
+                folded = fold_text((const char *)utf8, (size_t)n);
+            } catch (...) {
+                continue;
+            }
+            bool is_ascii = !folded.empty() && folded.size() < sizeof e.text;
+            for (char ch : folded)
+                is_ascii = is_ascii && !((unsigned char)ch & 0x80);
+            if (!is_ascii)
+                continue;
+            memcpy(e.text, folded.data(), folded.size());
+            e.len = (unsigned char)folded.size();
+        }
+    }
+};
+
+/* Folds a token of ASCII and Latin letters into out; false when it holds
+ * another character (out is then garbage). */
+static bool fold_latin(const char *s, size_t len, std::string &out)
+{
+    static const LatinFold table;
+    out.clear();
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x80) {
+            out += (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a')
+                                            : (char)ch;
+            continue;
+        }
+        /* two-byte sequences C2 80 .. C9 8F are U+0080 .. U+024F */
+        if (ch < 0xC2 || ch > 0xC9 || i + 1 >= len ||
+            ((unsigned char)s[i + 1] & 0xC0) != 0x80)
+            return false;
+        utf8proc_int32_t cp = ((ch & 0x1F) << 6) | (s[i + 1] & 0x3F);
+        const LatinFold::Entry &e = table.entries[cp - LatinFold::FIRST];
+        if (!e.len)
+            return false;
+        out.append(e.text, e.len);
+        i++;
+    }
+    return true;
+}
+
+/* match_folded for a token of the original text: one of ASCII and Latin
+ * letters is folded here, another is looked up by its bytes first, as
+ * fold_text costs more. */
+static int match_token(const char *s, size_t len, const Xapian::Stem &stem,
+                       const Highlight &hl, SnippetCache &cache)
+{
+    std::string &buf = cache.scratch;
+    if (fold_latin(s, len, buf))
+        return match_folded(buf, stem, hl, cache);
+    buf.assign(s, len);
+    auto it = cache.tokens.find(buf);
+    if (it != cache.tokens.end())
+        return it->second;
+    int key = match_folded(fold_text(s, len), stem, hl, cache);
+    cache.tokens.emplace(buf, key);
+    return key;
 }
 
 /* Splits text into tokens and marks those the query looked for. Sets
@@ -57,45 +235,46 @@ static std::string fold_token(const std::string &text, const Token &t)
 static std::vector<Token> tokenize_original(const std::string &text,
                                             const Xapian::Stem &stem,
                                             const Highlight &hl,
+                                            SnippetCache &cache,
                                             size_t *n_chars)
 {
     std::vector<Token> tokens;
+    const char *data = text.data();
+    const size_t size = text.size();
     size_t pos = 0, chars = 0;
     bool in_token = false;
-    while (pos < text.size()) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate(
-            (const utf8proc_uint8_t *)text.data() + pos,
-            (utf8proc_ssize_t)(text.size() - pos), &cp);
-        if (n <= 0) {   /* stored text is valid UTF-8; be safe anyway */
-            n = 1;
-            cp = ' ';
+    while (pos < size) {
+        unsigned char ch = (unsigned char)data[pos];
+        size_t n = 1;
+        bool word;
+        if (ch < 0x80) {
+            word = is_ascii_word_char(ch);
+        } else {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t len = utf8proc_iterate(
+                (const utf8proc_uint8_t *)data + pos,
+                (utf8proc_ssize_t)(size - pos), &cp);
+            if (len <= 0) {   /* stored text is valid UTF-8; be safe */
+                word = false;
+            } else {
+                n = (size_t)len;
+                word = is_word_char(cp);
+            }
         }
-        bool word = is_word_char(cp);
         if (word && !in_token)
-            tokens.push_back({ pos, pos, chars, chars, false, std::string() });
+            tokens.push_back({ pos, pos, chars, chars, -1 });
         if (word) {
-            tokens.back().byte_end = pos + (size_t)n;
+            tokens.back().byte_end = pos + n;
             tokens.back().char_end = chars + 1;
         }
         in_token = word;
-        pos += (size_t)n;
+        pos += n;
         chars++;
     }
     *n_chars = chars;
-    for (Token &t : tokens) {
-        std::string folded = fold_token(text, t);
-        if (hl.words.count(folded)) {
-            t.is_match = true;
-            t.key = term_is_stemmable(folded) ? stem(folded) : folded;
-        } else if (term_is_stemmable(folded)) {
-            std::string stemmed = stem(folded);
-            if (hl.stems.count(stemmed)) {
-                t.is_match = true;
-                t.key = stemmed;
-            }
-        }
-    }
+    for (Token &t : tokens)
+        t.key = match_token(data + t.byte_start, t.byte_end - t.byte_start,
+                            stem, hl, cache);
     return tokens;
 }
 
@@ -114,33 +293,43 @@ static void append_escaped(std::string &out, const std::string &text,
     }
 }
 
-std::string make_snippet(const std::string &text, const Xapian::Stem &stem,
-                         const Highlight &hl)
+std::string make_snippet(const std::string &text, const std::string &lang,
+                         const Xapian::Stem &stem, const Highlight &hl,
+                         SnippetCache &cache)
 {
+    if (!cache.ready)
+        prepare(cache, lang, hl);
     size_t n_chars = 0;
-    std::vector<Token> tokens = tokenize_original(text, stem, hl, &n_chars);
+    std::vector<Token> tokens =
+        tokenize_original(text, stem, hl, cache, &n_chars);
     if (tokens.empty())
         return std::string();
 
     /* The window starting at a match that holds the most distinct
      * matches; the earliest wins a tie. */
+    std::vector<size_t> matches;
+    for (size_t i = 0; i < tokens.size(); i++)
+        if (tokens[i].key >= 0)
+            matches.push_back(i);
+    /* seen[key] == i + 1: the key counted for the window at matches[i] */
+    std::vector<size_t> seen(cache.keys.size(), 0);
     size_t best_first = 0, best_last = 0, best_count = 0;
-    for (size_t a = 0; a < tokens.size(); a++) {
-        if (!tokens[a].is_match)
-            continue;
-        std::set<std::string> keys;
-        size_t last = a;
-        for (size_t b = a; b < tokens.size(); b++) {
-            if (tokens[b].char_end > tokens[a].char_start + SNIPPET_CHARS)
+    for (size_t i = 0; i < matches.size(); i++) {
+        const Token &a = tokens[matches[i]];
+        size_t count = 0, last = matches[i];
+        for (size_t j = i; j < matches.size(); j++) {
+            const Token &b = tokens[matches[j]];
+            if (b.char_end > a.char_start + SNIPPET_CHARS)
                 break;
-            if (tokens[b].is_match) {
-                keys.insert(tokens[b].key);
-                last = b;
+            if (seen[(size_t)b.key] != i + 1) {
+                seen[(size_t)b.key] = i + 1;
+                count++;
             }
+            last = matches[j];
         }
-        if (keys.size() > best_count) {
-            best_count = keys.size();
-            best_first = a;
+        if (count > best_count) {
+            best_count = count;
+            best_first = matches[i];
             best_last = last;
         }
     }
@@ -175,7 +364,7 @@ std::string make_snippet(const std::string &text, const Xapian::Stem &stem,
     size_t pos = start_byte;
     for (size_t i = first; i <= last; i++) {
         const Token &t = tokens[i];
-        if (!t.is_match)
+        if (t.key < 0)
             continue;
         append_escaped(out, text, pos, t.byte_start);
         out += "<mark>";

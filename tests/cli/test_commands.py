@@ -152,6 +152,22 @@ class Commands(MingaTest):
                          [BOGOTA["id"]])
         self.assertEqual(self.search_ids("--year", "..1980"), [BOGOTA["id"]])
 
+    def test_search_takes_options_after_the_query_words(self):
+        # people type the words first; "--limit 1" must not become text
+        res = json.loads(self.ok("search", "--sdg", "11", "--json",
+                                 "--limit", "1").stdout)
+        self.assertEqual(res["total"], 3)
+        self.assertEqual(len(res["results"]), 1)
+        res = json.loads(self.ok("search", "ciclovia", "--json").stdout)
+        self.assertEqual([h["id"] for h in res["results"]], [BOGOTA["id"]])
+        self.assertEqual(res["query"], "ciclovia")
+
+    def test_search_minus_word_excludes_and_unknown_option_is_usage(self):
+        ids = self.search_ids("--sdg", "11", "-ciclovia")
+        self.assertNotIn(BOGOTA["id"], ids)
+        self.assertEqual(self.minga("search", "x", "--no-such").returncode, 2)
+        self.assertEqual(self.minga("search", "x", "--limit").returncode, 2)
+
     def test_search_json_has_total_and_results(self):
         r = self.ok("search", "--json", "participativo")
         res = json.loads(r.stdout)

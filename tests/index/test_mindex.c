@@ -531,18 +531,30 @@ static void test_rollback_drops_uncommitted_cases(void **state)
     assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
     assert_int_equal(mindex_remove_case(fx->writer, cases[0].id, &errmsg), 0);
     assert_int_equal(mindex_doccount(fx->writer), 5);
+    /* the writer sees its own spelling data before the commit */
+    struct minga_query q;
+    query_for(&q, "xilophone");
+    q.want_spelling = 1;
+    struct mindex_results *r = search(fx->writer, &q);
+    assert_non_null(r->suggestion);
+    assert_string_equal(r->suggestion, "xylophone");
+    mindex_results_free(r);
     mindex_rollback(fx->writer);
     assert_int_equal(mindex_doccount(fx->writer), 5);
 
-    struct mindex_results *r = search_text(fx->writer, "xylophone");
+    r = search_text(fx->writer, "xylophone");
     assert_int_equal(r->n_hits, 0);
     mindex_results_free(r);
     r = search_text(fx->writer, "orcamento");
     assert_true(has_hit(r, cases[0].id));
     mindex_results_free(r);
     /* the spelling data went with it */
-    struct minga_query q;
     query_for(&q, "xylophon");
+    q.want_spelling = 1;
+    r = search(fx->writer, &q);
+    assert_null(r->suggestion);
+    mindex_results_free(r);
+    query_for(&q, "xilophone");
     q.want_spelling = 1;
     r = search(fx->writer, &q);
     assert_null(r->suggestion);

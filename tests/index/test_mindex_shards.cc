@@ -20,6 +20,7 @@ extern "C" {
 #include <xapian.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -328,6 +329,103 @@ void test_worker_error_comes_back_with_case_id(void **state)
     assert_int_equal(mindex_doccount(fx->writer), N_CASES);
 }
 
+/* The spelling data of each shard, as written: word -> frequency. */
+std::map<std::string, Xapian::termcount> spelling_of(const Fixture *fx,
+                                                     int shard)
+{
+    std::map<std::string, Xapian::termcount> out;
+    Xapian::Database db(shard_dir(fx, shard));
+    for (auto s = db.spellings_begin(); s != db.spellings_end(); ++s)
+        out[*s] = s.get_termfreq();
+    return out;
+}
+
+/* What the spelling data must be: one per occurrence of each unprefixed
+ * word (of two bytes or more) in the shard's documents, as Xapian's
+ * FLAG_SPELLING counted them. */
+std::map<std::string, Xapian::termcount> occurrences_in(const Fixture *fx,
+                                                        int shard)
+{
+    std::map<std::string, Xapian::termcount> out;
+    Xapian::Database db(shard_dir(fx, shard));
+    for (auto d = db.postlist_begin(""); d != db.postlist_end(""); ++d) {
+        Xapian::Document doc = db.get_document(*d);
+        for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+            const std::string &term = *t;
+            if (term.size() <= 1 || (term[0] >= 'A' && term[0] <= 'Z'))
+                continue;
+            out[term] += t.positionlist_count();
+        }
+    }
+    return out;
+}
+
+void assert_spelling_in_step(const Fixture *fx)
+{
+    for (int s = 0; s < N_SHARDS; s++) {
+        auto have = spelling_of(fx, s), want = occurrences_in(fx, s);
+        for (const auto &w : want) {
+            auto it = have.find(w.first);
+            if (it == have.end() || it->second != w.second)
+                fail_msg("shard %d: \"%s\" occurs %u times, spelling data "
+                         "says %u", s, w.first.c_str(), (unsigned)w.second,
+                         it == have.end() ? 0u : (unsigned)it->second);
+        }
+        for (const auto &h : have)
+            if (!want.count(h.first))
+                fail_msg("shard %d: spelling data holds \"%s\" (%u), no "
+                         "case does", s, h.first.c_str(), (unsigned)h.second);
+    }
+}
+
+/* The shards count spelling data themselves and hand it to Xapian in
+ * batches: across batches, replacements and removals in the same
+ * transaction, a rollback and remove_all, it stays one per occurrence. */
+void test_spelling_data_counts_occurrences(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    char *errmsg = nullptr;
+    assert_spelling_in_step(fx);
+
+    /* more cases than one flush holds, in each shard */
+    const int N_BIG = 4600;
+    for (int i = N_CASES; i < N_BIG; i++)
+        put(fx->writer, i, i % 10 == 0 ? "zanahorias zanahorias" : nullptr);
+    /* replace and remove, both cases put in this batch (some already
+     * flushed, some not) and committed ones */
+    for (int i : { 3, 60, 61, 2100, 4500, 4599 })
+        put(fx->writer, i, "pepinos");
+    for (int i : { 4, 70, 2101, 4590 })
+        assert_int_equal(mindex_remove_case(
+                             fx->writer, ("case-" + std::to_string(i)).c_str(),
+                             &errmsg), 0);
+    commit(fx->writer, 6);
+    assert_spelling_in_step(fx);
+    assert_int_equal(spelling_of(fx, 0)["pepinos"] +
+                     spelling_of(fx, 1)["pepinos"], 6);
+
+    /* a rolled back batch leaves no trace */
+    for (int i = 0; i < 2500; i++)
+        put(fx->writer, i, "calabazas");
+    mindex_rollback(fx->writer);
+    commit(fx->writer, 7);
+    assert_spelling_in_step(fx);
+    assert_int_equal(spelling_of(fx, 0).count("calabazas") +
+                     spelling_of(fx, 1).count("calabazas"), 0);
+
+    /* remove_all takes everything, pending or written */
+    for (int i = 0; i < 100; i++)
+        put(fx->writer, i, "berenjenas");
+    assert_int_equal(mindex_remove_all(fx->writer, &errmsg), 0);
+    put(fx->writer, 1, "tomates");
+    commit(fx->writer, 8);
+    assert_spelling_in_step(fx);
+    assert_int_equal(spelling_of(fx, 0).count("berenjenas") +
+                     spelling_of(fx, 1).count("berenjenas"), 0);
+    assert_int_equal(spelling_of(fx, 0)["tomates"] +
+                     spelling_of(fx, 1)["tomates"], 1);
+}
+
 /* Xapian 1.4 reads a combined Database's synonyms and spelling data from
  * every shard: the thesaurus can live in shard 0 alone, the spelling data
  * of each case in its own shard. */
@@ -492,6 +590,7 @@ int main(void)
         T(test_generation_disagreement_is_a_mismatch),
         T(test_worker_error_comes_back_with_case_id),
         T(test_combined_database_reads_synonyms_and_spelling),
+        T(test_spelling_data_counts_occurrences),
         T(test_search_same_as_one_database),
         cmocka_unit_test(test_single_database_folder_opens_as_one_shard),
     };
