@@ -48,8 +48,9 @@ int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
 /* Returns argv reordered as options (of longopts/shortopts, with their
  * values), "--", then every other argument, and updates *argc: people put
  * options after the query words, and a "-word" that is no option stays a
- * query word (an exclusion). Use before getopt_long. Returns NULL with
- * *missing naming the option when an option's value is missing. */
+ * query word (an exclusion). Use before getopt_long. Returns a new array
+ * (caller frees; the strings stay argv's), or NULL with *missing naming
+ * the option whose value is missing (NULL when memory ran out). */
 struct option;
 char **cli_options_first(int *argc, char **argv,
                          const struct option *longopts,

@@ -128,12 +128,15 @@ static int run_search(struct cli *cli, int argc, char **argv)
     q.want_facets = q.want_snippets = q.want_spelling = 1;
     int is_json = 0, c, rc = EXIT_USAGE;
     unsigned page = 1;
+    char **reordered = NULL;
     const char *missing = NULL;
-    argv = cli_options_first(&argc, argv, longopts, "jn:p:", &missing);
-    if (!argv) {
-        cli_usage_error(&cmd_search, "%s needs a value", missing);
+    reordered = cli_options_first(&argc, argv, longopts, "jn:p:", &missing);
+    if (!reordered) {
+        if (missing)
+            cli_usage_error(&cmd_search, "%s needs a value", missing);
         goto out;
     }
+    argv = reordered;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+jn:p:", longopts, NULL)) != -1) {
         if (c >= OPT_SDG && c <= OPT_YEAR) {
@@ -193,6 +196,7 @@ static int run_search(struct cli *cli, int argc, char **argv)
     }
     minga_close(m);
 out:
+    free(reordered);
     query_release(&q);
     return rc;
 }
@@ -319,13 +323,16 @@ static int run_export(struct cli *cli, int argc, char **argv)
     query_init(&q);
     q.limit = 0;
     const char *format = NULL, *output = NULL, *labels = "en";
+    char **reordered = NULL;
     int c, rc = EXIT_USAGE;
     const char *missing = NULL;
-    argv = cli_options_first(&argc, argv, longopts, "f:o:n:", &missing);
-    if (!argv) {
-        cli_usage_error(&cmd_export, "%s needs a value", missing);
+    reordered = cli_options_first(&argc, argv, longopts, "f:o:n:", &missing);
+    if (!reordered) {
+        if (missing)
+            cli_usage_error(&cmd_export, "%s needs a value", missing);
         goto out;
     }
+    argv = reordered;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+f:o:n:", longopts, NULL)) != -1) {
         if (c >= OPT_SDG && c <= OPT_YEAR) {
@@ -405,6 +412,7 @@ static int run_export(struct cli *cli, int argc, char **argv)
     free(err);
     minga_close(m);
 out:
+    free(reordered);
     query_release(&q);
     return rc;
 }

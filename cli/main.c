@@ -162,15 +162,16 @@ static int option_span(char **argv, int i, int argc,
 char **cli_options_first(int *argc, char **argv, const struct option *longopts,
                          const char *shortopts, const char **missing)
 {
+    *missing = NULL;
     char **out = calloc((size_t)*argc + 2, sizeof *out);
-    if (!out)
-        return argv;
-    int n = 0, n_words = 0;
     char **words = calloc((size_t)*argc + 1, sizeof *words);
-    if (!words) {
+    if (!out || !words) {
         free(out);
-        return argv;
+        free(words);
+        fprintf(stderr, "minga: out of memory\n");
+        return NULL;
     }
+    int n = 0, n_words = 0;
     out[n++] = argv[0];
     for (int i = 1; i < *argc; i++) {
         if (strcmp(argv[i], "--") == 0) {
@@ -198,7 +199,7 @@ char **cli_options_first(int *argc, char **argv, const struct option *longopts,
         out[n++] = words[k];
     free(words);
     *argc = n;
-    return out;   /* lives as long as the command: not freed */
+    return out;
 }
 
 int main(int argc, char **argv)
