@@ -201,6 +201,14 @@ static Xapian::Query phrase_query(const std::vector<std::string> &terms)
  * phrase. */
 static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e)
 {
+    if (e.lang == "sdg") {
+        /* a goal's name finds the cases tagged with the goal, with a small
+         * fixed weight (a boolean term alone would weigh nothing) */
+        Xapian::Query weight((new Xapian::FixedWeightPostingSource(1.0))
+                                 ->release());
+        return Xapian::Query(Xapian::Query::OP_AND, weight,
+                             Xapian::Query("XG" + e.words[0]));
+    }
     if (e.words.size() > 1)
         return phrase_query(e.words);
     const std::string &w = e.words[0];
@@ -307,6 +315,8 @@ static Plan make_plan(struct mindex *ix, const std::string &text)
     flush_run();
     for (const Unit &u : plan.units) {
         for (const SynEntry &e : u.synonyms) {
+            if (e.lang == "sdg")
+                continue;   /* a goal link: no words to mark */
             for (const std::string &w : e.words) {
                 plan.highlight.words.insert(w);
                 if (e.words.size() == 1 && term_is_stemmable(w))

@@ -15,6 +15,8 @@
  */
 #include "mindex_internal.h"
 
+#include <cstdlib>
+
 #include <string.h>
 
 using namespace mindex_impl;
@@ -90,6 +92,18 @@ static std::string parse_group(struct mindex *ix, const std::string &line,
             return "entry '" + part + "' does not start with 'lang:'";
         ParsedEntry pe;
         pe.entry.lang = trim(part.substr(0, colon));
+        if (pe.entry.lang == "sdg") {
+            /* "sdg: 5": the group names a goal; its words also find the
+             * goal's cases. Never a key: nobody types "sdg: 5" as text. */
+            std::string number = trim(part.substr(colon + 1));
+            int goal = atoi(number.c_str());
+            if (goal < 1 || goal > 17 || number != std::to_string(goal))
+                return "entry '" + part + "': not a goal number (1-17)";
+            pe.entry.words.push_back(number);
+            pe.value = "sdg:" + number;
+            group->push_back(std::move(pe));
+            continue;
+        }
         if (!is_lang_code(pe.entry.lang) ||
             ix->stem_for(pe.entry.lang).is_none())
             return "entry '" + part + "': '" + pe.entry.lang +
@@ -160,6 +174,8 @@ extern "C" int mindex_set_thesaurus(struct mindex *ix, const char *text,
         std::set<std::string> keys;
         for (const auto &group : groups) {
             for (const ParsedEntry &from : group) {
+                if (from.key.empty())
+                    continue;   /* a goal link */
                 for (const ParsedEntry &to : group) {
                     if (to.value == from.value)
                         continue;
