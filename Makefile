@@ -35,7 +35,7 @@ check-sanitize: setup
 	cd $(BUILD)-sanitize && ASAN_OPTIONS=detect_leaks=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1 \
-	  ctest --output-on-failure -j$(JOBS) -E web_browser
+	  ctest --output-on-failure -j$(JOBS) -E 'web_browser|reliability_valgrind'
 
 # libFuzzer targets (clang), each run FUZZ_SECONDS from its seed corpus
 FUZZ_SECONDS ?= 20

@@ -37,7 +37,10 @@ vg() {
   if [ $rc -eq 99 ]; then
     echo "FAIL: valgrind found errors in: minga $*"; cat "$work/err"; exit 1
   fi
-  echo "ok ($rc): minga $*"
+  if [ $rc -ne 0 ]; then
+    echo "FAIL: minga $* exited $rc under valgrind"; cat "$work/err"; exit 1
+  fi
+  echo "ok: minga $*"
 }
 vg init
 vg import "$src/data/sample"
