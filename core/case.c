@@ -113,13 +113,22 @@ static json_t *strv_json(const char *const *items, size_t n)
     return arr;
 }
 
-static json_t *mask_json(uint32_t mask, int n_bits,
+json_t *case_mask_json(uint32_t mask, int n_bits,
                          const char *(*name)(uint32_t))
 {
     json_t *arr = json_array();
     for (int i = 0; i < n_bits; i++)
         if (mask & (1u << i))
             json_array_append_new(arr, json_string(name(1u << i)));
+    return arr;
+}
+
+json_t *case_goals_json(uint32_t goal_mask)
+{
+    json_t *arr = json_array();
+    for (int g = 1; g <= REFDATA_N_GOALS; g++)
+        if (goal_mask & (1u << g))
+            json_array_append_new(arr, json_integer(g));
     return arr;
 }
 
@@ -137,18 +146,14 @@ json_t *case_to_json(const struct minga_case *c, int with_times)
     json_object_set_new(o, "year_start", json_integer(c->year_start));
     if (c->year_end)
         json_object_set_new(o, "year_end", json_integer(c->year_end));
-    json_t *goals = json_array();
-    for (int g = 1; g <= REFDATA_N_GOALS; g++)
-        if (c->goal_mask & (1u << g))
-            json_array_append_new(goals, json_integer(g));
-    json_object_set_new(o, "sdg_goals", goals);
+    json_object_set_new(o, "sdg_goals", case_goals_json(c->goal_mask));
     if (c->n_targets)
         json_object_set_new(o, "sdg_targets",
                             strv_json(c->targets, c->n_targets));
-    json_object_set_new(o, "levels", mask_json(c->level_mask, MINGA_N_LEVELS,
+    json_object_set_new(o, "levels", case_mask_json(c->level_mask, MINGA_N_LEVELS,
                                                refdata_level_name));
     if (c->actor_mask)
-        json_object_set_new(o, "actors", mask_json(c->actor_mask,
+        json_object_set_new(o, "actors", case_mask_json(c->actor_mask,
                                                    MINGA_N_ACTORS,
                                                    refdata_actor_name));
     if (c->n_tags)

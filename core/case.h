@@ -28,6 +28,12 @@ int case_add_attachment(struct minga_case *c, const char *path,
  * updated_at. Returns a new reference. */
 json_t *case_to_json(const struct minga_case *c, int with_times);
 
+/* [1, 11, ...] from a goal mask; ["local", ...] from a level or actor
+ * mask, with `name` mapping one bit to its name. New references. */
+json_t *case_goals_json(uint32_t goal_mask);
+json_t *case_mask_json(uint32_t mask, int n_bits,
+                       const char *(*name)(uint32_t));
+
 /* Number of goals in a mask, and the i-th one. */
 int case_goal_count(uint32_t goal_mask);
 

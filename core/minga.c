@@ -292,25 +292,6 @@ int minga_search(struct minga *m, const struct minga_query *q,
     return mindex_search(m->reader, q, out, errmsg);
 }
 
-static json_t *mask_names(uint32_t mask, int n_bits,
-                          const char *(*name)(uint32_t))
-{
-    json_t *arr = json_array();
-    for (int i = 0; i < n_bits; i++)
-        if (mask & (1u << i))
-            json_array_append_new(arr, json_string(name(1u << i)));
-    return arr;
-}
-
-static json_t *goal_numbers(uint32_t mask)
-{
-    json_t *arr = json_array();
-    for (int g = 1; g <= REFDATA_N_GOALS; g++)
-        if (mask & (1u << g))
-            json_array_append_new(arr, json_integer(g));
-    return arr;
-}
-
 static json_t *hit_json(const struct mindex_hit *h)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, "
@@ -322,10 +303,10 @@ static json_t *hit_json(const struct mindex_hit *h)
                           "year_start", h->year_start,
                           "year_end", h->year_end ? json_integer(h->year_end)
                                                   : json_null(),
-                          "goals", goal_numbers(h->goal_mask),
-                          "levels", mask_names(h->level_mask, MINGA_N_LEVELS,
+                          "goals", case_goals_json(h->goal_mask),
+                          "levels", case_mask_json(h->level_mask, MINGA_N_LEVELS,
                                                refdata_level_name),
-                          "actors", mask_names(h->actor_mask, MINGA_N_ACTORS,
+                          "actors", case_mask_json(h->actor_mask, MINGA_N_ACTORS,
                                                refdata_actor_name),
                           "score", h->score, "percent", h->percent,
                           "snippet", h->snippet ? h->snippet : "");
