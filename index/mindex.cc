@@ -3,10 +3,14 @@
  *
  * The index is N Xapian databases ("shards", see mindex_internal.h); a
  * case always lives in shard fnv1a(id) % N. A writer runs one worker
- * thread per shard: mindex_put_case checks and copies the case in the
- * caller's thread and queues it (at most SHARD_QUEUE_MAX per shard); the
- * worker folds the text, generates the terms with its own TermGenerator
- * and stemmers and writes its own shard. An error in a worker is kept and
+ * thread per shard: mindex_put_case checks the case and builds its
+ * Xapian document in the caller's thread (folding, tokenising, stemming:
+ * about half of the indexing work) and queues it (at most SHARD_QUEUE_MAX
+ * per shard); the worker writes the document to its shard and counts its
+ * words for the spelling data, which one more worker (the "speller")
+ * writes to the spelling database: Xapian's spelling tables cost as much
+ * as the documents, so with one shard the three threads keep both cores
+ * busy. An error in a worker is kept and
  * returned by the next mindex_put_case, mindex_remove_case,
  * mindex_remove_all or mindex_commit; the jobs queued after it are
  * dropped, and mindex_commit then rolls back instead of committing.
@@ -170,7 +174,7 @@ void Shard::start()
 void Shard::push(ShardJob &&job)
 {
     std::unique_lock<std::mutex> lock(mu);
-    has_room.wait(lock, [this]() { return queue.size() < SHARD_QUEUE_MAX; });
+    has_room.wait(lock, [this]() { return queue.size() < queue_max; });
     queue.push_back(std::move(job));
     lock.unlock();
     has_work.notify_one();
@@ -291,6 +295,17 @@ void Shard::flush_spelling(bool merge)
     }
 }
 
+void Shard::send_spelling()
+{
+    spelling_docs = 0;
+    if (spelling.empty() || !speller)
+        return;
+    ShardJob job;
+    job.kind = ShardJob::SPELL;
+    job.spelling.swap(spelling);
+    speller->push(std::move(job));
+}
+
 /* Takes back the spelling counts of the document that `idterm` names,
  * before it is replaced or deleted, so suggestions never point at words
  * no case holds. */
@@ -320,12 +335,12 @@ static void add_field(std::vector<FoldedField> &fields,
 /* Summary and body as shown in snippets: whitespace runs collapsed and
  * Markdown's emphasis and heading marks dropped, cut at a character
  * boundary near SNIPPET_SOURCE_MAX bytes. */
-static std::string snippet_source(const CaseCopy &c)
+static std::string snippet_source(const char *summary, const char *body)
 {
-    std::string raw = c.summary;
-    if (!c.body.empty()) {
+    std::string raw = str_or_empty(summary);
+    if (body && *body) {
         raw += "\n";
-        raw += c.body;
+        raw += body;
     }
     std::string out;
     out.reserve(std::min(raw.size(), SNIPPET_SOURCE_MAX + 4));
@@ -377,77 +392,87 @@ static int check_case(const struct minga_case *c, char **errmsg)
     return 0;
 }
 
-/* Writes one case into the shard (its worker thread). Throws. */
-static void index_case(Shard &sh, const CaseCopy &c)
+/* The case's document: folded, tokenised and stemmed text with positions,
+ * boolean filter terms, values and the stored data. Runs in the caller's
+ * thread, on the writer's own TermGenerator and stemmers; reads the case
+ * in place. Throws (before anything is queued). */
+static Xapian::Document build_document(struct mindex *ix,
+                                       const struct minga_case *c)
 {
-    /* Fold everything first: a failure must come before anything is
-     * written. */
     std::vector<FoldedField> fields;
-    add_field(fields, c.title, 5);
-    for (const std::string &tag : c.tags)
-        add_field(fields, tag, 3);
-    add_field(fields, c.city, 2);
-    add_field(fields, c.region, 2);
-    add_field(fields, c.summary, 2);
-    add_field(fields, c.body, 1);
-    for (const std::string &text : c.attachment_texts)
-        add_field(fields, text, 1);
+    add_field(fields, str_or_empty(c->title), 5);
+    for (size_t i = 0; i < c->n_tags; i++)
+        add_field(fields, str_or_empty(c->tags[i]), 3);
+    add_field(fields, str_or_empty(c->city), 2);
+    add_field(fields, str_or_empty(c->region), 2);
+    add_field(fields, str_or_empty(c->summary), 2);
+    add_field(fields, str_or_empty(c->body), 1);
+    for (size_t i = 0; i < c->n_attachments; i++)
+        add_field(fields, str_or_empty(c->attachments[i].text), 1);
 
-    const std::string &lang = c.language;
-    const std::string &country = c.country;
-    const std::string idterm = "Q" + c.id;
-    forget_spelling(sh, idterm);
-
+    const std::string lang = c->language;
+    const std::string country = str_or_empty(c->country);
     Xapian::Document doc;
-    sh.indexer.set_document(doc);
-    sh.indexer.set_stemmer(sh.stem_for(lang));
+    Xapian::TermGenerator &indexer = ix->indexer;
+    indexer.set_document(doc);
+    indexer.set_stemmer(ix->stem_for(lang));
     for (const FoldedField &f : fields) {
-        sh.indexer.index_text(f.text, f.wdf_inc);
-        sh.indexer.increase_termpos(FIELD_GAP);
+        indexer.index_text(f.text, f.wdf_inc);
+        indexer.increase_termpos(FIELD_GAP);
     }
+    /* the indexer lets go of the document: it goes to another thread */
+    indexer.set_document(Xapian::Document());
 
     for (int g = 1; g <= 17; g++)
-        if (c.goal_mask & (1u << g))
+        if (c->goal_mask & (1u << g))
             doc.add_boolean_term("XG" + std::to_string(g));
-    for (const std::string &target : c.targets)
-        if (!target.empty())
-            doc.add_boolean_term("XT" + target);
+    for (size_t i = 0; i < c->n_targets; i++)
+        if (c->targets[i] && *c->targets[i])
+            doc.add_boolean_term(std::string("XT") + c->targets[i]);
     for (int b = 0; b < MINGA_N_LEVELS; b++)
-        if (c.level_mask & (1u << b))
+        if (c->level_mask & (1u << b))
             doc.add_boolean_term(std::string("XL") + LEVEL_NAMES[b]);
     for (int b = 0; b < MINGA_N_ACTORS; b++)
-        if (c.actor_mask & (1u << b))
+        if (c->actor_mask & (1u << b))
             doc.add_boolean_term(std::string("XA") + ACTOR_NAMES[b]);
     if (!country.empty())
         doc.add_boolean_term("XC" + country);
     doc.add_boolean_term("XN" + lang);
-    doc.add_boolean_term(idterm);
+    doc.add_boolean_term(std::string("Q") + c->id);
 
-    int year_end = c.year_end ? c.year_end : c.year_start;
-    doc.add_value(SLOT_YEAR_START, Xapian::sortable_serialise(c.year_start));
+    int year_end = c->year_end ? c->year_end : c->year_start;
+    doc.add_value(SLOT_YEAR_START, Xapian::sortable_serialise(c->year_start));
     doc.add_value(SLOT_YEAR_END, Xapian::sortable_serialise(year_end));
-    doc.add_value(SLOT_FACETS, facets_encode(c.goal_mask, c.level_mask,
-                                             c.actor_mask, country, lang));
-    doc.add_value(SLOT_ID, c.id);
+    doc.add_value(SLOT_FACETS, facets_encode(c->goal_mask, c->level_mask,
+                                             c->actor_mask, country, lang));
+    doc.add_value(SLOT_ID, c->id);
 
     DocData data;
-    data.id = c.id;
-    data.title = c.title;
-    data.city = c.city;
+    data.id = c->id;
+    data.title = c->title;
+    data.city = str_or_empty(c->city);
     data.country = country;
     data.language = lang;
-    data.year_start = c.year_start;
-    data.year_end = c.year_end;
-    data.goal_mask = c.goal_mask;
-    data.level_mask = c.level_mask;
-    data.actor_mask = c.actor_mask;
-    data.text = snippet_source(c);
+    data.year_start = c->year_start;
+    data.year_end = c->year_end;
+    data.goal_mask = c->goal_mask;
+    data.level_mask = c->level_mask;
+    data.actor_mask = c->actor_mask;
+    data.text = snippet_source(c->summary, c->body);
     doc.set_data(docdata_encode(data));
+    return doc;
+}
 
+/* Writes one case's document into the shard (its worker thread), in
+ * place of the case's earlier version. Throws. */
+static void write_document(Shard &sh, const std::string &idterm,
+                           const Xapian::Document &doc)
+{
+    forget_spelling(sh, idterm);
     sh.wdb.replace_document(idterm, doc);
     sh.count_spelling(doc, 1);
     if (++sh.spelling_docs >= SPELLING_FLUSH_DOCS)
-        sh.flush_spelling(true);
+        sh.send_spelling();
 }
 
 /* Empties the shard: documents and spelling data. Throws. */
@@ -475,7 +500,7 @@ int Shard::run_job(ShardJob &job, std::string *msg)
     std::string what;
     switch (job.kind) {
     case ShardJob::PUT:
-        what = "index put_case " + job.c->id;
+        what = "index put_case " + job.idterm.substr(1);
         break;
     case ShardJob::REMOVE_ALL:
         what = "index remove_all";
@@ -483,12 +508,15 @@ int Shard::run_job(ShardJob &job, std::string *msg)
     case ShardJob::COMMIT:
         what = "index commit " + path;
         break;
+    case ShardJob::SPELL:
+        what = "index spelling " + path;
+        break;
     }
     char *err = NULL;
     int rc = guard(&err, what.c_str(), [&]() -> int {
         switch (job.kind) {
         case ShardJob::PUT:
-            index_case(*this, *job.c);
+            write_document(*this, job.idterm, job.doc);
             break;
         case ShardJob::REMOVE_ALL:
             clear_shard(*this);
@@ -498,10 +526,8 @@ int Shard::run_job(ShardJob &job, std::string *msg)
                 if (job.set_languages)
                     wdb.set_metadata(META_LANGUAGES, job.languages);
                 wdb.set_metadata(META_GENERATION, job.generation);
-                flush_spelling(false);   /* the commit merges them */
                 wdb.commit_transaction();
             } catch (...) {
-                spelling.clear();
                 try {
                     wdb.cancel_transaction();
                 } catch (...) {
@@ -509,6 +535,10 @@ int Shard::run_job(ShardJob &job, std::string *msg)
                 throw;
             }
             wdb.commit();
+            break;
+        case ShardJob::SPELL:
+            spelling.swap(job.spelling);
+            flush_spelling(true);
             break;
         }
         return 0;
@@ -522,17 +552,30 @@ int Shard::run_job(ShardJob &job, std::string *msg)
 
 /* -- the handle -------------------------------------------------------- */
 
+std::vector<Shard *> mindex::writers()
+{
+    std::vector<Shard *> all;
+    for (auto &sh : shards)
+        all.push_back(sh.get());
+    if (speller)
+        all.push_back(speller.get());
+    return all;
+}
+
 void mindex::sync()
 {
-    for (auto &sh : shards)
-        sh->drain();
+    /* the shards first: their workers hand work to the speller */
+    for (Shard *w : writers())
+        w->drain();
 }
 
 void mindex::sync_for_read()
 {
     sync();
     for (auto &sh : shards)
-        sh->flush_spelling(false);
+        sh->send_spelling();
+    if (speller)
+        speller->drain();
 }
 
 void mindex::begin_write()
@@ -540,16 +583,17 @@ void mindex::begin_write()
     if (in_txn)
         return;
     sync();
+    std::vector<Shard *> all = writers();
     size_t begun = 0;
     try {
-        for (auto &sh : shards) {
-            sh->wdb.begin_transaction(false);
+        for (Shard *w : all) {
+            w->wdb.begin_transaction(false);
             begun++;
         }
     } catch (...) {
         for (size_t i = 0; i < begun; i++) {
             try {
-                shards[i]->wdb.cancel_transaction();
+                all[i]->wdb.cancel_transaction();
             } catch (...) {
             }
         }
@@ -569,8 +613,11 @@ bool mindex::reopen_db()
 {
     if (mode == MINDEX_WRITE)
         return false;
-    /* the shards' handles share their internals with rdb */
-    if (!rdb.reopen())
+    /* the shards' handles share their internals with rdb and spell_all:
+     * rdb first, or it would find them reopened already */
+    bool changed = rdb.reopen();
+    changed = spell_all.reopen() || changed;
+    if (!changed)
         return false;
     load_languages();
     enquire.reset(new Xapian::Enquire(rdb));
@@ -595,9 +642,9 @@ static int require_writer(struct mindex *ix, char **errmsg, const char *what)
  * mindex_rollback or the failed commit). */
 static int worker_error(struct mindex *ix, char **errmsg)
 {
-    for (auto &sh : ix->shards) {
+    for (Shard *w : ix->writers()) {
         std::string msg;
-        int rc = sh->error(&msg);
+        int rc = w->error(&msg);
         if (rc) {
             set_errmsg(errmsg, msg);
             return rc;
@@ -609,23 +656,24 @@ static int worker_error(struct mindex *ix, char **errmsg)
 /* Cancels every shard's transaction and forgets the workers' errors. */
 static void rollback_all(struct mindex *ix)
 {
-    for (auto &sh : ix->shards)
-        sh->discard();
+    /* the shards first: their workers hand work to the speller */
+    std::vector<Shard *> all = ix->writers();
+    for (Shard *w : all)
+        w->discard();
     if (ix->in_txn) {
-        for (auto &sh : ix->shards) {
+        for (Shard *w : all) {
             try {
-                sh->wdb.cancel_transaction();
+                w->wdb.cancel_transaction();
             } catch (...) {
             }
         }
         ix->in_txn = false;
     }
-    for (auto &sh : ix->shards) {
-        sh->spelling.clear();
-        sh->spelling_docs = 0;
+    for (Shard *w : all) {
+        w->spelling.clear();
+        w->spelling_docs = 0;
+        w->clear_error();
     }
-    for (auto &sh : ix->shards)
-        sh->clear_error();
     ix->languages_dirty = false;
     try {
         ix->load_languages();
@@ -681,10 +729,6 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
                  * (0) then tells minga_recover to rebuild */
                 sh->wdb = Xapian::WritableDatabase(path,
                                                    Xapian::DB_CREATE_OR_OPEN);
-                /* no FLAG_SPELLING: the shard counts spelling data itself
-                 * (Shard::spelling) */
-                sh->indexer.set_stemming_strategy(
-                    Xapian::TermGenerator::STEM_SOME);
                 ix->wall.add_database(sh->wdb);
             } else {
                 sh->rdb = Xapian::Database(path);
@@ -694,10 +738,29 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
         }
         if (new_count)
             write_shard_count(ix->dir, new_count);
-        if (mode == MINDEX_WRITE)
+        for (auto &sh : ix->shards)
+            ix->spell_all.add_database(sh->db(mode));
+        const std::string spell_path = ix->dir + "/" + SPELLING_DIR;
+        if (mode == MINDEX_WRITE) {
+            std::unique_ptr<Shard> sp(new Shard());
+            sp->path = spell_path;
+            sp->wdb = Xapian::WritableDatabase(spell_path,
+                                               Xapian::DB_CREATE_OR_OPEN);
+            sp->queue_max = SPELLER_QUEUE_MAX;
+            ix->spell_all.add_database(sp->wdb);
+            ix->speller = std::move(sp);
             for (auto &sh : ix->shards)
-                sh->start();
+                sh->speller = ix->speller.get();
+            for (Shard *w : ix->writers())
+                w->start();
+        } else if (path_exists(spell_path)) {
+            /* a folder made before the spelling database has none */
+            ix->spell_all.add_database(Xapian::Database(spell_path));
+        }
         ix->tokenizer.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
+        /* no FLAG_SPELLING: the shards count spelling data themselves
+         * (Shard::spelling) */
+        ix->indexer.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
         ix->load_languages();
         ix->enquire.reset(new Xapian::Enquire(ix->db()));
         ix->newest_first.add_value(SLOT_YEAR_START, true);
@@ -712,17 +775,19 @@ extern "C" void mindex_close(struct mindex *ix)
     if (!ix)
         return;
     try {
-        for (auto &sh : ix->shards)
-            sh->stop();
+        /* a reader's "writers" are its shards, without workers */
+        std::vector<Shard *> all = ix->writers();
+        for (Shard *w : all)
+            w->stop();
         ix->enquire.reset();
-        for (auto &sh : ix->shards) {
+        for (Shard *w : all) {
             try {
                 if (ix->mode == MINDEX_WRITE) {
                     if (ix->in_txn)
-                        sh->wdb.cancel_transaction();
-                    sh->wdb.close();
+                        w->wdb.cancel_transaction();
+                    w->wdb.close();
                 } else {
-                    sh->rdb.close();
+                    w->rdb.close();
                 }
             } catch (...) {
                 /* closing is best effort: the destructor releases the
@@ -819,34 +884,13 @@ extern "C" int mindex_put_case(struct mindex *ix, const struct minga_case *c,
         for (size_t i = 0; i < c->n_attachments; i++)
             check_utf8(c->attachments[i].text);
 
-        std::unique_ptr<CaseCopy> copy(new CaseCopy());
-        copy->id = c->id;
-        copy->title = c->title;
-        copy->summary = str_or_empty(c->summary);
-        copy->body = str_or_empty(c->body);
-        copy->language = c->language;
-        copy->city = str_or_empty(c->city);
-        copy->region = str_or_empty(c->region);
-        copy->country = str_or_empty(c->country);
-        for (size_t i = 0; i < c->n_tags; i++)
-            copy->tags.push_back(str_or_empty(c->tags[i]));
-        for (size_t i = 0; i < c->n_targets; i++)
-            copy->targets.push_back(str_or_empty(c->targets[i]));
-        for (size_t i = 0; i < c->n_attachments; i++)
-            copy->attachment_texts.push_back(
-                str_or_empty(c->attachments[i].text));
-        copy->year_start = c->year_start;
-        copy->year_end = c->year_end;
-        copy->goal_mask = c->goal_mask;
-        copy->level_mask = c->level_mask;
-        copy->actor_mask = c->actor_mask;
-
-        ix->begin_write();
-        Shard &sh = shard_for(ix, copy->id);
-        const std::string lang = copy->language;
         ShardJob job;
         job.kind = ShardJob::PUT;
-        job.c = std::move(copy);
+        job.doc = build_document(ix, c);
+        job.idterm = std::string("Q") + c->id;
+        const std::string lang = c->language;
+        ix->begin_write();
+        Shard &sh = shard_for(ix, c->id);
         sh.push(std::move(job));
         if (ix->languages.insert(lang).second) {
             ix->languages_dirty = true;
@@ -893,11 +937,14 @@ extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
     if (rc)
         return rc;
     return guard(errmsg, "index remove_all", [&]() -> int {
+        /* idle first: no shard hands the speller counts of cases put
+         * before this after the speller has been emptied */
+        ix->sync();
         ix->begin_write();
-        for (auto &sh : ix->shards) {
+        for (Shard *w : ix->writers()) {
             ShardJob job;
             job.kind = ShardJob::REMOVE_ALL;
-            sh->push(std::move(job));
+            w->push(std::move(job));
         }
         ix->languages.clear();
         ix->languages_dirty = true;
@@ -915,8 +962,8 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
     return guard(errmsg, "index commit", [&]() -> int {
         ix->sync();
         std::string msg;
-        for (auto &sh : ix->shards) {
-            if ((rc = sh->error(&msg)))
+        for (Shard *w : ix->writers()) {
+            if ((rc = w->error(&msg)))
                 break;
         }
         if (rc) {
@@ -930,22 +977,24 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
         std::string list;
         for (const std::string &l : ix->languages)
             list += (list.empty() ? "" : " ") + l;
-        /* each worker commits its shard: the fsyncs run in parallel */
-        for (auto &sh : ix->shards) {
+        for (auto &sh : ix->shards)
+            sh->send_spelling();
+        /* each worker commits its database: the fsyncs run in parallel */
+        for (Shard *w : ix->writers()) {
             ShardJob job;
             job.kind = ShardJob::COMMIT;
             job.generation = std::to_string(generation);
             job.set_languages = ix->languages_dirty;
             job.languages = list;
-            sh->push(std::move(job));
+            w->push(std::move(job));
         }
         ix->sync();
         ix->in_txn = false;
         ix->languages_dirty = false;
-        for (auto &sh : ix->shards) {
-            if (!rc && (rc = sh->error(&msg)))
+        for (Shard *w : ix->writers()) {
+            if (!rc && (rc = w->error(&msg)))
                 set_errmsg(errmsg, msg);
-            sh->clear_error();
+            w->clear_error();
         }
         if (rc) {
             try {

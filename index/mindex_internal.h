@@ -7,10 +7,15 @@
  * Layout: the index folder holds a file SHARDS_FILE ("minga-index-shards
  * N") and N Xapian databases "shard0" .. "shardN-1"; a case lives in
  * shard fnv1a(id) % N. A folder that is itself a Xapian database (the
- * layout before shards) is opened as one shard.
+ * layout before shards) is opened as one shard. The spelling data lives
+ * in its own Xapian database, "spelling" (no documents), written by its
+ * own worker thread so that it costs an import no time on the shards'
+ * writers; folders made before it keep their older spelling data in the
+ * shards, and readers ask both.
  *
  * Terms in the index:
- *   folded words (unprefixed, with positions, also the spelling data),
+ *   folded words (unprefixed, with positions; also, counted once per
+ *   position, the spelling data),
  *   "Z" + stem under the case's own language (no positions),
  *   boolean filters "XG11", "XT11.2", "XLlocal", "XAcivil_society",
  *   "XCBR", "XNpt", and "Q" + id (one document per case id).
@@ -57,11 +62,16 @@ extern const char *const META_THESAURUS;    /* synonym keys, one a line */
 
 /* The file naming the shard count, in the index folder. */
 extern const char *const SHARDS_FILE;
+/* The spelling database's folder, in the index folder. */
+extern const char *const SPELLING_DIR;
 /* Most cases waiting in one shard's queue before mindex_put_case waits. */
 const size_t SHARD_QUEUE_MAX = 64;
-/* Cases a shard indexes between two flushes of its spelling counts (see
- * Shard::spelling). */
+/* Cases a shard indexes between two hand-overs of its spelling counts to
+ * the spelling database's worker (see Shard::spelling). */
 const size_t SPELLING_FLUSH_DOCS = 2000;
+/* Most hand-overs waiting for the spelling worker: each holds up to
+ * SPELLING_FLUSH_DOCS cases' words, so this bounds their memory. */
+const size_t SPELLER_QUEUE_MAX = 2;
 
 /* Bytes of summary + body kept in the document data for snippets. */
 const size_t SNIPPET_SOURCE_MAX = 8192;
@@ -187,49 +197,43 @@ template <class F> int guard(char **errmsg, const char *what, F &&f)
 template <class F>
 int guard_read(struct mindex *ix, char **errmsg, const char *what, F &&f);
 
-/* What a worker needs of a struct minga_case, copied: the caller frees
- * the case as soon as mindex_put_case returns. */
-struct CaseCopy {
-    std::string id, title, summary, body, language, city, region, country;
-    std::vector<std::string> tags, targets, attachment_texts;
-    int year_start = 0, year_end = 0;
-    uint32_t goal_mask = 0, level_mask = 0, actor_mask = 0;
-};
-
-/* One unit of a shard worker's work. */
+/* One unit of a shard worker's work. A PUT carries the case's document,
+ * built (folded, tokenised, stemmed) in the caller's thread: the caller
+ * holds no other handle on it once queued, because Xapian's handles count
+ * their references without atomics. */
 struct ShardJob {
-    enum Kind { PUT, REMOVE_ALL, COMMIT } kind = PUT;
-    std::unique_ptr<CaseCopy> c;       /* PUT */
+    enum Kind { PUT, REMOVE_ALL, COMMIT, SPELL } kind = PUT;
+    Xapian::Document doc;              /* PUT */
+    std::string idterm;                /* PUT: "Q" + the case id */
+    std::unordered_map<std::string, int64_t> spelling;  /* SPELL: changes */
     std::string generation;            /* COMMIT */
     std::string languages;             /* COMMIT: when set_languages */
     bool set_languages = false;
 };
 
 /* One Xapian database of the index. A writer's shard has a worker thread
- * that alone touches wdb, indexer and stems while it has work; the
- * caller's thread touches them only when the shard is idle (drain()). */
+ * that alone touches wdb while it has work; the caller's thread touches it
+ * only when the shard is idle (drain()). */
 struct Shard {
     std::string path;
     Xapian::Database rdb;              /* MINDEX_READ */
     Xapian::WritableDatabase wdb;      /* MINDEX_WRITE */
 
-    /* the worker's own: Xapian objects are not thread-safe */
-    Xapian::TermGenerator indexer;
-    std::map<std::string, Xapian::Stem> stems;
-
-    /* Spelling data not yet given to wdb: per folded word, the change of
+    /* Spelling data not yet handed on: per folded word, the change of
      * its count (occurrences in the cases put, minus those in the cases
-     * replaced or removed) since the last flush. The TermGenerator's
-     * FLAG_SPELLING would call add_spelling once per word occurrence, and
-     * Xapian keeps spelling changes in memory until a commit; instead
-     * each distinct word is applied once per flush (every
-     * SPELLING_FLUSH_DOCS cases, before a read through the writer and at
-     * commit) and Xapian is made to merge them into its table, so memory
-     * stays bounded whatever the size of an import. Touched by the worker,
-     * or by the caller's thread while the shard is idle. */
+     * replaced or removed). The TermGenerator's FLAG_SPELLING would call
+     * add_spelling once per word occurrence, and Xapian keeps spelling
+     * changes in memory until a commit; instead a shard counts, hands its
+     * counts to the speller every SPELLING_FLUSH_DOCS cases (and before a
+     * read through the writer and at commit), and the speller applies
+     * each distinct word once and has Xapian merge them into its table, so
+     * memory stays bounded whatever the size of an import. Touched by the
+     * worker, or by the caller's thread while the shard is idle. */
     std::unordered_map<std::string, int64_t> spelling;
-    size_t spelling_docs = 0;          /* cases since the last flush */
-
+    size_t spelling_docs = 0;          /* cases since the last hand-over */
+    Shard *speller = nullptr;          /* MINDEX_WRITE, not owned: the
+                                          spelling database's worker */
+    size_t queue_max = SHARD_QUEUE_MAX;
 
     std::thread worker;
     std::mutex mu;                     /* guards what follows */
@@ -243,7 +247,6 @@ struct Shard {
     {
         return mode == MINDEX_WRITE ? wdb : rdb;
     }
-    const Xapian::Stem &stem_for(const std::string &lang);
     /* Adds (sign 1) or takes back (sign -1) the spelling counts of a
      * document's unprefixed terms: one per position, as FLAG_SPELLING
      * counted them. */
@@ -252,6 +255,9 @@ struct Shard {
      * empties them; with `merge`, has Xapian write its in-memory spelling
      * changes to the table too. Throws. */
     void flush_spelling(bool merge);
+    /* Queues the pending counts for the speller and empties them (waits
+     * while the speller's queue is full). */
+    void send_spelling();
     ~Shard();
     void start();
     /* Queues a job, waiting while the queue is full. */
@@ -282,6 +288,10 @@ struct mindex {
                                 Database internals */
     Xapian::Database wall;   /* MINDEX_WRITE: all shards' wdb, for reading
                                 through the writer (after sync()) */
+    std::unique_ptr<mindex_impl::Shard> speller;  /* MINDEX_WRITE: the
+                                spelling database and its worker */
+    Xapian::Database spell_all;  /* the spelling data: the spelling
+                                database and the shards (older folders) */
     bool in_txn = false;               /* a write since the last commit */
     bool languages_dirty = false;      /* META_LANGUAGES to rewrite */
 
@@ -292,8 +302,10 @@ struct mindex {
      * other languages seen in the index. */
     std::vector<std::pair<std::string, Xapian::Stem>> query_stems;
 
-    Xapian::TermGenerator tokenizer;   /* the same tokenising as the shards'
-                                          indexers, no stemming */
+    Xapian::TermGenerator tokenizer;   /* the same tokenising as the
+                                          indexer, no stemming */
+    Xapian::TermGenerator indexer;     /* MINDEX_WRITE: builds the cases'
+                                          documents, in the caller's thread */
     std::unique_ptr<Xapian::Enquire> enquire;
     Xapian::MultiValueKeyMaker newest_first;
 
@@ -307,10 +319,22 @@ struct mindex {
         }
         return rdb;
     }
-    /* Writers: waits until every shard worker is idle. */
+    /* Where spelling suggestions come from; a writer first hands the
+     * shards' counts to the speller and waits for it. */
+    Xapian::Database &spelling_db()
+    {
+        if (mode == MINDEX_WRITE)
+            sync_for_read();
+        return spell_all;
+    }
+    /* The shards, then (writers) the speller. */
+    std::vector<mindex_impl::Shard *> writers();
+    /* Writers: waits until every shard worker, then the speller, is
+     * idle. */
     void sync();
-    /* Writers: sync(), then gives the shards' pending spelling counts to
-     * their databases, so reads through the writer see them. Throws. */
+    /* Writers: sync(), then hands the shards' pending spelling counts to
+     * the speller and waits until it has applied them, so reads through
+     * the writer see them. Throws. */
     void sync_for_read();
     /* Writers: starts the transaction of every shard (at the first write
      * after a commit or rollback). */

@@ -542,7 +542,7 @@ static std::string suggest(struct mindex *ix, const std::string &text,
                 continue;
             /* Two edits turn most short words into other words ("paz"
              * into "para"): one only below SPELLING_SHORT bytes. */
-            std::string better = db.get_spelling_suggestion(
+            std::string better = ix->spelling_db().get_spelling_suggestion(
                 term, term.size() < SPELLING_SHORT ? 1 : 2);
             if (better.empty() || better == term)
                 continue;

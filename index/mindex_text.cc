@@ -20,6 +20,7 @@ const char *const META_GENERATION = "minga_generation";
 const char *const META_LANGUAGES = "minga_languages";
 const char *const META_THESAURUS = "minga_thesaurus_keys";
 const char *const SHARDS_FILE = "minga-index-shards";
+const char *const SPELLING_DIR = "spelling";
 
 const char *const LEVEL_NAMES[MINGA_N_LEVELS] = {
     "local", "regional", "national", "multilateral"
@@ -96,14 +97,6 @@ Xapian::Stem make_stem(const std::string &lang)
     } catch (const Xapian::InvalidArgumentError &) {
         return Xapian::Stem("none");
     }
-}
-
-const Xapian::Stem &Shard::stem_for(const std::string &lang)
-{
-    auto it = stems.find(lang);
-    if (it != stems.end())
-        return it->second;
-    return stems.emplace(lang, make_stem(lang)).first->second;
 }
 
 bool term_is_stemmable(const std::string &term)

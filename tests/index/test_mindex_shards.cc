@@ -329,25 +329,37 @@ void test_worker_error_comes_back_with_case_id(void **state)
     assert_int_equal(mindex_doccount(fx->writer), N_CASES);
 }
 
-/* The spelling data of each shard, as written: word -> frequency. */
-std::map<std::string, Xapian::termcount> spelling_of(const Fixture *fx,
-                                                     int shard)
+/* The spelling data of one Xapian database, as written: word ->
+ * frequency. */
+std::map<std::string, Xapian::termcount> spelling_in(const std::string &dir)
 {
     std::map<std::string, Xapian::termcount> out;
-    Xapian::Database db(shard_dir(fx, shard));
+    Xapian::Database db(dir);
     for (auto s = db.spellings_begin(); s != db.spellings_end(); ++s)
         out[*s] = s.get_termfreq();
     return out;
 }
 
+/* The index's spelling database. */
+std::string spelling_dir(const Fixture *fx)
+{
+    return std::string(fx->dir) + "/spelling";
+}
+
+std::map<std::string, Xapian::termcount> spelling_of(const Fixture *fx)
+{
+    return spelling_in(spelling_dir(fx));
+}
+
 /* What the spelling data must be: one per occurrence of each unprefixed
- * word (of two bytes or more) in the shard's documents, as Xapian's
+ * word (of two bytes or more) in the shards' documents, as Xapian's
  * FLAG_SPELLING counted them. */
-std::map<std::string, Xapian::termcount> occurrences_in(const Fixture *fx,
-                                                        int shard)
+std::map<std::string, Xapian::termcount> occurrences_in(const Fixture *fx)
 {
     std::map<std::string, Xapian::termcount> out;
-    Xapian::Database db(shard_dir(fx, shard));
+    Xapian::Database db;
+    for (int s = 0; s < N_SHARDS; s++)
+        db.add_database(Xapian::Database(shard_dir(fx, s)));
     for (auto d = db.postlist_begin(""); d != db.postlist_end(""); ++d) {
         Xapian::Document doc = db.get_document(*d);
         for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
@@ -362,24 +374,26 @@ std::map<std::string, Xapian::termcount> occurrences_in(const Fixture *fx,
 
 void assert_spelling_in_step(const Fixture *fx)
 {
-    for (int s = 0; s < N_SHARDS; s++) {
-        auto have = spelling_of(fx, s), want = occurrences_in(fx, s);
-        for (const auto &w : want) {
-            auto it = have.find(w.first);
-            if (it == have.end() || it->second != w.second)
-                fail_msg("shard %d: \"%s\" occurs %u times, spelling data "
-                         "says %u", s, w.first.c_str(), (unsigned)w.second,
-                         it == have.end() ? 0u : (unsigned)it->second);
-        }
-        for (const auto &h : have)
-            if (!want.count(h.first))
-                fail_msg("shard %d: spelling data holds \"%s\" (%u), no "
-                         "case does", s, h.first.c_str(), (unsigned)h.second);
+    auto have = spelling_of(fx), want = occurrences_in(fx);
+    for (const auto &w : want) {
+        auto it = have.find(w.first);
+        if (it == have.end() || it->second != w.second)
+            fail_msg("\"%s\" occurs %u times, spelling data says %u",
+                     w.first.c_str(), (unsigned)w.second,
+                     it == have.end() ? 0u : (unsigned)it->second);
     }
+    for (const auto &h : have)
+        if (!want.count(h.first))
+            fail_msg("spelling data holds \"%s\" (%u), no case does",
+                     h.first.c_str(), (unsigned)h.second);
+    /* the shards hold none: their writers leave it to the speller */
+    for (int s = 0; s < N_SHARDS; s++)
+        if (!spelling_in(shard_dir(fx, s)).empty())
+            fail_msg("shard %d holds spelling data", s);
 }
 
-/* The shards count spelling data themselves and hand it to Xapian in
- * batches: across batches, replacements and removals in the same
+/* The shards count spelling data themselves and hand it to the spelling
+ * database's worker in batches: across batches, replacements and removals in the same
  * transaction, a rollback and remove_all, it stays one per occurrence. */
 void test_spelling_data_counts_occurrences(void **state)
 {
@@ -401,8 +415,7 @@ void test_spelling_data_counts_occurrences(void **state)
                              &errmsg), 0);
     commit(fx->writer, 6);
     assert_spelling_in_step(fx);
-    assert_int_equal(spelling_of(fx, 0)["pepinos"] +
-                     spelling_of(fx, 1)["pepinos"], 6);
+    assert_int_equal(spelling_of(fx)["pepinos"], 6);
 
     /* a rolled back batch leaves no trace */
     for (int i = 0; i < 2500; i++)
@@ -410,8 +423,7 @@ void test_spelling_data_counts_occurrences(void **state)
     mindex_rollback(fx->writer);
     commit(fx->writer, 7);
     assert_spelling_in_step(fx);
-    assert_int_equal(spelling_of(fx, 0).count("calabazas") +
-                     spelling_of(fx, 1).count("calabazas"), 0);
+    assert_int_equal(spelling_of(fx).count("calabazas"), 0);
 
     /* remove_all takes everything, pending or written */
     for (int i = 0; i < 100; i++)
@@ -420,15 +432,14 @@ void test_spelling_data_counts_occurrences(void **state)
     put(fx->writer, 1, "tomates");
     commit(fx->writer, 8);
     assert_spelling_in_step(fx);
-    assert_int_equal(spelling_of(fx, 0).count("berenjenas") +
-                     spelling_of(fx, 1).count("berenjenas"), 0);
-    assert_int_equal(spelling_of(fx, 0)["tomates"] +
-                     spelling_of(fx, 1)["tomates"], 1);
+    assert_int_equal(spelling_of(fx).count("berenjenas"), 0);
+    assert_int_equal(spelling_of(fx)["tomates"], 1);
 }
 
 /* Xapian 1.4 reads a combined Database's synonyms and spelling data from
- * every shard: the thesaurus can live in shard 0 alone, the spelling data
- * of each case in its own shard. */
+ * every database in it: the thesaurus can live in shard 0 alone, the
+ * spelling data in the spelling database (and, in folders made before it,
+ * in the shards). */
 void test_combined_database_reads_synonyms_and_spelling(void **state)
 {
     Fixture *fx = (Fixture *)*state;
@@ -446,6 +457,7 @@ void test_combined_database_reads_synonyms_and_spelling(void **state)
     Xapian::Database all;
     for (int s = 0; s < N_SHARDS; s++)
         all.add_database(Xapian::Database(shard_dir(fx, s)));
+    all.add_database(Xapian::Database(spelling_dir(fx)));
     assert_true(Xapian::Database(shard_dir(fx, 0)).synonym_keys_begin() !=
                 Xapian::Database(shard_dir(fx, 0)).synonym_keys_end());
     assert_true(Xapian::Database(shard_dir(fx, 1)).synonym_keys_begin() ==
@@ -457,10 +469,11 @@ void test_combined_database_reads_synonyms_and_spelling(void **state)
     assert_int_equal(n_synonyms, 1);
     assert_string_equal(all.get_spelling_suggestion("zanahoria").c_str(),
                         "zanahorias");
-    assert_string_equal(Xapian::Database(shard_dir(fx, 0))
-                            .get_spelling_suggestion("zanahoria")
-                            .c_str(),
-                        "");
+    for (int s = 0; s < N_SHARDS; s++)
+        assert_string_equal(Xapian::Database(shard_dir(fx, s))
+                                .get_spelling_suggestion("zanahoria")
+                                .c_str(),
+                            "");
     /* and through the API */
     struct mindex *reader = open_reader(fx);
     struct minga_query q;
@@ -548,6 +561,53 @@ void test_search_same_as_one_database(void **state)
     remove_tree(one.dir);
 }
 
+/* The suggestion a reader of fx's index gives for `typed`; "" for none. */
+std::string suggestion_for(const Fixture *fx, const char *typed)
+{
+    struct mindex *reader = open_reader(fx);
+    struct minga_query q;
+    memset(&q, 0, sizeof q);
+    q.text = (char *)typed;
+    q.limit = 10;
+    q.want_spelling = 1;
+    struct mindex_results *r = nullptr;
+    char *errmsg = nullptr;
+    if (mindex_search(reader, &q, &r, &errmsg) != 0)
+        fail_msg("search '%s': %s", typed, errmsg);
+    std::string out = r->suggestion ? r->suggestion : "";
+    mindex_results_free(r);
+    mindex_close(reader);
+    return out;
+}
+
+/* A folder made before the spelling database kept its spelling data in
+ * the shards: readers still suggest from it, and a writer adds the
+ * spelling database beside it. */
+void test_older_folder_keeps_spelling_in_shards(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    mindex_close(fx->writer);
+    fx->writer = nullptr;
+    {
+        Xapian::WritableDatabase shard(shard_dir(fx, 1), Xapian::DB_OPEN);
+        shard.add_spelling("zanahorias", 3);
+        shard.commit();
+    }
+    remove_tree(spelling_dir(fx).c_str());
+    assert_string_equal(suggestion_for(fx, "zanahoriaz").c_str(),
+                        "zanahorias");
+
+    char *errmsg = nullptr;
+    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE,
+                                 &errmsg), 0);
+    put(fx->writer, N_CASES, "pepinos");
+    commit(fx->writer, 6);
+    assert_int_equal(spelling_of(fx)["pepinos"], 1);
+    assert_string_equal(suggestion_for(fx, "zanahoriaz").c_str(),
+                        "zanahorias");
+    assert_string_equal(suggestion_for(fx, "pepinoz").c_str(), "pepinos");
+}
+
 void test_single_database_folder_opens_as_one_shard(void **state)
 {
     (void)state;
@@ -592,6 +652,7 @@ int main(void)
         T(test_combined_database_reads_synonyms_and_spelling),
         T(test_spelling_data_counts_occurrences),
         T(test_search_same_as_one_database),
+        T(test_older_folder_keeps_spelling_in_shards),
         cmocka_unit_test(test_single_database_folder_opens_as_one_shard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
