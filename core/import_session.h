@@ -3,9 +3,11 @@
  * plugins report cases, and the steps that make it all or nothing.
  *
  * Cases are validated and written to the catalog transaction as they
- * arrive (memory stays flat however large the input); cases that name
- * attachments are indexed at the end, once the archive has been read and
- * their attachment text extracted. Any error anywhere makes the session
+ * arrive (memory stays flat however large the input). A case read from
+ * disk gets its attachments read, their text extracted, and is indexed at
+ * once; a case inside an archive that names attachments is held and
+ * indexed at the end, once the whole archive has been read (its
+ * attachments may come after it). Any error anywhere makes the session
  * roll the catalog back and drop the index changes.
  */
 #ifndef MINGA_IMPORT_SESSION_H

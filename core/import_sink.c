@@ -189,6 +189,9 @@ int sink_add_file(struct minga_import_sink *sink, const char *name,
 
 /* ---- storing cases ---------------------------------------------------- */
 
+static int resolve_and_index(struct import_session *s,
+                             struct pending_attachment_case *p);
+
 static int index_case(struct import_session *s, const struct minga_case *c)
 {
     if (!s->ix)
@@ -236,6 +239,19 @@ int session_store_case(struct import_session *s,
         built_case_release(bc);
         return rc;
     }
+    if (!sink->archive_name) {
+        /* on disk its attachments are there already: resolve them now
+         * rather than hold the case until the end of the import */
+        struct pending_attachment_case now = {
+            .bc = *bc,
+            .display_name = sink->display_name,
+            .disk_dir = sink->disk_dir,
+        };
+        rc = resolve_and_index(s, &now);
+        built_case_release(bc);
+        return rc;
+    }
+    /* in an archive they may come after the case file */
     struct pending_attachment_case *p = calloc(1, sizeof *p);
     if (!p) {
         built_case_release(bc);
@@ -397,15 +413,22 @@ static int resolve_one(struct import_session *s,
     return rc;
 }
 
+static int resolve_and_index(struct import_session *s,
+                             struct pending_attachment_case *p)
+{
+    for (size_t i = 0; i < p->bc.c->n_attachments; i++)
+        if (resolve_one(s, p, i) && s->has_failed)
+            return MINGA_EIO;
+    if (!s->has_failed && !s->rep->diags.n_errors)
+        index_case(s, p->bc.c);
+    return s->has_failed ? MINGA_EIO : MINGA_OK;
+}
+
 int session_finish_attachments(struct import_session *s)
 {
-    for (struct pending_attachment_case *p = s->pending; p; p = p->next) {
-        for (size_t i = 0; i < p->bc.c->n_attachments; i++)
-            if (resolve_one(s, p, i) && s->has_failed)
-                return MINGA_EIO;
-        if (!s->has_failed && !s->rep->diags.n_errors)
-            index_case(s, p->bc.c);
-    }
+    for (struct pending_attachment_case *p = s->pending; p; p = p->next)
+        if (resolve_and_index(s, p))
+            return MINGA_EIO;
     catalog_clear_stash(s->m->cat);
     return s->has_failed ? MINGA_EIO : MINGA_OK;
 }

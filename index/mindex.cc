@@ -278,21 +278,25 @@ void Shard::flush_spelling(bool merge)
     /* emptied first: after a failure the batch is rolled back anyway */
     std::unordered_map<std::string, int64_t> pending;
     pending.swap(spelling);
+    /* Xapian 1.4 holds spelling changes in memory until a commit (for a
+     * new word, a set entry per fragment of it: about 0.6 KiB), except
+     * that reading the spelling data merges them into the table first
+     * (uncommitted: a cancelled transaction still drops them). A word of
+     * two bytes no case holds makes that read cheap; doing it every
+     * SPELLING_MERGE_WORDS words bounds the memory. */
+    const std::string no_word("\x01\x01", 2);
+    size_t applied = 0;
     for (const auto &w : pending) {
         if (w.second > 0)
             wdb.add_spelling(w.first, (Xapian::termcount)w.second);
         else if (w.second < 0)
             wdb.remove_spelling(w.first, (Xapian::termcount)-w.second);
+        if (merge && ++applied % SPELLING_MERGE_WORDS == 0)
+            (void)wdb.get_spelling_suggestion(no_word, 1);
     }
     pending.clear();
-    if (merge) {
-        /* Xapian 1.4 holds spelling changes in memory until a commit,
-         * except that reading the spelling data merges them into the
-         * table first (uncommitted: a cancelled transaction still drops
-         * them). A word of two bytes no case holds makes that read
-         * cheap. */
-        (void)wdb.get_spelling_suggestion(std::string("\x01\x01", 2), 1);
-    }
+    if (merge)
+        (void)wdb.get_spelling_suggestion(no_word, 1);
 }
 
 void Shard::send_spelling()
