@@ -178,8 +178,8 @@ static int run_search(struct cli *cli, int argc, char **argv)
         if (is_json) {
             cli_print_json(minga_results_json(&q, r));
         } else {
-            printf("%llu result%s", (unsigned long long)r->total,
-                   r->total == 1 ? "" : "s");
+            printf("%s%llu result%s", r->is_estimate ? "about " : "",
+                   (unsigned long long)r->total, r->total == 1 ? "" : "s");
             if (*q.text)
                 printf(" for \"%s\"", q.text);
             char *filters = query_describe_filters(&q);

@@ -358,8 +358,9 @@ json_t *minga_results_json(const struct minga_query *q,
         json_array_append_new(results, hit_json(&r->hits[i]));
     unsigned per_page = q->limit ? q->limit : QUERY_DEFAULT_LIMIT;
     char *filters = query_describe_filters(q);
-    json_t *o = json_pack("{s:I, s:i, s:i, s:s, s:s, s:o, s:o, s:o}",
+    json_t *o = json_pack("{s:I, s:b, s:i, s:i, s:s, s:s, s:o, s:o, s:o}",
                           "total", (json_int_t)r->total,
+                          "estimated", r->is_estimate,
                           "page", (int)(q->offset / per_page + 1),
                           "per_page", (int)per_page,
                           "query", q->text ? q->text : "",

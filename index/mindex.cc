@@ -623,6 +623,7 @@ bool mindex::reopen_db()
     changed = spell_all.reopen() || changed;
     if (!changed)
         return false;
+    facet_table.reset();
     load_languages();
     enquire.reset(new Xapian::Enquire(rdb));
     return true;

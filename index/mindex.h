@@ -112,7 +112,14 @@ struct mindex_count {
 };
 
 struct mindex_results {
-    uint64_t total;              /* matching cases (exact when facets on) */
+    uint64_t total;              /* matching cases (exact when facets on,
+                                    unless is_estimate) */
+    /* With facets on, a match set larger than MINDEX_FACET_EXACT_MAX
+     * cases is not counted whole: the facet counts (and total, unless
+     * Xapian walked the whole set anyway) are then estimated from its
+     * first MINDEX_FACET_EXACT_MAX cases in index order, and is_estimate
+     * is 1. */
+    int is_estimate;
     struct mindex_hit *hits;
     size_t n_hits;
     /* facet counts over the whole match set (when q->want_facets) */
@@ -125,6 +132,8 @@ struct mindex_results {
     size_t n_languages;
     char *suggestion;            /* corrected query text, or NULL */
 };
+
+#define MINDEX_FACET_EXACT_MAX 5000
 
 /* Runs a query. Empty text with filters lists the filtered cases (newest
  * first); empty text and no filters lists everything. */

@@ -283,6 +283,65 @@ private:
     int run_job(ShardJob &job, std::string *msg);
 };
 
+/* -- mindex_facets.cc -------------------------------------------------- */
+
+/* One document's facet values, unpacked. */
+struct FacetRow {
+    uint32_t goal_mask = 0;
+    uint8_t level_mask = 0, actor_mask = 0;
+    uint16_t country = 0, language = 0;   /* numbers in FacetTable::codes */
+};
+
+/* Every document's facet values by docid, read once per revision of a
+ * reader (about 12 bytes a document). */
+struct FacetTable {
+    std::vector<FacetRow> rows;        /* [docid]; [0] unused */
+    std::vector<uint64_t> codes;       /* country and language codes by
+                                          number (as code keys); [0]: none */
+};
+
+/* Reads SLOT_FACETS of every document of db. Throws. */
+std::unique_ptr<FacetTable> facet_table_load(Xapian::Database &db);
+
+/* Counts facets over the first `limit` matching documents the matcher
+ * shows it (in docid order, as Xapian matches); past `limit` the
+ * matcher, told to check only that many, skips documents it cannot rank
+ * in the page, and the spy ignores the rest. With a table (a reader's)
+ * it looks documents up there, else it decodes their packed value. */
+class FacetSpy : public Xapian::MatchSpy {
+  public:
+    FacetSpy(Xapian::doccount limit, const FacetTable *table);
+    Xapian::doccount limit;
+    const FacetTable *table;           /* borrowed; or nullptr */
+    Xapian::doccount seen = 0;
+    Xapian::docid last_seen = 0;
+    uint64_t goals[18] = {};
+    uint64_t levels[MINGA_N_LEVELS] = {};
+    uint64_t actors[MINGA_N_ACTORS] = {};
+
+    void operator()(const Xapian::Document &doc, double) override;
+    std::string name() const override { return "minga::FacetSpy"; }
+    Xapian::MatchSpy *clone() const override
+    {
+        return new FacetSpy(limit, table);
+    }
+    /* Scales every count from the documents seen to `total`. */
+    void scale(uint64_t total);
+    /* Fills r's countries and languages, sorted by count, then code. */
+    void copy_codes(struct mindex_results *r);
+
+  private:
+    void count(uint32_t goal_mask, uint32_t level_mask, uint32_t actor_mask);
+    std::vector<uint64_t> country_counts, language_counts;  /* with table */
+    std::unordered_map<uint64_t, uint64_t> countries, languages;  /* keys */
+};
+
+/* The size of a match set the spy saw only the start of: its density in
+ * the docids it covered, over the whole docid range, within the bounds
+ * Xapian knows. */
+uint64_t estimate_total(const FacetSpy &spy, const Xapian::MSet &mset,
+                        Xapian::docid last_docid);
+
 } /* namespace mindex_impl */
 
 struct mindex {
@@ -312,6 +371,9 @@ struct mindex {
     Xapian::TermGenerator indexer;     /* MINDEX_WRITE: builds the cases'
                                           documents, in the caller's thread */
     std::unique_ptr<Xapian::Enquire> enquire;
+    /* Readers: loaded at the first search with facets, dropped when
+     * reopen_db() moves to a newer revision. */
+    std::unique_ptr<mindex_impl::FacetTable> facet_table;
     Xapian::MultiValueKeyMaker newest_first;
 
     /* The whole index for reading; a writer first waits for its shard
@@ -331,6 +393,19 @@ struct mindex {
         if (mode == MINDEX_WRITE)
             sync_for_read();
         return spell_all;
+    }
+    /* Readers of one shard: the facet table of the current revision
+     * (loading it when needed). Writers: nullptr (their documents change
+     * under them); several shards: nullptr too (Xapian 1.4 shows a match
+     * spy each shard's own docids, which the table cannot tell apart).
+     * Throws. */
+    const mindex_impl::FacetTable *facets()
+    {
+        if (mode == MINDEX_WRITE || shards.size() != 1)
+            return nullptr;
+        if (!facet_table)
+            facet_table = mindex_impl::facet_table_load(rdb);
+        return facet_table.get();
     }
     /* The shards, then (writers) the speller. */
     std::vector<mindex_impl::Shard *> writers();

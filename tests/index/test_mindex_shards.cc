@@ -608,6 +608,82 @@ void test_older_folder_keeps_spelling_in_shards(void **state)
     assert_string_equal(suggestion_for(fx, "pepinoz").c_str(), "pepinos");
 }
 
+struct mindex_results *search_facets(struct mindex *ix, const char *text,
+                                     uint32_t goal_mask)
+{
+    struct minga_query q;
+    memset(&q, 0, sizeof q);
+    q.text = (char *)text;
+    q.limit = 10;
+    q.want_facets = 1;
+    q.goal_mask = goal_mask;
+    struct mindex_results *r = nullptr;
+    char *errmsg = nullptr;
+    if (mindex_search(ix, &q, &r, &errmsg) != 0)
+        fail_msg("search '%s': %s", text, errmsg);
+    return r;
+}
+
+void assert_near(uint64_t have, double want, double tolerance)
+{
+    if (have < want * (1 - tolerance) || have > want * (1 + tolerance))
+        fail_msg("%llu is not within %.0f%% of %.1f",
+                 (unsigned long long)have, tolerance * 100, want);
+}
+
+/* Past MINDEX_FACET_EXACT_MAX matches the facet counts are estimated from
+ * the first ones and say so; below it they are exact. Readers count
+ * through their facet table, writers from the documents' values: both
+ * must agree. */
+void test_large_match_sets_estimate_facets(void **state)
+{
+    (void)state;
+    Fixture one;
+    assert_int_equal(build(&one, 1), 0);
+    const int N = 2 * MINDEX_FACET_EXACT_MAX + 500;
+    for (int i = N_CASES; i < N; i++)
+        put(one.writer, i);
+    commit(one.writer, 6);
+    struct mindex *reader = open_reader(&one);
+
+    /* every case holds "city": one goal, country, language each, in turn */
+    struct mindex_results *r = search_facets(reader, "city", 0);
+    assert_int_equal(r->is_estimate, 1);
+    assert_near(r->total, N, 0.02);
+    for (int g = 1; g <= 17; g++)
+        assert_near(r->goal_counts[g], N / 17.0, 0.05);
+    assert_int_equal(r->n_countries, 4);
+    for (size_t i = 0; i < r->n_countries; i++)
+        assert_near(r->countries[i].count, N / 4.0, 0.05);
+    assert_int_equal(r->n_languages, 3);
+    struct mindex_results *w = search_facets(one.writer, "city", 0);
+    assert_int_equal(w->total, r->total);
+    assert_memory_equal(w->goal_counts, r->goal_counts,
+                        sizeof r->goal_counts);
+    assert_memory_equal(w->level_counts, r->level_counts,
+                        sizeof r->level_counts);
+    mindex_results_free(w);
+    mindex_results_free(r);
+
+    /* goal 3 alone: i % 17 == 2, fewer than the limit, counted exactly */
+    uint64_t want = 0;
+    for (int i = 0; i < N; i++)
+        want += i % 17 == 2;
+    r = search_facets(reader, "city", 1u << 3);
+    assert_int_equal(r->is_estimate, 0);
+    assert_int_equal(r->total, want);
+    assert_int_equal(r->goal_counts[3], want);
+    uint64_t in_countries = 0;
+    for (size_t i = 0; i < r->n_countries; i++)
+        in_countries += r->countries[i].count;
+    assert_int_equal(in_countries, want);
+    mindex_results_free(r);
+
+    mindex_close(reader);
+    mindex_close(one.writer);
+    remove_tree(one.dir);
+}
+
 void test_single_database_folder_opens_as_one_shard(void **state)
 {
     (void)state;
@@ -654,6 +730,7 @@ int main(void)
         T(test_search_same_as_one_database),
         T(test_older_folder_keeps_spelling_in_shards),
         cmocka_unit_test(test_single_database_folder_opens_as_one_shard),
+        cmocka_unit_test(test_large_match_sets_estimate_facets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -314,8 +314,11 @@
 
   function renderResults(st, data) {
     const total = Number(data.total || 0);
+    /* past 5000 matches the server estimates the total and the facet
+     * counts */
     $("count").textContent = total === 0 ? t("count0")
-      : (total === 1 ? t("count1") : t("countN", { n: total.toLocaleString(ui) }));
+      : (total === 1 ? t("count1") : (data.estimated ? "≈ " : "") +
+         t("countN", { n: total.toLocaleString(ui) }));
     const sug = $("suggestion");
     sug.replaceChildren();
     sug.hidden = !data.suggestion;
