@@ -6,12 +6,12 @@
 # Environment:
 #   BENCH_SCALE=large     also 1 000 000 cases
 #   BENCH_SIZES="10000"   the corpus sizes (default "10000 100000")
-#   BENCH_BUDGET_S=1500   a size whose projected time (from the previous
+#   BENCH_BUDGET_S=5400   a size whose projected time (from the previous
 #                         size, scaled) would end past this many seconds
 #                         since the start is skipped, and said so
 #   BENCH_STEP_TIMEOUT=1200  seconds for any one step
 #   BENCH_SEED=42  BENCH_PORT=18080  BENCH_ROUNDS=5
-#   BENCH_XAPIAN_FLUSH=1000  XAPIAN_FLUSH_THRESHOLD for the bare Xapian
+#   BENCH_XAPIAN_FLUSH=250   XAPIAN_FLUSH_THRESHOLD for the bare Xapian
 #                         indexer: the value minga's writer sets for itself,
 #                         so the ratio compares work, not a tuning knob
 #   BENCH_WORK=build-release/bench-work   corpora, data folders, logs
@@ -25,9 +25,9 @@ OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
 SEED=${BENCH_SEED:-42}
 PORT=${BENCH_PORT:-18080}
 ROUNDS=${BENCH_ROUNDS:-5}
-BUDGET=${BENCH_BUDGET_S:-1500}
+BUDGET=${BENCH_BUDGET_S:-5400}
 STEP_TIMEOUT=${BENCH_STEP_TIMEOUT:-1200}
-XAPIAN_FLUSH=${BENCH_XAPIAN_FLUSH:-${XAPIAN_FLUSH_THRESHOLD:-1000}}
+XAPIAN_FLUSH=${BENCH_XAPIAN_FLUSH:-${XAPIAN_FLUSH_THRESHOLD:-250}}
 if [ -n "${BENCH_SIZES:-}" ]; then
   SIZES=$BENCH_SIZES
 elif [ "${BENCH_SCALE:-}" = large ]; then
