@@ -251,12 +251,19 @@ int session_store_case(struct import_session *s,
         built_case_release(bc);
         return rc;
     }
-    /* in an archive they may come after the case file */
+    /* In an archive they may come after the case file: hold the case
+     * until the archive is read, without its long texts (the catalog has
+     * them: see reload_texts), so that an archive of many such cases does
+     * not hold them all in memory. */
     struct pending_attachment_case *p = calloc(1, sizeof *p);
     if (!p) {
         built_case_release(bc);
         return MINGA_ENOMEM;
     }
+    case_set(&bc->c->summary, NULL);
+    case_set(&bc->c->body, NULL);
+    json_decref(bc->extra);
+    bc->extra = NULL;
     p->bc = *bc;
     p->display_name = strdup(sink->display_name);
     p->archive_name = sink->archive_name ? strdup(sink->archive_name) : NULL;
@@ -424,11 +431,29 @@ static int resolve_and_index(struct import_session *s,
     return s->has_failed ? MINGA_EIO : MINGA_OK;
 }
 
+/* Gives a held case back the summary and body it was stored with. */
+static int reload_texts(struct import_session *s,
+                        struct pending_attachment_case *p)
+{
+    struct minga_case *stored = NULL;
+    if (catalog_get_case(s->m->cat, p->bc.c->id, 0, &stored)) {
+        session_fail(s, "%s", catalog_errmsg(s->m->cat));
+        return MINGA_EIO;
+    }
+    int rc = case_set(&p->bc.c->summary, stored->summary) ||
+             case_set(&p->bc.c->body, stored->body);
+    case_free(stored);
+    return rc ? MINGA_ENOMEM : MINGA_OK;
+}
+
 int session_finish_attachments(struct import_session *s)
 {
-    for (struct pending_attachment_case *p = s->pending; p; p = p->next)
+    for (struct pending_attachment_case *p = s->pending; p; p = p->next) {
+        if (!s->has_failed && !s->rep->diags.n_errors && reload_texts(s, p))
+            return MINGA_EIO;
         if (resolve_and_index(s, p))
             return MINGA_EIO;
+    }
     catalog_clear_stash(s->m->cat);
     return s->has_failed ? MINGA_EIO : MINGA_OK;
 }

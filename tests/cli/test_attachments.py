@@ -87,6 +87,12 @@ class Attachments(MingaTest):
         self.assertEqual(self.search_ids(PHRASE), [ROSARIO["id"]])
         self.assertEqual(self.show(ROSARIO["id"])["attachments"],
                          ["docs/informe.txt"])
+        # the case waited for the end of the archive without its summary in
+        # memory: it was indexed with it all the same
+        self.assertEqual(self.search_ids('"terrenos vacantes"'),
+                         [ROSARIO["id"]])
+        self.assertEqual(self.show(ROSARIO["id"])["summary"],
+                         ROSARIO["summary"])
 
     def test_attachment_missing_from_an_archive_is_an_error(self):
         text = json_text(self.rosario_with("docs/informe.txt"))

@@ -436,6 +436,29 @@ void test_spelling_data_counts_occurrences(void **state)
     assert_int_equal(spelling_of(fx)["tomates"], 1);
 }
 
+/* What WANT_* asks of a search. */
+enum { WANT_FACETS = 1, WANT_SNIPPETS = 2, WANT_SPELLING = 4 };
+
+/* Runs a query; fails the test on an error. */
+struct mindex_results *run_search(struct mindex *ix, const char *text,
+                                  unsigned limit, int wants,
+                                  uint32_t goal_mask = 0)
+{
+    struct minga_query q;
+    memset(&q, 0, sizeof q);
+    q.text = (char *)text;
+    q.limit = limit;
+    q.want_facets = (wants & WANT_FACETS) != 0;
+    q.want_snippets = (wants & WANT_SNIPPETS) != 0;
+    q.want_spelling = (wants & WANT_SPELLING) != 0;
+    q.goal_mask = goal_mask;
+    struct mindex_results *r = nullptr;
+    char *errmsg = nullptr;
+    if (mindex_search(ix, &q, &r, &errmsg) != 0)
+        fail_msg("search '%s': %s", text, errmsg);
+    return r;
+}
+
 /* Xapian 1.4 reads a combined Database's synonyms and spelling data from
  * every database in it: the thesaurus can live in shard 0 alone, the
  * spelling data in the spelling database (and, in folders made before it,
@@ -476,13 +499,8 @@ void test_combined_database_reads_synonyms_and_spelling(void **state)
                             "");
     /* and through the API */
     struct mindex *reader = open_reader(fx);
-    struct minga_query q;
-    memset(&q, 0, sizeof q);
-    q.text = (char *)"zanahoriaz";
-    q.limit = 10;
-    q.want_spelling = 1;
-    struct mindex_results *r = nullptr;
-    assert_int_equal(mindex_search(reader, &q, &r, &errmsg), 0);
+    struct mindex_results *r =
+        run_search(reader, "zanahoriaz", 10, WANT_SPELLING);
     assert_non_null(r->suggestion);
     assert_string_equal(r->suggestion, "zanahorias");
     mindex_results_free(r);
@@ -493,17 +511,10 @@ void test_combined_database_reads_synonyms_and_spelling(void **state)
 std::string describe(struct mindex *ix, const char *text, int facets,
                      uint32_t goal_mask)
 {
-    struct minga_query q;
-    memset(&q, 0, sizeof q);
-    q.text = (char *)text;
-    q.limit = N_CASES + 10;   /* all: ties rank by docid, which differs */
-    q.want_facets = facets;
-    q.want_snippets = 1;
-    q.goal_mask = goal_mask;
-    struct mindex_results *r = nullptr;
-    char *errmsg = nullptr;
-    if (mindex_search(ix, &q, &r, &errmsg) != 0)
-        fail_msg("search '%s': %s", text, errmsg);
+    /* all: ties rank by docid, which differs */
+    struct mindex_results *r = run_search(
+        ix, text, N_CASES + 10,
+        WANT_SNIPPETS | (facets ? WANT_FACETS : 0), goal_mask);
     std::string out = "total " + std::to_string(r->total) + ":";
     /* equal scores come in docid order, and docids differ between the
      * layouts: order by score, then id */
@@ -565,15 +576,7 @@ void test_search_same_as_one_database(void **state)
 std::string suggestion_for(const Fixture *fx, const char *typed)
 {
     struct mindex *reader = open_reader(fx);
-    struct minga_query q;
-    memset(&q, 0, sizeof q);
-    q.text = (char *)typed;
-    q.limit = 10;
-    q.want_spelling = 1;
-    struct mindex_results *r = nullptr;
-    char *errmsg = nullptr;
-    if (mindex_search(reader, &q, &r, &errmsg) != 0)
-        fail_msg("search '%s': %s", typed, errmsg);
+    struct mindex_results *r = run_search(reader, typed, 10, WANT_SPELLING);
     std::string out = r->suggestion ? r->suggestion : "";
     mindex_results_free(r);
     mindex_close(reader);
@@ -611,17 +614,7 @@ void test_older_folder_keeps_spelling_in_shards(void **state)
 struct mindex_results *search_facets(struct mindex *ix, const char *text,
                                      uint32_t goal_mask)
 {
-    struct minga_query q;
-    memset(&q, 0, sizeof q);
-    q.text = (char *)text;
-    q.limit = 10;
-    q.want_facets = 1;
-    q.goal_mask = goal_mask;
-    struct mindex_results *r = nullptr;
-    char *errmsg = nullptr;
-    if (mindex_search(ix, &q, &r, &errmsg) != 0)
-        fail_msg("search '%s': %s", text, errmsg);
-    return r;
+    return run_search(ix, text, 10, WANT_FACETS, goal_mask);
 }
 
 void assert_near(uint64_t have, double want, double tolerance)
