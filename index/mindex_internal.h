@@ -1,7 +1,9 @@
 /*
  * Internals shared by the index shim's C++ files (mindex.cc: lifecycle,
- * shards and writing; mindex_text.cc: tokenising, stemming, the thesaurus
- * and the stored document data; mindex_query.cc: searching and facets;
+ * shards and the batched writes; mindex_worker.cc: the writers' worker
+ * threads; mindex_document.cc: a case's Xapian document; mindex_text.cc:
+ * tokenising, stemming, the thesaurus and the stored document data;
+ * mindex_query.cc: searching; mindex_facets.cc: facet counts;
  * mindex_snippet.cc: highlighted snippets). Never included from C.
  *
  * Layout: the index folder holds a file SHARDS_FILE ("minga-index-shards
@@ -282,6 +284,19 @@ private:
     /* Returns 0 or a code, with the message in *msg. */
     int run_job(ShardJob &job, std::string *msg);
 };
+
+/* -- mindex_document.cc, mindex_worker.cc ----------------------------- */
+
+/* The case's document: folded, tokenised and stemmed text with positions,
+ * boolean filter terms, values and the stored data. Runs in the caller's
+ * thread of a writer, on its own TermGenerator and stemmers; reads the
+ * case in place. Throws. */
+Xapian::Document build_document(struct mindex *ix,
+                                const struct minga_case *c);
+/* Takes back the spelling counts of the document that `idterm` names,
+ * before it is replaced or deleted (the shard's worker, or the caller's
+ * thread while the shard is idle). Throws. */
+void forget_spelling(Shard &sh, const std::string &idterm);
 
 /* -- mindex_facets.cc -------------------------------------------------- */
 

@@ -1,0 +1,153 @@
+/*
+ * Building a case's Xapian document (in the caller's thread of a writer):
+ * its text folded, tokenised and stemmed with positions, its boolean
+ * filter terms, values and stored data. See mindex_internal.h for the
+ * terms and slots.
+ */
+#include "mindex_internal.h"
+
+#include <algorithm>
+
+extern "C" {
+#include "textfold.h"
+}
+
+namespace mindex_impl {
+
+/* Gap between fields so a phrase never spans two of them. */
+static const Xapian::termpos FIELD_GAP = 100;
+
+static std::string str_or_empty(const char *s)
+{
+    return s ? std::string(s) : std::string();
+}
+
+/* One field's text, folded, with its within-document frequency step. */
+struct FoldedField {
+    std::string text;
+    Xapian::termcount wdf_inc;
+};
+
+static void add_field(std::vector<FoldedField> &fields,
+                      const std::string &text, Xapian::termcount wdf_inc)
+{
+    if (!text.empty())
+        fields.push_back({ fold_text(text), wdf_inc });
+}
+
+/* Summary and body as shown in snippets: whitespace runs collapsed and
+ * Markdown's emphasis and heading marks dropped, cut at a character
+ * boundary near SNIPPET_SOURCE_MAX bytes. */
+static std::string snippet_source(const char *summary, const char *body)
+{
+    std::string raw = str_or_empty(summary);
+    if (body && *body) {
+        raw += "\n";
+        raw += body;
+    }
+    std::string out;
+    out.reserve(std::min(raw.size(), SNIPPET_SOURCE_MAX + 4));
+    bool in_space = false, at_line_start = true;
+    for (size_t i = 0; i < raw.size() && out.size() < SNIPPET_SOURCE_MAX;
+         i++) {
+        char ch = raw[i];
+        if (ch == '\n') {
+            at_line_start = true;
+            in_space = true;
+            continue;
+        }
+        if (ch == ' ' || ch == '\t' || ch == '\r') {
+            in_space = true;
+            continue;
+        }
+        if (ch == '*' || ch == '`' || (ch == '#' && at_line_start))
+            continue;
+        at_line_start = false;
+        if (in_space && !out.empty())
+            out += ' ';
+        in_space = false;
+        out += ch;
+    }
+    /* never end inside a UTF-8 sequence */
+    size_t end = out.size();
+    if (end >= SNIPPET_SOURCE_MAX) {
+        while (end > 0 && ((unsigned char)out[end - 1] & 0xC0) == 0x80)
+            end--;
+        if (end > 0 && ((unsigned char)out[end - 1] & 0x80))
+            end--;   /* the lead byte of a cut sequence */
+        out.resize(end);
+    }
+    return out;
+}
+/* The case's document: folded, tokenised and stemmed text with positions,
+ * boolean filter terms, values and the stored data. Runs in the caller's
+ * thread, on the writer's own TermGenerator and stemmers; reads the case
+ * in place. Throws (before anything is queued). */
+Xapian::Document build_document(struct mindex *ix,
+                                const struct minga_case *c)
+{
+    std::vector<FoldedField> fields;
+    add_field(fields, str_or_empty(c->title), 5);
+    for (size_t i = 0; i < c->n_tags; i++)
+        add_field(fields, str_or_empty(c->tags[i]), 3);
+    add_field(fields, str_or_empty(c->city), 2);
+    add_field(fields, str_or_empty(c->region), 2);
+    add_field(fields, str_or_empty(c->summary), 2);
+    add_field(fields, str_or_empty(c->body), 1);
+    for (size_t i = 0; i < c->n_attachments; i++)
+        add_field(fields, str_or_empty(c->attachments[i].text), 1);
+
+    const std::string lang = c->language;
+    const std::string country = str_or_empty(c->country);
+    Xapian::Document doc;
+    Xapian::TermGenerator &indexer = ix->indexer;
+    indexer.set_document(doc);
+    indexer.set_stemmer(ix->stem_for(lang));
+    for (const FoldedField &f : fields) {
+        indexer.index_text(f.text, f.wdf_inc);
+        indexer.increase_termpos(FIELD_GAP);
+    }
+    /* the indexer lets go of the document: it goes to another thread */
+    indexer.set_document(Xapian::Document());
+
+    for (int g = 1; g <= 17; g++)
+        if (c->goal_mask & (1u << g))
+            doc.add_boolean_term("XG" + std::to_string(g));
+    for (size_t i = 0; i < c->n_targets; i++)
+        if (c->targets[i] && *c->targets[i])
+            doc.add_boolean_term(std::string("XT") + c->targets[i]);
+    for (int b = 0; b < MINGA_N_LEVELS; b++)
+        if (c->level_mask & (1u << b))
+            doc.add_boolean_term(std::string("XL") + LEVEL_NAMES[b]);
+    for (int b = 0; b < MINGA_N_ACTORS; b++)
+        if (c->actor_mask & (1u << b))
+            doc.add_boolean_term(std::string("XA") + ACTOR_NAMES[b]);
+    if (!country.empty())
+        doc.add_boolean_term("XC" + country);
+    doc.add_boolean_term("XN" + lang);
+    doc.add_boolean_term(std::string("Q") + c->id);
+
+    int year_end = c->year_end ? c->year_end : c->year_start;
+    doc.add_value(SLOT_YEAR_START, Xapian::sortable_serialise(c->year_start));
+    doc.add_value(SLOT_YEAR_END, Xapian::sortable_serialise(year_end));
+    doc.add_value(SLOT_FACETS, facets_encode(c->goal_mask, c->level_mask,
+                                             c->actor_mask, country, lang));
+    doc.add_value(SLOT_ID, c->id);
+
+    DocData data;
+    data.id = c->id;
+    data.title = c->title;
+    data.city = str_or_empty(c->city);
+    data.country = country;
+    data.language = lang;
+    data.year_start = c->year_start;
+    data.year_end = c->year_end;
+    data.goal_mask = c->goal_mask;
+    data.level_mask = c->level_mask;
+    data.actor_mask = c->actor_mask;
+    data.text = snippet_source(c->summary, c->body);
+    doc.set_data(docdata_encode(data));
+    return doc;
+}
+
+} /* namespace mindex_impl */
