@@ -332,7 +332,10 @@ static Plan make_plan(struct mindex *ix, const std::string &text)
 static Xapian::Query text_query(struct mindex *ix, const Plan &plan,
                                 Xapian::Query::op op)
 {
-    Xapian::Query main = Xapian::Query::MatchAll;
+    /* Query(""), not the static Query::MatchAll: copying that shared
+     * object from several server threads races on its reference count
+     * (Xapian's are not atomic), which ASan caught as a use after free */
+    Xapian::Query main{ std::string() };
     if (!plan.units.empty()) {
         std::vector<Xapian::Query> parts;
         for (const Unit &u : plan.units)
