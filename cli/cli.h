@@ -49,12 +49,12 @@ int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
  * values), "--", then every other argument, and updates *argc: people put
  * options after the query words, and a "-word" that is no option stays a
  * query word (an exclusion). Use before getopt_long. Returns a new array
- * (caller frees; the strings stay argv's), or NULL with *missing naming
- * the option whose value is missing (NULL when memory ran out). */
+ * (caller frees; the strings stay argv's), or NULL after saying why (an
+ * option of cmd without its value, or no memory). */
 struct option;
-char **cli_options_first(int *argc, char **argv,
-                         const struct option *longopts,
-                         const char *shortopts, const char **missing);
+char **cli_options_first(const struct cli_command *cmd, int *argc,
+                         char **argv, const struct option *longopts,
+                         const char *shortopts);
 
 extern const struct cli_command cmd_init, cmd_import, cmd_show, cmd_list,
     cmd_search, cmd_stats, cmd_export, cmd_delete, cmd_plugins, cmd_check,

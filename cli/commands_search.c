@@ -128,14 +128,10 @@ static int run_search(struct cli *cli, int argc, char **argv)
     q.want_facets = q.want_snippets = q.want_spelling = 1;
     int is_json = 0, c, rc = EXIT_USAGE;
     unsigned page = 1;
-    char **reordered = NULL;
-    const char *missing = NULL;
-    reordered = cli_options_first(&argc, argv, longopts, "jn:p:", &missing);
-    if (!reordered) {
-        if (missing)
-            cli_usage_error(&cmd_search, "%s needs a value", missing);
+    char **reordered =
+        cli_options_first(&cmd_search, &argc, argv, longopts, "jn:p:");
+    if (!reordered)
         goto out;
-    }
     argv = reordered;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+jn:p:", longopts, NULL)) != -1) {
@@ -323,15 +319,11 @@ static int run_export(struct cli *cli, int argc, char **argv)
     query_init(&q);
     q.limit = 0;
     const char *format = NULL, *output = NULL, *labels = "en";
-    char **reordered = NULL;
     int c, rc = EXIT_USAGE;
-    const char *missing = NULL;
-    reordered = cli_options_first(&argc, argv, longopts, "f:o:n:", &missing);
-    if (!reordered) {
-        if (missing)
-            cli_usage_error(&cmd_export, "%s needs a value", missing);
+    char **reordered =
+        cli_options_first(&cmd_export, &argc, argv, longopts, "f:o:n:");
+    if (!reordered)
         goto out;
-    }
     argv = reordered;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+f:o:n:", longopts, NULL)) != -1) {

@@ -159,10 +159,10 @@ static int option_span(char **argv, int i, int argc,
     return 1;
 }
 
-char **cli_options_first(int *argc, char **argv, const struct option *longopts,
-                         const char *shortopts, const char **missing)
+char **cli_options_first(const struct cli_command *cmd, int *argc,
+                         char **argv, const struct option *longopts,
+                         const char *shortopts)
 {
-    *missing = NULL;
     char **out = calloc((size_t)*argc + 2, sizeof *out);
     char **words = calloc((size_t)*argc + 1, sizeof *words);
     if (!out || !words) {
@@ -181,7 +181,7 @@ char **cli_options_first(int *argc, char **argv, const struct option *longopts,
         }
         int span = option_span(argv, i, *argc, longopts, shortopts);
         if (span < 0) {
-            *missing = argv[i];
+            cli_usage_error(cmd, "%s needs a value", argv[i]);
             free(words);
             free(out);
             return NULL;
