@@ -14,16 +14,7 @@
 
 namespace mindex_impl {
 
-/* A country or language code (at most 7 bytes, see facets_encode) as a
- * number, so counting allocates nothing. */
-static uint64_t code_key(const unsigned char *p, size_t len)
-{
-    uint64_t key = 0;
-    for (size_t i = 0; i < len && i < 8; i++)
-        key |= (uint64_t)p[i] << (8 * i);
-    return key;
-}
-
+/* A code of PackedFacets back as text. */
 static std::string code_string(uint64_t key)
 {
     std::string s;
@@ -58,23 +49,15 @@ std::unique_ptr<FacetTable> facet_table_load(Xapian::Database &db)
     std::unordered_map<uint64_t, uint16_t> numbers;
     for (auto v = db.valuestream_begin(SLOT_FACETS);
          v != db.valuestream_end(SLOT_FACETS); ++v) {
-        const std::string packed = *v;
-        if (packed.size() < 7 || v.get_docid() >= table->rows.size())
-            continue;
-        const unsigned char *p = (const unsigned char *)packed.data();
-        size_t country_len = p[6];
-        if (7 + country_len > packed.size())
+        PackedFacets f;
+        if (v.get_docid() >= table->rows.size() || !facets_decode(*v, &f))
             continue;
         FacetRow &row = table->rows[v.get_docid()];
-        row.goal_mask = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-                        (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-        row.level_mask = p[4];
-        row.actor_mask = p[5];
-        row.country = code_number(*table, numbers,
-                                  code_key(p + 7, country_len));
-        row.language = code_number(
-            *table, numbers,
-            code_key(p + 7 + country_len, packed.size() - 7 - country_len));
+        row.goal_mask = f.goal_mask;
+        row.level_mask = (uint8_t)f.level_mask;
+        row.actor_mask = (uint8_t)f.actor_mask;
+        row.country = code_number(*table, numbers, f.country);
+        row.language = code_number(*table, numbers, f.language);
     }
     return table;
 }
@@ -116,21 +99,14 @@ void FacetSpy::operator()(const Xapian::Document &doc, double)
         language_counts[row.language]++;
         return;
     }
-    const std::string packed = doc.get_value(SLOT_FACETS);
-    if (packed.size() < 7)
+    PackedFacets f;
+    if (!facets_decode(doc.get_value(SLOT_FACETS), &f))
         return;
-    const unsigned char *p = (const unsigned char *)packed.data();
-    size_t country_len = p[6];
-    if (7 + country_len > packed.size())
-        return;
-    count((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-              (uint32_t)p[3] << 24,
-          p[4], p[5]);
-    if (country_len)
-        countries[code_key(p + 7, country_len)]++;
-    size_t language_len = packed.size() - 7 - country_len;
-    if (language_len)
-        languages[code_key(p + 7 + country_len, language_len)]++;
+    count(f.goal_mask, f.level_mask, f.actor_mask);
+    if (f.country)
+        countries[f.country]++;
+    if (f.language)
+        languages[f.language]++;
 }
 
 void FacetSpy::scale(uint64_t total)

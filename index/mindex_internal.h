@@ -101,9 +101,14 @@ bool docdata_decode(const std::string &data, DocData *out);
 std::string facets_encode(uint32_t goal_mask, uint32_t level_mask,
                           uint32_t actor_mask, const std::string &country,
                           const std::string &language);
-bool facets_decode(const std::string &packed, uint32_t *goal_mask,
-                   uint32_t *level_mask, uint32_t *actor_mask,
-                   std::string *country, std::string *language);
+/* A value of facets_encode, unpacked in place: the codes as numbers
+ * (their bytes, first byte lowest), so that counting allocates nothing. */
+struct PackedFacets {
+    uint32_t goal_mask, level_mask, actor_mask;
+    uint64_t country, language;        /* 0: none */
+};
+/* False when `packed` is not such a value. */
+bool facets_decode(const std::string &packed, PackedFacets *out);
 
 /* Folds text (accents, case) the way the whole index does, and turns
  * apostrophes into spaces so "l'agriculture" is two words. Throws

@@ -15,7 +15,6 @@
 #include <string.h>
 
 #include <algorithm>
-#include <unordered_map>
 
 using namespace mindex_impl;
 

@@ -216,22 +216,30 @@ std::string facets_encode(uint32_t goal_mask, uint32_t level_mask,
     return out;
 }
 
-bool facets_decode(const std::string &packed, uint32_t *goal_mask,
-                   uint32_t *level_mask, uint32_t *actor_mask,
-                   std::string *country, std::string *language)
+/* At most 7 bytes (see facets_encode) as a number. */
+static uint64_t code_key(const unsigned char *p, size_t len)
+{
+    uint64_t key = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        key |= (uint64_t)p[i] << (8 * i);
+    return key;
+}
+
+bool facets_decode(const std::string &packed, PackedFacets *out)
 {
     if (packed.size() < 7)
         return false;
     const unsigned char *p = (const unsigned char *)packed.data();
-    *goal_mask = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-                 (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-    *level_mask = p[4];
-    *actor_mask = p[5];
     size_t country_len = p[6];
     if (7 + country_len > packed.size())
         return false;
-    country->assign(packed, 7, country_len);
-    language->assign(packed, 7 + country_len, std::string::npos);
+    out->goal_mask = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    out->level_mask = p[4];
+    out->actor_mask = p[5];
+    out->country = code_key(p + 7, country_len);
+    out->language = code_key(p + 7 + country_len,
+                             packed.size() - 7 - country_len);
     return true;
 }
 
