@@ -165,11 +165,12 @@ static std::vector<std::string> number_variants(const std::string &term)
     return out;
 }
 
-/* The term itself OR its stems: "Z" + stem under each query stemmer; and
- * the same for its other number when folding hides it from the stemmers.
- * A case that holds the very form typed scores above one that holds
- * another inflection (both the term and a stem match). */
-static Xapian::Query word_query(struct mindex *ix, const std::string &term)
+/* The term itself and its stems: "Z" + stem under each query stemmer;
+ * and the same for its other number when folding hides it from the
+ * stemmers. OR-ed, a case that holds the very form typed scores above one
+ * that holds another inflection (both the term and a stem match). */
+static std::set<std::string> word_terms(struct mindex *ix,
+                                        const std::string &term)
 {
     std::set<std::string> terms{ term };
     if (term_is_stemmable(term)) {
@@ -182,9 +183,19 @@ static Xapian::Query word_query(struct mindex *ix, const std::string &term)
             for (const auto &ls : ix->query_stems)
                 terms.insert("Z" + ls.second(f));
     }
+    return terms;
+}
+
+static Xapian::Query or_query(const std::set<std::string> &terms)
+{
     if (terms.size() == 1)
-        return Xapian::Query(term);
+        return Xapian::Query(*terms.begin());
     return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+static Xapian::Query word_query(struct mindex *ix, const std::string &term)
+{
+    return or_query(word_terms(ix, term));
 }
 
 static Xapian::Query phrase_query(const std::vector<std::string> &terms)
@@ -195,10 +206,14 @@ static Xapian::Query phrase_query(const std::vector<std::string> &terms)
                          terms.end(), (Xapian::termcount)terms.size());
 }
 
-/* A thesaurus entry as a query: one word stemmed with its own language
- * (its other number too, as for query words), several words as a
- * phrase. */
-static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e)
+/* A thesaurus entry as a query for the cases that hold none of `own`
+ * (the unit's own terms, when the unit matches any of them): one word
+ * stemmed with its own language (its other number too, as for query
+ * words) less the terms in `own`, which such cases cannot hold; several
+ * words as a phrase. An empty query when the entry cannot match those
+ * cases (every term of a word in `own`, or a phrase with a word in it). */
+static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e,
+                                   const std::set<std::string> &own)
 {
     if (e.lang == "sdg") {
         /* a goal's name finds the cases tagged with the goal, with a small
@@ -208,43 +223,67 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e)
         return Xapian::Query(Xapian::Query::OP_AND, weight,
                              Xapian::Query("XG" + e.words[0]));
     }
-    if (e.words.size() > 1)
+    if (e.words.size() > 1) {
+        for (const std::string &w : e.words)
+            if (own.count(w))
+                return Xapian::Query();
         return phrase_query(e.words);
+    }
     const std::string &w = e.words[0];
     const Xapian::Stem &stem = ix->stem_for(e.lang);
-    if (!term_is_stemmable(w) || stem.is_none())
-        return Xapian::Query(w);
-    std::set<std::string> terms{ w, "Z" + stem(w) };
-    for (const std::string &v : number_variants(w)) {
-        terms.insert(v);
-        terms.insert("Z" + stem(v));
+    std::set<std::string> terms{ w };
+    if (term_is_stemmable(w) && !stem.is_none()) {
+        terms.insert("Z" + stem(w));
+        for (const std::string &v : number_variants(w)) {
+            terms.insert(v);
+            terms.insert("Z" + stem(v));
+        }
     }
-    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    for (const std::string &t : own)
+        terms.erase(t);
+    if (terms.empty())
+        return Xapian::Query();
+    return or_query(terms);
 }
 
 static Xapian::Query unit_query(struct mindex *ix, const Unit &u,
                                 Xapian::Query::op op)
 {
     Xapian::Query own;
+    /* the terms of which a case must hold one to match `own`, when
+     * holding any one is enough: a word, or words OR-ed */
+    std::set<std::string> own_terms;
     if (u.is_phrase) {
         own = phrase_query(u.words);
+    } else if (u.words.size() == 1 || op == Xapian::Query::OP_OR) {
+        for (const std::string &w : u.words) {
+            std::set<std::string> terms = word_terms(ix, w);
+            own_terms.insert(terms.begin(), terms.end());
+        }
+        own = or_query(own_terms);
     } else {
         std::vector<Xapian::Query> parts;
         for (const std::string &w : u.words)
             parts.push_back(word_query(ix, w));
         own = Xapian::Query(op, parts.begin(), parts.end());
     }
-    if (u.synonyms.empty())
-        return own;
     /* Translations count only for cases the query's own words miss, and
      * only the best one: a case that holds both the words (a cognate, a
      * shared stem) and a translation must not outrank one that holds the
      * words alone, nor one that uses several translations one that uses
      * a single one. (AND_NOT rather than OP_MAX(own, translated): Xapian
-     * 1.4 crashes on that OP_MAX over several shards.) */
+     * 1.4 crashes on that OP_MAX over several shards.) Dropping from the
+     * translations what `own` already matches changes no match and keeps
+     * a common word's cognates ("energía": energia, Zenergi) from being
+     * read three times over. */
     std::vector<Xapian::Query> alternatives;
-    for (const SynEntry &e : u.synonyms)
-        alternatives.push_back(synonym_query(ix, e));
+    for (const SynEntry &e : u.synonyms) {
+        Xapian::Query alt = synonym_query(ix, e, own_terms);
+        if (!alt.empty())
+            alternatives.push_back(alt);
+    }
+    if (alternatives.empty())
+        return own;
     Xapian::Query translated(Xapian::Query::OP_MAX, alternatives.begin(),
                              alternatives.end());
     translated = Xapian::Query(Xapian::Query::OP_AND_NOT, translated, own);
