@@ -161,12 +161,11 @@ struct SnippetCache {
     std::unordered_map<std::string, int> keys;    /* key -> id */
     std::string scratch;
     bool ready = false;
-    bool word_first[256] = {};      /* first bytes of hl.words */
-    /* > 0: the language's stemmer keeps the first head_len bytes of a
-     * folded word (see mindex_snippet.cc), and heads holds the first
-     * 1..head_len bytes of every highlighted stem, packed. */
-    size_t head_len = 0;
-    std::vector<uint32_t> heads;                  /* sorted */
+    /* A folded token can only be one the query looked for when its
+     * first byte is in any_first, or its first two bytes in head2 (a
+     * 65 536-bit set); see prepare() in mindex_snippet.cc. */
+    bool any_first[256] = {};
+    std::vector<uint64_t> head2;
 };
 
 std::string make_snippet(const std::string &text, const std::string &lang,

@@ -78,39 +78,54 @@ static size_t stem_head_len(const std::string &lang)
     return 0;
 }
 
-static uint32_t pack_head(const char *s, size_t len)
+static size_t head2_bit(unsigned char b0, unsigned char b1)
 {
-    uint32_t v = (uint32_t)len << 16;
-    for (size_t i = 0; i < len; i++)
-        v |= (uint32_t)(unsigned char)s[i] << (8 * (1 - i));
-    return v;
+    return ((size_t)b0 << 8) | b1;
 }
 
+static void add_head(SnippetCache &cache, const std::string &s, size_t len)
+{
+    if (s.empty())
+        return;
+    if (len < 2 || s.size() < 2) {
+        cache.any_first[(unsigned char)s[0]] = true;
+        return;
+    }
+    size_t bit = head2_bit((unsigned char)s[0], (unsigned char)s[1]);
+    cache.head2[bit / 64] |= (uint64_t)1 << (bit % 64);
+}
+
+/* Fills the filter: a highlighted word must match whole, so its first two
+ * bytes; a highlighted stem, its first head_len bytes, which any word that
+ * stems to it shares. */
 static void prepare(SnippetCache &cache, const std::string &lang,
                     const Highlight &hl)
 {
     cache.ready = true;
+    cache.head2.assign(65536 / 64, 0);
     for (const std::string &w : hl.words)
-        if (!w.empty())
-            cache.word_first[(unsigned char)w[0]] = true;
-    cache.head_len = stem_head_len(lang);
-    if (!cache.head_len)
+        add_head(cache, w, 2);
+    size_t head_len = stem_head_len(lang);
+    if (!head_len) {
+        std::fill(std::begin(cache.any_first), std::end(cache.any_first),
+                  true);
         return;
+    }
     for (const std::string &s : hl.stems)
-        for (size_t k = 1; k <= cache.head_len && k <= s.size(); k++)
-            cache.heads.push_back(pack_head(s.data(), k));
-    std::sort(cache.heads.begin(), cache.heads.end());
+        add_head(cache, s, head_len);
 }
 
-/* Whether stemming `folded` could give one of the highlighted stems. */
-static bool may_stem_to_highlight(const SnippetCache &cache,
-                                  const std::string &folded)
+/* Whether a token that folds to bytes starting b0, b1 (b1 is 0 for a
+ * one-byte token) may be one the query looked for. */
+static bool may_match(const SnippetCache &cache, unsigned char b0,
+                      unsigned char b1)
 {
-    if (!cache.head_len)
+    if (cache.any_first[b0])
         return true;
-    size_t k = std::min(cache.head_len, folded.size());
-    return std::binary_search(cache.heads.begin(), cache.heads.end(),
-                              pack_head(folded.data(), k));
+    if (!b1)
+        return false;
+    size_t bit = head2_bit(b0, b1);
+    return (cache.head2[bit / 64] >> (bit % 64)) & 1;
 }
 
 static bool is_stemmable(const std::string &folded)
@@ -128,19 +143,19 @@ static bool is_stemmable(const std::string &folded)
 static int match_folded(const std::string &folded, const Xapian::Stem &stem,
                         const Highlight &hl, SnippetCache &cache)
 {
-    bool is_word = (folded.empty() ||
-                    cache.word_first[(unsigned char)folded[0]]) &&
-                   hl.words.count(folded) > 0;
-    bool stemmable = is_stemmable(folded);
-    if (!is_word && !(stemmable && may_stem_to_highlight(cache, folded)))
+    if (folded.empty() ||
+        !may_match(cache, (unsigned char)folded[0],
+                   folded.size() > 1 ? (unsigned char)folded[1] : 0))
         return -1;
     auto it = cache.folded.find(folded);
     if (it != cache.folded.end())
         return it->second;
+    bool is_word = hl.words.count(folded) > 0;
+    bool stemmable = is_stemmable(folded);
     int key = -1;
     if (is_word) {
         key = key_id(cache, stemmable ? stem(folded) : folded);
-    } else {
+    } else if (stemmable) {
         std::string stemmed = stem(folded);
         if (hl.stems.count(stemmed))
             key = key_id(cache, stemmed);
@@ -185,6 +200,11 @@ struct LatinFold {
     }
 };
 
+static unsigned char ascii_lower(unsigned char ch)
+{
+    return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch - 'A' + 'a') : ch;
+}
+
 /* Folds a token of ASCII and Latin letters into out; false when it holds
  * another character (out is then garbage). */
 static bool fold_latin(const char *s, size_t len, std::string &out)
@@ -194,8 +214,7 @@ static bool fold_latin(const char *s, size_t len, std::string &out)
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch < 0x80) {
-            out += (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a')
-                                            : (char)ch;
+            out += (char)ascii_lower(ch);
             continue;
         }
         /* two-byte sequences C2 80 .. C9 8F are U+0080 .. U+024F */
@@ -218,6 +237,13 @@ static bool fold_latin(const char *s, size_t len, std::string &out)
 static int match_token(const char *s, size_t len, const Xapian::Stem &stem,
                        const Highlight &hl, SnippetCache &cache)
 {
+    /* most tokens start with two ASCII bytes, which fold to themselves
+     * lowercased: reject those before folding the rest */
+    unsigned char b0 = (unsigned char)s[0];
+    unsigned char b1 = len > 1 ? (unsigned char)s[1] : 0;
+    if (b0 < 0x80 && b1 < 0x80 &&
+        !may_match(cache, ascii_lower(b0), ascii_lower(b1)))
+        return -1;
     std::string &buf = cache.scratch;
     if (fold_latin(s, len, buf))
         return match_folded(buf, stem, hl, cache);
@@ -239,6 +265,7 @@ static std::vector<Token> tokenize_original(const std::string &text,
                                             size_t *n_chars)
 {
     std::vector<Token> tokens;
+    tokens.reserve(text.size() / 6 + 1);
     const char *data = text.data();
     const size_t size = text.size();
     size_t pos = 0, chars = 0;

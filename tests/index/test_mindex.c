@@ -488,6 +488,37 @@ static void test_snippet_cuts_long_text_on_word_boundaries(void **state)
     mindex_results_free(r);
 }
 
+/* Marks are decided on folded, stemmed words whatever their case or
+ * first letter: upper case, an accented capital, an inflected form; a
+ * word that merely begins like one is left alone. */
+static void test_snippet_marks_inflected_and_capitalised_words(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    struct minga_case c = cases[1];
+    c.id = "medellin-corredores-verdes";
+    c.title = "Corredores Verdes de Medellín";
+    c.summary = NULL;
+    c.body = "ÁRBOLES y jardines en 30 vías: Medellín sembró árboles "
+             "que bajaron la temperatura unos 2 grados y ahorran Energía; "
+             "el arbitraje de la obra fue público.";
+    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+
+    struct minga_query q;
+    query_for(&q, "árbol energías");
+    q.want_snippets = 1;
+    struct mindex_results *r = search(fx->writer, &q);
+    assert_int_equal(r->n_hits, 1);
+    const char *snippet = r->hits[0].snippet;
+    assert_non_null(strstr(snippet, "<mark>ÁRBOLES</mark>"));
+    assert_non_null(strstr(snippet, "<mark>árboles</mark>"));
+    assert_non_null(strstr(snippet, "<mark>Energía</mark>"));
+    assert_non_null(strstr(snippet, " arbitraje "));
+    assert_null(strstr(snippet, "<mark>Medellín"));
+    mindex_results_free(r);
+}
+
 static void test_thesaurus_match_ranks_below_same_language(void **state)
 {
     struct fixture *fx = *state;
@@ -769,6 +800,7 @@ int main(void)
         T(test_spelling_suggests_corrected_query),
         T(test_snippet_marks_matches_and_escapes_html),
         T(test_snippet_cuts_long_text_on_word_boundaries),
+        T(test_snippet_marks_inflected_and_capitalised_words),
         T(test_thesaurus_match_ranks_below_same_language),
         T(test_thesaurus_rejects_bad_line),
         T(test_rollback_drops_uncommitted_cases),
