@@ -454,10 +454,26 @@ static void test_snippet_marks_matches_and_escapes_html(void **state)
     mindex_close(ix);
 }
 
+/* Adds one case to the writer, commits, and searches the writer for
+ * `text` with snippets on; the case must be the only hit. */
+static struct mindex_results *put_and_search_snippet(
+    struct fixture *fx, const struct minga_case *c, const char *text)
+{
+    char *errmsg = NULL;
+    assert_int_equal(mindex_put_case(fx->writer, c, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+    struct minga_query q;
+    query_for(&q, text);
+    q.want_snippets = 1;
+    struct mindex_results *r = search(fx->writer, &q);
+    assert_int_equal(r->n_hits, 1);
+    assert_non_null(r->hits[0].snippet);
+    return r;
+}
+
 static void test_snippet_cuts_long_text_on_word_boundaries(void **state)
 {
     struct fixture *fx = *state;
-    char *errmsg = NULL;
     static char body[4000];
     struct minga_case c = cases[1];
     c.id = "long-text";
@@ -468,14 +484,7 @@ static void test_snippet_cuts_long_text_on_word_boundaries(void **state)
     for (int i = 0; i < 60; i++)
         strcat(body, "más ñandúes ");
     c.body = body;
-    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
-    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
-
-    struct minga_query q;
-    query_for(&q, "compostaje");
-    q.want_snippets = 1;
-    struct mindex_results *r = search(fx->writer, &q);
-    assert_int_equal(r->n_hits, 1);
+    struct mindex_results *r = put_and_search_snippet(fx, &c, "compostaje");
     const char *snippet = r->hits[0].snippet;
     assert_non_null(strstr(snippet, "<mark>compostaje</mark>"));
     assert_memory_equal(snippet, "\xE2\x80\xA6", 3);            /* … */
@@ -494,7 +503,6 @@ static void test_snippet_cuts_long_text_on_word_boundaries(void **state)
 static void test_snippet_marks_inflected_and_capitalised_words(void **state)
 {
     struct fixture *fx = *state;
-    char *errmsg = NULL;
     struct minga_case c = cases[1];
     c.id = "medellin-corredores-verdes";
     c.title = "Corredores Verdes de Medellín";
@@ -502,14 +510,8 @@ static void test_snippet_marks_inflected_and_capitalised_words(void **state)
     c.body = "ÁRBOLES y jardines en 30 vías: Medellín sembró árboles "
              "que bajaron la temperatura unos 2 grados y ahorran Energía; "
              "el arbitraje de la obra fue público.";
-    assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
-    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
-
-    struct minga_query q;
-    query_for(&q, "árbol energías");
-    q.want_snippets = 1;
-    struct mindex_results *r = search(fx->writer, &q);
-    assert_int_equal(r->n_hits, 1);
+    struct mindex_results *r =
+        put_and_search_snippet(fx, &c, "árbol energías");
     const char *snippet = r->hits[0].snippet;
     assert_non_null(strstr(snippet, "<mark>ÁRBOLES</mark>"));
     assert_non_null(strstr(snippet, "<mark>árboles</mark>"));
