@@ -10,10 +10,6 @@
 #include "host_impl.h"
 #include "plugin_host.h"
 
-/* the largest page the index gives: an ordered listing sorts the whole
- * match set for every page, so pages are as few as possible */
-#define PAGE QUERY_MAX_LIMIT
-
 struct minga_export_ctx {
     struct minga *m;
     const struct minga_export_options *opt;
@@ -52,45 +48,6 @@ int export_attachment_read(struct minga_export_ctx *ctx, const char *sha256,
     return MINGA_OK;
 }
 
-/* The ids the query selects, in result order. */
-static int select_ids(struct minga *m, const struct minga_query *q,
-                      char ***ids_out, size_t *n_out, char **errmsg)
-{
-    struct minga_query page = *q;
-    page.want_facets = 0;
-    page.want_snippets = 0;
-    page.want_spelling = 0;
-    size_t want = q->limit ? q->limit : SIZE_MAX;
-    char **ids = NULL;
-    size_t n = 0;
-    page.offset = q->offset;
-    for (;;) {
-        page.limit = PAGE;
-        struct mindex_results *r = NULL;
-        int rc = minga_search(m, &page, &r, errmsg);
-        if (rc) {
-            for (size_t i = 0; i < n; i++)
-                free(ids[i]);
-            free(ids);
-            return rc;
-        }
-        size_t got = r->n_hits;
-        char **grown = realloc(ids, (n + got + 1) * sizeof *ids);
-        if (grown) {
-            ids = grown;
-            for (size_t i = 0; i < got && n < want; i++)
-                ids[n++] = strdup(r->hits[i].id);
-        }
-        mindex_results_free(r);
-        if (got < PAGE || n >= want)
-            break;
-        page.offset += PAGE;
-    }
-    *ids_out = ids;
-    *n_out = n;
-    return MINGA_OK;
-}
-
 int minga_export(struct minga *m, const struct minga_query *q,
                  const struct minga_export_options *opt, char **errmsg)
 {
@@ -103,7 +60,7 @@ int minga_export(struct minga *m, const struct minga_query *q,
     }
     char **ids = NULL;
     size_t n_ids = 0;
-    int rc = select_ids(m, q, &ids, &n_ids, errmsg);
+    int rc = minga_match_ids(m, q, &ids, &n_ids, errmsg);
     if (rc)
         return rc;
     if (n_ids == 0) {
@@ -154,9 +111,7 @@ int minga_export(struct minga *m, const struct minga_query *q,
                       ? strdup("writing the export failed (disk full?)")
                       : minga_strdupf("the %s exporter failed (code %d)",
                                       opt->format, rc);
-    for (size_t i = 0; i < n_ids; i++)
-        free(ids[i]);
-    free(ids);
+    mindex_ids_free(ids, n_ids);
     free(ctx.blob);
     free(filters);
     return rc;

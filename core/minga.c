@@ -292,6 +292,15 @@ int minga_search(struct minga *m, const struct minga_query *q,
     return mindex_search(m->reader, q, out, errmsg);
 }
 
+int minga_match_ids(struct minga *m, const struct minga_query *q,
+                    char ***ids, size_t *n, char **errmsg)
+{
+    int rc = ensure_reader(m, errmsg);
+    if (rc)
+        return rc;
+    return mindex_match_ids(m->reader, q, ids, n, errmsg);
+}
+
 static json_t *hit_json(const struct mindex_hit *h)
 {
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, "

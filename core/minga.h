@@ -92,6 +92,11 @@ json_t *minga_import_report_json(const struct minga_import_report *rep,
 /* Searches the index. *out is freed with mindex_results_free. */
 int minga_search(struct minga *m, const struct minga_query *q,
                  struct mindex_results **out, char **errmsg);
+/* The ids of every case the query selects (from q->offset, at most
+ * q->limit, 0: all), in search order: see mindex_match_ids. Free with
+ * mindex_ids_free. */
+int minga_match_ids(struct minga *m, const struct minga_query *q,
+                    char ***ids, size_t *n, char **errmsg);
 /* The JSON answer of `minga search --json` and GET /api/search:
  * {total, page, per_page, query, results: [...], facets: {...},
  *  suggestion}. Returns a new reference. */

@@ -141,6 +141,16 @@ int mindex_search(struct mindex *ix, const struct minga_query *q,
                   struct mindex_results **out, char **errmsg);
 void mindex_results_free(struct mindex_results *r);
 
+/* The ids of the cases `q` selects, in mindex_search's order, from
+ * q->offset, at most q->limit of them (0: all, unlike a search's
+ * QUERY_MAX_LIMIT): one pass of the matcher, for exports, rather than a
+ * search per page (each of which would rank every match again). Facets,
+ * snippets and spelling are ignored. *ids: an array of *n strings, NULL
+ * when none; free with mindex_ids_free. */
+int mindex_match_ids(struct mindex *ix, const struct minga_query *q,
+                     char ***ids, size_t *n, char **errmsg);
+void mindex_ids_free(char **ids, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <functional>
 
 using namespace mindex_impl;
 
@@ -526,6 +527,47 @@ static std::string suggest(struct mindex *ix, const std::string &text,
     return out;
 }
 
+/* Runs the query of `plan` and `filter` through the matcher, results
+ * first..first+count: the words AND-ed, then, when that matches nothing
+ * and there are several, OR-ed. new_spy (may return NULL) gives a fresh
+ * match spy for each attempt. */
+static Xapian::MSet run_match(
+    struct mindex *ix, const Plan &plan, const Xapian::Query &filter,
+    Xapian::doccount first, Xapian::doccount count,
+    Xapian::doccount check_at_least,
+    const std::function<Xapian::MatchSpy *()> &new_spy)
+{
+    const bool can_relax = plan.n_words >= 2;
+    Xapian::Enquire &enquire = *ix->enquire;
+    if (plan.units.empty())
+        enquire.set_sort_by_key(&ix->newest_first, false);
+    else
+        enquire.set_sort_by_relevance();
+    Xapian::MSet mset;
+    for (int relaxed = 0; relaxed <= 1; relaxed++) {
+        Xapian::Query query = text_query(
+            ix, plan, relaxed ? Xapian::Query::OP_OR
+                              : Xapian::Query::OP_AND);
+        if (!filter.empty())
+            query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
+        enquire.set_query(query);
+        enquire.clear_matchspies();
+        Xapian::MatchSpy *spy = new_spy();
+        if (spy)
+            enquire.add_matchspy(spy);
+        mset = enquire.get_mset(first, count, check_at_least);
+        enquire.clear_matchspies();
+        if (relaxed || !can_relax || !mset.empty())
+            break;
+        bool is_empty = spy ? mset.get_matches_estimated() == 0
+                            : (first == 0 && count > 0) ||
+                                  enquire.get_mset(0, 1).empty();
+        if (!is_empty)
+            break;
+    }
+    return mset;
+}
+
 static void results_deleter(struct mindex_results *r)
 {
     mindex_results_free(r);
@@ -547,14 +589,7 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             throw std::bad_alloc();
         const std::string text = q->text ? q->text : "";
         Plan plan = make_plan(ix, text);
-        Xapian::Query filter = filter_query(q);
         const bool is_listing = plan.units.empty();
-        const bool can_relax = plan.n_words >= 2;
-        Xapian::Enquire &enquire = *ix->enquire;
-        if (is_listing)
-            enquire.set_sort_by_key(&ix->newest_first, false);
-        else
-            enquire.set_sort_by_relevance();
         Xapian::doccount limit = std::min<unsigned>(q->limit,
                                                     QUERY_MAX_LIMIT);
         /* With facets, every match up to MINDEX_FACET_EXACT_MAX is
@@ -565,32 +600,15 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
                                  ix->db().get_doccount(),
                                  MINDEX_FACET_EXACT_MAX)
                            : 0;
-
-        Xapian::MSet mset;
         std::unique_ptr<FacetSpy> spy;
-        for (int relaxed = 0; relaxed <= 1; relaxed++) {
-            Xapian::Query query = text_query(
-                ix, plan, relaxed ? Xapian::Query::OP_OR
-                                  : Xapian::Query::OP_AND);
-            if (!filter.empty())
-                query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
-            enquire.set_query(query);
-            enquire.clear_matchspies();
-            spy.reset(new FacetSpy(check_at_least,
-                                   q->want_facets ? ix->facets() : nullptr));
-            if (q->want_facets)
-                enquire.add_matchspy(spy.get());
-            mset = enquire.get_mset(q->offset, limit, check_at_least);
-            enquire.clear_matchspies();
-            if (relaxed || !can_relax || !mset.empty())
-                break;
-            bool is_empty = q->want_facets
-                                ? mset.get_matches_estimated() == 0
-                                : (q->offset == 0 && limit > 0) ||
-                                      enquire.get_mset(0, 1).empty();
-            if (!is_empty)
-                break;
-        }
+        Xapian::MSet mset = run_match(
+            ix, plan, filter_query(q), q->offset, limit, check_at_least,
+            [&]() -> Xapian::MatchSpy * {
+                if (!q->want_facets)
+                    return nullptr;
+                spy.reset(new FacetSpy(check_at_least, ix->facets()));
+                return spy.get();
+            });
 
         results->total = mset.get_matches_estimated();
         if (q->want_facets && check_at_least > 0 &&
@@ -654,6 +672,63 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
         return rc;
     *out = results.release();
     return 0;
+}
+
+extern "C" int mindex_match_ids(struct mindex *ix,
+                                const struct minga_query *q, char ***ids,
+                                size_t *n, char **errmsg)
+{
+    if (!ix || !q || !ids || !n) {
+        set_errmsg(errmsg, "index match: invalid arguments");
+        return MINGA_EINVAL;
+    }
+    *ids = NULL;
+    *n = 0;
+    std::vector<char *> out;
+    auto free_ids = [&out]() {
+        for (char *id : out)
+            free(id);
+        out.clear();
+    };
+    int rc = guard_read(ix, errmsg, "index match", [&]() -> int {
+        free_ids();     /* a retry after the index changed starts over */
+        Plan plan = make_plan(ix, q->text ? q->text : "");
+        Xapian::doccount all = ix->db().get_doccount();
+        Xapian::doccount count =
+            q->limit ? std::min<Xapian::doccount>(q->limit, all) : all;
+        Xapian::MSet mset = run_match(
+            ix, plan, filter_query(q), q->offset, count, 0,
+            []() -> Xapian::MatchSpy * { return nullptr; });
+        out.reserve(mset.size());
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+            DocData data;
+            if (docdata_decode(it.get_document().get_data(), &data))
+                out.push_back(dup_string(data.id));
+        }
+        return 0;
+    });
+    if (!rc && !out.empty()) {
+        *ids = (char **)malloc(out.size() * sizeof **ids);
+        if (!*ids) {
+            set_errmsg(errmsg, "index match: out of memory");
+            rc = MINGA_ENOMEM;
+        }
+    }
+    if (rc) {
+        free_ids();
+        return rc;
+    }
+    if (!out.empty())
+        memcpy(*ids, out.data(), out.size() * sizeof **ids);
+    *n = out.size();
+    return 0;
+}
+
+extern "C" void mindex_ids_free(char **ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
 }
 
 extern "C" void mindex_results_free(struct mindex_results *r)

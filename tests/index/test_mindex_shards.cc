@@ -627,7 +627,8 @@ void assert_near(uint64_t have, double want, double tolerance)
 /* Past MINDEX_FACET_EXACT_MAX matches the facet counts are estimated from
  * the first ones and say so; below it they are exact. Readers count
  * through their facet table, writers from the documents' values: both
- * must agree. */
+ * must agree. The same index serves mindex_match_ids, which must give
+ * more than a search's QUERY_MAX_LIMIT. */
 void test_large_match_sets_estimate_facets(void **state)
 {
     (void)state;
@@ -671,6 +672,45 @@ void test_large_match_sets_estimate_facets(void **state)
         in_countries += r->countries[i].count;
     assert_int_equal(in_countries, want);
     mindex_results_free(r);
+
+    /* an export's selection: every match, past a search's cap, in the
+     * search's order, from an offset */
+    struct minga_query q;
+    memset(&q, 0, sizeof q);
+    q.text = (char *)"city";
+    char **ids = nullptr, *errmsg = nullptr;
+    size_t n = 0;
+    assert_int_equal(mindex_match_ids(reader, &q, &ids, &n, &errmsg), 0);
+    assert_int_equal(n, N);
+    assert_true(n > QUERY_MAX_LIMIT);
+    r = run_search(reader, "city", 10, 0);
+    for (size_t i = 0; i < r->n_hits; i++)
+        assert_string_equal(ids[i], r->hits[i].id);
+    mindex_results_free(r);
+    q.offset = 1000;
+    q.limit = 5;
+    char **page = nullptr;
+    size_t n_page = 0;
+    assert_int_equal(mindex_match_ids(reader, &q, &page, &n_page, &errmsg),
+                     0);
+    assert_int_equal(n_page, 5);
+    for (size_t i = 0; i < n_page; i++)
+        assert_string_equal(page[i], ids[1000 + i]);
+    mindex_ids_free(page, n_page);
+    mindex_ids_free(ids, n);
+    /* a listing (no text) of one goal: all of it, newest first */
+    q.text = (char *)"";
+    q.offset = 0;
+    q.limit = 0;
+    q.goal_mask = 1u << 3;
+    assert_int_equal(mindex_match_ids(reader, &q, &ids, &n, &errmsg), 0);
+    assert_int_equal(n, want);
+    r = run_search(reader, "", 10, 0, 1u << 3);
+    assert_int_equal(r->n_hits, 10);
+    for (size_t i = 0; i < r->n_hits; i++)
+        assert_string_equal(ids[i], r->hits[i].id);
+    mindex_results_free(r);
+    mindex_ids_free(ids, n);
 
     mindex_close(reader);
     mindex_close(one.writer);
