@@ -272,18 +272,29 @@ static std::vector<Token> tokenize_original(const std::string &text,
     bool in_token = false;
     while (pos < size) {
         unsigned char ch = (unsigned char)data[pos];
+        if (ch < 0x80 && is_ascii_word_char(ch)) {
+            /* a run of ASCII letters and digits at once: most of the
+             * text, one byte per character */
+            if (!in_token)
+                tokens.push_back({ pos, pos, chars, chars, -1 });
+            size_t start = pos;
+            while (pos < size && (unsigned char)data[pos] < 0x80 &&
+                   is_ascii_word_char((unsigned char)data[pos]))
+                pos++;
+            chars += pos - start;
+            tokens.back().byte_end = pos;
+            tokens.back().char_end = chars;
+            in_token = true;
+            continue;
+        }
         size_t n = 1;
-        bool word;
-        if (ch < 0x80) {
-            word = is_ascii_word_char(ch);
-        } else {
+        bool word = false;
+        if (ch >= 0x80) {
             utf8proc_int32_t cp;
             utf8proc_ssize_t len = utf8proc_iterate(
                 (const utf8proc_uint8_t *)data + pos,
                 (utf8proc_ssize_t)(size - pos), &cp);
-            if (len <= 0) {   /* stored text is valid UTF-8; be safe */
-                word = false;
-            } else {
+            if (len > 0) {   /* stored text is valid UTF-8; be safe */
                 n = (size_t)len;
                 word = is_word_char(cp);
             }
