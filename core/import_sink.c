@@ -274,17 +274,22 @@ int session_store_case(struct import_session *s,
     return MINGA_OK;
 }
 
+static void pending_free(struct pending_attachment_case *p)
+{
+    built_case_release(&p->bc);
+    free(p->display_name);
+    free(p->archive_name);
+    free(p->member_dir);
+    free(p->disk_dir);
+    free(p);
+}
+
 void session_free_pending(struct import_session *s)
 {
     while (s->pending) {
         struct pending_attachment_case *p = s->pending;
         s->pending = p->next;
-        built_case_release(&p->bc);
-        free(p->display_name);
-        free(p->archive_name);
-        free(p->member_dir);
-        free(p->disk_dir);
-        free(p);
+        pending_free(p);
     }
 }
 
@@ -448,11 +453,17 @@ static int reload_texts(struct import_session *s,
 
 int session_finish_attachments(struct import_session *s)
 {
-    for (struct pending_attachment_case *p = s->pending; p; p = p->next) {
+    /* Each case is freed once indexed: kept with its texts and its
+     * attachments' text back, the held cases took the tar.gz import of
+     * 100 000 cases (10 000 held) from 155 MiB to 249 MiB at its peak. */
+    while (s->pending) {
+        struct pending_attachment_case *p = s->pending;
         if (!s->has_failed && !s->rep->diags.n_errors && reload_texts(s, p))
             return MINGA_EIO;
         if (resolve_and_index(s, p))
             return MINGA_EIO;
+        s->pending = p->next;
+        pending_free(p);
     }
     catalog_clear_stash(s->m->cat);
     return s->has_failed ? MINGA_EIO : MINGA_OK;
