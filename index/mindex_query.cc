@@ -651,7 +651,7 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             hit->actor_mask = data.actor_mask;
             if (q->want_snippets)
                 hit->snippet = dup_string(make_snippet(
-                    data.text, data.language, ix->stem_for(data.language),
+                    data.text, data.language, ix->snippet_stem_for(data.language),
                     plan.highlight,
                     snippet_caches[data.language]));
         }

@@ -25,6 +25,16 @@
 
 namespace mindex_impl {
 
+const std::string &StemMemo::operator()(const std::string &word)
+{
+    auto it = memo.find(word);
+    if (it != memo.end())
+        return it->second;
+    if (memo.size() >= STEM_MEMO_MAX)
+        memo.clear();
+    return memo.emplace(word, stem(word)).first->second;
+}
+
 struct Token {
     size_t byte_start, byte_end;
     size_t char_start, char_end;
@@ -140,7 +150,7 @@ static bool is_stemmable(const std::string &folded)
 
 /* Whether a folded token is one the query looked for: it is in hl.words,
  * or its stem in hl.stems. Returns its key's id, or -1. */
-static int match_folded(const std::string &folded, const Xapian::Stem &stem,
+static int match_folded(const std::string &folded, StemMemo &stem,
                         const Highlight &hl, SnippetCache &cache)
 {
     if (folded.empty() ||
@@ -156,7 +166,7 @@ static int match_folded(const std::string &folded, const Xapian::Stem &stem,
     if (is_word) {
         key = key_id(cache, stemmable ? stem(folded) : folded);
     } else if (stemmable) {
-        std::string stemmed = stem(folded);
+        const std::string &stemmed = stem(folded);
         if (hl.stems.count(stemmed))
             key = key_id(cache, stemmed);
     }
@@ -234,7 +244,7 @@ static bool fold_latin(const char *s, size_t len, std::string &out)
 /* match_folded for a token of the original text: one of ASCII and Latin
  * letters is folded here, another is looked up by its bytes first, as
  * fold_text costs more. */
-static int match_token(const char *s, size_t len, const Xapian::Stem &stem,
+static int match_token(const char *s, size_t len, StemMemo &stem,
                        const Highlight &hl, SnippetCache &cache)
 {
     /* most tokens start with two ASCII bytes, which fold to themselves
@@ -259,7 +269,7 @@ static int match_token(const char *s, size_t len, const Xapian::Stem &stem,
 /* Splits text into tokens and marks those the query looked for. Sets
  * *n_chars to the text's length in characters. */
 static std::vector<Token> tokenize_original(const std::string &text,
-                                            const Xapian::Stem &stem,
+                                            StemMemo &stem,
                                             const Highlight &hl,
                                             SnippetCache &cache,
                                             size_t *n_chars)
@@ -332,7 +342,7 @@ static void append_escaped(std::string &out, const std::string &text,
 }
 
 std::string make_snippet(const std::string &text, const std::string &lang,
-                         const Xapian::Stem &stem, const Highlight &hl,
+                         StemMemo &stem, const Highlight &hl,
                          SnippetCache &cache)
 {
     if (!cache.ready)

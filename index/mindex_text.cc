@@ -255,6 +255,16 @@ const Xapian::Stem &mindex::stem_for(const std::string &lang)
     return stems.emplace(lang, make_stem(lang)).first->second;
 }
 
+StemMemo &mindex::snippet_stem_for(const std::string &lang)
+{
+    auto it = snippet_stems.find(lang);
+    if (it != snippet_stems.end())
+        return it->second;
+    StemMemo &memo = snippet_stems[lang];
+    memo.stem = stem_for(lang);
+    return memo;
+}
+
 void mindex::refresh_query_stems()
 {
     static const char *const base[] = { "es", "pt", "en" };
