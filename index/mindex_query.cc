@@ -166,24 +166,30 @@ static std::vector<std::string> number_variants(const std::string &term)
     return out;
 }
 
-/* The term itself and its stems: "Z" + stem under each query stemmer;
- * and the same for its other number when folding hides it from the
- * stemmers. OR-ed, a case that holds the very form typed scores above one
- * that holds another inflection (both the term and a stem match). */
+/* Adds a stemmable word, its other number when folding hides it from
+ * the stemmers, and "Z" + the stem of each under `stem`. */
+static void add_stemmed(std::set<std::string> &terms, const std::string &word,
+                        const Xapian::Stem &stem)
+{
+    terms.insert(word);
+    terms.insert("Z" + stem(word));
+    for (const std::string &v : number_variants(word)) {
+        terms.insert(v);
+        terms.insert("Z" + stem(v));
+    }
+}
+
+/* The term itself and its stems under each query stemmer (its other
+ * number's too). OR-ed, a case that holds the very form typed scores
+ * above one that holds another inflection (both the term and a stem
+ * match). */
 static std::set<std::string> word_terms(struct mindex *ix,
                                         const std::string &term)
 {
     std::set<std::string> terms{ term };
-    if (term_is_stemmable(term)) {
-        std::vector<std::string> forms{ term };
-        for (const std::string &v : number_variants(term)) {
-            forms.push_back(v);
-            terms.insert(v);
-        }
-        for (const std::string &f : forms)
-            for (const auto &ls : ix->query_stems)
-                terms.insert("Z" + ls.second(f));
-    }
+    if (term_is_stemmable(term))
+        for (const auto &ls : ix->query_stems)
+            add_stemmed(terms, term, ls.second);
     return terms;
 }
 
@@ -241,13 +247,8 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e,
     const std::string &w = e.words[0];
     const Xapian::Stem &stem = ix->stem_for(e.lang);
     std::set<std::string> terms{ w };
-    if (term_is_stemmable(w) && !stem.is_none()) {
-        terms.insert("Z" + stem(w));
-        for (const std::string &v : number_variants(w)) {
-            terms.insert(v);
-            terms.insert("Z" + stem(v));
-        }
-    }
+    if (term_is_stemmable(w) && !stem.is_none())
+        add_stemmed(terms, w, stem);
     for (const std::string &t : own)
         terms.erase(t);
     if (terms.empty())
@@ -651,8 +652,8 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             hit->actor_mask = data.actor_mask;
             if (q->want_snippets)
                 hit->snippet = dup_string(make_snippet(
-                    data.text, data.language, ix->snippet_stem_for(data.language),
-                    plan.highlight,
+                    data.text, data.language,
+                    ix->snippet_stem_for(data.language), plan.highlight,
                     snippet_caches[data.language]));
         }
         if (q->want_facets) {
@@ -700,10 +701,12 @@ extern "C" int mindex_match_ids(struct mindex *ix,
             ix, plan, filter_query(q), q->offset, count, 0,
             []() -> Xapian::MatchSpy * { return nullptr; });
         out.reserve(mset.size());
+        /* the id from its value slot: the stored data holds up to 8 KB
+         * of text a case */
         for (auto it = mset.begin(); it != mset.end(); ++it) {
-            DocData data;
-            if (docdata_decode(it.get_document().get_data(), &data))
-                out.push_back(dup_string(data.id));
+            std::string id = it.get_document().get_value(SLOT_ID);
+            if (!id.empty())
+                out.push_back(dup_string(id));
         }
         return 0;
     });
