@@ -247,8 +247,8 @@ bool mindex::reopen_db()
     if (!changed)
         return false;
     facet_table.reset();
-    load_languages();
-    enquire.reset(new Xapian::Enquire(rdb));
+    load_metadata();
+    reset_enquire();
     return true;
 }
 
@@ -304,7 +304,8 @@ static void rollback_all(struct mindex *ix)
     }
     ix->languages_dirty = false;
     try {
-        ix->load_languages();
+        ix->load_metadata();
+        ix->reset_enquire();
     } catch (...) {
     }
 }
@@ -389,8 +390,8 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
         /* no FLAG_SPELLING: the shards count spelling data themselves
          * (Shard::spelling) */
         ix->indexer.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
-        ix->load_languages();
-        ix->enquire.reset(new Xapian::Enquire(ix->db()));
+        ix->load_metadata();
+        ix->reset_enquire();
         ix->newest_first.add_value(SLOT_YEAR_START, true);
         ix->newest_first.add_value(SLOT_ID);
         *out = ix.release();
@@ -577,6 +578,9 @@ extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
         ix->languages.clear();
         ix->languages_dirty = true;
         ix->refresh_query_stems();
+        /* no case left with plain steps: the new ones get norms */
+        ix->length_norms = true;
+        ix->reset_enquire();
         return 0;
     });
 }
@@ -614,6 +618,7 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
             job.generation = std::to_string(generation);
             job.set_languages = ix->languages_dirty;
             job.languages = list;
+            job.set_weighting = ix->length_norms;
             w->push(std::move(job));
         }
         ix->sync();
@@ -626,7 +631,7 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
         }
         if (rc) {
             try {
-                ix->load_languages();
+                ix->load_metadata();
             } catch (...) {
             }
         }

@@ -7,6 +7,7 @@
 #include "mindex_internal.h"
 
 #include <algorithm>
+#include <cmath>
 
 extern "C" {
 #include "textfold.h"
@@ -79,6 +80,37 @@ static std::string snippet_source(const char *summary, const char *body)
     }
     return out;
 }
+/* Words in folded text: runs of letters and digits, any byte of a
+ * multi-byte character counting as a letter (close to the indexer's
+ * count, which is all a norm needs). */
+static size_t count_words(const std::string &text)
+{
+    size_t n = 0;
+    bool in_word = false;
+    for (unsigned char ch : text) {
+        bool is_word = ch >= 0x80 || (ch >= '0' && ch <= '9') ||
+                       (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+        n += is_word && !in_word;
+        in_word = is_word;
+    }
+    return n;
+}
+
+/* The case's length norm as a multiplier of its fields' wdf steps (see
+ * "Length norms" in mindex_internal.h): LENGTH_NORM_SCALE over BM25's
+ * length factor, never below 1. */
+static Xapian::termcount length_norm_step(
+    const std::vector<FoldedField> &fields)
+{
+    double words = 0;
+    for (const FoldedField &f : fields)
+        words += (double)f.wdf_inc * (double)count_words(f.text);
+    double ratio = std::max(words / LENGTH_NORM_REF, 0.5);
+    double factor = (1 - BM25_B) + BM25_B * ratio;
+    return (Xapian::termcount)std::max(
+        1.0, std::floor(LENGTH_NORM_SCALE / factor + 0.5));
+}
+
 /* The case's document: folded, tokenised and stemmed text with positions,
  * boolean filter terms, values and the stored data. Runs in the caller's
  * thread, on the writer's own TermGenerator and stemmers; reads the case
@@ -103,8 +135,10 @@ Xapian::Document build_document(struct mindex *ix,
     Xapian::TermGenerator &indexer = ix->indexer;
     indexer.set_document(doc);
     indexer.set_stemmer(ix->stem_for(lang));
+    const Xapian::termcount step =
+        ix->length_norms ? length_norm_step(fields) : 1;
     for (const FoldedField &f : fields) {
-        indexer.index_text(f.text, f.wdf_inc);
+        indexer.index_text(f.text, f.wdf_inc * step);
         indexer.increase_termpos(FIELD_GAP);
     }
     /* the indexer lets go of the document: it goes to another thread */

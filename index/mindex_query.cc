@@ -229,8 +229,12 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e,
 {
     if (e.lang == "sdg") {
         /* a goal's name finds the cases tagged with the goal, with a small
-         * fixed weight (a boolean term alone would weigh nothing) */
-        Xapian::Query weight((new Xapian::FixedWeightPostingSource(1.0))
+         * fixed weight (a boolean term alone would weigh nothing), the
+         * same against words whichever way the index weighs them */
+        double fixed = ix->length_norms
+                           ? (BM25_K1 * LENGTH_NORM_SCALE + 1) / (BM25_K1 + 1)
+                           : 1.0;
+        Xapian::Query weight((new Xapian::FixedWeightPostingSource(fixed))
                                  ->release());
         return Xapian::Query(Xapian::Query::OP_AND, weight,
                              Xapian::Query("XG" + e.words[0]));

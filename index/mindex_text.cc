@@ -18,6 +18,8 @@ namespace mindex_impl {
 
 const char *const META_GENERATION = "minga_generation";
 const char *const META_LANGUAGES = "minga_languages";
+const char *const META_WEIGHTING = "minga_weighting";
+const char *const WEIGHTING_LENGTH_NORMS = "bm25-length-norms-1";
 const char *const META_THESAURUS = "minga_thesaurus_keys";
 const char *const SHARDS_FILE = "minga-index-shards";
 const char *const SPELLING_DIR = "spelling";
@@ -281,7 +283,7 @@ void mindex::refresh_query_stems()
     }
 }
 
-void mindex::load_languages()
+void mindex::load_metadata()
 {
     languages.clear();
     /* shard 0 holds the thesaurus; every shard the same language list */
@@ -300,6 +302,26 @@ void mindex::load_languages()
     }
     refresh_query_stems();
     has_thesaurus = !db0.get_metadata(META_THESAURUS).empty();
+    length_norms = db0.get_metadata(META_WEIGHTING) == WEIGHTING_LENGTH_NORMS;
+    if (!length_norms && mode == MINDEX_WRITE) {
+        /* a new or emptied index starts with norms; one holding cases
+         * with plain steps keeps them (mixed, they would not compare) */
+        Xapian::doccount n = 0;
+        for (auto &sh : shards)
+            n += sh->db(mode).get_doccount();
+        length_norms = n == 0;
+    }
+}
+
+void mindex::reset_enquire()
+{
+    enquire.reset(new Xapian::Enquire(db()));
+    if (length_norms)
+        enquire->set_weighting_scheme(Xapian::BM25Weight(
+            BM25_K1 * LENGTH_NORM_SCALE, 0, 1, 0, 0.5));
+    else
+        enquire->set_weighting_scheme(
+            Xapian::BM25Weight(BM25_K1, 0, 1, BM25_B, 0.5));
 }
 
 std::vector<std::string> mindex::tokenize(const std::string &folded)

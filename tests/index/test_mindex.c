@@ -521,6 +521,37 @@ static void test_snippet_marks_inflected_and_capitalised_words(void **state)
     mindex_results_free(r);
 }
 
+/* BM25's length normalisation, applied when cases are indexed: of two
+ * cases naming a word once, the short one ranks first, though the long
+ * one was indexed first (and would win a tie). */
+static void test_long_case_ranks_below_short_one(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    static char body[40000];
+    body[0] = '\0';
+    strcat(body, "Planta desalinizadora para el agua potable del barrio. ");
+    for (int i = 0; i < 400; i++)
+        strcat(body, "Reuniones de vecinos con el municipio. ");
+    struct minga_case long_case = cases[1];
+    long_case.id = "long-case";
+    long_case.body = body;
+    struct minga_case short_case = cases[1];
+    short_case.id = "short-case";
+    short_case.body = "Planta desalinizadora para el agua potable del barrio.";
+    assert_int_equal(mindex_put_case(fx->writer, &long_case, &errmsg), 0);
+    assert_int_equal(mindex_put_case(fx->writer, &short_case, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
+    struct mindex *ix = open_reader(fx);
+    struct mindex_results *r = search_text(ix, "desalinizadora");
+    assert_int_equal(r->n_hits, 2);
+    assert_string_equal(r->hits[0].id, "short-case");
+    assert_string_equal(r->hits[1].id, "long-case");
+    assert_true(r->hits[0].score > r->hits[1].score);
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
 static void test_thesaurus_match_ranks_below_same_language(void **state)
 {
     struct fixture *fx = *state;
@@ -803,6 +834,7 @@ int main(void)
         T(test_snippet_marks_matches_and_escapes_html),
         T(test_snippet_cuts_long_text_on_word_boundaries),
         T(test_snippet_marks_inflected_and_capitalised_words),
+        T(test_long_case_ranks_below_short_one),
         T(test_thesaurus_match_ranks_below_same_language),
         T(test_thesaurus_rejects_bad_line),
         T(test_rollback_drops_uncommitted_cases),
