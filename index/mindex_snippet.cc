@@ -58,14 +58,21 @@ static bool is_word_char(utf8proc_int32_t cp)
     }
 }
 
-/* is_word_char for ASCII: letters and digits only (utf8proc's categories
- * of the other ASCII characters are controls, spaces, punctuation and
- * symbols). */
-static bool is_ascii_word_char(unsigned char ch)
-{
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-           (ch >= '0' && ch <= '9');
-}
+/* is_word_char for ASCII, by byte: letters and digits only (utf8proc's
+ * categories of the other ASCII characters are controls, spaces,
+ * punctuation and symbols); false for every byte of a multi-byte
+ * character. A table: the scan of a snippet's text tests every byte, and
+ * three range checks a byte were a third of make_snippet's time. */
+struct AsciiWordBytes {
+    bool is_word[256] = {};
+    AsciiWordBytes()
+    {
+        for (int ch = 0; ch < 0x80; ch++)
+            is_word[ch] = (ch >= 'a' && ch <= 'z') ||
+                          (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    }
+};
+static const AsciiWordBytes ascii_word_bytes;
 
 static int key_id(SnippetCache &cache, const std::string &key)
 {
@@ -282,14 +289,14 @@ static std::vector<Token> tokenize_original(const std::string &text,
     bool in_token = false;
     while (pos < size) {
         unsigned char ch = (unsigned char)data[pos];
-        if (ch < 0x80 && is_ascii_word_char(ch)) {
+        if (ascii_word_bytes.is_word[ch]) {
             /* a run of ASCII letters and digits at once: most of the
              * text, one byte per character */
             if (!in_token)
                 tokens.push_back({ pos, pos, chars, chars, -1 });
             size_t start = pos;
-            while (pos < size && (unsigned char)data[pos] < 0x80 &&
-                   is_ascii_word_char((unsigned char)data[pos]))
+            while (pos < size &&
+                   ascii_word_bytes.is_word[(unsigned char)data[pos]])
                 pos++;
             chars += pos - start;
             tokens.back().byte_end = pos;
