@@ -264,7 +264,10 @@ md.append("## Results\n")
 md.append("Throughput in MB/s counts the text (title, tags, city, region, "
           "summary, body and attachments). Query latencies are in process, "
           "one thread, 200 queries x "
-          f"{R.get('run_rounds', '?')} rounds after one warm-up round. "
+          f"{R.get('run_rounds', '?')} rounds after one warm-up round; "
+          "minga's and FTS5's runs alternate, "
+          f"{R.get('run_query_passes', '1')} of each, and each shows its "
+          "median run (by p99). "
           "\"speed\" ratios above 1x mean minga is faster.\n")
 md.append(table + "\n")
 for n, why in skipped.items():
