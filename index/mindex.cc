@@ -248,7 +248,6 @@ bool mindex::reopen_db()
         return false;
     facet_table.reset();
     load_metadata();
-    reset_enquire();
     return true;
 }
 
@@ -305,7 +304,6 @@ static void rollback_all(struct mindex *ix)
     ix->languages_dirty = false;
     try {
         ix->load_metadata();
-        ix->reset_enquire();
     } catch (...) {
     }
 }
@@ -391,7 +389,6 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
          * (Shard::spelling) */
         ix->indexer.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
         ix->load_metadata();
-        ix->reset_enquire();
         ix->newest_first.add_value(SLOT_YEAR_START, true);
         ix->newest_first.add_value(SLOT_ID);
         *out = ix.release();

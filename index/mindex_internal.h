@@ -489,7 +489,8 @@ struct mindex {
     /* Rebuilds query_stems from `languages`. */
     void refresh_query_stems();
     /* Reads the language list, whether there is a thesaurus and whether
-     * documents carry length norms from the metadata. */
+     * documents carry length norms from the metadata, and makes a fresh
+     * Enquire that weighs as they say. Throws. */
     void load_metadata();
     /* A fresh Enquire over db(), weighing as length_norms says. */
     void reset_enquire();

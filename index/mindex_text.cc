@@ -311,6 +311,7 @@ void mindex::load_metadata()
             n += sh->db(mode).get_doccount();
         length_norms = n == 0;
     }
+    reset_enquire();
 }
 
 void mindex::reset_enquire()
