@@ -4,13 +4,15 @@
  *
  *   query_bench --data DIR --queries queries.tsv [--rounds R] [--warmup W]
  *               [--threads T] [--label NAME] [--no-facets]
- *               [--no-snippets] [--no-spelling] [--slowest N]
+ *               [--no-snippets] [--no-spelling] [--json] [--slowest N]
  *
  * Opens the data folder read-only (one struct minga per thread, as the
  * server does), runs the mix W times untimed, then R times timed, and
  * prints one RESULT line (bench_util.h) plus a CHECK line with how many
  * queries matched nothing and the mean total. --no-snippets and
- * --no-spelling leave those parts out (to see what each costs); --slowest
+ * --no-spelling leave those parts out (to see what each costs); --json
+ * also builds and serialises each answer as GET /api/search sends it (to
+ * see what the server adds before HTTP); --slowest
  * N prints the N queries with the highest median latency of the first
  * thread, with their totals (to see what makes the tail).
  */
@@ -24,7 +26,7 @@
 
 struct opts {
     const char *data, *queries, *label;
-    int rounds, warmup, threads, facets, snippets, spelling, slowest;
+    int rounds, warmup, threads, facets, snippets, spelling, json, slowest;
 };
 
 struct worker {
@@ -69,6 +71,14 @@ static int run_one(struct minga *m, const struct bench_query *bq,
             w->total_of[index] = r->total;
         if (r->suggestion)
             w->suggestions++;
+    }
+    if (!rc && o->json) {
+        json_t *answer = minga_results_json(&q, r);
+        char *text = json_dumps(answer, JSON_COMPACT);
+        if (!text && w)
+            w->errors++;
+        free(text);
+        json_decref(answer);
     }
     free(err);
     mindex_results_free(r);
@@ -150,7 +160,7 @@ static void *worker_main(void *arg)
 
 int main(int argc, char **argv)
 {
-    struct opts o = {NULL, NULL, "minga_inproc", 5, 1, 1, 1, 1, 1, 0};
+    struct opts o = {NULL, NULL, "minga_inproc", 5, 1, 1, 1, 1, 1, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--no-facets") == 0) {
@@ -163,6 +173,10 @@ int main(int argc, char **argv)
         }
         if (strcmp(a, "--no-spelling") == 0) {
             o.spelling = 0;
+            continue;
+        }
+        if (strcmp(a, "--json") == 0) {
+            o.json = 1;
             continue;
         }
         if (!v)
@@ -236,7 +250,7 @@ int main(int argc, char **argv)
 usage:
     fprintf(stderr, "usage: query_bench --data DIR --queries FILE "
                     "[--rounds R] [--warmup W] [--threads T] [--label L] "
-                    "[--no-facets] [--no-snippets] [--no-spelling] "
+                    "[--no-facets] [--no-snippets] [--no-spelling] [--json] "
                     "[--slowest N]\n");
     return 2;
 }

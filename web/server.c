@@ -130,6 +130,15 @@ static int is_get(const char *method) {
     return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 }
 
+/* Whether the request announces a body (a length above 0, or chunks). */
+static int has_body(struct MHD_Connection *con) {
+    const char *len = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
+    return (len && strcmp(len, "0") != 0)
+           || MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                          MHD_HTTP_HEADER_TRANSFER_ENCODING);
+}
+
 /* Routes one request once its headers are in. */
 static enum MHD_Result route(struct web_server *srv,
                              struct MHD_Connection *con,
@@ -206,7 +215,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
                         && strcmp(req->segments[0], "api") == 0
                         && strcmp(req->segments[1], "imports") == 0
                         && strcmp(method, "POST") == 0;
-        if (!is_upload) return route(srv, con, req, method);
+        if (!is_upload) {
+            /* A response queued on this first call makes libmicrohttpd
+             * close the connection after it, so a bodiless GET or HEAD
+             * is answered on the next call, once it has the whole
+             * request, and the connection stays open for the next one.
+             * Anything else is answered now and its body refused. */
+            if (is_get(method) && !has_body(con)) {
+                req->is_deferred = 1;
+                return MHD_YES;
+            }
+            return route(srv, con, req, method);
+        }
+    }
+    if (req->is_deferred) {
+        req->is_deferred = 0;
+        return route(srv, con, req, method);
     }
     if (req->status != 0) {
         /* Answered already (before the body): drop whatever arrives. */

@@ -53,6 +53,7 @@ struct web_request {
     size_t n_params;
     int is_started;          /* the handler has seen this request */
     int is_counted;          /* counted in n_in_flight */
+    int is_deferred;         /* a GET answered on the handler's next call */
     struct web_upload *upload;
     struct timespec started;
     unsigned status;         /* for the access log */

@@ -568,6 +568,31 @@ def test_methods():
              request("DELETE", "/api/search"))
 
 
+def test_keep_alive():
+    """One connection carries several requests (a browser's or a client
+    library's): the server must not close it after each answer."""
+    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    answers = []
+    for path in ["/api/search?q=agua", "/healthz", "/api/sdgs",
+                 "/api/search?q=zzzqqq"]:
+        con.request("GET", path)
+        r = con.getresponse()
+        answers.append((path, r.status, r.getheader("Connection"), r.read()))
+        if r.will_close:
+            break
+    check(len(answers) == 4 and all(a[1] == 200 for a in answers),
+          "four GETs answered on one connection (%s)"
+          % [(a[0], a[1], a[2]) for a in answers])
+    con.close()
+    # a GET that sends a body is still answered; its body is not read as a
+    # second request
+    _, raw = raw_exchange(b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+                          b"Content-Length: 22\r\n\r\n"
+                          b"GET /api/sdgs HTTP/1.1")
+    check(status_of(raw) == 200 and raw.count(b"HTTP/1.1 ") == 1,
+          "a GET with a body gets one answer (%r)" % raw[:60])
+
+
 def test_shutdown():
     server.send_signal(signal.SIGTERM)
     try:
@@ -582,7 +607,7 @@ try:
     for test in [test_health_and_static, test_search, test_bad_parameters,
                  test_cases, test_sdgs_and_stats, test_export,
                  test_upload_auth, test_upload_bad, test_upload_too_large,
-                 test_upload_good, test_methods]:
+                 test_upload_good, test_methods, test_keep_alive]:
         print("-- " + test.__name__)
         try:
             test()
