@@ -73,12 +73,10 @@ static int run_one(struct minga *m, const struct bench_query *bq,
             w->suggestions++;
     }
     if (!rc && o->json) {
-        json_t *answer = minga_results_json(&q, r);
-        char *text = json_dumps(answer, JSON_COMPACT);
+        char *text = minga_results_json(&q, r, 0, NULL);
         if (!text && w)
             w->errors++;
         free(text);
-        json_decref(answer);
     }
     free(err);
     mindex_results_free(r);

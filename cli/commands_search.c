@@ -171,8 +171,17 @@ static int run_search(struct cli *cli, int argc, char **argv)
         cli_fail("%s", err ? err : "search failed");
         free(err);
     } else {
+        rc = EXIT_OK;
         if (is_json) {
-            cli_print_json(minga_results_json(&q, r));
+            char *text = minga_results_json(&q, r, 1, NULL);
+            if (text) {
+                fputs(text, stdout);
+                free(text);
+            } else {
+                cli_fail("the answer could not be written (out of memory, "
+                         "or a stored text is not UTF-8)");
+                rc = EXIT_FAIL;
+            }
         } else {
             printf("%s%llu result%s", r->is_estimate ? "about " : "",
                    (unsigned long long)r->total, r->total == 1 ? "" : "s");
@@ -188,7 +197,6 @@ static int run_search(struct cli *cli, int argc, char **argv)
             print_hits(&q, r, 1);
         }
         mindex_results_free(r);
-        rc = EXIT_OK;
     }
     minga_close(m);
 out:

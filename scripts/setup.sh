@@ -9,7 +9,7 @@ packages=(
   gcc g++ make cmake pkg-config
   # libraries (see README.md, "Dependencies")
   libsqlite3-dev libxapian-dev libarchive-dev libmicrohttpd-dev
-  libjansson-dev libyaml-dev libcsv-dev libcmark-dev libutf8proc-dev
+  libjansson-dev libyajl-dev libyaml-dev libcsv-dev libcmark-dev libutf8proc-dev
   libxml2-dev libpoppler-glib-dev libsodium-dev libcairo2-dev
   libpango1.0-dev libcmocka-dev
   # run-time data and fonts

@@ -28,14 +28,11 @@ enum MHD_Result web_send(struct MHD_Connection *con, struct web_request *req,
     return rc;
 }
 
-static struct MHD_Response *json_response(json_t *body) {
-    char *text = body ? json_dumps(body, JSON_COMPACT)
-                      : NULL;
-    json_decref(body);
+/* A JSON response that takes text (malloc'd, n bytes); NULL frees it. */
+static struct MHD_Response *json_text_response(char *text, size_t n) {
     if (!text) return NULL;
-    size_t len = strlen(text);
     struct MHD_Response *resp = MHD_create_response_from_buffer(
-        len, text, MHD_RESPMEM_MUST_FREE);
+        n, text, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(text);
         return NULL;
@@ -44,6 +41,19 @@ static struct MHD_Response *json_response(json_t *body) {
                             "application/json; charset=utf-8");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     return resp;
+}
+
+static struct MHD_Response *json_response(json_t *body) {
+    char *text = body ? json_dumps(body, JSON_COMPACT)
+                      : NULL;
+    json_decref(body);
+    return json_text_response(text, text ? strlen(text) : 0);
+}
+
+enum MHD_Result web_send_json_text(struct MHD_Connection *con,
+                                   struct web_request *req, unsigned status,
+                                   char *text, size_t n) {
+    return web_send(con, req, status, json_text_response(text, n));
 }
 
 enum MHD_Result web_send_json(struct MHD_Connection *con,

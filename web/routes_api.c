@@ -83,9 +83,17 @@ enum MHD_Result web_api_search(struct web_server *srv,
         if (rc != MINGA_EINVAL) web_log(srv, "search failed: %s", errmsg);
         ret = send_rc(con, req, rc, errmsg, "search failed");
     } else {
-        ret = web_send_json(con, req, MHD_HTTP_OK,
-                            minga_results_json(&q, results));
+        size_t n = 0;
+        char *text = minga_results_json(&q, results, 0, &n);
         mindex_results_free(results);
+        if (text) {
+            ret = web_send_json_text(con, req, MHD_HTTP_OK, text, n);
+        } else {
+            web_log(srv, "search answer not written (out of memory, or a "
+                    "stored text is not UTF-8)");
+            ret = web_send_error(con, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                 "the answer could not be written", NULL);
+        }
     }
     query_release(&q);
     return ret;

@@ -115,6 +115,10 @@ enum MHD_Result web_send(struct MHD_Connection *con, struct web_request *req,
 enum MHD_Result web_send_json(struct MHD_Connection *con,
                               struct web_request *req, unsigned status,
                               json_t *body);
+/* Sends JSON text (malloc'd, n bytes, taken) the same way. */
+enum MHD_Result web_send_json_text(struct MHD_Connection *con,
+                                   struct web_request *req, unsigned status,
+                                   char *text, size_t n);
 /* {"error": message, "details": details or []}; details is stolen. */
 enum MHD_Result web_send_error(struct MHD_Connection *con,
                                struct web_request *req, unsigned status,

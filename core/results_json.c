@@ -1,0 +1,235 @@
+/*
+ * The JSON answer of a search, written as text in one pass with yajl's
+ * generator. It is the answer of every GET /api/search, so it is written
+ * straight from the results: building it as a jansson tree and dumping
+ * that (a hash table per object, a loop check per container when dumped)
+ * cost a quarter of a 10 000-case request, as much again as the search's
+ * snippets (docs/architecture.md, "The search answer").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "minga.h"
+#include "query.h"
+#include "refdata.h"
+
+#define KEY(g, k) yajl_gen_string(g, (const unsigned char *)(k), sizeof(k) - 1)
+
+struct writer {
+    yajl_gen g;
+    /* A string that is not UTF-8 makes yajl refuse it and write nothing,
+     * and the next call would then stand in its place: a refusal is kept
+     * here and fails the whole answer. */
+    int is_refused;
+};
+
+static void put_str(struct writer *w, const char *s)
+{
+    if (!s)
+        s = "";
+    if (yajl_gen_string(w->g, (const unsigned char *)s, strlen(s))
+        != yajl_gen_status_ok)
+        w->is_refused = 1;
+}
+
+/* As jansson writes a real (17 significant digits, always a fraction or
+ * an exponent), so the answer reads as it always has. */
+static void put_real(struct writer *w, double v)
+{
+    yajl_gen g = w->g;
+    char buf[40];
+    int n = snprintf(buf, sizeof buf - 2, "%.17g", v);
+    if (n < 0 || (size_t)n >= sizeof buf - 2 || !strpbrk(buf, "0123456789")) {
+        yajl_gen_null(g);   /* inf or nan: not JSON */
+        return;
+    }
+    if (!strpbrk(buf, ".eE")) {
+        buf[n++] = '.';
+        buf[n++] = '0';
+    }
+    yajl_gen_number(g, buf, (size_t)n);
+}
+
+static void put_goals(struct writer *w, uint32_t goal_mask)
+{
+    yajl_gen g = w->g;
+    yajl_gen_array_open(g);
+    for (int i = 1; i <= REFDATA_N_GOALS; i++)
+        if (goal_mask & (1u << i))
+            yajl_gen_integer(g, i);
+    yajl_gen_array_close(g);
+}
+
+static void put_names(struct writer *w, uint32_t mask, int n_bits,
+                      const char *(*name)(uint32_t))
+{
+    yajl_gen g = w->g;
+    yajl_gen_array_open(g);
+    for (int i = 0; i < n_bits; i++)
+        if (mask & (1u << i))
+            put_str(w, name(1u << i));
+    yajl_gen_array_close(g);
+}
+
+static void put_hit(struct writer *w, const struct mindex_hit *h)
+{
+    yajl_gen g = w->g;
+    yajl_gen_map_open(g);
+    KEY(g, "id");
+    put_str(w, h->id);
+    KEY(g, "title");
+    put_str(w, h->title);
+    KEY(g, "city");
+    put_str(w, h->city);
+    KEY(g, "country");
+    put_str(w, h->country);
+    KEY(g, "language");
+    put_str(w, h->language);
+    KEY(g, "year_start");
+    yajl_gen_integer(g, h->year_start);
+    KEY(g, "year_end");
+    if (h->year_end)
+        yajl_gen_integer(g, h->year_end);
+    else
+        yajl_gen_null(g);
+    KEY(g, "goals");
+    put_goals(w, h->goal_mask);
+    KEY(g, "levels");
+    put_names(w, h->level_mask, MINGA_N_LEVELS, refdata_level_name);
+    KEY(g, "actors");
+    put_names(w, h->actor_mask, MINGA_N_ACTORS, refdata_actor_name);
+    KEY(g, "score");
+    put_real(w, h->score);
+    KEY(g, "percent");
+    yajl_gen_integer(g, h->percent);
+    KEY(g, "snippet");
+    put_str(w, h->snippet);
+    const char *name = refdata_country_name(h->country);
+    if (name) {
+        KEY(g, "country_name");
+        put_str(w, name);
+    }
+    yajl_gen_map_close(g);
+}
+
+/* One facet entry, {"value": ..., "count": n}; value is a string unless
+ * it is NULL, then the number. */
+static void put_count(struct writer *w, const char *value, int number,
+                      uint64_t count)
+{
+    yajl_gen g = w->g;
+    yajl_gen_map_open(g);
+    KEY(g, "value");
+    if (value)
+        put_str(w, value);
+    else
+        yajl_gen_integer(g, number);
+    KEY(g, "count");
+    yajl_gen_integer(g, (long long)count);
+    yajl_gen_map_close(g);
+}
+
+static void put_counts(struct writer *w, const struct mindex_count *c,
+                       size_t n)
+{
+    yajl_gen g = w->g;
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < n; i++)
+        put_count(w, c[i].key, 0, c[i].count);
+    yajl_gen_array_close(g);
+}
+
+/* Counts by bit (levels, actors), named; only those above 0. */
+static void put_bit_counts(struct writer *w, const uint64_t *counts,
+                           int n_bits, const char *(*name)(uint32_t))
+{
+    yajl_gen_array_open(w->g);
+    for (int i = 0; i < n_bits; i++)
+        if (counts[i])
+            put_count(w, name(1u << i), 0, counts[i]);
+    yajl_gen_array_close(w->g);
+}
+
+static void put_facets(struct writer *w, const struct mindex_results *r)
+{
+    yajl_gen g = w->g;
+    yajl_gen_map_open(g);
+    KEY(g, "goals");
+    yajl_gen_array_open(g);
+    for (int i = 1; i <= REFDATA_N_GOALS; i++)
+        if (r->goal_counts[i])
+            put_count(w, NULL, i, r->goal_counts[i]);
+    yajl_gen_array_close(g);
+    KEY(g, "levels");
+    put_bit_counts(w, r->level_counts, MINGA_N_LEVELS, refdata_level_name);
+    KEY(g, "actors");
+    put_bit_counts(w, r->actor_counts, MINGA_N_ACTORS, refdata_actor_name);
+    KEY(g, "countries");
+    put_counts(w, r->countries, r->n_countries);
+    KEY(g, "languages");
+    put_counts(w, r->languages, r->n_languages);
+    yajl_gen_map_close(g);
+}
+
+char *minga_results_json(const struct minga_query *q,
+                         const struct mindex_results *r, int pretty,
+                         size_t *len)
+{
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return NULL;
+    struct writer out = {g, 0}, *w = &out;
+    /* a string that is not UTF-8 fails the answer rather than breaking
+     * the client's parser */
+    yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+    if (pretty) {
+        yajl_gen_config(g, yajl_gen_beautify, 1);
+        yajl_gen_config(g, yajl_gen_indent_string, "  ");
+    }
+    unsigned per_page = q->limit ? q->limit : QUERY_DEFAULT_LIMIT;
+    char *filters = query_describe_filters(q);
+    yajl_gen_map_open(g);
+    KEY(g, "total");
+    yajl_gen_integer(g, (long long)r->total);
+    KEY(g, "estimated");
+    yajl_gen_bool(g, r->is_estimate);
+    KEY(g, "page");
+    yajl_gen_integer(g, q->offset / per_page + 1);
+    KEY(g, "per_page");
+    yajl_gen_integer(g, per_page);
+    KEY(g, "query");
+    put_str(w, q->text);
+    KEY(g, "filters");
+    put_str(w, filters);
+    KEY(g, "results");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < r->n_hits; i++)
+        put_hit(w, &r->hits[i]);
+    yajl_gen_array_close(g);
+    KEY(g, "facets");
+    put_facets(w, r);
+    KEY(g, "suggestion");
+    if (r->suggestion)
+        put_str(w, r->suggestion);
+    else
+        yajl_gen_null(g);
+    yajl_gen_status st = yajl_gen_map_close(g);
+    free(filters);
+
+    const unsigned char *buf = NULL;
+    size_t n = 0;
+    char *text = NULL;
+    if (st == yajl_gen_status_ok && !out.is_refused &&
+        yajl_gen_get_buf(g, &buf, &n) == yajl_gen_status_ok &&
+        (text = malloc(n + 1))) {
+        memcpy(text, buf, n);
+        text[n] = '\0';
+        if (len)
+            *len = n;
+    }
+    yajl_gen_free(g);
+    return text;
+}
