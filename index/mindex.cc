@@ -298,7 +298,8 @@ static void rollback_all(struct mindex *ix)
     }
     for (Shard *w : all) {
         w->spelling.clear();
-        w->spelling_docs = 0;
+        w->spelling_put.clear();
+        w->spelling_put_docs = 0;
         w->clear_error();
     }
     ix->languages_dirty = false;
@@ -517,6 +518,12 @@ extern "C" int mindex_put_case(struct mindex *ix, const struct minga_case *c,
         const std::string lang = c->language;
         ix->begin_write();
         Shard &sh = shard_for(ix, c->id);
+        count_spelling(sh.spelling_put, job.doc, 1);
+        if (++sh.spelling_put_docs >= SPELLING_FLUSH_DOCS) {
+            job.spelling.swap(sh.spelling_put);
+            sh.spelling_put.clear();
+            sh.spelling_put_docs = 0;
+        }
         sh.push(std::move(job));
         if (ix->languages.insert(lang).second) {
             ix->languages_dirty = true;
@@ -567,6 +574,11 @@ extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
          * before this after the speller has been emptied */
         ix->sync();
         ix->begin_write();
+        for (auto &sh : ix->shards) {
+            /* the counts of cases put before this go with them */
+            sh->spelling_put.clear();
+            sh->spelling_put_docs = 0;
+        }
         for (Shard *w : ix->writers()) {
             ShardJob job;
             job.kind = ShardJob::REMOVE_ALL;

@@ -251,7 +251,10 @@ struct ShardJob {
     enum Kind { PUT, REMOVE_ALL, COMMIT, SPELL } kind = PUT;
     Xapian::Document doc;              /* PUT */
     std::string idterm;                /* PUT: "Q" + the case id */
-    std::unordered_map<std::string, int64_t> spelling;  /* SPELL: changes */
+    /* SPELL: changes. PUT: when the job ends a window of
+     * SPELLING_FLUSH_DOCS cases, the counts of the cases the caller put
+     * in it (Shard::spelling_put), handed on after this case is written */
+    std::unordered_map<std::string, int64_t> spelling;
     std::string generation;            /* COMMIT */
     std::string languages;             /* COMMIT: when set_languages */
     bool set_languages = false;
@@ -270,14 +273,23 @@ struct Shard {
      * its count (occurrences in the cases put, minus those in the cases
      * replaced or removed). The TermGenerator's FLAG_SPELLING would call
      * add_spelling once per word occurrence, and Xapian keeps spelling
-     * changes in memory until a commit; instead a shard counts, hands its
-     * counts to the speller every SPELLING_FLUSH_DOCS cases (and before a
+     * changes in memory until a commit; instead the counts are kept here,
+     * handed to the speller every SPELLING_FLUSH_DOCS cases (and before a
      * read through the writer and at commit), and the speller applies
      * each distinct word once and has Xapian merge them into its table, so
-     * memory stays bounded whatever the size of an import. Touched by the
-     * worker, or by the caller's thread while the shard is idle. */
+     * memory stays bounded whatever the size of an import.
+     *
+     * The caller's thread counts the cases it puts (spelling_put), off the
+     * worker, which is the import's busiest thread; the worker counts what
+     * it takes back (spelling) when a case is replaced. The caller's
+     * counts reach the worker in the queue, with the job that ends their
+     * window, and are handed on as one batch with the worker's: a word
+     * taken back is never applied before the count that added it.
+     * `spelling`: the worker's, or the caller's while the shard is idle;
+     * `spelling_put` and `spelling_put_docs`: the caller's only. */
     std::unordered_map<std::string, int64_t> spelling;
-    size_t spelling_docs = 0;          /* cases since the last hand-over */
+    std::unordered_map<std::string, int64_t> spelling_put;
+    size_t spelling_put_docs = 0;      /* cases in spelling_put */
     Shard *speller = nullptr;          /* MINDEX_WRITE, not owned: the
                                           spelling database's worker */
     size_t queue_max = SHARD_QUEUE_MAX;
@@ -294,17 +306,18 @@ struct Shard {
     {
         return mode == MINDEX_WRITE ? wdb : rdb;
     }
-    /* Adds (sign 1) or takes back (sign -1) the spelling counts of a
-     * document's unprefixed terms: one per position, as FLAG_SPELLING
-     * counted them. */
-    void count_spelling(const Xapian::Document &doc, int sign);
+
     /* Applies the pending counts to wdb (in its open transaction) and
      * empties them; with `merge`, has Xapian write its in-memory spelling
      * changes to the table too. Throws. */
     void flush_spelling(bool merge);
-    /* Queues the pending counts for the speller and empties them (waits
-     * while the speller's queue is full). */
+    /* Queues the pending counts, the caller's and the worker's, for the
+     * speller and empties them (waits while the speller's queue is full).
+     * The caller's thread, while the shard is idle. */
     void send_spelling();
+    /* The worker's part: queues `batch` (the caller's counts, from a PUT)
+     * with its own pending counts for the speller, and empties them. */
+    void send_spelling(std::unordered_map<std::string, int64_t> &&batch);
     ~Shard();
     void start();
     /* Queues a job, waiting while the queue is full. */
@@ -333,6 +346,11 @@ private:
  * case in place. Throws. */
 Xapian::Document build_document(struct mindex *ix,
                                 const struct minga_case *c);
+/* Adds (sign 1) or takes back (sign -1) into `counts` the spelling
+ * counts of a document's unprefixed terms: one per position, as
+ * FLAG_SPELLING counted them. */
+void count_spelling(std::unordered_map<std::string, int64_t> &counts,
+                    const Xapian::Document &doc, int sign);
 /* Takes back the spelling counts of the document that `idterm` names,
  * before it is replaced or deleted (the shard's worker, or the caller's
  * thread while the shard is idle). Throws. */

@@ -102,7 +102,8 @@ void Shard::run()
     }
 }
 
-void Shard::count_spelling(const Xapian::Document &doc, int sign)
+void count_spelling(std::unordered_map<std::string, int64_t> &counts,
+                    const Xapian::Document &doc, int sign)
 {
     for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
         const std::string &term = *t;
@@ -112,13 +113,12 @@ void Shard::count_spelling(const Xapian::Document &doc, int sign)
             continue;
         Xapian::termcount occurrences = t.positionlist_count();
         if (occurrences > 0)
-            spelling[term] += sign * (int64_t)occurrences;
+            counts[term] += sign * (int64_t)occurrences;
     }
 }
 
 void Shard::flush_spelling(bool merge)
 {
-    spelling_docs = 0;
     if (spelling.empty())
         return;
     /* emptied first: after a failure the batch is rolled back anyway */
@@ -147,12 +147,25 @@ void Shard::flush_spelling(bool merge)
 
 void Shard::send_spelling()
 {
-    spelling_docs = 0;
-    if (spelling.empty() || !speller)
+    spelling_put_docs = 0;
+    send_spelling(std::move(spelling_put));
+    spelling_put.clear();
+}
+
+void Shard::send_spelling(std::unordered_map<std::string, int64_t> &&batch)
+{
+    /* the smaller map goes into the larger: in an import of new cases
+     * the worker's own counts are empty */
+    if (spelling.size() > batch.size())
+        spelling.swap(batch);
+    for (const auto &w : spelling)
+        batch[w.first] += w.second;
+    spelling.clear();
+    if (batch.empty() || !speller)
         return;
     ShardJob job;
     job.kind = ShardJob::SPELL;
-    job.spelling.swap(spelling);
+    job.spelling.swap(batch);
     speller->push(std::move(job));
 }
 
@@ -164,21 +177,20 @@ void forget_spelling(Shard &sh, const std::string &idterm)
     Xapian::PostingIterator p = sh.wdb.postlist_begin(idterm);
     if (p == sh.wdb.postlist_end(idterm))
         return;
-    sh.count_spelling(sh.wdb.get_document(*p), -1);
+    count_spelling(sh.spelling, sh.wdb.get_document(*p), -1);
 }
 
 /* -- the jobs ------------------------------------------------------------ */
 
 /* Writes one case's document into the shard (its worker thread), in
- * place of the case's earlier version. Throws. */
-static void write_document(Shard &sh, const std::string &idterm,
-                           const Xapian::Document &doc)
+ * place of the case's earlier version, and hands on the spelling counts
+ * the job carries. Throws. */
+static void write_document(Shard &sh, ShardJob &job)
 {
-    forget_spelling(sh, idterm);
-    sh.wdb.replace_document(idterm, doc);
-    sh.count_spelling(doc, 1);
-    if (++sh.spelling_docs >= SPELLING_FLUSH_DOCS)
-        sh.send_spelling();
+    forget_spelling(sh, job.idterm);
+    sh.wdb.replace_document(job.idterm, job.doc);
+    if (!job.spelling.empty())
+        sh.send_spelling(std::move(job.spelling));
 }
 
 /* Empties the shard: documents and spelling data. Throws. */
@@ -222,7 +234,7 @@ int Shard::run_job(ShardJob &job, std::string *msg)
     int rc = guard(&err, what.c_str(), [&]() -> int {
         switch (job.kind) {
         case ShardJob::PUT:
-            write_document(*this, job.idterm, job.doc);
+            write_document(*this, job);
             break;
         case ShardJob::REMOVE_ALL:
             clear_shard(*this);

@@ -730,6 +730,37 @@ static void test_replace_keeps_spelling_data_in_step(void **state)
     mindex_results_free(r);
 }
 
+/* A case put twice in one transaction (an upload that names it twice):
+ * the words only its first version had leave the spelling data, although
+ * both versions' counts are still pending when the second is written. */
+static void test_case_put_twice_in_one_batch_keeps_spelling_in_step(
+    void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    struct minga_query q;
+    struct mindex_results *r;
+    struct minga_case detroit = cases[4];
+    detroit.summary = "Beekeepers keep hives on vacant lots.";
+    assert_int_equal(mindex_put_case(fx->writer, &detroit, &errmsg), 0);
+    detroit.summary = "Each community garden turns a vacant lot into food.";
+    assert_int_equal(mindex_put_case(fx->writer, &detroit, &errmsg), 0);
+    assert_int_equal(mindex_commit(fx->writer, 9, &errmsg), 0);
+
+    query_for(&q, "beekepers");
+    q.want_spelling = 1;
+    r = search(fx->writer, &q);
+    assert_null(r->suggestion);
+    mindex_results_free(r);
+    /* the second version's words are there */
+    query_for(&q, "gardn");
+    q.want_spelling = 1;
+    r = search(fx->writer, &q);
+    assert_non_null(r->suggestion);
+    assert_string_equal(r->suggestion, "garden");
+    mindex_results_free(r);
+}
+
 static int count_id(void *arg, const char *id)
 {
     (void)id;
@@ -843,6 +874,7 @@ int main(void)
         T(test_remove_case_removes),
         T(test_put_case_replaces_same_id),
         T(test_replace_keeps_spelling_data_in_step),
+        T(test_case_put_twice_in_one_batch_keeps_spelling_in_step),
         T(test_foreach_id_visits_every_case),
         T(test_remove_all_empties_index),
         cmocka_unit_test(test_open_missing_index_read_only_returns_error),
