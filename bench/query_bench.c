@@ -73,7 +73,7 @@ static int run_one(struct minga *m, const struct bench_query *bq,
             w->suggestions++;
     }
     if (!rc && o->json) {
-        char *text = minga_results_json(&q, r, 0, NULL);
+        char *text = minga_results_json(&q, r, NULL);
         if (!text && w)
             w->errors++;
         free(text);

@@ -173,10 +173,13 @@ static int run_search(struct cli *cli, int argc, char **argv)
     } else {
         rc = EXIT_OK;
         if (is_json) {
-            char *text = minga_results_json(&q, r, 1, NULL);
-            if (text) {
-                fputs(text, stdout);
-                free(text);
+            /* read back to be indented as every other JSON the CLI
+             * prints */
+            char *text = minga_results_json(&q, r, NULL);
+            json_t *answer = text ? json_loads(text, 0, NULL) : NULL;
+            free(text);
+            if (answer) {
+                cli_print_json(answer);
             } else {
                 cli_fail("the answer could not be written (out of memory, "
                          "or a stored text is not UTF-8)");

@@ -97,15 +97,14 @@ int minga_search(struct minga *m, const struct minga_query *q,
  * mindex_ids_free. */
 int minga_match_ids(struct minga *m, const struct minga_query *q,
                     char ***ids, size_t *n, char **errmsg);
-/* The JSON answer of `minga search --json` and GET /api/search, as text:
- * {total, estimated, page, per_page, query, filters, results: [...],
- *  facets: {...}, suggestion} (docs/openapi.json), two-space indented
- * when pretty. Returns a malloc'd string (caller frees) and, when len is
- * not NULL, its length; NULL when out of memory or a text is not UTF-8.
+/* The JSON answer of `minga search --json` and GET /api/search, as
+ * compact text: {total, estimated, page, per_page, query, filters,
+ * results: [...], facets: {...}, suggestion} (docs/openapi.json).
+ * Returns a malloc'd string (caller frees) and, when len is not NULL, its
+ * length; NULL when out of memory or a text is not UTF-8.
  * (core/results_json.c) */
 char *minga_results_json(const struct minga_query *q,
-                         const struct mindex_results *r, int pretty,
-                         size_t *len);
+                         const struct mindex_results *r, size_t *len);
 
 /* Loads one case with its attachments. *out is freed with case_free. */
 int minga_get_case(struct minga *m, const char *id, struct minga_case **out,

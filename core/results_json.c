@@ -175,8 +175,7 @@ static void put_facets(struct writer *w, const struct mindex_results *r)
 }
 
 char *minga_results_json(const struct minga_query *q,
-                         const struct mindex_results *r, int pretty,
-                         size_t *len)
+                         const struct mindex_results *r, size_t *len)
 {
     yajl_gen g = yajl_gen_alloc(NULL);
     if (!g)
@@ -185,10 +184,6 @@ char *minga_results_json(const struct minga_query *q,
     /* a string that is not UTF-8 fails the answer rather than breaking
      * the client's parser */
     yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-    if (pretty) {
-        yajl_gen_config(g, yajl_gen_beautify, 1);
-        yajl_gen_config(g, yajl_gen_indent_string, "  ");
-    }
     unsigned per_page = q->limit ? q->limit : QUERY_DEFAULT_LIMIT;
     char *filters = query_describe_filters(q);
     yajl_gen_map_open(g);

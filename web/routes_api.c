@@ -84,7 +84,7 @@ enum MHD_Result web_api_search(struct web_server *srv,
         ret = send_rc(con, req, rc, errmsg, "search failed");
     } else {
         size_t n = 0;
-        char *text = minga_results_json(&q, results, 0, &n);
+        char *text = minga_results_json(&q, results, &n);
         mindex_results_free(results);
         if (text) {
             ret = web_send_json_text(con, req, MHD_HTTP_OK, text, n);
