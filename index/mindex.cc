@@ -298,8 +298,7 @@ static void rollback_all(struct mindex *ix)
     }
     for (Shard *w : all) {
         w->spelling.clear();
-        w->spelling_put.clear();
-        w->spelling_put_docs = 0;
+        w->take_spelling_put();
         w->clear_error();
     }
     ix->languages_dirty = false;
@@ -519,11 +518,8 @@ extern "C" int mindex_put_case(struct mindex *ix, const struct minga_case *c,
         ix->begin_write();
         Shard &sh = shard_for(ix, c->id);
         count_spelling(sh.spelling_put, job.doc, 1);
-        if (++sh.spelling_put_docs >= SPELLING_FLUSH_DOCS) {
-            job.spelling.swap(sh.spelling_put);
-            sh.spelling_put.clear();
-            sh.spelling_put_docs = 0;
-        }
+        if (++sh.spelling_put_docs >= SPELLING_FLUSH_DOCS)
+            job.spelling = sh.take_spelling_put();
         sh.push(std::move(job));
         if (ix->languages.insert(lang).second) {
             ix->languages_dirty = true;
@@ -574,11 +570,8 @@ extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
          * before this after the speller has been emptied */
         ix->sync();
         ix->begin_write();
-        for (auto &sh : ix->shards) {
-            /* the counts of cases put before this go with them */
-            sh->spelling_put.clear();
-            sh->spelling_put_docs = 0;
-        }
+        for (auto &sh : ix->shards)
+            sh->take_spelling_put();   /* they go with their cases */
         for (Shard *w : ix->writers()) {
             ShardJob job;
             job.kind = ShardJob::REMOVE_ALL;

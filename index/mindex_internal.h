@@ -311,6 +311,15 @@ struct Shard {
      * empties them; with `merge`, has Xapian write its in-memory spelling
      * changes to the table too. Throws. */
     void flush_spelling(bool merge);
+    /* The caller's counts, handed over: returns them and starts a new
+     * window. The caller's thread. */
+    std::unordered_map<std::string, int64_t> take_spelling_put()
+    {
+        std::unordered_map<std::string, int64_t> out;
+        out.swap(spelling_put);
+        spelling_put_docs = 0;
+        return out;
+    }
     /* Queues the pending counts, the caller's and the worker's, for the
      * speller and empties them (waits while the speller's queue is full).
      * The caller's thread, while the shard is idle. */

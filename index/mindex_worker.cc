@@ -147,9 +147,7 @@ void Shard::flush_spelling(bool merge)
 
 void Shard::send_spelling()
 {
-    spelling_put_docs = 0;
-    send_spelling(std::move(spelling_put));
-    spelling_put.clear();
+    send_spelling(take_spelling_put());
 }
 
 void Shard::send_spelling(std::unordered_map<std::string, int64_t> &&batch)
