@@ -114,11 +114,12 @@ struct mindex_count {
 struct mindex_results {
     uint64_t total;              /* matching cases (exact when facets on,
                                     unless is_estimate) */
-    /* With facets on, a match set larger than MINDEX_FACET_EXACT_MAX
-     * cases is not counted whole: the facet counts (and total, unless
-     * Xapian walked the whole set anyway) are then estimated from its
-     * first MINDEX_FACET_EXACT_MAX cases in index order, and is_estimate
-     * is 1. */
+    /* With facets on, the matcher counts at most MINDEX_FACET_EXACT_MAX
+     * matches; past that the facet counts (and total, unless Xapian
+     * walked the whole set anyway) are estimated from the first ones in
+     * index order, and is_estimate is 1. A reader counts larger sets
+     * whole when reading them from the posting lists costs less than
+     * the matcher would spend (see mindex_matchset.cc). */
     int is_estimate;
     struct mindex_hit *hits;
     size_t n_hits;

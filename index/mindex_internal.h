@@ -4,6 +4,7 @@
  * threads; mindex_document.cc: a case's Xapian document; mindex_text.cc:
  * tokenising, stemming, the thesaurus and the stored document data;
  * mindex_query.cc: searching; mindex_facets.cc: facet counts;
+ * mindex_matchset.cc: match sets read from posting lists;
  * mindex_snippet.cc: highlighted snippets). Never included from C.
  *
  * Layout: the index folder holds a file SHARDS_FILE ("minga-index-shards
@@ -132,6 +133,8 @@ struct PackedFacets {
 };
 /* False when `packed` is not such a value. */
 bool facets_decode(const std::string &packed, PackedFacets *out);
+/* A country or language code as PackedFacets holds it. */
+uint64_t facet_code_key(const std::string &code);
 
 /* Folds text (accents, case) the way the whole index does, and turns
  * apostrophes into spaces so "l'agriculture" is two words. Throws
@@ -365,6 +368,57 @@ void count_spelling(std::unordered_map<std::string, int64_t> &counts,
  * thread while the shard is idle). Throws. */
 void forget_spelling(Shard &sh, const std::string &idterm);
 
+/* -- mindex_matchset.cc ------------------------------------------------ */
+
+/* A set of documents: one bit per docid, 0..last_docid. */
+struct DocSet {
+    explicit DocSet(Xapian::docid last_docid);
+    std::vector<uint64_t> words;
+    Xapian::docid last_docid;
+
+    void add(Xapian::docid did)        /* ignores docids past last_docid */
+    {
+        size_t w = did / 64;
+        if (w < words.size())
+            words[w] |= (uint64_t)1 << (did % 64);
+    }
+    bool has(Xapian::docid did) const
+    {
+        return (words[did / 64] >> (did % 64)) & 1;
+    }
+    bool empty() const;
+    uint64_t count() const;
+    void clear();
+    void unite(const DocSet &other);   /* other: the same last_docid */
+    void intersect(const DocSet &other);
+    void subtract(const DocSet &other);
+};
+
+struct SetNode;
+
+/* The documents a query matches, read from its posting lists without the
+ * matcher: planned first, so the caller can weigh the cost of reading
+ * against what the matcher would do. */
+class MatchSet {
+  public:
+    MatchSet();
+    ~MatchSet();
+    /* False when which documents match depends on more than posting
+     * lists (phrases, NEAR, value ranges, wildcards). Throws. */
+    bool plan(Xapian::Database &db, const Xapian::Query &query);
+    /* Posting-list entries read() will go through, at most. */
+    uint64_t reads() const;
+    /* How many documents match, guessed from posting-list sizes. */
+    double guess_size(Xapian::doccount n_docs) const;
+    /* Fills `out` (sized for the database's last docid) with the
+     * documents up to docid `limit` (0: all). Throws. */
+    void read(Xapian::Database &db, DocSet &out,
+              Xapian::docid limit = 0) const;
+
+  private:
+    std::unique_ptr<SetNode> root;
+};
+
 /* -- mindex_facets.cc -------------------------------------------------- */
 
 /* One document's facet values, unpacked. */
@@ -372,18 +426,49 @@ struct FacetRow {
     uint32_t goal_mask = 0;
     uint8_t level_mask = 0, actor_mask = 0;
     uint16_t country = 0, language = 0;   /* numbers in FacetTable::codes */
+    int16_t year_start = 0, year_end = 0; /* year_end: effective */
 };
 
-/* Every document's facet values by docid, read once per revision of a
- * reader (about 12 bytes a document). */
+/* Every document's facet values and years by docid, read once per
+ * revision of a reader (16 bytes a document). */
 struct FacetTable {
     std::vector<FacetRow> rows;        /* [docid]; [0] unused */
     std::vector<uint64_t> codes;       /* country and language codes by
                                           number (as code keys); [0]: none */
+    /* How many documents hold each value */
+    uint64_t n_docs = 0;
+    uint64_t goal_docs[18] = {}, level_docs[MINGA_N_LEVELS] = {},
+             actor_docs[MINGA_N_ACTORS] = {};
+    std::vector<uint64_t> country_docs, language_docs;   /* by number */
 };
 
-/* Reads SLOT_FACETS of every document of db. Throws. */
+/* Reads SLOT_FACETS and the years of every document of db. Throws. */
 std::unique_ptr<FacetTable> facet_table_load(Xapian::Database &db);
+
+/* A query's filters but the targets (which the table does not hold),
+ * checked against table rows: OR within a field, AND across fields, as
+ * the filter terms match. */
+struct RowFilter {
+    RowFilter(const FacetTable &table, const struct minga_query *q);
+    uint32_t goal_mask, level_mask, actor_mask;   /* 0: any */
+    std::vector<bool> countries, languages;       /* by code number;
+                                                     empty: any */
+    int year_from, year_to;                       /* 0: open */
+    /* The share of documents that pass, but for the years, as if the
+     * fields were independent. */
+    double share;
+
+    bool passes(const FacetRow &row) const
+    {
+        return (!goal_mask || (row.goal_mask & goal_mask)) &&
+               (!level_mask || (row.level_mask & level_mask)) &&
+               (!actor_mask || (row.actor_mask & actor_mask)) &&
+               (countries.empty() || countries[row.country]) &&
+               (languages.empty() || languages[row.language]) &&
+               (!year_to || row.year_start <= year_to) &&
+               (!year_from || row.year_end >= year_from);
+    }
+};
 
 /* Counts facets over the first `limit` matching documents the matcher
  * shows it (in docid order, as Xapian matches); past `limit` the
@@ -407,6 +492,9 @@ class FacetSpy : public Xapian::MatchSpy {
     {
         return new FacetSpy(limit, table);
     }
+    /* Counts, through the table, the documents of `set` that pass
+     * `filter`, and returns how many. */
+    uint64_t count_set(const DocSet &set, const RowFilter &filter);
     /* Scales every count from the documents seen to `total`. */
     void scale(uint64_t total);
     /* Fills r's countries and languages, sorted by count, then code. */
@@ -414,15 +502,51 @@ class FacetSpy : public Xapian::MatchSpy {
 
   private:
     void count(uint32_t goal_mask, uint32_t level_mask, uint32_t actor_mask);
+    void count_row(const FacetRow &row);
     std::vector<uint64_t> country_counts, language_counts;  /* with table */
     std::unordered_map<uint64_t, uint64_t> countries, languages;  /* keys */
 };
 
-/* The size of a match set the spy saw only the start of: its density in
- * the docids it covered, over the whole docid range, within the bounds
- * Xapian knows. */
-uint64_t estimate_total(const FacetSpy &spy, const Xapian::MSet &mset,
-                        Xapian::docid last_docid);
+/* How one attempt of the matcher counts its matches: a match spy to add
+ * (or nullptr) and how many matches it must look at. */
+struct Counting {
+    Xapian::MatchSpy *spy = nullptr;
+    Xapian::doccount check_at_least = 0;
+};
+
+/* Counts one search's facets. The matcher can show a FacetSpy every
+ * match up to MINDEX_FACET_EXACT_MAX (past it the counts are estimated),
+ * which makes it weigh matches it could otherwise skip. A reader whose
+ * match set costs less to read from the posting lists (MatchSet) counts
+ * the set through its facet table instead: the whole set exactly, or,
+ * for a large one, the part of the docid range that should hold about
+ * MINDEX_FACET_EXACT_MAX matches, as an estimate; the matcher then only
+ * ranks the page. */
+class FacetCounter {
+  public:
+    /* targets: the query's target filter (empty when none); the other
+     * filters come from q. Throws. */
+    FacetCounter(struct mindex *ix, const struct minga_query *q,
+                 const Xapian::Query &targets);
+    /* How to count the matches of the attempt with text query `text`
+     * (the matcher may try a stricter one first). Throws. */
+    Counting prepare(const Xapian::Query &text);
+    /* After the attempt that gave mset: r's total (which the caller set
+     * to Xapian's estimate), is_estimate and facet counts. Throws. */
+    void finish(const Xapian::MSet &mset, struct mindex_results *r);
+
+  private:
+    struct mindex *ix;                 /* borrowed */
+    const struct minga_query *q;       /* borrowed */
+    Xapian::Query targets;
+    const FacetTable *table;           /* borrowed; nullptr: spy only */
+    std::unique_ptr<RowFilter> filter; /* with a table */
+    Xapian::doccount check_at_least;
+    std::unique_ptr<FacetSpy> spy;
+    DocSet matched;
+    Xapian::docid read_limit = 0;      /* 0: the spy counted; else the
+                                          set was read up to it */
+};
 
 } /* namespace mindex_impl */
 

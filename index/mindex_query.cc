@@ -19,6 +19,7 @@
 
 using namespace mindex_impl;
 
+
 /* A whitespace-separated piece of the query text, and its folded terms. */
 struct QWord {
     size_t offset, length;          /* in q->text */
@@ -421,8 +422,19 @@ static void add_field_filter(std::vector<Xapian::Query> &fields,
                         alternatives.end());
 }
 
-/* The filters: OR within one field, AND across fields; an empty query
- * when there are none. */
+/* The filters on targets (terms only: a reader's facet table does not
+ * hold targets), OR-ed; an empty query when there are none. */
+static Xapian::Query target_filter_query(const struct minga_query *q)
+{
+    std::vector<std::string> terms;
+    for (size_t i = 0; i < q->n_targets; i++)
+        terms.push_back(std::string("XT") + q->targets[i]);
+    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+/* Every filter: OR within one field, AND across fields, the years
+ * ([year_start, effective year_end]) overlapping [year_from, year_to];
+ * an empty query when there are none. */
 static Xapian::Query filter_query(const struct minga_query *q)
 {
     std::vector<Xapian::Query> fields;
@@ -432,10 +444,9 @@ static Xapian::Query filter_query(const struct minga_query *q)
             terms.push_back("XG" + std::to_string(g));
     add_field_filter(fields, terms);
     terms.clear();
-    for (size_t i = 0; i < q->n_targets; i++)
-        terms.push_back(std::string("XT") + q->targets[i]);
-    add_field_filter(fields, terms);
-    terms.clear();
+    Xapian::Query targets = target_filter_query(q);
+    if (!targets.empty())
+        fields.push_back(targets);
     for (int b = 0; b < MINGA_N_LEVELS; b++)
         if (q->level_mask & (1u << b))
             terms.push_back(std::string("XL") + LEVEL_NAMES[b]);
@@ -453,7 +464,6 @@ static Xapian::Query filter_query(const struct minga_query *q)
     for (size_t i = 0; i < q->n_languages; i++)
         terms.push_back(std::string("XN") + q->languages[i]);
     add_field_filter(fields, terms);
-    /* [year_start, effective year_end] overlaps [year_from, year_to] */
     if (q->year_to)
         fields.emplace_back(Xapian::Query::OP_VALUE_LE, SLOT_YEAR_START,
                             Xapian::sortable_serialise(q->year_to));
@@ -534,13 +544,12 @@ static std::string suggest(struct mindex *ix, const std::string &text,
 
 /* Runs the query of `plan` and `filter` through the matcher, results
  * first..first+count: the words AND-ed, then, when that matches nothing
- * and there are several, OR-ed. new_spy (may return NULL) gives a fresh
- * match spy for each attempt. */
+ * and there are several, OR-ed. prepare() is told the text query of each
+ * attempt and says how to count its matches. */
 static Xapian::MSet run_match(
     struct mindex *ix, const Plan &plan, const Xapian::Query &filter,
     Xapian::doccount first, Xapian::doccount count,
-    Xapian::doccount check_at_least,
-    const std::function<Xapian::MatchSpy *()> &new_spy)
+    const std::function<Counting(const Xapian::Query &text)> &prepare)
 {
     const bool can_relax = plan.n_words >= 2;
     Xapian::Enquire &enquire = *ix->enquire;
@@ -550,17 +559,19 @@ static Xapian::MSet run_match(
         enquire.set_sort_by_relevance();
     Xapian::MSet mset;
     for (int relaxed = 0; relaxed <= 1; relaxed++) {
-        Xapian::Query query = text_query(
+        Xapian::Query text = text_query(
             ix, plan, relaxed ? Xapian::Query::OP_OR
                               : Xapian::Query::OP_AND);
-        if (!filter.empty())
-            query = Xapian::Query(Xapian::Query::OP_FILTER, query, filter);
-        enquire.set_query(query);
+        Counting counting = prepare(text);
+        Xapian::MatchSpy *spy = counting.spy;
+        enquire.set_query(filter.empty()
+                              ? text
+                              : Xapian::Query(Xapian::Query::OP_FILTER,
+                                              text, filter));
         enquire.clear_matchspies();
-        Xapian::MatchSpy *spy = new_spy();
         if (spy)
             enquire.add_matchspy(spy);
-        mset = enquire.get_mset(first, count, check_at_least);
+        mset = enquire.get_mset(first, count, counting.check_at_least);
         enquire.clear_matchspies();
         if (relaxed || !can_relax || !mset.empty())
             break;
@@ -597,38 +608,13 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
         const bool is_listing = plan.units.empty();
         Xapian::doccount limit = std::min<unsigned>(q->limit,
                                                     QUERY_MAX_LIMIT);
-        /* With facets, every match up to MINDEX_FACET_EXACT_MAX is
-         * counted: a larger match set would cost time in proportion to
-         * its size (20 ms for 40 000 matches at 100 000 cases). */
-        Xapian::doccount check_at_least =
-            q->want_facets ? std::min<Xapian::doccount>(
-                                 ix->db().get_doccount(),
-                                 MINDEX_FACET_EXACT_MAX)
-                           : 0;
-        std::unique_ptr<FacetSpy> spy;
+        FacetCounter counter(ix, q, target_filter_query(q));
         Xapian::MSet mset = run_match(
-            ix, plan, filter_query(q), q->offset, limit, check_at_least,
-            [&]() -> Xapian::MatchSpy * {
-                if (!q->want_facets)
-                    return nullptr;
-                spy.reset(new FacetSpy(check_at_least, ix->facets()));
-                return spy.get();
-            });
-
+            ix, plan, filter_query(q), q->offset, limit,
+            [&](const Xapian::Query &text) { return counter.prepare(text); });
         results->total = mset.get_matches_estimated();
-        if (q->want_facets && check_at_least > 0 &&
-            spy->seen >= check_at_least) {
-            /* the spy stopped counting: Xapian may still know the exact
-             * total (when it could not skip anything) */
-            if (mset.get_matches_lower_bound() !=
-                mset.get_matches_upper_bound())
-                results->total = estimate_total(*spy, mset,
-                                                ix->db().get_lastdocid());
-            if (results->total > spy->seen) {
-                results->is_estimate = 1;
-                spy->scale(results->total);
-            }
-        }
+        if (q->want_facets)
+            counter.finish(mset, results.get());
         if (mset.size() > 0) {
             results->hits = (struct mindex_hit *)calloc(
                 mset.size(), sizeof(struct mindex_hit));
@@ -659,12 +645,6 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
                     data.text, data.language,
                     ix->snippet_stem_for(data.language), plan.highlight,
                     snippet_caches[data.language]));
-        }
-        if (q->want_facets) {
-            memcpy(results->goal_counts, spy->goals, sizeof spy->goals);
-            memcpy(results->level_counts, spy->levels, sizeof spy->levels);
-            memcpy(results->actor_counts, spy->actors, sizeof spy->actors);
-            spy->copy_codes(results.get());
         }
         if (q->want_spelling) {
             std::string better = suggest(ix, text, plan);
@@ -702,8 +682,8 @@ extern "C" int mindex_match_ids(struct mindex *ix,
         Xapian::doccount count =
             q->limit ? std::min<Xapian::doccount>(q->limit, all) : all;
         Xapian::MSet mset = run_match(
-            ix, plan, filter_query(q), q->offset, count, 0,
-            []() -> Xapian::MatchSpy * { return nullptr; });
+            ix, plan, filter_query(q), q->offset, count,
+            [](const Xapian::Query &) { return Counting(); });
         out.reserve(mset.size());
         /* the id from its value slot: the stored data holds up to 8 KB
          * of text a case */

@@ -227,6 +227,12 @@ static uint64_t code_key(const unsigned char *p, size_t len)
     return key;
 }
 
+uint64_t facet_code_key(const std::string &code)
+{
+    return code_key((const unsigned char *)code.data(),
+                    std::min<size_t>(code.size(), 7));
+}
+
 bool facets_decode(const std::string &packed, PackedFacets *out)
 {
     if (packed.size() < 7)
