@@ -255,9 +255,10 @@ static void read_set(const SetReader &r, const SetNode &node,
     }
 }
 
-/* The documents `node` matches, guessed from its posting lists' sizes:
- * any part's largest (alternatives share most of their documents: a
- * word's stems), an AND's smallest thinned by the others' shares. */
+/* The documents `node` matches, guessed from its posting lists' sizes as
+ * if they were independent: for alternatives, the documents none of
+ * them misses; for an AND, its smallest part thinned by the others'
+ * shares. */
 static double guess_matches(const SetNode &node, double n_docs)
 {
     switch (node.kind) {
@@ -265,10 +266,12 @@ static double guess_matches(const SetNode &node, double n_docs)
     case SetNode::ALL:
         return (double)node.termfreq;
     case SetNode::ANY: {
-        double most = 0;
+        if (n_docs <= 0)
+            return 0;
+        double missed = 1;
         for (const SetNode &part : node.parts)
-            most = std::max(most, guess_matches(part, n_docs));
-        return most;
+            missed *= 1 - std::min(1.0, guess_matches(part, n_docs) / n_docs);
+        return n_docs * (1 - missed);
     }
     case SetNode::BOTH: {
         double n = guess_matches(node.parts[0], n_docs);
