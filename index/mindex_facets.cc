@@ -314,8 +314,7 @@ FacetCounter::FacetCounter(struct mindex *ix_, const struct minga_query *q_,
                          ? std::min<Xapian::doccount>(
                                ix_->db().get_doccount(),
                                MINDEX_FACET_EXACT_MAX)
-                         : 0),
-      matched(table ? (Xapian::docid)(table->rows.size() - 1) : 0)
+                         : 0)
 {
 }
 
@@ -336,7 +335,7 @@ Counting FacetCounter::prepare(const Xapian::Query &text)
         return Counting{ spy.get(), check_at_least };
     const double size = set.guess_size(table->n_docs) * filter->share;
     const double reads = (double)set.reads();
-    const Xapian::docid last = matched.last_docid;
+    const Xapian::docid last = (Xapian::docid)(table->rows.size() - 1);
     if (reads <= std::min<double>(size, check_at_least) *
                      READS_PER_WEIGHED_MATCH) {
         read_limit = last;
@@ -349,7 +348,17 @@ Counting FacetCounter::prepare(const Xapian::Query &text)
     } else {
         return Counting{ spy.get(), check_at_least };
     }
+    DocSet matched(last);
     set.read(ix->db(), matched, read_limit);
+    spy->count_set(matched, *filter);
+    if (read_limit < last && spy->seen < check_at_least / 10) {
+        /* the guess was far off (words that seldom meet, a filter that
+         * seldom holds them): too few to estimate from; read the rest */
+        spy.reset(new FacetSpy(check_at_least, table));
+        read_limit = last;
+        set.read(ix->db(), matched, read_limit);
+        spy->count_set(matched, *filter);
+    }
     return Counting();
 }
 
@@ -359,8 +368,8 @@ void FacetCounter::finish(const Xapian::MSet &mset,
     const Xapian::docid last = ix->db().get_lastdocid();
     bool is_partial = false;
     if (read_limit) {
-        r->total = spy->count_set(matched, *filter);
-        if (read_limit < matched.last_docid) {
+        r->total = spy->seen;
+        if (read_limit < table->rows.size() - 1) {
             r->total = estimate_total(spy->seen, read_limit, mset, last);
             is_partial = true;
         }

@@ -542,10 +542,10 @@ class FacetCounter {
     const FacetTable *table;           /* borrowed; nullptr: spy only */
     std::unique_ptr<RowFilter> filter; /* with a table */
     Xapian::doccount check_at_least;
-    std::unique_ptr<FacetSpy> spy;
-    DocSet matched;
-    Xapian::docid read_limit = 0;      /* 0: the spy counted; else the
-                                          set was read up to it */
+    std::unique_ptr<FacetSpy> spy;     /* counts, whichever way */
+    Xapian::docid read_limit = 0;      /* 0: the matcher shows the spy
+                                          its matches; else the set was
+                                          read and counted up to it */
 };
 
 } /* namespace mindex_impl */

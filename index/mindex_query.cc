@@ -19,7 +19,6 @@
 
 using namespace mindex_impl;
 
-
 /* A whitespace-separated piece of the query text, and its folded terms. */
 struct QWord {
     size_t offset, length;          /* in q->text */
