@@ -267,9 +267,11 @@ md.append("Throughput in MB/s counts the text (title, tags, city, region, "
           f"{R.get('run_rounds', '?')} rounds after one warm-up round; "
           "minga's and FTS5's runs alternate, "
           f"{R.get('run_query_passes', '1')} of each, and each shows its "
-          "median run (by p99). HTTP alternates the same way with the "
-          "in-process run on 2 threads, and shows the pass whose ratio of "
-          "the two is the median. "
+          "median run (by p99). HTTP (wrk, 10 s) alternates the same way "
+          "with the in-process run on 2 threads (200 queries x "
+          f"{R.get('run_rate_rounds', R.get('run_rounds', '?'))} rounds a "
+          "thread), and shows the pass whose ratio of the two is the "
+          "median. "
           "\"speed\" ratios above 1x mean minga is faster.\n")
 md.append(table + "\n")
 for n, why in skipped.items():

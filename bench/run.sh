@@ -11,6 +11,10 @@
 #                         since the start is skipped, and said so
 #   BENCH_STEP_TIMEOUT=1200  seconds for any one step
 #   BENCH_SEED=42  BENCH_PORT=18080  BENCH_ROUNDS=5  BENCH_QUERY_PASSES=3
+#   BENCH_RATE_ROUNDS=50  rounds of the in-process 2-thread rate the HTTP
+#                         rate is compared with: several seconds, as wrk's
+#                         10 s run (5 rounds lasted under half a second at
+#                         10 000 cases, and swung by 25% between passes)
 #   BENCH_XAPIAN_FLUSH=250   XAPIAN_FLUSH_THRESHOLD for the bare Xapian
 #                         indexer: the value minga's writer sets for itself,
 #                         so the ratio compares work, not a tuning knob
@@ -25,6 +29,7 @@ OUT=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
 SEED=${BENCH_SEED:-42}
 PORT=${BENCH_PORT:-18080}
 ROUNDS=${BENCH_ROUNDS:-5}
+RATE_ROUNDS=${BENCH_RATE_ROUNDS:-50}
 QUERY_PASSES=${BENCH_QUERY_PASSES:-3}
 BUDGET=${BENCH_BUDGET_S:-5400}
 STEP_TIMEOUT=${BENCH_STEP_TIMEOUT:-1200}
@@ -76,6 +81,7 @@ put version_minga "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo u
 put run_date "$(date -u +%Y-%m-%dT%H:%MZ)"
 put run_seed "$SEED"
 put run_rounds "$ROUNDS"
+put run_rate_rounds "$RATE_ROUNDS"
 put run_query_passes "$QUERY_PASSES"
 put run_xapian_flush "$XAPIAN_FLUSH"
 put load_start "$(load1)"
@@ -242,7 +248,7 @@ run_size() {
     local passes=""
     for pass in $(seq "$QUERY_PASSES"); do
       timed "${p}_qb2_$pass" "$BT/query_bench" --data "$d" --queries "$q" \
-        --rounds "$ROUNDS" --threads 2 --label minga_2t || continue
+        --rounds "$RATE_ROUNDS" --threads 2 --label minga_2t || continue
       wrk -t2 -c16 -d10s --timeout 10s -s "$ROOT/bench/wrk_search.lua" \
         "http://127.0.0.1:$PORT" -- "$q" >"$WORK/${p}_wrk_search_$pass.log" \
         2>&1 || true
@@ -265,7 +271,7 @@ run_size() {
   else
     say "$n: the server did not answer /healthz: see $WORK/${p}_serve.log"
     timed "${p}_qb2" "$BT/query_bench" --data "$d" --queries "$q" \
-      --rounds "$ROUNDS" --threads 2 --label minga_2t &&
+      --rounds "$RATE_ROUNDS" --threads 2 --label minga_2t &&
       harvest "$p" "$WORK/${p}_qb2.log"
   fi
   stop_server

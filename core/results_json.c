@@ -15,6 +15,7 @@
 #include "minga.h"
 #include "query.h"
 #include "refdata.h"
+#include "textfold.h"
 
 #define KEY(g, k) yajl_gen_string(g, (const unsigned char *)(k), sizeof(k) - 1)
 
@@ -26,13 +27,34 @@ struct writer {
     int is_refused;
 };
 
+/* A string value. Checked here rather than by yajl's validator, which
+ * reads one byte at a time where textfold's check skips ASCII 8 bytes at
+ * a time (the validator was a quarter of the answer's cost). */
 static void put_str(struct writer *w, const char *s)
 {
     if (!s)
         s = "";
-    if (yajl_gen_string(w->g, (const unsigned char *)s, strlen(s))
-        != yajl_gen_status_ok)
+    size_t len = strlen(s);
+    if (!text_is_valid_utf8(s, len) ||
+        yajl_gen_string(w->g, (const unsigned char *)s, len)
+            != yajl_gen_status_ok)
         w->is_refused = 1;
+}
+
+/* An integer value. yajl_gen_integer formats with sprintf, a fifth of
+ * the answer's cost for its hundred or so numbers. */
+static void put_int(struct writer *w, long long v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
+                                 : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    yajl_gen_number(w->g, p, (size_t)(buf + sizeof buf - p));
 }
 
 /* As jansson writes a real (17 significant digits, always a fraction or
@@ -59,7 +81,7 @@ static void put_goals(struct writer *w, uint32_t goal_mask)
     yajl_gen_array_open(g);
     for (int i = 1; i <= REFDATA_N_GOALS; i++)
         if (goal_mask & (1u << i))
-            yajl_gen_integer(g, i);
+            put_int(w, i);
     yajl_gen_array_close(g);
 }
 
@@ -89,10 +111,10 @@ static void put_hit(struct writer *w, const struct mindex_hit *h)
     KEY(g, "language");
     put_str(w, h->language);
     KEY(g, "year_start");
-    yajl_gen_integer(g, h->year_start);
+    put_int(w, h->year_start);
     KEY(g, "year_end");
     if (h->year_end)
-        yajl_gen_integer(g, h->year_end);
+        put_int(w, h->year_end);
     else
         yajl_gen_null(g);
     KEY(g, "goals");
@@ -104,7 +126,7 @@ static void put_hit(struct writer *w, const struct mindex_hit *h)
     KEY(g, "score");
     put_real(w, h->score);
     KEY(g, "percent");
-    yajl_gen_integer(g, h->percent);
+    put_int(w, h->percent);
     KEY(g, "snippet");
     put_str(w, h->snippet);
     const char *name = refdata_country_name(h->country);
@@ -126,9 +148,9 @@ static void put_count(struct writer *w, const char *value, int number,
     if (value)
         put_str(w, value);
     else
-        yajl_gen_integer(g, number);
+        put_int(w, number);
     KEY(g, "count");
-    yajl_gen_integer(g, (long long)count);
+    put_int(w, (long long)count);
     yajl_gen_map_close(g);
 }
 
@@ -182,19 +204,18 @@ char *minga_results_json(const struct minga_query *q,
         return NULL;
     struct writer out = {g, 0}, *w = &out;
     /* a string that is not UTF-8 fails the answer rather than breaking
-     * the client's parser */
-    yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+     * the client's parser: put_str checks each one */
     unsigned per_page = q->limit ? q->limit : QUERY_DEFAULT_LIMIT;
     char *filters = query_describe_filters(q);
     yajl_gen_map_open(g);
     KEY(g, "total");
-    yajl_gen_integer(g, (long long)r->total);
+    put_int(w, (long long)r->total);
     KEY(g, "estimated");
     yajl_gen_bool(g, r->is_estimate);
     KEY(g, "page");
-    yajl_gen_integer(g, q->offset / per_page + 1);
+    put_int(w, q->offset / per_page + 1);
     KEY(g, "per_page");
-    yajl_gen_integer(g, per_page);
+    put_int(w, per_page);
     KEY(g, "query");
     put_str(w, q->text);
     KEY(g, "filters");

@@ -1,13 +1,32 @@
 #include "textfold.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <utf8proc.h>
+
+/* Whether the 8 bytes at p are ASCII and none is NUL. */
+static int is_plain_ascii8(const char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    const uint64_t high = 0x8080808080808080ull, ones = 0x0101010101010101ull;
+    return (w & high) == 0 && ((w - ones) & ~w & high) == 0;
+}
 
 size_t text_utf8_error_offset(const char *s, size_t len)
 {
     size_t pos = 0;
     while (pos < len) {
+        /* most text is ASCII: 8 bytes a step until a byte that is not */
+        while (len - pos >= 8 && is_plain_ascii8(s + pos))
+            pos += 8;
+        if (pos < len && (unsigned char)s[pos] < 0x80 && s[pos] != 0) {
+            pos++;
+            continue;
+        }
+        if (pos == len)
+            break;
         utf8proc_int32_t cp;
         utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + pos,
                                               (utf8proc_ssize_t)(len - pos), &cp);

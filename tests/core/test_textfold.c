@@ -140,6 +140,20 @@ static void test_error_offset_points_at_the_bad_byte(void **state)
     /* Latin-1 "ç" after "Or" */
     assert_int_equal(text_utf8_error_offset("Or\xe7" "amento", 9), 2);
     assert_false(text_is_valid_utf8("Or\xe7" "amento", 9));
+    /* past runs of ASCII checked 8 bytes at a time */
+    assert_int_equal(text_utf8_error_offset("Participativo 2030 \xe7", 20),
+                     19);
+    assert_int_equal(text_utf8_error_offset("Or\xc3\xa7" "amento Participa"
+                                            "tivo\xff", 25), 24);
+}
+
+static void test_nul_byte_is_an_error(void **state)
+{
+    (void)state;
+    /* inside a run of 8 ASCII bytes, and alone */
+    assert_int_equal(text_utf8_error_offset("Montevi\0deo 2030", 17), 7);
+    assert_int_equal(text_utf8_error_offset("ab\0", 3), 2);
+    assert_true(text_is_valid_utf8("Montevideo, Uruguay", 19));
 }
 
 static void test_error_offset_of_truncated_sequence(void **state)
@@ -182,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_slug_refuses_invalid_utf8),
         cmocka_unit_test(test_error_offset_of_valid_text_is_its_length),
         cmocka_unit_test(test_error_offset_points_at_the_bad_byte),
+        cmocka_unit_test(test_nul_byte_is_an_error),
         cmocka_unit_test(test_error_offset_of_truncated_sequence),
         cmocka_unit_test(test_error_offset_of_overlong_and_surrogates),
         cmocka_unit_test(test_nul_byte_is_not_valid_text),
