@@ -59,22 +59,11 @@ std::unique_ptr<FacetTable> facet_table_load(Xapian::Database &db)
         row.actor_mask = (uint8_t)f.actor_mask;
         row.country = code_number(*table, numbers, f.country);
         row.language = code_number(*table, numbers, f.language);
-    }
-    table->country_docs.assign(table->codes.size(), 0);
-    table->language_docs.assign(table->codes.size(), 0);
-    for (const FacetRow &row : table->rows) {
-        if (!row.goal_mask && !row.language)
-            continue;   /* no such document */
         table->n_docs++;
-        for (int g = 1; g <= 17; g++)
-            table->goal_docs[g] += (row.goal_mask >> g) & 1;
-        for (int b = 0; b < MINGA_N_LEVELS; b++)
-            table->level_docs[b] += (row.level_mask >> b) & 1;
-        for (int b = 0; b < MINGA_N_ACTORS; b++)
-            table->actor_docs[b] += (row.actor_mask >> b) & 1;
-        table->country_docs[row.country]++;
-        table->language_docs[row.language]++;
+        table->all.add(row);
     }
+    table->all.countries.resize(table->codes.size());
+    table->all.languages.resize(table->codes.size());
     for (int slot : { SLOT_YEAR_START, SLOT_YEAR_END }) {
         for (auto v = db.valuestream_begin(slot);
              v != db.valuestream_end(slot); ++v) {
@@ -90,17 +79,8 @@ std::unique_ptr<FacetTable> facet_table_load(Xapian::Database &db)
     return table;
 }
 
-FacetSpy::FacetSpy(Xapian::doccount limit_, const FacetTable *table_)
-    : limit(limit_), table(table_)
-{
-    if (table) {
-        country_counts.assign(table->codes.size(), 0);
-        language_counts.assign(table->codes.size(), 0);
-    }
-}
-
-void FacetSpy::count(uint32_t goal_mask, uint32_t level_mask,
-                     uint32_t actor_mask)
+void FacetCounts::add_masks(uint32_t goal_mask, uint32_t level_mask,
+                            uint32_t actor_mask)
 {
     for (uint32_t m = goal_mask & 0x3fffe; m; m &= m - 1)
         goals[__builtin_ctz(m)]++;
@@ -112,6 +92,26 @@ void FacetSpy::count(uint32_t goal_mask, uint32_t level_mask,
         actors[__builtin_ctz(m)]++;
 }
 
+void FacetCounts::add(const FacetRow &row)
+{
+    add_masks(row.goal_mask, row.level_mask, row.actor_mask);
+    if (row.country >= countries.size())
+        countries.resize((size_t)row.country + 1);
+    if (row.language >= languages.size())
+        languages.resize((size_t)row.language + 1);
+    countries[row.country]++;
+    languages[row.language]++;
+}
+
+FacetSpy::FacetSpy(Xapian::doccount limit_, const FacetTable *table_)
+    : limit(limit_), table(table_)
+{
+    if (table) {
+        counts.countries.assign(table->codes.size(), 0);
+        counts.languages.assign(table->codes.size(), 0);
+    }
+}
+
 void FacetSpy::operator()(const Xapian::Document &doc, double)
 {
     if (seen >= limit)
@@ -120,25 +120,18 @@ void FacetSpy::operator()(const Xapian::Document &doc, double)
     last_seen = doc.get_docid();
     if (table) {
         if (last_seen < table->rows.size())
-            count_row(table->rows[last_seen]);
+            counts.add(table->rows[last_seen]);
         /* else newer than the table: cannot happen for a reader */
         return;
     }
     PackedFacets f;
     if (!facets_decode(doc.get_value(SLOT_FACETS), &f))
         return;
-    count(f.goal_mask, f.level_mask, f.actor_mask);
+    counts.add_masks(f.goal_mask, f.level_mask, f.actor_mask);
     if (f.country)
         countries[f.country]++;
     if (f.language)
         languages[f.language]++;
-}
-
-void FacetSpy::count_row(const FacetRow &row)
-{
-    count(row.goal_mask, row.level_mask, row.actor_mask);
-    country_counts[row.country]++;   /* [0]: none */
-    language_counts[row.language]++;
 }
 
 /* The codes of `codes` (strings) as a bit per code number of `table`;
@@ -183,21 +176,21 @@ RowFilter::RowFilter(const FacetTable &table, const struct minga_query *q)
         return [mask](size_t bit) { return ((mask >> bit) & 1) != 0; };
     };
     if (goal_mask)
-        share *= share_of(table, table.goal_docs, 18, in_mask(goal_mask));
+        share *= share_of(table, table.all.goals, 18, in_mask(goal_mask));
     if (level_mask)
-        share *= share_of(table, table.level_docs, MINGA_N_LEVELS,
+        share *= share_of(table, table.all.levels, MINGA_N_LEVELS,
                           in_mask(level_mask));
     if (actor_mask)
-        share *= share_of(table, table.actor_docs, MINGA_N_ACTORS,
+        share *= share_of(table, table.all.actors, MINGA_N_ACTORS,
                           in_mask(actor_mask));
     auto in_codes = [](const std::vector<bool> &codes) {
         return [&codes](size_t n) { return (bool)codes[n]; };
     };
     if (!countries.empty())
-        share *= share_of(table, table.country_docs.data(),
+        share *= share_of(table, table.all.countries.data(),
                           countries.size(), in_codes(countries));
     if (!languages.empty())
-        share *= share_of(table, table.language_docs.data(),
+        share *= share_of(table, table.all.languages.data(),
                           languages.size(), in_codes(languages));
 }
 
@@ -212,9 +205,8 @@ uint64_t FacetSpy::count_set(const DocSet &set, const RowFilter &filter)
             const FacetRow &row = table->rows[did];
             if (!filter.passes(row))
                 continue;
-            count_row(row);
+            counts.add(row);
             seen++;
-            last_seen = (Xapian::docid)did;
         }
     }
     return seen;
@@ -228,15 +220,15 @@ void FacetSpy::scale(uint64_t total)
         return n == 0 ? 0
                       : std::max<uint64_t>(1, (n * total + seen / 2) / seen);
     };
-    for (uint64_t &n : goals)
+    for (uint64_t &n : counts.goals)
         n = up(n);
-    for (uint64_t &n : levels)
+    for (uint64_t &n : counts.levels)
         n = up(n);
-    for (uint64_t &n : actors)
+    for (uint64_t &n : counts.actors)
         n = up(n);
-    for (uint64_t &n : country_counts)
+    for (uint64_t &n : counts.countries)
         n = up(n);
-    for (uint64_t &n : language_counts)
+    for (uint64_t &n : counts.languages)
         n = up(n);
     for (auto &kv : countries)
         kv.second = up(kv.second);
@@ -273,10 +265,10 @@ void FacetSpy::copy_codes(struct mindex_results *r)
 {
     if (table) {
         for (size_t n = 1; n < table->codes.size(); n++) {
-            if (country_counts[n])
-                countries[table->codes[n]] = country_counts[n];
-            if (language_counts[n])
-                languages[table->codes[n]] = language_counts[n];
+            if (counts.countries[n])
+                countries[table->codes[n]] = counts.countries[n];
+            if (counts.languages[n])
+                languages[table->codes[n]] = counts.languages[n];
         }
     }
     copy_counts(countries, &r->countries, &r->n_countries);
@@ -384,9 +376,9 @@ void FacetCounter::finish(const Xapian::MSet &mset,
         r->is_estimate = 1;
         spy->scale(r->total);
     }
-    memcpy(r->goal_counts, spy->goals, sizeof spy->goals);
-    memcpy(r->level_counts, spy->levels, sizeof spy->levels);
-    memcpy(r->actor_counts, spy->actors, sizeof spy->actors);
+    memcpy(r->goal_counts, spy->counts.goals, sizeof spy->counts.goals);
+    memcpy(r->level_counts, spy->counts.levels, sizeof spy->counts.levels);
+    memcpy(r->actor_counts, spy->counts.actors, sizeof spy->counts.actors);
     spy->copy_codes(r);
 }
 

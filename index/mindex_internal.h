@@ -382,10 +382,6 @@ struct DocSet {
         if (w < words.size())
             words[w] |= (uint64_t)1 << (did % 64);
     }
-    bool has(Xapian::docid did) const
-    {
-        return (words[did / 64] >> (did % 64)) & 1;
-    }
     bool empty() const;
     uint64_t count() const;
     void clear();
@@ -429,17 +425,27 @@ struct FacetRow {
     int16_t year_start = 0, year_end = 0; /* year_end: effective */
 };
 
+/* How many documents hold each facet value. */
+struct FacetCounts {
+    uint64_t goals[18] = {};           /* [1..17] */
+    uint64_t levels[MINGA_N_LEVELS] = {};
+    uint64_t actors[MINGA_N_ACTORS] = {};
+    /* by code number of a FacetTable; [0]: none */
+    std::vector<uint64_t> countries, languages;
+
+    void add_masks(uint32_t goal_mask, uint32_t level_mask,
+                   uint32_t actor_mask);
+    void add(const FacetRow &row);     /* grows the code counts */
+};
+
 /* Every document's facet values and years by docid, read once per
  * revision of a reader (16 bytes a document). */
 struct FacetTable {
     std::vector<FacetRow> rows;        /* [docid]; [0] unused */
     std::vector<uint64_t> codes;       /* country and language codes by
                                           number (as code keys); [0]: none */
-    /* How many documents hold each value */
     uint64_t n_docs = 0;
-    uint64_t goal_docs[18] = {}, level_docs[MINGA_N_LEVELS] = {},
-             actor_docs[MINGA_N_ACTORS] = {};
-    std::vector<uint64_t> country_docs, language_docs;   /* by number */
+    FacetCounts all;                   /* over every document */
 };
 
 /* Reads SLOT_FACETS and the years of every document of db. Throws. */
@@ -481,10 +487,8 @@ class FacetSpy : public Xapian::MatchSpy {
     Xapian::doccount limit;
     const FacetTable *table;           /* borrowed; or nullptr */
     Xapian::doccount seen = 0;
-    Xapian::docid last_seen = 0;
-    uint64_t goals[18] = {};
-    uint64_t levels[MINGA_N_LEVELS] = {};
-    uint64_t actors[MINGA_N_ACTORS] = {};
+    Xapian::docid last_seen = 0;       /* by the matcher */
+    FacetCounts counts;                /* codes by number: with a table */
 
     void operator()(const Xapian::Document &doc, double) override;
     std::string name() const override { return "minga::FacetSpy"; }
@@ -501,10 +505,8 @@ class FacetSpy : public Xapian::MatchSpy {
     void copy_codes(struct mindex_results *r);
 
   private:
-    void count(uint32_t goal_mask, uint32_t level_mask, uint32_t actor_mask);
-    void count_row(const FacetRow &row);
-    std::vector<uint64_t> country_counts, language_counts;  /* with table */
-    std::unordered_map<uint64_t, uint64_t> countries, languages;  /* keys */
+    std::unordered_map<uint64_t, uint64_t> countries, languages;  /* keys:
+                                          without a table */
 };
 
 /* How one attempt of the matcher counts its matches: a match spy to add
