@@ -207,6 +207,71 @@ static void test_suggestion(void **state)
     json_decref(o);
 }
 
+/* The score's text: rounded to 6 decimal places, always a fraction. */
+static void test_score_text(void **state)
+{
+    (void)state;
+    static const struct {
+        double score;
+        const char *text;
+    } cases[] = {
+        {12.0, "\"score\":12.0,"},
+        {2.123456789, "\"score\":2.123457,"},
+        {0.5, "\"score\":0.5,"},
+        {0.0000004, "\"score\":0.0,"},
+        {9.9999996, "\"score\":10.0,"},
+        {1234567.25, "\"score\":1234567.25,"},
+        {-3.5, "\"score\":-3.5,"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hit.score = cases[i].score;
+        char *text = minga_results_json(&q, &r, NULL);
+        assert_non_null(text);
+        if (!strstr(text, cases[i].text))
+            print_error("score %.9g: want %s in %s\n", cases[i].score,
+                        cases[i].text, text);
+        assert_non_null(strstr(text, cases[i].text));
+        free(text);
+    }
+    hit.score = 12.0;
+}
+
+/* A page far larger than the writer's first buffer comes out whole: 500
+ * hits (about 400 KB), each read back. */
+static void test_long_answer(void **state)
+{
+    (void)state;
+    enum { N = 500 };
+    struct mindex_hit *hits = calloc(N, sizeof *hits);
+    assert_non_null(hits);
+    for (size_t i = 0; i < N; i++) {
+        hits[i] = hit;
+        hits[i].percent = (int)(i % 100);
+    }
+    r.hits = hits;
+    r.n_hits = N;
+    size_t n = 0;
+    char *text = minga_results_json(&q, &r, &n);
+    r.hits = &hit;
+    r.n_hits = 1;
+    free(hits);
+    assert_non_null(text);
+    assert_true(n > 16384 * 8);
+    assert_int_equal(n, strlen(text));
+    json_error_t jerr;
+    json_t *o = json_loads(text, 0, &jerr);
+    free(text);
+    assert_non_null(o);
+    json_t *results = json_object_get(o, "results");
+    assert_int_equal(json_array_size(results), N);
+    for (size_t i = 0; i < N; i++) {
+        json_t *h = json_array_get(results, i);
+        assert_int(h, "percent", (json_int_t)(i % 100));
+        assert_str(h, "snippet", snippet);
+    }
+    json_decref(o);
+}
+
 static void test_text_not_utf8_fails(void **state)
 {
     (void)state;
@@ -225,6 +290,8 @@ int main(void)
         cmocka_unit_test(test_hit),
         cmocka_unit_test(test_facets),
         cmocka_unit_test(test_suggestion),
+        cmocka_unit_test(test_score_text),
+        cmocka_unit_test(test_long_answer),
         cmocka_unit_test(test_text_not_utf8_fails),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
