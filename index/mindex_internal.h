@@ -159,9 +159,20 @@ struct SynEntry {
     std::vector<std::string> words;
 };
 
-/* The synonym key for folded words: each stemmed, joined by one space. */
+/* The synonym key for folded words: each stemmed, joined by one space.
+ * `stem` is a Xapian::Stem or a StemMemo. */
+template <class Stemmer>
 std::string thesaurus_key(const std::vector<std::string> &words,
-                          const Xapian::Stem &stem);
+                          Stemmer &stem)
+{
+    std::string key;
+    for (const std::string &w : words) {
+        if (!key.empty())
+            key += ' ';
+        key += term_is_stemmable(w) ? stem(w) : w;
+    }
+    return key;
+}
 
 /* What a snippet highlights: a token matches when its folded form is in
  * `words` or its stem under the case's language is in `stems`. */
@@ -194,10 +205,11 @@ struct SnippetCache {
     std::vector<uint64_t> head2;
 };
 
-/* A stemmer that remembers what it stemmed: snippets stem the same words
- * query after query, and a call through Xapian::Stem costs about 2 800
- * instructions, a lookup here a tenth of that. Emptied when it holds
- * STEM_MEMO_MAX words; one per language in a handle, so one thread. */
+/* A stemmer that remembers what it stemmed: queries and their snippets
+ * stem the same words search after search, and a call through
+ * Xapian::Stem costs about 2 800 instructions, a lookup here a tenth of
+ * that. Emptied when it holds STEM_MEMO_MAX words; one per language in a
+ * handle, so one thread. */
 struct StemMemo {
     Xapian::Stem stem;
     std::unordered_map<std::string, std::string> memo;
@@ -575,7 +587,7 @@ struct mindex {
     bool has_thesaurus = false;
     /* Stemmers every query word is stemmed with: es, pt, en, then the
      * other languages seen in the index. */
-    std::vector<std::pair<std::string, Xapian::Stem>> query_stems;
+    std::vector<std::pair<std::string, mindex_impl::StemMemo *>> query_stems;
 
     Xapian::TermGenerator tokenizer;   /* the same tokenising as the
                                           indexer, no stemming */
@@ -636,9 +648,11 @@ struct mindex {
 
     /* The stemmer for a language code; "none" when Xapian has none. */
     const Xapian::Stem &stem_for(const std::string &lang);
-    /* The same, remembering its words, for snippets. */
-    mindex_impl::StemMemo &snippet_stem_for(const std::string &lang);
-    std::map<std::string, mindex_impl::StemMemo> snippet_stems;
+    /* The same, remembering its words: for the query's words, its
+     * thesaurus keys and snippets, which stem the same words search
+     * after search. A std::map, so query_stems may point into it. */
+    mindex_impl::StemMemo &stem_memo_for(const std::string &lang);
+    std::map<std::string, mindex_impl::StemMemo> stem_memos;
     /* Rebuilds query_stems from `languages`. */
     void refresh_query_stems();
     /* Reads the language list, whether there is a thesaurus and whether

@@ -169,7 +169,7 @@ static std::vector<std::string> number_variants(const std::string &term)
 /* Adds a stemmable word, its other number when folding hides it from
  * the stemmers, and "Z" + the stem of each under `stem`. */
 static void add_stemmed(std::set<std::string> &terms, const std::string &word,
-                        const Xapian::Stem &stem)
+                        StemMemo &stem)
 {
     terms.insert(word);
     terms.insert("Z" + stem(word));
@@ -189,7 +189,7 @@ static std::set<std::string> word_terms(struct mindex *ix,
     std::set<std::string> terms{ term };
     if (term_is_stemmable(term))
         for (const auto &ls : ix->query_stems)
-            add_stemmed(terms, term, ls.second);
+            add_stemmed(terms, term, *ls.second);
     return terms;
 }
 
@@ -249,9 +249,9 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e,
                              e.words.end());
     }
     const std::string &w = e.words[0];
-    const Xapian::Stem &stem = ix->stem_for(e.lang);
+    StemMemo &stem = ix->stem_memo_for(e.lang);
     std::set<std::string> terms{ w };
-    if (term_is_stemmable(w) && !stem.is_none())
+    if (term_is_stemmable(w) && !stem.stem.is_none())
         add_stemmed(terms, w, stem);
     for (const std::string &t : own)
         terms.erase(t);
@@ -312,7 +312,7 @@ static void add_highlight(struct mindex *ix, Highlight &hl,
     hl.words.insert(term);
     if (term_is_stemmable(term))
         for (const auto &ls : ix->query_stems)
-            hl.stems.insert(ls.second(term));
+            hl.stems.insert((*ls.second)(term));
 }
 
 /* Longest thesaurus entry, in words, a query n-gram is matched against:
@@ -519,7 +519,7 @@ static std::string suggest(struct mindex *ix, const std::string &text,
                 found = found || db.term_exists(f);
                 for (size_t s = 0; !found && s < ix->query_stems.size(); s++)
                     found = term_is_stemmable(f) &&
-                            db.term_exists("Z" + ix->query_stems[s].second(f));
+                            db.term_exists("Z" + (*ix->query_stems[s].second)(f));
             }
             if (found)
                 continue;
@@ -642,7 +642,7 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             if (q->want_snippets)
                 hit->snippet = dup_string(make_snippet(
                     data.text, data.language,
-                    ix->snippet_stem_for(data.language), plan.highlight,
+                    ix->stem_memo_for(data.language), plan.highlight,
                     snippet_caches[data.language]));
         }
         if (q->want_spelling) {

@@ -263,12 +263,12 @@ const Xapian::Stem &mindex::stem_for(const std::string &lang)
     return stems.emplace(lang, make_stem(lang)).first->second;
 }
 
-StemMemo &mindex::snippet_stem_for(const std::string &lang)
+StemMemo &mindex::stem_memo_for(const std::string &lang)
 {
-    auto it = snippet_stems.find(lang);
-    if (it != snippet_stems.end())
+    auto it = stem_memos.find(lang);
+    if (it != stem_memos.end())
         return it->second;
-    StemMemo &memo = snippet_stems[lang];
+    StemMemo &memo = stem_memos[lang];
     memo.stem = stem_for(lang);
     return memo;
 }
@@ -278,14 +278,14 @@ void mindex::refresh_query_stems()
     static const char *const base[] = { "es", "pt", "en" };
     query_stems.clear();
     for (const char *lang : base)
-        query_stems.emplace_back(lang, stem_for(lang));
+        query_stems.emplace_back(lang, &stem_memo_for(lang));
     for (const std::string &lang : languages) {
         if (lang == "es" || lang == "pt" || lang == "en")
             continue;
-        const Xapian::Stem &stem = stem_for(lang);
-        if (stem.is_none())
+        StemMemo &memo = stem_memo_for(lang);
+        if (memo.stem.is_none())
             continue;
-        query_stems.emplace_back(lang, stem);
+        query_stems.emplace_back(lang, &memo);
     }
 }
 

@@ -23,18 +23,6 @@ using namespace mindex_impl;
 
 namespace mindex_impl {
 
-std::string thesaurus_key(const std::vector<std::string> &words,
-                          const Xapian::Stem &stem)
-{
-    std::string key;
-    for (const std::string &w : words) {
-        if (!key.empty())
-            key += ' ';
-        key += term_is_stemmable(w) ? stem(w) : w;
-    }
-    return key;
-}
-
 } /* namespace mindex_impl */
 
 /* Longest key we store; Xapian keys must stay well under 245 bytes. */
@@ -201,7 +189,7 @@ std::vector<SynEntry> mindex::thesaurus_lookup(
         return found;
     std::set<std::string> keys_tried, values_seen;
     for (const auto &ls : query_stems) {
-        std::string key = thesaurus_key(words, ls.second);
+        std::string key = thesaurus_key(words, *ls.second);
         if (!keys_tried.insert(key).second)
             continue;
         Xapian::Database &d = db();
