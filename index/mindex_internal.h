@@ -199,10 +199,13 @@ struct SnippetCache {
     std::string scratch;
     bool ready = false;
     /* A folded token can only be one the query looked for when its
-     * first byte is in any_first, or its first two bytes in head2 (a
-     * 65 536-bit set); see prepare() in mindex_snippet.cc. */
+     * first byte is in any_first, its first two bytes in head2 (a
+     * 65 536-bit set) or its first three in head3 (hashed to 65 536
+     * bits); start2 holds the first two bytes of all of those, one
+     * look-up that rejects most tokens. See prepare() in
+     * mindex_snippet.cc. */
     bool any_first[256] = {};
-    std::vector<uint64_t> head2;
+    std::vector<uint64_t> start2, head2, head3;
 };
 
 /* A stemmer that remembers what it stemmed: queries and their snippets

@@ -65,11 +65,15 @@ static bool is_word_char(utf8proc_int32_t cp)
  * three range checks a byte were a third of make_snippet's time. */
 struct AsciiWordBytes {
     bool is_word[256] = {};
+    unsigned char lower[256];   /* ASCII lowercased; other bytes as they are */
     AsciiWordBytes()
     {
-        for (int ch = 0; ch < 0x80; ch++)
+        for (int ch = 0; ch < 256; ch++) {
             is_word[ch] = (ch >= 'a' && ch <= 'z') ||
                           (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+            lower[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z'
+                                            ? ch - 'A' + 'a' : ch);
+        }
     }
 };
 static const AsciiWordBytes ascii_word_bytes;
@@ -79,20 +83,39 @@ static int key_id(SnippetCache &cache, const std::string &key)
     return cache.keys.emplace(key, (int)cache.keys.size()).first->second;
 }
 
-/* How many leading bytes of a folded word the stemmer of `lang` never
- * changes; 0 when not known. Snowball's Spanish and Portuguese stemmers
- * only rewrite suffixes inside R1, R2 or RV, which never start before the
- * third letter; the English one also turns "y" into "i" after the first
- * letter ("cry" -> "cri", "dying" -> "die") but never touches the first
- * byte. So a word whose first bytes begin no highlighted stem cannot stem
- * to one, and need not be stemmed. */
+/* How many leading bytes of a folded word the stemmer of `lang` keeps in
+ * its stem, when the stem is that long; 0 when not known. So a word
+ * whose first bytes begin no highlighted stem cannot stem to one, and
+ * need not be stemmed.
+ *
+ * Snowball's Spanish and Portuguese stemmers only rewrite suffixes
+ * inside R1, R2 or RV: RV and R2 never start before the fourth letter,
+ * R1 before the third, and in R1 they only delete ("amente"), which
+ * leaves a prefix of the word. So a stem of 3 bytes or more begins with
+ * the word's first 3 bytes, a shorter one is the word's first bytes.
+ *
+ * The English one (Porter2) keeps the first 2 bytes but for three
+ * exceptions, dying, lying and tying (die, lie, tie: see prepare),
+ * and for a vowel followed by "ing" (a letter and "ing" is no English
+ * word); it turns "y" into "i" from the third letter on ("cry" -> "cri"),
+ * so not 3. */
 static size_t stem_head_len(const std::string &lang)
 {
     if (lang == "es" || lang == "pt")
-        return 2;
+        return 3;
     if (lang == "en")
-        return 1;
+        return 2;
     return 0;
+}
+
+static void set_bit(std::vector<uint64_t> &bits, size_t bit)
+{
+    bits[bit / 64] |= (uint64_t)1 << (bit % 64);
+}
+
+static bool has_bit(const std::vector<uint64_t> &bits, size_t bit)
+{
+    return (bits[bit / 64] >> (bit % 64)) & 1;
 }
 
 static size_t head2_bit(unsigned char b0, unsigned char b1)
@@ -100,49 +123,79 @@ static size_t head2_bit(unsigned char b0, unsigned char b1)
     return ((size_t)b0 << 8) | b1;
 }
 
-static void add_head(SnippetCache &cache, const std::string &s, size_t len)
+/* three bytes hashed to one of 65 536 bits (a filter: a collision only
+ * lets a token through to the exact check) */
+static size_t head3_bit(unsigned char b0, unsigned char b1, unsigned char b2)
 {
-    if (s.empty())
-        return;
-    if (len < 2 || s.size() < 2) {
-        cache.any_first[(unsigned char)s[0]] = true;
-        return;
-    }
-    size_t bit = head2_bit((unsigned char)s[0], (unsigned char)s[1]);
-    cache.head2[bit / 64] |= (uint64_t)1 << (bit % 64);
+    uint32_t v = ((uint32_t)b0 << 16) | ((uint32_t)b1 << 8) | b2;
+    return (size_t)((v * 2654435761u) >> 16);
 }
 
-/* Fills the filter: a highlighted word must match whole, so its first two
- * bytes; a highlighted stem, its first head_len bytes, which any word that
- * stems to it shares. */
+/* Lets through the tokens whose folded form begins with the first
+ * min(len, size) bytes of s. */
+static void add_head(SnippetCache &cache, const std::string &s, size_t len)
+{
+    size_t n = std::min(len, s.size());
+    if (n == 0)
+        return;
+    const unsigned char *b = (const unsigned char *)s.data();
+    if (n == 1) {
+        cache.any_first[b[0]] = true;
+        for (size_t b1 = 0; b1 < 256; b1++)
+            set_bit(cache.start2, head2_bit(b[0], (unsigned char)b1));
+        return;
+    }
+    set_bit(cache.start2, head2_bit(b[0], b[1]));
+    if (n == 2)
+        set_bit(cache.head2, head2_bit(b[0], b[1]));
+    else
+        set_bit(cache.head3, head3_bit(b[0], b[1], b[2]));
+}
+
+/* Fills the filter: a highlighted word must match whole, so its first
+ * three bytes; a highlighted stem, its first head_len bytes, which any
+ * word that stems to it shares. */
 static void prepare(SnippetCache &cache, const std::string &lang,
                     const Highlight &hl)
 {
     cache.ready = true;
+    cache.start2.assign(65536 / 64, 0);
     cache.head2.assign(65536 / 64, 0);
+    cache.head3.assign(65536 / 64, 0);
     for (const std::string &w : hl.words)
-        add_head(cache, w, 2);
+        add_head(cache, w, 3);
     size_t head_len = stem_head_len(lang);
     if (!head_len) {
         std::fill(std::begin(cache.any_first), std::end(cache.any_first),
                   true);
+        std::fill(cache.start2.begin(), cache.start2.end(), ~(uint64_t)0);
         return;
     }
-    for (const std::string &s : hl.stems)
+    for (const std::string &s : hl.stems) {
         add_head(cache, s, head_len);
+        /* Porter2's exceptions whose second byte the stem changes */
+        if (lang == "en" && (s == "die" || s == "lie" || s == "tie"))
+            add_head(cache, std::string(1, s[0]) + "y", head_len);
+    }
 }
 
-/* Whether a token that folds to bytes starting b0, b1 (b1 is 0 for a
- * one-byte token) may be one the query looked for. */
-static bool may_match(const SnippetCache &cache, unsigned char b0,
-                      unsigned char b1)
+/* Whether a token that folds to bytes starting b0, b1 (0 past its end)
+ * may be one the query looked for, whatever its third byte. */
+static bool may_match_start(const SnippetCache &cache, unsigned char b0,
+                            unsigned char b1)
 {
-    if (cache.any_first[b0])
-        return true;
-    if (!b1)
+    return has_bit(cache.start2, head2_bit(b0, b1));
+}
+
+/* The same knowing its third byte b2 (0 past its end). */
+static bool may_match(const SnippetCache &cache, unsigned char b0,
+                      unsigned char b1, unsigned char b2)
+{
+    if (!may_match_start(cache, b0, b1))
         return false;
-    size_t bit = head2_bit(b0, b1);
-    return (cache.head2[bit / 64] >> (bit % 64)) & 1;
+    if (cache.any_first[b0] || has_bit(cache.head2, head2_bit(b0, b1)))
+        return true;
+    return b1 && b2 && has_bit(cache.head3, head3_bit(b0, b1, b2));
 }
 
 static bool is_stemmable(const std::string &folded)
@@ -160,9 +213,8 @@ static bool is_stemmable(const std::string &folded)
 static int match_folded(const std::string &folded, StemMemo &stem,
                         const Highlight &hl, SnippetCache &cache)
 {
-    if (folded.empty() ||
-        !may_match(cache, (unsigned char)folded[0],
-                   folded.size() > 1 ? (unsigned char)folded[1] : 0))
+    const unsigned char *f = (const unsigned char *)folded.c_str();
+    if (folded.empty() || !may_match(cache, f[0], f[1], f[1] ? f[2] : 0))
         return -1;
     auto it = cache.folded.find(folded);
     if (it != cache.folded.end())
@@ -217,21 +269,18 @@ struct LatinFold {
     }
 };
 
-static unsigned char ascii_lower(unsigned char ch)
-{
-    return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch - 'A' + 'a') : ch;
-}
-
 /* Folds a token of ASCII and Latin letters into out; false when it holds
  * another character (out is then garbage). */
 static bool fold_latin(const char *s, size_t len, std::string &out)
 {
     static const LatinFold table;
-    out.clear();
+    /* a two-byte character folds to at most 4 bytes, an ASCII one to 1 */
+    out.resize(len * 2);
+    char *o = &out[0];
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
         if (ch < 0x80) {
-            out += (char)ascii_lower(ch);
+            *o++ = (char)ascii_word_bytes.lower[ch];
             continue;
         }
         /* two-byte sequences C2 80 .. C9 8F are U+0080 .. U+024F */
@@ -242,10 +291,28 @@ static bool fold_latin(const char *s, size_t len, std::string &out)
         const LatinFold::Entry &e = table.entries[cp - LatinFold::FIRST];
         if (!e.len)
             return false;
-        out.append(e.text, e.len);
+        memcpy(o, e.text, e.len);
+        o += e.len;
         i++;
     }
+    out.resize((size_t)(o - &out[0]));
     return true;
+}
+
+/* Whether a token is surely none the query looked for: its first ASCII
+ * bytes (which fold to themselves lowercased) begin no highlighted word
+ * or stem. Most tokens end here, before any folding. */
+static bool is_rejected_ascii(const SnippetCache &cache,
+                              const unsigned char *s, size_t len)
+{
+    const unsigned char *lower = ascii_word_bytes.lower;
+    unsigned char b0 = s[0], b1 = len > 1 ? s[1] : 0;
+    if (b0 >= 0x80 || b1 >= 0x80)
+        return false;
+    if (!may_match_start(cache, lower[b0], lower[b1]))
+        return true;
+    unsigned char b2 = len > 2 ? s[2] : 0;
+    return b2 < 0x80 && !may_match(cache, lower[b0], lower[b1], lower[b2]);
 }
 
 /* match_folded for a token of the original text: one of ASCII and Latin
@@ -254,13 +321,6 @@ static bool fold_latin(const char *s, size_t len, std::string &out)
 static int match_token(const char *s, size_t len, StemMemo &stem,
                        const Highlight &hl, SnippetCache &cache)
 {
-    /* most tokens start with two ASCII bytes, which fold to themselves
-     * lowercased: reject those before folding the rest */
-    unsigned char b0 = (unsigned char)s[0];
-    unsigned char b1 = len > 1 ? (unsigned char)s[1] : 0;
-    if (b0 < 0x80 && b1 < 0x80 &&
-        !may_match(cache, ascii_lower(b0), ascii_lower(b1)))
-        return -1;
     std::string &buf = cache.scratch;
     if (fold_latin(s, len, buf))
         return match_folded(buf, stem, hl, cache);
@@ -283,21 +343,23 @@ static std::vector<Token> tokenize_original(const std::string &text,
 {
     std::vector<Token> tokens;
     tokens.reserve(text.size() / 6 + 1);
-    const char *data = text.data();
+    /* c_str(): the NUL after the text (not a word byte) ends a run of
+     * word bytes, so the loop over a run need not check the length */
+    const unsigned char *data = (const unsigned char *)text.c_str();
     const size_t size = text.size();
     size_t pos = 0, chars = 0;
     bool in_token = false;
     while (pos < size) {
-        unsigned char ch = (unsigned char)data[pos];
+        unsigned char ch = data[pos];
         if (ascii_word_bytes.is_word[ch]) {
             /* a run of ASCII letters and digits at once: most of the
              * text, one byte per character */
             if (!in_token)
                 tokens.push_back({ pos, pos, chars, chars, -1 });
             size_t start = pos;
-            while (pos < size &&
-                   ascii_word_bytes.is_word[(unsigned char)data[pos]])
+            do
                 pos++;
+            while (ascii_word_bytes.is_word[data[pos]]);
             chars += pos - start;
             tokens.back().byte_end = pos;
             tokens.back().char_end = chars;
@@ -309,7 +371,7 @@ static std::vector<Token> tokenize_original(const std::string &text,
         if (ch >= 0x80) {
             utf8proc_int32_t cp;
             utf8proc_ssize_t len = utf8proc_iterate(
-                (const utf8proc_uint8_t *)data + pos,
+                data + pos,
                 (utf8proc_ssize_t)(size - pos), &cp);
             if (len > 0) {   /* stored text is valid UTF-8; be safe */
                 n = (size_t)len;
@@ -327,9 +389,12 @@ static std::vector<Token> tokenize_original(const std::string &text,
         chars++;
     }
     *n_chars = chars;
-    for (Token &t : tokens)
-        t.key = match_token(data + t.byte_start, t.byte_end - t.byte_start,
-                            stem, hl, cache);
+    for (Token &t : tokens) {
+        const unsigned char *s = data + t.byte_start;
+        size_t len = t.byte_end - t.byte_start;
+        if (!is_rejected_ascii(cache, s, len))
+            t.key = match_token((const char *)s, len, stem, hl, cache);
+    }
     return tokens;
 }
 

@@ -521,6 +521,30 @@ static void test_snippet_marks_inflected_and_capitalised_words(void **state)
     mindex_results_free(r);
 }
 
+/* English snippets pass over most words by their first two bytes; the
+ * stemmer's three exceptions that change the second byte (dying, lying,
+ * tying: die, lie, tie) are still marked, as is a "y" it turns into "i"
+ * past the second letter (plenty: plenti). */
+static void test_snippet_marks_english_exceptions(void **state)
+{
+    struct fixture *fx = *state;
+    struct minga_case c = cases[4];
+    c.id = "detroit-vacant-lots";
+    c.summary = NULL;
+    c.body = "Vacant lots lying empty since Detroit lost more than half "
+             "of its people after 1950 became community gardens backed "
+             "by Keep Growing Detroit; neighbours tying up tomatoes sell "
+             "plenty of them at Eastern Market.";
+    struct mindex_results *r =
+        put_and_search_snippet(fx, &c, "lies ties plenties");
+    const char *snippet = r->hits[0].snippet;
+    assert_non_null(strstr(snippet, "<mark>lying</mark>"));
+    assert_non_null(strstr(snippet, "<mark>tying</mark>"));
+    assert_non_null(strstr(snippet, "<mark>plenty</mark>"));
+    assert_non_null(strstr(snippet, " lots "));
+    mindex_results_free(r);
+}
+
 /* BM25's length normalisation, applied when cases are indexed: of two
  * cases naming a word once, the short one ranks first, though the long
  * one was indexed first (and would win a tie). */
@@ -865,6 +889,7 @@ int main(void)
         T(test_snippet_marks_matches_and_escapes_html),
         T(test_snippet_cuts_long_text_on_word_boundaries),
         T(test_snippet_marks_inflected_and_capitalised_words),
+        T(test_snippet_marks_english_exceptions),
         T(test_long_case_ranks_below_short_one),
         T(test_thesaurus_match_ranks_below_same_language),
         T(test_thesaurus_rejects_bad_line),
