@@ -155,12 +155,35 @@ static void csv_on_cell(void *cell, size_t len, void *arg) {
     csv_check(ci, ci->host->case_field(ci->sink, ci->header[index].name, &v));
 }
 
+/* A header of one cell holding ';' or a tab: a file separated by
+ * another character than ',' (a spreadsheet set to a language whose
+ * decimal mark is a comma writes ';'). Said once, plainly, rather than
+ * as an unknown field and every required field missing on each record. */
+static int csv_check_separator(struct csv_import *ci) {
+    if (ci->n_header != 1)
+        return 0;
+    const struct csv_header_cell *h = &ci->header[0];
+    const char *sep = strchr(h->name, ';') ? "';'"
+                      : strchr(h->name, '\t') ? "a tab" : NULL;
+    if (!sep)
+        return 0;
+    ci->host->error(ci->sink, h->line, h->column, NULL,
+                    "the header's field names are separated by %s, not "
+                    "','; minga reads comma-separated CSV (RFC 4180, with "
+                    "';' only between the values of a list field such as "
+                    "sdg_goals): export it as \"CSV UTF-8 (comma "
+                    "delimited)\"", sep);
+    ci->n_errors++;
+    return 1;
+}
+
 /* libcsv: end of a record. */
 static void csv_on_record(int terminator, void *arg) {
     struct csv_import *ci = arg;
     (void)terminator;
     if (!ci->has_header) {
         ci->has_header = 1;
+        csv_check_separator(ci);
         if (ci->n_errors)
             ci->fatal_rc = MINGA_EINVAL;  /* cells cannot be named */
     } else if (ci->has_case && !ci->fatal_rc) {

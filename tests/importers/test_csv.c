@@ -127,6 +127,28 @@ static void test_csv_rejects_bad_header(void **state) {
     fake_sink_release(&sink);
 }
 
+/* A file a spreadsheet wrote with ';' (or tabs) between fields: one
+ * error that says so, on the header, and nothing read past it. */
+static void test_csv_rejects_other_separators(void **state) {
+    (void)state;
+    struct minga_import_sink sink;
+    int rc = run_csv(&sink, "title;city;sdg_goals\n"
+                            "Presupuesto participativo;Rosario;11;16\n");
+    assert_int_equal(rc, MINGA_EINVAL);
+    assert_int_equal(sink.n_errors, 1);
+    assert_logged(sink.errors, "error 1:1 [] the header's field names are "
+                               "separated by ';', not ','");
+    assert_int_equal(sink.n_cases, 0);
+    fake_sink_release(&sink);
+
+    rc = run_csv(&sink, "title\tcity\nOrçamento participativo\tPorto "
+                        "Alegre\n");
+    assert_int_equal(rc, MINGA_EINVAL);
+    assert_int_equal(sink.n_errors, 1);
+    assert_logged(sink.errors, "separated by a tab, not ','");
+    fake_sink_release(&sink);
+}
+
 static void test_csv_rejects_empty_file(void **state) {
     (void)state;
     struct minga_import_sink sink;
@@ -146,6 +168,7 @@ int main(void) {
         cmocka_unit_test(test_csv_rejects_unterminated_quote),
         cmocka_unit_test(test_csv_rejects_misplaced_quote),
         cmocka_unit_test(test_csv_rejects_bad_header),
+        cmocka_unit_test(test_csv_rejects_other_separators),
         cmocka_unit_test(test_csv_rejects_empty_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
