@@ -199,7 +199,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
     struct web_server *srv = cls;
     struct web_request *req = *con_cls;
     (void)url;
-    (void)version;
     if (!req || !req->raw_uri) return MHD_NO;
     if (!req->is_started) {
         req->is_started = 1;
@@ -211,6 +210,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
         if (web_request_parse(req, &errmsg) != 0)
             return web_send_error(con, req, MHD_HTTP_BAD_REQUEST, errmsg,
                                   NULL);
+        /* RFC 9112 3.2: an HTTP/1.1 request without Host is a 400
+         * (libmicrohttpd checks it only in its pedantic mode) */
+        if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+            !MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                         MHD_HTTP_HEADER_HOST))
+            return web_send_error(con, req, MHD_HTTP_BAD_REQUEST,
+                                  "an HTTP/1.1 request must have a Host "
+                                  "header", NULL);
         int is_upload = req->n_segments == 2
                         && strcmp(req->segments[0], "api") == 0
                         && strcmp(req->segments[1], "imports") == 0

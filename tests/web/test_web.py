@@ -568,6 +568,16 @@ def test_methods():
              request("DELETE", "/api/search"))
 
 
+def test_host_header():
+    """HTTP/1.1 requires Host (RFC 9112 3.2); HTTP/1.0 does not."""
+    _, raw = raw_exchange(b"GET /healthz HTTP/1.1\r\n\r\n")
+    check(status_of(raw) == 400 and b"Host" in raw,
+          "an HTTP/1.1 GET without Host is a 400 (%r)" % raw[:80])
+    _, raw = raw_exchange(b"GET /healthz HTTP/1.0\r\n\r\n")
+    check(status_of(raw) == 200, "an HTTP/1.0 GET without Host is answered "
+          "(%r)" % raw[:80])
+
+
 def test_keep_alive():
     """One connection carries several requests (a browser's or a client
     library's): the server must not close it after each answer."""
@@ -607,7 +617,8 @@ try:
     for test in [test_health_and_static, test_search, test_bad_parameters,
                  test_cases, test_sdgs_and_stats, test_export,
                  test_upload_auth, test_upload_bad, test_upload_too_large,
-                 test_upload_good, test_methods, test_keep_alive]:
+                 test_upload_good, test_methods, test_host_header,
+                 test_keep_alive]:
         print("-- " + test.__name__)
         try:
             test()
