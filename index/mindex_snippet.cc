@@ -18,6 +18,9 @@
 
 #include <string.h>
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <algorithm>
 #include <string>
@@ -333,30 +336,24 @@ static int match_token(const char *s, size_t len, StemMemo &stem,
     return key;
 }
 
-/* Splits text into tokens and marks those the query looked for. Sets
- * *n_chars to the text's length in characters. */
-static std::vector<Token> tokenize_original(const std::string &text,
-                                            StemMemo &stem,
-                                            const Highlight &hl,
-                                            SnippetCache &cache,
-                                            size_t *n_chars)
-{
-    std::vector<Token> tokens;
-    tokens.reserve(text.size() / 6 + 1);
-    /* c_str(): the NUL after the text (not a word byte) ends a run of
-     * word bytes, so the loop over a run need not check the length */
-    const unsigned char *data = (const unsigned char *)text.c_str();
-    const size_t size = text.size();
-    size_t pos = 0, chars = 0;
+/* The tokens of a text as it is scanned: where the scan is, in bytes
+ * and characters, and whether the last byte was inside a token. */
+struct TokenScan {
+    const unsigned char *data;   /* NUL-terminated (std::string::c_str) */
+    size_t size, pos = 0, chars = 0;
     bool in_token = false;
-    while (pos < size) {
+    std::vector<Token> tokens;
+
+    /* One step: a run of ASCII letters and digits (most of a text, one
+     * byte per character) or one other character. */
+    void step()
+    {
         unsigned char ch = data[pos];
         if (ascii_word_bytes.is_word[ch]) {
-            /* a run of ASCII letters and digits at once: most of the
-             * text, one byte per character */
             if (!in_token)
                 tokens.push_back({ pos, pos, chars, chars, -1 });
             size_t start = pos;
+            /* the NUL after the text is not a word byte: no length check */
             do
                 pos++;
             while (ascii_word_bytes.is_word[data[pos]]);
@@ -364,15 +361,14 @@ static std::vector<Token> tokenize_original(const std::string &text,
             tokens.back().byte_end = pos;
             tokens.back().char_end = chars;
             in_token = true;
-            continue;
+            return;
         }
         size_t n = 1;
         bool word = false;
         if (ch >= 0x80) {
             utf8proc_int32_t cp;
             utf8proc_ssize_t len = utf8proc_iterate(
-                data + pos,
-                (utf8proc_ssize_t)(size - pos), &cp);
+                data + pos, (utf8proc_ssize_t)(size - pos), &cp);
             if (len > 0) {   /* stored text is valid UTF-8; be safe */
                 n = (size_t)len;
                 word = is_word_char(cp);
@@ -388,14 +384,82 @@ static std::vector<Token> tokenize_original(const std::string &text,
         pos += n;
         chars++;
     }
-    *n_chars = chars;
-    for (Token &t : tokens) {
-        const unsigned char *s = data + t.byte_start;
+
+#ifdef __SSE2__
+    /* 16 bytes at pos, all ASCII, at once: their letters and digits as a
+     * bit mask, whose runs of ones are tokens (or continue one). The
+     * same tokens as step() gives, for a third of its instructions. */
+    void ascii_block(__m128i v)
+    {
+        const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        const __m128i letter =
+            _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                          _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        const __m128i digit =
+            _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                          _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        const uint32_t mask =
+            (uint32_t)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+        /* a run at bit 0 continues the token the last block ended in */
+        bool continues = in_token;
+        for (uint32_t m = mask; m;) {
+            unsigned first = (unsigned)__builtin_ctz(m);
+            /* the run's end: the first zero bit from `first` on; m has
+             * no bit above 15, so at most 16 */
+            unsigned end = (unsigned)__builtin_ctz(~(m >> first)) + first;
+            if (first > 0 || !continues)
+                tokens.push_back({ pos + first, 0, chars + first, 0, -1 });
+            continues = false;
+            tokens.back().byte_end = pos + end;
+            tokens.back().char_end = chars + end;
+            m &= ~((1u << end) - 1);
+        }
+        in_token = (mask >> 15) & 1;
+        pos += 16;
+        chars += 16;
+    }
+#endif
+
+    void run()
+    {
+#ifdef __SSE2__
+        while (size - pos >= 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(data + pos));
+            if (_mm_movemask_epi8(v)) {   /* a byte of a UTF-8 sequence */
+                size_t end = pos + 16;
+                while (pos < end)
+                    step();
+            } else {
+                ascii_block(v);
+            }
+        }
+#endif
+        while (pos < size)
+            step();
+    }
+};
+
+/* Splits text into tokens and marks those the query looked for. Sets
+ * *n_chars to the text's length in characters. */
+static std::vector<Token> tokenize_original(const std::string &text,
+                                            StemMemo &stem,
+                                            const Highlight &hl,
+                                            SnippetCache &cache,
+                                            size_t *n_chars)
+{
+    TokenScan scan;
+    scan.data = (const unsigned char *)text.c_str();
+    scan.size = text.size();
+    scan.tokens.reserve(text.size() / 6 + 1);
+    scan.run();
+    *n_chars = scan.chars;
+    for (Token &t : scan.tokens) {
+        const unsigned char *s = scan.data + t.byte_start;
         size_t len = t.byte_end - t.byte_start;
         if (!is_rejected_ascii(cache, s, len))
             t.key = match_token((const char *)s, len, stem, hl, cache);
     }
-    return tokens;
+    return std::move(scan.tokens);
 }
 
 static void append_escaped(std::string &out, const std::string &text,

@@ -1,0 +1,104 @@
+/*
+ * make_snippet (index/mindex_snippet.cc) on its own: the tokens it finds
+ * and marks wherever they fall against the 16-byte blocks its scan reads
+ * at once, in ASCII and accented text, and that the words it passes over
+ * by their first bytes are still marked when they stem to a highlighted
+ * stem.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <string.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <string>
+
+#include "mindex_internal.h"
+
+using namespace mindex_impl;
+
+static std::string snippet(const std::string &text, const char *lang,
+                           const Highlight &hl)
+{
+    StemMemo stem;
+    stem.stem = make_stem(lang);
+    SnippetCache cache;
+    return make_snippet(text, lang, stem, hl, cache);
+}
+
+static void assert_snippet(const std::string &got, const std::string &want)
+{
+    if (got != want)
+        fail_msg("snippet\n  got:  %s\n  want: %s", got.c_str(),
+                 want.c_str());
+}
+
+/* A short text comes back whole, its matches marked, whatever the offset
+ * of each word in the text: every offset from 0 to 40 is tried, so each
+ * word starts, ends and straddles a block boundary somewhere. */
+static void test_marks_at_every_offset(void **state)
+{
+    (void)state;
+    Highlight hl;
+    hl.words = { "agua" };
+    hl.stems = { "agu", "potabl" };
+    for (size_t k = 0; k <= 40; k++) {
+        std::string pad(k, 'x');
+        std::string text = pad + " Aguas limpias y agua POTABLE en 2024.";
+        std::string want = pad + " <mark>Aguas</mark> limpias y "
+                                 "<mark>agua</mark> <mark>POTABLE</mark> "
+                                 "en 2024.";
+        assert_snippet(snippet(text, "es", hl), want);
+    }
+}
+
+/* Accented letters (two-byte UTF-8) inside and around the words, at
+ * every offset: "Água" folds to agua, "ÁGUAS" to aguas; "aguapé" begins
+ * like them but stems to none of the highlighted stems. */
+static void test_marks_accented_words_at_every_offset(void **state)
+{
+    (void)state;
+    Highlight hl;
+    hl.words = { "agua" };
+    hl.stems = { "agu", "saneament" };
+    for (size_t k = 0; k <= 40; k++) {
+        std::string pad(k, 'a');
+        std::string text = pad + " Água e saneamento: ÁGUAS do aguapé, "
+                                 "ação já.";
+        std::string want = pad + " <mark>Água</mark> e "
+                                 "<mark>saneamento</mark>: "
+                                 "<mark>ÁGUAS</mark> do aguapé, ação já.";
+        assert_snippet(snippet(text, "pt", hl), want);
+    }
+}
+
+/* Tokens are runs of letters and digits: a word glued to punctuation, a
+ * word of one letter, digits, and a token that runs across the blocks
+ * of a long run of letters with no space. */
+static void test_token_boundaries(void **state)
+{
+    (void)state;
+    Highlight hl;
+    hl.words = { "y", "2030", "objetivo" };
+    hl.stems = {};
+    std::string longword(37, 'z');
+    std::string text = "(objetivo)y-2030," + longword + "objetivo " +
+                       longword + " objetivo";
+    std::string want = "(<mark>objetivo</mark>)<mark>y</mark>-"
+                       "<mark>2030</mark>," + longword + "objetivo " +
+                       longword + " <mark>objetivo</mark>";
+    assert_snippet(snippet(text, "es", hl), want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_marks_at_every_offset),
+        cmocka_unit_test(test_marks_accented_words_at_every_offset),
+        cmocka_unit_test(test_token_boundaries),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
