@@ -31,6 +31,7 @@
 #include "mindex_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,10 +237,55 @@ Xapian::WritableDatabase &mindex::meta_writer()
     return shards.at(0)->wdb;
 }
 
+void VersionFiles::set_paths(std::vector<std::string> list)
+{
+    forget();
+    paths = std::move(list);
+}
+
+void VersionFiles::forget()
+{
+    for (const Watched &w : watched)
+        close(w.fd);
+    watched.clear();
+    is_watching = false;
+}
+
+bool VersionFiles::unchanged() const
+{
+    if (!is_watching)
+        return false;
+    for (const Watched &w : watched) {
+        struct stat st;
+        if (stat(w.path.c_str(), &st) != 0 || st.st_ino != w.ino ||
+            st.st_dev != w.dev)
+            return false;
+    }
+    return true;
+}
+
+void VersionFiles::watch()
+{
+    forget();
+    for (const std::string &path : paths) {
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+            if (fd >= 0)
+                close(fd);
+            forget();   /* not a glass database: reopen every time */
+            return;
+        }
+        watched.push_back({ path, fd, st.st_dev, st.st_ino });
+    }
+    is_watching = !watched.empty();
+}
+
 bool mindex::reopen_db()
 {
-    if (mode == MINDEX_WRITE)
+    if (mode == MINDEX_WRITE || versions.unchanged())
         return false;
+    versions.watch();
     /* the shards' handles share their internals with rdb and spell_all:
      * rdb first, or it would find them reopened already */
     bool changed = rdb.reopen();
@@ -383,6 +429,14 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
         } else if (path_exists(spell_path)) {
             /* a folder made before the spelling database has none */
             ix->spell_all.add_database(Xapian::Database(spell_path));
+        }
+        if (mode == MINDEX_READ) {
+            std::vector<std::string> version_paths;
+            for (auto &sh : ix->shards)
+                version_paths.push_back(sh->path + "/iamglass");
+            if (path_exists(spell_path))
+                version_paths.push_back(spell_path + "/iamglass");
+            ix->versions.set_paths(std::move(version_paths));
         }
         ix->tokenizer.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
         /* no FLAG_SPELLING: the shards count spelling data themselves

@@ -45,6 +45,7 @@
 #ifndef MINGA_MINDEX_INTERNAL_H
 #define MINGA_MINDEX_INTERNAL_H
 
+#include <sys/stat.h>
 #include <xapian.h>
 
 #include <condition_variable>
@@ -565,6 +566,41 @@ class FacetCounter {
                                           read and counted up to it */
 };
 
+/* The version files (iamglass) of a reader's databases, to tell
+ * whether a writer has committed since: Xapian's Database::reopen()
+ * opens and reads each of them, three files and twelve system calls a
+ * search; a commit renames a new one into place, which stat() sees as
+ * another inode. An open descriptor is kept on each watched file so its
+ * inode cannot be reused by a later one. */
+class VersionFiles {
+public:
+    VersionFiles() = default;
+    VersionFiles(const VersionFiles &) = delete;
+    VersionFiles &operator=(const VersionFiles &) = delete;
+    ~VersionFiles() { forget(); }
+
+    /* The files to watch, from the next watch() on. */
+    void set_paths(std::vector<std::string> paths);
+    /* Whether every file is still the one watch() saw; false before the
+     * first watch(), or when one cannot be read (Xapian decides then). */
+    bool unchanged() const;
+    /* Takes hold of the files as they are now. Call it before reopening
+     * the databases, so a commit between the two is seen next time. */
+    void watch();
+
+private:
+    struct Watched {
+        std::string path;
+        int fd;
+        dev_t dev;
+        ino_t ino;
+    };
+    std::vector<std::string> paths;
+    std::vector<Watched> watched;
+    bool is_watching = false;
+    void forget();
+};
+
 } /* namespace mindex_impl */
 
 struct mindex {
@@ -579,6 +615,7 @@ struct mindex {
                                 spelling database and its worker */
     Xapian::Database spell_all;  /* the spelling data: the spelling
                                 database and the shards (older folders) */
+    mindex_impl::VersionFiles versions;  /* MINDEX_READ: of rdb, spell_all */
     bool in_txn = false;               /* a write since the last commit */
     bool languages_dirty = false;      /* META_LANGUAGES to rewrite */
     /* Documents carry length norms (see "Length norms" above): writers

@@ -668,6 +668,23 @@ static void test_writes_invisible_to_readers_before_commit(void **state)
     struct mindex_results *r = search_text(ix, "residents");
     assert_true(has_hit(r, "pending"));
     mindex_results_free(r);
+
+    /* reopening with nothing new keeps the snapshot; each later commit
+     * is seen at the next reopen (the reader watches the version files
+     * and must take the new ones each time) */
+    assert_int_equal(mindex_reopen(ix, &errmsg), 0);
+    assert_int_equal(mindex_doccount(ix), 6);
+    for (int i = 0; i < 3; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "pending-%d", i);
+        c.id = id;
+        assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
+        assert_int_equal(mindex_commit(fx->writer, 10 + (uint64_t)i,
+                                       &errmsg), 0);
+        assert_int_equal(mindex_reopen(ix, &errmsg), 0);
+        assert_int_equal(mindex_doccount(ix), 7 + (unsigned)i);
+        assert_int_equal(mindex_generation(ix), 10 + (uint64_t)i);
+    }
     mindex_close(ix);
 }
 
