@@ -76,17 +76,27 @@ static void put_str(struct writer *w, const char *s)
         w->is_refused = 1;
 }
 
+/* Writes the decimal digits of u (at least `min_digits`, zeros in
+ * front) so that they end just before `end`; returns where they start. */
+static char *digits_before(char *end, unsigned long long u, int min_digits)
+{
+    char *p = end;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    while (end - p < min_digits)
+        *--p = '0';
+    return p;
+}
+
 /* An integer value. yajl_gen_integer formats with sprintf, a fifth of
  * the answer's cost for its hundred or so numbers. */
 static void put_int(struct writer *w, long long v)
 {
     char buf[24], *p = buf + sizeof buf;
-    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v
-                                 : (unsigned long long)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
+    p = digits_before(p, v < 0 ? 0ull - (unsigned long long)v
+                               : (unsigned long long)v, 1);
     if (v < 0)
         *--p = '-';
     yajl_gen_number(w->g, p, (size_t)(buf + sizeof buf - p));
@@ -110,22 +120,16 @@ static void put_score(struct writer *w, double v)
         return;
     }
     unsigned long long micro = (unsigned long long)llround(fabs(v) * 1e6);
-    unsigned long long whole = micro / 1000000, frac = micro % 1000000;
+    unsigned long long frac = micro % 1000000;
     char buf[32], *p = buf + sizeof buf;
     int digits = 6;
     while (digits > 1 && frac % 10 == 0) {   /* 12.500000 -> 12.5 */
         frac /= 10;
         digits--;
     }
-    while (digits-- > 0) {
-        *--p = (char)('0' + frac % 10);
-        frac /= 10;
-    }
+    p = digits_before(p, frac, digits);
     *--p = '.';
-    do {
-        *--p = (char)('0' + whole % 10);
-        whole /= 10;
-    } while (whole);
+    p = digits_before(p, micro / 1000000, 1);
     if (v < 0 && micro)
         *--p = '-';
     yajl_gen_number(g, p, (size_t)(buf + sizeof buf - p));

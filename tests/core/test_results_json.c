@@ -222,6 +222,8 @@ static void test_score_text(void **state)
         {9.9999996, "\"score\":10.0,"},
         {1234567.25, "\"score\":1234567.25,"},
         {-3.5, "\"score\":-3.5,"},
+        {3.05, "\"score\":3.05,"},          /* zeros inside the fraction */
+        {7.000001, "\"score\":7.000001,"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hit.score = cases[i].score;

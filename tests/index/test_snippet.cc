@@ -37,22 +37,29 @@ static void assert_snippet(const std::string &got, const std::string &want)
 }
 
 /* A short text comes back whole, its matches marked, whatever the offset
- * of each word in the text: every offset from 0 to 40 is tried, so each
- * word starts, ends and straddles a block boundary somewhere. */
+ * of each word in the text: `text` after 0 to 40 bytes of `pad_byte`,
+ * so each word starts, ends and straddles a block boundary somewhere. */
+static void assert_marked_at_every_offset(char pad_byte, const char *lang,
+                                          const Highlight &hl,
+                                          const std::string &text,
+                                          const std::string &want)
+{
+    for (size_t k = 0; k <= 40; k++) {
+        std::string pad(k, pad_byte);
+        assert_snippet(snippet(pad + text, lang, hl), pad + want);
+    }
+}
+
 static void test_marks_at_every_offset(void **state)
 {
     (void)state;
     Highlight hl;
     hl.words = { "agua" };
     hl.stems = { "agu", "potabl" };
-    for (size_t k = 0; k <= 40; k++) {
-        std::string pad(k, 'x');
-        std::string text = pad + " Aguas limpias y agua POTABLE en 2024.";
-        std::string want = pad + " <mark>Aguas</mark> limpias y "
-                                 "<mark>agua</mark> <mark>POTABLE</mark> "
-                                 "en 2024.";
-        assert_snippet(snippet(text, "es", hl), want);
-    }
+    assert_marked_at_every_offset(
+        'x', "es", hl, " Aguas limpias y agua POTABLE en 2024.",
+        " <mark>Aguas</mark> limpias y <mark>agua</mark> "
+        "<mark>POTABLE</mark> en 2024.");
 }
 
 /* Accented letters (two-byte UTF-8) inside and around the words, at
@@ -64,15 +71,10 @@ static void test_marks_accented_words_at_every_offset(void **state)
     Highlight hl;
     hl.words = { "agua" };
     hl.stems = { "agu", "saneament" };
-    for (size_t k = 0; k <= 40; k++) {
-        std::string pad(k, 'a');
-        std::string text = pad + " Água e saneamento: ÁGUAS do aguapé, "
-                                 "ação já.";
-        std::string want = pad + " <mark>Água</mark> e "
-                                 "<mark>saneamento</mark>: "
-                                 "<mark>ÁGUAS</mark> do aguapé, ação já.";
-        assert_snippet(snippet(text, "pt", hl), want);
-    }
+    assert_marked_at_every_offset(
+        'a', "pt", hl, " Água e saneamento: ÁGUAS do aguapé, ação já.",
+        " <mark>Água</mark> e <mark>saneamento</mark>: <mark>ÁGUAS</mark> "
+        "do aguapé, ação já.");
 }
 
 /* Tokens are runs of letters and digits: a word glued to punctuation, a
