@@ -71,14 +71,13 @@ struct FlushThresholdDefault {
 
 /* Shards of a new index: MINGA_INDEX_SHARDS when set (1..64), else 1.
  *
- * One shard until the query side stops tripping a Xapian 1.4.22 bug:
- * searching several databases at once with OP_MAX (the thesaurus units
- * of mindex_query.cc) reads a freed posting list, and crashes, when one
- * shard holds none of an OP_MAX's terms while another's subqueries match
- * different documents and the matcher prunes (more matches than asked
- * for). With one shard a writer still indexes in its worker thread while
- * the caller parses and stores the next cases. The intended default is
- * the number of cores, at least 2 and at most 4:
+ * One shard by default. Searches no longer use OP_MAX, whose Xapian 1.4.22
+ * bug (a freed posting list read in MaxPostList::recalc_maxweight) first
+ * kept shards off and then crashed one-shard searches too (issue 18); what
+ * still waits is making the facet table and the match-set counts exact
+ * over several shards. With one shard a writer still indexes in its
+ * worker thread while the caller parses and stores the next cases. The
+ * intended default is the number of cores, at least 2 and at most 4:
  * std::max(2u, std::min(std::thread::hardware_concurrency(), 4u)). */
 static int new_shard_count()
 {

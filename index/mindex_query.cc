@@ -281,25 +281,40 @@ static Xapian::Query unit_query(struct mindex *ix, const Unit &u,
             parts.push_back(word_query(ix, w));
         own = Xapian::Query(op, parts.begin(), parts.end());
     }
-    /* Translations count only for cases the query's own words miss, and
-     * only the best one: a case that holds both the words (a cognate, a
-     * shared stem) and a translation must not outrank one that holds the
-     * words alone, nor one that uses several translations one that uses
-     * a single one. (AND_NOT rather than OP_MAX(own, translated): Xapian
-     * 1.4 crashes on that OP_MAX over several shards.) Dropping from the
-     * translations what `own` already matches changes no match and keeps
-     * a common word's cognates ("energía": energia, Zenergi) from being
-     * read three times over. */
-    std::vector<Xapian::Query> alternatives;
+    /* Translations count only for cases the query's own words miss: a
+     * case that holds both the words (a cognate, a shared stem) and a
+     * translation must not outrank one that holds the words alone.
+     * Dropping from the translations what `own` already matches changes
+     * no match and keeps a common word's cognates ("energía": energia,
+     * Zenergi) from being read three times over.
+     *
+     * Nor may a case that uses several translations outrank one that uses
+     * a single one: the one-word translations are joined in one
+     * OP_SYNONYM, weighed as one word whose frequency is theirs together,
+     * so BM25's saturation caps what several add. Translations of several
+     * words and goal links stand beside it, OR-ed: a case seldom holds two
+     * of them. Not OP_MAX, which would weigh the best one alone: Xapian
+     * 1.4.22's MaxPostList::recalc_maxweight() reads a freed child when
+     * all its children end in one next() or skip_to() (the matcher asks
+     * for a recalculation before the parent prunes it), and that crashed
+     * searches such as "equipamiento sanitation y" (issue 18). */
+    std::vector<Xapian::Query> words, others;
     for (const SynEntry &e : u.synonyms) {
         Xapian::Query alt = synonym_query(ix, e, u.is_phrase, own_terms);
-        if (!alt.empty())
-            alternatives.push_back(alt);
+        if (alt.empty())
+            continue;
+        if (e.lang != "sdg" && e.words.size() == 1)
+            words.push_back(alt);
+        else
+            others.push_back(alt);
     }
-    if (alternatives.empty())
+    if (!words.empty())
+        others.emplace_back(Xapian::Query::OP_SYNONYM, words.begin(),
+                            words.end());
+    if (others.empty())
         return own;
-    Xapian::Query translated(Xapian::Query::OP_MAX, alternatives.begin(),
-                             alternatives.end());
+    Xapian::Query translated(Xapian::Query::OP_OR, others.begin(),
+                             others.end());
     translated = Xapian::Query(Xapian::Query::OP_AND_NOT, translated, own);
     return Xapian::Query(Xapian::Query::OP_OR, own,
                          Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
