@@ -365,9 +365,14 @@ void FacetCounter::finish(const Xapian::MSet &mset,
             r->total = estimate_total(spy->seen, read_limit, mset, last);
             is_partial = true;
         }
-    } else if (check_at_least > 0 && spy->seen >= check_at_least) {
-        /* the spy stopped counting: Xapian may still know the exact
-         * total (when it could not skip anything) */
+    } else if (check_at_least > 0 &&
+               (spy->seen >= check_at_least ||
+                mset.get_matches_lower_bound() !=
+                    mset.get_matches_upper_bound())) {
+        /* the spy stopped counting, or the matcher did at its time limit
+         * (MATCH_TIME_LIMIT_S; it knows the total exactly when it looked
+         * at every match): Xapian may still know the exact total (when it
+         * could not skip anything) */
         if (mset.get_matches_lower_bound() != mset.get_matches_upper_bound())
             r->total = estimate_total(spy->seen, spy->last_seen, mset, last);
         is_partial = true;

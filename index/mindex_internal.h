@@ -79,6 +79,9 @@ extern const char *const META_WEIGHTING;    /* WEIGHTING_LENGTH_NORMS */
 extern const char *const WEIGHTING_LENGTH_NORMS;
 
 /* BM25's parameters (Xapian's defaults) */
+/* Seconds the matcher may spend counting matches past the page asked
+ * for (Enquire::set_time_limit; see mindex::reset_enquire). */
+const double MATCH_TIME_LIMIT_S = 0.5;
 const double BM25_K1 = 1.0;
 const double BM25_B = 0.5;
 /* The wdf step of a case of LENGTH_NORM_REF words (a field's words

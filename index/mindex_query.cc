@@ -76,7 +76,25 @@ static QWord make_word(struct mindex *ix, const std::string &text,
     return w;
 }
 
-/* Splits the free text into words and quoted phrases. */
+/* Words and phrases a query may hold, repeats not counted. Each costs a
+ * posting list per stem and translation, and a query of hundreds of
+ * frequent words held the matcher for seconds at 34 000 cases (issue 18);
+ * a question or a title has far fewer. */
+static const size_t QUERY_MAX_ITEMS = 64;
+
+/* True when `items` already holds `item`: a repeated word adds nothing to
+ * the AND of the words, and "a a a ..." must not cost one list each. */
+static bool is_repeated(const std::vector<QItem> &items, const QItem &item)
+{
+    for (const QItem &other : items)
+        if (other.is_negated == item.is_negated &&
+            other.is_quoted == item.is_quoted && other.terms == item.terms)
+            return true;
+    return false;
+}
+
+/* Splits the free text into words and quoted phrases, each once; throws
+ * std::invalid_argument past QUERY_MAX_ITEMS. */
 static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
 {
     std::vector<QItem> items;
@@ -120,8 +138,14 @@ static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
         for (const QWord &w : item.words)
             item.terms.insert(item.terms.end(), w.terms.begin(),
                               w.terms.end());
-        if (!item.terms.empty())
-            items.push_back(std::move(item));
+        if (item.terms.empty() || is_repeated(items, item))
+            continue;
+        if (items.size() == QUERY_MAX_ITEMS)
+            throw std::invalid_argument(
+                "the query has more than " +
+                std::to_string(QUERY_MAX_ITEMS) +
+                " different words and phrases; search with fewer");
+        items.push_back(std::move(item));
     }
     return items;
 }
@@ -556,6 +580,10 @@ static std::string suggest(struct mindex *ix, const std::string &text,
     return out;
 }
 
+/* Terms a query may expand to: 64 words with three stems, a number
+ * variant and a few translations each stay well below it. */
+static const Xapian::termcount QUERY_MAX_TERMS = 4096;
+
 /* Runs the query of `plan` and `filter` through the matcher, results
  * first..first+count: the words AND-ed, then, when that matches nothing
  * and there are several, OR-ed. prepare() is told the text query of each
@@ -576,6 +604,12 @@ static Xapian::MSet run_match(
         Xapian::Query text = text_query(
             ix, plan, relaxed ? Xapian::Query::OP_OR
                               : Xapian::Query::OP_AND);
+        if (text.get_length() > QUERY_MAX_TERMS)
+            throw std::invalid_argument(
+                "the query's words, with their stems and translations, make "
+                + std::to_string(text.get_length()) + " terms (at most " +
+                std::to_string(QUERY_MAX_TERMS) + "); search with fewer "
+                "words");
         Counting counting = prepare(text);
         Xapian::MatchSpy *spy = counting.spy;
         enquire.set_query(filter.empty()

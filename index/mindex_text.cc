@@ -323,6 +323,10 @@ void mindex::load_metadata()
 void mindex::reset_enquire()
 {
     enquire.reset(new Xapian::Enquire(db()));
+    /* Counting every match for exact facets (check_at_least) stops after
+     * this long and the facets are then estimated: a query of many common
+     * words must not hold a server thread for seconds. */
+    enquire->set_time_limit(MATCH_TIME_LIMIT_S);
     if (length_norms)
         enquire->set_weighting_scheme(Xapian::BM25Weight(
             BM25_K1 * LENGTH_NORM_SCALE, 0, 1, 0, 0.5));

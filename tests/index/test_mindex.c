@@ -259,6 +259,42 @@ static void test_search_relaxes_to_or_when_and_finds_nothing(void **state)
     mindex_close(ix);
 }
 
+/* Issue 18: a query's words are a budget. Repeats are one word (a
+ * query of 800 "rosario*" is the query "rosario"); past 64 different
+ * words and phrases the search is refused, not run. */
+static void test_search_budget_counts_different_words(void **state)
+{
+    struct fixture *fx = *state;
+    struct mindex *ix = open_reader(fx);
+    char text[8192] = "";
+    for (int i = 0; i < 800; i++)
+        strcat(text, "rosario* ");
+    struct mindex_results *r = search_text(ix, text);
+    assert_int_equal(r->n_hits, 1);
+    assert_string_equal(r->hits[0].id, "rosario-agricultura-urbana");
+    mindex_results_free(r);
+
+    text[0] = '\0';
+    for (int i = 0; i < 64; i++)
+        sprintf(text + strlen(text), "w%dx ", i);
+    strcat(text, "rosario");    /* the 65th */
+    struct minga_query q;
+    query_for(&q, text);
+    char *errmsg = NULL;
+    r = NULL;
+    assert_int_equal(mindex_search(ix, &q, &r, &errmsg), MINGA_EINVAL);
+    assert_null(r);
+    assert_non_null(strstr(errmsg, "64"));
+    free(errmsg);
+
+    /* one fewer is searched (and relaxed to OR: only rosario matches) */
+    memset(strstr(text, "w0x "), ' ', 4);
+    r = search_text(ix, text);
+    assert_int_equal(r->n_hits, 1);
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
 static void test_filters_or_within_and_across_fields(void **state)
 {
     struct fixture *fx = *state;
@@ -898,6 +934,7 @@ int main(void)
         T(test_search_quoted_phrase_needs_word_order),
         T(test_search_minus_excludes_word),
         T(test_search_relaxes_to_or_when_and_finds_nothing),
+        T(test_search_budget_counts_different_words),
         T(test_filters_or_within_and_across_fields),
         T(test_filter_year_range_overlaps),
         T(test_empty_query_lists_newest_first_and_pages),

@@ -337,6 +337,24 @@ def test_bad_parameters():
         check(r.status == 400 and named,
               "search ?%s is a 400 naming %s (%s)" % (qs, param, b.get("error")))
         validate("/api/search", "GET", r)
+    # the text budget is for all q parameters together (issue 18: 28
+    # copies of 333 "a*" were one search of 9 000 words); one q at the
+    # limit, or a few short ones, are searched
+    many = "&".join(["q=" + "+".join(["a*"] * 333)] * 2)
+    r = request("GET", "/api/search?" + many)
+    check(r.status == 400 and "q" in (r.json() or {}).get("error", ""),
+          "two q of 999 bytes are a 400 naming q (%s)" % r.status)
+    r = request("GET", "/api/search?q=" + "+".join(["a*"] * 333))
+    check(r.status == 200, "one q of 999 bytes, one word repeated, is "
+          "searched (%s)" % r.status)
+    r = request("GET", "/api/search?q=agua&q=saneamiento")
+    check(r.status == 200, "two short q are searched (%s)" % r.status)
+    # more than 64 different words is a 400 from the index's budget
+    words = "+".join("w%03dx" % i for i in range(70))
+    r = request("GET", "/api/search?q=" + words)
+    check(r.status == 400 and "64" in (r.json() or {}).get("error", ""),
+          "70 different words are a 400 that says 64 (%s %s)"
+          % (r.status, (r.json() or {}).get("error")))
     for path in ["/api/search?q=%zz", "/api/search?q=%4", "/api/search?q=%E0%A4",
                  "/api/search?q=a%00b", "/api/sea%zzrch", "/api/cases/%zz"]:
         r = request("GET", path)
