@@ -64,6 +64,7 @@ static int run_import(struct cli *cli, int argc, char **argv)
         {"max-total-size", required_argument, 0, 'T'},
         {"max-entries", required_argument, 0, 'E'},
         {"max-entry-size", required_argument, 0, 'S'},
+        {"max-attachment-text", required_argument, 0, 'X'},
         {0, 0, 0, 0}};
     optind = 1;
     int c;
@@ -79,6 +80,7 @@ static int run_import(struct cli *cli, int argc, char **argv)
         case 'T': limit = &opt.limits.max_uncompressed; break;
         case 'E': limit = &opt.limits.max_entries; break;
         case 'S': limit = &opt.limits.max_entry_size; break;
+        case 'X': limit = &opt.max_attachment_text; break;
         default: return cli_usage_error(&cmd_import, "unknown option");
         }
         if (limit && parse_size(optarg, limit))
@@ -131,6 +133,8 @@ const struct cli_command cmd_import = {
     "  --max-archive-size N  archive file size limit (default 256M)\n"
     "  --max-total-size N    total uncompressed size limit (default 1G)\n"
     "  --max-entries N       entries in one archive (default 10000)\n"
+    "  --max-attachment-text N  text extracted from the attachments, each\n"
+    "                        distinct file counted once (default 256M)\n"
     "  --max-entry-size N    one entry or attachment (default 64M)\n",
     run_import};
 

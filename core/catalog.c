@@ -205,18 +205,25 @@ static int fill_reference_tables(struct catalog *cat)
     return rc;
 }
 
-/* Brings the schema to CATALOG_SCHEMA_VERSION, one step per version. */
-static int migrate(struct catalog *cat)
+static int read_user_version(struct catalog *cat, int *version)
 {
     sqlite3_stmt *st = NULL;
     int rc = prepare(cat, &st, "PRAGMA user_version");
     if (rc)
         return rc;
-    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0)
-                                                 : 0;
+    *version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
-    if (version == CATALOG_SCHEMA_VERSION)
-        return MINGA_OK;
+    return MINGA_OK;
+}
+
+/* Brings the schema to CATALOG_SCHEMA_VERSION, one step per version, in
+ * one transaction (a failed step leaves the folder as it was). */
+static int migrate(struct catalog *cat)
+{
+    int version = 0;
+    int rc = read_user_version(cat, &version);
+    if (rc || version == CATALOG_SCHEMA_VERSION)
+        return rc;
     if (version > CATALOG_SCHEMA_VERSION) {
         set_error(cat, "catalog: schema version %d is newer than this "
                   "minga (%d); upgrade minga", version,
@@ -225,12 +232,17 @@ static int migrate(struct catalog *cat)
     }
     if ((rc = exec(cat, "BEGIN IMMEDIATE", "migrate")))
         return rc;
-    if (version < 1) {
+    /* again under the write lock: another writer may have migrated */
+    rc = read_user_version(cat, &version);
+    if (!rc && version == CATALOG_SCHEMA_VERSION)
+        return exec(cat, "COMMIT", "migrate");
+    if (!rc && version < 1) {
         rc = exec(cat, schema_v1, "create schema");
         if (!rc)
             rc = fill_reference_tables(cat);
     }
-    /* future: if (version < 2) ... */
+    if (!rc && version < 2)
+        rc = catalog_content_migrate_v2(cat);
     if (!rc) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
@@ -508,28 +520,6 @@ int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
     return rc;
 }
 
-int catalog_add_attachment(struct catalog *cat, const char *case_id,
-                           int position, const struct minga_attachment *a)
-{
-    sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st,
-        "INSERT INTO attachments SELECT rowid, ?, ?, ?, ?, ?, ? FROM cases "
-        "WHERE id = ?");
-    if (rc)
-        return rc;
-    sqlite3_bind_int(st, 1, position);
-    sqlite3_bind_text(st, 2, a->path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, a->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, a->media_type, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, (sqlite3_int64)a->size);
-    sqlite3_bind_text(st, 6, a->text ? a->text : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, case_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
-                                         : catalog_fail(cat, "attachment");
-    sqlite3_finalize(st);
-    return rc;
-}
-
 int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen)
 {
     sqlite3_stmt *st = NULL;
@@ -581,20 +571,7 @@ static int load_lists(struct catalog *cat, int64_t rowid, int with_text,
     while (sqlite3_step(st) == SQLITE_ROW)
         case_strv_push(&c->tags, &c->n_tags, col_text(st, 0));
     sqlite3_finalize(st);
-    if ((rc = prepare(cat, &st, "SELECT path, sha256, media_type, size, "
-                                "CASE WHEN ? THEN text ELSE '' END "
-                                "FROM attachments WHERE case_rowid = ? "
-                                "ORDER BY position")))
-        return rc;
-    sqlite3_bind_int(st, 1, with_text);
-    sqlite3_bind_int64(st, 2, rowid);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        case_add_attachment(c, col_text(st, 0), col_text(st, 1),
-                            col_text(st, 2),
-                            (uint64_t)sqlite3_column_int64(st, 3),
-                            col_text(st, 4));
-    sqlite3_finalize(st);
-    return MINGA_OK;
+    return catalog_load_attachments(cat, rowid, with_text, c);
 }
 
 #define CASE_COLUMNS \

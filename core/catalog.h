@@ -1,6 +1,7 @@
 /*
  * The catalog: SQLite, the source of truth for cases, their attachments
- * (original bytes and extracted text), the import log and upload tokens.
+ * (original bytes and extracted text, stored once per distinct content
+ * by sha256), the import log and upload tokens.
  *
  * Invariants:
  *   - WAL mode and foreign keys on; the schema version is PRAGMA
@@ -22,7 +23,8 @@
 
 struct catalog;
 
-#define CATALOG_SCHEMA_VERSION 1
+/* 1: the first; 2: attachment contents stored once (catalog_content.c) */
+#define CATALOG_SCHEMA_VERSION 2
 
 int catalog_open(struct catalog **out, const char *path, int is_readonly,
                  char **errmsg);
@@ -52,6 +54,9 @@ int catalog_next_generation(struct catalog *cat, uint64_t *out);
 int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
                         uint64_t gen, int64_t import_id,
                         const char *extra_json, int *was_update);
+/* Adds an attachment row to the case `case_id`: path, media type, size
+ * and the sha256 of a content stored with catalog_put_blob (a->text is not
+ * stored here: see catalog_put_attachment_text). */
 int catalog_add_attachment(struct catalog *cat, const char *case_id,
                            int position, const struct minga_attachment *a);
 /* Stores bytes under their sha256 (no-op when present). */
@@ -60,6 +65,17 @@ int catalog_put_blob(struct catalog *cat, const char *sha256,
 /* Reads a blob; *data is malloc'd, caller frees. */
 int catalog_read_blob(struct catalog *cat, const char *sha256, void **data,
                       size_t *len);
+/* Stores the text extracted from the content `sha256` read as
+ * `media_type` (its blob must be stored), once for every case naming it;
+ * replaces an earlier one. A content goes, bytes and text, with the last
+ * attachment row naming it. */
+int catalog_put_attachment_text(struct catalog *cat, const char *sha256,
+                                const char *media_type, const char *text);
+/* The stored text of a content read as `media_type`; *text malloc'd,
+ * caller frees. MINGA_ENOTFOUND when none is stored (never extracted, or
+ * its extraction failed). */
+int catalog_read_attachment_text(struct catalog *cat, const char *sha256,
+                                 const char *media_type, char **text);
 /* Deletes a case (MINGA_ENOTFOUND if absent), logging it for the index. */
 int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen);
 
@@ -111,6 +127,12 @@ int catalog_token_foreach(struct catalog *cat,
                                     const char *hash),
                           void *arg);
 int catalog_token_touch(struct catalog *cat, const char *name);
+
+/* For catalog.c: schema step 1 -> 2, inside the migration's transaction;
+ * appends a case's attachments (with their text when with_text). */
+int catalog_content_migrate_v2(struct catalog *cat);
+int catalog_load_attachments(struct catalog *cat, int64_t case_rowid,
+                             int with_text, struct minga_case *c);
 
 /* The raw handle, for the modules that share this connection. */
 struct sqlite3 *catalog_db(struct catalog *cat);

@@ -1,5 +1,7 @@
-/* The catalog's side tables: import log, blobs, the stash of archive
- * members waiting to be matched to cases, statistics and upload tokens. */
+/* The catalog's side tables: import log, attachment rows and contents
+ * (blobs and texts, once per sha256: see catalog_content.c), the stash of
+ * archive members waiting to be matched to cases, statistics and upload
+ * tokens. */
 #include "catalog.h"
 
 #include <sqlite3.h>
@@ -126,6 +128,72 @@ int catalog_read_blob(struct catalog *cat, const char *sha256, void **data,
 {
     return read_one_blob(cat, "SELECT data FROM blobs WHERE sha256 = ?",
                          sha256, data, len);
+}
+
+/* Prepares `sql` with a content's key bound as its first two values. */
+static int prepare_keyed(struct catalog *cat, sqlite3_stmt **st,
+                         const char *sql, const char *sha256,
+                         const char *media_type)
+{
+    int rc = prepare(cat, st, sql);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(*st, 1, sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(*st, 2, media_type, -1, SQLITE_STATIC);
+    return MINGA_OK;
+}
+
+int catalog_add_attachment(struct catalog *cat, const char *case_id,
+                           int position, const struct minga_attachment *a)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(cat, &st,
+        "INSERT INTO attachments SELECT rowid, ?, ?, ?, ?, ? FROM cases "
+        "WHERE id = ?");
+    if (rc)
+        return rc;
+    sqlite3_bind_int(st, 1, position);
+    sqlite3_bind_text(st, 2, a->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, a->sha256, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, a->media_type, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, (sqlite3_int64)a->size);
+    sqlite3_bind_text(st, 6, case_id, -1, SQLITE_STATIC);
+    return run(cat, st, "attachment");
+}
+
+int catalog_put_attachment_text(struct catalog *cat, const char *sha256,
+                                const char *media_type, const char *text)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_keyed(cat, &st, "INSERT OR REPLACE INTO "
+                           "attachment_texts VALUES(?, ?, ?)", sha256,
+                           media_type);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    return run(cat, st, "store text");
+}
+
+int catalog_read_attachment_text(struct catalog *cat, const char *sha256,
+                                 const char *media_type, char **text)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_keyed(cat, &st, "SELECT text FROM attachment_texts "
+                           "WHERE sha256 = ? AND media_type = ?", sha256,
+                           media_type);
+    if (rc)
+        return rc;
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        const char *stored = (const char *)sqlite3_column_text(st, 0);
+        *text = strdup(stored ? stored : "");
+        rc = *text ? MINGA_OK : MINGA_ENOMEM;
+    } else {
+        rc = step == SQLITE_DONE ? MINGA_ENOTFOUND
+                                 : catalog_fail(cat, "read text");
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 /* The stash lives in the temp schema: private to this connection, on disk

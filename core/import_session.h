@@ -17,6 +17,7 @@
 #include "case_builder.h"
 
 struct pending_attachment_case;
+struct import_contents;
 
 struct import_session {
     struct minga *m;
@@ -31,6 +32,7 @@ struct import_session {
     char *fail_message;
     struct pending_attachment_case *pending;   /* linked list */
     size_t n_members;        /* case files read inside archives */
+    struct import_contents *contents;  /* met so far; made on first use */
 };
 
 struct minga_import_sink {
@@ -51,6 +53,7 @@ int session_store_case(struct import_session *s,
                        struct minga_import_sink *sink, struct built_case *bc);
 /* Resolves queued attachments, extracts their text, indexes those cases. */
 int session_finish_attachments(struct import_session *s);
+/* Frees the held cases and the record of the contents met. */
 void session_free_pending(struct import_session *s);
 /* A Markdown file is a case file only when it opens with front matter
  * ("---"); a README or notes beside the cases are not. Other types: 1. */

@@ -15,6 +15,7 @@
 #include "case.h"
 #include "extract.h"
 #include "host_impl.h"
+#include "import_contents.h"
 #include "plugin_host.h"
 #include "textfold.h"
 
@@ -291,6 +292,8 @@ void session_free_pending(struct import_session *s)
         s->pending = p->next;
         pending_free(p);
     }
+    import_contents_free(s->contents);
+    s->contents = NULL;
 }
 
 /* Reads an attachment named by a case imported from disk: the path must
@@ -393,34 +396,45 @@ static int resolve_one(struct import_session *s,
         return MINGA_EINVAL;
     char sha[65];
     minga_sha256_hex(data, len, sha);
-    char *text = NULL, *err = NULL;
     const char *media_type = extract_media_type(a->path);
-    if (extract_text(a->path, data, len, &text, &media_type, &err) != 0) {
+    if (!media_type)
+        media_type = "application/octet-stream";
+    int is_writing = !s->has_failed && !s->rep->diags.n_errors;
+    if (!s->contents &&
+        !(s->contents = import_contents_new(s->opt->max_attachment_text))) {
+        free(data);
+        return MINGA_ENOMEM;
+    }
+    char *text = NULL, *problem = NULL;
+    rc = import_contents_text(s->contents, s->m->cat, is_writing, a->path,
+                              data, len, sha, media_type, &text, &problem);
+    free(data);
+    if (rc == MINGA_EINVAL) {
         diag_add(&s->rep->diags,
                  s->opt->is_strict_attachments ? DIAG_ERROR : DIAG_WARNING,
                  p->display_name, line, 0, field,
                  "\"%s\": no text extracted (%s); the case is kept without "
-                 "it", a->path, err ? err : "unreadable");
-        free(err);
-        text = NULL;
+                 "it", a->path, problem);
+    } else if (rc == MINGA_ELIMIT) {
+        diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0, field,
+                 "\"%s\": %s", a->path, problem);
+    } else if (rc) {
+        session_fail(s, "%s", problem ? problem : catalog_errmsg(s->m->cat));
     }
+    free(problem);
+    if (rc && rc != MINGA_EINVAL)
+        return rc;
     free((char *)a->sha256);
     free((char *)a->media_type);
     free((char *)a->text);
     a->sha256 = strdup(sha);
-    a->media_type = strdup(media_type ? media_type
-                                      : "application/octet-stream");
+    a->media_type = strdup(media_type);
     a->text = text ? text : strdup("");
     a->size = len;
     rc = MINGA_OK;
-    if (!s->has_failed && !s->rep->diags.n_errors) {
-        rc = catalog_put_blob(s->m->cat, sha, data, len);
-        if (!rc)
-            rc = catalog_add_attachment(s->m->cat, p->bc.c->id, (int)i, a);
-        if (rc)
-            session_fail(s, "%s", catalog_errmsg(s->m->cat));
-    }
-    free(data);
+    if (!s->has_failed && !s->rep->diags.n_errors &&
+        (rc = catalog_add_attachment(s->m->cat, p->bc.c->id, (int)i, a)))
+        session_fail(s, "%s", catalog_errmsg(s->m->cat));
     s->rep->n_attachments++;
     return rc;
 }

@@ -45,6 +45,10 @@ struct minga_import_options {
     int is_strict_attachments; /* unreadable attachment text is an error */
     const char *by;          /* who imports: "cli" or "token:NAME" */
     struct minga_limits limits;  /* archive limits; 0 fields = defaults */
+    /* Text extracted from this import's attachments, each distinct
+     * content counted once; 0 = DEFAULT_MAX_ATTACHMENT_TEXT (256 MiB,
+     * core/import_contents.h). */
+    uint64_t max_attachment_text;
     /* Called now and then during a long import; may be NULL. */
     void (*progress)(void *arg, uint64_t done, uint64_t total);
     void *progress_arg;

@@ -1,8 +1,9 @@
 /*
  * The SQLite catalog: schema version and WAL on open, case round trip,
  * updates that keep created_at, the one-id-per-generation rule,
- * transactions that leave nothing behind on rollback, and the generation
- * counter. Each test opens a fresh catalog in its own temporary folder.
+ * transactions that leave nothing behind on rollback, the generation
+ * counter, and attachment contents stored once (schema 2, migrated from
+ * version 1). Each test opens a fresh catalog in its own temporary folder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -124,10 +125,11 @@ static int write_case(struct catalog *cat, const struct minga_case *c,
     return rc;
 }
 
-static void test_open_creates_schema_version_1_in_wal_mode(void **state)
+static void test_open_creates_the_current_schema_in_wal_mode(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(query_int(f->cat, "PRAGMA user_version"), 1);
+    assert_int_equal(query_int(f->cat, "PRAGMA user_version"),
+                     CATALOG_SCHEMA_VERSION);
     char *mode = query_text(f->cat, "PRAGMA journal_mode");
     assert_string_equal(mode, "wal");
     free(mode);
@@ -148,7 +150,8 @@ static void test_reopen_keeps_the_schema_and_the_cases(void **state)
     catalog_close(f->cat);
     char *err = NULL;
     assert_int_equal(catalog_open(&f->cat, f->path, 0, &err), MINGA_OK);
-    assert_int_equal(query_int(f->cat, "PRAGMA user_version"), 1);
+    assert_int_equal(query_int(f->cat, "PRAGMA user_version"),
+                     CATALOG_SCHEMA_VERSION);
     assert_int_equal(catalog_count_cases(f->cat), 1);
     assert_int_equal(catalog_generation(f->cat), 1);
 }
@@ -156,8 +159,11 @@ static void test_reopen_keeps_the_schema_and_the_cases(void **state)
 static void test_open_refuses_a_newer_schema(void **state)
 {
     struct fixture *f = *state;
-    assert_int_equal(sqlite3_exec(catalog_db(f->cat), "PRAGMA user_version=2",
-                                  NULL, NULL, NULL), SQLITE_OK);
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d",
+             CATALOG_SCHEMA_VERSION + 1);
+    assert_int_equal(sqlite3_exec(catalog_db(f->cat), sql, NULL, NULL, NULL),
+                     SQLITE_OK);
     catalog_close(f->cat);
     f->cat = NULL;
     char *err = NULL;
@@ -169,7 +175,9 @@ static void test_open_refuses_a_newer_schema(void **state)
     /* reopen for teardown after putting the version back */
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    sqlite3_exec(db, "PRAGMA user_version=1", NULL, NULL, NULL);
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d",
+             CATALOG_SCHEMA_VERSION);
+    sqlite3_exec(db, sql, NULL, NULL, NULL);
     sqlite3_close(db);
     assert_int_equal(catalog_open(&f->cat, f->path, 0, &err), MINGA_OK);
 }
@@ -367,11 +375,175 @@ static void test_lenient_extra_fields_are_stored(void **state)
     case_free(c);
 }
 
+/* ---- attachment contents (schema 2): stored once, released with the last
+ * case naming them, migrated from version 1 ---------------------------- */
+
+#define REPORT_SHA \
+    "5f1d0a2c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f"
+static const char report_text[] =
+    "Informe anual. La feria de la Plaza Montenegro reúne cada sábado a "
+    "las huerteras de los parques huerta.";
+
+/* Writes a Rosario case with id `id` naming the report, in its own
+ * transaction; the content's bytes and text are stored as the import
+ * stores them, once whoever names them. */
+static void write_case_naming_report(struct catalog *cat, const char *id)
+{
+    struct minga_case *c = rosario_case();
+    case_set(&c->id, id);
+    uint64_t gen = 0;
+    assert_int_equal(catalog_begin(cat), MINGA_OK);
+    assert_int_equal(catalog_next_generation(cat, &gen), MINGA_OK);
+    assert_int_equal(catalog_upsert_case(cat, c, gen, 0, NULL, NULL),
+                     MINGA_OK);
+    assert_int_equal(catalog_put_blob(cat, REPORT_SHA, "%PDF", 4), MINGA_OK);
+    assert_int_equal(catalog_put_attachment_text(cat, REPORT_SHA,
+                                                 "text/plain", report_text),
+                     MINGA_OK);
+    struct minga_attachment a = {"docs/informe.txt", REPORT_SHA,
+                                 "text/plain", 4, NULL};
+    assert_int_equal(catalog_add_attachment(cat, id, 0, &a), MINGA_OK);
+    assert_int_equal(catalog_commit(cat), MINGA_OK);
+    case_free(c);
+}
+
+static void assert_case_has_report(struct catalog *cat, const char *id,
+                                   int with_text)
+{
+    struct minga_case *got = NULL;
+    assert_int_equal(catalog_get_case(cat, id, with_text, &got), MINGA_OK);
+    assert_int_equal(got->n_attachments, 1);
+    assert_string_equal(got->attachments[0].path, "docs/informe.txt");
+    assert_string_equal(got->attachments[0].sha256, REPORT_SHA);
+    assert_string_equal(got->attachments[0].media_type, "text/plain");
+    assert_int_equal(got->attachments[0].size, 4);
+    assert_string_equal(got->attachments[0].text,
+                        with_text ? report_text : "");
+    case_free(got);
+}
+
+static void delete_in_own_transaction(struct catalog *cat, const char *id)
+{
+    uint64_t gen = 0;
+    assert_int_equal(catalog_begin(cat), MINGA_OK);
+    assert_int_equal(catalog_next_generation(cat, &gen), MINGA_OK);
+    assert_int_equal(catalog_delete_case(cat, id, gen), MINGA_OK);
+    assert_int_equal(catalog_commit(cat), MINGA_OK);
+}
+
+static void test_cases_naming_one_content_share_one_copy(void **state)
+{
+    struct fixture *f = *state;
+    write_case_naming_report(f->cat, "rosario-a");
+    write_case_naming_report(f->cat, "rosario-b");
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM "
+                                       "attachment_texts"), 1);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM attachments"),
+                     2);
+    assert_case_has_report(f->cat, "rosario-a", 1);
+    assert_case_has_report(f->cat, "rosario-b", 1);
+    assert_case_has_report(f->cat, "rosario-b", 0);
+    char *text = NULL;
+    assert_int_equal(catalog_read_attachment_text(f->cat, REPORT_SHA,
+                                                  "text/plain", &text),
+                     MINGA_OK);
+    assert_string_equal(text, report_text);
+    free(text);
+    assert_int_equal(catalog_read_attachment_text(f->cat, REPORT_SHA,
+                                                  "text/html", &text),
+                     MINGA_ENOTFOUND);
+}
+
+static void test_content_goes_with_the_last_case_naming_it(void **state)
+{
+    struct fixture *f = *state;
+    write_case_naming_report(f->cat, "rosario-a");
+    write_case_naming_report(f->cat, "rosario-b");
+    delete_in_own_transaction(f->cat, "rosario-a");
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
+    assert_case_has_report(f->cat, "rosario-b", 1);
+    /* replacing the last case naming it without the attachment */
+    struct minga_case *c = rosario_case();
+    case_set(&c->id, "rosario-b");
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    case_free(c);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 0);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM "
+                                       "attachment_texts"), 0);
+}
+
+/* Turns the fixture's catalog back into the layout of schema version 1:
+ * attachment text inline in each WITHOUT ROWID attachment row, no content
+ * table, blobs never released. */
+static void rewrite_as_version_1(struct catalog *cat)
+{
+    static const char sql[] =
+        "DROP TRIGGER attachments_release;"
+        "CREATE TABLE attachments_v1("
+        "  case_rowid INTEGER NOT NULL REFERENCES cases(rowid)"
+        "    ON DELETE CASCADE,"
+        "  position INTEGER NOT NULL,"
+        "  path TEXT NOT NULL,"
+        "  sha256 TEXT NOT NULL REFERENCES blobs(sha256),"
+        "  media_type TEXT NOT NULL,"
+        "  size INTEGER NOT NULL,"
+        "  text TEXT NOT NULL,"
+        "  PRIMARY KEY(case_rowid, position)) WITHOUT ROWID;"
+        "INSERT INTO attachments_v1 SELECT a.case_rowid, a.position, a.path,"
+        "  a.sha256, a.media_type, a.size, t.text FROM attachments a"
+        "  JOIN attachment_texts t USING(sha256, media_type);"
+        "DROP TABLE attachments;"
+        "DROP TABLE attachment_texts;"
+        "ALTER TABLE attachments_v1 RENAME TO attachments;"
+        "CREATE INDEX attachments_sha256 ON attachments(sha256);"
+        /* a blob version 1 left behind when its case went */
+        "INSERT INTO blobs VALUES('00', 2, x'0000');"
+        "PRAGMA user_version = 1;";
+    char *err = NULL;
+    int rc = sqlite3_exec(catalog_db(cat), sql, NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        print_error("%s\n", err ? err : "?");
+    assert_int_equal(rc, SQLITE_OK);
+}
+
+static void test_version_1_is_read_then_migrated(void **state)
+{
+    struct fixture *f = *state;
+    write_case_naming_report(f->cat, "rosario-a");
+    write_case_naming_report(f->cat, "rosario-b");
+    rewrite_as_version_1(f->cat);
+    catalog_close(f->cat);
+    f->cat = NULL;
+    char *err = NULL;
+    /* a reader does not migrate, and reads version 1 as it is */
+    struct catalog *reader = NULL;
+    assert_int_equal(catalog_open(&reader, f->path, 1, &err), MINGA_OK);
+    assert_int_equal(query_int(reader, "PRAGMA user_version"), 1);
+    assert_case_has_report(reader, "rosario-a", 1);
+    assert_case_has_report(reader, "rosario-b", 0);
+    /* a writer migrates; the reader opened before it still reads */
+    assert_int_equal(catalog_open(&f->cat, f->path, 0, &err), MINGA_OK);
+    assert_int_equal(query_int(f->cat, "PRAGMA user_version"),
+                     CATALOG_SCHEMA_VERSION);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM "
+                                       "attachment_texts"), 1);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
+    assert_case_has_report(f->cat, "rosario-a", 1);
+    assert_case_has_report(f->cat, "rosario-b", 1);
+    assert_case_has_report(reader, "rosario-a", 1);
+    catalog_close(reader);
+    /* and the migrated catalog releases contents as version 2 does */
+    delete_in_own_transaction(f->cat, "rosario-a");
+    delete_in_own_transaction(f->cat, "rosario-b");
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_open_creates_schema_version_1_in_wal_mode),
+        T(test_open_creates_the_current_schema_in_wal_mode),
         T(test_reopen_keeps_the_schema_and_the_cases),
         T(test_open_refuses_a_newer_schema),
         T(test_upsert_then_get_round_trips_every_field),
@@ -385,6 +557,9 @@ int main(void)
         T(test_case_row_records_its_generation),
         T(test_delete_removes_case_and_unknown_id_is_not_found),
         T(test_lenient_extra_fields_are_stored),
+        T(test_cases_naming_one_content_share_one_copy),
+        T(test_content_goes_with_the_last_case_naming_it),
+        T(test_version_1_is_read_then_migrated),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
