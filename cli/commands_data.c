@@ -1,6 +1,7 @@
 /* init, import, show, delete, stats, check, reindex. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,21 @@ static int parse_size(const char *s, uint64_t *out)
     return 0;
 }
 
+/* A positive whole number, without the size suffixes: these limits count
+ * values, levels and columns, not bytes. */
+static int parse_count(const char *s, uint64_t *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (*end || n == 0 || errno)
+        return -1;
+    *out = n;
+    return 0;
+}
+
 static int run_import(struct cli *cli, int argc, char **argv)
 {
     struct minga_import_options opt;
@@ -65,11 +81,14 @@ static int run_import(struct cli *cli, int argc, char **argv)
         {"max-entries", required_argument, 0, 'E'},
         {"max-entry-size", required_argument, 0, 'S'},
         {"max-attachment-text", required_argument, 0, 'X'},
+        {"max-json-values", required_argument, 0, 'V'},
+        {"max-depth", required_argument, 0, 'D'},
+        {"max-csv-columns", required_argument, 0, 'C'},
         {0, 0, 0, 0}};
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "+nlfj", longopts, NULL)) != -1) {
-        uint64_t *limit = NULL;
+        uint64_t *limit = NULL, *count = NULL;
         switch (c) {
         case 'n': opt.is_dry_run = 1; break;
         case 'l': opt.is_lenient = 1; break;
@@ -81,11 +100,17 @@ static int run_import(struct cli *cli, int argc, char **argv)
         case 'E': limit = &opt.limits.max_entries; break;
         case 'S': limit = &opt.limits.max_entry_size; break;
         case 'X': limit = &opt.max_attachment_text; break;
+        case 'V': count = &opt.limits.max_json_values; break;
+        case 'D': count = &opt.limits.max_depth; break;
+        case 'C': count = &opt.limits.max_csv_columns; break;
         default: return cli_usage_error(&cmd_import, "unknown option");
         }
         if (limit && parse_size(optarg, limit))
             return cli_usage_error(&cmd_import, "\"%s\" is not a size "
                                    "(such as 64M or 1G)", optarg);
+        if (count && parse_count(optarg, count))
+            return cli_usage_error(&cmd_import, "\"%s\" is not a count "
+                                   "(a whole number from 1)", optarg);
     }
     if (optind >= argc)
         return cli_usage_error(&cmd_import, "name one or more files");
@@ -135,7 +160,12 @@ const struct cli_command cmd_import = {
     "  --max-entries N       entries in one archive (default 10000)\n"
     "  --max-attachment-text N  text extracted from the attachments, each\n"
     "                        distinct file counted once (default 256M)\n"
-    "  --max-entry-size N    one entry or attachment (default 64M)\n",
+    "  --max-entry-size N    one entry or attachment (default 64M)\n"
+    "  --max-json-values N   values in one JSON text: a .json file or one\n"
+    "                        line of JSON Lines (default 500000)\n"
+    "  --max-depth N         nesting of JSON and of YAML front matter\n"
+    "                        (default 64)\n"
+    "  --max-csv-columns N   columns of a CSV header (default 1000)\n",
     run_import};
 
 static int run_show(struct cli *cli, int argc, char **argv)

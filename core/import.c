@@ -245,19 +245,31 @@ static int import_one(struct import_session *s, struct input *in, int fd,
     return rc;
 }
 
+static uint64_t or_default(uint64_t given, uint64_t dflt)
+{
+    return given ? given : dflt;
+}
+
 static void default_limits(struct minga_limits *l,
                            const struct minga_limits *given)
 {
+    static const struct minga_limits none;
+    if (!given)
+        given = &none;
     l->struct_size = sizeof *l;
-    l->max_compressed = given && given->max_compressed
-                            ? given->max_compressed : DEFAULT_MAX_COMPRESSED;
-    l->max_uncompressed = given && given->max_uncompressed
-                              ? given->max_uncompressed
-                              : DEFAULT_MAX_UNCOMPRESSED;
-    l->max_entries = given && given->max_entries ? given->max_entries
-                                                 : DEFAULT_MAX_ENTRIES;
-    l->max_entry_size = given && given->max_entry_size
-                            ? given->max_entry_size : DEFAULT_MAX_ENTRY_SIZE;
+    l->max_compressed = or_default(given->max_compressed,
+                                   DEFAULT_MAX_COMPRESSED);
+    l->max_uncompressed = or_default(given->max_uncompressed,
+                                     DEFAULT_MAX_UNCOMPRESSED);
+    l->max_entries = or_default(given->max_entries, DEFAULT_MAX_ENTRIES);
+    l->max_entry_size = or_default(given->max_entry_size,
+                                   DEFAULT_MAX_ENTRY_SIZE);
+    /* the parsers' budgets: the same defaults a plugin falls back on */
+    l->max_json_values = or_default(given->max_json_values,
+                                    MINGA_DEFAULT_MAX_JSON_VALUES);
+    l->max_depth = or_default(given->max_depth, MINGA_DEFAULT_MAX_DEPTH);
+    l->max_csv_columns = or_default(given->max_csv_columns,
+                                    MINGA_DEFAULT_MAX_CSV_COLUMNS);
 }
 
 /* Reads every input inside one catalog transaction and one index batch. */

@@ -4,6 +4,11 @@
  * parsed with jansson. Every field goes to the host as it is typed in the
  * file; the host validates. JSON Lines files are streamed line by line, so
  * a file of a million cases needs no more memory than its longest line.
+ *
+ * jansson holds a whole text as a tree, so each text (a .json file, one
+ * line of JSON Lines) is first scanned against the budgets max_json_values
+ * and max_depth (json_positions.h); a text over either is refused before
+ * jansson reads it.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -136,23 +141,51 @@ static void report_parse_error(const struct minga_host_api *host,
                 err->text);
 }
 
+/* Scans one JSON text into jp against the import's budgets. Returns 0, or
+ * a MINGA_E code with the crossed budget reported. */
+static int scan_text(const struct minga_host_api *host,
+                     struct minga_import_sink *sink, struct json_positions *jp,
+                     const char *text, size_t len, int first_line)
+{
+    const struct minga_limits *limits = host->limits ? host->limits(sink)
+                                                     : NULL;
+    struct json_budget budget = {
+        MINGA_LIMIT(limits, max_json_values, MINGA_DEFAULT_MAX_JSON_VALUES),
+        MINGA_LIMIT(limits, max_depth, MINGA_DEFAULT_MAX_DEPTH)};
+    int r = json_positions_scan(jp, text, len, first_line, &budget);
+    if (r == JSON_SCAN_TOO_MANY)
+        host->error(sink, jp->over.line, jp->over.column, NULL,
+                    "more than max_json_values (%llu) values in one JSON "
+                    "text; refused (raise it with minga import "
+                    "--max-json-values N)",
+                    (unsigned long long)budget.max_values);
+    else if (r == JSON_SCAN_TOO_DEEP)
+        host->error(sink, jp->over.line, jp->over.column, NULL,
+                    "arrays and objects nested deeper than max_depth (%llu); "
+                    "refused (raise it with minga import --max-depth N)",
+                    (unsigned long long)budget.max_depth);
+    if (r == JSON_SCAN_OK)
+        return MINGA_OK;
+    json_positions_release(jp);
+    return r == JSON_SCAN_NOMEM ? MINGA_ENOMEM : MINGA_ELIMIT;
+}
+
 static int import_json(const struct minga_host_api *host,
                        struct minga_import_sink *sink, const char *data,
                        size_t len)
 {
+    struct walk w = {host, sink, {0}};
+    int rc = scan_text(host, sink, &w.jp, data, len, 1);
+    if (rc)
+        return rc;
     json_error_t err;
     json_t *root = json_loadb(data, len, PARSE_FLAGS, &err);
     if (!root) {
         report_parse_error(host, sink, &err, 0);
+        json_positions_release(&w.jp);
         return MINGA_EINVAL;
     }
-    struct walk w = {host, sink, {0}};
-    if (json_positions_scan(&w.jp, data, len, 1) < 0) {
-        json_decref(root);
-        return MINGA_ENOMEM;
-    }
     struct json_pos root_pos = json_positions_take(&w.jp);
-    int rc = MINGA_OK;
     json_t *cases = json_is_object(root) ? json_object_get(root, "cases")
                                          : NULL;
     if (json_is_array(root)) {
@@ -173,7 +206,8 @@ static int import_json(const struct minga_host_api *host,
     return rc;
 }
 
-/* One line of a JSON Lines file. */
+/* One line of a JSON Lines file: 1 when it held a case (valid or not), 0
+ * when blank, a MINGA_E code when the file must not be read further. */
 static int import_line(const struct minga_host_api *host,
                        struct minga_import_sink *sink, const char *line,
                        size_t len, int line_no)
@@ -183,17 +217,17 @@ static int import_line(const struct minga_host_api *host,
         blank++;
     if (blank == len)
         return 0;
+    struct walk w = {host, sink, {0}};
+    int rc = scan_text(host, sink, &w.jp, line, len, line_no);
+    if (rc)
+        return rc;
     json_error_t err;
     json_t *obj = json_loadb(line, len, PARSE_FLAGS, &err);
     if (!obj) {
         host->error(sink, line_no, err.column > 0 ? err.column : 0, NULL,
                     "invalid JSON: %s", err.text);
+        json_positions_release(&w.jp);
         return 1;
-    }
-    struct walk w = {host, sink, {0}};
-    if (json_positions_scan(&w.jp, line, len, line_no) < 0) {
-        json_decref(obj);
-        return -1;
     }
     struct json_pos pos = json_positions_take(&w.jp);
     if (json_is_object(obj))
@@ -231,7 +265,7 @@ static int import_buffer(const struct minga_host_api *host,
         size_t end = nl ? (size_t)(nl - text) : len;
         int r = import_line(host, sink, text + start, end - start, ++line_no);
         if (r < 0)
-            return MINGA_ENOMEM;
+            return r;
         n_cases += r;
         start = end + 1;
     }
@@ -281,7 +315,7 @@ static int import_fd(const struct minga_host_api *host,
         }
         int r = import_line(host, sink, text, len, ++line_no);
         if (r < 0) {
-            rc = MINGA_ENOMEM;
+            rc = r;
             break;
         }
         n_cases += r;

@@ -8,6 +8,13 @@ struct scanner {
     int line;
     const char *line_start;
     struct json_positions *jp;
+    const struct json_budget *budget;
+    uint64_t n_values;
+    /* The closing bracket of each open container, innermost last: an
+     * explicit stack, so that nesting costs no C stack however deep the
+     * budget lets it go. */
+    char *closers;
+    size_t depth, cap;
 };
 
 static void skip_ws(struct scanner *s)
@@ -36,86 +43,118 @@ static void skip_string(struct scanner *s)
         s->p++;
 }
 
+static struct json_pos here(const struct scanner *s)
+{
+    /* columns count bytes from 1, as compilers do */
+    struct json_pos pos = {s->line, (int)(s->p - s->line_start) + 1};
+    return pos;
+}
+
+/* Counts the value starting at s->p and records where it is. */
 static int record(struct scanner *s)
 {
     struct json_positions *jp = s->jp;
+    if (++s->n_values > s->budget->max_values) {
+        jp->over = here(s);
+        return JSON_SCAN_TOO_MANY;
+    }
     if (jp->n == jp->cap) {
         size_t cap = jp->cap ? jp->cap * 2 : 64;
         struct json_pos *grown = realloc(jp->items, cap * sizeof *grown);
         if (!grown)
-            return -1;
+            return JSON_SCAN_NOMEM;
         jp->items = grown;
         jp->cap = cap;
     }
-    /* columns count bytes from 1, as compilers do */
-    jp->items[jp->n].line = s->line;
-    jp->items[jp->n].column = (int)(s->p - s->line_start) + 1;
-    jp->n++;
-    return 0;
+    jp->items[jp->n++] = here(s);
+    return JSON_SCAN_OK;
 }
 
-static int scan_value(struct scanner *s, int depth);
-
-static int scan_container(struct scanner *s, int depth, char close,
-                          int has_keys)
+static int open_container(struct scanner *s, char closer)
 {
+    if (s->depth + 1 > s->budget->max_depth) {
+        s->jp->over = here(s);
+        return JSON_SCAN_TOO_DEEP;
+    }
+    if (s->depth == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 32;
+        char *grown = realloc(s->closers, cap);
+        if (!grown)
+            return JSON_SCAN_NOMEM;
+        s->closers = grown;
+        s->cap = cap;
+    }
+    s->closers[s->depth++] = closer;
     s->p++;
+    return JSON_SCAN_OK;
+}
+
+/* Reads one value, the root, with everything nested in it. */
+static int scan(struct scanner *s)
+{
     for (;;) {
         skip_ws(s);
         if (s->p >= s->end)
-            return 0;
-        if (*s->p == close) {
+            return JSON_SCAN_OK;
+        char closer = s->depth ? s->closers[s->depth - 1] : 0;
+        if (s->depth && *s->p == closer) {
             s->p++;
-            return 0;
+            if (--s->depth == 0)
+                return JSON_SCAN_OK;
+            continue;
         }
-        if (*s->p == ',') {
+        if (s->depth && *s->p == ',') {
             s->p++;
             continue;
         }
-        if (has_keys) {
+        if (closer == '}') {   /* a member: its key, then its value */
             skip_string(s);
             skip_ws(s);
             if (s->p < s->end && *s->p == ':')
                 s->p++;
             skip_ws(s);
+            if (s->p >= s->end)
+                return JSON_SCAN_OK;
         }
+        int rc = record(s);
+        if (rc)
+            return rc;
         const char *before = s->p;
-        if (scan_value(s, depth + 1) < 0)
-            return -1;
-        if (s->p == before)
-            s->p++;   /* never loop on a byte nothing consumes */
-    }
-}
-
-static int scan_value(struct scanner *s, int depth)
-{
-    skip_ws(s);
-    if (s->p >= s->end || depth > 4096)
-        return 0;
-    if (record(s) < 0)
-        return -1;
-    switch (*s->p) {
-    case '{':
-        return scan_container(s, depth, '}', 1);
-    case '[':
-        return scan_container(s, depth, ']', 0);
-    case '"':
-        skip_string(s);
-        return 0;
-    default:
-        /* memchr, not strchr: a NUL byte must not match the terminator */
-        while (s->p < s->end && !memchr(",]} \t\r\n", *s->p, 7))
-            s->p++;
-        return 0;
+        switch (*s->p) {
+        case '{':
+            rc = open_container(s, '}');
+            break;
+        case '[':
+            rc = open_container(s, ']');
+            break;
+        case '"':
+            skip_string(s);
+            break;
+        default:
+            /* memchr, not strchr: a NUL byte must not match the terminator */
+            while (s->p < s->end && !memchr(",]} \t\r\n", *s->p, 7))
+                s->p++;
+            if (s->p == before)
+                s->p++;   /* never loop on a byte nothing consumes */
+            break;
+        }
+        if (rc)
+            return rc;
+        if (s->depth == 0)
+            return JSON_SCAN_OK;   /* the root was a scalar */
     }
 }
 
 int json_positions_scan(struct json_positions *jp, const char *text,
-                        size_t len, int first_line)
+                        size_t len, int first_line,
+                        const struct json_budget *budget)
 {
     memset(jp, 0, sizeof *jp);
-    struct scanner s = {text, text + len, first_line, text, jp};
-    return scan_value(&s, 0);
+    struct scanner s = {text, text + len, first_line, text, jp, budget,
+                        0, NULL, 0, 0};
+    int rc = scan(&s);
+    free(s.closers);
+    return rc;
 }
 
 struct json_pos json_positions_take(struct json_positions *jp)

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 #define MINGA_ABI_MAJOR 1
-#define MINGA_ABI_MINOR 0
+#define MINGA_ABI_MINOR 1
 
 #if defined(__GNUC__)
 #define MINGA_EXPORT __attribute__((visibility("default")))
@@ -149,14 +149,47 @@ struct minga_import_sink;
 /* The host-side state of one export; opaque to plugins. */
 struct minga_export_ctx;
 
-/* Limits an archive reader must enforce, counting bytes actually read. */
+/* Limits importers must enforce, counting what they actually read, never
+ * what a file declares. 0 in a field means its default. */
 struct minga_limits {
     size_t struct_size;
     uint64_t max_compressed;     /* the archive file itself */
     uint64_t max_uncompressed;   /* sum of all entries */
     uint64_t max_entries;
     uint64_t max_entry_size;     /* one entry */
+    /* Since ABI 1.1: the budgets of the case-file parsers. A host built
+     * before them passes a shorter struct: read them with MINGA_LIMIT. */
+    uint64_t max_json_values;    /* values in one JSON text: a .json file
+                                    or one line of a JSON Lines file */
+    uint64_t max_depth;          /* nesting of JSON arrays and objects and
+                                    of YAML sequences and mappings */
+    uint64_t max_csv_columns;    /* cells in a CSV header row */
 };
+
+/* Defaults of the parser budgets, far above any real case file (a case has
+ * a few dozen values, a list at most hundreds of items) and low enough
+ * that the worst input under them stays well inside 256 MiB: jansson
+ * spends up to about 270 bytes on a JSON value (an object holding an
+ * object), so 500 000 values cost at most about 135 MiB. */
+#define MINGA_DEFAULT_MAX_JSON_VALUES 500000u
+#define MINGA_DEFAULT_MAX_DEPTH 64u
+#define MINGA_DEFAULT_MAX_CSV_COLUMNS 1000u
+
+/* The value of a limit field, or `dflt` when the host's struct is too old
+ * to hold that field or leaves it 0:
+ *   const struct minga_limits *l = host->limits(sink);
+ *   uint64_t max_depth = MINGA_LIMIT(l, max_depth, MINGA_DEFAULT_MAX_DEPTH);
+ */
+static inline uint64_t minga_limit_at(const struct minga_limits *limits,
+                                      size_t offset, uint64_t dflt)
+{
+    if (!limits || limits->struct_size < offset + sizeof(uint64_t))
+        return dflt;
+    uint64_t value = *(const uint64_t *)((const char *)limits + offset);
+    return value ? value : dflt;
+}
+#define MINGA_LIMIT(limits, field, dflt) \
+    minga_limit_at((limits), offsetof(struct minga_limits, field), (dflt))
 
 /* What an exporter is asked to produce. */
 struct minga_export_info {
