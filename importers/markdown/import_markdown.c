@@ -10,7 +10,14 @@
  * sequence MINGA_VALUE_ARRAY with its items, a nested mapping
  * MINGA_VALUE_OBJECT (the host reports it as an error). Lines are lines of
  * the whole file.
+ *
+ * Nesting is budgeted (max_depth) as the events stream: libyaml's scanner
+ * checks every open flow level for a possible key at each token, so 100 000
+ * nested `[` cost it 10^10 steps; refusing at the first event past the
+ * budget stops it after about a thousand tokens of look-ahead.
  */
+#define _GNU_SOURCE   /* tdestroy */
+#include <search.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,8 +35,10 @@ struct md_import {
     size_t yaml_len;
     int line_offset;             /* file line of the front matter's line 1 */
     int body_key_line;           /* line of a `body` key; 0 when none */
-    char **keys;                 /* seen so far, to refuse duplicates */
-    size_t n_keys;
+    void *keys;                  /* tsearch tree of the keys seen so far,
+                                    to refuse duplicates */
+    uint64_t max_depth;
+    uint64_t depth;              /* sequences and mappings open */
     int n_errors;
     int fatal_rc;
 };
@@ -104,10 +113,27 @@ static void md_yaml_error(struct md_import *mi) {
     mi->n_errors++;
 }
 
-/* Next event; 0 on a YAML error (reported). */
+/* Next event; 0 on a YAML error or on nesting past max_depth (both
+ * reported, and the event is then not the caller's to delete). */
 static int md_next(struct md_import *mi, yaml_event_t *ev) {
     if (!yaml_parser_parse(&mi->parser, ev)) {
         md_yaml_error(mi);
+        return 0;
+    }
+    if (ev->type == YAML_SEQUENCE_END_EVENT ||
+        ev->type == YAML_MAPPING_END_EVENT) {
+        mi->depth--;
+    } else if ((ev->type == YAML_SEQUENCE_START_EVENT ||
+                ev->type == YAML_MAPPING_START_EVENT) &&
+               ++mi->depth > mi->max_depth) {
+        mi->host->error(mi->sink, md_line_of(mi, &ev->start_mark),
+                        (int)ev->start_mark.column + 1, NULL,
+                        "front matter: sequences and mappings nested deeper "
+                        "than max_depth (%llu); refused (raise it with "
+                        "minga import --max-depth N)",
+                        (unsigned long long)mi->max_depth);
+        mi->fatal_rc = MINGA_ELIMIT;
+        yaml_event_delete(ev);
         return 0;
     }
     return 1;
@@ -207,27 +233,30 @@ static int md_read_sequence(struct md_import *mi, const char *field) {
     }
 }
 
-/* Returns 0 when `key` was seen before (reported), 1 otherwise. */
+static int md_key_cmp(const void *a, const void *b) {
+    return strcmp(a, b);
+}
+
+/* Returns 0 when `key` was seen before (reported), 1 otherwise. A tree
+ * (glibc's tsearch is red-black), not a list: 100 000 distinct keys each
+ * compared with every earlier one took 14 s; nor a hash table, which keys
+ * chosen to collide would make a list again. */
 static int md_remember_key(struct md_import *mi, const char *key, int line,
                            int column) {
-    for (size_t i = 0; i < mi->n_keys; i++) {
-        if (strcmp(mi->keys[i], key) == 0) {
-            mi->host->error(mi->sink, line, column, key,
-                            "field given twice in the front matter");
-            mi->n_errors++;
-            return 0;
-        }
-    }
-    char **grown = realloc(mi->keys, (mi->n_keys + 1) * sizeof(*grown));
     char *copy = strdup(key);
-    if (grown)
-        mi->keys = grown;
-    if (!grown || !copy) {
+    char **found = copy ? tsearch(copy, &mi->keys, md_key_cmp) : NULL;
+    if (!found) {
         free(copy);
         mi->fatal_rc = MINGA_ENOMEM;
         return 0;
     }
-    mi->keys[mi->n_keys++] = copy;
+    if (*found != copy) {
+        free(copy);
+        mi->host->error(mi->sink, line, column, key,
+                        "field given twice in the front matter");
+        mi->n_errors++;
+        return 0;
+    }
     return 1;
 }
 
@@ -414,6 +443,9 @@ static int md_import_buffer(const struct minga_host_api *host,
     mi.yaml = p + yaml_start;
     mi.yaml_len = pos - yaml_start;
     mi.line_offset = 2;
+    const struct minga_limits *limits = host->limits ? host->limits(sink)
+                                                     : NULL;
+    mi.max_depth = MINGA_LIMIT(limits, max_depth, MINGA_DEFAULT_MAX_DEPTH);
     if (!yaml_parser_initialize(&mi.parser))
         return MINGA_ENOMEM;
     yaml_parser_set_input_string(&mi.parser, mi.yaml, mi.yaml_len);
@@ -426,9 +458,7 @@ static int md_import_buffer(const struct minga_host_api *host,
         md_report_body(&mi, p + pos, len - pos, line + 1);
         md_check(&mi, host->case_end(sink));
     }
-    for (size_t i = 0; i < mi.n_keys; i++)
-        free(mi.keys[i]);
-    free(mi.keys);
+    tdestroy(mi.keys, free);
     if (mi.fatal_rc)
         return mi.fatal_rc;
     return mi.n_errors ? MINGA_EINVAL : MINGA_OK;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -134,6 +136,85 @@ static void test_md_rejects_duplicate_key_and_alias(void **state) {
     fake_sink_release(&sink);
 }
 
+/* Front matter whose title holds n '[' (the file ends inside them). */
+static char *front_matter_of_brackets(size_t n) {
+    char *text = malloc(n + 32);
+    assert_non_null(text);
+    memcpy(text, "---\ntitle: ", 11);
+    memset(text + 11, '[', n);
+    strcpy(text + 11 + n, "\n---\n");
+    return text;
+}
+
+static int run_md_limited(struct minga_import_sink *sink, const char *text,
+                          uint64_t max_depth) {
+    fake_sink_init(sink);
+    sink->limits.max_depth = max_depth;
+    return md->import_buffer(&fake_host_api, sink, "rosario.md", text,
+                             strlen(text));
+}
+
+/* The mapping is level 1, a sequence in it level 2, and so on. */
+static void test_md_refuses_nesting_deeper_than_max_depth(void **state) {
+    (void)state;
+    struct minga_import_sink sink;
+    assert_int_equal(run_md_limited(&sink, "---\ntags: [[a]]\n---\n", 3),
+                     MINGA_OK);
+    assert_null(strstr(sink.errors, "max_depth"));
+    fake_sink_release(&sink);
+
+    assert_int_equal(run_md_limited(&sink, "---\ntags: [[[a]]]\n---\n", 3),
+                     MINGA_ELIMIT);
+    assert_logged(sink.errors, "error 2:9 [] front matter: sequences and "
+                               "mappings nested deeper than max_depth (3); "
+                               "refused (raise it with minga import "
+                               "--max-depth N)");
+    fake_sink_release(&sink);
+
+    assert_int_equal(run_md_limited(&sink, "---\ntags: {a: {b: c}}\n---\n",
+                                    2),
+                     MINGA_ELIMIT);
+    assert_logged(sink.errors, "error 2:11 [] front matter: sequences and "
+                               "mappings nested deeper than max_depth (2)");
+    fake_sink_release(&sink);
+}
+
+/* 100 000 nested '[' (libyaml spent 14 s on them, checking every open
+ * level at each token) are refused at the one that opens level 65, as the
+ * events stream: the title's first '[' is column 8 and level 2. */
+static void test_md_refuses_deep_nesting_by_default(void **state) {
+    (void)state;
+    struct minga_import_sink sink;
+    char *text = front_matter_of_brackets(100000);
+    assert_int_equal(run_md_limited(&sink, text, 0), MINGA_ELIMIT);
+    assert_logged(sink.errors, "error 2:71 [] front matter: sequences and "
+                               "mappings nested deeper than max_depth (64)");
+    fake_sink_release(&sink);
+    free(text);
+}
+
+/* The keys seen are a set: a duplicate is found among many keys (100 000
+ * took 14 s as a list, each compared with every earlier one). */
+static void test_md_finds_a_duplicate_among_many_keys(void **state) {
+    (void)state;
+    enum { N_KEYS = 20000 };
+    char *text = malloc(N_KEYS * 16 + 32);
+    assert_non_null(text);
+    char *p = text + sprintf(text, "---\n");
+    for (int i = 0; i < N_KEYS; i++)
+        p += sprintf(p, "k%d: x\n", i);
+    sprintf(p, "k777: y\n---\n");
+    struct minga_import_sink sink;
+    assert_int_equal(run_md_limited(&sink, text, 0), MINGA_EINVAL);
+    assert_int_equal(sink.n_errors, 1);
+    char expected[64];
+    snprintf(expected, sizeof expected, "error %d:1 [k777] field given twice",
+             N_KEYS + 2);
+    assert_logged(sink.errors, expected);
+    fake_sink_release(&sink);
+    free(text);
+}
+
 int main(void) {
     md = fake_load_importer(MINGA_MARKDOWN_PLUGIN, "markdown");
     const struct CMUnitTest tests[] = {
@@ -144,6 +225,9 @@ int main(void) {
         cmocka_unit_test(test_md_rejects_front_matter_not_mapping),
         cmocka_unit_test(test_md_rejects_body_twice),
         cmocka_unit_test(test_md_rejects_duplicate_key_and_alias),
+        cmocka_unit_test(test_md_refuses_nesting_deeper_than_max_depth),
+        cmocka_unit_test(test_md_refuses_deep_nesting_by_default),
+        cmocka_unit_test(test_md_finds_a_duplicate_among_many_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
