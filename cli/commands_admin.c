@@ -181,7 +181,23 @@ static int run_serve(struct cli *cli, int argc, char **argv)
         return cli_usage_error(&cmd_serve, "unexpected argument %s",
                                argv[optind]);
     char *err = NULL;
-    int rc = minga_server_run(&opt, &err);
+    /* an import killed between the index's commit and the catalog's left
+     * the index ahead: finish it before serving anything */
+    struct minga *m = cli_open(cli, 0);
+    if (!m)
+        return EXIT_FAIL;
+    int was_needed = 0;
+    int rc = minga_finish_interrupted(m, &was_needed, &err);
+    minga_close(m);
+    if (rc) {
+        cli_fail("serve: %s", err ? err : "repair failed");
+        free(err);
+        return EXIT_FAIL;
+    }
+    if (was_needed && opt.log)
+        opt.log(NULL, "the index was out of step with the catalog (an "
+                      "import did not finish): rebuilt it from the catalog");
+    rc = minga_server_run(&opt, &err);
     if (rc) {
         cli_fail("serve: %s", err ? err : "failed");
         free(err);

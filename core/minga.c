@@ -258,6 +258,18 @@ int minga_recover(struct minga *m, int *was_needed, char **errmsg)
     return rc;
 }
 
+int minga_finish_interrupted(struct minga *m, int *was_needed,
+                             char **errmsg)
+{
+    *was_needed = 0;
+    int rc = minga_lock(m, 30000, errmsg);
+    if (rc)
+        return rc;
+    rc = minga_recover(m, was_needed, errmsg);
+    minga_unlock(m);
+    return rc;
+}
+
 int minga_reindex(struct minga *m,
                   void (*progress)(void *arg, uint64_t done, uint64_t total),
                   void *arg, char **errmsg)
@@ -283,13 +295,61 @@ static int ensure_reader(struct minga *m, char **errmsg)
     return mindex_open(&m->reader, m->index_dir, MINDEX_READ, errmsg);
 }
 
+/* True when the index reflects a later generation than the catalog: an
+ * import was killed between the index's commit and the catalog's, and the
+ * index holds cases the catalog never got (until the next write or
+ * `minga check --repair` rebuilds it). Remembered for minga_index_ahead. */
+static int index_is_ahead(struct minga *m)
+{
+    uint64_t ix_gen = mindex_generation(m->reader);
+    uint64_t cat_gen = catalog_generation(m->cat);
+    m->ahead_index_gen = ix_gen > cat_gen ? ix_gen : 0;
+    m->ahead_catalog_gen = cat_gen;
+    return ix_gen > cat_gen;
+}
+
+/* Whether the catalog holds case `id`: a hit the catalog lacks is from the
+ * unfinished import. */
+static int catalog_has_case(struct minga *m, const char *id)
+{
+    struct minga_case *c = NULL;
+    if (catalog_get_case(m->cat, id, 0, &c) != 0)
+        return 0;
+    case_free(c);
+    return 1;
+}
+
+/* Drops from `r` the hits the catalog does not hold, so that a search
+ * never answers with a case that GET /api/cases/{id} calls unknown. The
+ * total and facets still count them: they are estimates until repair. */
+static void drop_uncommitted_hits(struct minga *m, struct mindex_results *r)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_hits; i++) {
+        struct mindex_hit *hit = &r->hits[i];
+        if (catalog_has_case(m, hit->id)) {
+            r->hits[kept++] = *hit;
+            continue;
+        }
+        mindex_hit_release(hit);
+        if (r->total > 0)
+            r->total--;
+    }
+    if (kept < r->n_hits)
+        r->is_estimate = 1;
+    r->n_hits = kept;
+}
+
 int minga_search(struct minga *m, const struct minga_query *q,
                  struct mindex_results **out, char **errmsg)
 {
     int rc = ensure_reader(m, errmsg);
     if (rc)
         return rc;
-    return mindex_search(m->reader, q, out, errmsg);
+    rc = mindex_search(m->reader, q, out, errmsg);
+    if (!rc && index_is_ahead(m))
+        drop_uncommitted_hits(m, *out);
+    return rc;
 }
 
 int minga_match_ids(struct minga *m, const struct minga_query *q,
@@ -298,7 +358,25 @@ int minga_match_ids(struct minga *m, const struct minga_query *q,
     int rc = ensure_reader(m, errmsg);
     if (rc)
         return rc;
-    return mindex_match_ids(m->reader, q, ids, n, errmsg);
+    rc = mindex_match_ids(m->reader, q, ids, n, errmsg);
+    if (rc || !index_is_ahead(m))
+        return rc;
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (catalog_has_case(m, (*ids)[i]))
+            (*ids)[kept++] = (*ids)[i];
+        else
+            free((*ids)[i]);
+    }
+    *n = kept;
+    return 0;
+}
+
+uint64_t minga_index_ahead(const struct minga *m, uint64_t *catalog_gen)
+{
+    if (catalog_gen)
+        *catalog_gen = m->ahead_catalog_gen;
+    return m->ahead_index_gen;
 }
 
 int minga_get_case(struct minga *m, const char *id, struct minga_case **out,

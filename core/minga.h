@@ -96,6 +96,13 @@ json_t *minga_import_report_json(const struct minga_import_report *rep,
 /* Searches the index. *out is freed with mindex_results_free. */
 int minga_search(struct minga *m, const struct minga_query *q,
                  struct mindex_results **out, char **errmsg);
+/* When the index was found ahead of the catalog (an import killed between
+ * their commits), minga_search and minga_match_ids leave out the cases
+ * the catalog lacks. This says whether the last of them found it so: the
+ * index's generation, 0 when it was not ahead; *catalog_gen (may be NULL)
+ * gets the catalog's. A caller logs it; `minga check --repair` or the
+ * next write rebuilds the index. */
+uint64_t minga_index_ahead(const struct minga *m, uint64_t *catalog_gen);
 /* The ids of every case the query selects (from q->offset, at most
  * q->limit, 0: all), in search order: see mindex_match_ids. Free with
  * mindex_ids_free. */
@@ -151,6 +158,12 @@ int minga_export(struct minga *m, const struct minga_query *q,
  * when not. */
 int minga_check(struct minga *m, int repair, json_t **report,
                 char **errmsg);
+/* Finishes an import that was killed between the index's commit and the
+ * catalog's (the generations differ) by rebuilding the index, under the
+ * writer lock; sets *was_needed. Cheap when nothing is to be done; `minga
+ * serve` runs it at start. */
+int minga_finish_interrupted(struct minga *m, int *was_needed,
+                             char **errmsg);
 /* Rebuilds the index from the catalog. */
 int minga_reindex(struct minga *m,
                   void (*progress)(void *arg, uint64_t done, uint64_t total),

@@ -15,6 +15,9 @@ struct minga {
     struct catalog *cat;
     struct mindex *reader;   /* opened lazily by the first search */
     int lock_fd;             /* held while writing; -1 otherwise */
+    /* seen by the last search: the index's generation when it was ahead
+     * of the catalog's (0 when not), and the catalog's */
+    uint64_t ahead_index_gen, ahead_catalog_gen;
 };
 
 /* Takes the data folder's writer lock, waiting up to `wait_ms`. Returns

@@ -141,6 +141,8 @@ struct mindex_results {
 int mindex_search(struct mindex *ix, const struct minga_query *q,
                   struct mindex_results **out, char **errmsg);
 void mindex_results_free(struct mindex_results *r);
+/* Frees one hit's strings (for a caller that drops hits from results). */
+void mindex_hit_release(struct mindex_hit *hit);
 
 /* The ids of the cases `q` selects, in mindex_search's order, from
  * q->offset, at most q->limit of them (0: all, unlike a search's

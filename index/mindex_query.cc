@@ -766,19 +766,23 @@ extern "C" void mindex_ids_free(char **ids, size_t n)
     free(ids);
 }
 
+extern "C" void mindex_hit_release(struct mindex_hit *hit)
+{
+    free(hit->id);
+    free(hit->title);
+    free(hit->city);
+    free(hit->country);
+    free(hit->language);
+    free(hit->snippet);
+    memset(hit, 0, sizeof *hit);
+}
+
 extern "C" void mindex_results_free(struct mindex_results *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_hits; i++) {
-        struct mindex_hit *hit = &r->hits[i];
-        free(hit->id);
-        free(hit->title);
-        free(hit->city);
-        free(hit->country);
-        free(hit->language);
-        free(hit->snippet);
-    }
+    for (size_t i = 0; i < r->n_hits; i++)
+        mindex_hit_release(&r->hits[i]);
     free(r->hits);
     free(r->countries);
     free(r->languages);
