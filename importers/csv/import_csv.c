@@ -10,7 +10,13 @@
  *
  * Every non-empty cell is reported as MINGA_VALUE_TEXT: the host converts
  * it to the field's type and splits array fields on ';'. Empty cells are
- * absent fields.
+ * absent fields. A cell that starts with one or more `'` and then one of
+ * = + - @ tab CR loses its first `'`: minga's CSV writers add it so that a
+ * spreadsheet shows such a cell as text instead of running it as a formula
+ * (plugins/common/csv_out.c), and the round trip must give the case back.
+ *
+ * The header may hold at most max_csv_columns cells, counted as they are
+ * read (each new name is checked against the earlier ones).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +49,7 @@ struct csv_import {
     size_t n_header;
     size_t cap_header;
     int has_header;
+    uint64_t max_columns;
 
     size_t cell_index;       /* of the current record */
     int has_case;            /* case_begin called for the current record */
@@ -71,6 +78,15 @@ static void csv_check(struct csv_import *ci, int rc) {
 
 static void csv_header_add(struct csv_import *ci, const char *cell,
                            size_t len) {
+    if (ci->n_header >= ci->max_columns) {
+        ci->host->error(ci->sink, ci->cell_line, ci->cell_column, NULL,
+                        "the header has more than max_csv_columns (%llu) "
+                        "columns; refused (raise it with minga import "
+                        "--max-csv-columns N)",
+                        (unsigned long long)ci->max_columns);
+        ci->fatal_rc = MINGA_ELIMIT;
+        return;
+    }
     if (ci->n_header == ci->cap_header) {
         size_t cap = ci->cap_header ? ci->cap_header * 2 : 16;
         struct csv_header_cell *grown =
@@ -117,6 +133,16 @@ static void csv_header_add(struct csv_import *ci, const char *cell,
     }
 }
 
+/* A cell a CSV writer guarded against formulas: `'`, then any more `'`,
+ * then = + - @ tab or CR (the writer's rule is in csv_out.c). */
+static int csv_is_guarded(const char *cell, size_t len) {
+    size_t i = 0;
+    while (i < len && cell[i] == '\'')
+        i++;
+    return i > 0 && i < len && cell[i] != '\0' &&
+           strchr("=+-@\t\r", cell[i]) != NULL;
+}
+
 /* libcsv: end of a cell. */
 static void csv_on_cell(void *cell, size_t len, void *arg) {
     struct csv_import *ci = arg;
@@ -140,6 +166,11 @@ static void csv_on_cell(void *cell, size_t len, void *arg) {
     }
     if (!cell || len == 0)
         return;
+    const char *text = cell;
+    if (csv_is_guarded(text, len)) {
+        text++;
+        len--;
+    }
     if (!ci->has_case) {
         csv_check(ci, ci->host->case_begin(ci->sink, ci->record_line));
         ci->has_case = 1;
@@ -148,7 +179,7 @@ static void csv_on_cell(void *cell, size_t len, void *arg) {
     }
     struct minga_value v = {0};
     v.type = MINGA_VALUE_TEXT;
-    v.str = cell;
+    v.str = text;
     v.len = len;
     v.line = ci->cell_line;
     v.column = ci->cell_column;
@@ -243,6 +274,10 @@ static int csv_import_buffer(const struct minga_host_api *host,
 
     ci.host = host;
     ci.sink = sink;
+    const struct minga_limits *limits = host->limits ? host->limits(sink)
+                                                     : NULL;
+    ci.max_columns = MINGA_LIMIT(limits, max_csv_columns,
+                                 MINGA_DEFAULT_MAX_CSV_COLUMNS);
     ci.line = 1;
     ci.column = 1;
     ci.is_at_cell_start = 1;

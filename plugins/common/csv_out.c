@@ -11,6 +11,17 @@ static const char *const csv_fields[] = {
     "actors", "tags", "source_url", "license", "attachments"};
 #define N_CSV_FIELDS (sizeof csv_fields / sizeof csv_fields[0])
 
+/* The items of one cell: strings, or the paths of attachments. */
+struct cell_items {
+    const char *const *strings;
+    const struct minga_attachment *attachments;
+    size_t n;
+};
+
+static const char *item_at(const struct cell_items *items, size_t i) {
+    return items->strings ? items->strings[i] : items->attachments[i].path;
+}
+
 static int needs_quotes(const char *s) {
     size_t len = strlen(s);
     if (len == 0)
@@ -19,6 +30,19 @@ static int needs_quotes(const char *s) {
         s[len - 1] == '\t')
         return 1;
     return strpbrk(s, ",\"\r\n") != NULL;
+}
+
+/* Spreadsheets run a cell that starts with = + - @ tab or CR as a formula
+ * (CSV injection: `=HYPERLINK(...)` in a title). Such a cell is written
+ * with a leading `'` (OWASP's advice), which spreadsheets take as "this is
+ * text"; so is a cell that starts with `'`s and then one of those, so that
+ * the CSV importer, which strips one `'` from exactly these cells, gives
+ * every value back as it was ("'=x" is written "''=x"). Only the cell's
+ * first item matters: the joined text starts with it. */
+static int needs_formula_guard(const char *first_item) {
+    while (*first_item == '\'')
+        first_item++;
+    return *first_item != '\0' && strchr("=+-@\t\r", *first_item) != NULL;
 }
 
 static void write_quoted(struct exp_out *out, const char *s) {
@@ -32,47 +56,45 @@ static void write_quoted(struct exp_out *out, const char *s) {
     exp_out_puts(out, run);
 }
 
-/* Writes a field, preceded by a comma unless it is the row's first. */
-static void write_field(struct exp_out *out, const char *s, int is_first) {
+/* Writes items joined with ';' as one cell, preceded by a comma unless it
+ * is the row's first. The whole cell is quoted when any item needs it, or
+ * when the joined text would start or end with blanks. A tag that itself
+ * holds ';' is written as is and will come back split in two on import:
+ * CSV v1 has no escape for the separator (use the JSON export to
+ * round-trip such tags). */
+static void write_cell(struct exp_out *out, const struct cell_items *items,
+                       int is_first) {
     if (!is_first)
         exp_out_write(out, ",", 1);
-    if (!s)
-        return;
-    if (needs_quotes(s)) {
-        exp_out_write(out, "\"", 1);
-        write_quoted(out, s);
-        exp_out_write(out, "\"", 1);
-    } else {
-        exp_out_puts(out, s);
-    }
-}
-
-/* Writes items joined with ';' as one field. The whole field is quoted when
- * any item needs it, or when the joined text would start or end with
- * blanks. A tag that itself holds ';' is written as is and will come back
- * split in two on import: CSV v1 has no escape for the separator (use the
- * JSON export to round-trip such tags). */
-static void write_list(struct exp_out *out, const char *const *items,
-                       size_t n_items) {
-    exp_out_write(out, ",", 1);
     int quote = 0;
-    for (size_t i = 0; i < n_items; i++)
-        if (items[i] && needs_quotes(items[i]))
+    for (size_t i = 0; i < items->n; i++)
+        if (item_at(items, i) && needs_quotes(item_at(items, i)))
             quote = 1;
     if (quote)
         exp_out_write(out, "\"", 1);
-    for (size_t i = 0; i < n_items; i++) {
+    if (items->n > 0 && item_at(items, 0) &&
+        needs_formula_guard(item_at(items, 0)))
+        exp_out_write(out, "'", 1);
+    for (size_t i = 0; i < items->n; i++) {
         if (i > 0)
             exp_out_write(out, ";", 1);
-        if (!items[i])
-            continue;
-        if (quote)
-            write_quoted(out, items[i]);
-        else
-            exp_out_puts(out, items[i]);
+        if (item_at(items, i))
+            write_quoted(out, item_at(items, i));
     }
     if (quote)
         exp_out_write(out, "\"", 1);
+}
+
+/* Writes a field (NULL: an empty cell). */
+static void write_field(struct exp_out *out, const char *s, int is_first) {
+    struct cell_items items = {&s, NULL, s ? 1 : 0};
+    write_cell(out, &items, is_first);
+}
+
+static void write_list(struct exp_out *out, const char *const *strings,
+                       size_t n_strings) {
+    struct cell_items items = {strings, NULL, n_strings};
+    write_cell(out, &items, 0);
 }
 
 static void write_mask(struct exp_out *out, uint32_t mask, unsigned n_bits,
@@ -121,22 +143,8 @@ int exp_csv_write_case(struct exp_out *out, const struct minga_case *c) {
     write_list(out, c->tags, c->n_tags);
     write_field(out, c->source_url, 0);
     write_field(out, c->license, 0);
-
-    /* Attachments: their declared paths, like the JSON export. */
-    exp_out_write(out, ",", 1);
-    int quote = 0;
-    for (size_t i = 0; i < c->n_attachments; i++)
-        if (c->attachments[i].path && needs_quotes(c->attachments[i].path))
-            quote = 1;
-    if (quote)
-        exp_out_write(out, "\"", 1);
-    for (size_t i = 0; i < c->n_attachments; i++) {
-        if (i > 0)
-            exp_out_write(out, ";", 1);
-        if (c->attachments[i].path)
-            write_quoted(out, c->attachments[i].path);
-    }
-    if (quote)
-        exp_out_write(out, "\"", 1);
+    /* attachments: their declared paths, like the JSON export */
+    struct cell_items paths = {NULL, c->attachments, c->n_attachments};
+    write_cell(out, &paths, 0);
     return exp_out_write(out, "\r\n", 2);
 }

@@ -5,7 +5,10 @@
  * ends with a space or tab, with quotes doubled. The header holds exactly
  * the contract's field names in the contract's order; array fields are
  * joined with ';'. A UTF-8 byte order mark comes first so spreadsheet
- * programs read accents right (the CSV importer skips it).
+ * programs read accents right (the CSV importer skips it). A cell that
+ * would start with = + - @ tab or CR (or with `'`s and then one of those)
+ * gets a leading `'`, so that no spreadsheet runs it as a formula; the CSV
+ * importer strips it again.
  */
 #ifndef MINGA_EXP_CSV_OUT_H
 #define MINGA_EXP_CSV_OUT_H

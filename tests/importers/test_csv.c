@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -157,6 +159,97 @@ static void test_csv_rejects_empty_file(void **state) {
     fake_sink_release(&sink);
 }
 
+/* A header of n columns c0,c1,... and one record of n cells. Caller
+ * frees. */
+static char *wide_csv(size_t n) {
+    char *text = malloc(n * 16 + 2);
+    assert_non_null(text);
+    char *p = text;
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, i ? ",c%zu" : "c%zu", i);
+    *p++ = '\n';
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, i ? ",x" : "x");
+    strcpy(p, "\n");
+    return text;
+}
+
+static int run_csv_columns(struct minga_import_sink *sink, const char *text,
+                           uint64_t max_columns) {
+    fake_sink_init(sink);
+    sink->limits.max_csv_columns = max_columns;
+    return csv->import_buffer(&fake_host_api, sink, "cases.csv", text,
+                              strlen(text));
+}
+
+static void test_csv_refuses_header_wider_than_max_csv_columns(void **s) {
+    (void)s;
+    struct minga_import_sink sink;
+    char *text = wide_csv(5);
+    assert_int_equal(run_csv_columns(&sink, text, 5), MINGA_OK);
+    assert_int_equal(sink.n_errors, 0);
+    assert_int_equal(sink.n_cases, 1);
+    fake_sink_release(&sink);
+    free(text);
+
+    text = wide_csv(6);
+    assert_int_equal(run_csv_columns(&sink, text, 5), MINGA_ELIMIT);
+    assert_int_equal(sink.n_errors, 1);
+    assert_logged(sink.errors, "error 1:16 [] the header has more than "
+                               "max_csv_columns (5) columns; refused (raise "
+                               "it with minga import --max-csv-columns N)");
+    assert_int_equal(sink.n_cases, 0);
+    fake_sink_release(&sink);
+    free(text);
+}
+
+/* 100 000 columns (11.7 s: each name was compared with every earlier one)
+ * are refused at the 1001st as the header is read. */
+static void test_csv_refuses_wide_header_by_default(void **s) {
+    (void)s;
+    struct minga_import_sink sink;
+    char *text = wide_csv(100000);
+    assert_int_equal(run_csv_columns(&sink, text, 0), MINGA_ELIMIT);
+    assert_int_equal(sink.n_errors, 1);
+    /* c0..c9 take 3 columns each, c10..c99 4, c100..c999 5 */
+    assert_logged(sink.errors, "error 1:4891 [] the header has more than "
+                               "max_csv_columns (1000) columns");
+    assert_int_equal(sink.n_cases, 0);
+    fake_sink_release(&sink);
+    free(text);
+}
+
+/* minga's CSV writers put a `'` before a cell that a spreadsheet would
+ * run as a formula, and before `'`s followed by such a character; the
+ * importer takes exactly one off those cells and leaves others alone. */
+static void test_csv_strips_the_formula_guard(void **s) {
+    (void)s;
+    struct minga_import_sink sink;
+    int rc = run_csv(&sink,
+                     "title,city,region,summary,tags,body\n"
+                     "\"'=HYPERLINK(\"\"http://x\"\")\",'=2+2,''=x,'-30 %,"
+                     "'@a;b,\"'\tindented\"\n"
+                     "-5,'plain,'',''',+1,\"'\r\"\n");
+    assert_int_equal(rc, MINGA_OK);
+    assert_logged(sink.log, "begin 2\n"
+                            "field title TEXT '=HYPERLINK(\"http://x\")' "
+                            "2:1\n"
+                            "field city TEXT '=2+2' 2:29\n"
+                            "field region TEXT ''=x' 2:35\n"
+                            "field summary TEXT '-30 %' 2:40\n"
+                            "field tags TEXT '@a;b' 2:47\n"
+                            "field body TEXT '\tindented' 2:53\n");
+    /* not guarded: kept as they are */
+    assert_logged(sink.log, "begin 3\n"
+                            "field title TEXT '-5' 3:1\n"
+                            "field city TEXT ''plain' 3:4\n"
+                            "field region TEXT '''' 3:11\n"
+                            "field summary TEXT ''''' 3:14\n"
+                            "field tags TEXT '+1' 3:18\n"
+                            "field body TEXT '\r' 3:21\n");
+    fake_sink_release(&sink);
+}
+
 int main(void) {
     csv = fake_load_importer(MINGA_CSV_PLUGIN, "csv");
     const struct CMUnitTest tests[] = {
@@ -170,6 +263,9 @@ int main(void) {
         cmocka_unit_test(test_csv_rejects_bad_header),
         cmocka_unit_test(test_csv_rejects_other_separators),
         cmocka_unit_test(test_csv_rejects_empty_file),
+        cmocka_unit_test(test_csv_refuses_header_wider_than_max_csv_columns),
+        cmocka_unit_test(test_csv_refuses_wide_header_by_default),
+        cmocka_unit_test(test_csv_strips_the_formula_guard),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

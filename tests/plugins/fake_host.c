@@ -265,10 +265,18 @@ static const struct minga_host_api host = {
 
 int fake_host_export(struct minga_export_ctx *ctx, const char *module_path,
                      const char *lang, const char **media_type) {
+    return fake_host_export_cases(ctx, module_path, lang, media_type,
+                                  fixture_cases, N_FIXTURE_CASES);
+}
+
+int fake_host_export_cases(struct minga_export_ctx *ctx,
+                           const char *module_path, const char *lang,
+                           const char **media_type,
+                           const struct minga_case *cases, size_t n_cases) {
     memset(ctx, 0, sizeof *ctx);
     ctx->info = (struct minga_export_info){
         sizeof(struct minga_export_info), "participación ciudadana",
-        "sdg:11 level:local", lang, N_FIXTURE_CASES,
+        "sdg:11 level:local", lang, n_cases,
         "2024-05-06T14:30:00Z", "0.1.0"};
     /* The host keeps plugins loaded for the life of the process. */
     void *module = dlopen(module_path, RTLD_NOW | RTLD_LOCAL);
@@ -286,8 +294,8 @@ int fake_host_export(struct minga_export_ctx *ctx, const char *module_path,
         *media_type = exporter->media_type;
     void *state = NULL;
     int rc = exporter->begin(&host, ctx, &state);
-    for (int i = 0; rc == MINGA_OK && i < N_FIXTURE_CASES; i++)
-        rc = exporter->write_case(state, &fixture_cases[i]);
+    for (size_t i = 0; rc == MINGA_OK && i < n_cases; i++)
+        rc = exporter->write_case(state, &cases[i]);
     if (state) {
         int finish_rc = exporter->finish(state, rc == MINGA_OK);
         if (rc == MINGA_OK)

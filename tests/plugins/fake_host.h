@@ -30,5 +30,10 @@ extern const char *const fixture_titles[N_FIXTURE_CASES];
  * result. */
 int fake_host_export(struct minga_export_ctx *ctx, const char *module_path,
                      const char *lang, const char **media_type);
+/* The same over other cases. */
+int fake_host_export_cases(struct minga_export_ctx *ctx,
+                           const char *module_path, const char *lang,
+                           const char **media_type,
+                           const struct minga_case *cases, size_t n_cases);
 
 #endif /* MINGA_TEST_FAKE_HOST_H */

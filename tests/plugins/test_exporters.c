@@ -240,6 +240,60 @@ static void test_csv_export_is_rfc4180_with_bom(void **unused) {
     free(ctx.data);
 }
 
+/* Cells a spreadsheet would run as formulas (CSV injection), and their
+ * neighbours that it would not. */
+static const char *const formula_tags[] = {"@alias", "x"};
+static const struct minga_case formula_case = {
+    .struct_size = sizeof(struct minga_case),
+    .id = "formula-cells",
+    .title = "=HYPERLINK(\"http://evil.example\",\"click\")",
+    .summary = "-30 % de emisiones",
+    .body = "'=already guarded by hand",
+    .language = "es",
+    .city = "=2+2",
+    .country = "UY",
+    .region = "\tCanelones",
+    .year_start = 2010,
+    .goal_mask = 1u << 11,
+    .level_mask = MINGA_LEVEL_LOCAL,
+    .tags = formula_tags,
+    .n_tags = 2,
+    .license = "'quoted",
+};
+
+/* Checks the formula case's row in a CSV export: a `'` before each cell
+ * that starts with = + - @ tab CR, or with `'`s and then one of those. */
+static void check_formula_cells(const char *csv) {
+    const char *p = csv + 3;
+    char *fields[MAX_FIELDS];
+    int n_fields = csv_record(&p, fields);
+    for (int i = 0; i < n_fields; i++)
+        free(fields[i]);
+    assert_int_equal(csv_record(&p, fields), 18);
+    assert_string_equal(fields[0], "formula-cells");
+    assert_string_equal(fields[1],
+                        "'=HYPERLINK(\"http://evil.example\",\"click\")");
+    assert_string_equal(fields[2], "'-30 % de emisiones");
+    assert_string_equal(fields[3], "''=already guarded by hand");
+    assert_string_equal(fields[5], "'=2+2");
+    assert_string_equal(fields[7], "'\tCanelones");
+    assert_string_equal(fields[14], "'@alias;x");
+    assert_string_equal(fields[16], "'quoted");    /* not a formula */
+    for (int i = 0; i < 18; i++)
+        free(fields[i]);
+    assert_string_equal(p, "");
+}
+
+static void test_csv_export_guards_formula_cells(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    assert_int_equal(fake_host_export_cases(&ctx, MINGA_EXPORTER_CSV_PATH,
+                                            "en", NULL, &formula_case, 1),
+                     MINGA_OK);
+    check_formula_cells(ctx.data);
+    free(ctx.data);
+}
+
 /* ---- Markdown ----------------------------------------------------------- */
 
 static void test_markdown_export_escapes_case_text(void **unused) {
@@ -267,22 +321,21 @@ static struct zip_entry zip_entries[64];
 static size_t n_zip_entries;
 static struct minga_export_ctx briefing_ctx;
 
-static int setup_briefing(void **unused) {
-    (void)unused;
-    if (fake_host_export(&briefing_ctx, MINGA_EXPORTER_BRIEFING_PATH, "es",
-                         NULL) != MINGA_OK)
-        return -1;
-    char path[512];
-    save_output(&briefing_ctx, "exporters-briefing.zip", path, sizeof path);
+/* Reads every entry of a zip in ctx into entries. 0, or -1 when the zip
+ * cannot be read. */
+static int read_zip(const struct minga_export_ctx *ctx,
+                    struct zip_entry *entries, size_t max_entries,
+                    size_t *n_entries) {
     struct archive *a = archive_read_new();
     archive_read_support_format_zip(a);
-    if (archive_read_open_memory(a, briefing_ctx.data, briefing_ctx.len) !=
-        ARCHIVE_OK)
+    if (archive_read_open_memory(a, ctx->data, ctx->len) != ARCHIVE_OK) {
+        archive_read_free(a);
         return -1;
+    }
     struct archive_entry *entry;
     while (archive_read_next_header(a, &entry) == ARCHIVE_OK &&
-           n_zip_entries < 64) {
-        struct zip_entry *z = &zip_entries[n_zip_entries++];
+           *n_entries < max_entries) {
+        struct zip_entry *z = &entries[(*n_entries)++];
         z->name = strdup(archive_entry_pathname(entry));
         size_t cap = 4096;
         z->data = malloc(cap);
@@ -294,20 +347,36 @@ static int setup_briefing(void **unused) {
             memcpy(z->data + z->len, buf, (size_t)n_read);
             z->len += (size_t)n_read;
         }
-        if (n_read < 0)
-            return -1;
         z->data[z->len] = '\0';
+        if (n_read < 0) {
+            archive_read_free(a);
+            return -1;
+        }
     }
     archive_read_free(a);
     return 0;
 }
 
+static void free_zip(struct zip_entry *entries, size_t n_entries) {
+    for (size_t i = 0; i < n_entries; i++) {
+        free(entries[i].name);
+        free(entries[i].data);
+    }
+}
+
+static int setup_briefing(void **unused) {
+    (void)unused;
+    if (fake_host_export(&briefing_ctx, MINGA_EXPORTER_BRIEFING_PATH, "es",
+                         NULL) != MINGA_OK)
+        return -1;
+    char path[512];
+    save_output(&briefing_ctx, "exporters-briefing.zip", path, sizeof path);
+    return read_zip(&briefing_ctx, zip_entries, 64, &n_zip_entries);
+}
+
 static int teardown_briefing(void **unused) {
     (void)unused;
-    for (size_t i = 0; i < n_zip_entries; i++) {
-        free(zip_entries[i].name);
-        free(zip_entries[i].data);
-    }
+    free_zip(zip_entries, n_zip_entries);
     free(briefing_ctx.data);
     return 0;
 }
@@ -317,6 +386,28 @@ static const struct zip_entry *zip_find(const char *name) {
         if (strcmp(zip_entries[i].name, name) == 0)
             return &zip_entries[i];
     return NULL;
+}
+
+/* The pack's cases.csv is written as the csv exporter writes. */
+static void test_briefing_cases_csv_guards_formula_cells(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    assert_int_equal(fake_host_export_cases(&ctx,
+                                            MINGA_EXPORTER_BRIEFING_PATH,
+                                            "es", NULL, &formula_case, 1),
+                     MINGA_OK);
+    struct zip_entry entries[64];
+    size_t n_entries = 0;
+    memset(entries, 0, sizeof entries);
+    assert_int_equal(read_zip(&ctx, entries, 64, &n_entries), 0);
+    const char *csv = NULL;
+    for (size_t i = 0; i < n_entries; i++)
+        if (strcmp(entries[i].name, "cases.csv") == 0)
+            csv = entries[i].data;
+    assert_non_null(csv);
+    check_formula_cells(csv);
+    free_zip(entries, n_entries);
+    free(ctx.data);
 }
 
 static void test_briefing_has_index_and_a_page_per_case(void **unused) {
@@ -525,6 +616,8 @@ int main(void) {
         cmocka_unit_test(test_json_export_is_case_format_v1),
         cmocka_unit_test(test_jsonl_export_has_one_compact_case_per_line),
         cmocka_unit_test(test_csv_export_is_rfc4180_with_bom),
+        cmocka_unit_test(test_csv_export_guards_formula_cells),
+        cmocka_unit_test(test_briefing_cases_csv_guards_formula_cells),
         cmocka_unit_test(test_markdown_export_escapes_case_text),
         cmocka_unit_test(test_pdf_has_cover_charts_and_cases),
     };
