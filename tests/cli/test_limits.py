@@ -1,0 +1,201 @@
+"""cli.limits: the budgets of `minga import` against hostile load (issue 18)
+and the CSV cells that a spreadsheet would run as formulas.
+
+Each budget refuses the whole import with one compiler-style error that
+names the file, the line and column where the budget was crossed, the
+limit and the option that raises it; the option does raise it. The bomb
+shapes of the issue are built here small enough to stay quick, but over
+the default budgets: without them minga read them whole (a zip of 600 000
+`{}` is 1.8 MB of JSON that jansson would hold in about 140 MB).
+"""
+
+import csv
+import io
+import json
+import re
+import tarfile
+import zipfile
+
+import clitest
+from clitest import BOGOTA, ROSARIO, MingaTest, canonical, case, json_text
+
+
+class Limits(MingaTest):
+
+    def import_refused(self, *args):
+        """`minga import ARGS...` must fail and import nothing."""
+        r = self.minga("import", *args)
+        self.assertEqual(r.returncode, 1, "import %s should fail:\n%s%s"
+                         % (" ".join(map(str, args)), r.stdout, r.stderr))
+        self.assertEqual(self.stats()["cases"], 0)
+        return r
+
+    def assert_budget_error(self, stderr, file, line, column, message):
+        """One line FILE:LINE:COLUMN: error: MESSAGE (a regex)."""
+        pattern = r"^%s:%d:%d: error: %s" % (re.escape(file), line, column,
+                                             message)
+        lines = [l for l in stderr.splitlines() if re.match(pattern, l)]
+        self.assertTrue(lines, "no error %r in:\n%s" % (pattern, stderr))
+
+    def three_cases_json(self):
+        cases = [case(BOGOTA, id="bogota-ciclovia-%d" % i) for i in range(3)]
+        return self.write("cases.json", json.dumps(cases))
+
+    # -- JSON --------------------------------------------------------------
+
+    def test_json_over_max_json_values_is_refused_and_the_option_raises_it(
+            self):
+        self.three_cases_json()
+        # the array, then 3 cases of 24 values each: 73 in all; the 21st
+        # is the first case's "tags" array
+        r = self.import_refused("--max-json-values", "20", "cases.json")
+        self.assert_budget_error(
+            r.stderr, "cases.json", 1, 455,
+            r"more than max_json_values \(20\) values in one JSON text; "
+            r"refused \(raise it with minga import --max-json-values N\)")
+        self.import_refused("--max-json-values", "72", "cases.json")
+        self.import_ok("--max-json-values", "73", "cases.json")
+        self.assertEqual(self.stats()["cases"], 3)
+
+    def test_zip_of_empty_objects_is_refused_by_default(self):
+        with zipfile.ZipFile(self.path("pack.zip"), "w",
+                             zipfile.ZIP_DEFLATED) as z:
+            z.writestr("cases/bomb.json",
+                       "[" + ",".join(["{}"] * 600000) + "]")
+        r = self.import_refused("pack.zip")
+        # the 500 001st value is the 500 000th {}, at byte 2 + 3 * 499 999
+        self.assert_budget_error(r.stderr, "pack.zip!cases/bomb.json", 1,
+                                 1499999,
+                                 r"more than max_json_values \(500000\)")
+        # refused before a single case was read
+        self.assertNotIn("missing (required)", r.stderr)
+
+    def test_json_nested_deeper_than_max_depth_is_refused(self):
+        text = json_text(case(ROSARIO, tags="DEEP"))
+        text = text.replace('"DEEP"', "[" * 100 + "]" * 100)
+        self.write("deep.json", text)
+        r = self.import_refused("deep.json")
+        line = text.split("\n").index(
+            [l for l in text.split("\n") if '"tags"' in l][0]) + 1
+        column = text.split("\n")[line - 1].index("[") + 1 + 63
+        self.assert_budget_error(
+            r.stderr, "deep.json", line, column,
+            r"arrays and objects nested deeper than max_depth \(64\); "
+            r"refused \(raise it with minga import --max-depth N\)")
+        # raised, the text is parsed and the host judges the value
+        r = self.import_refused("--max-depth", "200", "deep.json")
+        self.assertNotIn("max_depth", r.stderr)
+        self.assertRegex(r.stderr, r"deep\.json:\d+:\d+: error: tags")
+
+    # -- YAML front matter -------------------------------------------------
+
+    def test_front_matter_nested_deeper_than_max_depth_is_refused(self):
+        md = b"---\ntitle: " + b"[" * 100000 + b"\n---\nbody\n"
+        with tarfile.open(self.path("pack.tar.gz"), "w:gz") as t:
+            for i in range(3):
+                info = tarfile.TarInfo("case%d.md" % i)
+                info.size = len(md)
+                t.addfile(info, io.BytesIO(md))
+        r = self.import_refused("pack.tar.gz")
+        # the title's first '[' is column 8 and opens level 2
+        self.assert_budget_error(
+            r.stderr, "pack.tar.gz!case0.md", 2, 71,
+            r"front matter: sequences and mappings nested deeper than "
+            r"max_depth \(64\); refused \(raise it with minga import "
+            r"--max-depth N\)")
+        # a budget crossed stops the archive: the other files are not read
+        self.assertNotIn("case1.md", r.stderr)
+
+    def test_max_depth_option_raises_the_front_matter_budget(self):
+        md = "---\ntitle: Ciclovía\ntags: [[[[x]]]]\n---\n"
+        self.write("case.md", md)
+        r = self.import_refused("--max-depth", "4", "case.md")
+        self.assert_budget_error(r.stderr, "case.md", 3, 10,
+                                 r"front matter: .* max_depth \(4\)")
+        r = self.import_refused("--max-depth", "5", "case.md")
+        self.assertNotIn("max_depth", r.stderr)
+
+    # -- CSV ---------------------------------------------------------------
+
+    def test_csv_header_over_max_csv_columns_is_refused(self):
+        header = ",".join("c%d" % i for i in range(100000))
+        self.write("wide.csv", header + "\n" + "x," * 99999 + "x\n")
+        r = self.import_refused("--lenient", "wide.csv")
+        self.assert_budget_error(
+            r.stderr, "wide.csv", 1, 4891,
+            r"the header has more than max_csv_columns \(1000\) columns; "
+            r"refused \(raise it with minga import --max-csv-columns N\)")
+
+    def test_max_csv_columns_option_sets_the_budget(self):
+        self.write("cases.csv", clitest.csv_text([BOGOTA]))
+        n_columns = len(BOGOTA)
+        r = self.import_refused("--max-csv-columns", n_columns - 1,
+                                "cases.csv")
+        self.assertIn("max_csv_columns (%d)" % (n_columns - 1), r.stderr)
+        self.import_ok("--max-csv-columns", n_columns, "cases.csv")
+        self.assertEqual(self.stats()["cases"], 1)
+
+    def test_budget_options_take_positive_counts_only(self):
+        self.three_cases_json()
+        for option in ("--max-json-values", "--max-depth",
+                       "--max-csv-columns"):
+            for value in ("0", "-1", "ten", "1M"):
+                r = self.minga("import", option, value, "cases.json")
+                self.assertEqual(r.returncode, 2, "%s %s" % (option, value))
+                self.assertIn("is not a count", r.stderr)
+
+
+# Values a spreadsheet would run as formulas (= + - @ first), one that
+# starts with a quote and then '=' (it must come back with its quote),
+# and one that starts with a quote alone (left as it is).
+FORMULAS = case(ROSARIO, id="rosario-formulas",
+                title='=HYPERLINK("http://evil.example","Rosario")',
+                city="=2+2",
+                summary="-30 % de residuos en los barrios con huertas",
+                region="'=Santa Fe",
+                tags=["@huerteras", "+1 huerta"],
+                body="'Huerta' quiere decir tierra que da de comer.\n")
+
+
+class CsvFormulas(MingaTest):
+
+    def setUp(self):
+        super().setUp()
+        self.write_json("formulas.json", FORMULAS)
+        self.import_ok("formulas.json")
+
+    def check_cells(self, text):
+        rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+        self.assertEqual(len(rows), 1)
+        row = rows[0]
+        self.assertEqual(row["title"],
+                         '\'=HYPERLINK("http://evil.example","Rosario")')
+        self.assertEqual(row["city"], "'=2+2")
+        self.assertEqual(row["summary"], "'" + FORMULAS["summary"])
+        self.assertEqual(row["region"], "''=Santa Fe")
+        self.assertEqual(row["tags"], "'@huerteras;+1 huerta")
+        self.assertEqual(row["body"], FORMULAS["body"])   # not a formula
+        for name, value in row.items():
+            self.assertNotRegex(value, r"^[=+\-@\t\r]", name)
+
+    def test_csv_export_guards_formula_cells_and_round_trips(self):
+        out = self.path("export.csv")
+        self.ok("export", "--format", "csv", "-o", out)
+        with open(out, encoding="utf-8", newline="") as f:
+            self.check_cells(f.read())
+        fresh = self.path("fresh")
+        self.ok("init", data=fresh)
+        self.ok("import", out, data=fresh)
+        self.assertEqual(clitest.without_times(self.show(FORMULAS["id"],
+                                                         data=fresh)),
+                         canonical(FORMULAS))
+
+    def test_briefing_cases_csv_guards_formula_cells(self):
+        out = self.path("pack.zip")
+        self.ok("export", "--format", "briefing", "-o", out)
+        with zipfile.ZipFile(out) as z:
+            self.check_cells(z.read("cases.csv").decode("utf-8"))
+
+
+if __name__ == "__main__":
+    clitest.main()
