@@ -151,6 +151,13 @@ int web_request_parse(struct web_request *req, const char **errmsg) {
         *errmsg = "the request target must start with /";
         return -1;
     }
+    /* raw control bytes are never part of a URI (RFC 3986 2); encoded
+     * ones are decoded and checked with the rest */
+    for (const unsigned char *p = (const unsigned char *)uri; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) {
+            *errmsg = "a control character in the request target";
+            return -1;
+        }
     const char *query = strchr(uri, '?');
     const char *hash = strchr(uri, '#');
     size_t path_len = query ? (size_t)(query - uri) : strlen(uri);

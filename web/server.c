@@ -104,6 +104,15 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con) {
     return req;
 }
 
+char *web_target_for_log(const struct web_request *req, char *buf,
+                         size_t size) {
+    size_t n = 0;
+    for (const char *p = req->raw_uri; p && *p && n + 1 < size; p++)
+        buf[n++] = (unsigned char)*p < 0x20 || *p == 0x7F ? '?' : *p;
+    buf[n] = '\0';
+    return buf;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *con,
                          void **con_cls, enum MHD_RequestTerminationCode toe) {
     struct web_server *srv = cls;
@@ -115,8 +124,10 @@ static void on_completed(void *cls, struct MHD_Connection *con,
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - req->started.tv_sec) * 1000
                   + (now.tv_nsec - req->started.tv_nsec) / 1000000;
-        web_log(srv, "%s %.200s %u %ld ms%s", req->method, req->raw_uri,
-                req->status, ms,
+        char target[201];
+        web_log(srv, "%s %s %u %ld ms%s", req->method,
+                web_target_for_log(req, target, sizeof target), req->status,
+                ms,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     }
     if (req->is_counted) atomic_fetch_sub(&srv->n_in_flight, 1);
@@ -192,13 +203,28 @@ static enum MHD_Result route(struct web_server *srv,
     }
 }
 
+/* libmicrohttpd 0.9 hands the request target over as a C string, so a
+ * raw NUL byte cuts it short ("/healthz\0junk" was answered as
+ * /healthz). It parses the request line in place: the target runs from
+ * `url` to the NUL it wrote over the space before `version`. A span
+ * longer than the string we copied means the target held a NUL. */
+static int target_has_nul(const struct web_server *srv,
+                          const struct web_request *req, const char *url,
+                          const char *version)
+{
+    uintptr_t from = (uintptr_t)url, to = (uintptr_t)version;
+    if (!version[0] || to <= from || to - from > srv->opt.connection_memory)
+        return 0;   /* no version, or not the layout described above */
+    size_t span = (size_t)(to - from) - 1;
+    return version[-1] == '\0' && span > strlen(req->raw_uri);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
                                   const char *url, const char *method,
                                   const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls) {
     struct web_server *srv = cls;
     struct web_request *req = *con_cls;
-    (void)url;
     if (!req || !req->raw_uri) return MHD_NO;
     if (!req->is_started) {
         req->is_started = 1;
@@ -207,6 +233,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
         snprintf(req->method, sizeof req->method, "%s", method);
         atomic_fetch_add(&srv->n_in_flight, 1);
         const char *errmsg = NULL;
+        if (target_has_nul(srv, req, url, version))
+            return web_send_error(con, req, MHD_HTTP_BAD_REQUEST,
+                                  "a NUL byte in the request target", NULL);
         if (web_request_parse(req, &errmsg) != 0)
             return web_send_error(con, req, MHD_HTTP_BAD_REQUEST, errmsg,
                                   NULL);

@@ -67,6 +67,11 @@ struct web_request {
 struct minga *web_thread_minga(struct web_server *srv, char **errmsg);
 void web_log(struct web_server *srv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* req's request target for a log line, cut to size - 1 bytes, with
+ * control bytes (refused, but logged) as '?' so that they cannot reach
+ * the operator's terminal. Returns buf. */
+char *web_target_for_log(const struct web_request *req, char *buf,
+                         size_t size);
 /* A temporary file in srv->tmp_dir, already unlinked. -1 on failure. */
 int web_tmpfile(struct web_server *srv);
 

@@ -572,6 +572,26 @@ def test_upload_good():
           "the multipart upload is searchable")
 
 
+def test_control_bytes_in_target():
+    """libmicrohttpd hands the target over as a C string: a raw NUL cut it
+    short (/healthz<NUL>junk was /healthz)."""
+    for target, what in [(b"/healthz\x00junk", "a raw NUL byte"),
+                         (b"/api/search?q=agua\x00%zz", "a raw NUL byte "
+                          "in the query"),
+                         (b"/healthz\x00", "a raw NUL byte at the end"),
+                         (b"/healthz\x01", "a raw control byte"),
+                         (b"/api/search?q=a\x1bb", "a raw ESC byte"),
+                         (b"/healthz\x7f", "a raw DEL byte")]:
+        _, raw = raw_exchange(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n"
+                              b"Connection: close\r\n\r\n")
+        check(status_of(raw) == 400, "%s in the request target is a 400 (%r)"
+              % (what, raw[:40]))
+    with open(os.path.join(WORK_DIR, "server.log"), "rb") as f:
+        logged = f.read()
+    check(b"\x1b" not in logged and b"\x01" not in logged,
+          "control bytes of a request target do not reach the server's log")
+
+
 def test_methods():
     for method, path, allow in [("DELETE", "/api/search", "GET, HEAD"),
                                 ("POST", "/api/stats", "GET, HEAD"),
@@ -635,7 +655,8 @@ try:
     for test in [test_health_and_static, test_search, test_bad_parameters,
                  test_cases, test_sdgs_and_stats, test_export,
                  test_upload_auth, test_upload_bad, test_upload_too_large,
-                 test_upload_good, test_methods, test_host_header,
+                 test_upload_good, test_control_bytes_in_target,
+                 test_methods, test_host_header,
                  test_keep_alive]:
         print("-- " + test.__name__)
         try:
