@@ -91,3 +91,32 @@ enum MHD_Result web_send_405(struct MHD_Connection *con,
     if (resp) MHD_add_response_header(resp, "Allow", allow);
     return web_send(con, req, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
 }
+
+enum MHD_Result web_send_reply(struct MHD_Connection *con,
+                               struct web_request *req,
+                               struct web_reply *reply) {
+    struct MHD_Response *resp = reply->resp;
+    reply->resp = NULL;
+    return web_send(con, req, reply->status, resp);
+}
+
+void web_reply_set(struct web_reply *reply, unsigned status,
+                   struct MHD_Response *resp) {
+    if (reply->resp) MHD_destroy_response(reply->resp);
+    reply->status = status;
+    reply->resp = resp;
+}
+
+void web_reply_json(struct web_reply *reply, unsigned status, json_t *body) {
+    web_reply_set(reply, status, json_response(body));
+}
+
+void web_reply_json_text(struct web_reply *reply, unsigned status,
+                         char *text, size_t n) {
+    web_reply_set(reply, status, json_text_response(text, n));
+}
+
+void web_reply_error(struct web_reply *reply, unsigned status,
+                     const char *message, json_t *details) {
+    web_reply_set(reply, status, web_error_response(message, details));
+}

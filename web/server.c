@@ -26,6 +26,20 @@
 #define DEFAULT_CONNECTION_MEMORY (32u << 10)  /* MHD default; a 64 KiB header gets 431 */
 #define DEFAULT_GRACE_S 30
 #define HEADER_DEADLINE_S 15   /* all of a request's headers, from the start */
+/* Jobs that may wait for a worker, per worker: a search waits behind at
+ * most 8 others a worker (a second or so of heavy ones), an export
+ * behind at most 4, an import behind at most 4 (each holds its spooled
+ * upload on disk while it waits). */
+#define DEFAULT_QUERY_QUEUE_PER_WORKER 8
+#define DEFAULT_EXPORT_QUEUE_PER_WORKER 4
+#define DEFAULT_IMPORT_QUEUE 4
+/* The Retry-After of a 503 from a full queue, in seconds. */
+#define QUERY_RETRY_AFTER_S 2
+#define EXPORT_RETRY_AFTER_S 10
+#define IMPORT_RETRY_AFTER_S 10
+/* After the grace period, how long the answers of jobs the pools refused
+ * on stopping get to go out before the daemon stops. */
+#define STOP_FLUSH_S 2
 
 void minga_server_options_init(struct minga_server_options *opt) {
     memset(opt, 0, sizeof *opt);
@@ -131,6 +145,9 @@ static void on_completed(void *cls, struct MHD_Connection *con,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
     }
     if (req->is_counted) atomic_fetch_sub(&srv->n_in_flight, 1);
+    /* a job still here was never answered (the connection cannot be
+     * completed while its job runs: it is suspended until then) */
+    web_job_free(req->job);
     web_upload_free(req->upload);
     web_request_release(req);
     free(req);
@@ -264,6 +281,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
             return route(srv, con, req, method);
         }
     }
+    if (req->job) return web_job_answer(con, req);   /* resumed */
     if (req->is_deferred) {
         req->is_deferred = 0;
         return route(srv, con, req, method);
@@ -313,6 +331,68 @@ static void fill_defaults(struct minga_server_options *opt) {
     if (opt->connection_memory == 0)
         opt->connection_memory = DEFAULT_CONNECTION_MEMORY;
     if (opt->grace_s == 0) opt->grace_s = DEFAULT_GRACE_S;
+    if (opt->query_workers == 0) opt->query_workers = opt->n_threads;
+    /* exports are CPU-bound: leave the other half for searches */
+    if (opt->export_workers == 0)
+        opt->export_workers = opt->n_threads > 1 ? opt->n_threads / 2 : 1;
+    if (opt->query_queue == 0)
+        opt->query_queue = DEFAULT_QUERY_QUEUE_PER_WORKER * opt->query_workers;
+    if (opt->export_queue == 0)
+        opt->export_queue =
+            DEFAULT_EXPORT_QUEUE_PER_WORKER * opt->export_workers;
+    if (opt->import_queue == 0) opt->import_queue = DEFAULT_IMPORT_QUEUE;
+}
+
+#define N_POOLS 3
+
+struct pool_spec {
+    struct web_pool *pool;
+    const char *name;
+    unsigned n_workers, max_queued, retry_after_s;
+};
+
+/* The server's pools, in the order they start (they stop in reverse). */
+static void pool_specs(struct web_server *srv,
+                       struct pool_spec specs[N_POOLS]) {
+    const struct minga_server_options *o = &srv->opt;
+    specs[0] = (struct pool_spec){&srv->query_pool, "query",
+                                  o->query_workers, o->query_queue,
+                                  QUERY_RETRY_AFTER_S};
+    specs[1] = (struct pool_spec){&srv->export_pool, "export",
+                                  o->export_workers, o->export_queue,
+                                  EXPORT_RETRY_AFTER_S};
+    /* imports take the data folder's lock one at a time: one worker */
+    specs[2] = (struct pool_spec){&srv->import_pool, "import", 1,
+                                  o->import_queue, IMPORT_RETRY_AFTER_S};
+}
+
+/* Calls fn (web_pool_stop, or web_pool_release once the daemon is
+ * stopped too: its threads may submit until then) on the first n
+ * pools, last first. */
+static void each_pool(struct web_server *srv, size_t n,
+                      void (*fn)(struct web_pool *)) {
+    struct pool_spec specs[N_POOLS];
+    pool_specs(srv, specs);
+    while (n > 0) fn(specs[--n].pool);
+}
+
+/* Starts every pool; on failure stops those started and returns -1 with
+ * *errmsg (caller frees). */
+static int start_pools(struct web_server *srv, char **errmsg) {
+    struct pool_spec specs[N_POOLS];
+    pool_specs(srv, specs);
+    for (size_t i = 0; i < N_POOLS; i++) {
+        const struct pool_spec *sp = &specs[i];
+        if (web_pool_start(sp->pool, srv, sp->name, sp->n_workers,
+                           sp->max_queued, sp->retry_after_s) != 0) {
+            each_pool(srv, i, web_pool_stop);
+            each_pool(srv, i, web_pool_release);
+            *errmsg = dup_printf("cannot start the %s worker threads",
+                                 sp->name);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static char *pick_tmp_dir(const char *data_dir) {
@@ -330,7 +410,7 @@ static struct MHD_Daemon *start_daemon(struct web_server *srv,
                                        struct sockaddr_storage *addr,
                                        int is_ipv6) {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG
-                     | MHD_USE_ITC;
+                     | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
     flags |= MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES
                  ? MHD_USE_EPOLL : MHD_USE_POLL;
     if (is_ipv6) flags |= MHD_USE_IPv6;
@@ -351,9 +431,9 @@ static struct MHD_Daemon *start_daemon(struct web_server *srv,
         MHD_OPTION_END);
 }
 
-/* Waits for requests in flight to finish, at most grace_s seconds. */
-static void drain(struct web_server *srv) {
-    unsigned n_waits = srv->opt.grace_s * 20;
+/* Waits for requests in flight to finish, at most wait_s seconds. */
+static void drain(struct web_server *srv, unsigned wait_s) {
+    unsigned n_waits = wait_s * 20;
     while (atomic_load(&srv->n_in_flight) > 0 && n_waits-- > 0) {
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -404,14 +484,20 @@ int minga_server_run(const struct minga_server_options *opt_in,
     sigaddset(&stop_set, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &stop_set, &old_set);
 
-    struct MHD_Daemon *daemon = start_daemon(&srv, &addr, is_ipv6);
+    /* started with the signals blocked, as libmicrohttpd's threads are */
+    struct MHD_Daemon *daemon = NULL;
+    if (start_pools(&srv, errmsg) != 0) {
+        rc = MINGA_ENOMEM;
+        goto out_unmask;
+    }
+    daemon = start_daemon(&srv, &addr, is_ipv6);
     if (!daemon) {
         int saved = errno;
         *errmsg = dup_printf("cannot listen on %s port %d: %s",
                              srv.opt.bind_addr, srv.opt.port,
                              saved ? strerror(saved) : "unknown error");
         rc = MINGA_EIO;
-        goto out;
+        goto out_stop_pools;
     }
     if (srv.opt.on_ready) {
         const union MHD_DaemonInfo *info =
@@ -438,11 +524,21 @@ int minga_server_run(const struct minga_server_options *opt_in,
             sig == SIGINT ? "SIGINT" : "SIGTERM");
 
     MHD_socket listen_fd = MHD_quiesce_daemon(daemon);
-    drain(&srv);
+    drain(&srv, srv.opt.grace_s);
+    /* Every suspended connection must be resumed before the daemon
+     * stops: the pools answer what still waits with 503 and finish what
+     * runs, and those answers get a moment to go out. */
+    each_pool(&srv, N_POOLS, web_pool_stop);
+    drain(&srv, STOP_FLUSH_S);
     MHD_stop_daemon(daemon);
     if (listen_fd != MHD_INVALID_SOCKET) close(listen_fd);
     rc = 0;
-out:
+    goto out_pools;
+out_stop_pools:
+    each_pool(&srv, N_POOLS, web_pool_stop);
+out_pools:
+    each_pool(&srv, N_POOLS, web_pool_release);
+out_unmask:
     pthread_sigmask(SIG_SETMASK, &old_set, NULL);
     pthread_key_delete(srv.minga_key);
     web_guard_release(&srv.guard);

@@ -7,6 +7,10 @@
  * Invariants:
  *   - each server thread owns its own read-only struct minga, opened lazily
  *     and closed when the thread ends (Xapian handles are not shared);
+ *   - libmicrohttpd's threads only parse, route and send: searches,
+ *     statistics, exports and imports run in bounded worker pools while
+ *     their connections are suspended, so one slow request does not hold
+ *     the others;
  *   - uploads open a writable handle only for the length of one import;
  *   - the server never reads the filesystem to answer a URL: the page's
  *     assets are embedded in the binary;
@@ -31,6 +35,19 @@ struct minga_server_options {
     uint64_t connection_memory;
     /* Seconds to wait for requests in flight after SIGTERM; 0 = 30. */
     unsigned grace_s;
+    /* Worker threads for searches and statistics; 0 = n_threads. */
+    unsigned query_workers;
+    /* Worker threads for exports; 0 = half of n_threads, at least 1.
+     * (Imports have one worker: they take the data folder's lock one
+     * at a time anyway.) */
+    unsigned export_workers;
+    /* Jobs that may wait for a query worker; more get 503 with
+     * Retry-After. 0 = 8 per query worker. */
+    unsigned query_queue;
+    /* The same for the export workers; 0 = 4 per export worker. */
+    unsigned export_queue;
+    /* The same for the import worker; 0 = 4. */
+    unsigned import_queue;
     /* Called once the socket listens, with the bound address and port, so
      * the caller can print where to go. May be NULL. */
     void (*on_ready)(void *arg, const char *addr, int port);

@@ -1,7 +1,8 @@
 /*
  * POST /api/imports: a token-checked upload of one case file or archive,
- * spooled to an unlinked temporary file as it arrives and imported with
- * minga_import_fd as one all-or-nothing operation.
+ * spooled to an unlinked temporary file as it arrives (on the
+ * connection's thread: writes of what arrives) and imported with
+ * minga_import_fd as one all-or-nothing operation in the import worker.
  *
  * Order matters: the token and the declared size are checked on the first
  * call, before any of the body is read (MHD sends "100 Continue" only when
@@ -199,6 +200,10 @@ static enum MHD_Result begin(struct web_server *srv,
     u->fd = -1;
     u->token_name = token_name;
     req->upload = u;
+    /* refused before the body is sent when it could not be imported
+     * soon (finish() checks again: another may take the place) */
+    if (web_pool_is_full(&srv->import_pool))
+        return web_pool_send_busy(&srv->import_pool, con, req);
 
     const char *length = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
                                                      "Content-Length");
@@ -280,7 +285,63 @@ static enum MHD_Result receive(struct web_server *srv, struct web_upload *u,
     return MHD_YES;
 }
 
-/* Last call: import the spooled file and answer. */
+/* In the import worker: import the spooled file as one all-or-nothing
+ * operation on a writable handle of its own. */
+static void run_import(struct web_server *srv, struct web_job *job) {
+    struct web_upload *u = job->ctx;
+    struct web_reply *reply = &job->reply;
+    struct minga *m = NULL;
+    char *errmsg = NULL;
+    int rc = minga_open(&m, srv->opt.data_dir, 0, &errmsg);
+    if (rc != 0) {
+        unsigned status = rc == MINGA_EBUSY ? MHD_HTTP_CONFLICT
+                                            : MHD_HTTP_SERVICE_UNAVAILABLE;
+        web_log(srv, "upload: cannot open the data folder: %s", errmsg);
+        /* the detail (it names server paths) stays in the log */
+        web_reply_error(reply, status,
+                        "the catalog cannot take uploads right now", NULL);
+        free(errmsg);
+        return;
+    }
+    char by[160];
+    snprintf(by, sizeof by, "token:%s", u->token_name);
+    struct minga_import_options opts;
+    struct minga_import_report rep;
+    minga_import_options_init(&opts);
+    minga_import_report_init(&rep);
+    opts.by = by;
+    rc = minga_import_fd(m, u->name, u->fd, &opts, &rep);
+    minga_close(m);
+
+    if (rc == 0) {
+        unsigned status = rep.n_new + rep.n_updated > 0 ? MHD_HTTP_CREATED
+                                                        : MHD_HTTP_OK;
+        web_reply_json(reply, status, minga_import_report_json(&rep, 0));
+        web_log(srv, "import by %s of %s: %zu cases (%zu new, %zu updated)",
+                by, u->name, rep.n_cases, rep.n_new, rep.n_updated);
+    } else if (rc == MINGA_EINVAL || rc == MINGA_ELIMIT) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s was not imported: %zu error%s", u->name,
+                 rep.diags.n_errors, rep.diags.n_errors == 1 ? "" : "s");
+        web_reply_error(reply, rc == MINGA_ELIMIT
+                                   ? MHD_HTTP_CONTENT_TOO_LARGE
+                                   : MHD_HTTP_BAD_REQUEST,
+                        msg, diag_list_json(&rep.diags, 100));
+    } else if (rc == MINGA_EBUSY) {
+        struct MHD_Response *resp = web_error_response(
+            "another import is running; try again shortly",
+            diag_list_json(&rep.diags, 100));
+        if (resp) MHD_add_response_header(resp, "Retry-After", "5");
+        web_reply_set(reply, MHD_HTTP_CONFLICT, resp);
+    } else {
+        web_log(srv, "upload: import of %s failed with code %d", u->name, rc);
+        web_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                        "the import failed", diag_list_json(&rep.diags, 100));
+    }
+    minga_import_report_release(&rep);
+}
+
+/* Last call: check what arrived and hand the import to a worker. */
 static enum MHD_Result finish(struct web_server *srv,
                               struct MHD_Connection *con,
                               struct web_request *req, struct web_upload *u) {
@@ -311,61 +372,9 @@ static enum MHD_Result finish(struct web_server *srv,
     if ((u->has_file_field ? u->n_file_bytes : u->n_bytes) == 0)
         return web_send_error(con, req, MHD_HTTP_BAD_REQUEST,
                               "the upload is empty", NULL);
-
-    struct minga *m = NULL;
-    char *errmsg = NULL;
-    int rc = minga_open(&m, srv->opt.data_dir, 0, &errmsg);
-    if (rc != 0) {
-        unsigned status = rc == MINGA_EBUSY ? MHD_HTTP_CONFLICT
-                                            : MHD_HTTP_SERVICE_UNAVAILABLE;
-        web_log(srv, "upload: cannot open the data folder: %s", errmsg);
-        /* the detail (it names server paths) stays in the log */
-        enum MHD_Result ret = web_send_error(
-            con, req, status, "the catalog cannot take uploads right now",
-            NULL);
-        free(errmsg);
-        return ret;
-    }
-    char by[160];
-    snprintf(by, sizeof by, "token:%s", u->token_name);
-    struct minga_import_options opts;
-    struct minga_import_report rep;
-    minga_import_options_init(&opts);
-    minga_import_report_init(&rep);
-    opts.by = by;
-    rc = minga_import_fd(m, u->name, u->fd, &opts, &rep);
-    minga_close(m);
-
-    enum MHD_Result ret;
-    if (rc == 0) {
-        unsigned status = rep.n_new + rep.n_updated > 0 ? MHD_HTTP_CREATED
-                                                        : MHD_HTTP_OK;
-        ret = web_send_json(con, req, status,
-                            minga_import_report_json(&rep, 0));
-        web_log(srv, "import by %s of %s: %zu cases (%zu new, %zu updated)",
-                by, u->name, rep.n_cases, rep.n_new, rep.n_updated);
-    } else if (rc == MINGA_EINVAL || rc == MINGA_ELIMIT) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "%s was not imported: %zu error%s", u->name,
-                 rep.diags.n_errors, rep.diags.n_errors == 1 ? "" : "s");
-        ret = web_send_error(con, req, rc == MINGA_ELIMIT
-                                 ? MHD_HTTP_CONTENT_TOO_LARGE
-                                 : MHD_HTTP_BAD_REQUEST,
-                             msg, diag_list_json(&rep.diags, 100));
-    } else if (rc == MINGA_EBUSY) {
-        struct MHD_Response *resp = web_error_response(
-            "another import is running; try again shortly",
-            diag_list_json(&rep.diags, 100));
-        if (resp) MHD_add_response_header(resp, "Retry-After", "5");
-        ret = web_send(con, req, MHD_HTTP_CONFLICT, resp);
-    } else {
-        web_log(srv, "upload: import of %s failed with code %d", u->name, rc);
-        ret = web_send_error(con, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                             "the import failed", diag_list_json(&rep.diags,
-                                                                 100));
-    }
-    minga_import_report_release(&rep);
-    return ret;
+    /* the upload belongs to req, which outlives the job */
+    return web_pool_submit(&srv->import_pool, con, req, run_import, u,
+                           NULL);
 }
 
 enum MHD_Result web_upload_handle(struct web_server *srv,

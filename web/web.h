@@ -24,6 +24,7 @@ struct minga_query;
 struct web_upload;
 
 struct guard_conn;
+struct web_server;
 
 /* Closes connections that do not send a request's headers in time. */
 struct web_guard {
@@ -32,9 +33,59 @@ struct web_guard {
     unsigned deadline_s;
 };
 
+/* An answer being prepared: a status and the response to queue (NULL
+ * when it could not be built: the connection is then closed). */
+struct web_reply {
+    unsigned status;
+    struct MHD_Response *resp;
+};
+
+struct web_job;
+/* Runs in a worker thread: does the slow work and leaves the answer in
+ * job->reply. */
+typedef void (*web_job_fn)(struct web_server *srv, struct web_job *job);
+
+/* One piece of slow work handed to a pool (pool.c). A job with a
+ * connection belongs to that connection's request (req->job), which
+ * frees it once the answer is sent; a job without one is freed by the
+ * worker that ran it. */
+struct web_job {
+    struct web_job *next;          /* in the pool's queue */
+    struct MHD_Connection *con;    /* suspended until the reply is ready */
+    web_job_fn run;
+    void *ctx;                     /* the job's input, freed by free_ctx */
+    void (*free_ctx)(void *ctx);   /* may be NULL: ctx not owned */
+    struct web_reply reply;
+    atomic_int is_done;            /* the reply is ready */
+};
+
+/* Worker threads with a bounded queue of jobs waiting for them. */
+struct web_pool {
+    const char *name;              /* "query", "export": for the log */
+    struct web_server *srv;
+    pthread_mutex_t lock;
+    pthread_cond_t has_work;
+    struct web_job *head, *tail;   /* jobs no worker has taken yet */
+    unsigned n_queued;
+    unsigned max_queued;           /* more waiting get 503 */
+    unsigned retry_after_s;        /* sent with that 503 */
+    pthread_t *workers;
+    unsigned n_workers;
+    int is_stopping;
+};
+
 struct web_server {
     struct minga_server_options opt;   /* with defaults filled in */
     struct web_guard guard;
+    /* Searches and statistics: work in milliseconds that grows with
+     * the catalog and the query. */
+    struct web_pool query_pool;
+    /* Exports: seconds to minutes, in proportion to the catalog. Apart
+     * from the searches, so they cannot take every worker from them. */
+    struct web_pool export_pool;
+    /* Imports of uploads: apart from the exports, so that anonymous
+     * exports cannot keep token holders out. */
+    struct web_pool import_pool;
     char *tmp_dir;                     /* where uploads and exports spool */
     pthread_key_t minga_key;           /* each thread's read-only handle */
     atomic_uint n_in_flight;           /* requests begun and not completed */
@@ -55,6 +106,7 @@ struct web_request {
     int is_counted;          /* counted in n_in_flight */
     int is_deferred;         /* a GET answered on the handler's next call */
     struct web_upload *upload;
+    struct web_job *job;     /* slow work in a pool; the connection waits */
     struct timespec started;
     unsigned status;         /* for the access log */
     char method[8];
@@ -89,6 +141,43 @@ void web_guard_request_done(struct web_server *srv,
                             struct MHD_Connection *con);
 /* Shuts down connections past the deadline; returns how many. */
 unsigned web_guard_reap(struct web_guard *g);
+
+/* -- pool.c ----------------------------------------------------------- */
+
+/* Starts n_workers threads. Returns 0, or -1 when a thread cannot be
+ * started (the pool is then stopped and released). */
+int web_pool_start(struct web_pool *p, struct web_server *srv,
+                   const char *name, unsigned n_workers, unsigned max_queued,
+                   unsigned retry_after_s);
+/* Refuses new jobs (503) from now on, answers the queued ones 503, waits
+ * for the running ones and joins the workers. The pool may still be
+ * submitted to (connection threads run until the daemon stops). */
+void web_pool_stop(struct web_pool *p);
+/* Frees what a stopped pool holds, once nobody can submit to it. */
+void web_pool_release(struct web_pool *p);
+/* Hands slow work to the pool from the access handler: suspends the
+ * connection and returns MHD_YES; the reply is queued when libmicrohttpd
+ * calls the handler again (web_job_answer). When the queue is full the
+ * answer is 503 with Retry-After, at once. ctx is taken in every case. */
+enum MHD_Result web_pool_submit(struct web_pool *p,
+                                struct MHD_Connection *con,
+                                struct web_request *req, web_job_fn run,
+                                void *ctx, void (*free_ctx)(void *));
+/* The 503 with Retry-After that a full queue answers. */
+enum MHD_Result web_pool_send_busy(struct web_pool *p,
+                                   struct MHD_Connection *con,
+                                   struct web_request *req);
+/* Whether a job submitted now would be refused (a hint: another may
+ * fill the queue before it is submitted). */
+int web_pool_is_full(struct web_pool *p);
+/* The same for work nobody waits for. Returns 0, or -1 when the queue
+ * is full (ctx freed). */
+int web_pool_submit_detached(struct web_pool *p, web_job_fn run, void *ctx,
+                             void (*free_ctx)(void *));
+/* Queues the reply of req->job once its worker has finished. */
+enum MHD_Result web_job_answer(struct MHD_Connection *con,
+                               struct web_request *req);
+void web_job_free(struct web_job *job);
 
 /* -- params.c --------------------------------------------------------- */
 
@@ -138,6 +227,20 @@ enum MHD_Result web_send_405(struct MHD_Connection *con,
  * add headers first). */
 struct MHD_Response *web_error_response(const char *message,
                                         json_t *details);
+/* Queues a prepared reply (its response is taken). */
+enum MHD_Result web_send_reply(struct MHD_Connection *con,
+                               struct web_request *req,
+                               struct web_reply *reply);
+/* Sets a reply, destroying a response it held before. */
+void web_reply_set(struct web_reply *reply, unsigned status,
+                   struct MHD_Response *resp);
+/* The reply counterparts of web_send_json, web_send_json_text and
+ * web_send_error, for work done away from the connection. */
+void web_reply_json(struct web_reply *reply, unsigned status, json_t *body);
+void web_reply_json_text(struct web_reply *reply, unsigned status,
+                         char *text, size_t n);
+void web_reply_error(struct web_reply *reply, unsigned status,
+                     const char *message, json_t *details);
 
 /* -- routes_api.c ----------------------------------------------------- */
 

@@ -253,6 +253,43 @@ def start_server_or_skip_message(binary, data_dir, extra=()):
     return srv
 
 
+def binary_from_argv(doc):
+    """The minga binary named by the first argument, or None after printing
+    the usage (`doc`)."""
+    if len(sys.argv) < 2:
+        print(doc)
+        return None
+    return os.path.abspath(sys.argv[1])
+
+
+def new_data_folder(binary, prefix):
+    """A new temporary folder holding an initialised data folder "data":
+    (the temporary folder, a Minga on the data folder)."""
+    work = tempfile.mkdtemp(prefix=prefix)
+    mg = Minga(binary, os.path.join(work, "data"))
+    mg.run("init", check=True)
+    return work, mg
+
+
+def clean_up(srv, work):
+    """Stops the server (if there is one) and removes the temporary
+    folder."""
+    if srv:
+        srv.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def report(problems, what):
+    """Prints the problems (the first 40) or that `what` passed; returns
+    the exit status."""
+    if problems:
+        print("FAIL: %d problem(s):\n  %s" % (len(problems),
+                                              "\n  ".join(problems[:40])))
+        return 1
+    print("%s: OK" % what)
+    return 0
+
+
 def token_add(mg, name):
     p = mg.run("token", "add", name, check=True)
     return p.stdout.strip().splitlines()[-1]

@@ -20,10 +20,8 @@ usage: test_http_abuse.py MINGA_BINARY
 """
 import os
 import resource
-import shutil
 import socket
 import sys
-import tempfile
 import threading
 import time
 
@@ -297,16 +295,13 @@ def security_headers(srv):
 
 
 def main():
-    if len(sys.argv) < 2:
-        print(__doc__)
+    binary = rc.binary_from_argv(__doc__)
+    if not binary:
         return 2
-    binary = os.path.abspath(sys.argv[1])
-    work = tempfile.mkdtemp(prefix="minga-abuse-")
+    work, mg = rc.new_data_folder(binary, "minga-abuse-")
+    data = mg.data
     srv = None
     try:
-        data = os.path.join(work, "data")
-        mg = rc.Minga(binary, data)
-        mg.run("init", check=True)
         cj = os.path.join(work, "c.json")
         rc.write_json(cj, [rc.make_case("abuse", i, "zqxabuse")
                            for i in range(3)])
@@ -337,15 +332,8 @@ def main():
         else:
             rc.log("the server still serves /healthz (%.3f s)" % t)
     finally:
-        if srv:
-            srv.stop()
-        shutil.rmtree(work, ignore_errors=True)
-    if problems:
-        print("FAIL: %d problem(s):\n  %s" % (len(problems),
-                                              "\n  ".join(problems)))
-        return 1
-    print("HTTP abuse: OK")
-    return 0
+        rc.clean_up(srv, work)
+    return rc.report(problems, "HTTP abuse")
 
 
 if __name__ == "__main__":
