@@ -179,8 +179,13 @@ int minga_token_revoke(struct minga *m, const char *name, char **errmsg);
 /* [{name, created_at, last_used_at}] */
 int minga_token_list(struct minga *m, json_t **out, char **errmsg);
 /* Checks a presented token in constant time. Returns 0 with *name_out
- * (caller frees) when valid, MINGA_ENOTFOUND otherwise. */
+ * (caller frees) when valid, MINGA_ENOTFOUND otherwise. On a writable
+ * handle the token's last-used time is written too. */
 int minga_token_verify(struct minga *m, const char *token, char **name_out);
+/* Writes now as the last-used time of token `name` (one short write
+ * transaction), for a caller that checked it through a read-only handle
+ * (the server). `m` must be writable: MINGA_EINVAL otherwise. */
+int minga_token_touch(struct minga *m, const char *name, char **errmsg);
 
 /* -- plugins ------------------------------------------------------------ */
 

@@ -112,3 +112,17 @@ int minga_token_verify(struct minga *m, const char *token, char **name_out)
     *name_out = st.name;
     return MINGA_OK;
 }
+
+int minga_token_touch(struct minga *m, const char *name, char **errmsg)
+{
+    if (m->flags & MINGA_OPEN_READONLY) {
+        if (errmsg)
+            *errmsg = strdup("a read-only handle cannot record a token's "
+                             "use");
+        return MINGA_EINVAL;
+    }
+    int rc = catalog_token_touch(m->cat, name);
+    if (rc && errmsg)
+        *errmsg = strdup(catalog_errmsg(m->cat));
+    return rc;
+}

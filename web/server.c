@@ -485,6 +485,7 @@ int minga_server_run(const struct minga_server_options *opt_in,
     pthread_sigmask(SIG_BLOCK, &stop_set, &old_set);
 
     /* started with the signals blocked, as libmicrohttpd's threads are */
+    web_token_uses_init(&srv.token_uses);
     struct MHD_Daemon *daemon = NULL;
     if (start_pools(&srv, errmsg) != 0) {
         rc = MINGA_ENOMEM;
@@ -539,6 +540,7 @@ out_stop_pools:
 out_pools:
     each_pool(&srv, N_POOLS, web_pool_release);
 out_unmask:
+    web_token_uses_release(&srv.token_uses);
     pthread_sigmask(SIG_SETMASK, &old_set, NULL);
     pthread_key_delete(srv.minga_key);
     web_guard_release(&srv.guard);

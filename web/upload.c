@@ -191,6 +191,7 @@ static enum MHD_Result begin(struct web_server *srv,
         return send_unauthorized(con, req, "the upload token is not valid",
                                  "Bearer realm=\"minga\", "
                                  "error=\"invalid_token\"");
+    web_token_use_record(srv, token_name);
 
     struct web_upload *u = calloc(1, sizeof *u);
     if (!u) {

@@ -24,6 +24,7 @@ struct minga_query;
 struct web_upload;
 
 struct guard_conn;
+struct token_use;
 struct web_server;
 
 /* Closes connections that do not send a request's headers in time. */
@@ -74,6 +75,12 @@ struct web_pool {
     int is_stopping;
 };
 
+/* Which tokens had their use written when (token_use.c). */
+struct web_token_uses {
+    pthread_mutex_t lock;
+    struct token_use *head;
+};
+
 struct web_server {
     struct minga_server_options opt;   /* with defaults filled in */
     struct web_guard guard;
@@ -83,9 +90,11 @@ struct web_server {
     /* Exports: seconds to minutes, in proportion to the catalog. Apart
      * from the searches, so they cannot take every worker from them. */
     struct web_pool export_pool;
-    /* Imports of uploads: apart from the exports, so that anonymous
-     * exports cannot keep token holders out. */
+    /* Imports of uploads and the writes of token uses: apart from the
+     * exports, so that anonymous exports cannot keep token holders
+     * out. */
     struct web_pool import_pool;
+    struct web_token_uses token_uses;
     char *tmp_dir;                     /* where uploads and exports spool */
     pthread_key_t minga_key;           /* each thread's read-only handle */
     atomic_uint n_in_flight;           /* requests begun and not completed */
@@ -269,6 +278,15 @@ enum MHD_Result web_upload_handle(struct web_server *srv,
                                   const char *upload_data,
                                   size_t *upload_data_size);
 void web_upload_free(struct web_upload *u);
+
+/* -- token_use.c ------------------------------------------------------ */
+
+void web_token_uses_init(struct web_token_uses *t);
+void web_token_uses_release(struct web_token_uses *t);
+/* After a successful check of token `name`: has its last-used time
+ * written by the import worker, unless that was done in the last
+ * minute. */
+void web_token_use_record(struct web_server *srv, const char *name);
 
 /* -- static.c --------------------------------------------------------- */
 

@@ -572,6 +572,22 @@ def test_upload_good():
           "the multipart upload is searchable")
 
 
+def test_token_use_recorded():
+    """The server checks tokens through read-only handles; a token's use
+    is written apart (web/token_use.c), so `token list` tells when it
+    was last used."""
+    used = None
+    deadline = time.time() + 10
+    while used is None and time.time() < deadline:
+        tokens = json.loads(minga("token", "list", "--json").stdout)
+        used = {t["name"]: t.get("last_used_at") for t in tokens}.get(
+            "test-uploader")
+        if used is None:
+            time.sleep(0.2)
+    check(used is not None, "after uploads, `token list` shows when the "
+          "token was last used (%r)" % used)
+
+
 def test_control_bytes_in_target():
     """libmicrohttpd hands the target over as a C string: a raw NUL cut it
     short (/healthz<NUL>junk was /healthz)."""
@@ -655,8 +671,8 @@ try:
     for test in [test_health_and_static, test_search, test_bad_parameters,
                  test_cases, test_sdgs_and_stats, test_export,
                  test_upload_auth, test_upload_bad, test_upload_too_large,
-                 test_upload_good, test_control_bytes_in_target,
-                 test_methods, test_host_header,
+                 test_upload_good, test_token_use_recorded,
+                 test_control_bytes_in_target, test_methods, test_host_header,
                  test_keep_alive]:
         print("-- " + test.__name__)
         try:
