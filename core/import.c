@@ -20,7 +20,7 @@
 #define DEFAULT_MAX_COMPRESSED (256ull << 20)
 #define DEFAULT_MAX_UNCOMPRESSED (1ull << 30)
 #define DEFAULT_MAX_ENTRIES 10000ull
-#define DEFAULT_MAX_ENTRY_SIZE (64ull << 20)
+#define DEFAULT_MAX_ENTRY_SIZE MINGA_DEFAULT_MAX_ENTRY_SIZE
 #define LOCK_WAIT_MS 30000
 
 struct input {
@@ -223,6 +223,14 @@ static int import_one(struct import_session *s, struct input *in, int fd,
     if (imp->import_fd) {
         lseek(fd, 0, SEEK_SET);
         rc = imp->import_fd(plugin_host_api(), &sink, in->display_name, fd);
+    } else if ((uint64_t)st->st_size > s->limits.max_entry_size) {
+        /* mapped whole, and the parsers copy what they read (one CSV
+         * cell of 100 MB took 312 MB), so bounded as an archive's entry */
+        diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
+                 "the file is larger than max_entry_size (%llu bytes); "
+                 "refused (raise it with minga import --max-entry-size N)",
+                 (unsigned long long)s->limits.max_entry_size);
+        rc = MINGA_ELIMIT;
     } else {
         size_t len = (size_t)st->st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -44,7 +44,7 @@
 #define AR_DEFAULT_MAX_COMPRESSED   (256ull << 20)
 #define AR_DEFAULT_MAX_UNCOMPRESSED (1024ull << 20)
 #define AR_DEFAULT_MAX_ENTRIES      10000ull
-#define AR_DEFAULT_MAX_ENTRY_SIZE   (64ull << 20)
+#define AR_DEFAULT_MAX_ENTRY_SIZE   MINGA_DEFAULT_MAX_ENTRY_SIZE
 
 /* A file descriptor as a libarchive source, counting what is read. */
 struct ar_fd_source {

@@ -8,7 +8,8 @@
  * jansson holds a whole text as a tree, so each text (a .json file, one
  * line of JSON Lines) is first scanned against the budgets max_json_values
  * and max_depth (json_positions.h); a text over either is refused before
- * jansson reads it.
+ * jansson reads it. A text is also at most max_entry_size bytes: jansson
+ * copies its strings, so a 256 MiB string would cost three times that.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -247,10 +248,32 @@ static int is_json_lines(const char *name)
            (n >= 7 && strcasecmp(name + n - 7, ".ndjson") == 0);
 }
 
+static uint64_t max_text_size(const struct minga_host_api *host,
+                              struct minga_import_sink *sink)
+{
+    const struct minga_limits *limits = host->limits ? host->limits(sink)
+                                                     : NULL;
+    return MINGA_LIMIT(limits, max_entry_size, MINGA_DEFAULT_MAX_ENTRY_SIZE);
+}
+
+static int refuse_size(const struct minga_host_api *host,
+                       struct minga_import_sink *sink, int line,
+                       const char *what, uint64_t max_size)
+{
+    host->error(sink, line, 0, NULL,
+                "%s is larger than max_entry_size (%llu bytes); refused "
+                "(raise it with minga import --max-entry-size N)", what,
+                (unsigned long long)max_size);
+    return MINGA_ELIMIT;
+}
+
 static int import_buffer(const struct minga_host_api *host,
                          struct minga_import_sink *sink, const char *name,
                          const void *data, size_t len)
 {
+    uint64_t max_size = max_text_size(host, sink);
+    if (len > max_size)
+        return refuse_size(host, sink, 0, "the file", max_size);
     const char *text = data;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
         text += 3;     /* a BOM some editors write */
@@ -274,6 +297,32 @@ static int import_buffer(const struct minga_host_api *host,
         return MINGA_EINVAL;
     }
     return MINGA_OK;
+}
+
+/* Reads the next line of f, its '\n' included, into *line (grown as
+ * needed; NUL bytes are kept). Returns its length; -1 at the end of the
+ * file; -2 when it is longer than max_len, which is then not read
+ * further (getline would hold any length). */
+static ssize_t read_line(FILE *f, char **line, size_t *cap, uint64_t max_len)
+{
+    size_t len = 0;
+    int c;
+    while ((c = getc_unlocked(f)) != EOF) {
+        if (len >= max_len)
+            return -2;
+        if (len + 1 >= *cap) {
+            size_t grown_cap = *cap ? 2 * *cap : 4096;
+            char *grown = realloc(*line, grown_cap);
+            if (!grown)
+                return -3;
+            *line = grown;
+            *cap = grown_cap;
+        }
+        (*line)[len++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    return len ? (ssize_t)len : -1;
 }
 
 /* Streams JSON Lines from a descriptor; a .json file is mapped whole. */
@@ -305,8 +354,8 @@ static int import_fd(const struct minga_host_api *host,
     size_t cap = 0;
     ssize_t n;
     int line_no = 0, n_cases = 0, rc = MINGA_OK;
-    uint64_t done = 0;
-    while ((n = getline(&line, &cap, f)) >= 0) {
+    uint64_t done = 0, max_size = max_text_size(host, sink);
+    while ((n = read_line(f, &line, &cap, max_size)) >= 0) {
         const char *text = line;
         size_t len = (size_t)n;
         if (line_no == 0 && len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
@@ -323,7 +372,11 @@ static int import_fd(const struct minga_host_api *host,
         if ((line_no & 1023) == 0)
             host->progress(sink, done, total);
     }
-    if (ferror(f))
+    if (n == -2)
+        rc = refuse_size(host, sink, line_no + 1, "the line", max_size);
+    else if (n == -3)
+        rc = MINGA_ENOMEM;
+    else if (ferror(f))
         rc = MINGA_EIO;
     free(line);
     fclose(f);

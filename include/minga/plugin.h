@@ -172,6 +172,9 @@ struct minga_limits {
  * spends up to about 270 bytes on a JSON value (an object holding an
  * object), so 500 000 values cost at most about 135 MiB. */
 #define MINGA_DEFAULT_MAX_JSON_VALUES 500000u
+/* max_entry_size also bounds a case file read whole (all but JSON Lines
+ * and archives), so that no parser's copies of it pass 256 MiB. */
+#define MINGA_DEFAULT_MAX_ENTRY_SIZE (64ull << 20)
 #define MINGA_DEFAULT_MAX_DEPTH 64u
 #define MINGA_DEFAULT_MAX_CSV_COLUMNS 1000u
 

@@ -1,6 +1,11 @@
 """cli.limits: the budgets of `minga import` against hostile load (issue 18)
 and the CSV cells that a spreadsheet would run as formulas.
 
+The budgets: JSON values and nesting, YAML nesting, CSV header columns,
+and max_entry_size, which bounds a case file the parsers hold whole (a
+.json, .csv or .md file, a line of JSON Lines) as it bounds an archive
+entry.
+
 Each budget refuses the whole import with one compiler-style error that
 names the file, the line and column where the budget was crossed, the
 limit and the option that raises it; the option does raise it. The bomb
@@ -17,7 +22,8 @@ import tarfile
 import zipfile
 
 import clitest
-from clitest import BOGOTA, ROSARIO, MingaTest, canonical, case, json_text
+from clitest import (BOGOTA, ROSARIO, MingaTest, canonical, case, csv_text,
+                     json_text, markdown_text)
 
 
 class Limits(MingaTest):
@@ -87,6 +93,28 @@ class Limits(MingaTest):
         self.assertNotIn("max_depth", r.stderr)
         self.assertRegex(r.stderr, r"deep\.json:\d+:\d+: error: tags")
 
+    def test_case_file_read_whole_is_bounded_by_max_entry_size(self):
+        # a body of 2.1 MB: over the 1 MiB of the contract, and over
+        # --max-entry-size 1M, which is then what refuses the file
+        big = case(ROSARIO, body="huerta " * 300000)
+        files = {"big.json": json_text(big), "big.md": markdown_text(big),
+                 "big.csv": csv_text([big])}
+        for name, text in files.items():
+            self.write(name, text)
+            r = self.import_refused(name)
+            self.assertNotIn("max_entry_size", r.stderr)
+            r = self.import_refused("--max-entry-size", "1M", name)
+            self.assertRegex(r.stderr, r"(?m)^%s: error: the file is larger "
+                             r"than max_entry_size \(1048576 bytes\); "
+                             r"refused \(raise it with minga import "
+                             r"--max-entry-size N\)" % re.escape(name))
+        # JSON Lines are held a line at a time: the line is refused
+        self.write("big.jsonl", json.dumps(ROSARIO) + "\n" + json.dumps(big)
+                   + "\n")
+        r = self.import_refused("--max-entry-size", "1M", "big.jsonl")
+        self.assertRegex(r.stderr, r"(?m)^big\.jsonl:2: error: the line is "
+                         r"larger than max_entry_size \(1048576 bytes\)")
+
     # -- YAML front matter -------------------------------------------------
 
     def test_front_matter_nested_deeper_than_max_depth_is_refused(self):
@@ -127,7 +155,7 @@ class Limits(MingaTest):
             r"refused \(raise it with minga import --max-csv-columns N\)")
 
     def test_max_csv_columns_option_sets_the_budget(self):
-        self.write("cases.csv", clitest.csv_text([BOGOTA]))
+        self.write("cases.csv", csv_text([BOGOTA]))
         n_columns = len(BOGOTA)
         r = self.import_refused("--max-csv-columns", n_columns - 1,
                                 "cases.csv")

@@ -5,6 +5,7 @@
  * are those of issue 18, made small: `[{},{},...]` costs jansson about
  * 230 bytes a value, so 20 million of them (a 58 KB zip) took 4.8 GB.
  */
+#define _GNU_SOURCE   /* memfd_create */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -12,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fake_host.h"
@@ -192,6 +195,42 @@ static void test_jsonl_budget_counts_each_line(void **s) {
     fake_sink_release(&sink);
 }
 
+/* A .json file is held whole, and jansson copies its strings: it may be
+ * at most max_entry_size bytes. JSON Lines read from a descriptor are
+ * held a line at a time, so there the bound is a line's, checked as the
+ * line is read. */
+static void test_json_text_over_max_entry_size_is_refused(void **s) {
+    (void)s;
+    static const char text[] = "{\"title\": \"Ciclovía de Bogotá\"}";
+    struct minga_import_sink sink;
+    fake_sink_init(&sink);
+    sink.limits.max_entry_size = strlen(text) - 1;
+    assert_int_equal(json->import_buffer(&fake_host_api, &sink, "case.json",
+                                         text, strlen(text)), MINGA_ELIMIT);
+    assert_logged(sink.errors, "error 0:0 [] the file is larger than "
+                               "max_entry_size (32 bytes); refused (raise "
+                               "it with minga import --max-entry-size N)");
+    assert_int_equal(sink.n_cases, 0);
+    fake_sink_release(&sink);
+
+    char lines[256];
+    snprintf(lines, sizeof lines, "%s\n%s\n{\"title\": \"%040d\"}\n%s\n",
+             text, text, 0, text);
+    int fd = memfd_create("cases.jsonl", MFD_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, lines, strlen(lines)), (ssize_t)strlen(lines));
+    fake_sink_init(&sink);
+    sink.limits.max_entry_size = 40;   /* the first two lines fit */
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    assert_int_equal(json->import_fd(&fake_host_api, &sink, "cases.jsonl",
+                                     fd), MINGA_ELIMIT);
+    assert_logged(sink.errors, "error 3:0 [] the line is larger than "
+                               "max_entry_size (40 bytes)");
+    assert_int_equal(sink.n_cases, 2);
+    fake_sink_release(&sink);
+    close(fd);
+}
+
 int main(void) {
     json = fake_load_importer(MINGA_JSON_PLUGIN, "json");
     const struct CMUnitTest tests[] = {
@@ -201,6 +240,7 @@ int main(void) {
         cmocka_unit_test(test_json_refuses_deep_nesting_by_default),
         cmocka_unit_test(test_json_budgets_of_an_older_host_are_the_defaults),
         cmocka_unit_test(test_jsonl_budget_counts_each_line),
+        cmocka_unit_test(test_json_text_over_max_entry_size_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
