@@ -29,9 +29,19 @@ struct minga_import_sink {
 };
 
 /* Small limits: the limit paths are reached, and no input can make the
- * fuzzer run out of memory through a legitimate big archive. */
+ * fuzzer run out of memory through a legitimate big archive. The parser
+ * budgets are low enough that the seed bombs (bomb-*, from bomb_seeds.py)
+ * cross them in a few KB, and well above any real case file's. */
 static const struct minga_limits fuzz_limits = {
-    sizeof(struct minga_limits), 1u << 20, 4u << 20, 64, 1u << 20};
+    .struct_size = sizeof(struct minga_limits),
+    .max_compressed = 1u << 20,
+    .max_uncompressed = 4u << 20,
+    .max_entries = 64,
+    .max_entry_size = 1u << 20,
+    .max_json_values = 1000,
+    .max_depth = 64,
+    .max_csv_columns = 100,
+};
 
 static volatile unsigned char sink_hole;
 
