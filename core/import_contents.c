@@ -126,9 +126,9 @@ static int extract_new(struct import_contents *ic, struct catalog *cat,
         ic->is_over_budget = 1;
         free(extracted);
         *problem = minga_strdupf(
-            "its text takes the text extracted from this import's "
-            "attachments over the limit of %llu bytes (each distinct file "
-            "counted once); raise it with `minga import "
+            "with this file the text extracted from this import's "
+            "attachments (each distinct file counted once) goes over the "
+            "limit of %llu bytes; raise it with `minga import "
             "--max-attachment-text BYTES`",
             (unsigned long long)ic->max_text);
         return MINGA_ELIMIT;
