@@ -321,7 +321,10 @@ static int catalog_has_case(struct minga *m, const char *id)
 
 /* Drops from `r` the hits the catalog does not hold, so that a search
  * never answers with a case that GET /api/cases/{id} calls unknown. The
- * total and facets still count them: they are estimates until repair. */
+ * total and facets still count them, marked as estimates: this state is
+ * also the normal moment of every import between its index commit and
+ * its catalog commit, when the total must jump from none of its cases to
+ * all of them, never show a part (reliability_concurrency). */
 static void drop_uncommitted_hits(struct minga *m, struct mindex_results *r)
 {
     size_t kept = 0;
@@ -332,8 +335,6 @@ static void drop_uncommitted_hits(struct minga *m, struct mindex_results *r)
             continue;
         }
         mindex_hit_release(hit);
-        if (r->total > 0)
-            r->total--;
     }
     if (kept < r->n_hits)
         r->is_estimate = 1;

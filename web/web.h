@@ -98,6 +98,9 @@ struct web_server {
     char *tmp_dir;                     /* where uploads and exports spool */
     pthread_key_t minga_key;           /* each thread's read-only handle */
     atomic_uint n_in_flight;           /* requests begun and not completed */
+    /* the index generation last logged as ahead of the catalog's (an
+     * import killed between their commits), so the log says it once */
+    _Atomic uint64_t ahead_logged;
 };
 
 struct web_param {
