@@ -30,6 +30,9 @@
  */
 #include "mindex_internal.h"
 
+#include <chrono>
+#include <thread>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -280,9 +283,9 @@ void VersionFiles::watch()
     is_watching = !watched.empty();
 }
 
-bool mindex::reopen_db()
+bool mindex::reopen_db(bool force)
 {
-    if (mode == MINDEX_WRITE || versions.unchanged())
+    if (mode == MINDEX_WRITE || (!force && versions.unchanged()))
         return false;
     versions.watch();
     /* the shards' handles share their internals with rdb and spell_all:
@@ -487,10 +490,15 @@ extern "C" int mindex_reopen(struct mindex *ix, char **errmsg)
         set_errmsg(errmsg, "index reopen: no index handle");
         return MINGA_EINVAL;
     }
-    return guard(errmsg, "index reopen", [&]() -> int {
+    return guard_read(ix, errmsg, "index reopen", [&]() -> int {
         ix->reopen_db();
         return 0;
     });
+}
+
+void mindex_impl::read_backoff(int attempt)
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 << (attempt - 1)));
 }
 
 extern "C" uint64_t mindex_generation(struct mindex *ix)

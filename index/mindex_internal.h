@@ -705,8 +705,10 @@ struct mindex {
     /* A fresh Enquire over db(), weighing as length_norms says. */
     void reset_enquire();
     /* Readers: moves to the latest commit and reloads what is cached from
-     * the metadata. Returns whether anything changed. Throws. */
-    bool reopen_db();
+     * the metadata. Returns whether anything changed. Without `force` it
+     * looks at the version files first and does nothing when none
+     * changed; a retry after DatabaseModifiedError forces it. Throws. */
+    bool reopen_db(bool force = false);
     /* Words of already-folded text, in order, exactly as the indexer
      * splits them. */
     std::vector<std::string> tokenize(const std::string &folded);
@@ -719,19 +721,33 @@ struct mindex {
 
 namespace mindex_impl {
 
+/* How often a read is tried when commits keep overwriting the revision
+ * it reads (DatabaseModifiedError): a writer that commits several times
+ * a second (uploads back to back) must not turn searches into errors. */
+const int READ_ATTEMPTS = 8;
+/* Waits before attempt `attempt` (1, 2, 4 ... 64 ms: 127 ms in all). */
+void read_backoff(int attempt);
+
 template <class F>
 int guard_read(struct mindex *ix, char **errmsg, const char *what, F &&f)
 {
     return guard(errmsg, what, [&]() -> int {
-        for (int attempt = 0;; attempt++) {
+        for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
             try {
+                /* inside the try: the reopen itself reads a revision a
+                 * commit can overwrite */
+                if (attempt > 0) {
+                    read_backoff(attempt);
+                    ix->reopen_db(true);
+                }
                 return f();
             } catch (const Xapian::DatabaseModifiedError &) {
-                if (attempt >= 4)
-                    throw;
-                ix->reopen_db();
             }
         }
+        set_errmsg(errmsg, std::string(what) + ": the index changed " +
+                               std::to_string(READ_ATTEMPTS) +
+                               " times while it was read; try again");
+        return MINGA_EBUSY;
     });
 }
 

@@ -3,6 +3,7 @@
  * folder from five hand-written cases (pt, es, en) and a small thesaurus,
  * then checks one behaviour of mindex.h.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -292,6 +293,82 @@ static void test_search_budget_counts_different_words(void **state)
     r = search_text(ix, text);
     assert_int_equal(r->n_hits, 1);
     mindex_results_free(r);
+    mindex_close(ix);
+}
+
+/* A writer committing back to back (uploads one after another) while a
+ * reader searches: each search reopens and reads revisions the commits
+ * overwrite. Every search must answer, with retries if it needs them,
+ * never fail with Xapian's DatabaseModifiedError (issue 18: searches
+ * under rapid uploads got 500s). */
+struct committer {
+    struct mindex *writer;
+    volatile int stop;
+    volatile int n_commits, failed;
+};
+
+static void *commit_loop(void *arg)
+{
+    struct committer *c = arg;
+    char *errmsg = NULL;
+    for (uint64_t gen = 100; !c->stop && c->n_commits < 2000; gen++) {
+        struct minga_case k = cases[gen % N_CASES];
+        if (mindex_put_case(c->writer, &k, &errmsg) != 0 ||
+            mindex_commit(c->writer, gen, &errmsg) != 0) {
+            fprintf(stderr, "commit: %s\n", errmsg);
+            free(errmsg);
+            c->failed = 1;
+            break;
+        }
+        c->n_commits++;
+    }
+    return NULL;
+}
+
+static void test_search_during_rapid_commits(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    /* enough cases that a search with facets outlasts a commit */
+    for (int i = 0; i < 3000; i++) {
+        struct minga_case k = cases[i % N_CASES];
+        char id[32];
+        snprintf(id, sizeof id, "copy-%d", i);
+        k.id = id;
+        if (mindex_put_case(fx->writer, &k, &errmsg) != 0)
+            fail_msg("put: %s", errmsg);
+    }
+    if (mindex_commit(fx->writer, 99, &errmsg) != 0)
+        fail_msg("commit: %s", errmsg);
+    struct mindex *ix = open_reader(fx);
+    struct committer c = { .writer = fx->writer };
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, commit_loop, &c), 0);
+    int n_failed = 0;
+    /* until the writer has made 600 commits */
+    for (int i = 0; i < 1000000 && c.n_commits < 600 && !c.failed; i++) {
+        char *errmsg = NULL;
+        struct mindex_results *r = NULL;
+        struct minga_query q;
+        query_for(&q, i % 2 ? "decide" : "participatory budgeting");
+        q.limit = 100;
+        q.want_facets = q.want_snippets = q.want_spelling = 1;
+        int rc = mindex_reopen(ix, &errmsg);
+        if (rc == 0)
+            rc = mindex_search(ix, &q, &r, &errmsg);
+        if (rc != 0) {
+            fprintf(stderr, "search %d after %d commits: %s\n", i,
+                    c.n_commits, errmsg);
+            n_failed++;
+        }
+        free(errmsg);
+        mindex_results_free(r);
+    }
+    c.stop = 1;
+    pthread_join(thread, NULL);
+    assert_false(c.failed);
+    assert_true(c.n_commits >= 600);
+    assert_int_equal(n_failed, 0);
     mindex_close(ix);
 }
 
@@ -935,6 +1012,7 @@ int main(void)
         T(test_search_minus_excludes_word),
         T(test_search_relaxes_to_or_when_and_finds_nothing),
         T(test_search_budget_counts_different_words),
+        T(test_search_during_rapid_commits),
         T(test_filters_or_within_and_across_fields),
         T(test_filter_year_range_overlaps),
         T(test_empty_query_lists_newest_first_and_pages),
