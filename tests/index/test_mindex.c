@@ -372,6 +372,41 @@ static void test_search_during_rapid_commits(void **state)
     mindex_close(ix);
 }
 
+/* A case indexes at most 1 MiB of attachment text (issue 18: every case
+ * naming one large file indexed all of it again): a word at the start of
+ * a 2 MiB text is found, one past the first megabyte is not. */
+static void test_attachment_text_indexed_up_to_a_megabyte(void **state)
+{
+    struct fixture *fx = *state;
+    char *errmsg = NULL;
+    size_t len = 2u << 20;
+    char *text = malloc(len + 1);
+    assert_non_null(text);
+    for (size_t i = 0; i < len; i += 6)
+        memcpy(text + i, "texto ", len - i < 6 ? len - i : 6);
+    memcpy(text, "zqxfirstword ", 13);
+    memcpy(text + (1536u << 10), "zqxlateword ", 12);
+    text[len] = '\0';
+    struct minga_attachment att = { .path = "informe.txt",
+                                    .sha256 = "ab", .media_type =
+                                        "text/plain", .size = len,
+                                    .text = text };
+    struct minga_case k = cases[1];
+    k.id = "big-report";
+    k.attachments = &att;
+    k.n_attachments = 1;
+    if (mindex_put_case(fx->writer, &k, &errmsg) != 0 ||
+        mindex_commit(fx->writer, 8, &errmsg) != 0)
+        fail_msg("%s", errmsg);
+    struct mindex *ix = open_reader(fx);
+    assert_text_finds(ix, "zqxfirstword", "big-report");
+    struct mindex_results *r = search_text(ix, "zqxlateword");
+    assert_int_equal(r->n_hits, 0);
+    mindex_results_free(r);
+    mindex_close(ix);
+    free(text);
+}
+
 static void test_filters_or_within_and_across_fields(void **state)
 {
     struct fixture *fx = *state;
@@ -1013,6 +1048,7 @@ int main(void)
         T(test_search_relaxes_to_or_when_and_finds_nothing),
         T(test_search_budget_counts_different_words),
         T(test_search_during_rapid_commits),
+        T(test_attachment_text_indexed_up_to_a_megabyte),
         T(test_filters_or_within_and_across_fields),
         T(test_filter_year_range_overlaps),
         T(test_empty_query_lists_newest_first_and_pages),
