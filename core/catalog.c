@@ -328,6 +328,16 @@ int catalog_begin(struct catalog *cat)
     return rc;
 }
 
+int catalog_begin_read(struct catalog *cat)
+{
+    if (cat->in_transaction)
+        return MINGA_EBUSY;
+    int rc = exec(cat, "BEGIN", "begin");
+    if (!rc)
+        cat->in_transaction = 1;
+    return rc;
+}
+
 int catalog_commit(struct catalog *cat)
 {
     int rc = exec(cat, "COMMIT", "commit");
@@ -666,6 +676,17 @@ int catalog_foreach_id(struct catalog *cat,
         rc = fn(arg, col_text(st, 0));
     sqlite3_finalize(st);
     return rc;
+}
+
+int catalog_has_case(struct catalog *cat, const char *id)
+{
+    sqlite3_stmt *st = NULL;
+    if (prepare(cat, &st, "SELECT 1 FROM cases WHERE id = ?1"))
+        return 0;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
 }
 
 int64_t catalog_count_cases(struct catalog *cat)

@@ -33,6 +33,9 @@ const char *catalog_errmsg(const struct catalog *cat);
 
 /* BEGIN IMMEDIATE: takes the write lock, waiting up to the busy timeout. */
 int catalog_begin(struct catalog *cat);
+/* A read transaction: the statements until catalog_commit see one
+ * snapshot of the catalog. MINGA_EBUSY inside another transaction. */
+int catalog_begin_read(struct catalog *cat);
 int catalog_commit(struct catalog *cat);
 /* Writes the transaction's dirty pages to the WAL now (not yet committed),
  * so that a full disk shows here, while the transaction can still roll
@@ -91,6 +94,8 @@ int catalog_foreach_case(struct catalog *cat, uint64_t since,
 /* Calls fn for each case id. */
 int catalog_foreach_id(struct catalog *cat,
                        int (*fn)(void *arg, const char *id), void *arg);
+/* 1 when the catalog holds case `id`, 0 when not (or on an error). */
+int catalog_has_case(struct catalog *cat, const char *id);
 int64_t catalog_count_cases(struct catalog *cat);
 
 /* -- import log -------------------------------------------------------- */

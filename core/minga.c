@@ -308,37 +308,58 @@ static int index_is_ahead(struct minga *m)
     return ix_gen > cat_gen;
 }
 
-/* Whether the catalog holds case `id`: a hit the catalog lacks is from the
- * unfinished import. */
-static int catalog_has_case(struct minga *m, const char *id)
+/* Matches a search in that state counts case by case against the
+ * catalog (a look-up each); past it the total stays the index's, marked
+ * as an estimate. */
+#define AHEAD_EXACT_MAX 10000
+
+/* Keeps in ids[0..n) those the catalog holds, in order, freeing the
+ * others; returns how many are kept. */
+static size_t keep_committed_ids(struct minga *m, char **ids, size_t n)
 {
-    struct minga_case *c = NULL;
-    if (catalog_get_case(m->cat, id, 0, &c) != 0)
-        return 0;
-    case_free(c);
-    return 1;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (catalog_has_case(m->cat, ids[i]))
+            ids[kept++] = ids[i];
+        else
+            free(ids[i]);
+    }
+    return kept;
 }
 
-/* Drops from `r` the hits the catalog does not hold, so that a search
- * never answers with a case that GET /api/cases/{id} calls unknown. The
- * total and facets still count them, marked as estimates: this state is
- * also the normal moment of every import between its index commit and
- * its catalog commit, when the total must jump from none of its cases to
- * all of them, never show a part (reliability_concurrency). */
-static void drop_uncommitted_hits(struct minga *m, struct mindex_results *r)
+/* With the index ahead: drops from `r` the hits the catalog does not
+ * hold, so that a search never answers with a case that GET
+ * /api/cases/{id} calls unknown, and counts the total over the cases the
+ * catalog holds, so that it agrees with /api/stats. This state is also
+ * the moment of every import between its index commit and its catalog
+ * commit: a total then shows none of the import, never a part of it
+ * (reliability_concurrency). The facets still count the index's matches
+ * and say they are estimates. */
+static void keep_committed_hits(struct minga *m, const struct minga_query *q,
+                                struct mindex_results *r)
 {
     size_t kept = 0;
     for (size_t i = 0; i < r->n_hits; i++) {
         struct mindex_hit *hit = &r->hits[i];
-        if (catalog_has_case(m, hit->id)) {
+        if (catalog_has_case(m->cat, hit->id))
             r->hits[kept++] = *hit;
-            continue;
-        }
-        mindex_hit_release(hit);
+        else
+            mindex_hit_release(hit);
     }
-    if (kept < r->n_hits)
-        r->is_estimate = 1;
     r->n_hits = kept;
+    r->is_estimate = 1;
+    if (r->total > AHEAD_EXACT_MAX)
+        return;
+    struct minga_query all = *q;    /* shares q's strings, read only */
+    all.offset = 0;
+    all.limit = 0;
+    char **ids = NULL;
+    size_t n = 0;
+    if (mindex_match_ids(m->reader, &all, &ids, &n, NULL) != 0)
+        return;
+    n = keep_committed_ids(m, ids, n);
+    r->total = n;
+    mindex_ids_free(ids, n);
 }
 
 int minga_search(struct minga *m, const struct minga_query *q,
@@ -348,8 +369,13 @@ int minga_search(struct minga *m, const struct minga_query *q,
     if (rc)
         return rc;
     rc = mindex_search(m->reader, q, out, errmsg);
-    if (!rc && index_is_ahead(m))
-        drop_uncommitted_hits(m, *out);
+    if (!rc && index_is_ahead(m) && catalog_begin_read(m->cat) == 0) {
+        /* one snapshot of the catalog for every look-up, or an import
+         * committing meanwhile would be counted in part */
+        if (index_is_ahead(m))
+            keep_committed_hits(m, q, *out);
+        catalog_commit(m->cat);
+    }
     return rc;
 }
 
@@ -360,17 +386,12 @@ int minga_match_ids(struct minga *m, const struct minga_query *q,
     if (rc)
         return rc;
     rc = mindex_match_ids(m->reader, q, ids, n, errmsg);
-    if (rc || !index_is_ahead(m))
-        return rc;
-    size_t kept = 0;
-    for (size_t i = 0; i < *n; i++) {
-        if (catalog_has_case(m, (*ids)[i]))
-            (*ids)[kept++] = (*ids)[i];
-        else
-            free((*ids)[i]);
+    if (!rc && index_is_ahead(m) && catalog_begin_read(m->cat) == 0) {
+        if (index_is_ahead(m))
+            *n = keep_committed_ids(m, *ids, *n);
+        catalog_commit(m->cat);
     }
-    *n = kept;
-    return 0;
+    return rc;
 }
 
 uint64_t minga_index_ahead(const struct minga *m, uint64_t *catalog_gen)

@@ -742,6 +742,13 @@ int guard_read(struct mindex *ix, char **errmsg, const char *what, F &&f)
                 }
                 return f();
             } catch (const Xapian::DatabaseModifiedError &) {
+            } catch (const Xapian::DatabaseCorruptError &) {
+                /* a block a commit freed and reused under the reader can
+                 * also read as corrupt ("Expected block 2 to be level 1,
+                 * not 0", seen under commits back to back); a real
+                 * corruption stays so after every attempt */
+                if (attempt + 1 == READ_ATTEMPTS)
+                    throw;
             }
         }
         set_errmsg(errmsg, std::string(what) + ": the index changed " +
