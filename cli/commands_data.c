@@ -162,8 +162,8 @@ const struct cli_command cmd_import = {
     "                        distinct file counted once (default 256M)\n"
     "  --max-entry-size N    one archive entry, attachment, .json, .csv or\n"
     "                        .md file, or JSON Lines line (default 64M)\n"
-    "  --max-json-values N   values in one JSON text: a .json file or one\n"
-    "                        line of JSON Lines (default 500000)\n"
+    "  --max-json-values N   values in one case of a .json or JSON Lines\n"
+    "                        file (default 500000)\n"
     "  --max-depth N         nesting of JSON and of YAML front matter\n"
     "                        (default 64)\n"
     "  --max-csv-columns N   columns of a CSV header (default 1000)\n",

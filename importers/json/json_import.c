@@ -2,14 +2,17 @@
  * The JSON importer: `.json` (one case object, an array of them, or
  * {"cases": [...]}) and `.jsonl`/`.ndjson` (one case object per line),
  * parsed with jansson. Every field goes to the host as it is typed in the
- * file; the host validates. JSON Lines files are streamed line by line, so
- * a file of a million cases needs no more memory than its longest line.
+ * file; the host validates. JSON Lines files are streamed line by line,
+ * and the cases of a .json case list are parsed one at a time, so a file
+ * of a million cases needs no more memory than its largest case.
  *
- * jansson holds a whole text as a tree, so each text (a .json file, one
- * line of JSON Lines) is first scanned against the budgets max_json_values
- * and max_depth (json_positions.h); a text over either is refused before
- * jansson reads it. A text is also at most max_entry_size bytes: jansson
- * copies its strings, so a 256 MiB string would cost three times that.
+ * jansson holds what it parses as a tree, so each case (an element of a
+ * case list, a .json file of one case, one line of JSON Lines) is first
+ * scanned against the budgets max_json_values and max_depth
+ * (json_positions.h); a case over either is refused before jansson reads
+ * it. A .json file, and a line, is also at most max_entry_size bytes:
+ * jansson copies its strings, so a 256 MiB string would cost three times
+ * that.
  */
 #define _GNU_SOURCE
 #include <jansson.h>
@@ -25,6 +28,11 @@
 #include "json_positions.h"
 
 #define PARSE_FLAGS JSON_REJECT_DUPLICATES
+/* An element of a case list may be any value (a root must be an array or
+ * an object): one that is not an object is the host's to refuse. */
+#define ITEM_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+/* A .json file whose root is not a case list: it is read whole. */
+#define NOT_A_LIST 1
 
 struct walk {
     const struct minga_host_api *host;
@@ -112,27 +120,6 @@ static void report_case(struct walk *w, json_t *obj, struct json_pos pos)
     h->case_end(w->sink);
 }
 
-static int report_case_list(struct walk *w, json_t *arr)
-{
-    size_t i;
-    json_t *item;
-    if (json_array_size(arr) == 0) {
-        w->host->error(w->sink, 0, 0, NULL, "the file holds no cases");
-        return MINGA_EINVAL;
-    }
-    json_array_foreach(arr, i, item) {
-        struct json_pos pos = json_positions_take(&w->jp);
-        if (!json_is_object(item)) {
-            w->host->error(w->sink, pos.line, pos.column, NULL,
-                           "item %zu of the case list is not an object", i);
-            skip_nested(w, item);
-            continue;
-        }
-        report_case(w, item, pos);
-    }
-    return MINGA_OK;
-}
-
 static void report_parse_error(const struct minga_host_api *host,
                                struct minga_import_sink *sink,
                                const json_error_t *err, int line_offset)
@@ -142,38 +129,170 @@ static void report_parse_error(const struct minga_host_api *host,
                 err->text);
 }
 
-/* Scans one JSON text into jp against the import's budgets. Returns 0, or
- * a MINGA_E code with the crossed budget reported. */
-static int scan_text(const struct minga_host_api *host,
-                     struct minga_import_sink *sink, struct json_positions *jp,
-                     const char *text, size_t len, int first_line)
+static struct json_budget budget_of(const struct minga_host_api *host,
+                                    struct minga_import_sink *sink)
 {
     const struct minga_limits *limits = host->limits ? host->limits(sink)
                                                      : NULL;
     struct json_budget budget = {
         MINGA_LIMIT(limits, max_json_values, MINGA_DEFAULT_MAX_JSON_VALUES),
         MINGA_LIMIT(limits, max_depth, MINGA_DEFAULT_MAX_DEPTH)};
-    int r = json_positions_scan(jp, text, len, first_line, &budget);
-    if (r == JSON_SCAN_TOO_MANY)
+    return budget;
+}
+
+/* Reports the budget a scan crossed (an enum json_scan_result other than
+ * OK) and returns the MINGA_E code for it. */
+static int report_budget(const struct minga_host_api *host,
+                         struct minga_import_sink *sink, int scan_result,
+                         const struct json_positions *jp,
+                         const struct json_budget *budget)
+{
+    if (scan_result == JSON_SCAN_TOO_MANY)
         host->error(sink, jp->over.line, jp->over.column, NULL,
-                    "more than max_json_values (%llu) values in one JSON "
-                    "text; refused (raise it with minga import "
-                    "--max-json-values N)",
-                    (unsigned long long)budget.max_values);
-    else if (r == JSON_SCAN_TOO_DEEP)
+                    "more than max_json_values (%llu) values in one case; "
+                    "refused (raise it with minga import --max-json-values "
+                    "N)", (unsigned long long)budget->max_values);
+    else if (scan_result == JSON_SCAN_TOO_DEEP)
         host->error(sink, jp->over.line, jp->over.column, NULL,
                     "arrays and objects nested deeper than max_depth (%llu); "
                     "refused (raise it with minga import --max-depth N)",
-                    (unsigned long long)budget.max_depth);
-    if (r == JSON_SCAN_OK)
-        return MINGA_OK;
-    json_positions_release(jp);
-    return r == JSON_SCAN_NOMEM ? MINGA_ENOMEM : MINGA_ELIMIT;
+                    (unsigned long long)budget->max_depth);
+    else
+        return MINGA_ENOMEM;
+    return MINGA_ELIMIT;
 }
 
-static int import_json(const struct minga_host_api *host,
-                       struct minga_import_sink *sink, const char *data,
-                       size_t len)
+/* Scans one JSON text into jp against the import's budgets. Returns 0, or
+ * a MINGA_E code with the crossed budget reported. */
+static int scan_text(const struct minga_host_api *host,
+                     struct minga_import_sink *sink, struct json_positions *jp,
+                     const char *text, size_t len, int first_line)
+{
+    struct json_budget budget = budget_of(host, sink);
+    int r = json_positions_scan(jp, text, len, first_line, &budget);
+    if (r == JSON_SCAN_OK)
+        return MINGA_OK;
+    int rc = report_budget(host, sink, r, jp, &budget);
+    json_positions_release(jp);
+    return rc;
+}
+
+/* A step of a case list's walk other than an element: MINGA_OK at the
+ * list's end, NOT_A_LIST, or a MINGA_E code with the error reported. */
+static int list_stop(const struct minga_host_api *host,
+                     struct minga_import_sink *sink,
+                     const struct json_list *list, int step,
+                     const struct json_positions *jp,
+                     const struct json_budget *budget)
+{
+    if (step == JSON_LIST_END)
+        return MINGA_OK;
+    if (step == JSON_LIST_NOT_A_LIST)
+        return NOT_A_LIST;
+    if (step == JSON_LIST_BROKEN) {
+        json_error_t err;
+        json_list_explain(list, PARSE_FLAGS, NULL, &err);
+        report_parse_error(host, sink, &err, 0);
+        return MINGA_EINVAL;
+    }
+    return report_budget(host, sink, step, jp, budget);
+}
+
+/* Parses a case list's element; when jansson refuses it, reports the
+ * error jansson gives for the whole text. */
+static json_t *load_item(const struct minga_host_api *host,
+                         struct minga_import_sink *sink,
+                         const struct json_list *list, const char *item,
+                         size_t item_len)
+{
+    json_error_t err;
+    json_t *value = json_loadb(item, item_len, ITEM_FLAGS, &err);
+    if (!value) {
+        json_error_t whole;
+        json_list_explain(list, PARSE_FLAGS, &err, &whole);
+        report_parse_error(host, sink, &whole, 0);
+    }
+    return value;
+}
+
+/* The first pass over a case list: every element within the budgets and
+ * valid JSON, the list too, as when jansson read the text whole; so a
+ * file refused gets that one error, and no case is reported. Sets
+ * *n_items. Returns MINGA_OK, NOT_A_LIST, or a MINGA_E code with the
+ * error reported. */
+static int check_case_list(const struct minga_host_api *host,
+                           struct minga_import_sink *sink, const char *text,
+                           size_t len, const struct json_budget *budget,
+                           size_t *n_items)
+{
+    struct json_list list;
+    int step = json_list_open(&list, text, len, 1, budget);
+    if (step != JSON_LIST_ITEM)
+        return step == JSON_LIST_NOMEM ? MINGA_ENOMEM : NOT_A_LIST;
+    struct json_positions jp = {0};
+    const char *item;
+    size_t item_len;
+    int rc = MINGA_OK;
+    while ((step = json_list_next(&list, &jp, &item, &item_len)) ==
+           JSON_LIST_ITEM) {
+        json_t *value = load_item(host, sink, &list, item, item_len);
+        if (!value) {
+            rc = MINGA_EINVAL;
+            break;
+        }
+        json_decref(value);
+    }
+    if (!rc)
+        rc = list_stop(host, sink, &list, step, &jp, budget);
+    *n_items = list.n_items;
+    json_positions_release(&jp);
+    json_list_release(&list);
+    return rc;
+}
+
+/* The second pass: each element parsed, reported and freed before the
+ * next is read. */
+static int report_case_list(const struct minga_host_api *host,
+                            struct minga_import_sink *sink, const char *text,
+                            size_t len, const struct json_budget *budget)
+{
+    struct json_list list;
+    int step = json_list_open(&list, text, len, 1, budget);
+    if (step != JSON_LIST_ITEM)
+        return MINGA_ENOMEM;   /* it was a list in the first pass */
+    struct walk w = {host, sink, {0}};
+    const char *item;
+    size_t item_len, i = 0;
+    int rc = MINGA_OK;
+    while ((step = json_list_next(&list, &w.jp, &item, &item_len)) ==
+           JSON_LIST_ITEM) {
+        json_t *value = load_item(host, sink, &list, item, item_len);
+        if (!value) {
+            rc = MINGA_EINVAL;
+            break;
+        }
+        struct json_pos pos = json_positions_take(&w.jp);
+        if (json_is_object(value))
+            report_case(&w, value, pos);
+        else
+            host->error(sink, pos.line, pos.column, NULL,
+                        "item %zu of the case list is not an object", i);
+        json_decref(value);
+        i++;
+    }
+    if (!rc)
+        rc = list_stop(host, sink, &list, step, &w.jp, budget);
+    if (rc == NOT_A_LIST)
+        rc = MINGA_EINVAL;   /* the first pass says it cannot be */
+    json_positions_release(&w.jp);
+    json_list_release(&list);
+    return rc;
+}
+
+/* A .json file whose root is not a case list: one case, read whole. */
+static int import_whole(const struct minga_host_api *host,
+                        struct minga_import_sink *sink, const char *data,
+                        size_t len)
 {
     struct walk w = {host, sink, {0}};
     int rc = scan_text(host, sink, &w.jp, data, len, 1);
@@ -187,14 +306,7 @@ static int import_json(const struct minga_host_api *host,
         return MINGA_EINVAL;
     }
     struct json_pos root_pos = json_positions_take(&w.jp);
-    json_t *cases = json_is_object(root) ? json_object_get(root, "cases")
-                                         : NULL;
-    if (json_is_array(root)) {
-        rc = report_case_list(&w, root);
-    } else if (cases && json_is_array(cases) && json_object_size(root) == 1) {
-        json_positions_take(&w.jp);   /* the "cases" array itself */
-        rc = report_case_list(&w, cases);
-    } else if (json_is_object(root)) {
+    if (json_is_object(root)) {
         report_case(&w, root, root_pos);
     } else {
         host->error(sink, root_pos.line, root_pos.column, NULL,
@@ -205,6 +317,24 @@ static int import_json(const struct minga_host_api *host,
     json_positions_release(&w.jp);
     json_decref(root);
     return rc;
+}
+
+static int import_json(const struct minga_host_api *host,
+                       struct minga_import_sink *sink, const char *data,
+                       size_t len)
+{
+    struct json_budget budget = budget_of(host, sink);
+    size_t n_items = 0;
+    int rc = check_case_list(host, sink, data, len, &budget, &n_items);
+    if (rc == NOT_A_LIST)
+        return import_whole(host, sink, data, len);
+    if (rc)
+        return rc;
+    if (n_items == 0) {
+        host->error(sink, 0, 0, NULL, "the file holds no cases");
+        return MINGA_EINVAL;
+    }
+    return report_case_list(host, sink, data, len, &budget);
 }
 
 /* One line of a JSON Lines file: 1 when it held a case (valid or not), 0

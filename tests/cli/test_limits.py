@@ -1,17 +1,20 @@
 """cli.limits: the budgets of `minga import` against hostile load (issue 18)
 and the CSV cells that a spreadsheet would run as formulas.
 
-The budgets: JSON values and nesting, YAML nesting, CSV header columns,
-and max_entry_size, which bounds a case file the parsers hold whole (a
-.json, .csv or .md file, a line of JSON Lines) as it bounds an archive
-entry.
+The budgets: JSON values in one case and nesting, YAML nesting, CSV
+header columns, and max_entry_size, which bounds a case file the parsers
+hold whole (a .json, .csv or .md file, a line of JSON Lines) as it bounds
+an archive entry.
 
 Each budget refuses the whole import with one compiler-style error that
 names the file, the line and column where the budget was crossed, the
 limit and the option that raises it; the option does raise it. The bomb
 shapes of the issue are built here small enough to stay quick, but over
 the default budgets: without them minga read them whole (a zip of 600 000
-`{}` is 1.8 MB of JSON that jansson would hold in about 140 MB).
+`{}` is 1.8 MB of JSON that jansson would hold in about 140 MB). A .json
+case list is read one case at a time, so the value budget is a case's:
+a list of 600 000 `{}` is 600 000 (invalid) cases, and an export of any
+number of cases imports back under the budget its cases fit.
 """
 
 import csv
@@ -52,27 +55,62 @@ class Limits(MingaTest):
     def test_json_over_max_json_values_is_refused_and_the_option_raises_it(
             self):
         self.three_cases_json()
-        # the array, then 3 cases of 24 values each: 73 in all; the 21st
-        # is the first case's "tags" array
+        # 3 cases of 24 values each: the 21st of the first case is its
+        # first tag (the file's 73 values are no longer counted together)
         r = self.import_refused("--max-json-values", "20", "cases.json")
         self.assert_budget_error(
-            r.stderr, "cases.json", 1, 455,
-            r"more than max_json_values \(20\) values in one JSON text; "
+            r.stderr, "cases.json", 1, 456,
+            r"more than max_json_values \(20\) values in one case; "
             r"refused \(raise it with minga import --max-json-values N\)")
-        self.import_refused("--max-json-values", "72", "cases.json")
-        self.import_ok("--max-json-values", "73", "cases.json")
+        self.import_refused("--max-json-values", "23", "cases.json")
+        self.import_ok("--max-json-values", "24", "cases.json")
         self.assertEqual(self.stats()["cases"], 3)
 
-    def test_zip_of_empty_objects_is_refused_by_default(self):
+    def test_json_export_of_more_values_than_the_budget_imports_back(self):
+        # 200 cases of 37 values: 7 400 values, a budget of 1 000, which
+        # each case is well under; the JSON export (one array) must import
+        # back under the same budget, as it does with the default budget
+        # whatever the number of cases
+        cases = [generated_case(i) for i in range(200)]
+        self.write("cases.jsonl",
+                   "".join(json.dumps(c, ensure_ascii=False) + "\n"
+                           for c in cases))
+        budget = ("--max-json-values", "1000")
+        self.import_ok(*budget, "cases.jsonl")
+        out = self.path("export.json")
+        self.ok("export", "--format", "json", "-o", out)
+        with open(out, encoding="utf-8") as f:
+            exported = json.load(f)
+        self.assertEqual(len(exported), 200)
+        fresh = self.path("fresh")
+        self.ok("init", data=fresh)
+        self.ok("import", *budget, out, data=fresh)
+        self.assertEqual(self.stats(data=fresh)["cases"], 200)
+        again = self.path("again.json")
+        self.ok("export", "--format", "json", "-o", again, data=fresh)
+        with open(again, encoding="utf-8") as f:
+            self.assertEqual(json.load(f), exported)
+
+    def test_zip_of_empty_objects_is_read_one_case_at_a_time(self):
+        objects = ",".join(["{}"] * 600000)
         with zipfile.ZipFile(self.path("pack.zip"), "w",
                              zipfile.ZIP_DEFLATED) as z:
-            z.writestr("cases/bomb.json",
-                       "[" + ",".join(["{}"] * 600000) + "]")
+            z.writestr("cases/bomb.json", "[" + objects + "]")
+        # 600 000 cases, each refused by the host for what it lacks
         r = self.import_refused("pack.zip")
-        # the 500 001st value is the 500 000th {}, at byte 2 + 3 * 499 999
-        self.assert_budget_error(r.stderr, "pack.zip!cases/bomb.json", 1,
-                                 1499999,
-                                 r"more than max_json_values \(500000\)")
+        self.assertIn("pack.zip!cases/bomb.json:1: error: title: missing "
+                      "(required)", r.stderr)
+        self.assertNotIn("max_json_values", r.stderr)
+        # one case of them all: [[{},{},...]]
+        with zipfile.ZipFile(self.path("one.zip"), "w",
+                             zipfile.ZIP_DEFLATED) as z:
+            z.writestr("cases/one.json", "[[" + objects + "]]")
+        r = self.import_refused("one.zip")
+        # its 500 001st value is its 500 000th {}, at byte 3 + 3 * 499 999
+        self.assert_budget_error(r.stderr, "one.zip!cases/one.json", 1,
+                                 1500000,
+                                 r"more than max_json_values \(500000\) "
+                                 r"values in one case")
         # refused before a single case was read
         self.assertNotIn("missing (required)", r.stderr)
 
@@ -171,6 +209,31 @@ class Limits(MingaTest):
                 r = self.minga("import", option, value, "cases.json")
                 self.assertEqual(r.returncode, 2, "%s %s" % (option, value))
                 self.assertIn("is not a count", r.stderr)
+
+
+def generated_case(i):
+    """A valid case of 37 values (with the object itself)."""
+    return {
+        "id": "caso-%05d" % i,
+        "title": "Huertas comunitarias %d" % i,
+        "summary": "Un barrio siembra alimentos en terrenos vacantes (%d)."
+                   % i,
+        "body": "## Origen\n\nVecinas y vecinos del barrio %d.\n" % i,
+        "language": "es",
+        "city": "Rosario",
+        "country": "AR",
+        "region": "Santa Fe",
+        "year_start": 2002,
+        "year_end": 2020,
+        "sdg_goals": [2, 11, 12],
+        "sdg_targets": ["2.1", "11.7", "12.5"],
+        "levels": ["local", "national"],
+        "actors": ["public_sector", "community", "civil_society"],
+        "tags": ["huerta", "agroecología", "barrio", "alimentos",
+                 "terrenos", "vacantes", "semillas", "t%d" % i],
+        "source_url": "https://example.org/caso/%d" % i,
+        "license": "CC-BY-4.0",
+    }
 
 
 # Values a spreadsheet would run as formulas (= + - @ first), one that

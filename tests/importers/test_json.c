@@ -1,9 +1,12 @@
 /*
- * The JSON importer plugin's budgets: a JSON text (a .json file, one line
- * of JSON Lines) is refused before jansson builds it when it holds more
- * values than max_json_values or nests deeper than max_depth. The shapes
- * are those of issue 18, made small: `[{},{},...]` costs jansson about
- * 230 bytes a value, so 20 million of them (a 58 KB zip) took 4.8 GB.
+ * The JSON importer plugin's budgets: a case (an element of a .json case
+ * list, a .json file of one case, one line of JSON Lines) is refused
+ * before jansson builds it when it holds more values than max_json_values
+ * or nests deeper than max_depth. A case list is parsed one case at a
+ * time, so the budget is a case's, and a list of any length is held one
+ * case at a time. The shapes are those of issue 18, made small:
+ * `[{},{},...]` costs jansson about 230 bytes a value, so 20 million of
+ * them (a 58 KB zip) took 4.8 GB held whole.
  */
 #define _GNU_SOURCE   /* memfd_create */
 #include <stdarg.h>
@@ -13,13 +16,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dlfcn.h>
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "fake_host.h"
 
 static const struct minga_importer *json;
+
+/* jansson, the copy the plugin loaded (this test does not link it): the
+ * tests compare the importer's errors with jansson's for the whole text,
+ * and count the bytes jansson holds. */
+static struct {
+    json_t *(*loadb)(const char *, size_t, size_t, json_error_t *);
+    void (*set_alloc_funcs)(json_malloc_t, json_free_t);
+} jansson;
+
+static void load_jansson(void) {
+    void *lib = dlopen("libjansson.so.4", RTLD_NOW | RTLD_NOLOAD);
+    assert_non_null(lib);
+    jansson.loadb = (json_t *(*)(const char *, size_t, size_t,
+                                 json_error_t *))dlsym(lib, "json_loadb");
+    jansson.set_alloc_funcs = (void (*)(json_malloc_t, json_free_t))
+        dlsym(lib, "json_set_alloc_funcs");
+    assert_non_null(jansson.loadb);
+    assert_non_null(jansson.set_alloc_funcs);
+}
+
+static long long jansson_live, jansson_peak;   /* bytes */
+
+static void *counting_malloc(size_t size) {
+    void *p = malloc(size);
+    if (p) {
+        jansson_live += (long long)malloc_usable_size(p);
+        if (jansson_live > jansson_peak)
+            jansson_peak = jansson_live;
+    }
+    return p;
+}
+
+static void counting_free(void *p) {
+    if (p)
+        jansson_live -= (long long)malloc_usable_size(p);
+    free(p);
+}
 
 static void assert_logged(const char *log, const char *line) {
     if (!strstr(log, line))
@@ -72,39 +115,167 @@ static char *nested_arrays(size_t n) {
     return text;
 }
 
-static void test_json_refuses_more_values_than_max_json_values(void **s) {
+/* A case of 6 values: the object, two strings, the array and its two
+ * numbers. */
+#define CASE "{\"title\": \"Ciclovía\", \"city\": \"Bogotá\", " \
+             "\"sdg_goals\": [3, 11]}"
+/* A case of 10 values: the 7th is the goal 3. */
+#define CASE_OF_10 "{\"title\": \"Ciclovía\", \"city\": \"Bogotá\", " \
+                   "\"sdg_goals\": [1, 2, 3, 4, 5, 6]}"
+
+/* n cases, one a line after "[" (or `{"cases": [`), CASE_OF_10 at index
+ * big (none when big >= n). Caller frees. */
+static char *case_list(size_t n, size_t big, int is_cases_object) {
+    size_t cap = 32 + n * (sizeof CASE_OF_10 + 4);
+    char *text = malloc(cap), *p = text;
+    assert_non_null(text);
+    p += sprintf(p, "%s\n", is_cases_object ? "{\"cases\": [" : "[");
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "  %s%s\n", i == big ? CASE_OF_10 : CASE,
+                     i + 1 < n ? "," : "");
+    sprintf(p, "%s", is_cases_object ? "]}" : "]");
+    return text;
+}
+
+/* 50 cases of 6 values are 301 values with the list: under a budget of
+ * 6 they all import, in either form of list, each value at its place in
+ * the whole file (case i on line i + 2). */
+static void test_json_budget_counts_each_case_not_the_file(void **s) {
     (void)s;
     struct minga_import_sink sink;
-    char *text = empty_objects(10);     /* 11 values: the 11th is over */
-    /* the 10th '{' is at byte 29 */
-    import_with(&sink, "cases.json", text, 10, 0, MINGA_ELIMIT,
-                "error 1:29 [] more than max_json_values (10) values in one "
-                "JSON text; refused (raise it with minga import "
-                "--max-json-values N)");
-    /* refused before parsing: not one case was read */
-    assert_int_equal(sink.n_cases, 0);
+    for (int is_cases_object = 0; is_cases_object <= 1; is_cases_object++) {
+        char *text = case_list(50, 50, is_cases_object);
+        import_with(&sink, "cases.json", text, 6, 0, MINGA_OK, NULL);
+        assert_int_equal(sink.n_cases, 50);
+        assert_int_equal(sink.n_errors, 0);
+        assert_logged(sink.log, "begin 2\n");
+        assert_logged(sink.log, "begin 51\nfield title STRING 'Ciclovía' "
+                                "51:13\n");
+        assert_logged(sink.log, "item sdg_goals[1] INTEGER 51:62\nend\n");
+        fake_sink_release(&sink);
+        free(text);
+    }
+}
+
+/* One case over the budget refuses the file, at that case's value in the
+ * whole file, before any case is reported; at the budget it imports. */
+static void test_json_case_over_max_json_values_is_refused(void **s) {
+    (void)s;
+    struct minga_import_sink sink;
+    for (int is_cases_object = 0; is_cases_object <= 1; is_cases_object++) {
+        char *text = case_list(5, 2, is_cases_object);   /* on line 4 */
+        import_with(&sink, "cases.json", text, 6, 0, MINGA_ELIMIT,
+                    "error 4:65 [] more than max_json_values (6) values in "
+                    "one case; refused (raise it with minga import "
+                    "--max-json-values N)\n");
+        assert_int_equal(sink.n_cases, 0);
+        fake_sink_release(&sink);
+
+        import_with(&sink, "cases.json", text, 10, 0, MINGA_OK, NULL);
+        assert_int_equal(sink.n_cases, 5);
+        fake_sink_release(&sink);
+        free(text);
+    }
+
+    /* a file of one case: the budget is the file's; its 10th value is
+     * the goal 6 */
+    import_with(&sink, "case.json", CASE_OF_10, 9, 0, MINGA_ELIMIT,
+                "error 1:72 [] more than max_json_values (9) values in one "
+                "case");
+    fake_sink_release(&sink);
+}
+
+/* The bomb of the issue, made a list of 5 000 cases (5 001 values with
+ * the list) under a budget of 10 values: read one case at a time, jansson
+ * never holds more than a few hundred bytes (whole, it took 230 bytes a
+ * {}; the list is kept short because the fake host logs every case, which
+ * costs quadratic time under AddressSanitizer).
+ * A million of them wrapped in one more array are one case, refused by
+ * the default budget at its 500 001st value. */
+static void test_json_empty_object_bomb_is_read_case_by_case(void **s) {
+    (void)s;
+    struct minga_import_sink sink;
+    char *text = empty_objects(5000);
+    jansson_live = jansson_peak = 0;
+    jansson.set_alloc_funcs(counting_malloc, counting_free);
+    import_with(&sink, "cases.json", text, 10, 0, MINGA_OK, NULL);
+    jansson.set_alloc_funcs(malloc, free);
+    assert_int_equal(sink.n_cases, 5000);
+    assert_int_equal(sink.n_errors, 0);
+    if (jansson_peak > 16 * 1024)
+        fail_msg("jansson held %lld bytes at once", jansson_peak);
     fake_sink_release(&sink);
     free(text);
 
-    text = empty_objects(9);            /* exactly 10 values */
-    import_with(&sink, "cases.json", text, 10, 0, MINGA_OK, NULL);
-    assert_int_equal(sink.n_cases, 9);
-    assert_null(strstr(sink.errors, "max_json_values"));
+    text = empty_objects(1000000);
+    size_t len = strlen(text);
+    char *wrapped = malloc(len + 3);
+    assert_non_null(wrapped);
+    sprintf(wrapped, "[%s]", text);
+    /* the 500 000th {} of the one case, at byte 3 + 3 * 499 999 */
+    import_with(&sink, "cases.json", wrapped, 0, 0, MINGA_ELIMIT,
+                "error 1:1500000 [] more than max_json_values (500000) "
+                "values in one case");
+    assert_int_equal(sink.n_cases, 0);
     fake_sink_release(&sink);
+    free(wrapped);
     free(text);
 }
 
-/* The bomb of the issue at a twentieth of its size, under the default
- * budget of 500 000 values. */
-static void test_json_refuses_the_empty_object_bomb_by_default(void **s) {
+/* A case list jansson refuses gets the one error jansson gives for the
+ * whole text, at the same line and column (columns in characters, as
+ * jansson counts them), whether the fault lies in a case or between
+ * them; and no case is reported. */
+static void test_json_list_errors_are_those_of_the_whole_text(void **s) {
     (void)s;
-    struct minga_import_sink sink;
-    char *text = empty_objects(1000000);
-    import_with(&sink, "cases.json", text, 0, 0, MINGA_ELIMIT,
-                "more than max_json_values (500000) values");
-    assert_int_equal(sink.n_cases, 0);
-    fake_sink_release(&sink);
-    free(text);
+    static const char *const broken[] = {
+        /* a comma missing between cases */
+        "[\n  " CASE ",\n  " CASE "\n  " CASE "\n]",
+        /* a trailing comma */
+        "[\n  " CASE ",\n  " CASE ",\n]",
+        /* a truncated file: inside a case, after one, after a comma */
+        "[\n  " CASE ",\n  " CASE ",\n  {\"title\": \"Ciclo",
+        "[\n  " CASE ",\n  " CASE,
+        "[\n  " CASE ",\n  ",
+        "[",
+        /* bytes after the list */
+        "[\n  " CASE ",\n  " CASE "\n] x",
+        "[\n  " CASE "\n]\n\n{}",
+        /* faults inside a later case, after accents on its line */
+        "[\n  " CASE ", {\"city\": \"Bogotá\", \"city\": \"Bogotá\"}\n]",
+        "[\n  " CASE ", {\"title\": \"Ciclov\\ía\"}\n]",
+        "[\n  " CASE ", {\"title\": \"Ciclovía\xff\"}\n]",
+        "[\n  " CASE ", {\"title\": \"Ciclovía\" \"city\": 1}\n]",
+        "[\n  " CASE ",\n  " CASE_OF_10 "}\n]",
+        /* a scalar item followed by more */
+        "[\n  " CASE ", 1x]",
+        "[\n  " CASE ", tru]",
+        "[,]",
+        /* the same in {"cases": [...]} */
+        "{\"cases\": [\n  " CASE ",\n  " CASE "\n  " CASE "\n]}",
+        "{\"cases\": [\n  " CASE ",\n]}",
+        "{\"cases\": [\n  " CASE "\n] x}",
+        "{\"cases\": [\n  " CASE "\n]} []",
+        "{\"cases\": [\n  " CASE "\n]",
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof *broken; i++) {
+        json_error_t err;
+        assert_null(jansson.loadb(broken[i], strlen(broken[i]),
+                                  JSON_REJECT_DUPLICATES, &err));
+        char expected[256];
+        snprintf(expected, sizeof expected, "error %d:%d [] invalid JSON: "
+                 "%s\n", err.line, err.column, err.text);
+        struct minga_import_sink sink;
+        fake_sink_init(&sink);
+        int rc = json->import_buffer(&fake_host_api, &sink, "cases.json",
+                                     broken[i], strlen(broken[i]));
+        if (rc != MINGA_EINVAL || sink.n_errors != 1 ||
+            strcmp(sink.errors, expected) != 0 || sink.n_cases != 0)
+            fail_msg("%s\nexpected rc %d and %sgot rc %d, %zu cases and %s",
+                     broken[i], MINGA_EINVAL, expected, rc, sink.n_cases,
+                     sink.errors);
+        fake_sink_release(&sink);
+    }
 }
 
 static void test_json_refuses_nesting_deeper_than_max_depth(void **s) {
@@ -233,9 +404,12 @@ static void test_json_text_over_max_entry_size_is_refused(void **s) {
 
 int main(void) {
     json = fake_load_importer(MINGA_JSON_PLUGIN, "json");
+    load_jansson();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_json_refuses_more_values_than_max_json_values),
-        cmocka_unit_test(test_json_refuses_the_empty_object_bomb_by_default),
+        cmocka_unit_test(test_json_budget_counts_each_case_not_the_file),
+        cmocka_unit_test(test_json_case_over_max_json_values_is_refused),
+        cmocka_unit_test(test_json_empty_object_bomb_is_read_case_by_case),
+        cmocka_unit_test(test_json_list_errors_are_those_of_the_whole_text),
         cmocka_unit_test(test_json_refuses_nesting_deeper_than_max_depth),
         cmocka_unit_test(test_json_refuses_deep_nesting_by_default),
         cmocka_unit_test(test_json_budgets_of_an_older_host_are_the_defaults),
