@@ -674,16 +674,33 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
             list += (list.empty() ? "" : " ") + l;
         for (auto &sh : ix->shards)
             sh->send_spelling();
-        /* each worker commits its database: the fsyncs run in parallel */
-        for (Shard *w : ix->writers()) {
+        auto commit_job = [&]() {
             ShardJob job;
             job.kind = ShardJob::COMMIT;
             job.generation = std::to_string(generation);
             job.set_languages = ix->languages_dirty;
             job.languages = list;
             job.set_weighting = ix->length_norms;
-            w->push(std::move(job));
+            return job;
+        };
+        /* The spelling data first, then the shards, whose commit carries
+         * the generation. A speller that cannot commit (a full disk)
+         * leaves the shards' transactions to be cancelled and the index
+         * as it was; in the other order a refused import's cases stayed
+         * searchable until a repair that a full disk also refuses
+         * (reliability_disk). Then each shard's worker commits its
+         * database, their fsyncs in parallel. */
+        if (ix->speller) {
+            ix->speller->push(commit_job());
+            ix->speller->drain();
+            if ((rc = ix->speller->error(&msg))) {
+                rollback_all(ix);
+                set_errmsg(errmsg, msg);
+                return rc;
+            }
         }
+        for (auto &sh : ix->shards)
+            sh->push(commit_job());
         ix->sync();
         ix->in_txn = false;
         ix->languages_dirty = false;
