@@ -159,8 +159,9 @@ struct minga_limits {
     uint64_t max_entry_size;     /* one entry */
     /* Since ABI 1.1: the budgets of the case-file parsers. A host built
      * before them passes a shorter struct: read them with MINGA_LIMIT. */
-    uint64_t max_json_values;    /* values in one JSON text: a .json file
-                                    or one line of a JSON Lines file */
+    uint64_t max_json_values;    /* values in one case: an element of
+                                    a .json list, a .json file of one
+                                    case, a line of a JSON Lines file */
     uint64_t max_depth;          /* nesting of JSON arrays and objects and
                                     of YAML sequences and mappings */
     uint64_t max_csv_columns;    /* cells in a CSV header row */
