@@ -506,23 +506,29 @@ extern "C" uint64_t mindex_generation(struct mindex *ix)
     uint64_t generation = 0;
     if (!ix)
         return 0;
+    if (ix->mode == MINDEX_READ)
+        return ix->generation;   /* of the revision open */
     guard_read(ix, NULL, "index generation", [&]() -> int {
-        if (ix->mode == MINDEX_WRITE)
-            ix->sync();
-        for (size_t i = 0; i < ix->shards.size(); i++) {
-            std::string value =
-                ix->shards[i]->db(ix->mode).get_metadata(META_GENERATION);
-            uint64_t g = value.empty() ? 0 : strtoull(value.c_str(), NULL, 10);
-            if (i == 0) {
-                generation = g;
-            } else if (g != generation) {
-                /* a commit stopped between two shards */
-                generation = MINDEX_GENERATION_MIXED;
-                break;
-            }
-        }
+        generation = ix->read_generation();
         return 0;
     });
+    return generation;
+}
+
+uint64_t mindex::read_generation()
+{
+    if (mode == MINDEX_WRITE)
+        sync();
+    uint64_t generation = 0;
+    for (size_t i = 0; i < shards.size(); i++) {
+        std::string value = shards[i]->db(mode).get_metadata(META_GENERATION);
+        uint64_t g = value.empty() ? 0 : strtoull(value.c_str(), NULL, 10);
+        if (i == 0)
+            generation = g;
+        else if (g != generation)
+            return MINDEX_GENERATION_MIXED;  /* a commit stopped between
+                                                two shards */
+    }
     return generation;
 }
 

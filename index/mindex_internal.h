@@ -624,6 +624,10 @@ struct mindex {
     /* Documents carry length norms (see "Length norms" above): writers
      * of a new or emptied index and readers of one marked so. */
     bool length_norms = false;
+    /* Readers: the generation of the revision open, read by
+     * load_metadata() (it changes only when reopen_db() moves on), so a
+     * search does not read it from every shard again. */
+    uint64_t generation = 0;
 
     std::map<std::string, Xapian::Stem> stems;  /* by language code */
     std::set<std::string> languages;   /* languages of indexed cases */
@@ -702,6 +706,9 @@ struct mindex {
      * documents carry length norms from the metadata, and makes a fresh
      * Enquire that weighs as they say. Throws. */
     void load_metadata();
+    /* The generation the shards' last commit recorded, read from each;
+     * MINDEX_GENERATION_MIXED when they disagree. Throws. */
+    uint64_t read_generation();
     /* A fresh Enquire over db(), weighing as length_norms says. */
     void reset_enquire();
     /* Readers: moves to the latest commit and reloads what is cached from

@@ -317,6 +317,8 @@ void mindex::load_metadata()
             n += sh->db(mode).get_doccount();
         length_norms = n == 0;
     }
+    if (mode == MINDEX_READ)
+        generation = read_generation();
     reset_enquire();
 }
 
