@@ -58,6 +58,11 @@ char **cli_options_first(const struct cli_command *cmd, int *argc,
 
 extern const struct cli_command cmd_init, cmd_import, cmd_show, cmd_list,
     cmd_search, cmd_stats, cmd_export, cmd_delete, cmd_plugins, cmd_check,
-    cmd_reindex, cmd_token, cmd_serve;
+    cmd_reindex, cmd_token, cmd_serve, cmd_history, cmd_revert, cmd_restore,
+    cmd_purge, cmd_review, cmd_backup;
+
+/* `minga restore SRC` when SRC is a backup folder: fills the data folder
+ * (--data) from it (cli/commands_backup.c). argv[0] is "restore". */
+int cli_restore_backup(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@
 #define MINGA_VERSION "0.1.0"
 
 struct minga;
+struct minga_principal;   /* a verified token: see "upload tokens" */
 
 enum minga_open_flags {
     MINGA_OPEN_CREATE = 1 << 0,    /* create the data folder if missing */
@@ -44,6 +45,13 @@ struct minga_import_options {
     int is_forced;           /* import even a file imported before */
     int is_strict_attachments; /* unreadable attachment text is an error */
     const char *by;          /* who imports: "cli" or "token:NAME" */
+    /* The token that uploads, whose scope every case must fall in (a
+     * case outside it is an error counted in n_forbidden); NULL for the
+     * operator, who may write any case. Borrowed. */
+    const struct minga_principal *principal;
+    /* Store the cases as a submission waiting for a curator's review
+     * (minga_review_decide) instead of publishing them. */
+    int is_pending;
     struct minga_limits limits;  /* archive limits; 0 fields = defaults */
     /* Text extracted from this import's attachments, each distinct
      * content counted once; 0 = DEFAULT_MAX_ATTACHMENT_TEXT (256 MiB,
@@ -62,6 +70,8 @@ struct minga_import_report {
     size_t n_updated;
     size_t n_attachments;
     int64_t import_id;       /* the import log row; 0 when none written */
+    size_t n_forbidden;      /* cases outside the principal's scope */
+    int is_pending;          /* stored for review, not yet published */
     char *skipped_note;      /* why the first skipped file was skipped */
     struct diag_list diags;  /* errors and warnings, in order */
 };
@@ -123,8 +133,11 @@ int minga_get_case(struct minga *m, const char *id, struct minga_case **out,
 /* A case in format v1; with_times adds created_at and updated_at. */
 json_t *minga_case_json(const struct minga_case *c, int with_times);
 
-/* Lists ids matching filters only (no text), newest first, for `list`. */
-int minga_delete_case(struct minga *m, const char *id, char **errmsg);
+/* Deletes a case, keeping its history and a tombstone (minga_restore_case
+ * brings it back). `who` NULL is the operator; a city token may delete
+ * only a case in its scope: MINGA_EFORBIDDEN otherwise. */
+int minga_delete_case(struct minga *m, const char *id,
+                      const struct minga_principal *who, char **errmsg);
 
 /* {cases, indexed, goals: {"1": n ...}, levels, countries, languages,
  *  actors, imports, attachments}. */
@@ -169,23 +182,140 @@ int minga_reindex(struct minga *m,
                   void (*progress)(void *arg, uint64_t done, uint64_t total),
                   void *arg, char **errmsg);
 
-/* -- upload tokens ------------------------------------------------------ */
+/* -- upload tokens: roles and scopes (core/tokens.c) -------------------- */
 
-/* Creates a token for `name`; *token_out (caller frees) is shown once and
- * never stored: the catalog keeps only its hash. */
-int minga_token_add(struct minga *m, const char *name, char **token_out,
+enum minga_role {
+    MINGA_ROLE_CURATOR = 0,  /* may change any case, and review */
+    MINGA_ROLE_CITY = 1      /* may change only cases in its scope */
+};
+
+/* What a new token may do. A city token's scope is one or more countries
+ * (ISO 3166-1 alpha-2) and, optionally, cities within them (compared
+ * without regard to case or accents); a case is in scope when its country
+ * is listed and, if cities are listed, its city is too. */
+struct minga_token_spec {
+    int role;                        /* enum minga_role */
+    const char *const *countries;    /* city role: at least one */
+    size_t n_countries;
+    const char *const *cities;       /* may be empty: the whole country */
+    size_t n_cities;
+    int expires_days;                /* 0: never expires */
+};
+
+/* Who writes: a verified token. The operator at the machine (the CLI) is
+ * a NULL principal, with no limits. Owns its strings. */
+struct minga_principal {
+    char *name;
+    int role;                        /* enum minga_role */
+    char **countries;
+    size_t n_countries;
+    char **cities;
+    size_t n_cities;
+};
+void minga_principal_free(struct minga_principal *p);
+/* "token:NAME" for a principal, "cli" for NULL: the `by` of a revision.
+ * Returns a new string; caller frees. */
+char *minga_principal_by(const struct minga_principal *p);
+/* NULL when `who` may write case `c` (its new content; may be NULL for a
+ * delete) over the stored case `id` (its current or, when deleted, last
+ * content); else why not, one line naming the id ("rosario-huertas:
+ * country AR is outside this token's scope (UY)"); caller frees. */
+char *minga_scope_violation(struct minga *m, const struct minga_principal *who,
+                            const char *id, const struct minga_case *c);
+
+/* Creates a token; spec NULL makes a curator token that never expires.
+ * *token_out (caller frees) is shown once and never stored: the catalog
+ * keeps only its hash. */
+int minga_token_add(struct minga *m, const char *name,
+                    const struct minga_token_spec *spec, char **token_out,
                     char **errmsg);
 int minga_token_revoke(struct minga *m, const char *name, char **errmsg);
-/* [{name, created_at, last_used_at}] */
+/* [{name, role, countries: [], cities: [], created_at, last_used_at,
+ *   expires_at, revoked_at}] (null where not set) */
 int minga_token_list(struct minga *m, json_t **out, char **errmsg);
-/* Checks a presented token in constant time. Returns 0 with *name_out
- * (caller frees) when valid, MINGA_ENOTFOUND otherwise. On a writable
- * handle the token's last-used time is written too. */
-int minga_token_verify(struct minga *m, const char *token, char **name_out);
+/* Checks a presented token in constant time: known, not revoked, not
+ * expired. Returns 0 with *out (free with minga_principal_free), else
+ * MINGA_ENOTFOUND. On a writable handle the last-used time is written. */
+int minga_token_verify(struct minga *m, const char *token,
+                       struct minga_principal **out);
 /* Writes now as the last-used time of token `name` (one short write
  * transaction), for a caller that checked it through a read-only handle
  * (the server). `m` must be writable: MINGA_EINVAL otherwise. */
 int minga_token_touch(struct minga *m, const char *name, char **errmsg);
+
+/* -- history: every version kept (core/history.c) ----------------------- */
+
+/* {"id", "current": N or null when deleted, "deleted": bool,
+ *  "revisions": [{"rev", "action", "by", "time", "import_id", "note"}],
+ *  oldest first; "purged": [{"time", "by", "revisions"}] when purged
+ *  before}. action: create, update, delete, revert, restore.
+ * MINGA_ENOTFOUND when the id has no history. */
+int minga_history_json(struct minga *m, const char *id, json_t **out,
+                       char **errmsg);
+/* Loads revision `rev` of a case as it was, attachments included (their
+ * bytes: minga_read_attachment). A deletion's revision has no content:
+ * MINGA_ENOTFOUND with a message saying so. *out freed with case_free;
+ * its created_at/updated_at are those the revision had. */
+int minga_get_case_rev(struct minga *m, const char *id, int rev,
+                       struct minga_case **out, char **errmsg);
+/* The bytes of an attachment by its sha256 (any revision's); *data
+ * malloc'd, caller frees. */
+int minga_read_attachment(struct minga *m, const char *sha256, void **data,
+                          size_t *len, char **errmsg);
+/* Writes a new revision equal to revision `to` (which must have content);
+ * a deleted case comes back. *new_rev (may be NULL) gets its number. */
+int minga_revert_case(struct minga *m, const char *id, int to,
+                      const struct minga_principal *who, int *new_rev,
+                      char **errmsg);
+/* Brings back a deleted case as its last revision before the deletion. */
+int minga_restore_case(struct minga *m, const char *id,
+                       const struct minga_principal *who, int *new_rev,
+                       char **errmsg);
+/* Removes a case and every revision of it (operator only: a legal
+ * removal); keeps only a line saying when and by whom, without content.
+ * *n_revisions gets how many were removed. */
+int minga_purge_case(struct minga *m, const char *id, int *n_revisions,
+                     char **errmsg);
+
+/* -- review before publication (core/review.c) -------------------------- */
+
+/* Whether uploads from city tokens wait for review (a setting stored in
+ * the data folder; `minga serve --review` turns it on). */
+int minga_review_enabled(struct minga *m);
+int minga_review_set(struct minga *m, int is_on, char **errmsg);
+/* [{id, status, by, time, source, cases: [ids]}] for status "pending",
+ * "approved", "rejected", or every submission when NULL; newest first. */
+int minga_review_list(struct minga *m, const char *status, json_t **out,
+                      char **errmsg);
+/* {id, status, by, time, source, reason, decided_by, decided_time,
+ *  cases: [case JSON as submitted, with updated: bool]} */
+int minga_review_show(struct minga *m, int64_t id, json_t **out,
+                      char **errmsg);
+/* Approves (publishes every case of the submission, as revisions by the
+ * uploader noted "approved by ...") or rejects (with `reason`, which the
+ * uploader reads) a pending submission. `who` NULL is the operator; a
+ * city token gets MINGA_EFORBIDDEN. */
+int minga_review_decide(struct minga *m, int64_t id, int is_approved,
+                        const char *reason, const struct minga_principal *who,
+                        char **errmsg);
+/* {id, source, time, by, status: published | pending | approved |
+ *  rejected, reason, decided_by, decided_time, n_cases, n_new, n_updated,
+ *  cases: [ids]} for an import log row. */
+int minga_import_status(struct minga *m, int64_t import_id, json_t **out,
+                        char **errmsg);
+
+/* -- backup (core/backup.c) --------------------------------------------- */
+
+/* Writes a consistent copy of the open data folder into `dest` (missing
+ * or empty) while other writers go on: see core/backup.c for how the
+ * catalog and index are kept at one generation. *report (may be NULL):
+ * {dest, cases, generation, bytes, seconds}. */
+int minga_backup(struct minga *m, const char *dest, json_t **report,
+                 char **errmsg);
+/* Fills the data folder `dest` (missing or empty) from the backup `src`
+ * and checks it. */
+int minga_restore_backup(const char *src, const char *dest, json_t **report,
+                         char **errmsg);
 
 /* -- plugins ------------------------------------------------------------ */
 

@@ -52,6 +52,7 @@ extern "C" {
 #define MINGA_EINTERNAL (-6)
 #define MINGA_EBUSY     (-7)
 #define MINGA_EEXISTS   (-8)
+#define MINGA_EFORBIDDEN (-9) /* outside the rights of who asked */
 
 enum minga_plugin_kind {
     MINGA_PLUGIN_IMPORTER = 1,
