@@ -7,30 +7,150 @@
 
 #include "server.h"
 
+/* `token add NAME [--role city|curator] [--country CC]... [--city NAME]...
+ * [--expires DAYS]` */
+static int token_add(struct minga *m, int argc, char **argv, char **err)
+{
+    static const struct option longopts[] = {
+        {"role", required_argument, 0, 'r'},
+        {"country", required_argument, 0, 'c'},
+        {"city", required_argument, 0, 'C'},
+        {"expires", required_argument, 0, 'e'},
+        {0, 0, 0, 0}};
+    const char *countries[32], *cities[64];
+    struct minga_token_spec spec = {.role = MINGA_ROLE_CURATOR,
+                                     .countries = countries,
+                                     .cities = cities};
+    int has_role = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 'r':
+            if (strcmp(optarg, "city") == 0)
+                spec.role = MINGA_ROLE_CITY;
+            else if (strcmp(optarg, "curator") == 0)
+                spec.role = MINGA_ROLE_CURATOR;
+            else
+                return cli_usage_error(&cmd_token, "--role: expected city or "
+                                       "curator, not \"%s\"", optarg);
+            has_role = 1;
+            break;
+        case 'c':
+            if (spec.n_countries == 32)
+                return cli_usage_error(&cmd_token, "at most 32 countries");
+            countries[spec.n_countries++] = optarg;
+            break;
+        case 'C':
+            if (spec.n_cities == 64)
+                return cli_usage_error(&cmd_token, "at most 64 cities");
+            cities[spec.n_cities++] = optarg;
+            break;
+        case 'e':
+            spec.expires_days = (int)strtol(optarg, &end, 10);
+            if (*end || spec.expires_days < 1 || spec.expires_days > 36500)
+                return cli_usage_error(&cmd_token, "--expires: expected a "
+                                       "number of days (1-36500)");
+            break;
+        default:
+            return cli_usage_error(&cmd_token, "unknown option");
+        }
+    }
+    if (optind != argc - 1)
+        return cli_usage_error(&cmd_token, "token add: name exactly one "
+                               "token");
+    const char *name = argv[optind];
+    if (!has_role && (spec.n_countries || spec.n_cities))
+        spec.role = MINGA_ROLE_CITY;   /* a scope implies the city role */
+    char *token = NULL;
+    int rc = minga_token_add(m, name, &spec, &token, err);
+    if (!rc) {
+        printf("%s\n", token);
+        fprintf(stderr, "%s token \"%s\" created; it is shown only once: "
+                "give it to its holder now\n",
+                spec.role == MINGA_ROLE_CITY ? "city" : "curator", name);
+    }
+    free(token);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static const char *json_str_or(json_t *obj, const char *key, const char *dflt)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? s : dflt;
+}
+
+/* "UY" or "UY: Montevideo, Canelones" */
+static void print_scope(json_t *t)
+{
+    json_t *countries = json_object_get(t, "countries");
+    json_t *cities = json_object_get(t, "cities");
+    size_t i;
+    json_t *v;
+    if (!json_array_size(countries)) {
+        printf("%-22s", "any case");
+        return;
+    }
+    char buf[256] = "";
+    size_t n = 0;
+    json_array_foreach(countries, i, v)
+        n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0,
+                              "%s%s", i ? "," : "", json_string_value(v));
+    json_array_foreach(cities, i, v)
+        n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0,
+                              "%s%s", i ? ", " : ": ", json_string_value(v));
+    printf("%-22s", buf);
+}
+
+static void print_token_list(json_t *list)
+{
+    size_t i;
+    json_t *t;
+    if (json_array_size(list))
+        printf("%-20s %-8s %-22s %-20s %-20s %s\n", "NAME", "ROLE", "SCOPE",
+               "CREATED", "LAST USED", "EXPIRES");
+    json_array_foreach(list, i, t) {
+        json_t *revoked = json_object_get(t, "revoked_at");
+        printf("%-20s %-8s ", json_str_or(t, "name", "?"),
+               json_str_or(t, "role", "?"));
+        print_scope(t);
+        printf(" %-20s %-20s %s%s\n", json_str_or(t, "created_at", "-"),
+               json_str_or(t, "last_used_at", "never"),
+               json_is_string(revoked) ? "revoked " : "",
+               json_is_string(revoked) ? json_string_value(revoked)
+               : json_is_true(json_object_get(t, "is_expired"))
+                   ? "expired"
+                   : json_str_or(t, "expires_at", "never"));
+    }
+    if (json_array_size(list) == 0)
+        printf("no tokens; create one with `minga token add NAME --role city "
+               "--country CC` or `--role curator`\n");
+}
+
 static int run_token(struct cli *cli, int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error(&cmd_token, "expected add NAME, list or "
                                "revoke NAME");
     const char *verb = argv[1];
-    int needs_name = strcmp(verb, "add") == 0 || strcmp(verb, "revoke") == 0;
-    if (needs_name ? argc != 3 : (strcmp(verb, "list") != 0 || argc > 3))
-        return cli_usage_error(&cmd_token, "expected add NAME, list [--json] "
-                               "or revoke NAME");
+    int is_add = strcmp(verb, "add") == 0;
+    if (!is_add && (strcmp(verb, "revoke") == 0 ? argc != 3
+                    : strcmp(verb, "list") != 0 ||
+                          (argc == 3 && strcmp(argv[2], "--json") != 0) ||
+                          argc > 3))
+        return cli_usage_error(&cmd_token, "expected add NAME [OPTIONS], "
+                               "list [--json] or revoke NAME");
     struct minga *m = cli_open(cli, 0);
     if (!m)
         return EXIT_FAIL;
     char *err = NULL;
     int rc;
-    if (strcmp(verb, "add") == 0) {
-        char *token = NULL;
-        rc = minga_token_add(m, argv[2], &token, &err);
-        if (!rc) {
-            printf("%s\n", token);
-            fprintf(stderr, "token \"%s\" created; it is shown only once: "
-                    "give it to the city's staff now\n", argv[2]);
+    if (is_add) {
+        rc = token_add(m, argc - 1, argv + 1, &err);
+        if (rc == EXIT_USAGE) {
+            minga_close(m);
+            return rc;
         }
-        free(token);
     } else if (strcmp(verb, "revoke") == 0) {
         rc = minga_token_revoke(m, argv[2], &err);
         if (!rc)
@@ -38,25 +158,10 @@ static int run_token(struct cli *cli, int argc, char **argv)
     } else {
         json_t *list = NULL;
         rc = minga_token_list(m, &list, &err);
-        if (!rc && argc == 3 && strcmp(argv[2], "--json") == 0) {
+        if (!rc && argc == 3)
             cli_print_json(list);
-        } else if (!rc) {
-            size_t i;
-            json_t *t;
-            json_array_foreach(list, i, t) {
-                json_t *rev = json_object_get(t, "revoked_at");
-                json_t *used = json_object_get(t, "last_used_at");
-                printf("%-24s created %s  %s%s\n",
-                       json_string_value(json_object_get(t, "name")),
-                       json_string_value(json_object_get(t, "created_at")),
-                       json_is_string(rev) ? "revoked " : "last used ",
-                       json_is_string(rev) ? json_string_value(rev)
-                       : json_is_string(used) ? json_string_value(used)
-                                              : "never");
-            }
-            if (json_array_size(list) == 0)
-                printf("no tokens; create one with `minga token add "
-                       "NAME`\n");
+        else if (!rc) {
+            print_token_list(list);
             json_decref(list);
         }
     }
@@ -69,10 +174,21 @@ static int run_token(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_token = {
     "token", "manage upload tokens (add, list, revoke)",
-    "usage: minga token add NAME | list [--json] | revoke NAME\n\n"
+    "usage: minga token add NAME --role city --country CC [--country CC]...\n"
+    "                           [--city NAME]... [--expires DAYS]\n"
+    "       minga token add NAME --role curator [--expires DAYS]\n"
+    "       minga token list [--json]\n"
+    "       minga token revoke NAME\n\n"
     "Upload tokens let a city send archives to POST /api/imports. `add`\n"
-    "prints a new token once; only its hash is stored. Every upload is\n"
-    "logged with the token's name.\n",
+    "prints a new token once; only its hash is stored.\n\n"
+    "A city token may create, update and delete only cases whose country\n"
+    "(and city, when --city is given) is in its scope; an upload holding\n"
+    "one case outside it is refused whole (HTTP 403). A curator token may\n"
+    "change any case and approve or reject uploads waiting for review.\n"
+    "Without --role, a token with --country is a city token, else a\n"
+    "curator token. The operator at the machine (this CLI) is not\n"
+    "restricted. Every change is kept in the case's history under\n"
+    "\"token:NAME\".\n",
     run_token};
 
 static int run_plugins(struct cli *cli, int argc, char **argv)
@@ -138,7 +254,9 @@ static int run_serve(struct cli *cli, int argc, char **argv)
         {"threads", required_argument, 0, 't'},
         {"max-upload", required_argument, 0, 'u'},
         {"quiet", no_argument, 0, 'q'},
+        {"review", no_argument, 0, 'r'},
         {0, 0, 0, 0}};
+    int is_review = 0;
     struct minga_server_options opt;
     minga_server_options_init(&opt);
     opt.data_dir = cli->data_dir;
@@ -173,6 +291,9 @@ static int run_serve(struct cli *cli, int argc, char **argv)
         case 'q':
             opt.log = NULL;
             break;
+        case 'r':
+            is_review = 1;
+            break;
         default:
             return cli_usage_error(&cmd_serve, "unknown option");
         }
@@ -188,6 +309,10 @@ static int run_serve(struct cli *cli, int argc, char **argv)
         return EXIT_FAIL;
     int was_needed = 0;
     int rc = minga_finish_interrupted(m, &was_needed, &err);
+    /* stored in the data folder: it holds after a restart without the
+     * option, until `minga review off` */
+    if (!rc && is_review && !minga_review_enabled(m))
+        rc = minga_review_set(m, 1, &err);
     minga_close(m);
     if (rc) {
         cli_fail("serve: %s", err ? err : "repair failed");
@@ -209,9 +334,12 @@ static int run_serve(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_serve = {
     "serve", "serve the search page and the JSON API over HTTP",
     "usage: minga serve [--bind ADDR] [--port N] [--threads N]\n"
-    "                   [--max-upload BYTES] [--quiet]\n\n"
+    "                   [--max-upload BYTES] [--review] [--quiet]\n\n"
     "Serves http://127.0.0.1:8080/ by default: the search page, the JSON\n"
     "API (/api/search, /api/cases/ID, /api/sdgs, /api/stats,\n"
     "/api/export/FORMAT) and authenticated uploads (POST /api/imports).\n"
-    "SIGTERM or Ctrl-C stops it after the requests in flight.\n",
+    "SIGTERM or Ctrl-C stops it after the requests in flight.\n\n"
+    "--review turns review on (stored in the data folder, like `minga\n"
+    "review on`): uploads from city tokens wait, unpublished, until a\n"
+    "curator approves them (`minga review`, /api/review).\n",
     run_serve};

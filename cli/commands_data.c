@@ -169,14 +169,51 @@ const struct cli_command cmd_import = {
     "  --max-csv-columns N   columns of a CSV header (default 1000)\n",
     run_import};
 
+/* `show ID --attachment PATH`: the bytes of one attachment, as the case
+ * (or the revision) named them, to stdout. */
+static int write_attachment(struct minga *m, const struct minga_case *c,
+                            const char *path)
+{
+    const struct minga_attachment *a = NULL;
+    for (size_t i = 0; i < c->n_attachments && !a; i++)
+        if (strcmp(c->attachments[i].path, path) == 0)
+            a = &c->attachments[i];
+    if (!a)
+        return cli_fail("%s has no attachment \"%s\"%s", c->id, path,
+                        c->n_attachments ? " (see `minga show ID`)" : "");
+    void *data = NULL;
+    size_t len = 0;
+    char *err = NULL;
+    int rc = minga_read_attachment(m, a->sha256, &data, &len, &err);
+    if (!rc && fwrite(data, 1, len, stdout) != len)
+        rc = MINGA_EIO;
+    free(data);
+    if (rc)
+        cli_fail("%s: %s", path, err ? err : "cannot write it");
+    free(err);
+    return rc ? EXIT_FAIL : EXIT_OK;
+}
+
 static int run_show(struct cli *cli, int argc, char **argv)
 {
-    int is_json = 0;
-    const char *id = NULL;
+    int is_json = 0, rev = 0;
+    const char *id = NULL, *attachment = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
+        if (strcmp(argv[i], "--json") == 0) {
             is_json = 1;
-        else if (argv[i][0] == '-')
+        } else if (strcmp(argv[i], "--attachment") == 0 && i + 1 < argc) {
+            attachment = argv[++i];
+        } else if (strcmp(argv[i], "--rev") == 0 ||
+                   strncmp(argv[i], "--rev=", 6) == 0) {
+            const char *v = argv[i][5] == '=' ? argv[i] + 6
+                            : i + 1 < argc ? argv[++i] : "";
+            char *end = NULL;
+            long n = strtol(v, &end, 10);
+            if (!*v || *end || n < 1 || n > 1000000000)
+                return cli_usage_error(&cmd_show, "--rev: expected a revision "
+                                       "number (see `minga history ID`)");
+            rev = (int)n;
+        } else if (argv[i][0] == '-')
             return cli_usage_error(&cmd_show, "unknown option %s", argv[i]);
         else if (!id)
             id = argv[i];
@@ -190,12 +227,19 @@ static int run_show(struct cli *cli, int argc, char **argv)
         return EXIT_FAIL;
     struct minga_case *c = NULL;
     char *err = NULL;
-    int rc = minga_get_case(m, id, &c, &err);
+    int rc = rev ? minga_get_case_rev(m, id, rev, &c, &err)
+                 : minga_get_case(m, id, &c, &err);
     if (rc) {
         cli_fail("%s", err ? err : "not found");
         free(err);
         minga_close(m);
         return EXIT_FAIL;
+    }
+    if (attachment) {
+        rc = write_attachment(m, c, attachment);
+        case_free(c);
+        minga_close(m);
+        return rc;
     }
     if (is_json) {
         cli_print_json(minga_case_json(c, 1));
@@ -245,9 +289,12 @@ static int run_show(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_show = {
     "show", "show one case",
-    "usage: minga show ID [--json]\n\n"
+    "usage: minga show ID [--rev N] [--json | --attachment PATH]\n\n"
     "Prints a case; --json prints it in the case format v1 with its\n"
-    "created_at and updated_at times.\n",
+    "created_at and updated_at times. --rev N prints revision N as it\n"
+    "was (see `minga history ID`), even of a deleted case.\n"
+    "--attachment PATH writes the bytes of that attachment (as the case\n"
+    "names it) to standard output.\n",
     run_show};
 
 static int run_delete(struct cli *cli, int argc, char **argv)
@@ -258,11 +305,12 @@ static int run_delete(struct cli *cli, int argc, char **argv)
     if (!m)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = minga_delete_case(m, argv[1], &err);
+    int rc = minga_delete_case(m, argv[1], NULL, &err);
     if (rc)
         cli_fail("%s", err ? err : "delete failed");
     else
-        printf("deleted %s\n", argv[1]);
+        printf("deleted %s (its history is kept: `minga restore %s` brings "
+               "it back)\n", argv[1], argv[1]);
     free(err);
     minga_close(m);
     return rc ? EXIT_FAIL : EXIT_OK;
@@ -271,7 +319,8 @@ static int run_delete(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_delete = {
     "delete", "delete a case",
     "usage: minga delete ID\n\nRemoves a case from the catalog and the "
-    "index.\n",
+    "index, keeping its\nhistory and a tombstone: `minga restore ID` "
+    "brings it back, `minga\npurge ID` removes every revision.\n",
     run_delete};
 
 static void print_counts(const char *title, json_t *obj)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "case.h"
+#include "catalog_history.h"
 #include "refdata.h"
 
 struct catalog {
@@ -112,16 +113,15 @@ const char *catalog_errmsg(const struct catalog *cat)
     return cat->errmsg;
 }
 
-static void set_error(struct catalog *cat, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void set_error(struct catalog *cat, const char *fmt, ...)
+void catalog_set_error(struct catalog *cat, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(cat->errmsg, sizeof cat->errmsg, fmt, ap);
     va_end(ap);
 }
+
+#define set_error catalog_set_error
 
 int catalog_fail(struct catalog *cat, const char *what)
 {
@@ -243,6 +243,8 @@ static int migrate(struct catalog *cat)
     }
     if (!rc && version < 2)
         rc = catalog_content_migrate_v2(cat);
+    if (!rc && version < 3)
+        rc = catalog_history_migrate_v3(cat);
     if (!rc) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
@@ -457,8 +459,8 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 }
 
 int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
-                        uint64_t gen, int64_t import_id,
-                        const char *extra_json, int *was_update)
+                        const struct catalog_write *w,
+                        const char *extra_json, int *was_update, int *rev)
 {
     sqlite3_stmt *st = NULL;
     int rc = prepare(cat, &st, "SELECT rowid, generation, created_at "
@@ -470,7 +472,7 @@ int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
     char *created_at = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
         old_rowid = sqlite3_column_int64(st, 0);
-        if ((uint64_t)sqlite3_column_int64(st, 1) == gen) {
+        if ((uint64_t)sqlite3_column_int64(st, 1) == w->generation) {
             sqlite3_finalize(st);
             set_error(cat, "case id \"%s\" appears twice in this import",
                       c->id);
@@ -480,10 +482,13 @@ int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
     }
     sqlite3_finalize(st);
     if (old_rowid) {
+        /* the content being replaced goes into its revision first, so
+         * that its attachment contents stay named */
         char sql[96];
         snprintf(sql, sizeof sql, "DELETE FROM cases WHERE rowid = %lld",
                  (long long)old_rowid);
-        if ((rc = exec(cat, sql, "replace case"))) {
+        if ((rc = catalog_revision_snapshot(cat, c->id)) ||
+            (rc = exec(cat, sql, "replace case"))) {
             free(created_at);
             return rc;
         }
@@ -516,25 +521,37 @@ int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
     bind_text_or_null(st, 15, c->license);
     bind_text_or_null(st, 16, extra_json);
     bind_text_or_null(st, 17, created_at);
-    sqlite3_bind_int64(st, 18, (sqlite3_int64)gen);
-    if (import_id)
-        sqlite3_bind_int64(st, 19, import_id);
+    sqlite3_bind_int64(st, 18, (sqlite3_int64)w->generation);
+    if (w->import_id)
+        sqlite3_bind_int64(st, 19, w->import_id);
     rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
                                          : catalog_fail(cat, "insert case");
     sqlite3_finalize(st);
     free(created_at);
     if (!rc)
         rc = insert_relations(cat, sqlite3_last_insert_rowid(cat->db), c);
+    if (!rc)
+        rc = catalog_revision_add(cat, c->id,
+                                  w->action ? w->action
+                                            : old_rowid ? "update" : "create",
+                                  w, rev);
     if (!rc && was_update)
         *was_update = old_rowid != 0;
     return rc;
 }
 
-int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen)
+int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen,
+                        const struct catalog_write *w)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "DELETE FROM cases WHERE id = ?");
-    if (rc)
+    int rc = MINGA_OK;
+    if (w && !catalog_has_case(cat, id)) {
+        set_error(cat, "no case with id \"%s\"", id);
+        return MINGA_ENOTFOUND;
+    }
+    if (w && (rc = catalog_revision_snapshot(cat, id)))
+        return rc;
+    if ((rc = prepare(cat, &st, "DELETE FROM cases WHERE id = ?")))
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
@@ -552,6 +569,35 @@ int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen)
     sqlite3_bind_int64(st, 2, (sqlite3_int64)gen);
     rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
                                          : catalog_fail(cat, "delete");
+    sqlite3_finalize(st);
+    if (!rc && w)
+        rc = catalog_revision_add(cat, id, "delete", w, NULL);
+    return rc;
+}
+
+char *catalog_meta_get(struct catalog *cat, const char *key)
+{
+    sqlite3_stmt *st = NULL;
+    char *value = NULL;
+    if (prepare(cat, &st, "SELECT value FROM meta WHERE key = ?"))
+        return NULL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        value = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return value;
+}
+
+int catalog_meta_set(struct catalog *cat, const char *key, const char *value)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(cat, &st, "INSERT OR REPLACE INTO meta VALUES(?, ?)");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
+                                         : catalog_fail(cat, "setting");
     sqlite3_finalize(st);
     return rc;
 }

@@ -23,8 +23,18 @@
 
 struct catalog;
 
-/* 1: the first; 2: attachment contents stored once (catalog_content.c) */
-#define CATALOG_SCHEMA_VERSION 2
+/* 1: the first; 2: attachment contents stored once (catalog_content.c);
+ * 3: revisions, submissions, token roles (catalog_history.c) */
+#define CATALOG_SCHEMA_VERSION 3
+
+/* Who writes and why: what the revision of each case written records. */
+struct catalog_write {
+    uint64_t generation;
+    int64_t import_id;       /* 0: none */
+    const char *by;          /* "cli", "token:NAME" */
+    const char *action;      /* NULL: "create" or "update", as found */
+    const char *note;        /* may be NULL: "to revision 3" */
+};
 
 int catalog_open(struct catalog **out, const char *path, int is_readonly,
                  char **errmsg);
@@ -49,14 +59,16 @@ uint64_t catalog_generation(struct catalog *cat);
 /* Inside a transaction: generation + 1, stored; returns the new value. */
 int catalog_next_generation(struct catalog *cat, uint64_t *out);
 
-/* Inserts or replaces a case (matching by id) with generation `gen`,
- * keeping created_at on update. *was_update tells which. Returns
- * MINGA_EEXISTS when this generation already wrote that id (the same id
- * twice in one import). `extra_json` (may be NULL) holds unknown fields
- * kept in lenient mode. Attachments are written separately. */
+/* Inserts or replaces a case (matching by id) as generation
+ * w->generation, keeping created_at on update, and records the write as a
+ * new revision (the replaced content kept in the old one). *was_update
+ * tells which; *rev (may be NULL) gets the revision. Returns MINGA_EEXISTS
+ * when this generation already wrote that id (the same id twice in one
+ * import). `extra_json` (may be NULL) holds unknown fields kept in lenient
+ * mode. Attachments are written separately. */
 int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
-                        uint64_t gen, int64_t import_id,
-                        const char *extra_json, int *was_update);
+                        const struct catalog_write *w,
+                        const char *extra_json, int *was_update, int *rev);
 /* Adds an attachment row to the case `case_id`: path, media type, size
  * and the sha256 of a content stored with catalog_put_blob (a->text is not
  * stored here: see catalog_put_attachment_text). */
@@ -79,8 +91,11 @@ int catalog_put_attachment_text(struct catalog *cat, const char *sha256,
  * its extraction failed). */
 int catalog_read_attachment_text(struct catalog *cat, const char *sha256,
                                  const char *media_type, char **text);
-/* Deletes a case (MINGA_ENOTFOUND if absent), logging it for the index. */
-int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen);
+/* Deletes a case (MINGA_ENOTFOUND if absent), logging it for the index.
+ * With w, the deletion is a revision (a tombstone) and the content stays
+ * in the history; with w NULL (a purge) it is not recorded. */
+int catalog_delete_case(struct catalog *cat, const char *id, uint64_t gen,
+                        const struct catalog_write *w);
 
 /* Loads a case with its attachments (text included when with_text). */
 int catalog_get_case(struct catalog *cat, const char *id, int with_text,
@@ -122,16 +137,23 @@ void catalog_clear_stash(struct catalog *cat);
 /* -- statistics and tokens ---------------------------------------------- */
 
 int catalog_stats_json(struct catalog *cat, json_t *out);
+/* role "curator" or "city"; countries and cities JSON arrays (or NULL);
+ * expires_days 0: never. */
 int catalog_token_add(struct catalog *cat, const char *name,
-                      const char *hash);
+                      const char *hash, const char *role,
+                      const char *countries_json, const char *cities_json,
+                      int expires_days);
 int catalog_token_revoke(struct catalog *cat, const char *name);
 int catalog_token_list(struct catalog *cat, json_t **out);
-/* Calls fn for each active token hash. */
+/* Calls fn for each token neither revoked nor expired. */
 int catalog_token_foreach(struct catalog *cat,
                           int (*fn)(void *arg, const char *name,
                                     const char *hash),
                           void *arg);
 int catalog_token_touch(struct catalog *cat, const char *name);
+/* A token's role and scope (JSON arrays, or NULL); all malloc'd. */
+int catalog_token_rights(struct catalog *cat, const char *name, char **role,
+                         char **countries_json, char **cities_json);
 
 /* For catalog.c: schema step 1 -> 2, inside the migration's transaction;
  * appends a case's attachments (with their text when with_text). */
@@ -144,5 +166,13 @@ struct sqlite3 *catalog_db(struct catalog *cat);
 /* Sets the handle's error text from SQLite's and returns MINGA_EIO (or
  * MINGA_EBUSY when the database is locked). */
 int catalog_fail(struct catalog *cat, const char *what);
+/* Sets the handle's error text. */
+void catalog_set_error(struct catalog *cat, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* A value of the meta table (malloc'd; NULL when absent), and setting one
+ * (outside a transaction: one of its own). */
+char *catalog_meta_get(struct catalog *cat, const char *key);
+int catalog_meta_set(struct catalog *cat, const char *key,
+                     const char *value);
 
 #endif

@@ -301,19 +301,35 @@ int catalog_stats_json(struct catalog *cat, json_t *out)
 }
 
 int catalog_token_add(struct catalog *cat, const char *name,
-                      const char *hash)
+                      const char *hash, const char *role,
+                      const char *countries_json, const char *cities_json,
+                      int expires_days)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT INTO tokens(name, hash, created_at) "
-                               "VALUES(?, ?, " NOW_SQL ") ON CONFLICT(name) "
+    int rc = prepare(cat, &st, "INSERT INTO tokens(name, hash, created_at, "
+                               "role, countries, cities, expires_at) "
+                               "VALUES(?1, ?2, " NOW_SQL ", ?3, ?4, ?5, "
+                               "CASE WHEN ?6 > 0 THEN strftime("
+                               "'%Y-%m-%dT%H:%M:%SZ', 'now', ?6 || ' days') "
+                               "END) ON CONFLICT(name) "
                                "DO UPDATE SET hash = excluded.hash, "
                                "created_at = excluded.created_at, "
+                               "role = excluded.role, "
+                               "countries = excluded.countries, "
+                               "cities = excluded.cities, "
+                               "expires_at = excluded.expires_at, "
                                "revoked_at = NULL, last_used_at = NULL "
                                "WHERE revoked_at IS NOT NULL");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+    if (countries_json)
+        sqlite3_bind_text(st, 4, countries_json, -1, SQLITE_STATIC);
+    if (cities_json)
+        sqlite3_bind_text(st, 5, cities_json, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 6, expires_days);
     rc = run(cat, st, "add token");
     if (!rc && sqlite3_changes(catalog_db(cat)) == 0)
         return MINGA_EEXISTS;
@@ -345,22 +361,35 @@ int catalog_token_touch(struct catalog *cat, const char *name)
     return run(cat, st, "token");
 }
 
+static json_t *json_column(sqlite3_stmt *st, int i)
+{
+    const char *v = (const char *)sqlite3_column_text(st, i);
+    json_t *parsed = v ? json_loads(v, 0, NULL) : NULL;
+    return parsed ? parsed : json_array();
+}
+
 int catalog_token_list(struct catalog *cat, json_t **out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT name, created_at, last_used_at, "
-                               "revoked_at FROM tokens ORDER BY name");
+    int rc = prepare(cat, &st, "SELECT name, role, created_at, last_used_at, "
+                               "expires_at, revoked_at, countries, cities, "
+                               "expires_at <= " NOW_SQL
+                               " FROM tokens ORDER BY name");
     if (rc)
         return rc;
     json_t *arr = json_array();
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *o = json_object();
-        const char *keys[] = {"name", "created_at", "last_used_at",
-                              "revoked_at"};
-        for (int i = 0; i < 4; i++) {
+        const char *keys[] = {"name", "role", "created_at", "last_used_at",
+                              "expires_at", "revoked_at"};
+        for (int i = 0; i < 6; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
             json_object_set_new(o, keys[i], v ? json_string(v) : json_null());
         }
+        json_object_set_new(o, "countries", json_column(st, 6));
+        json_object_set_new(o, "cities", json_column(st, 7));
+        json_object_set_new(o, "is_expired",
+                            json_boolean(sqlite3_column_int(st, 8)));
         json_array_append_new(arr, o);
     }
     sqlite3_finalize(st);
@@ -375,10 +404,35 @@ int catalog_token_foreach(struct catalog *cat,
 {
     sqlite3_stmt *st = NULL;
     int rc = prepare(cat, &st, "SELECT name, hash FROM tokens "
-                               "WHERE revoked_at IS NULL");
+                               "WHERE revoked_at IS NULL AND "
+                               "(expires_at IS NULL OR expires_at > "
+                               NOW_SQL ")");
     while (!rc && sqlite3_step(st) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
                 (const char *)sqlite3_column_text(st, 1));
     sqlite3_finalize(st);
     return rc;
+}
+
+int catalog_token_rights(struct catalog *cat, const char *name, char **role,
+                         char **countries_json, char **cities_json)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(cat, &st, "SELECT role, countries, cities FROM tokens "
+                               "WHERE name = ?");
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return MINGA_ENOTFOUND;
+    }
+    const char *v[3];
+    for (int i = 0; i < 3; i++)
+        v[i] = (const char *)sqlite3_column_text(st, i);
+    *role = strdup(v[0] ? v[0] : "curator");
+    *countries_json = v[1] ? strdup(v[1]) : NULL;
+    *cities_json = v[2] ? strdup(v[2]) : NULL;
+    sqlite3_finalize(st);
+    return MINGA_OK;
 }

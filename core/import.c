@@ -2,6 +2,8 @@
  * files from disk or from an upload. */
 #include "import_session.h"
 
+#include "catalog_history.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -328,7 +330,9 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
         }
         size_t new0 = rep->n_new, upd0 = rep->n_updated;
         if (catalog_log_import(m->cat, in->display_name, sha, 0, 0, 0,
-                               s->opt->by, &s->import_id)) {
+                               s->opt->by, &s->import_id) ||
+            (s->opt->is_pending &&
+             catalog_submission_add(m->cat, s->import_id, s->opt->by))) {
             session_fail(s, "%s", catalog_errmsg(m->cat));
         } else {
             import_one(s, in, fd, &st);
@@ -442,6 +446,8 @@ static int run_import(struct minga *m, struct input_list *inputs,
                  "%s; nothing was imported", err);
         free(err);
     }
+    if (!rc && opt->is_pending && !opt->is_dry_run && rep->n_files)
+        rep->is_pending = 1;
     diag_list_sort(&rep->diags);
     session_free_pending(&s);
     free(s.fail_message);
@@ -507,13 +513,17 @@ char *minga_import_summary(const struct minga_import_report *rep,
                              "imported before, unchanged (use --force to "
                              "import them again)", rep->n_skipped);
     return minga_strdupf("%s %zu case%s from %zu file%s: %zu new, %zu "
-                         "updated%s%s",
-                         is_dry_run ? "would import" : "imported",
+                         "updated%s%s%s",
+                         is_dry_run ? "would import"
+                         : rep->is_pending ? "submitted for review"
+                                           : "imported",
                          rep->n_cases, rep->n_cases == 1 ? "" : "s",
                          rep->n_files, rep->n_files == 1 ? "" : "s",
                          rep->n_new, rep->n_updated,
                          rep->n_skipped ? " (identical files skipped)" : "",
-                         is_dry_run ? " (dry run: nothing written)" : "");
+                         is_dry_run ? " (dry run: nothing written)" : "",
+                         rep->is_pending ? "; a curator publishes them "
+                                           "once approved" : "");
 }
 
 json_t *minga_import_report_json(const struct minga_import_report *rep,
@@ -535,5 +545,11 @@ json_t *minga_import_report_json(const struct minga_import_report *rep,
                           "errors", (json_int_t)rep->diags.n_errors,
                           "warnings", (json_int_t)rep->diags.n_warnings);
     free(summary);
+    json_object_set_new(o, "status",
+                        json_string(is_dry_run ? "dry_run"
+                                    : rep->is_pending ? "pending"
+                                                      : "published"));
+    json_object_set_new(o, "forbidden", json_integer((json_int_t)
+                                                     rep->n_forbidden));
     return o;
 }

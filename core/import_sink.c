@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "case.h"
+#include "catalog_history.h"
 #include "extract.h"
 #include "host_impl.h"
 #include "import_contents.h"
@@ -26,6 +27,7 @@ struct pending_attachment_case {
     char *archive_name;      /* where to look: the stash ... */
     char *member_dir;
     char *disk_dir;          /* ... or the disk */
+    int64_t import_id;       /* the file's import (its submission) */
 };
 
 void sink_init(struct minga_import_sink *sink, struct import_session *s,
@@ -195,7 +197,7 @@ static int resolve_and_index(struct import_session *s,
 
 static int index_case(struct import_session *s, const struct minga_case *c)
 {
-    if (!s->ix)
+    if (!s->ix || s->opt->is_pending)
         return MINGA_OK;
     char *err = NULL;
     int rc = mindex_put_case(s->ix, c, &err);
@@ -205,9 +207,33 @@ static int index_case(struct import_session *s, const struct minga_case *c)
     return rc;
 }
 
+/* Writes a validated case: published (a revision of the catalog) or, in
+ * a submission for review, kept aside. */
+static int write_case(struct import_session *s, const struct built_case *bc,
+                      const char *extra, int *was_update)
+{
+    if (s->opt->is_pending)
+        return catalog_submission_put_case(s->m->cat, s->import_id, bc->c,
+                                           extra, was_update);
+    struct catalog_write w = {.generation = s->generation,
+                              .import_id = s->import_id,
+                              .by = s->opt->by};
+    return catalog_upsert_case(s->m->cat, bc->c, &w, extra, was_update,
+                               NULL);
+}
+
 int session_store_case(struct import_session *s,
                        struct minga_import_sink *sink, struct built_case *bc)
 {
+    char *forbidden = minga_scope_violation(s->m, s->opt->principal,
+                                            bc->c->id, bc->c);
+    if (forbidden) {
+        /* the message names the case: an archive may hold many */
+        diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name, bc->line, 0,
+                 "country", "%s", forbidden);
+        s->rep->n_forbidden++;
+        free(forbidden);
+    }
     /* After the first error nothing will be committed: keep validating
      * (to list every problem) but stop writing. */
     if (s->has_failed || s->rep->diags.n_errors) {
@@ -216,8 +242,7 @@ int session_store_case(struct import_session *s,
     }
     char *extra = bc->extra ? json_dumps(bc->extra, JSON_COMPACT) : NULL;
     int was_update = 0;
-    int rc = catalog_upsert_case(s->m->cat, bc->c, s->generation,
-                                 s->import_id, extra, &was_update);
+    int rc = write_case(s, bc, extra, &was_update);
     free(extra);
     if (rc == MINGA_EEXISTS) {
         diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name, bc->line, 0,
@@ -247,6 +272,7 @@ int session_store_case(struct import_session *s,
             .bc = *bc,
             .display_name = sink->display_name,
             .disk_dir = sink->disk_dir,
+            .import_id = s->import_id,
         };
         rc = resolve_and_index(s, &now);
         built_case_release(bc);
@@ -270,6 +296,7 @@ int session_store_case(struct import_session *s,
     p->archive_name = sink->archive_name ? strdup(sink->archive_name) : NULL;
     p->member_dir = sink->member_dir ? strdup(sink->member_dir) : NULL;
     p->disk_dir = sink->disk_dir ? strdup(sink->disk_dir) : NULL;
+    p->import_id = s->import_id;
     p->next = s->pending;
     s->pending = p;
     return MINGA_OK;
@@ -433,7 +460,13 @@ static int resolve_one(struct import_session *s,
     a->size = len;
     rc = MINGA_OK;
     if (!s->has_failed && !s->rep->diags.n_errors &&
-        (rc = catalog_add_attachment(s->m->cat, p->bc.c->id, (int)i, a)))
+        (rc = s->opt->is_pending
+                  ? catalog_put_named_attachment(s->m->cat,
+                                                 "submission_attachments",
+                                                 p->bc.c->id, p->import_id,
+                                                 (int)i, a)
+                  : catalog_add_attachment(s->m->cat, p->bc.c->id, (int)i,
+                                           a)))
         session_fail(s, "%s", catalog_errmsg(s->m->cat));
     s->rep->n_attachments++;
     return rc;
@@ -455,12 +488,16 @@ static int reload_texts(struct import_session *s,
                         struct pending_attachment_case *p)
 {
     struct minga_case *stored = NULL;
-    if (catalog_get_case(s->m->cat, p->bc.c->id, 0, &stored)) {
+    int rc = s->opt->is_pending
+                 ? catalog_submission_get_case(s->m->cat, p->import_id,
+                                               p->bc.c->id, 0, &stored, NULL)
+                 : catalog_get_case(s->m->cat, p->bc.c->id, 0, &stored);
+    if (rc) {
         session_fail(s, "%s", catalog_errmsg(s->m->cat));
         return MINGA_EIO;
     }
-    int rc = case_set(&p->bc.c->summary, stored->summary) ||
-             case_set(&p->bc.c->body, stored->body);
+    rc = case_set(&p->bc.c->summary, stored->summary) ||
+         case_set(&p->bc.c->body, stored->body);
     case_free(stored);
     return rc ? MINGA_ENOMEM : MINGA_OK;
 }

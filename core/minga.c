@@ -415,44 +415,6 @@ json_t *minga_case_json(const struct minga_case *c, int with_times)
     return case_to_json(c, with_times);
 }
 
-int minga_delete_case(struct minga *m, const char *id, char **errmsg)
-{
-    int rc = minga_lock(m, 30000, errmsg);
-    if (rc)
-        return rc;
-    int was_needed;
-    struct mindex *ix = NULL;
-    uint64_t gen = 0;
-    char *err = NULL;
-    rc = minga_recover(m, &was_needed, &err);
-    if (!rc)
-        rc = minga_open_writer(m, &ix, &err);
-    if (!rc && !(rc = catalog_begin(m->cat))) {
-        rc = catalog_next_generation(m->cat, &gen);
-        if (!rc)
-            rc = catalog_delete_case(m->cat, id, gen);
-        if (rc && !err)
-            err = strdup(catalog_errmsg(m->cat));
-        if (!rc)
-            rc = mindex_remove_case(ix, id, &err);
-        if (!rc)
-            rc = mindex_commit(ix, gen, &err);
-        if (!rc && (rc = catalog_commit(m->cat)))
-            err = strdup(catalog_errmsg(m->cat));
-        if (rc)
-            catalog_rollback(m->cat);
-    } else if (rc && !err) {
-        err = strdup(catalog_errmsg(m->cat));
-    }
-    mindex_close(ix);
-    minga_unlock(m);
-    if (rc && errmsg)
-        *errmsg = err;
-    else
-        free(err);
-    return rc;
-}
-
 int minga_stats_json(struct minga *m, json_t **out, char **errmsg)
 {
     json_t *o = json_object();

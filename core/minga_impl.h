@@ -44,6 +44,24 @@ int minga_rebuild_index(struct minga *m, struct mindex *ix,
                         void (*progress)(void *, uint64_t, uint64_t),
                         void *arg, char **errmsg);
 
+/* One write over catalog and index, all or nothing: takes the writer
+ * lock, recovers an interrupted write, opens the index writer and a
+ * catalog transaction with a new generation `gen`, runs fn, and commits
+ * both (index first: see commit_both in import.c) or rolls both back.
+ * fn sets *err (malloc'd) or leaves it for the catalog's message.
+ * (core/history.c) */
+int minga_write_step(struct minga *m,
+                     int (*fn)(void *arg, struct minga *m, struct mindex *ix,
+                               uint64_t gen, char **err),
+                     void *arg, char **errmsg);
+/* Inside a write step: stores case c (its attachment contents already
+ * stored, their text loaded for the index) as a new revision written by
+ * w, and indexes it. *rev (may be NULL) gets the revision. */
+struct catalog_write;
+int minga_apply_case(struct minga *m, struct mindex *ix,
+                     const struct minga_case *c, const char *extra_json,
+                     const struct catalog_write *w, int *rev, char **err);
+
 /* sha256 of bytes, as 64 hex chars plus NUL. */
 void minga_sha256_hex(const void *data, size_t len, char out[65]);
 

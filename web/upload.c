@@ -28,7 +28,7 @@
 struct web_upload {
     int fd;                      /* the spool file, -1 once closed */
     char *name;                  /* "pack.zip": picks the importer */
-    char *token_name;            /* who uploads */
+    struct minga_principal *who;
     uint64_t n_bytes;            /* body bytes received */
     int is_too_large;
     int has_file_field;          /* multipart: saw the "file" field */
@@ -43,7 +43,7 @@ void web_upload_free(struct web_upload *u) {
     if (u->pp) MHD_destroy_post_processor(u->pp);
     if (u->fd >= 0) close(u->fd);
     free(u->name);
-    free(u->token_name);
+    minga_principal_free(u->who);
     free(u);
 }
 
@@ -186,20 +186,20 @@ static enum MHD_Result begin(struct web_server *srv,
         return web_send_error(con, req, MHD_HTTP_SERVICE_UNAVAILABLE,
                               "the data folder cannot be opened", NULL);
     }
-    char *token_name = NULL;
-    if (minga_token_verify(m, token, &token_name) != 0)
+    struct minga_principal *who = NULL;
+    if (minga_token_verify(m, token, &who) != 0)
         return send_unauthorized(con, req, "the upload token is not valid",
                                  "Bearer realm=\"minga\", "
                                  "error=\"invalid_token\"");
-    web_token_use_record(srv, token_name);
+    web_token_use_record(srv, who->name);
 
     struct web_upload *u = calloc(1, sizeof *u);
     if (!u) {
-        free(token_name);
+        minga_principal_free(who);
         return MHD_NO;
     }
     u->fd = -1;
-    u->token_name = token_name;
+    u->who = who;
     req->upload = u;
     /* refused before the body is sent when it could not be imported
      * soon (finish() checks again: another may take the place) */
@@ -305,12 +305,14 @@ static void run_import(struct web_server *srv, struct web_job *job) {
         return;
     }
     char by[160];
-    snprintf(by, sizeof by, "token:%s", u->token_name);
+    snprintf(by, sizeof by, "token:%s", u->who->name);
     struct minga_import_options opts;
     struct minga_import_report rep;
     minga_import_options_init(&opts);
     minga_import_report_init(&rep);
     opts.by = by;
+    opts.principal = u->who;
+    opts.is_pending = u->who->role == MINGA_ROLE_CITY && minga_review_enabled(m);
     rc = minga_import_fd(m, u->name, u->fd, &opts, &rep);
     minga_close(m);
 

@@ -106,10 +106,15 @@ class AttachmentContent(MingaTest):
                          ["report.txt"])
         self.assertEqual(sorted(self.search_ids(PHRASE)), self.ids()[1:])
 
-    def test_content_no_case_names_is_removed(self):
+    def test_content_goes_with_the_purge_of_the_last_revision_naming_it(self):
         self.import_ok(self.shared_zip(n=2))
         self.ok("delete", "rosario-00")
         self.ok("delete", "rosario-01")
+        # the deleted cases' revisions still name it (issue 19)
+        self.assertEqual(self.copies(), (1, 1, 0))
+        self.ok("purge", "rosario-00")
+        self.assertEqual(self.copies(), (1, 1, 0))
+        self.ok("purge", "rosario-01")
         self.assertEqual(self.copies(), (0, 0, 0))
 
     def test_update_that_drops_the_attachment_keeps_it_for_others(self):
@@ -122,13 +127,17 @@ class AttachmentContent(MingaTest):
                          ["report.txt"])
         self.assertNotIn("rosario-03", self.search_ids(PHRASE))
 
-    def test_update_to_new_content_removes_the_old_one(self):
+    def test_update_to_new_content_keeps_the_old_one_for_history(self):
         self.import_ok(self.shared_zip(n=2))
         self.import_ok(self.shared_zip("v2.zip", n=2,
                                        report="Otro informe, sin feria.\n"))
-        self.assertEqual(self.copies(), (1, 1, 2))
+        # the current cases name the new content; revision 1 the old one
+        self.assertEqual(self.copies(), (2, 2, 2))
         self.assertEqual(self.search_ids(PHRASE), [])
         self.assertEqual(sorted(self.search_ids("feria")), self.ids(2))
+        old = self.ok("show", "rosario-00", "--rev", "1", "--attachment",
+                      "report.txt").stdout
+        self.assertEqual(old, REPORT)
 
     def test_forced_reimport_keeps_one_copy(self):
         name = self.shared_zip()

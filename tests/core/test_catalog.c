@@ -18,6 +18,7 @@
 
 #include "case.h"
 #include "catalog.h"
+#include "catalog_history.h"
 #include "refdata.h"
 
 struct fixture {
@@ -117,7 +118,8 @@ static int write_case(struct catalog *cat, const struct minga_case *c,
     uint64_t gen = 0;
     assert_int_equal(catalog_begin(cat), MINGA_OK);
     assert_int_equal(catalog_next_generation(cat, &gen), MINGA_OK);
-    int rc = catalog_upsert_case(cat, c, gen, 0, NULL, was_update);
+    struct catalog_write w = {.generation = gen, .by = "cli"};
+    int rc = catalog_upsert_case(cat, c, &w, NULL, was_update, NULL);
     if (rc)
         catalog_rollback(cat);
     else
@@ -275,9 +277,10 @@ static void test_same_id_twice_in_one_generation_is_eexists(void **state)
     uint64_t gen = 0;
     assert_int_equal(catalog_begin(f->cat), MINGA_OK);
     assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
-    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0, NULL, NULL),
+    struct catalog_write w = {.generation = gen, .by = "cli"};
+    assert_int_equal(catalog_upsert_case(f->cat, c, &w, NULL, NULL, NULL),
                      MINGA_OK);
-    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0, NULL, NULL),
+    assert_int_equal(catalog_upsert_case(f->cat, c, &w, NULL, NULL, NULL),
                      MINGA_EEXISTS);
     assert_non_null(strstr(catalog_errmsg(f->cat), c->id));
     catalog_rollback(f->cat);
@@ -305,7 +308,8 @@ static void test_rollback_leaves_nothing(void **state)
     assert_int_equal(catalog_begin(f->cat), MINGA_OK);
     assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
     assert_int_equal(gen, 1);
-    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0, NULL, NULL),
+    struct catalog_write w = {.generation = gen, .by = "cli"};
+    assert_int_equal(catalog_upsert_case(f->cat, c, &w, NULL, NULL, NULL),
                      MINGA_OK);
     catalog_rollback(f->cat);
     struct minga_case *got = NULL;
@@ -314,6 +318,7 @@ static void test_rollback_leaves_nothing(void **state)
     assert_int_equal(catalog_count_cases(f->cat), 0);
     assert_int_equal(catalog_generation(f->cat), 0);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM case_goals"), 0);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM revisions"), 0);
     case_free(c);
 }
 
@@ -349,8 +354,9 @@ static void test_delete_removes_case_and_unknown_id_is_not_found(
     uint64_t gen = 0;
     assert_int_equal(catalog_begin(f->cat), MINGA_OK);
     assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
-    assert_int_equal(catalog_delete_case(f->cat, c->id, gen), MINGA_OK);
-    assert_int_equal(catalog_delete_case(f->cat, c->id, gen),
+    struct catalog_write w = {.generation = gen, .by = "cli"};
+    assert_int_equal(catalog_delete_case(f->cat, c->id, gen, &w), MINGA_OK);
+    assert_int_equal(catalog_delete_case(f->cat, c->id, gen, &w),
                      MINGA_ENOTFOUND);
     assert_int_equal(catalog_commit(f->cat), MINGA_OK);
     assert_int_equal(catalog_count_cases(f->cat), 0);
@@ -365,9 +371,10 @@ static void test_lenient_extra_fields_are_stored(void **state)
     uint64_t gen = 0;
     assert_int_equal(catalog_begin(f->cat), MINGA_OK);
     assert_int_equal(catalog_next_generation(f->cat, &gen), MINGA_OK);
-    assert_int_equal(catalog_upsert_case(f->cat, c, gen, 0,
+    struct catalog_write w = {.generation = gen, .by = "cli"};
+    assert_int_equal(catalog_upsert_case(f->cat, c, &w,
                                          "{\"intendente\":\"Lifschitz\"}",
-                                         NULL), MINGA_OK);
+                                         NULL, NULL), MINGA_OK);
     assert_int_equal(catalog_commit(f->cat), MINGA_OK);
     char *extra = query_text(f->cat, "SELECT extra FROM cases");
     assert_string_equal(extra, "{\"intendente\":\"Lifschitz\"}");
@@ -394,7 +401,8 @@ static void write_case_naming_report(struct catalog *cat, const char *id)
     uint64_t gen = 0;
     assert_int_equal(catalog_begin(cat), MINGA_OK);
     assert_int_equal(catalog_next_generation(cat, &gen), MINGA_OK);
-    assert_int_equal(catalog_upsert_case(cat, c, gen, 0, NULL, NULL),
+    struct catalog_write w = {.generation = gen, .by = "cli"};
+    assert_int_equal(catalog_upsert_case(cat, c, &w, NULL, NULL, NULL),
                      MINGA_OK);
     assert_int_equal(catalog_put_blob(cat, REPORT_SHA, "%PDF", 4), MINGA_OK);
     assert_int_equal(catalog_put_attachment_text(cat, REPORT_SHA,
@@ -422,12 +430,28 @@ static void assert_case_has_report(struct catalog *cat, const char *id,
     case_free(got);
 }
 
-static void delete_in_own_transaction(struct catalog *cat, const char *id)
+/* A deletion that keeps the history (a tombstone), or a purge. */
+static void delete_in_own_transaction(struct catalog *cat, const char *id,
+                                      int is_purge)
 {
     uint64_t gen = 0;
     assert_int_equal(catalog_begin(cat), MINGA_OK);
     assert_int_equal(catalog_next_generation(cat, &gen), MINGA_OK);
-    assert_int_equal(catalog_delete_case(cat, id, gen), MINGA_OK);
+    struct catalog_write w = {.generation = gen, .by = "cli"};
+    int n = 0;
+    if (is_purge) {
+        if (catalog_has_case(cat, id))   /* as minga_purge_case does */
+            assert_int_equal(catalog_delete_case(cat, id, gen, NULL),
+                             MINGA_OK);
+        assert_int_equal(catalog_revision_purge(cat, id, "cli", &n),
+                         MINGA_OK);
+        assert_true(n >= 1);
+    } else {
+        int rc = catalog_delete_case(cat, id, gen, &w);
+        if (rc)
+            print_error("%s\n", catalog_errmsg(cat));
+        assert_int_equal(rc, MINGA_OK);
+    }
     assert_int_equal(catalog_commit(cat), MINGA_OK);
 }
 
@@ -455,22 +479,91 @@ static void test_cases_naming_one_content_share_one_copy(void **state)
                      MINGA_ENOTFOUND);
 }
 
-static void test_content_goes_with_the_last_case_naming_it(void **state)
+/* A content stays while a current case or any revision names it, and
+ * goes with the purge of the last of them. */
+static void test_content_goes_with_the_last_revision_naming_it(void **state)
 {
     struct fixture *f = *state;
     write_case_naming_report(f->cat, "rosario-a");
     write_case_naming_report(f->cat, "rosario-b");
-    delete_in_own_transaction(f->cat, "rosario-a");
+    delete_in_own_transaction(f->cat, "rosario-a", 0);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
     assert_case_has_report(f->cat, "rosario-b", 1);
-    /* replacing the last case naming it without the attachment */
+    /* replacing the last case naming it without the attachment: the
+     * revision it was keeps it */
     struct minga_case *c = rosario_case();
     case_set(&c->id, "rosario-b");
     assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
     case_free(c);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
+    struct minga_case *old = NULL;
+    assert_int_equal(catalog_revision_get(f->cat, "rosario-b", 1, 1, &old,
+                                          NULL), MINGA_OK);
+    assert_int_equal(old->n_attachments, 1);
+    assert_string_equal(old->attachments[0].sha256, REPORT_SHA);
+    assert_string_equal(old->attachments[0].text, report_text);
+    case_free(old);
+    delete_in_own_transaction(f->cat, "rosario-a", 1);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
+    delete_in_own_transaction(f->cat, "rosario-b", 1);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 0);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM "
                                        "attachment_texts"), 0);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM revisions"), 0);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM purges"), 2);
+}
+
+/* Create, update, delete: each a revision, each readable as it was. */
+static void test_every_revision_reads_as_it_was(void **state)
+{
+    struct fixture *f = *state;
+    struct minga_case *c = rosario_case();
+    assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
+    char *first_title = strdup(c->title);
+    case_set(&c->title, "Programa de Agricultura Urbana (segunda etapa)");
+    c->year_end = 2023;
+    int was_update = 0;
+    assert_int_equal(write_case(f->cat, c, &was_update), MINGA_OK);
+    assert_int_equal(was_update, 1);
+    delete_in_own_transaction(f->cat, c->id, 0);
+
+    json_t *list = catalog_revision_list(f->cat, c->id);
+    assert_non_null(list);
+    assert_int_equal(json_array_size(list), 3);
+    const char *actions[] = {"create", "update", "delete"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *r = json_array_get(list, i);
+        assert_int_equal(json_integer_value(json_object_get(r, "rev")),
+                         (json_int_t)i + 1);
+        assert_string_equal(json_string_value(json_object_get(r, "action")),
+                            actions[i]);
+        assert_string_equal(json_string_value(json_object_get(r, "by")),
+                            "cli");
+    }
+    json_decref(list);
+
+    struct minga_case *got = NULL;
+    assert_int_equal(catalog_revision_get(f->cat, c->id, 1, 1, &got, NULL),
+                     MINGA_OK);
+    assert_string_equal(got->title, first_title);
+    assert_int_equal(got->year_end, 2021);
+    case_free(got);
+    assert_int_equal(catalog_revision_get(f->cat, c->id, 2, 1, &got, NULL),
+                     MINGA_OK);
+    assert_string_equal(got->title, c->title);
+    assert_int_equal(got->year_end, 2023);
+    assert_string_equal(got->summary, c->summary);
+    case_free(got);
+    assert_int_equal(catalog_revision_get(f->cat, c->id, 3, 1, &got, NULL),
+                     MINGA_ENOTFOUND);
+    assert_int_equal(catalog_revision_get(f->cat, c->id, 4, 1, &got, NULL),
+                     MINGA_ENOTFOUND);
+    int last = 0;
+    assert_int_equal(catalog_revision_last_content(f->cat, c->id, &last),
+                     MINGA_OK);
+    assert_int_equal(last, 2);
+    free(first_title);
+    case_free(c);
 }
 
 /* Turns the fixture's catalog back into the layout of schema version 1:
@@ -479,7 +572,18 @@ static void test_content_goes_with_the_last_case_naming_it(void **state)
 static void rewrite_as_version_1(struct catalog *cat)
 {
     static const char sql[] =
+        /* first what version 3 added */
         "DROP TRIGGER attachments_release;"
+        "DROP TRIGGER revision_attachments_release;"
+        "DROP TRIGGER submission_attachments_release;"
+        "DROP TABLE revisions; DROP TABLE revision_attachments;"
+        "DROP TABLE purges; DROP TABLE submissions;"
+        "DROP TABLE submission_cases; DROP TABLE submission_attachments;"
+        "DELETE FROM meta WHERE key = 'review';"
+        "ALTER TABLE tokens DROP COLUMN role;"
+        "ALTER TABLE tokens DROP COLUMN countries;"
+        "ALTER TABLE tokens DROP COLUMN cities;"
+        "ALTER TABLE tokens DROP COLUMN expires_at;"
         "CREATE TABLE attachments_v1("
         "  case_rowid INTEGER NOT NULL REFERENCES cases(rowid)"
         "    ON DELETE CASCADE,"
@@ -533,9 +637,13 @@ static void test_version_1_is_read_then_migrated(void **state)
     assert_case_has_report(f->cat, "rosario-b", 1);
     assert_case_has_report(reader, "rosario-a", 1);
     catalog_close(reader);
+    /* each case became its revision 1 */
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM revisions "
+                                       "WHERE rev = 1 AND action = 'create'"),
+                     2);
     /* and the migrated catalog releases contents as version 2 does */
-    delete_in_own_transaction(f->cat, "rosario-a");
-    delete_in_own_transaction(f->cat, "rosario-b");
+    delete_in_own_transaction(f->cat, "rosario-a", 1);
+    delete_in_own_transaction(f->cat, "rosario-b", 1);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 0);
 }
 
@@ -558,7 +666,8 @@ int main(void)
         T(test_delete_removes_case_and_unknown_id_is_not_found),
         T(test_lenient_extra_fields_are_stored),
         T(test_cases_naming_one_content_share_one_copy),
-        T(test_content_goes_with_the_last_case_naming_it),
+        T(test_content_goes_with_the_last_revision_naming_it),
+        T(test_every_revision_reads_as_it_was),
         T(test_version_1_is_read_then_migrated),
     };
 #undef T
