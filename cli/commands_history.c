@@ -237,7 +237,8 @@ static int review_show(struct minga *m, int64_t id, int is_json, char **err)
     json_t *c;
     json_array_foreach(json_object_get(s, "cases"), i, c)
         printf("        %-8s %s: %s (%s, %s)\n",
-               json_is_true(json_object_get(c, "updated")) ? "update" : "new",
+               json_is_true(json_object_get(c, "updates_existing")) ? "update"
+                                                                 : "new",
                str_or(c, "id", "?"), str_or(c, "title", "?"),
                str_or(c, "city", "?"), str_or(c, "country", "?"));
     json_decref(s);

@@ -32,8 +32,12 @@ int catalog_find_import(struct catalog *cat, const char *sha256,
                         int64_t *import_id, char **when)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT id, at FROM imports WHERE sha256 = ? "
-                               "ORDER BY id DESC LIMIT 1");
+    /* a file held for review, or rejected, is not "imported before":
+     * sending it again is a new submission */
+    int rc = prepare(cat, &st, "SELECT id, at FROM imports i WHERE sha256 = ? "
+                               "AND NOT EXISTS (SELECT 1 FROM submissions s "
+                               "WHERE s.import_id = i.id AND s.status <> "
+                               "'approved') ORDER BY id DESC LIMIT 1");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);

@@ -548,7 +548,8 @@ json_t *minga_import_report_json(const struct minga_import_report *rep,
     json_object_set_new(o, "status",
                         json_string(is_dry_run ? "dry_run"
                                     : rep->is_pending ? "pending"
-                                                      : "published"));
+                                    : rep->n_files == 0 ? "unchanged"
+                                                        : "published"));
     json_object_set_new(o, "forbidden", json_integer((json_int_t)
                                                      rep->n_forbidden));
     return o;

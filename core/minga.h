@@ -288,7 +288,7 @@ int minga_review_set(struct minga *m, int is_on, char **errmsg);
 int minga_review_list(struct minga *m, const char *status, json_t **out,
                       char **errmsg);
 /* {id, status, by, time, source, reason, decided_by, decided_time,
- *  cases: [case JSON as submitted, with updated: bool]} */
+ *  cases: [case JSON as submitted, with updates_existing: bool]} */
 int minga_review_show(struct minga *m, int64_t id, json_t **out,
                       char **errmsg);
 /* Approves (publishes every case of the submission, as revisions by the

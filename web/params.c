@@ -195,6 +195,17 @@ const char *web_param(const struct web_request *req, const char *name) {
     return NULL;
 }
 
+int64_t web_parse_positive(const char *s, int64_t max) {
+    size_t len = strlen(s);
+    if (len < 1 || len > 18 || s[0] == '0') return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v <= max ? v : -1;
+}
+
 int web_is_valid_id(const char *id) {
     size_t len = strlen(id);
     if (len < 1 || len > 100) return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "web.h"
+#include "minga/plugin.h"
 
 #define CSP "default-src 'self'; img-src 'self' data:; style-src 'self'; " \
             "script-src 'self'; frame-ancestors 'none'; base-uri 'none'; " \
@@ -90,6 +91,18 @@ enum MHD_Result web_send_405(struct MHD_Connection *con,
         "method not allowed", NULL);
     if (resp) MHD_add_response_header(resp, "Allow", allow);
     return web_send(con, req, MHD_HTTP_METHOD_NOT_ALLOWED, resp);
+}
+
+unsigned web_status_for(int rc) {
+    switch (rc) {
+    case MINGA_EINVAL: return MHD_HTTP_BAD_REQUEST;
+    case MINGA_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
+    case MINGA_ELIMIT: return MHD_HTTP_CONTENT_TOO_LARGE;
+    case MINGA_EBUSY: return MHD_HTTP_CONFLICT;
+    case MINGA_EEXISTS: return MHD_HTTP_CONFLICT;
+    case MINGA_EFORBIDDEN: return MHD_HTTP_FORBIDDEN;
+    default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
 }
 
 enum MHD_Result web_send_reply(struct MHD_Connection *con,

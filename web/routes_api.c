@@ -2,8 +2,9 @@
  * The read-only JSON API and exports: each handler builds its input from
  * the request, calls one minga_ function on the thread's handle and sends
  * the answer. Searches, statistics and exports do that in a pool's worker
- * (pool.c); a case and the SDGs are answered on the connection's thread.
- * Codes map to statuses in one place (status_for).
+ * (pool.c); the SDGs are answered on the connection's thread. Codes map
+ * to statuses in one place (web_status_for). A case and its history are
+ * routes_cases.c's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,37 +17,11 @@
 #include "minga.h"
 #include "case.h"
 
-/* The HTTP status for a library error code. */
-static unsigned status_for(int rc) {
-    switch (rc) {
-    case MINGA_EINVAL: return MHD_HTTP_BAD_REQUEST;
-    case MINGA_ENOTFOUND: return MHD_HTTP_NOT_FOUND;
-    case MINGA_ELIMIT: return MHD_HTTP_CONTENT_TOO_LARGE;
-    case MINGA_EBUSY: return MHD_HTTP_CONFLICT;
-    default: return MHD_HTTP_INTERNAL_SERVER_ERROR;
-    }
-}
-
 static void reply_rc(struct web_reply *reply, int rc, char *errmsg,
                      const char *fallback) {
-    web_reply_error(reply, status_for(rc), errmsg ? errmsg : fallback, NULL);
+    web_reply_error(reply, web_status_for(rc), errmsg ? errmsg : fallback,
+                    NULL);
     free(errmsg);
-}
-
-/* This thread's handle (a connection thread's or a worker's), or NULL
- * with a 503 in *reply. */
-static struct minga *thread_minga(struct web_server *srv,
-                                  struct web_reply *reply) {
-    char *errmsg = NULL;
-    struct minga *m = web_thread_minga(srv, &errmsg);
-    if (!m) {
-        web_log(srv, "cannot open the data folder: %s",
-                errmsg ? errmsg : "unknown error");
-        web_reply_error(reply, MHD_HTTP_SERVICE_UNAVAILABLE,
-                        "the data folder cannot be opened", NULL);
-        free(errmsg);
-    }
-    return m;
 }
 
 /* Sends the 400 for a bad parameter, freeing errmsg. */
@@ -114,7 +89,7 @@ static void log_index_ahead(struct web_server *srv, struct minga *m) {
 
 static void run_search(struct web_server *srv, struct web_job *job) {
     struct query_job *qj = job->ctx;
-    struct minga *m = thread_minga(srv, &job->reply);
+    struct minga *m = web_thread_minga_reply(srv, &job->reply);
     if (!m) return;
     struct mindex_results *results = NULL;
     char *errmsg = NULL;
@@ -148,38 +123,6 @@ enum MHD_Result web_api_search(struct web_server *srv,
                            query_job_free);
 }
 
-enum MHD_Result web_api_case(struct web_server *srv,
-                             struct MHD_Connection *con,
-                             struct web_request *req, const char *id) {
-    if (!web_is_valid_id(id))
-        return web_send_error(con, req, MHD_HTTP_BAD_REQUEST,
-                              "invalid case id: expected 1-100 characters "
-                              "of a-z, 0-9 and -", NULL);
-    if (req->n_params > 0)
-        return web_send_param_error(con, req, req->params[0].name,
-                                    "this endpoint takes no parameters");
-    /* one row by its key: quick enough for the connection's thread */
-    struct web_reply reply = {0, NULL};
-    struct minga *m = thread_minga(srv, &reply);
-    struct minga_case *c = NULL;
-    char *errmsg = NULL;
-    int rc = m ? minga_get_case(m, id, &c, &errmsg) : 0;
-    if (!m) {
-        /* reply holds the 503 */
-    } else if (rc == MINGA_ENOTFOUND) {
-        free(errmsg);
-        web_reply_error(&reply, MHD_HTTP_NOT_FOUND, "no case with this id",
-                        NULL);
-    } else if (rc != 0) {
-        web_log(srv, "reading case %s failed: %s", id, errmsg);
-        reply_rc(&reply, rc, errmsg, "reading the case failed");
-    } else {
-        web_reply_json(&reply, MHD_HTTP_OK, minga_case_json(c, 1));
-        case_free(c);
-    }
-    return web_send_reply(con, req, &reply);
-}
-
 enum MHD_Result web_api_sdgs(struct web_server *srv,
                              struct MHD_Connection *con,
                              struct web_request *req) {
@@ -190,7 +133,7 @@ enum MHD_Result web_api_sdgs(struct web_server *srv,
 /* The counts scan the whole catalog (a fifth of a second at 34 000
  * cases), so they run in the query pool. */
 static void run_stats(struct web_server *srv, struct web_job *job) {
-    struct minga *m = thread_minga(srv, &job->reply);
+    struct minga *m = web_thread_minga_reply(srv, &job->reply);
     if (!m) return;
     json_t *stats = NULL;
     char *errmsg = NULL;
@@ -265,7 +208,7 @@ static int write_fd(void *arg, const void *data, size_t len) {
 static void run_export(struct web_server *srv, struct web_job *job) {
     struct query_job *qj = job->ctx;
     const struct minga_exporter *exp = qj->exp;
-    struct minga *m = thread_minga(srv, &job->reply);
+    struct minga *m = web_thread_minga_reply(srv, &job->reply);
     if (!m) return;
     int fd = web_tmpfile(srv);
     if (fd < 0) {

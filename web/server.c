@@ -97,6 +97,20 @@ struct minga *web_thread_minga(struct web_server *srv, char **errmsg) {
     return m;
 }
 
+struct minga *web_thread_minga_reply(struct web_server *srv,
+                                     struct web_reply *reply) {
+    char *errmsg = NULL;
+    struct minga *m = web_thread_minga(srv, &errmsg);
+    if (!m) {
+        web_log(srv, "cannot open the data folder: %s",
+                errmsg ? errmsg : "unknown error");
+        web_reply_error(reply, MHD_HTTP_SERVICE_UNAVAILABLE,
+                        "the data folder cannot be opened", NULL);
+        free(errmsg);
+    }
+    return m;
+}
+
 int web_tmpfile(struct web_server *srv) {
     char *path = dup_printf("%s/minga-web-XXXXXX", srv->tmp_dir);
     if (!path) return -1;
@@ -149,6 +163,7 @@ static void on_completed(void *cls, struct MHD_Connection *con,
      * completed while its job runs: it is suspended until then) */
     web_job_free(req->job);
     web_upload_free(req->upload);
+    web_decision_free(req->decision);
     web_request_release(req);
     free(req);
     *con_cls = NULL;
@@ -167,6 +182,55 @@ static int has_body(struct MHD_Connection *con) {
                                           MHD_HTTP_HEADER_TRANSFER_ENCODING);
 }
 
+static int is_method(const char *method, const char *name) {
+    return strcmp(method, name) == 0;
+}
+
+/* The stewardship routes: a case's history and deletion, review, and an
+ * import's status. Returns 0 when the path is none of them; else 1 with
+ * the answer (or the start of its work) in *ret. */
+static int route_stewardship(struct web_server *srv,
+                             struct MHD_Connection *con,
+                             struct web_request *req, const char *method,
+                             enum MHD_Result *ret) {
+    char *const *seg = req->segments;
+    size_t n_seg = req->n_segments;
+    if (n_seg < 2 || strcmp(seg[0], "api") != 0) return 0;
+    const char *what = seg[1];
+    if (strcmp(what, "cases") == 0 && n_seg == 3) {
+        if (is_get(method)) *ret = web_api_case(srv, con, req, seg[2]);
+        else if (!is_method(method, "DELETE"))
+            *ret = web_send_405(con, req, "GET, HEAD, DELETE");
+        else if (has_body(con))
+            *ret = web_send_error(con, req, MHD_HTTP_BAD_REQUEST,
+                                  "a DELETE takes no body", NULL);
+        else *ret = web_api_case_delete(srv, con, req, seg[2]);
+    } else if (strcmp(what, "cases") == 0 && n_seg == 4 &&
+               strcmp(seg[3], "history") == 0) {
+        *ret = is_get(method) ? web_api_case_history(srv, con, req, seg[2])
+                              : web_send_405(con, req, "GET, HEAD");
+    } else if (strcmp(what, "review") == 0 && n_seg == 2) {
+        *ret = is_get(method) ? web_api_review_list(srv, con, req)
+                              : web_send_405(con, req, "GET, HEAD");
+    } else if (strcmp(what, "review") == 0 && n_seg == 3) {
+        *ret = is_get(method) ? web_api_review_show(srv, con, req, seg[2])
+                              : web_send_405(con, req, "GET, HEAD");
+    } else if (strcmp(what, "review") == 0 && n_seg == 4 &&
+               (strcmp(seg[3], "approve") == 0 ||
+                strcmp(seg[3], "reject") == 0)) {
+        *ret = is_method(method, "POST")
+                   ? web_api_review_decide(srv, con, req, seg[2],
+                                           strcmp(seg[3], "approve") == 0)
+                   : web_send_405(con, req, "POST");
+    } else if (strcmp(what, "imports") == 0 && n_seg == 3) {
+        *ret = is_get(method) ? web_api_import_status(srv, con, req, seg[2])
+                              : web_send_405(con, req, "GET, HEAD");
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 /* Routes one request once its headers are in. */
 static enum MHD_Result route(struct web_server *srv,
                              struct MHD_Connection *con,
@@ -179,11 +243,11 @@ static enum MHD_Result route(struct web_server *srv,
         if (strcmp(method, "POST") != 0) return web_send_405(con, req, "POST");
         return MHD_YES;   /* web_upload_handle takes it from here */
     }
-    enum { R_NONE, R_SEARCH, R_CASE, R_SDGS, R_STATS, R_EXPORT, R_HEALTH,
+    enum MHD_Result ret = MHD_NO;
+    if (route_stewardship(srv, con, req, method, &ret)) return ret;
+    enum { R_NONE, R_SEARCH, R_SDGS, R_STATS, R_EXPORT, R_HEALTH,
            R_STATIC } which = R_NONE;
     if (is_api && n_seg == 2 && strcmp(seg[1], "search") == 0) which = R_SEARCH;
-    else if (is_api && n_seg == 3 && strcmp(seg[1], "cases") == 0)
-        which = R_CASE;
     else if (is_api && n_seg == 2 && strcmp(seg[1], "sdgs") == 0) which = R_SDGS;
     else if (is_api && n_seg == 2 && strcmp(seg[1], "stats") == 0)
         which = R_STATS;
@@ -202,7 +266,6 @@ static enum MHD_Result route(struct web_server *srv,
 
     switch (which) {
     case R_SEARCH: return web_api_search(srv, con, req);
-    case R_CASE: return web_api_case(srv, con, req, seg[2]);
     case R_SDGS: return web_api_sdgs(srv, con, req);
     case R_STATS: return web_api_stats(srv, con, req);
     case R_EXPORT: return web_api_export(srv, con, req, seg[2]);
@@ -270,11 +333,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
                         && strcmp(method, "POST") == 0;
         if (!is_upload) {
             /* A response queued on this first call makes libmicrohttpd
-             * close the connection after it, so a bodiless GET or HEAD
-             * is answered on the next call, once it has the whole
+             * close the connection after it, so a bodiless GET, HEAD or
+             * DELETE is answered on the next call, once it has the whole
              * request, and the connection stays open for the next one.
-             * Anything else is answered now and its body refused. */
-            if (is_get(method) && !has_body(con)) {
+             * Anything else is answered now and its body refused, but
+             * for a review decision, whose small body is read next. */
+            if ((is_get(method) || is_method(method, "DELETE")) &&
+                !has_body(con)) {
                 req->is_deferred = 1;
                 return MHD_YES;
             }
@@ -291,6 +356,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (req->decision)
+        return web_decision_handle(srv, con, req, upload_data,
+                                   upload_data_size);
     return web_upload_handle(srv, con, req, upload_data, upload_data_size);
 }
 

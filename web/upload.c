@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "web.h"
@@ -28,7 +27,7 @@
 struct web_upload {
     int fd;                      /* the spool file, -1 once closed */
     char *name;                  /* "pack.zip": picks the importer */
-    struct minga_principal *who;
+    struct minga_principal *who; /* who uploads: the verified token */
     uint64_t n_bytes;            /* body bytes received */
     int is_too_large;
     int has_file_field;          /* multipart: saw the "file" field */
@@ -157,41 +156,15 @@ static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-static enum MHD_Result send_unauthorized(struct MHD_Connection *con,
-                                         struct web_request *req,
-                                         const char *message,
-                                         const char *challenge) {
-    struct MHD_Response *resp = web_error_response(message, NULL);
-    if (resp) MHD_add_response_header(resp, "WWW-Authenticate", challenge);
-    return web_send(con, req, MHD_HTTP_UNAUTHORIZED, resp);
-}
-
 /* First call: everything that can be checked before the body. */
 static enum MHD_Result begin(struct web_server *srv,
                              struct MHD_Connection *con,
                              struct web_request *req) {
-    const char *auth = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                   "Authorization");
-    if (!auth || strncasecmp(auth, "Bearer ", 7) != 0 || !auth[7])
-        return send_unauthorized(con, req, "an upload token is required "
-                                 "(Authorization: Bearer TOKEN)",
-                                 "Bearer realm=\"minga\"");
-    const char *token = auth + 7;
-    while (*token == ' ') token++;
-    char *errmsg = NULL;
-    struct minga *m = web_thread_minga(srv, &errmsg);
-    if (!m) {
-        web_log(srv, "cannot open the data folder: %s", errmsg);
-        free(errmsg);
-        return web_send_error(con, req, MHD_HTTP_SERVICE_UNAVAILABLE,
-                              "the data folder cannot be opened", NULL);
-    }
-    struct minga_principal *who = NULL;
-    if (minga_token_verify(m, token, &who) != 0)
-        return send_unauthorized(con, req, "the upload token is not valid",
-                                 "Bearer realm=\"minga\", "
-                                 "error=\"invalid_token\"");
-    web_token_use_record(srv, who->name);
+    enum MHD_Result ret = MHD_NO;
+    struct minga_principal *who = web_auth_principal(
+        srv, con, req, "an upload token is required (Authorization: Bearer "
+        "TOKEN)", &ret);
+    if (!who) return ret;
 
     struct web_upload *u = calloc(1, sizeof *u);
     if (!u) {
@@ -312,16 +285,26 @@ static void run_import(struct web_server *srv, struct web_job *job) {
     minga_import_report_init(&rep);
     opts.by = by;
     opts.principal = u->who;
-    opts.is_pending = u->who->role == MINGA_ROLE_CITY && minga_review_enabled(m);
+    /* with review on, a city's upload waits for a curator */
+    opts.is_pending = u->who->role == MINGA_ROLE_CITY &&
+                      minga_review_enabled(m);
     rc = minga_import_fd(m, u->name, u->fd, &opts, &rep);
     minga_close(m);
 
     if (rc == 0) {
-        unsigned status = rep.n_new + rep.n_updated > 0 ? MHD_HTTP_CREATED
-                                                        : MHD_HTTP_OK;
+        unsigned status = rep.is_pending ? MHD_HTTP_ACCEPTED
+                          : rep.n_new + rep.n_updated > 0 ? MHD_HTTP_CREATED
+                                                          : MHD_HTTP_OK;
         web_reply_json(reply, status, minga_import_report_json(&rep, 0));
         web_log(srv, "import by %s of %s: %zu cases (%zu new, %zu updated)",
                 by, u->name, rep.n_cases, rep.n_new, rep.n_updated);
+    } else if (rc == MINGA_EINVAL && rep.n_forbidden) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "%s was not imported: %zu case%s outside "
+                 "the scope of token %s", u->name, rep.n_forbidden,
+                 rep.n_forbidden == 1 ? " is" : "s are", u->who->name);
+        web_reply_error(reply, MHD_HTTP_FORBIDDEN, msg,
+                        diag_list_json(&rep.diags, 100));
     } else if (rc == MINGA_EINVAL || rc == MINGA_ELIMIT) {
         char msg[200];
         snprintf(msg, sizeof msg, "%s was not imported: %zu error%s", u->name,

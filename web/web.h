@@ -22,6 +22,8 @@
 struct minga;
 struct minga_query;
 struct web_upload;
+struct web_decision;
+struct minga_principal;
 
 struct guard_conn;
 struct token_use;
@@ -118,6 +120,7 @@ struct web_request {
     int is_counted;          /* counted in n_in_flight */
     int is_deferred;         /* a GET answered on the handler's next call */
     struct web_upload *upload;
+    struct web_decision *decision;  /* POST /api/review/{id}/approve|reject */
     struct web_job *job;     /* slow work in a pool; the connection waits */
     struct timespec started;
     unsigned status;         /* for the access log */
@@ -129,6 +132,9 @@ struct web_request {
 /* This thread's read-only handle, opened on first use. NULL with *errmsg
  * (caller frees) when the data folder cannot be opened. */
 struct minga *web_thread_minga(struct web_server *srv, char **errmsg);
+/* The same, or NULL with a 503 in *reply (the detail is logged). */
+struct minga *web_thread_minga_reply(struct web_server *srv,
+                                     struct web_reply *reply);
 void web_log(struct web_server *srv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* req's request target for a log line, cut to size - 1 bytes, with
@@ -207,6 +213,9 @@ const char *web_param(const struct web_request *req, const char *name);
  * it and *errmsg (caller frees) saying why. */
 int web_query_build(struct minga_query *q, const struct web_request *req,
                     int is_export, const char **bad_param, char **errmsg);
+/* A decimal integer in [1, max] with no sign, space or leading zero;
+ * -1 when `s` is not one. */
+int64_t web_parse_positive(const char *s, int64_t max);
 /* Whether `id` is 1-100 of [a-z0-9-]. */
 int web_is_valid_id(const char *id);
 
@@ -239,6 +248,8 @@ enum MHD_Result web_send_405(struct MHD_Connection *con,
  * add headers first). */
 struct MHD_Response *web_error_response(const char *message,
                                         json_t *details);
+/* The HTTP status for a library error code (MINGA_E...). */
+unsigned web_status_for(int rc);
 /* Queues a prepared reply (its response is taken). */
 enum MHD_Result web_send_reply(struct MHD_Connection *con,
                                struct web_request *req,
@@ -259,9 +270,6 @@ void web_reply_error(struct web_reply *reply, unsigned status,
 enum MHD_Result web_api_search(struct web_server *srv,
                                struct MHD_Connection *con,
                                struct web_request *req);
-enum MHD_Result web_api_case(struct web_server *srv,
-                             struct MHD_Connection *con,
-                             struct web_request *req, const char *id);
 enum MHD_Result web_api_sdgs(struct web_server *srv,
                              struct MHD_Connection *con,
                              struct web_request *req);
@@ -271,6 +279,73 @@ enum MHD_Result web_api_stats(struct web_server *srv,
 enum MHD_Result web_api_export(struct web_server *srv,
                                struct MHD_Connection *con,
                                struct web_request *req, const char *format);
+
+/* -- routes_cases.c --------------------------------------------------- */
+
+/* GET /api/cases/{id}[?rev=N]: the current case with its last change, or
+ * revision N; a deleted case is a 404 that says so. */
+enum MHD_Result web_api_case(struct web_server *srv,
+                             struct MHD_Connection *con,
+                             struct web_request *req, const char *id);
+/* GET /api/cases/{id}/history */
+enum MHD_Result web_api_case_history(struct web_server *srv,
+                                     struct MHD_Connection *con,
+                                     struct web_request *req,
+                                     const char *id);
+/* DELETE /api/cases/{id}: token-checked, run in the import worker. */
+enum MHD_Result web_api_case_delete(struct web_server *srv,
+                                    struct MHD_Connection *con,
+                                    struct web_request *req,
+                                    const char *id);
+
+/* -- routes_review.c -------------------------------------------------- */
+
+/* GET /api/review?status=, curator tokens only. */
+enum MHD_Result web_api_review_list(struct web_server *srv,
+                                    struct MHD_Connection *con,
+                                    struct web_request *req);
+/* GET /api/review/{id}, curator tokens only. */
+enum MHD_Result web_api_review_show(struct web_server *srv,
+                                    struct MHD_Connection *con,
+                                    struct web_request *req,
+                                    const char *id);
+/* POST /api/review/{id}/approve or /reject, first call: checks the
+ * token, the id and the parameters before the body; the request's later
+ * calls go to web_decision_handle. */
+enum MHD_Result web_api_review_decide(struct web_server *srv,
+                                      struct MHD_Connection *con,
+                                      struct web_request *req,
+                                      const char *id, int is_approved);
+/* The later calls of a decision: collects its small body, then hands the
+ * decision to the import worker. */
+enum MHD_Result web_decision_handle(struct web_server *srv,
+                                    struct MHD_Connection *con,
+                                    struct web_request *req,
+                                    const char *upload_data,
+                                    size_t *upload_data_size);
+void web_decision_free(struct web_decision *d);
+/* GET /api/imports/{id}: for the token that uploaded it, or a curator. */
+enum MHD_Result web_api_import_status(struct web_server *srv,
+                                      struct MHD_Connection *con,
+                                      struct web_request *req,
+                                      const char *id);
+
+/* -- auth.c ----------------------------------------------------------- */
+
+/* The verified principal of the request's "Authorization: Bearer TOKEN"
+ * (free with minga_principal_free), its use recorded; or NULL with the
+ * answer sent and its result in *ret: 401 with WWW-Authenticate
+ * (missing_message when there is no token), or 503. */
+struct minga_principal *web_auth_principal(struct web_server *srv,
+                                           struct MHD_Connection *con,
+                                           struct web_request *req,
+                                           const char *missing_message,
+                                           enum MHD_Result *ret);
+/* The same, and a city token is a 403: for what only curators may do. */
+struct minga_principal *web_auth_curator(struct web_server *srv,
+                                         struct MHD_Connection *con,
+                                         struct web_request *req,
+                                         enum MHD_Result *ret);
 
 /* -- upload.c --------------------------------------------------------- */
 

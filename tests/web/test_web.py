@@ -612,7 +612,7 @@ def test_methods():
     for method, path, allow in [("DELETE", "/api/search", "GET, HEAD"),
                                 ("POST", "/api/stats", "GET, HEAD"),
                                 ("PUT", "/api/cases/bogota-transmilenio",
-                                 "GET, HEAD"),
+                                 "GET, HEAD, DELETE"),
                                 ("GET", "/api/imports", "POST"),
                                 ("POST", "/", "GET, HEAD")]:
         r = request(method, path, b"" if method in ("POST", "PUT") else None)

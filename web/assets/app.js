@@ -1,6 +1,7 @@
 /* minga search page: plain DOM, no framework, no inline script or style
  * (the server's Content-Security-Policy forbids both). The page state
- * lives in the URL (/?q=...&sdg=2&case=ID) so a search can be shared,
+ * lives in the URL (/?q=...&sdg=2&case=ID, and &rev=N or &history=1 for
+ * a case's older revision or its history) so a search can be shared,
  * bookmarked and opened from a link. Every string from the API reaches the
  * page as text nodes; the only markup taken from the API is <mark> inside
  * search snippets, rebuilt element by element. */
@@ -172,7 +173,9 @@
   function readState() {
     const p = new URLSearchParams(location.search);
     const st = { q: p.get("q") || "", page: Math.max(1,
-      parseInt(p.get("page") || "1", 10) || 1), case: p.get("case") || "" };
+      parseInt(p.get("page") || "1", 10) || 1), case: p.get("case") || "",
+      rev: /^[1-9][0-9]{0,8}$/.test(p.get("rev") || "") ? p.get("rev") : "",
+      history: p.get("history") === "1" ? "1" : "" };
     for (const f of FILTERS) {
       st[f] = [];
       for (const v of p.getAll(f))
@@ -196,6 +199,9 @@
     const p = stateParams(st);
     if (st.page > 1) p.set("page", st.page);
     if (st.case) p.set("case", st.case);
+    /* a case's older revision, or its history */
+    if (st.case && st.rev) p.set("rev", st.rev);
+    else if (st.case && st.history) p.set("history", "1");
     const qs = p.toString();
     return "/" + (qs ? "?" + qs : "");
   }
@@ -331,7 +337,8 @@
     const ol = $("results");
     ol.replaceChildren();
     for (const r of data.results || []) {
-      const open = Object.assign(readState(), { case: r.id });
+      const open = Object.assign(readState(), { case: r.id, rev: "",
+        history: "" });
       const link = el("a", { href: pageUrl(open), text: r.title || r.id });
       link.addEventListener("click", (ev) => {
         if (ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
@@ -467,7 +474,7 @@
     $("filters").hidden = isCase;
     document.body.classList.toggle("is-case", isCase);
     $("case-view").hidden = !isCase;
-    if (isCase) window.MINGA_CASE.show(st.case);
+    if (isCase) window.MINGA_CASE.show(st);
     else {
       window.MINGA_CASE.clear();
       runSearch(st);

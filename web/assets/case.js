@@ -1,7 +1,9 @@
-/* minga search page, second half: the case page and the upload form.
- * Loaded after app.js (which exposes MINGA_PAGE); starts the page last.
- * Case text is shown as text: Markdown is reduced to headings, lists and
- * paragraphs built from text nodes, never parsed as HTML. */
+/* minga search page, second half: the case page (the current version
+ * with who changed it last, an older revision, or the case's history)
+ * and the upload form. Loaded after app.js (which exposes MINGA_PAGE);
+ * starts the page last. Case text is shown as text: Markdown is reduced
+ * to headings, lists and paragraphs built from text nodes, never parsed
+ * as HTML. */
 "use strict";
 
 (function () {
@@ -63,15 +65,75 @@
     }
   }
 
-  function backLink() {
-    const st = Object.assign(P.readState(), { case: "" });
-    const a = el("a", { class: "back", href: P.pageUrl(st),
-      text: "‹ " + t("back") });
+  /* A link within the page: follows st without a reload. */
+  function pageLink(st, text, cls) {
+    const a = el("a", { class: cls || null, href: P.pageUrl(st),
+      text: text });
     a.addEventListener("click", (ev) => {
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
       ev.preventDefault();
       P.navigate(st);
     });
     return a;
+  }
+
+  function backLink() {
+    return pageLink(Object.assign(P.readState(), { case: "", rev: "",
+      history: "" }), "‹ " + t("back"), "back");
+  }
+
+  /* Links to the case's current version, one of its revisions, or its
+   * history. */
+  function caseLink(id, text, extra) {
+    return pageLink(Object.assign(P.readState(), { case: id, rev: "",
+      history: "" }, extra || {}), text);
+  }
+
+  /* "token:montevideo" is the token montevideo; "cli" the operator. */
+  function who(by) {
+    const s = String(by || "");
+    if (s.startsWith("token:")) return s.slice(6);
+    return s === "cli" ? t("operator") : s;
+  }
+
+  /* "2024-05-01T12:30:00Z" as "2024-05-01 12:30 UTC". */
+  function when(time) {
+    const s = String(time || "");
+    return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(s)
+      ? s.slice(0, 10) + " " + s.slice(11, 16) + " UTC" : s;
+  }
+
+  function actionLabel(action) {
+    return t("action_" + action);
+  }
+
+  /* One line on a change: "Updated 2024-05-01 12:30 UTC by montevideo". */
+  function changeText(ch) {
+    return t("changedBy", { action: actionLabel(ch.action),
+      time: when(ch.time), who: who(ch.by) }) +
+      (ch.note ? " (" + ch.note + ")" : "");
+  }
+
+  /* Under the title: the last change and a link to the history, or, for
+   * an older revision, which one it is and a way back. */
+  function changeNotes(c) {
+    const id = c.id;
+    if (c.revision) {
+      const r = c.revision;
+      const isCurrent = c.current_rev === r.rev;
+      return el("div", { class: "notice", role: "note" },
+        el("p", { id: "case-revision", text: t("revisionOf", { n: r.rev }) +
+          " " + changeText(r) + "." }),
+        el("p", null,
+          isCurrent || c.current_rev === null ? null
+            : caseLink(id, t("seeCurrent")),
+          isCurrent || c.current_rev === null ? null : " · ",
+          caseLink(id, t("history"), { history: "1" })));
+    }
+    if (!c.last_change) return null;
+    return el("p", { class: "change", id: "case-change" },
+      changeText(c.last_change) + " · ",
+      caseLink(id, t("history"), { history: "1" }));
   }
 
   function renderCase(c) {
@@ -111,6 +173,7 @@
     view.replaceChildren(...[
       backLink(),
       el("h2", { id: "case-title", tabindex: "-1", text: c.title || c.id }),
+      changeNotes(c),
       el("div", { class: "chips" }, P.goalsOf(c).map((n) =>
         P.goalChip(n, { withName: true }))),
       el("h3", { text: t("summary") }),
@@ -126,18 +189,67 @@
     $("case-title").focus();
   }
 
-  async function show(id) {
-    if (id === shownId) return;
-    shownId = id;
+  /* The revisions of a case, newest first, each readable by number. */
+  function renderHistory(h) {
+    const view = $("case-view");
+    const items = (h.revisions || []).slice().reverse().map((r) => {
+      const isCurrent = h.current === r.rev;
+      const label = t("revision", { n: r.rev });
+      return el("li", { class: "revision" + (isCurrent ? " is-current" : "") },
+        r.action === "delete" ? el("span", { class: "rev", text: label })
+          : caseLink(h.id, label, { rev: String(r.rev) }),
+        " · " + changeText(r),
+        isCurrent ? el("span", { class: "muted", text: " · " + t("current") })
+          : null);
+    });
+    view.replaceChildren(...[
+      backLink(),
+      el("h2", { id: "case-title", tabindex: "-1",
+        text: t("historyOf", { id: h.id }) }),
+      h.deleted ? el("p", { class: "notice", text: t("deletedNote") }) : null,
+      h.current ? el("p", null, caseLink(h.id, t("seeCurrent"))) : null,
+      el("ol", { class: "history", id: "case-history", reversed: true },
+        items)
+    ].filter(Boolean));
+    document.title = t("historyOf", { id: h.id }) + " · minga";
+    $("case-title").focus();
+  }
+
+  /* A deleted case: when, by whom, and its history (the API's 404 says
+   * so in body.deleted). */
+  function renderDeleted(id, body) {
+    $("case-view").replaceChildren(backLink(),
+      el("p", { class: "notice", role: "alert", id: "case-deleted",
+        text: t("wasDeleted", { time: when(body.deleted.time),
+          who: who(body.deleted.by) }) }),
+      el("p", null, caseLink(id, t("history"), { history: "1" })));
+  }
+
+  async function show(st) {
+    const id = st.case;
+    const key = id + "|" + st.rev + "|" + st.history;
+    if (key === shownId) return;
+    shownId = key;
     const view = $("case-view");
     view.replaceChildren(el("p", { class: "muted", text: t("loading") }));
+    const base = "/api/cases/" + encodeURIComponent(id);
     try {
-      const c = await P.getJson("/api/cases/" + encodeURIComponent(id));
-      if (shownId === id) renderCase(c);
+      if (st.history) {
+        const h = await P.getJson(base + "/history");
+        if (shownId === key) renderHistory(h);
+      } else {
+        const c = await P.getJson(base + (st.rev ? "?rev=" + st.rev : ""));
+        if (shownId === key) renderCase(c);
+      }
     } catch (e) {
-      if (shownId !== id) return;
+      if (shownId !== key) return;
+      if (e.status === 404 && e.body && e.body.deleted && !st.rev) {
+        renderDeleted(id, e.body);
+        return;
+      }
       view.replaceChildren(backLink(), el("p", { class: "error", role: "alert",
         text: e.status === 404 || e.status === 400 ? t("notFound")
+          : e.status === 410 ? t("revisionDeleted")
           : t("error") + ": " + e.message }));
     }
   }
@@ -157,6 +269,8 @@
       upd = rep.updated ?? rep.n_updated;
     if (n === undefined || added === undefined || upd === undefined)
       return rep.summary || "";
+    if (rep.status === "pending")
+      return t("uploadPending", { n: n, id: rep.import_id });
     return added + upd === 0 ? t("uploadNothing")
       : t("uploadOk", { n: n, new: added, upd: upd });
   }

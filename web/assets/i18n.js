@@ -53,6 +53,25 @@ window.MINGA_I18N = {
     uploadOk: "Importación hecha: {new} nuevos, {upd} actualizados.",
     uploadNothing: "Nada nuevo: el archivo ya estaba importado.",
     uploadFailed: "No se importó nada.",
+    uploadPending: "Enviado a revisión: {n} casos esperan la aprobación " +
+      "de un curador (importación {id}).",
+    operator: "el operador del catálogo",
+    changedBy: "{action} el {time} por {who}",
+    action_create: "Creado", action_update: "Actualizado",
+    action_delete: "Eliminado", action_revert: "Revertido",
+    action_restore: "Restaurado",
+    history: "Historial de versiones",
+    historyOf: "Historial de {id}",
+    revision: "Versión {n}",
+    revisionOf: "Versión {n}:",
+    current: "versión actual",
+    seeCurrent: "Ver la versión actual",
+    deletedNote: "Esta experiencia fue eliminada; sus versiones " +
+      "anteriores se conservan.",
+    wasDeleted: "Esta experiencia fue eliminada el {time} por {who}. " +
+      "Sus versiones anteriores se conservan.",
+    revisionDeleted: "Esa versión es la eliminación de la experiencia: " +
+      "no tiene contenido.",
     goal: "ODS {n}",
     showAll: "Mostrar todo",
     footer: "minga: base de conocimiento abierta. API:",
@@ -114,6 +133,25 @@ window.MINGA_I18N = {
     uploadOk: "Importação feita: {new} novos, {upd} atualizados.",
     uploadNothing: "Nada novo: o arquivo já tinha sido importado.",
     uploadFailed: "Nada foi importado.",
+    uploadPending: "Enviado para revisão: {n} casos aguardam a aprovação " +
+      "de um curador (importação {id}).",
+    operator: "o operador do catálogo",
+    changedBy: "{action} em {time} por {who}",
+    action_create: "Criado", action_update: "Atualizado",
+    action_delete: "Excluído", action_revert: "Revertido",
+    action_restore: "Restaurado",
+    history: "Histórico de versões",
+    historyOf: "Histórico de {id}",
+    revision: "Versão {n}",
+    revisionOf: "Versão {n}:",
+    current: "versão atual",
+    seeCurrent: "Ver a versão atual",
+    deletedNote: "Esta experiência foi excluída; suas versões anteriores " +
+      "são mantidas.",
+    wasDeleted: "Esta experiência foi excluída em {time} por {who}. " +
+      "Suas versões anteriores são mantidas.",
+    revisionDeleted: "Essa versão é a exclusão da experiência: não tem " +
+      "conteúdo.",
     goal: "ODS {n}",
     showAll: "Mostrar tudo",
     footer: "minga: base de conhecimento aberta. API:",
@@ -175,6 +213,25 @@ window.MINGA_I18N = {
     uploadOk: "Import done: {new} new, {upd} updated.",
     uploadNothing: "Nothing new: this file was imported before.",
     uploadFailed: "Nothing was imported.",
+    uploadPending: "Sent for review: {n} cases wait for a curator's " +
+      "approval (import {id}).",
+    operator: "the catalog's operator",
+    changedBy: "{action} on {time} by {who}",
+    action_create: "Created", action_update: "Updated",
+    action_delete: "Deleted", action_revert: "Reverted",
+    action_restore: "Restored",
+    history: "Version history",
+    historyOf: "History of {id}",
+    revision: "Version {n}",
+    revisionOf: "Version {n}:",
+    current: "current version",
+    seeCurrent: "See the current version",
+    deletedNote: "This experience was deleted; its earlier versions are " +
+      "kept.",
+    wasDeleted: "This experience was deleted on {time} by {who}. Its " +
+      "earlier versions are kept.",
+    revisionDeleted: "That version is the experience's deletion: it has " +
+      "no content.",
     goal: "SDG {n}",
     showAll: "Show all",
     footer: "minga: an open knowledge base. API:",
