@@ -157,8 +157,9 @@ static int is_backup_folder(const char *path)
 
 static int run_restore(struct cli *cli, int argc, char **argv)
 {
-    if (argc >= 2 && argv[1][0] != '-' && is_backup_folder(argv[1]))
-        return cli_restore_backup(cli, argc, argv);
+    for (int i = 1; i < argc; i++)
+        if (argv[i][0] != '-' && is_backup_folder(argv[i]))
+            return cli_restore_backup(cli, argc, argv);
     if (argc != 2 || argv[1][0] == '-')
         return cli_usage_error(&cmd_restore, "expected a deleted case's id "
                                "or a backup folder");
@@ -176,7 +177,7 @@ static int run_restore(struct cli *cli, int argc, char **argv)
 const struct cli_command cmd_restore = {
     "restore", "bring back a deleted case, or a data folder from a backup",
     "usage: minga restore ID\n"
-    "       minga --data DIR restore BACKUP\n\n"
+    "       minga --data DIR restore BACKUP [--json]\n\n"
     "With a case id: brings the deleted case back as it was before its\n"
     "deletion, as a new revision.\n\n"
     "With a backup folder (made by `minga backup`): fills the data folder\n"

@@ -122,7 +122,8 @@ static int target_prepare(struct target *t, const char *dest,
     if (!strcmp(name, "/") || !strcmp(name, ".") || !strcmp(name, ".."))
         return fail(errmsg, MINGA_EINVAL,
                     minga_strdupf("%s: name a folder of its own (e.g. "
-                                  "%s/minga-backup)", t->dest, t->dest));
+                                  "%s/minga-backup)", t->dest,
+                                  strcmp(t->dest, "/") ? t->dest : ""));
     struct stat st, parent_st;
     if (stat(t->parent, &parent_st) < 0 || !S_ISDIR(parent_st.st_mode))
         return fail(errmsg, MINGA_ENOTFOUND,
@@ -216,26 +217,30 @@ static int target_commit(struct target *t, char **errmsg)
     return MINGA_OK;
 }
 
-static uint64_t tree_bytes;
-
-static int add_bytes(const char *path, const struct stat *st, int type,
-                     struct FTW *ftw)
-{
-    (void)path;
-    (void)ftw;
-    if (type == FTW_F)
-        tree_bytes += (uint64_t)st->st_size;
-    return 0;
-}
-
-/* The size of the regular files under `dir`. (nftw has no argument for
- * its callback: the sum is a file-level variable, fine for the CLI that
- * backs up from one thread.) */
+/* The size of the regular files under `dir` (not following links). */
 static uint64_t folder_bytes(const char *dir)
 {
-    tree_bytes = 0;
-    nftw(dir, add_bytes, 16, FTW_PHYS);
-    return tree_bytes;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    uint64_t total = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char path[PATH_MAX];
+        struct stat st;
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >=
+                sizeof path ||
+            lstat(path, &st) < 0)
+            continue;
+        if (S_ISREG(st.st_mode))
+            total += (uint64_t)st.st_size;
+        else if (S_ISDIR(st.st_mode))
+            total += folder_bytes(path);
+    }
+    closedir(d);
+    return total;
 }
 
 /* ---- the copy --------------------------------------------------------- */
@@ -309,8 +314,8 @@ static int finish_folder(const char *dir, json_t **report, char **errmsg)
 }
 
 /* The whole of a backup or restore from the catalog `src_catalog` into
- * `dest`; *report gets {dest, cases, generation, bytes, seconds,
- * check}. */
+ * `dest`; *report (not NULL) gets {cases, generation, check, dest,
+ * bytes, seconds}. */
 static int copy_data_folder(const char *src_catalog, const char *dest,
                             const char *refusal, json_t **report,
                             char **errmsg)
@@ -340,10 +345,7 @@ static int copy_data_folder(const char *src_catalog, const char *dest,
     json_object_set_new(rep, "bytes",
                         json_integer((json_int_t)folder_bytes(t.dest)));
     json_object_set_new(rep, "seconds", json_real(now_seconds() - start));
-    if (report)
-        *report = rep;
-    else
-        json_decref(rep);
+    *report = rep;
     return MINGA_OK;
 }
 
