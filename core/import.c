@@ -350,7 +350,8 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
             close(fd);
     }
     rep->n_files = n_read;
-    if (!s->has_failed && !rep->diags.n_errors)
+    /* after errors too: the attachments are checked, not written */
+    if (!s->has_failed)
         session_finish_attachments(s);
     return MINGA_OK;
 }

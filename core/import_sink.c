@@ -234,34 +234,42 @@ int session_store_case(struct import_session *s,
         s->rep->n_forbidden++;
         free(forbidden);
     }
-    /* After the first error nothing will be committed: keep validating
-     * (to list every problem) but stop writing. */
-    if (s->has_failed || s->rep->diags.n_errors) {
+    if (s->has_failed) {
         built_case_release(bc);
         return MINGA_OK;
     }
-    char *extra = bc->extra ? json_dumps(bc->extra, JSON_COMPACT) : NULL;
-    int was_update = 0;
-    int rc = write_case(s, bc, extra, &was_update);
-    free(extra);
-    if (rc == MINGA_EEXISTS) {
-        diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name, bc->line, 0,
-                 "id", "\"%s\" is used by another case in this import; ids "
-                 "must be unique", bc->c->id);
-        built_case_release(bc);
-        return MINGA_EINVAL;
+    /* After the first error nothing will be committed: keep validating
+     * (to list every problem) but stop writing. The case's attachments
+     * are still looked for below, so that one pass reports a missing
+     * attachment in one file beside a bad field in another (they were
+     * looked for only while no error had been met, so the second came
+     * out only once the first was fixed). */
+    int is_writing = !s->rep->diags.n_errors;
+    if (is_writing) {
+        char *extra = bc->extra ? json_dumps(bc->extra, JSON_COMPACT)
+                                : NULL;
+        int was_update = 0;
+        int rc = write_case(s, bc, extra, &was_update);
+        free(extra);
+        if (rc == MINGA_EEXISTS) {
+            diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name,
+                     bc->line, 0, "id", "\"%s\" is used by another case in "
+                     "this import; ids must be unique", bc->c->id);
+            built_case_release(bc);
+            return MINGA_EINVAL;
+        } else if (rc) {
+            session_fail(s, "%s", catalog_errmsg(s->m->cat));
+            built_case_release(bc);
+            return rc;
+        } else if (was_update) {
+            s->rep->n_updated++;
+        } else {
+            s->rep->n_new++;
+        }
     }
-    if (rc) {
-        session_fail(s, "%s", catalog_errmsg(s->m->cat));
-        built_case_release(bc);
-        return rc;
-    }
-    if (was_update)
-        s->rep->n_updated++;
-    else
-        s->rep->n_new++;
+    int rc;
     if (bc->c->n_attachments == 0) {
-        rc = index_case(s, bc->c);
+        rc = is_writing ? index_case(s, bc->c) : MINGA_OK;
         built_case_release(bc);
         return rc;
     }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "minga/plugin.h"
 #include "refdata.h"
@@ -193,6 +194,9 @@ int query_add_filter(struct minga_query *q, const char *name,
     return rc;
 }
 
+static int parse_inline_filters(struct minga_query *q, const char *input,
+                                char **errmsg);
+
 static int is_filter_name(const char *name, size_t len)
 {
     static const char *const names[] = {
@@ -218,8 +222,132 @@ static int append_text(struct minga_query *q, const char *s, size_t len)
     return 0;
 }
 
+/* Words that say "goal" (before a number 1-17: "ODS 6", "objetivo 6",
+ * "SDG 11") and "target" (before a target id: "meta 11.2", "target
+ * 6.1"); "ODS 11.2" names a target too. */
+static const char *const GOAL_WORDS[] = {"sdg", "ods", "objetivo", "goal",
+                                         "odm", NULL};
+static const char *const TARGET_WORDS[] = {"meta", "target", NULL};
+
+static int is_word_in(const char *word, size_t len, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (strlen(list[i]) == len && strncasecmp(list[i], word, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* A goal number (1-17) or a target id in s[0..len), trailing
+ * punctuation aside: copies it to out and returns 1 for a goal, 2 for a
+ * target, 0 for neither. */
+static int read_sdg_number(const char *s, size_t len, char out[8])
+{
+    while (len && strchr(",.;:?!)", s[len - 1]))
+        len--;
+    if (len == 0 || len >= 8 || !isdigit((unsigned char)s[0]))
+        return 0;
+    memcpy(out, s, len);
+    out[len] = '\0';
+    for (size_t i = 0; i < len; i++)
+        out[i] = (char)tolower((unsigned char)out[i]);
+    if (strspn(out, "0123456789") == len) {
+        long g = strtol(out, NULL, 10);
+        return g >= 1 && g <= 17 ? 1 : 0;
+    }
+    /* the targets are reference data, loaded once a process */
+    return refdata_load(NULL) == 0 && refdata_is_target(out, NULL) ? 2 : 0;
+}
+
+/* Reads goal and target phrases in q->text as filters, as people type
+ * them ("ODS 6", "SDG6", "ods-11", "meta 11.2", "target 11.2", "objetivo
+ * 6"), and takes them out of the text; quoted phrases are left alone. A
+ * number that is no goal or target ("meta 2030") stays text. Run on the
+ * whole text after each piece is appended, so a phrase split across
+ * command-line arguments ("ODS" "6") is read too. */
+static int read_sdg_phrases(struct minga_query *q, char **errmsg)
+{
+    const char *t = q->text;
+    size_t n = strlen(t);
+    /* words are joined by one space, also where a closing quote touched
+     * the next word ("a"b), so the text may grow: at most one separator
+     * per input byte */
+    char *out = malloc(2 * n + 1);
+    if (!out)
+        return -1;
+    size_t out_len = 0;
+    const char *p = t;
+    while (*p) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        if (!*p)
+            break;
+        const char *word = p;
+        if (*p == '"') {
+            p++;
+            while (*p && *p != '"')
+                p++;
+            if (*p)
+                p++;
+        } else {
+            while (*p && !isspace((unsigned char)*p))
+                p++;
+        }
+        size_t len = (size_t)(p - word);
+        char number[8];
+        int kind = 0, is_goal_word = 0;
+        const char *after = p;
+        /* "SDG6", "ODS-6", "ods_11" */
+        for (int i = 0; GOAL_WORDS[i] && !kind; i++) {
+            size_t k = strlen(GOAL_WORDS[i]);
+            if (k > 3 || len <= k || strncasecmp(word, GOAL_WORDS[i], k))
+                continue;
+            size_t skip = k + (word[k] == '-' || word[k] == '_');
+            kind = read_sdg_number(word + skip, len - skip, number);
+        }
+        /* "ODS 6", "meta 11.2" */
+        if (!kind && ((is_goal_word = is_word_in(word, len, GOAL_WORDS)) ||
+                      is_word_in(word, len, TARGET_WORDS))) {
+            const char *next = p;
+            while (*next && isspace((unsigned char)*next))
+                next++;
+            const char *end = next;
+            while (*end && !isspace((unsigned char)*end))
+                end++;
+            kind = read_sdg_number(next, (size_t)(end - next), number);
+            if (kind == 1 && !is_goal_word)
+                kind = 0;      /* "meta 11": a number, not a target */
+            if (kind)
+                after = end;
+        }
+        if (kind) {
+            if (query_add_filter(q, kind == 1 ? "sdg" : "target", number,
+                                 errmsg)) {
+                free(out);
+                return -1;
+            }
+            p = after;
+            continue;
+        }
+        if (out_len)
+            out[out_len++] = ' ';
+        memcpy(out + out_len, word, len);
+        out_len += len;
+    }
+    out[out_len] = '\0';
+    free(q->text);
+    q->text = out;
+    return 0;
+}
+
 int query_parse_inline(struct minga_query *q, const char *input,
                        char **errmsg)
+{
+    int rc = parse_inline_filters(q, input, errmsg);
+    return rc ? rc : read_sdg_phrases(q, errmsg);
+}
+
+static int parse_inline_filters(struct minga_query *q, const char *input,
+                                char **errmsg)
 {
     const char *p = input;
     while (*p) {

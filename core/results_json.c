@@ -189,6 +189,12 @@ static void put_hit(struct writer *w, const struct mindex_hit *h)
     put_int(w, h->percent);
     KEY(g, "snippet");
     put_str(w, h->snippet);
+    if (h->snippet_from) {
+        KEY(g, "snippet_from");     /* the attachment it comes from */
+        put_str(w, h->snippet_from);
+    }
+    KEY(g, "partial");
+    yajl_gen_bool(g, h->is_partial);
     const char *name = refdata_country_name(h->country);
     if (name) {
         KEY(g, "country_name");
@@ -278,8 +284,18 @@ char *minga_results_json(const struct minga_query *q,
     put_int(w, q->offset / per_page + 1);
     KEY(g, "per_page");
     put_int(w, per_page);
+    /* the text searched: the spelling's correction when the text as
+     * typed matched nothing (then "corrected_from" holds that) */
     KEY(g, "query");
-    put_str(w, q->text);
+    put_str(w, r->query_used ? r->query_used : q->text);
+    if (r->corrected_from) {
+        KEY(g, "corrected_from");
+        put_str(w, r->corrected_from);
+    }
+    KEY(g, "partial");
+    yajl_gen_bool(g, r->is_partial);
+    KEY(g, "similar");
+    yajl_gen_bool(g, r->is_similar);
     KEY(g, "filters");
     put_str(w, filters);
     KEY(g, "results");

@@ -104,6 +104,10 @@ struct mindex_hit {
     uint32_t actor_mask;
     char *snippet;           /* HTML-safe text; matched words inside
                                 <mark>...</mark> */
+    char *snippet_from;      /* NULL: the snippet is from the summary and
+                                body; else the attachment's path */
+    int is_partial;          /* 1: matches some of the query's words, not
+                                all (see mindex_results.is_partial) */
 };
 
 struct mindex_count {
@@ -132,7 +136,25 @@ struct mindex_results {
     struct mindex_count *languages;
     size_t n_languages;
     char *suggestion;            /* corrected query text, or NULL */
+    /* The query's text matched nothing and its spelling suggestion
+     * matched: the results are the suggestion's. corrected_from is the
+     * text as typed, query_used the suggestion searched (both NULL
+     * otherwise). */
+    char *corrected_from;
+    char *query_used;
+    /* 1 when the results hold cases that match some of the query's
+     * words but not all: all of them together matched fewer than
+     * MINDEX_FEW_MATCHES cases, so the cases matching most of them come
+     * next, each marked (mindex_hit.is_partial). */
+    int is_partial;
+    /* 1 when the text was long (more than MINDEX_LONG_QUERY_WORDS
+     * words: a pasted paragraph) and was searched as "cases like this
+     * text": its most discriminating words, any of them. */
+    int is_similar;
 };
+
+#define MINDEX_FEW_MATCHES 10
+#define MINDEX_LONG_QUERY_WORDS 12
 
 #define MINDEX_FACET_EXACT_MAX 5000
 

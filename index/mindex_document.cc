@@ -79,38 +79,106 @@ static void add_attachment_fields(std::vector<FoldedField> &fields,
     }
 }
 
-/* Summary and body as shown in snippets: whitespace runs collapsed and
- * Markdown's emphasis and heading marks dropped, cut at a character
- * boundary near SNIPPET_SOURCE_MAX bytes. */
+/* Whether a line (without its newline) is a Markdown heading: ATX
+ * ("## Importancia") or a setext underline ("====", "----"). */
+static bool is_heading_line(const std::string &line)
+{
+    size_t i = line.find_first_not_of(" \t\r");
+    if (i == std::string::npos || i > 3)
+        return false;
+    if (line[i] == '#') {
+        size_t n = line.find_first_not_of('#', i);
+        return n - i <= 6 && (n == std::string::npos || line[n] == ' ' ||
+                              line[n] == '\t');
+    }
+    if (line[i] == '=' || line[i] == '-') {
+        size_t end = line.find_last_not_of(" \t\r");
+        for (size_t k = i; k <= end; k++)
+            if (line[k] != line[i])
+                return false;
+        return end - i >= 2;
+    }
+    return false;
+}
+
+/* A list item's marker ("- ", "* ", "+ ", "1. ", "1) ") at the start of
+ * a line: its length, or 0. */
+static size_t list_marker_len(const std::string &line)
+{
+    size_t i = line.find_first_not_of(" \t");
+    if (i == std::string::npos)
+        return 0;
+    if ((line[i] == '-' || line[i] == '*' || line[i] == '+') &&
+        i + 1 < line.size() && line[i + 1] == ' ')
+        return i + 2;
+    size_t d = i;
+    while (d < line.size() && line[d] >= '0' && line[d] <= '9')
+        d++;
+    if (d > i && d + 1 < line.size() && (line[d] == '.' || line[d] == ')') &&
+        line[d + 1] == ' ')
+        return d + 2;
+    return 0;
+}
+
+/* Summary and body as shown in snippets: each block (a paragraph, a
+ * list item) on a line of its own, whitespace runs collapsed inside it;
+ * Markdown headings dropped (they would run into the sentence that
+ * follows: "Importancia El caso es"), and list markers, emphasis and
+ * code marks with them; cut at a character boundary near
+ * SNIPPET_SOURCE_MAX bytes. make_snippet cuts fragments at these line
+ * breaks and at sentence ends, and shows a break as a space. */
 static std::string snippet_source(const char *summary, const char *body)
 {
     std::string raw = str_or_empty(summary);
     if (body && *body) {
-        raw += "\n";
+        raw += "\n\n";
         raw += body;
     }
     std::string out;
     out.reserve(std::min(raw.size(), SNIPPET_SOURCE_MAX + 4));
-    bool in_space = false, at_line_start = true;
-    for (size_t i = 0; i < raw.size() && out.size() < SNIPPET_SOURCE_MAX;
-         i++) {
-        char ch = raw[i];
-        if (ch == '\n') {
-            at_line_start = true;
-            in_space = true;
+    bool in_space = false, new_block = false;
+    size_t pos = 0;
+    while (pos < raw.size() && out.size() < SNIPPET_SOURCE_MAX) {
+        size_t eol = raw.find('\n', pos);
+        if (eol == std::string::npos)
+            eol = raw.size();
+        std::string line = raw.substr(pos, eol - pos);
+        pos = eol + 1;
+        /* a setext heading's text is the line before its underline */
+        size_t next_eol = raw.find('\n', pos);
+        std::string next = pos < raw.size()
+                               ? raw.substr(pos, (next_eol == std::string::npos
+                                                      ? raw.size()
+                                                      : next_eol) - pos)
+                               : std::string();
+        bool is_blank = line.find_first_not_of(" \t\r") == std::string::npos;
+        bool next_is_underline =
+            !is_blank && is_heading_line(next) &&
+            next.find('#') == std::string::npos;
+        if (is_blank || is_heading_line(line) || next_is_underline) {
+            new_block = true;
             continue;
         }
-        if (ch == ' ' || ch == '\t' || ch == '\r') {
-            in_space = true;
-            continue;
+        size_t marker = list_marker_len(line);
+        if (marker)
+            new_block = true;
+        for (size_t i = marker; i < line.size() &&
+                                out.size() < SNIPPET_SOURCE_MAX; i++) {
+            char ch = line[i];
+            if (ch == ' ' || ch == '\t' || ch == '\r') {
+                in_space = true;
+                continue;
+            }
+            if (ch == '*' || ch == '`')
+                continue;
+            if (!out.empty() && new_block)
+                out += '\n';
+            else if (!out.empty() && in_space)
+                out += ' ';
+            new_block = in_space = false;
+            out += ch;
         }
-        if (ch == '*' || ch == '`' || (ch == '#' && at_line_start))
-            continue;
-        at_line_start = false;
-        if (in_space && !out.empty())
-            out += ' ';
-        in_space = false;
-        out += ch;
+        in_space = true;   /* a line break inside a paragraph */
     }
     /* never end inside a UTF-8 sequence */
     size_t end = out.size();
@@ -123,6 +191,7 @@ static std::string snippet_source(const char *summary, const char *body)
     }
     return out;
 }
+
 /* Words in folded text: runs of letters and digits, any byte of a
  * multi-byte character counting as a letter (close to the indexer's
  * count, which is all a norm needs). */

@@ -156,6 +156,13 @@ Xapian::Stem make_stem(const std::string &lang);
  * letter), so "Z" + stem can exist for it. */
 bool term_is_stemmable(const std::string &term);
 
+/* Whether a folded word is in the Snowball stopword list of Spanish,
+ * Portuguese or English (data/stopwords/): a query's stopwords are
+ * optional and never highlighted. mindex_stopwords.cc. */
+bool is_stopword(const std::string &folded);
+/* Distinct folded stopwords of the three lists (for tests). */
+size_t stopword_count();
+
 /* One entry of a thesaurus group: "pt: orçamento participativo" is
  * { "pt", { "orcamento", "participativo" } }. */
 struct SynEntry {
@@ -189,6 +196,10 @@ struct Highlight {
  * original, unfolded summary + body) holding the most distinct matches,
  * matches inside <mark>...</mark>, "…" where the text was cut. */
 const size_t SNIPPET_CHARS = 200;
+/* A snippet starts at the beginning of the sentence holding its first
+ * match when that is at most this many characters before the match;
+ * it ends at a sentence end when one falls in its second half. */
+const size_t SNIPPET_LEAD_MAX = 80;
 
 /* What make_snippet learnt about the tokens of texts in one language for
  * one Highlight: whether each distinct token (its original bytes)

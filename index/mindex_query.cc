@@ -8,6 +8,13 @@
  * phrases match folded, unstemmed terms by position. Thesaurus groups
  * widen n-grams of the query across languages at half weight, so a match
  * in the query's own words ranks above an equally strong translated one.
+ *
+ * How a text is read as people type it (docs/search.md): stopwords are
+ * optional outside quotes; when all the words match fewer than
+ * MINDEX_FEW_MATCHES cases, a QUORUM query ranks the cases matching the
+ * most (and rarest) words next, marked partial; a long text is searched
+ * by its most discriminating words (ANY); a text that matches nothing is
+ * searched as its spelling correction when that matches.
  */
 #include "mindex_internal.h"
 
@@ -15,6 +22,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 
 using namespace mindex_impl;
@@ -38,6 +46,10 @@ struct QItem {
 struct Unit {
     std::vector<std::string> words; /* plain words of the n-gram */
     bool is_phrase = false;         /* quoted, or a word of several terms */
+    bool is_stop = false;           /* one stopword, outside quotes */
+    /* What matching it whole adds to a QUORUM query, in QUORUM_STEPs:
+     * 1 for the commonest of the query's units to 4 for the rarest. */
+    int steps = 1;
     std::vector<SynEntry> synonyms;
 };
 
@@ -45,8 +57,28 @@ struct Plan {
     std::vector<QItem> items;
     std::vector<Unit> units;
     size_t n_words = 0;             /* positive words, a phrase counts 1 */
+    size_t n_content = 0;           /* units that are not stopwords */
+    int total_steps = 0;            /* the content units' steps */
+    /* A long text (a pasted paragraph): `units` are its most
+     * discriminating words, any of which may match. */
+    bool is_similar = false;
     Highlight highlight;
 };
+
+/* How a plan's units combine (text_query). */
+enum class Combine {
+    ALL,        /* every unit but the stopwords, which are optional */
+    QUORUM,     /* any unit; a case ranks by how many it matches whole */
+    ANY,        /* any unit, weighed by BM25 alone (a long text) */
+};
+
+/* The weight a QUORUM query adds, times the unit's steps, for each unit
+ * a case matches whole: far above any BM25 sum (a word weighs at most a
+ * few hundred, with its stems and translations), so the cases rank by
+ * the steps of the units they match (how many, the rarer counting more:
+ * "flooding" before "cities"), then by BM25, and the steps are read
+ * back from the weight (quorum_split). */
+static const double QUORUM_STEP = 1e7;
 
 static bool is_space(char ch)
 {
@@ -93,10 +125,25 @@ static bool is_repeated(const std::vector<QItem> &items, const QItem &item)
     return false;
 }
 
+/* Distinct words a long text (searched as "cases like this text") may
+ * hold: its words are weighed, not each searched. */
+static const size_t QUERY_MAX_TEXT_WORDS = 4096;
+
+/* Words of a long text searched (its most discriminating ones). */
+static const size_t SIMILAR_TERMS = 12;
+
+static std::string too_many(size_t max)
+{
+    return "the query has more than " + std::to_string(max) +
+           " different words and phrases; search with fewer";
+}
+
 /* Splits the free text into words and quoted phrases, each once; throws
- * std::invalid_argument past QUERY_MAX_ITEMS. */
+ * std::invalid_argument past QUERY_MAX_ITEMS phrases and negated words,
+ * or QUERY_MAX_TEXT_WORDS in all. */
 static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
 {
+    size_t n_other = 0;   /* phrases and negated words */
     std::vector<QItem> items;
     size_t i = 0;
     while (i < t.size()) {
@@ -140,11 +187,12 @@ static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
                               w.terms.end());
         if (item.terms.empty() || is_repeated(items, item))
             continue;
-        if (items.size() == QUERY_MAX_ITEMS)
-            throw std::invalid_argument(
-                "the query has more than " +
-                std::to_string(QUERY_MAX_ITEMS) +
-                " different words and phrases; search with fewer");
+        bool is_plain = !item.is_negated && !item.is_quoted &&
+                        item.terms.size() == 1;
+        if (!is_plain && n_other++ == QUERY_MAX_ITEMS)
+            throw std::invalid_argument(too_many(QUERY_MAX_ITEMS));
+        if (items.size() == QUERY_MAX_TEXT_WORDS)
+            throw std::invalid_argument(too_many(QUERY_MAX_TEXT_WORDS));
         items.push_back(std::move(item));
     }
     return items;
@@ -229,6 +277,27 @@ static Xapian::Query word_query(struct mindex *ix, const std::string &term)
     return or_query(word_terms(ix, term));
 }
 
+/* `parts` (one per word of `words`) AND-ed, the stopwords' parts
+ * optional (OP_AND_MAYBE) unless every word is one: "violência contra a
+ * mulher" finds a case that says "violência" and "mulher" only. */
+static Xapian::Query and_optional_stops(const std::vector<std::string> &words,
+                                        std::vector<Xapian::Query> parts)
+{
+    std::vector<Xapian::Query> required, optional;
+    for (size_t i = 0; i < words.size(); i++)
+        (is_stopword(words[i]) ? optional : required).push_back(parts[i]);
+    if (required.empty())
+        return Xapian::Query(Xapian::Query::OP_AND, parts.begin(),
+                             parts.end());
+    Xapian::Query all(Xapian::Query::OP_AND, required.begin(),
+                      required.end());
+    if (optional.empty())
+        return all;
+    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, all,
+                         Xapian::Query(Xapian::Query::OP_OR,
+                                       optional.begin(), optional.end()));
+}
+
 static Xapian::Query phrase_query(const std::vector<std::string> &terms)
 {
     if (terms.size() == 1)
@@ -269,8 +338,8 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e,
                 return Xapian::Query();
         if (as_phrase)
             return phrase_query(e.words);
-        return Xapian::Query(Xapian::Query::OP_AND, e.words.begin(),
-                             e.words.end());
+        std::vector<Xapian::Query> parts(e.words.begin(), e.words.end());
+        return and_optional_stops(e.words, parts);
     }
     const std::string &w = e.words[0];
     StemMemo &stem = ix->stem_memo_for(e.lang);
@@ -303,7 +372,7 @@ static Xapian::Query unit_query(struct mindex *ix, const Unit &u,
         std::vector<Xapian::Query> parts;
         for (const std::string &w : u.words)
             parts.push_back(word_query(ix, w));
-        own = Xapian::Query(op, parts.begin(), parts.end());
+        own = and_optional_stops(u.words, parts);
     }
     /* Translations count only for cases the query's own words miss: a
      * case that holds both the words (a cognate, a shared stem) and a
@@ -345,26 +414,158 @@ static Xapian::Query unit_query(struct mindex *ix, const Unit &u,
                                        translated, 0.5));
 }
 
+/* What a snippet marks for a query word: the word, and every stem the
+ * query matches it by (its other number's too: "participacion" matches
+ * "participativo" through the stem of "participaciones", and the
+ * snippet must mark the word that matched). Never a stopword. */
 static void add_highlight(struct mindex *ix, Highlight &hl,
                           const std::string &term)
 {
-    hl.words.insert(term);
-    if (term_is_stemmable(term))
-        for (const auto &ls : ix->query_stems)
-            hl.stems.insert((*ls.second)(term));
+    if (is_stopword(term))
+        return;
+    for (const std::string &t : word_terms(ix, term)) {
+        if (t.size() > 1 && t[0] == 'Z')
+            hl.stems.insert(t.substr(1));
+        else if (!is_stopword(t))
+            hl.words.insert(t);
+    }
 }
 
 /* Longest thesaurus entry, in words, a query n-gram is matched against:
  * the goals' names run to 7 ("ação contra a mudança global do clima"). */
 static const size_t MAX_NGRAM = 8;
 
+/* A long text's words worth searching: each plain word that is no
+ * stopword and that some case holds (as typed or by a stem), weighed by
+ * how often the text uses it times how rare it is in the index (its
+ * inverse document frequency, over its commonest form), the
+ * SIMILAR_TERMS best. The terms an Enquire::get_eset would pick from
+ * the text as a document of its own, without indexing it. */
+static std::vector<std::string> similar_terms(struct mindex *ix,
+                                              const std::vector<QItem> &items,
+                                              const std::vector<std::string>
+                                                  &repeated)
+{
+    Xapian::Database &db = ix->db();
+    const double n_docs = (double)std::max<Xapian::doccount>(
+        1, db.get_doccount());
+    std::map<std::string, int> qtf;
+    for (const std::string &w : repeated)
+        qtf[w]++;
+    std::vector<std::pair<double, std::string>> scored;
+    for (const QItem &item : items) {
+        if (item.is_negated || item.is_quoted || item.terms.size() != 1)
+            continue;
+        const std::string &w = item.terms[0];
+        if (is_stopword(w) || w.size() < 2)
+            continue;
+        Xapian::doccount df = 0;
+        for (const std::string &t : word_terms(ix, w))
+            df = std::max(df, db.get_termfreq(t));
+        if (df == 0)
+            continue;
+        double idf = std::log((n_docs + 1) / (double)df);
+        scored.emplace_back(qtf[w] * idf, w);
+    }
+    std::stable_sort(scored.begin(), scored.end(),
+                     [](const std::pair<double, std::string> &a,
+                        const std::pair<double, std::string> &b) {
+                         return a.first > b.first;
+                     });
+    std::vector<std::string> out;
+    for (size_t i = 0; i < scored.size() && out.size() < SIMILAR_TERMS; i++)
+        out.push_back(scored[i].second);
+    return out;
+}
+
+/* Every plain word of the text as typed, repeats included (parse_text
+ * keeps each once): how often a long text uses a word. */
+static std::vector<std::string> plain_words(struct mindex *ix,
+                                            const std::string &text)
+{
+    std::vector<std::string> out;
+    for (const std::string &t : ix->tokenize(fold_text(text)))
+        out.push_back(t);
+    return out;
+}
+
+/* How many cases a unit's own words can match: for one word, its
+ * commonest form (as typed or a stem); for several, their rarest. */
+static Xapian::doccount unit_df(struct mindex *ix, const Unit &u,
+                                 const Xapian::MSet &stats)
+{
+    Xapian::doccount df = 0;
+    bool first = true;
+    for (const std::string &w : u.words) {
+        if (is_stopword(w) && u.words.size() > 1)
+            continue;
+        Xapian::doccount word_df = 0;
+        for (const std::string &t : word_terms(ix, w))
+            word_df = std::max(word_df, stats.get_termfreq(t));
+        df = first ? word_df : std::min(df, word_df);
+        first = false;
+    }
+    return df;
+}
+
+/* Each content unit's steps (Unit::steps) from how rare it is against
+ * the query's other units, and the plan's total. `stats`: the MSet of
+ * the query of all the words (its term statistics cost no read). */
+static void set_unit_steps(struct mindex *ix, Plan &plan,
+                           const Xapian::MSet &stats)
+{
+    plan.total_steps = 0;
+    size_t n = 0;
+    for (const Unit &u : plan.units)
+        n += !u.is_stop;
+    if (n < 2) {
+        plan.total_steps = (int)n;
+        return;
+    }
+    const double n_docs = (double)ix->db().get_doccount();
+    std::vector<double> idf;
+    double max_idf = 0;
+    for (const Unit &u : plan.units) {
+        double v = u.is_stop ? 0
+                             : std::log((n_docs + 1) /
+                                        ((double)unit_df(ix, u, stats) + 1));
+        idf.push_back(v);
+        max_idf = std::max(max_idf, v);
+    }
+    for (size_t i = 0; i < plan.units.size(); i++) {
+        Unit &u = plan.units[i];
+        u.steps = max_idf > 0 ? 1 + (int)std::lround(3 * idf[i] / max_idf)
+                              : 1;
+        plan.total_steps += u.is_stop ? 0 : u.steps;
+    }
+}
+
 /* Groups the positive items into units: runs of plain words are matched
  * against the thesaurus greedily, longest n-gram (up to MAX_NGRAM words)
- * first. */
+ * first; a unit of one stopword is marked so (optional). A text of more
+ * than MINDEX_LONG_QUERY_WORDS plain words is a pasted paragraph: its
+ * units are its most discriminating words (similar_terms). */
 static Plan make_plan(struct mindex *ix, const std::string &text)
 {
     Plan plan;
     plan.items = parse_text(ix, text);
+    size_t n_plain = 0;
+    for (const QItem &item : plan.items)
+        n_plain += !item.is_negated && !item.is_quoted &&
+                   item.terms.size() == 1;
+    if (n_plain > MINDEX_LONG_QUERY_WORDS) {
+        plan.is_similar = true;
+        for (const std::string &w :
+             similar_terms(ix, plan.items, plain_words(ix, text))) {
+            Unit u;
+            u.words = { w };
+            u.synonyms = ix->thesaurus_lookup(u.words);
+            add_highlight(ix, plan.highlight, w);
+            plan.units.push_back(std::move(u));
+        }
+        plan.n_words = plan.n_content = plan.units.size();
+        return plan;
+    }
     std::vector<std::string> run;
     auto flush_run = [&]() {
         size_t i = 0;
@@ -379,6 +580,10 @@ static Plan make_plan(struct mindex *ix, const std::string &text)
                     u.words = gram;
                     break;
                 }
+            }
+            if (u.words.size() == 1 && is_stopword(u.words[0])) {
+                u.is_stop = true;
+                u.synonyms.clear();
             }
             i += u.words.size();
             plan.units.push_back(std::move(u));
@@ -405,10 +610,13 @@ static Plan make_plan(struct mindex *ix, const std::string &text)
     }
     flush_run();
     for (const Unit &u : plan.units) {
+        plan.n_content += !u.is_stop;
         for (const SynEntry &e : u.synonyms) {
             if (e.lang == "sdg")
                 continue;   /* a goal link: no words to mark */
             for (const std::string &w : e.words) {
+                if (is_stopword(w))
+                    continue;
                 plan.highlight.words.insert(w);
                 if (e.words.size() == 1 && term_is_stemmable(w))
                     plan.highlight.stems.insert(ix->stem_for(e.lang)(w));
@@ -418,20 +626,54 @@ static Plan make_plan(struct mindex *ix, const std::string &text)
     return plan;
 }
 
-/* The text part of the query, its units joined with `op`; MatchAll when
- * there is nothing positive to look for. */
+/* One unit of a QUORUM query: its words any of them (BM25), plus
+ * QUORUM_STEP when the case matches the unit whole. */
+static Xapian::Query quorum_part(struct mindex *ix, const Unit &u)
+{
+    Xapian::Query any = unit_query(ix, u, Xapian::Query::OP_OR);
+    Xapian::Query step((new Xapian::FixedWeightPostingSource(
+                            QUORUM_STEP * u.steps))->release());
+    if (u.words.size() == 1 || u.is_phrase)   /* any is whole: an AND adds
+                                                 its parts' weights */
+        return Xapian::Query(Xapian::Query::OP_AND, step, any);
+    Xapian::Query whole = unit_query(ix, u, Xapian::Query::OP_AND);
+    return Xapian::Query(
+        Xapian::Query::OP_OR, any,
+        Xapian::Query(Xapian::Query::OP_AND, step,
+                      Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, whole,
+                                    0.0)));
+}
+
+/* The text part of the query, its units combined as `how` says (the
+ * stopwords optional, unless the text holds nothing else); MatchAll
+ * when there is nothing positive to look for. */
 static Xapian::Query text_query(struct mindex *ix, const Plan &plan,
-                                Xapian::Query::op op)
+                                Combine how)
 {
     /* Query(""), not the static Query::MatchAll: copying that shared
      * object from several server threads races on its reference count
      * (Xapian's are not atomic), which ASan caught as a use after free */
     Xapian::Query main{ std::string() };
     if (!plan.units.empty()) {
-        std::vector<Xapian::Query> parts;
-        for (const Unit &u : plan.units)
-            parts.push_back(unit_query(ix, u, op));
-        main = Xapian::Query(op, parts.begin(), parts.end());
+        std::vector<Xapian::Query> parts, stops;
+        const bool all_stop = plan.n_content == 0;
+        for (const Unit &u : plan.units) {
+            if (u.is_stop && !all_stop)
+                stops.push_back(unit_query(ix, u, Xapian::Query::OP_AND));
+            else if (how == Combine::QUORUM)
+                parts.push_back(quorum_part(ix, u));
+            else
+                parts.push_back(unit_query(
+                    ix, u, how == Combine::ALL ? Xapian::Query::OP_AND
+                                               : Xapian::Query::OP_OR));
+        }
+        main = Xapian::Query(how == Combine::ALL ? Xapian::Query::OP_AND
+                                                 : Xapian::Query::OP_OR,
+                             parts.begin(), parts.end());
+        if (!stops.empty())
+            main = Xapian::Query(Xapian::Query::OP_AND_MAYBE, main,
+                                 Xapian::Query(Xapian::Query::OP_OR,
+                                               stops.begin(), stops.end()));
     }
     std::vector<Xapian::Query> excluded;
     for (const QItem &item : plan.items) {
@@ -584,52 +826,134 @@ static std::string suggest(struct mindex *ix, const std::string &text,
  * variant and a few translations each stay well below it. */
 static const Xapian::termcount QUERY_MAX_TERMS = 4096;
 
-/* Runs the query of `plan` and `filter` through the matcher, results
- * first..first+count: the words AND-ed, then, when that matches nothing
- * and there are several, OR-ed. prepare() is told the text query of each
- * attempt and says how to count its matches. */
-static Xapian::MSet run_match(
-    struct mindex *ix, const Plan &plan, const Xapian::Query &filter,
-    Xapian::doccount first, Xapian::doccount count,
-    const std::function<Counting(const Xapian::Query &text)> &prepare)
+static Xapian::Query checked(Xapian::Query text)
 {
-    const bool can_relax = plan.n_words >= 2;
+    if (text.get_length() > QUERY_MAX_TERMS)
+        throw std::invalid_argument(
+            "the query's words, with their stems and translations, make " +
+            std::to_string(text.get_length()) + " terms (at most " +
+            std::to_string(QUERY_MAX_TERMS) + "); search with fewer words");
+    return text;
+}
+
+static Xapian::Query filtered(const Xapian::Query &text,
+                              const Xapian::Query &filter)
+{
+    return filter.empty() ? text
+                          : Xapian::Query(Xapian::Query::OP_FILTER, text,
+                                          filter);
+}
+
+/* How many cases match every word of `plan` (its stopwords aside), up
+ * to `at_most`: exact below it. */
+static Xapian::doccount count_all(struct mindex *ix, const Plan &plan,
+                                  const Xapian::Query &filter,
+                                  Xapian::doccount at_most)
+{
+    Xapian::Enquire &enquire = *ix->enquire;
+    enquire.clear_matchspies();
+    enquire.set_query(
+        filtered(checked(text_query(ix, plan, Combine::ALL)), filter));
+    Xapian::MSet probe = enquire.get_mset(0, at_most);
+    return probe.size();
+}
+
+/* What run_match did. */
+struct MatchInfo {
+    bool is_quorum = false;     /* the QUORUM attempt gave the results */
+    Xapian::doccount n_all = 0; /* then: the cases matching all words */
+};
+
+/* Runs the query of `plan` and `filter` through the matcher, results
+ * first..first+count: the words AND-ed (stopwords optional); then, when
+ * that matches fewer than MINDEX_FEW_MATCHES cases and the text has two
+ * words or more, a QUORUM of them, so the cases matching most words
+ * follow those that match all. A long text's plan is run as ANY.
+ * prepare() is told the text query of each attempt and says how to
+ * count its matches. */
+static Xapian::MSet run_match(
+    struct mindex *ix, Plan &plan, const Xapian::Query &filter,
+    Xapian::doccount first, Xapian::doccount count,
+    const std::function<Counting(const Xapian::Query &text)> &prepare,
+    MatchInfo *info)
+{
+    const bool can_relax = plan.n_content >= 2 && !plan.is_similar;
     Xapian::Enquire &enquire = *ix->enquire;
     if (plan.units.empty())
         enquire.set_sort_by_key(&ix->newest_first, false);
     else
         enquire.set_sort_by_relevance();
     Xapian::MSet mset;
+    const Combine attempts[2] = {
+        plan.is_similar ? Combine::ANY : Combine::ALL, Combine::QUORUM };
     for (int relaxed = 0; relaxed <= 1; relaxed++) {
-        Xapian::Query text = text_query(
-            ix, plan, relaxed ? Xapian::Query::OP_OR
-                              : Xapian::Query::OP_AND);
-        if (text.get_length() > QUERY_MAX_TERMS)
-            throw std::invalid_argument(
-                "the query's words, with their stems and translations, make "
-                + std::to_string(text.get_length()) + " terms (at most " +
-                std::to_string(QUERY_MAX_TERMS) + "); search with fewer "
-                "words");
+        Xapian::Query text =
+            checked(text_query(ix, plan, attempts[relaxed]));
         Counting counting = prepare(text);
         Xapian::MatchSpy *spy = counting.spy;
-        enquire.set_query(filter.empty()
-                              ? text
-                              : Xapian::Query(Xapian::Query::OP_FILTER,
-                                              text, filter));
+        enquire.set_query(filtered(text, filter));
         enquire.clear_matchspies();
         if (spy)
             enquire.add_matchspy(spy);
         mset = enquire.get_mset(first, count, counting.check_at_least);
         enquire.clear_matchspies();
-        if (relaxed || !can_relax || !mset.empty())
+        info->is_quorum = relaxed == 1;
+        if (relaxed || !can_relax ||
+            mset.get_matches_lower_bound() >= MINDEX_FEW_MATCHES)
             break;
-        bool is_empty = spy ? mset.get_matches_estimated() == 0
-                            : (first == 0 && count > 0) ||
-                                  enquire.get_mset(0, 1).empty();
-        if (!is_empty)
-            break;
+        info->n_all = mset.get_matches_lower_bound();
+        /* an estimate across the line: count them (at most a few).
+         * The page and the counts already made stay valid. */
+        if (mset.get_matches_upper_bound() != info->n_all) {
+            info->n_all = count_all(ix, plan, filter, MINDEX_FEW_MATCHES);
+            if (info->n_all >= MINDEX_FEW_MATCHES)
+                break;
+        }
+        set_unit_steps(ix, plan, mset);
     }
     return mset;
+}
+
+/* A QUORUM hit's weight as the units it matches whole and its BM25
+ * weight. */
+static void quorum_split(double weight, size_t n_units, size_t *n_whole,
+                         double *bm25)
+{
+    double steps = std::floor(weight / QUORUM_STEP);
+    if (steps < 0)
+        steps = 0;
+    if (steps > (double)n_units)
+        steps = (double)n_units;
+    *n_whole = (size_t)steps;
+    *bm25 = weight - steps * QUORUM_STEP;
+}
+
+/* The plan a search runs: the text's; or, when that matches nothing
+ * (all its words together) and the spelling data corrects it into a
+ * text that matches, the correction's (*corrected is then set to it).
+ * A long text is never corrected. */
+static Plan choose_plan(struct mindex *ix, const std::string &text,
+                        const Xapian::Query &filter, bool can_correct,
+                        std::string *suggestion, std::string *corrected)
+{
+    Plan plan = make_plan(ix, text);
+    /* a pasted paragraph is not a misspelt query */
+    if (suggestion && !plan.is_similar)
+        *suggestion = suggest(ix, text, plan);
+    if (!can_correct || plan.is_similar || plan.units.empty() ||
+        plan.n_content == 0)
+        return plan;
+    if ((suggestion && suggestion->empty()) ||
+        count_all(ix, plan, filter, 1) > 0)
+        return plan;
+    std::string better = suggestion ? *suggestion : suggest(ix, text, plan);
+    if (better.empty())
+        return plan;
+    Plan fixed = make_plan(ix, better);
+    if (fixed.units.empty() || count_all(ix, fixed, filter, 1) == 0)
+        return plan;
+    *corrected = better;
+    return fixed;
 }
 
 static void results_deleter(struct mindex_results *r)
@@ -652,15 +976,30 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
         if (!results)
             throw std::bad_alloc();
         const std::string text = q->text ? q->text : "";
-        Plan plan = make_plan(ix, text);
+        const Xapian::Query filter = filter_query(q);
+        std::string suggestion, corrected;
+        Plan plan = choose_plan(ix, text, filter, q->want_spelling,
+                                q->want_spelling ? &suggestion : nullptr,
+                                &corrected);
         const bool is_listing = plan.units.empty();
         Xapian::doccount limit = std::min<unsigned>(q->limit,
                                                     QUERY_MAX_LIMIT);
         FacetCounter counter(ix, q, target_filter_query(q));
+        MatchInfo info;
         Xapian::MSet mset = run_match(
-            ix, plan, filter_query(q), q->offset, limit,
-            [&](const Xapian::Query &text) { return counter.prepare(text); });
+            ix, plan, filter, q->offset, limit,
+            [&](const Xapian::Query &text) { return counter.prepare(text); },
+            &info);
         results->total = mset.get_matches_estimated();
+        results->is_similar = plan.is_similar;
+        if (info.is_quorum)
+            results->is_partial = results->total > info.n_all;
+        else
+            results->is_partial = plan.is_similar && plan.n_content > 1;
+        if (!corrected.empty()) {
+            results->corrected_from = dup_string(text);
+            results->query_used = dup_string(corrected);
+        }
         if (q->want_facets)
             counter.finish(mset, results.get());
         if (mset.size() > 0) {
@@ -679,6 +1018,14 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             hit->id = dup_string(data.id);
             hit->score = it.get_weight();
             hit->percent = is_listing ? 0 : mset.convert_to_percent(it);
+            if (info.is_quorum) {
+                size_t n_whole;
+                quorum_split(hit->score, (size_t)plan.total_steps,
+                             &n_whole, &hit->score);
+                hit->is_partial = n_whole < (size_t)plan.total_steps;
+            } else {
+                hit->is_partial = plan.is_similar && plan.n_content > 1;
+            }
             hit->title = dup_string(data.title);
             hit->city = dup_string(data.city);
             hit->country = dup_string(data.country);
@@ -694,11 +1041,8 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
                     ix->stem_memo_for(data.language), plan.highlight,
                     snippet_caches[data.language]));
         }
-        if (q->want_spelling) {
-            std::string better = suggest(ix, text, plan);
-            if (!better.empty())
-                results->suggestion = dup_string(better);
-        }
+        if (!suggestion.empty())
+            results->suggestion = dup_string(suggestion);
         return 0;
     });
     if (rc)
@@ -725,13 +1069,19 @@ extern "C" int mindex_match_ids(struct mindex *ix,
     };
     int rc = guard_read(ix, errmsg, "index match", [&]() -> int {
         free_ids();     /* a retry after the index changed starts over */
-        Plan plan = make_plan(ix, q->text ? q->text : "");
+        const Xapian::Query filter = filter_query(q);
+        std::string corrected;
+        /* corrected as mindex_search corrects, so an export holds the
+         * cases the search showed */
+        Plan plan = choose_plan(ix, q->text ? q->text : "", filter, true,
+                                nullptr, &corrected);
         Xapian::doccount all = ix->db().get_doccount();
         Xapian::doccount count =
             q->limit ? std::min<Xapian::doccount>(q->limit, all) : all;
+        MatchInfo info;
         Xapian::MSet mset = run_match(
-            ix, plan, filter_query(q), q->offset, count,
-            [](const Xapian::Query &) { return Counting(); });
+            ix, plan, filter, q->offset, count,
+            [](const Xapian::Query &) { return Counting(); }, &info);
         out.reserve(mset.size());
         /* the id from its value slot: the stored data holds up to 8 KB
          * of text a case */
@@ -774,6 +1124,7 @@ extern "C" void mindex_hit_release(struct mindex_hit *hit)
     free(hit->country);
     free(hit->language);
     free(hit->snippet);
+    free(hit->snippet_from);
     memset(hit, 0, sizeof *hit);
 }
 
@@ -787,5 +1138,7 @@ extern "C" void mindex_results_free(struct mindex_results *r)
     free(r->countries);
     free(r->languages);
     free(r->suggestion);
+    free(r->corrected_from);
+    free(r->query_used);
     free(r);
 }

@@ -225,7 +225,9 @@ static int match_folded(const std::string &folded, StemMemo &stem,
     bool is_word = hl.words.count(folded) > 0;
     bool stemmable = is_stemmable(folded);
     int key = -1;
-    if (is_word) {
+    if (is_stopword(folded)) {
+        /* never marked, whatever it stems to ("estados" and "estado") */
+    } else if (is_word) {
         key = key_id(cache, stemmable ? stem(folded) : folded);
     } else if (stemmable) {
         const std::string &stemmed = stem(folded);
@@ -473,6 +475,8 @@ static void append_escaped(std::string &out, const std::string &text,
         case '>': out += "&gt;"; break;
         case '"': out += "&quot;"; break;
         case '\'': out += "&#39;"; break;
+        case '\n': out += ' '; break;     /* a block break (see
+                                             snippet_source) */
         default: out += text[i]; break;
         }
     }
@@ -519,32 +523,96 @@ std::string make_snippet(const std::string &text, const std::string &lang,
         }
     }
 
-    /* Centre the matches in the window, then snap to token boundaries. */
-    size_t start_char = 0;
-    if (best_count > 0) {
-        size_t span =
-            tokens[best_last].char_end - tokens[best_first].char_start;
-        size_t slack = span < SNIPPET_CHARS ? (SNIPPET_CHARS - span) / 2 : 0;
-        start_char = tokens[best_first].char_start > slack
-                         ? tokens[best_first].char_start - slack : 0;
-        if (n_chars > SNIPPET_CHARS && start_char + SNIPPET_CHARS > n_chars)
-            start_char = n_chars - SNIPPET_CHARS;
+    /* Where sentences begin: the first token, and each token after a
+     * block break or after ". ", "! ", "? ". */
+    std::vector<char> starts(tokens.size() + 1, 0);
+    starts[0] = 1;
+    starts[tokens.size()] = 1;
+    for (size_t i = 1; i < tokens.size(); i++) {
+        bool has_end = false, has_space = false;
+        for (size_t b = tokens[i - 1].byte_end; b < tokens[i].byte_start;
+             b++) {
+            char ch = text[b];
+            if (ch == '\n') {
+                has_end = has_space = true;
+            } else if (ch == '.' || ch == '!' || ch == '?') {
+                has_end = true;
+            } else if (ch == ' ' && has_end) {
+                has_space = true;
+            }
+        }
+        starts[i] = has_end && has_space;
     }
+
+    /* Begin at the sentence holding the first match when it starts
+     * close enough before it; else centre the matches in the window and
+     * snap to token boundaries. */
     size_t first = 0;
-    while (first < best_first && tokens[first].char_start < start_char)
-        first++;
-    if (start_char == 0)
-        first = 0;
+    bool at_sentence = true;
+    if (best_count > 0) {
+        size_t s = best_first;
+        while (!starts[s])
+            s--;
+        if (tokens[best_first].char_start - tokens[s].char_start <=
+            SNIPPET_LEAD_MAX) {
+            first = s;
+        } else {
+            at_sentence = false;
+            size_t span =
+                tokens[best_last].char_end - tokens[best_first].char_start;
+            size_t slack =
+                span < SNIPPET_CHARS ? (SNIPPET_CHARS - span) / 2 : 0;
+            size_t start_char = tokens[best_first].char_start > slack
+                                    ? tokens[best_first].char_start - slack
+                                    : 0;
+            if (n_chars > SNIPPET_CHARS && start_char + SNIPPET_CHARS > n_chars)
+                start_char = n_chars - SNIPPET_CHARS;
+            while (first < best_first && tokens[first].char_start < start_char)
+                first++;
+            if (start_char == 0)
+                first = 0;
+            at_sentence = starts[first];
+        }
+    }
     size_t start_byte = first == 0 ? 0 : tokens[first].byte_start;
     size_t end_limit = tokens[first].char_start + SNIPPET_CHARS;
     size_t last = first;
     while (last + 1 < tokens.size() && tokens[last + 1].char_end <= end_limit)
         last++;
+    /* End at the last sentence end in the window past its matches and
+     * its first half, with the sentence's punctuation. */
     size_t end_byte = last + 1 == tokens.size() ? text.size()
                                                 : tokens[last].byte_end;
+    bool at_end = last + 1 == tokens.size();
+    if (!at_end) {
+        size_t min_last = best_count > 0 ? std::max(best_last, first) : first;
+        for (size_t j = last; j >= min_last && j > first; j--) {
+            if (!starts[j + 1] ||
+                tokens[j].char_end < tokens[first].char_start +
+                                         SNIPPET_CHARS / 2)
+                continue;
+            last = j;
+            end_byte = tokens[j].byte_end;
+            size_t gap_end = tokens[j + 1].byte_start;
+            while (end_byte < gap_end && text[end_byte] != ' ' &&
+                   text[end_byte] != '\n')
+                end_byte++;    /* "." and a closing quote or bracket */
+            at_end = true;
+            break;
+        }
+    }
+    if (start_byte > 0 && at_sentence) {
+        /* an opening quote or bracket before the sentence's first word */
+        size_t b = start_byte;
+        while (b > 0 && text[b - 1] != ' ' && text[b - 1] != '\n' &&
+               (b == start_byte || b > tokens[first - 1].byte_end))
+            b--;
+        if (b >= tokens[first - 1].byte_end)
+            start_byte = b;
+    }
 
     std::string out;
-    if (start_byte > 0)
+    if (start_byte > 0 && !at_sentence)
         out += "\u2026";
     size_t pos = start_byte;
     for (size_t i = first; i <= last; i++) {
@@ -558,7 +626,7 @@ std::string make_snippet(const std::string &text, const std::string &lang,
         pos = t.byte_end;
     }
     append_escaped(out, text, pos, end_byte);
-    if (end_byte < text.size())
+    if (end_byte < text.size() && !at_end)
         out += "\u2026";
     return out;
 }

@@ -16,6 +16,8 @@ packages=(
   iso-codes fonts-dejavu-core
   # tests: HTTP client, PDF and archive tools
   python3 curl poppler-utils zip unzip valgrind
+  # the OAI-PMH test's third-party harvester (HTTP::OAI::Harvester)
+  libhttp-oai-perl
 )
 if [ "${1:-}" = "--with-browser" ]; then
   # the end-to-end browser test: Debian's Chromium driven by playwright-core

@@ -16,8 +16,11 @@
 static enum MHD_Result send_unauthorized(struct MHD_Connection *con,
                                          struct web_request *req,
                                          const char *message,
-                                         const char *challenge) {
-    struct MHD_Response *resp = web_error_response(message, NULL);
+                                         const char *challenge,
+                                         const char *token_state) {
+    struct MHD_Response *resp = web_error_response_coded(
+        "unauthorized", json_pack("{s:s}", "token", token_state), message,
+        NULL);
     if (resp) MHD_add_response_header(resp, "WWW-Authenticate", challenge);
     return web_send(con, req, MHD_HTTP_UNAUTHORIZED, resp);
 }
@@ -31,7 +34,7 @@ struct minga_principal *web_auth_principal(struct web_server *srv,
                                                    "Authorization");
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0 || !auth[7]) {
         *ret = send_unauthorized(con, req, missing_message,
-                                 "Bearer realm=\"minga\"");
+                                 "Bearer realm=\"minga\"", "missing");
         return NULL;
     }
     const char *token = auth + 7;
@@ -50,7 +53,7 @@ struct minga_principal *web_auth_principal(struct web_server *srv,
         *ret = send_unauthorized(con, req, "the token is not valid (unknown, "
                                  "revoked or expired)",
                                  "Bearer realm=\"minga\", "
-                                 "error=\"invalid_token\"");
+                                 "error=\"invalid_token\"", "invalid");
         return NULL;
     }
     web_token_use_record(srv, who->name);
@@ -68,8 +71,11 @@ struct minga_principal *web_auth_curator(struct web_server *srv,
         char msg[200];
         snprintf(msg, sizeof msg, "token %s is a city token: only a curator "
                  "token may review submissions", who->name);
+        *ret = web_send_coded(con, req, MHD_HTTP_FORBIDDEN, "forbidden",
+                              json_pack("{s:s, s:s}", "token", who->name,
+                                        "role", "city"),
+                              msg, NULL);
         minga_principal_free(who);
-        *ret = web_send_error(con, req, MHD_HTTP_FORBIDDEN, msg, NULL);
         return NULL;
     }
     return who;

@@ -331,3 +331,9 @@ int web_query_build(struct minga_query *q, const struct web_request *req,
     }
     return 0;
 }
+
+const char *web_query_param_code(const char *bad_param, int is_export) {
+    const char *filter = bad_param ? filter_for(bad_param, is_export) : "";
+    if (!filter) return "unknown_parameter";
+    return *filter ? "bad_filter_value" : "bad_parameter";
+}

@@ -17,9 +17,17 @@
 #include "minga.h"
 #include "case.h"
 
+/* An error of a search, statistics or export: a query the index refuses
+ * (too many words) is "bad_query", an export that matched nothing
+ * "no_results". */
 static void reply_rc(struct web_reply *reply, int rc, char *errmsg,
-                     const char *fallback) {
-    web_reply_error(reply, web_status_for(rc), errmsg ? errmsg : fallback,
+                     const char *fallback, const char *not_found_code) {
+    unsigned status = web_status_for(rc);
+    const char *code = rc == MINGA_EINVAL ? "bad_query"
+                       : rc == MINGA_ENOTFOUND && not_found_code
+                           ? not_found_code
+                           : web_code_for_status(status);
+    web_reply_coded(reply, status, code, NULL, errmsg ? errmsg : fallback,
                     NULL);
     free(errmsg);
 }
@@ -27,9 +35,12 @@ static void reply_rc(struct web_reply *reply, int rc, char *errmsg,
 /* Sends the 400 for a bad parameter, freeing errmsg. */
 static enum MHD_Result send_query_error(struct MHD_Connection *con,
                                         struct web_request *req,
-                                        const char *bad_param, char *errmsg) {
-    enum MHD_Result ret = web_send_param_error(
-        con, req, bad_param, errmsg ? errmsg : "bad parameter");
+                                        int is_export, const char *bad_param,
+                                        char *errmsg) {
+    enum MHD_Result ret = web_send_param_coded(
+        con, req, web_query_param_code(bad_param, is_export), bad_param,
+        bad_param ? web_param(req, bad_param) : NULL, NULL,
+        errmsg ? errmsg : "bad parameter");
     free(errmsg);
     return ret;
 }
@@ -57,8 +68,8 @@ static struct query_job *query_job_new(struct MHD_Connection *con,
                                        int is_export, enum MHD_Result *ret) {
     struct query_job *qj = calloc(1, sizeof *qj);
     if (!qj) {
-        *ret = web_send_error(con, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                              "out of memory", NULL);
+        *ret = web_send_coded(con, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                              "internal", NULL, "out of memory", NULL);
         return NULL;
     }
     const char *bad_param = NULL;
@@ -66,7 +77,7 @@ static struct query_job *query_job_new(struct MHD_Connection *con,
     query_init(&qj->q);
     if (web_query_build(&qj->q, req, is_export, &bad_param, &errmsg) != 0) {
         query_job_free(qj);
-        *ret = send_query_error(con, req, bad_param, errmsg);
+        *ret = send_query_error(con, req, is_export, bad_param, errmsg);
         return NULL;
     }
     return qj;
@@ -97,7 +108,7 @@ static void run_search(struct web_server *srv, struct web_job *job) {
     log_index_ahead(srv, m);
     if (rc != 0) {
         if (rc != MINGA_EINVAL) web_log(srv, "search failed: %s", errmsg);
-        reply_rc(&job->reply, rc, errmsg, "search failed");
+        reply_rc(&job->reply, rc, errmsg, "search failed", NULL);
         return;
     }
     size_t n = 0;
@@ -140,7 +151,7 @@ static void run_stats(struct web_server *srv, struct web_job *job) {
     int rc = minga_stats_json(m, &stats, &errmsg);
     if (rc != 0) {
         web_log(srv, "stats failed: %s", errmsg);
-        reply_rc(&job->reply, rc, errmsg, "statistics failed");
+        reply_rc(&job->reply, rc, errmsg, "statistics failed", NULL);
         return;
     }
     web_reply_json(&job->reply, MHD_HTTP_OK, stats);
@@ -231,7 +242,7 @@ static void run_export(struct web_server *srv, struct web_job *job) {
         close(fd);
         if (rc != MINGA_ENOTFOUND)
             web_log(srv, "export %s failed: %s", exp->format, errmsg);
-        reply_rc(&job->reply, rc, errmsg, "export failed");
+        reply_rc(&job->reply, rc, errmsg, "export failed", "no_results");
         return;
     }
     struct MHD_Response *resp =
@@ -263,9 +274,12 @@ enum MHD_Result web_api_export(struct web_server *srv,
     const struct minga_exporter *exp =
         is_format_name(format) ? minga_find_exporter(format) : NULL;
     if (!exp) {
-        json_t *body = json_pack("{s:s, s:[], s:o}",
+        json_t *formats = known_formats();
+        json_t *body = json_pack("{s:s, s:s, s:{s:s, s:O}, s:[], s:o}",
                                  "error", "unknown export format",
-                                 "details", "formats", known_formats());
+                                 "code", "unknown_format", "params",
+                                 "format", format, "formats", formats,
+                                 "details", "formats", formats);
         return web_send_json(con, req, MHD_HTTP_NOT_FOUND, body);
     }
     static const char *const langs[] = {"en", "es", "pt"};
@@ -274,7 +288,9 @@ enum MHD_Result web_api_export(struct web_server *srv,
     while (lang && *lang && i_lang < 3 && strcmp(lang, langs[i_lang]) != 0)
         i_lang++;
     if (i_lang == 3)
-        return web_send_param_error(con, req, "lang",
+        return web_send_param_coded(con, req, "bad_parameter", "lang", lang,
+                                    json_pack("{s:s}", "expected",
+                                              "es, pt, en"),
                                     "lang: expected es, pt or en (the labels "
                                     "language; filter cases with language=)");
     enum MHD_Result ret = MHD_NO;

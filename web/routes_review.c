@@ -52,7 +52,8 @@ static enum MHD_Result send_bad_number(struct MHD_Connection *con,
     char msg[160];
     snprintf(msg, sizeof msg, "invalid %s number: expected a positive "
              "integer", what);
-    return web_send_error(con, req, MHD_HTTP_BAD_REQUEST, msg, NULL);
+    return web_send_coded(con, req, MHD_HTTP_BAD_REQUEST, "bad_id",
+                          json_pack("{s:s}", "what", what), msg, NULL);
 }
 
 static enum MHD_Result send_unknown_param(struct MHD_Connection *con,
@@ -65,7 +66,12 @@ static enum MHD_Result send_unknown_param(struct MHD_Connection *con,
         snprintf(msg, sizeof msg, "%.60s: unknown parameter%s%s%s", name,
                  allowed ? " (only " : "", allowed ? allowed : "",
                  allowed ? ")" : "");
-        return web_send_param_error(con, req, name, msg);
+        return web_send_param_coded(con, req, "unknown_parameter", name,
+                                    NULL, allowed ? json_pack("{s:s}",
+                                                              "allowed",
+                                                              allowed)
+                                                  : NULL,
+                                    msg);
     }
     return MHD_YES;
 }
@@ -101,7 +107,12 @@ static void run_review_read(struct web_server *srv, struct web_job *job) {
         if (rc != MINGA_ENOTFOUND)
             web_log(srv, "review: reading failed: %s",
                     errmsg ? errmsg : "unknown error");
-        web_reply_error(&job->reply, web_status_for(rc),
+        web_reply_coded(&job->reply, web_status_for(rc),
+                        rc == MINGA_ENOTFOUND
+                            ? "submission_not_found"
+                            : web_code_for_status(web_status_for(rc)),
+                        rj->id ? json_pack("{s:I}", "id", (json_int_t)rj->id)
+                               : NULL,
                         rc == MINGA_ENOTFOUND && errmsg
                             ? errmsg : "reading the submissions failed",
                         NULL);
@@ -190,7 +201,11 @@ static void run_decision(struct web_server *srv, struct web_job *job) {
                         "was made but its status cannot be read", NULL);
     } else if (rc == MINGA_ENOTFOUND || rc == MINGA_EEXISTS ||
                rc == MINGA_EFORBIDDEN) {
-        web_reply_error(reply, web_status_for(rc),
+        web_reply_coded(reply, web_status_for(rc),
+                        rc == MINGA_ENOTFOUND ? "submission_not_found"
+                        : rc == MINGA_EEXISTS ? "already_decided"
+                                              : "forbidden",
+                        json_pack("{s:I}", "id", (json_int_t)d->id),
                         errmsg ? errmsg : "the decision was refused", NULL);
     } else if (rc == MINGA_EBUSY) {
         struct MHD_Response *resp = web_error_response(
@@ -327,7 +342,8 @@ enum MHD_Result web_decision_handle(struct web_server *srv,
                               "{\"reason\": \"...\"}", NULL);
     char msg[200];
     if (parse_reason(req, d, msg, sizeof msg) != 0)
-        return web_send_param_error(con, req, "reason", msg);
+        return web_send_param_coded(con, req, "bad_parameter", "reason",
+                                    NULL, NULL, msg);
     /* the decision belongs to req, which outlives the job */
     return web_pool_submit(&srv->import_pool, con, req, run_decision, d,
                            NULL);
@@ -370,7 +386,9 @@ enum MHD_Result web_api_import_status(struct web_server *srv,
     if (!m) {
         /* reply holds the 503 */
     } else if (rc == MINGA_ENOTFOUND) {
-        web_reply_error(&reply, MHD_HTTP_NOT_FOUND, "no such import", NULL);
+        web_reply_coded(&reply, MHD_HTTP_NOT_FOUND, "import_not_found",
+                        json_pack("{s:I}", "id", (json_int_t)number),
+                        "no such import", NULL);
     } else if (rc != 0) {
         web_log(srv, "reading import %lld failed: %s", (long long)number,
                 errmsg ? errmsg : "unknown error");

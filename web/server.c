@@ -17,6 +17,8 @@
 #include <arpa/inet.h>
 
 #include "web.h"
+#include "page.h"
+#include "federation.h"
 #include "minga.h"
 
 #define DEFAULT_MAX_CONNECTIONS 256
@@ -209,6 +211,10 @@ static int route_stewardship(struct web_server *srv,
                strcmp(seg[3], "history") == 0) {
         *ret = is_get(method) ? web_api_case_history(srv, con, req, seg[2])
                               : web_send_405(con, req, "GET, HEAD");
+    } else if (strcmp(what, "cases") == 0 && n_seg >= 5 &&
+               strcmp(seg[3], "attachments") == 0) {   /* routes_cases.c */
+        *ret = is_get(method) ? web_api_case_attachment(srv, con, req, seg[2])
+                              : web_send_405(con, req, "GET, HEAD");
     } else if (strcmp(what, "review") == 0 && n_seg == 2) {
         *ret = is_get(method) ? web_api_review_list(srv, con, req)
                               : web_send_405(con, req, "GET, HEAD");
@@ -245,9 +251,12 @@ static enum MHD_Result route(struct web_server *srv,
     }
     enum MHD_Result ret = MHD_NO;
     if (route_stewardship(srv, con, req, method, &ret)) return ret;
+    /* /oai, /dcat.jsonld, /sitemap.xml, /feed.atom: oai.c, feeds.c */
+    if (web_federation_route(srv, con, req, method, &ret)) return ret;
     enum { R_NONE, R_SEARCH, R_SDGS, R_STATS, R_EXPORT, R_HEALTH,
-           R_STATIC } which = R_NONE;
-    if (is_api && n_seg == 2 && strcmp(seg[1], "search") == 0) which = R_SEARCH;
+           R_STATIC, R_PAGE } which = R_NONE;
+    if (n_seg == 1 && seg[0][0] == '\0') which = R_PAGE;   /* page.c */
+    else if (is_api && n_seg == 2 && strcmp(seg[1], "search") == 0) which = R_SEARCH;
     else if (is_api && n_seg == 2 && strcmp(seg[1], "sdgs") == 0) which = R_SDGS;
     else if (is_api && n_seg == 2 && strcmp(seg[1], "stats") == 0)
         which = R_STATS;
@@ -269,6 +278,7 @@ static enum MHD_Result route(struct web_server *srv,
     case R_SDGS: return web_api_sdgs(srv, con, req);
     case R_STATS: return web_api_stats(srv, con, req);
     case R_EXPORT: return web_api_export(srv, con, req, seg[2]);
+    case R_PAGE: return web_page_handle(srv, con, req);
     case R_HEALTH:
         return web_send_json(con, req, MHD_HTTP_OK,
                              json_pack("{s:s}", "status", "ok"));
@@ -359,6 +369,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
     if (req->decision)
         return web_decision_handle(srv, con, req, upload_data,
                                    upload_data_size);
+    if (web_oai_is_post(req, method))   /* the arguments of POST /oai */
+        return web_oai_post_body(srv, con, req, upload_data,
+                                 upload_data_size);
     return web_upload_handle(srv, con, req, upload_data, upload_data_size);
 }
 

@@ -1,6 +1,7 @@
 /*
  * The page's assets, embedded in the binary at build time (minga_embed), so
- * no URL can reach the filesystem. Each has a strong ETag (a hash of its
+ * no URL can reach the filesystem. The page itself (/) is rendered by
+ * page.c; these are its script, labels, style and icon. Each has a strong ETag (a hash of its
  * bytes) and is revalidated on every load (no-cache), so a new binary
  * serves new assets at once.
  */
@@ -10,8 +11,6 @@
 
 #include "web.h"
 
-extern const unsigned char web_asset_index_html[];
-extern const size_t web_asset_index_html_len;
 extern const unsigned char web_asset_app_js[];
 extern const size_t web_asset_app_js_len;
 extern const unsigned char web_asset_case_js[];
@@ -34,8 +33,6 @@ struct asset {
 };
 
 static struct asset assets[] = {
-    {"/", "text/html; charset=utf-8", web_asset_index_html,
-     &web_asset_index_html_len, ""},
     {"/app.js", "text/javascript; charset=utf-8", web_asset_app_js,
      &web_asset_app_js_len, ""},
     {"/case.js", "text/javascript; charset=utf-8", web_asset_case_js,

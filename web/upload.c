@@ -9,6 +9,13 @@
  * the handler has not answered yet). A body that grows past max_upload
  * without a Content-Length is dropped from then on (MHD 0.9 cannot answer
  * in the middle of a body) and answered 413 once it ends.
+ *
+ * The file's name (the form part's filename, ?filename= or a
+ * Content-Disposition header) picks the importer and names the file in
+ * every message; without one the Content-Type says the type, and when it
+ * does not either (curl --data-binary sends form-urlencoded) the first
+ * bytes do (sniff_type). ?dry_run=1 validates, scopes included, and
+ * writes nothing.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +41,7 @@ struct web_upload {
     int is_ignoring_file;        /* multipart: a second "file" part */
     uint64_t n_file_bytes;       /* multipart: bytes of the file part */
     int has_write_error;
+    int is_dry_run;              /* ?dry_run=1: validate only */
     struct MHD_PostProcessor *pp;/* multipart/form-data only */
 };
 
@@ -85,26 +93,86 @@ static const char *extension_for(const char *media_type) {
     return NULL;
 }
 
-/* A safe file name for messages and importer choice: the last path
- * component of what the client sent, with anything outside
- * [A-Za-z0-9._-] replaced. NULL when nothing usable is left. */
+/* Whether s[0..len) is valid UTF-8 (no overlong forms or surrogates). */
+static int is_utf8(const unsigned char *s, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        unsigned char lo = 0x80, hi = 0xBF;   /* bounds of the 2nd byte */
+        size_t n;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi) return 0;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xC0) != 0x80) return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* The file's own name for messages and importer choice: the last path
+ * component of what the client sent, at most MAX_NAME bytes (its end:
+ * the extension), with control characters (and, when it is not UTF-8,
+ * every byte outside ASCII) replaced by '_'. NULL when nothing usable is
+ * left. */
 static char *safe_name(const char *client_name) {
     const char *base = client_name;
     for (const char *p = client_name; *p; p++)
         if (*p == '/' || *p == '\\') base = p + 1;
     size_t len = strlen(base);
     if (len == 0) return NULL;
-    /* Keep the end: it carries the extension. */
-    if (len > MAX_NAME) base += len - MAX_NAME;
+    /* Keep the end: it carries the extension; never cut a character. */
+    if (len > MAX_NAME) {
+        base += len - MAX_NAME;
+        while ((*base & 0xC0) == 0x80) base++;
+    }
     char *out = strdup(base);
     if (!out) return NULL;
-    for (char *p = out; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
-              || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-'
-              || *p == '_'))
+    int is_text = is_utf8((const unsigned char *)out, strlen(out));
+    for (unsigned char *p = (unsigned char *)out; *p; p++)
+        if (*p < 0x20 || *p == 0x7F || (*p >= 0x80 && !is_text))
             *p = '_';
     if (out[0] == '.') out[0] = '_';
+    if (!out[0]) {
+        free(out);
+        return NULL;
+    }
     return out;
+}
+
+/* The filename of a Content-Disposition header (`attachment;
+ * filename="pack.zip"`), unquoted, in buf; NULL when it has none. */
+static const char *disposition_filename(const char *header, char *buf,
+                                        size_t size) {
+    const char *p = header ? strstr(header, "filename=") : NULL;
+    if (!p || size == 0) return NULL;
+    p += strlen("filename=");
+    size_t n = 0;
+    if (*p == '"') {
+        p++;
+        while (*p && *p != '"' && n + 1 < size) {
+            if (*p == '\\' && p[1]) p++;
+            buf[n++] = *p++;
+        }
+    } else {
+        while (*p && *p != ';' && *p != ' ' && n + 1 < size) buf[n++] = *p++;
+    }
+    buf[n] = '\0';
+    return n > 0 ? buf : NULL;
 }
 
 static char *name_for_type(const char *media_type) {
@@ -114,6 +182,79 @@ static char *name_for_type(const char *media_type) {
     char *out = malloc(len);
     if (out) snprintf(out, len, "upload%s", ext);
     return out;
+}
+
+#define ACCEPTED "a case file (.json, .jsonl, .csv, .md with front matter) " \
+                 "or an archive of case files and their reports (.zip, " \
+                 ".tar, .tar.gz, .tgz, .tar.xz)"
+/* How many bytes sniff_type looks at: the tar magic sits at 257. */
+#define SNIFF_BYTES 4096
+
+/* {"accepted": [...]} for a 415: what an upload may be. */
+static json_t *accepted_params(const char *detected) {
+    json_t *params = json_pack("{s:[s,s,s,s,s,s,s,s,s]}", "accepted",
+                               ".json", ".jsonl", ".csv", ".md", ".zip",
+                               ".tar", ".tar.gz", ".tgz", ".tar.xz");
+    if (params && detected)
+        json_object_set_new(params, "detected", json_string(detected));
+    return params;
+}
+
+static int starts_with(const unsigned char *h, size_t n, const char *magic,
+                       size_t len) {
+    return n >= len && memcmp(h, magic, len) == 0;
+}
+
+/* The extension that the first bytes of an upload say it has, or NULL;
+ * *is_pdf when they are a PDF's (refused: a report goes in an archive
+ * beside the case that names it). Binary formats by their magic numbers;
+ * text by its first characters: "---" front matter (Markdown), '[' or
+ * '{' (JSON; a first line that is a whole object followed by another
+ * object is JSON Lines), else a first line with a comma or a semicolon
+ * (CSV: the importer says how to fix a semicolon file). */
+static const char *sniff_type(const unsigned char *h, size_t n,
+                              int *is_pdf) {
+    *is_pdf = 0;
+    if (starts_with(h, n, "PK\x03\x04", 4) || starts_with(h, n,
+                                                          "PK\x05\x06", 4))
+        return ".zip";
+    if (starts_with(h, n, "\x1f\x8b", 2)) return ".tar.gz";
+    if (starts_with(h, n, "\xfd" "7zXZ\x00", 6)) return ".tar.xz";
+    if (n >= 262 && memcmp(h + 257, "ustar", 5) == 0) return ".tar";
+    if (starts_with(h, n, "%PDF", 4)) {
+        *is_pdf = 1;
+        return NULL;
+    }
+    if (memchr(h, '\0', n)) return NULL;       /* binary of another kind */
+    size_t i = starts_with(h, n, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    if (n - i >= 3 && memcmp(h + i, "---", 3) == 0) return ".md";
+    while (i < n && (h[i] == ' ' || h[i] == '\t' || h[i] == '\r' ||
+                     h[i] == '\n'))
+        i++;
+    if (i == n) return NULL;
+    if (h[i] == '[') return ".json";
+    if (h[i] == '{') {
+        const unsigned char *nl = memchr(h + i, '\n', n - i);
+        if (!nl) return ".json";
+        size_t end = (size_t)(nl - h);
+        while (end > i && (h[end - 1] == ' ' || h[end - 1] == '\r' ||
+                           h[end - 1] == '\t'))
+            end--;
+        size_t next = (size_t)(nl - h) + 1;
+        while (next < n && (h[next] == ' ' || h[next] == '\r' ||
+                            h[next] == '\n' || h[next] == '\t'))
+            next++;
+        return end > i && h[end - 1] == '}' && next < n && h[next] == '{'
+                   ? ".jsonl" : ".json";
+    }
+    const unsigned char *nl = memchr(h + i, '\n', n - i);
+    size_t line_end = nl ? (size_t)(nl - h) : n;
+    for (size_t k = i; k < line_end; k++) {
+        if (h[k] < 0x20 && h[k] != '\t' && h[k] != '\r') return NULL;
+    }
+    if (memchr(h + i, ',', line_end - i) || memchr(h + i, ';', line_end - i))
+        return ".csv";
+    return NULL;
 }
 
 static int spool(struct web_upload *u, const char *data, size_t len) {
@@ -156,6 +297,47 @@ static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+static const char pdf_message[] =
+    "a PDF cannot be imported on its own: put it in an archive beside the "
+    "case file that names it in \"attachments\"; accepted: " ACCEPTED;
+
+static enum MHD_Result send_pdf_refused(struct MHD_Connection *con,
+                                        struct web_request *req) {
+    return web_send_coded(con, req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                          "unsupported_media_type",
+                          accepted_params("application/pdf"), pdf_message,
+                          NULL);
+}
+
+/* Names an upload whose name and Content-Type said nothing of its type
+ * from its first bytes: "upload.zip", ... Returns 0, or -1 with the 415
+ * sent. */
+static int name_by_content(struct MHD_Connection *con,
+                           struct web_request *req, struct web_upload *u,
+                           enum MHD_Result *ret) {
+    unsigned char head[SNIFF_BYTES];
+    ssize_t n = pread(u->fd, head, sizeof head, 0);
+    int is_pdf = 0;
+    const char *ext = n > 0 ? sniff_type(head, (size_t)n, &is_pdf) : NULL;
+    if (ext) {
+        size_t len = strlen("upload") + strlen(ext) + 1;
+        if ((u->name = malloc(len))) snprintf(u->name, len, "upload%s", ext);
+        if (u->name) return 0;
+        *ret = MHD_NO;
+        return -1;
+    }
+    if (is_pdf) {
+        *ret = send_pdf_refused(con, req);
+        return -1;
+    }
+    *ret = web_send_coded(con, req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                          "unsupported_media_type", accepted_params(NULL),
+                          "cannot tell the file type from its name, its "
+                          "Content-Type or its first bytes: pass "
+                          "?filename=NAME.EXT; accepted: " ACCEPTED, NULL);
+    return -1;
+}
+
 /* First call: everything that can be checked before the body. */
 static enum MHD_Result begin(struct web_server *srv,
                              struct MHD_Connection *con,
@@ -192,20 +374,40 @@ static enum MHD_Result begin(struct web_server *srv,
             char msg[128];
             snprintf(msg, sizeof msg, "the upload is larger than the limit "
                      "of %llu bytes", (unsigned long long)srv->opt.max_upload);
-            return web_send_error(con, req, MHD_HTTP_CONTENT_TOO_LARGE, msg,
-                                  NULL);
+            return web_send_coded(con, req, MHD_HTTP_CONTENT_TOO_LARGE,
+                                  "too_large",
+                                  json_pack("{s:I}", "limit", (json_int_t)
+                                            srv->opt.max_upload),
+                                  msg, NULL);
         }
     }
 
-    char type_buf[128];
+    for (size_t i = 0; i < req->n_params; i++) {
+        const char *name = req->params[i].name;
+        if (strcmp(name, "filename") != 0 && strcmp(name, "dry_run") != 0)
+            return web_send_param_coded(
+                con, req, "unknown_parameter", name, NULL,
+                json_pack("{s:s}", "allowed", "filename, dry_run"),
+                "unknown parameter (only filename and dry_run)");
+    }
+    const char *dry_run = web_param(req, "dry_run");
+    if (dry_run) {
+        if (strcmp(dry_run, "1") == 0 || strcmp(dry_run, "true") == 0)
+            u->is_dry_run = 1;
+        else if (strcmp(dry_run, "0") != 0 && strcmp(dry_run, "false") != 0)
+            return web_send_param_error(con, req, "dry_run",
+                                        "dry_run: expected 1 or 0");
+    }
+    char type_buf[128], name_buf[256];
     const char *media_type = bare_media_type(
         MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type"),
         type_buf, sizeof type_buf);
     const char *filename = web_param(req, "filename");
-    for (size_t i = 0; i < req->n_params; i++)
-        if (strcmp(req->params[i].name, "filename") != 0)
-            return web_send_param_error(con, req, req->params[i].name,
-                                        "unknown parameter (only filename)");
+    if (!filename || !*filename)
+        filename = disposition_filename(
+            MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                        "Content-Disposition"),
+            name_buf, sizeof name_buf);
     if (media_type && strcmp(media_type, "multipart/form-data") == 0) {
         u->pp = MHD_create_post_processor(con, POST_BUFFER, on_form_field, u);
         if (!u->pp)
@@ -217,13 +419,11 @@ static enum MHD_Result begin(struct web_server *srv,
         if (!u->name)
             return web_send_param_error(con, req, "filename",
                                         "filename: not a usable file name");
+    } else if (media_type && strcmp(media_type, "application/pdf") == 0) {
+        return send_pdf_refused(con, req);
     } else {
+        /* NULL: the type is sniffed from the first bytes (finish) */
         u->name = name_for_type(media_type);
-        if (!u->name)
-            return web_send_error(
-                con, req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                "cannot tell the file type: pass ?filename=NAME.EXT or a "
-                "Content-Type such as application/zip", NULL);
     }
     u->fd = web_tmpfile(srv);
     if (u->fd < 0) {
@@ -272,8 +472,10 @@ static void run_import(struct web_server *srv, struct web_job *job) {
                                             : MHD_HTTP_SERVICE_UNAVAILABLE;
         web_log(srv, "upload: cannot open the data folder: %s", errmsg);
         /* the detail (it names server paths) stays in the log */
-        web_reply_error(reply, status,
-                        "the catalog cannot take uploads right now", NULL);
+        web_reply_coded(reply, status, rc == MINGA_EBUSY ? "busy"
+                                                         : "unavailable",
+                        NULL, "the catalog cannot take uploads right now",
+                        NULL);
         free(errmsg);
         return;
     }
@@ -284,45 +486,70 @@ static void run_import(struct web_server *srv, struct web_job *job) {
     minga_import_options_init(&opts);
     minga_import_report_init(&rep);
     opts.by = by;
-    opts.principal = u->who;
+    opts.principal = u->who;     /* scopes are checked in a dry run too */
+    opts.is_dry_run = u->is_dry_run;
     /* with review on, a city's upload waits for a curator */
     opts.is_pending = u->who->role == MINGA_ROLE_CITY &&
                       minga_review_enabled(m);
     rc = minga_import_fd(m, u->name, u->fd, &opts, &rep);
     minga_close(m);
 
+    /* every diagnostic of every file, the first DIAG_PRINT_MAX of them in
+     * details, and the counts in params */
+    json_t *counts = json_pack("{s:s, s:I, s:I, s:b}", "file", u->name,
+                               "errors", (json_int_t)rep.diags.n_errors,
+                               "warnings", (json_int_t)rep.diags.n_warnings,
+                               "dry_run", u->is_dry_run);
+    size_t n_shown = rep.diags.n_items < DIAG_PRINT_MAX ? rep.diags.n_items
+                                                        : DIAG_PRINT_MAX;
+    size_t n_total = rep.diags.n_errors + rep.diags.n_warnings;
+    json_object_set_new(counts, "more", json_integer((json_int_t)
+                        (n_total > n_shown ? n_total - n_shown : 0)));
     if (rc == 0) {
-        unsigned status = rep.is_pending ? MHD_HTTP_ACCEPTED
+        unsigned status = u->is_dry_run ? MHD_HTTP_OK
+                          : rep.is_pending ? MHD_HTTP_ACCEPTED
                           : rep.n_new + rep.n_updated > 0 ? MHD_HTTP_CREATED
                                                           : MHD_HTTP_OK;
-        web_reply_json(reply, status, minga_import_report_json(&rep, 0));
-        web_log(srv, "import by %s of %s: %zu cases (%zu new, %zu updated)",
-                by, u->name, rep.n_cases, rep.n_new, rep.n_updated);
+        web_reply_json(reply, status,
+                       minga_import_report_json(&rep, u->is_dry_run));
+        web_log(srv, "%s by %s of %s: %zu cases (%zu new, %zu updated)",
+                u->is_dry_run ? "dry run" : "import", by, u->name,
+                rep.n_cases, rep.n_new, rep.n_updated);
+        json_decref(counts);
     } else if (rc == MINGA_EINVAL && rep.n_forbidden) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "%s was not imported: %zu case%s outside "
-                 "the scope of token %s", u->name, rep.n_forbidden,
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s %s: %zu case%s outside the scope of "
+                 "token %s", u->name, u->is_dry_run ? "would not be "
+                 "imported" : "was not imported", rep.n_forbidden,
                  rep.n_forbidden == 1 ? " is" : "s are", u->who->name);
-        web_reply_error(reply, MHD_HTTP_FORBIDDEN, msg,
-                        diag_list_json(&rep.diags, 100));
+        json_object_set_new(counts, "forbidden",
+                            json_integer((json_int_t)rep.n_forbidden));
+        json_object_set_new(counts, "token", json_string(u->who->name));
+        web_reply_coded(reply, MHD_HTTP_FORBIDDEN, "forbidden_scope", counts,
+                        msg, diag_list_json(&rep.diags, DIAG_PRINT_MAX));
     } else if (rc == MINGA_EINVAL || rc == MINGA_ELIMIT) {
-        char msg[200];
-        snprintf(msg, sizeof msg, "%s was not imported: %zu error%s", u->name,
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s %s: %zu error%s", u->name,
+                 u->is_dry_run ? "would not be imported"
+                               : "was not imported",
                  rep.diags.n_errors, rep.diags.n_errors == 1 ? "" : "s");
-        web_reply_error(reply, rc == MINGA_ELIMIT
+        web_reply_coded(reply, rc == MINGA_ELIMIT
                                    ? MHD_HTTP_CONTENT_TOO_LARGE
                                    : MHD_HTTP_BAD_REQUEST,
-                        msg, diag_list_json(&rep.diags, 100));
+                        rc == MINGA_ELIMIT ? "too_large" : "invalid_input",
+                        counts, msg,
+                        diag_list_json(&rep.diags, DIAG_PRINT_MAX));
     } else if (rc == MINGA_EBUSY) {
-        struct MHD_Response *resp = web_error_response(
-            "another import is running; try again shortly",
-            diag_list_json(&rep.diags, 100));
+        struct MHD_Response *resp = web_error_response_coded(
+            "busy", counts, "another import is running; try again shortly",
+            diag_list_json(&rep.diags, DIAG_PRINT_MAX));
         if (resp) MHD_add_response_header(resp, "Retry-After", "5");
         web_reply_set(reply, MHD_HTTP_CONFLICT, resp);
     } else {
         web_log(srv, "upload: import of %s failed with code %d", u->name, rc);
-        web_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
-                        "the import failed", diag_list_json(&rep.diags, 100));
+        web_reply_coded(reply, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+                        counts, "the import failed",
+                        diag_list_json(&rep.diags, DIAG_PRINT_MAX));
     }
     minga_import_report_release(&rep);
 }
@@ -335,20 +562,20 @@ static enum MHD_Result finish(struct web_server *srv,
         char msg[128];
         snprintf(msg, sizeof msg, "the upload is larger than the limit of "
                  "%llu bytes", (unsigned long long)srv->opt.max_upload);
-        return web_send_error(con, req, MHD_HTTP_CONTENT_TOO_LARGE, msg,
-                              NULL);
+        return web_send_coded(con, req, MHD_HTTP_CONTENT_TOO_LARGE,
+                              "too_large",
+                              json_pack("{s:I}", "limit", (json_int_t)
+                                        srv->opt.max_upload),
+                              msg, NULL);
     }
     if (u->pp) {
         MHD_destroy_post_processor(u->pp);
         u->pp = NULL;
         if (u->has_write_error == 2 || !u->has_file_field)
-            return web_send_param_error(con, req, "file",
+            return web_send_param_coded(con, req, "bad_parameter", "file",
+                                        NULL, NULL,
                                         "file: the form has no file field "
                                         "named \"file\"");
-        if (!u->name)
-            return web_send_error(
-                con, req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-                "cannot tell the file type from the form's file name", NULL);
     }
     if (u->has_write_error == 1 || lseek(u->fd, 0, SEEK_SET) != 0) {
         web_log(srv, "upload: writing the temporary file failed");
@@ -356,8 +583,10 @@ static enum MHD_Result finish(struct web_server *srv,
                               "writing the temporary file failed", NULL);
     }
     if ((u->has_file_field ? u->n_file_bytes : u->n_bytes) == 0)
-        return web_send_error(con, req, MHD_HTTP_BAD_REQUEST,
-                              "the upload is empty", NULL);
+        return web_send_coded(con, req, MHD_HTTP_BAD_REQUEST, "empty_upload",
+                              NULL, "the upload is empty", NULL);
+    enum MHD_Result ret = MHD_NO;
+    if (!u->name && name_by_content(con, req, u, &ret) != 0) return ret;
     /* the upload belongs to req, which outlives the job */
     return web_pool_submit(&srv->import_pool, con, req, run_import, u,
                            NULL);

@@ -218,6 +218,9 @@ int web_query_build(struct minga_query *q, const struct web_request *req,
 int64_t web_parse_positive(const char *s, int64_t max);
 /* Whether `id` is 1-100 of [a-z0-9-]. */
 int web_is_valid_id(const char *id);
+/* The error code of a parameter web_query_build refused: unknown_parameter,
+ * bad_filter_value (a filter's value) or bad_parameter (q, page, ...). */
+const char *web_query_param_code(const char *bad_param, int is_export);
 
 /* -- respond.c -------------------------------------------------------- */
 
@@ -234,11 +237,27 @@ enum MHD_Result web_send_json(struct MHD_Connection *con,
 enum MHD_Result web_send_json_text(struct MHD_Connection *con,
                                    struct web_request *req, unsigned status,
                                    char *text, size_t n);
-/* {"error": message, "details": details or []}; details is stolen. */
+/* Errors are {"error": message, "code": code, "params": params or {},
+ * "details": details or []}: code is one of the stable names listed in
+ * docs/api-errors.md (the page translates it with params); params and
+ * details are stolen. */
+enum MHD_Result web_send_coded(struct MHD_Connection *con,
+                               struct web_request *req, unsigned status,
+                               const char *code, json_t *params,
+                               const char *message, json_t *details);
+/* The same with the code the status implies (web_code_for_status). */
 enum MHD_Result web_send_error(struct MHD_Connection *con,
                                struct web_request *req, unsigned status,
                                const char *message, json_t *details);
-/* A 400 naming the bad parameter: details [{field, message}]. */
+/* A 400 about one parameter: params {param, value} (plus what `params`,
+ * stolen, may add), details [{field: param, message}] where the message
+ * does not repeat the field's name. */
+enum MHD_Result web_send_param_coded(struct MHD_Connection *con,
+                                     struct web_request *req,
+                                     const char *code, const char *param,
+                                     const char *value, json_t *params,
+                                     const char *message);
+/* The same with code "bad_parameter" and the parameter's value. */
 enum MHD_Result web_send_param_error(struct MHD_Connection *con,
                                      struct web_request *req,
                                      const char *param, const char *message);
@@ -246,8 +265,16 @@ enum MHD_Result web_send_405(struct MHD_Connection *con,
                              struct web_request *req, const char *allow);
 /* A JSON error response built but not queued (for handlers that must
  * add headers first). */
+struct MHD_Response *web_error_response_coded(const char *code,
+                                              json_t *params,
+                                              const char *message,
+                                              json_t *details);
+/* The same with code "busy": for the pools' 503 with Retry-After. */
 struct MHD_Response *web_error_response(const char *message,
                                         json_t *details);
+/* The code an error of this status has when nothing more precise is
+ * said: bad_request, unauthorized, forbidden, not_found, ... */
+const char *web_code_for_status(unsigned status);
 /* The HTTP status for a library error code (MINGA_E...). */
 unsigned web_status_for(int rc);
 /* Queues a prepared reply (its response is taken). */
@@ -264,6 +291,9 @@ void web_reply_json_text(struct web_reply *reply, unsigned status,
                          char *text, size_t n);
 void web_reply_error(struct web_reply *reply, unsigned status,
                      const char *message, json_t *details);
+void web_reply_coded(struct web_reply *reply, unsigned status,
+                     const char *code, json_t *params, const char *message,
+                     json_t *details);
 
 /* -- routes_api.c ----------------------------------------------------- */
 
@@ -292,6 +322,13 @@ enum MHD_Result web_api_case_history(struct web_server *srv,
                                      struct MHD_Connection *con,
                                      struct web_request *req,
                                      const char *id);
+/* GET /api/cases/{id}/attachments/{name}[?rev=N]: the bytes of the
+ * attachment the case (or its revision N) names `name` (segments 4 and
+ * on, joined by "/"), in a query worker. */
+enum MHD_Result web_api_case_attachment(struct web_server *srv,
+                                        struct MHD_Connection *con,
+                                        struct web_request *req,
+                                        const char *id);
 /* DELETE /api/cases/{id}: token-checked, run in the import worker. */
 enum MHD_Result web_api_case_delete(struct web_server *srv,
                                     struct MHD_Connection *con,

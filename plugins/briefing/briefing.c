@@ -31,6 +31,7 @@ struct briefing {
     const struct minga_host_api *host;
     struct minga_export_ctx *ctx;
     struct briefing_selection sel;
+    struct exp_l10n l10n;
     struct archive *zip;
     time_t mtime;
     FILE *csv_spool, *json_spool;
@@ -217,6 +218,7 @@ static void briefing_free(struct briefing *b) {
     free(b->sel.lang);
     free(b->sel.generated_at);
     free(b->sel.minga_version);
+    exp_l10n_release(&b->l10n);
     free(b);
 }
 
@@ -240,6 +242,7 @@ static int briefing_begin(const struct minga_host_api *host,
                                      ? info->generated_at : now);
     b->sel.minga_version = dup_or_empty(info ? info->minga_version : NULL);
     b->mtime = parse_utc(b->sel.generated_at);
+    exp_l10n_init(&b->l10n, host, b->sel.lang);
     exp_stats_init(&b->stats);
     b->csv_spool = tmpfile();
     b->json_spool = tmpfile();
@@ -340,7 +343,7 @@ static int briefing_write_case(void *state, const struct minga_case *c) {
     if (rc == MINGA_OK)
         rc = mem_doc_open(&page);
     if (rc == MINGA_OK) {
-        briefing_page_case(&page.out, b->host, b->sel.lang, c, safe_id);
+        briefing_page_case(&page.out, &b->l10n, c, safe_id);
         snprintf(path, path_len, "cases/%s.html", safe_id);
         rc = mem_doc_add(b, &page, path);
     }
@@ -351,15 +354,15 @@ static int briefing_write_case(void *state, const struct minga_case *c) {
     return rc;
 }
 
-typedef void (*chart_fn)(struct exp_out *, const struct minga_host_api *,
-                         const char *, const struct exp_stats *);
+typedef void (*chart_fn)(struct exp_out *, const struct exp_l10n *,
+                         const struct exp_stats *);
 
 static int add_chart(struct briefing *b, const char *path, chart_fn draw) {
     struct mem_doc doc;
     int rc = mem_doc_open(&doc);
     if (rc != MINGA_OK)
         return rc;
-    draw(&doc.out, b->host, b->sel.lang, &b->stats);
+    draw(&doc.out, &b->l10n, &b->stats);
     return mem_doc_add(b, &doc, path);
 }
 
@@ -412,7 +415,7 @@ static int briefing_finish(void *state, int ok) {
         if (rc == MINGA_OK)
             rc = mem_doc_open(&index);
         if (rc == MINGA_OK) {
-            briefing_page_index(&index.out, b->host, &b->sel, &b->stats,
+            briefing_page_index(&index.out, &b->l10n, &b->sel, &b->stats,
                                 b->rows, b->n_rows);
             rc = mem_doc_add(b, &index, "index.html");
         }

@@ -12,6 +12,7 @@
 #define MINGA_BRIEFING_H
 
 #include "minga/plugin.h"
+#include "l10n.h"
 #include "out.h"
 #include "stats.h"
 
@@ -20,7 +21,7 @@ struct briefing_row {
     char *id;        /* already safe as a file name */
     char *title;
     char *city;
-    char *country;
+    char *country;   /* the code: named in the pack's language on output */
     int year_start;
     int year_end;
     uint32_t goal_mask;
@@ -35,12 +36,11 @@ struct briefing_selection {
     char *minga_version;
 };
 
-/* pages.c */
-void briefing_page_case(struct exp_out *out, const struct minga_host_api *host,
-                        const char *lang, const struct minga_case *c,
-                        const char *safe_id);
-void briefing_page_index(struct exp_out *out,
-                         const struct minga_host_api *host,
+/* pages.c: names in the pack's language come from l10n (l10n->lang is
+ * the pack's language, l10n->host the host). */
+void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
+                        const struct minga_case *c, const char *safe_id);
+void briefing_page_index(struct exp_out *out, const struct exp_l10n *l10n,
                          const struct briefing_selection *sel,
                          const struct exp_stats *stats,
                          const struct briefing_row *rows, size_t n_rows);
@@ -50,15 +50,12 @@ const char *briefing_goal_color(const struct minga_host_api *host, int goal);
 const char *briefing_ink_on(const char *color);
 
 /* charts.c: standalone SVG documents. */
-void briefing_chart_goals(struct exp_out *out,
-                          const struct minga_host_api *host, const char *lang,
+void briefing_chart_goals(struct exp_out *out, const struct exp_l10n *l10n,
                           const struct exp_stats *stats);
-void briefing_chart_levels(struct exp_out *out,
-                           const struct minga_host_api *host,
-                           const char *lang, const struct exp_stats *stats);
+void briefing_chart_levels(struct exp_out *out, const struct exp_l10n *l10n,
+                           const struct exp_stats *stats);
 void briefing_chart_countries(struct exp_out *out,
-                              const struct minga_host_api *host,
-                              const char *lang,
+                              const struct exp_l10n *l10n,
                               const struct exp_stats *stats);
 
 /* style.c */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "briefing.h"
+#include "l10n.h"
 #include "labels.h"
 
 struct svg_bar {
@@ -83,9 +84,10 @@ static void svg_bars(struct exp_out *out, const char *title,
     exp_out_puts(out, "</svg>\n");
 }
 
-void briefing_chart_goals(struct exp_out *out,
-                          const struct minga_host_api *host, const char *lang,
+void briefing_chart_goals(struct exp_out *out, const struct exp_l10n *l10n,
                           const struct exp_stats *stats) {
+    const struct minga_host_api *host = l10n->host;
+    const char *lang = l10n->lang;
     struct svg_bar bars[17];
     for (int g = 1; g <= 17; g++) {
         bars[g - 1] = (struct svg_bar){
@@ -95,9 +97,10 @@ void briefing_chart_goals(struct exp_out *out,
     svg_bars(out, exp_label(EXP_L_PER_GOAL, lang), bars, 17);
 }
 
-void briefing_chart_levels(struct exp_out *out,
-                           const struct minga_host_api *host,
-                           const char *lang, const struct exp_stats *stats) {
+void briefing_chart_levels(struct exp_out *out, const struct exp_l10n *l10n,
+                           const struct exp_stats *stats) {
+    const struct minga_host_api *host = l10n->host;
+    const char *lang = l10n->lang;
     static const char *const level_colors[MINGA_N_LEVELS] = {
         "#2f6f8f", "#4f8f6f", "#8f6f2f", "#6f4f8f"};
     struct svg_bar bars[MINGA_N_LEVELS];
@@ -108,19 +111,17 @@ void briefing_chart_levels(struct exp_out *out,
 }
 
 void briefing_chart_countries(struct exp_out *out,
-                              const struct minga_host_api *host,
-                              const char *lang,
+                              const struct exp_l10n *l10n,
                               const struct exp_stats *stats) {
+    const char *lang = l10n->lang;
     struct exp_country_count top[EXP_TOP_COUNTRIES];
     uint64_t n_other = 0;
     size_t n_top = exp_stats_top_countries(stats, top, EXP_TOP_COUNTRIES,
                                            &n_other);
     struct svg_bar bars[EXP_TOP_COUNTRIES + 1];
     for (size_t i = 0; i < n_top; i++) {
-        const char *name = host->country_name
-                               ? host->country_name(top[i].code) : NULL;
-        bars[i] = (struct svg_bar){name ? name : top[i].code, "#2f6f8f",
-                                   top[i].n_cases, 0};
+        bars[i] = (struct svg_bar){exp_country_name(l10n, top[i].code),
+                                   "#2f6f8f", top[i].n_cases, 0};
     }
     size_t n_bars = n_top;
     if (n_other > 0)

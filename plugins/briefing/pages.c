@@ -119,9 +119,36 @@ static void page_body_markdown(struct exp_out *out, const char *body) {
     free(html);
 }
 
-void briefing_page_case(struct exp_out *out, const struct minga_host_api *host,
-                        const char *lang, const struct minga_case *c,
-                        const char *safe_id) {
+/* " (PDF, 12.5 KiB)" after an attachment's link. */
+static void attachment_note(struct exp_out *out,
+                            const struct minga_attachment *att) {
+    static const struct { const char *media_type, *name; } kinds[] = {
+        {"application/pdf", "PDF"},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml."
+         "document", "DOCX"},
+        {"application/vnd.oasis.opendocument.text", "ODT"},
+        {"text/html", "HTML"}, {"text/plain", "TXT"},
+        {"text/markdown", "Markdown"}};
+    const char *kind = NULL;
+    for (size_t i = 0; att->media_type && i < sizeof kinds / sizeof kinds[0];
+         i++)
+        if (strcmp(att->media_type, kinds[i].media_type) == 0)
+            kind = kinds[i].name;
+    if (!kind && att->size == 0)
+        return;
+    exp_out_puts(out, " <small>(");
+    if (kind)
+        exp_out_puts(out, kind);
+    if (att->size > 0)
+        exp_out_printf(out, "%s%.1f KiB", kind ? ", " : "",
+                       (double)att->size / 1024.0);
+    exp_out_puts(out, ")</small>");
+}
+
+void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
+                        const struct minga_case *c, const char *safe_id) {
+    const struct minga_host_api *host = l10n->host;
+    const char *lang = l10n->lang;
     page_head(out, lang, c->title, "../style.css");
     exp_out_puts(out, "<nav class=\"nav\"><a href=\"../index.html\">← ");
     exp_out_html(out, exp_label(EXP_L_ALL_CASES, lang));
@@ -136,9 +163,7 @@ void briefing_page_case(struct exp_out *out, const struct minga_host_api *host,
         exp_out_html(out, c->region);
     }
     exp_out_puts(out, " · ");
-    const char *country = host->country_name ? host->country_name(c->country)
-                                             : NULL;
-    exp_out_html(out, country ? country : c->country);
+    exp_out_html(out, exp_country_name(l10n, c->country));
     exp_out_puts(out, " · ");
     years(out, c->year_start, c->year_end);
     exp_out_puts(out, "</p>\n<p class=\"chips\">");
@@ -199,9 +224,7 @@ void briefing_page_case(struct exp_out *out, const struct minga_host_api *host,
             exp_out_puts(out, "\">");
             exp_out_html(out, att->path);
             exp_out_puts(out, "</a>");
-            if (att->size > 0)
-                exp_out_printf(out, " <small>(%.1f KiB)</small>",
-                               (double)att->size / 1024.0);
+            attachment_note(out, att);
             exp_out_puts(out, "</li>\n");
         }
         exp_out_puts(out, "</ul>\n</section>\n");
@@ -227,26 +250,68 @@ static void chart_img(struct exp_out *out, const char *lang,
     exp_out_puts(out, "\"></figure>\n");
 }
 
-void briefing_page_index(struct exp_out *out,
-                         const struct minga_host_api *host,
+/* The filters as a list of phrases in the pack's language ("ODS 11:
+ * Ciudades y comunidades sostenibles"), the raw description in a title
+ * attribute for whoever wants to repeat the export. */
+static void filters_list(struct exp_out *out, const struct exp_l10n *l10n,
+                         const char *filters) {
+    if (!*filters) {
+        exp_out_html(out, exp_label(EXP_L_NO_FILTERS, l10n->lang));
+        return;
+    }
+    exp_out_puts(out, "<ul class=\"filters\" title=\"");
+    exp_out_html(out, filters);
+    exp_out_puts(out, "\">");
+    for (const char *p = filters; *p;) {
+        p += strspn(p, " ");
+        size_t len = strcspn(p, " ");
+        if (len == 0)
+            break;
+        char *words = exp_filter_in_words(l10n, p, len);
+        p += len;
+        if (!words) {
+            out->status = MINGA_ENOMEM;
+            return;
+        }
+        exp_out_puts(out, "<li>");
+        exp_out_html(out, words);
+        exp_out_puts(out, "</li>");
+        free(words);
+    }
+    exp_out_puts(out, "</ul>");
+}
+
+static void cell_start(struct exp_out *out, const char *lang,
+                       enum exp_label label, const char *class_name) {
+    exp_out_puts(out, "<td");
+    if (class_name)
+        exp_out_printf(out, " class=\"%s\"", class_name);
+    exp_out_puts(out, " data-label=\"");
+    exp_out_html(out, exp_label(label, lang));
+    exp_out_puts(out, "\">");
+}
+
+void briefing_page_index(struct exp_out *out, const struct exp_l10n *l10n,
                          const struct briefing_selection *sel,
                          const struct exp_stats *stats,
                          const struct briefing_row *rows, size_t n_rows) {
+    const struct minga_host_api *host = l10n->host;
     const char *lang = sel->lang;
-    page_head(out, lang, "briefing", "style.css");
-    exp_out_puts(out, "<header class=\"cover\">\n<h1>minga — briefing</h1>\n"
-                      "<dl class=\"meta\">\n");
+    const char *title = exp_label(EXP_L_BRIEFING_TITLE, lang);
+    page_head(out, lang, title, "style.css");
+    exp_out_puts(out, "<header class=\"cover\">\n<h1>minga — ");
+    exp_out_html(out, title);
+    exp_out_puts(out, "</h1>\n<dl class=\"meta\">\n");
     meta_start(out, lang, EXP_L_QUERY);
     exp_out_html(out, *sel->query ? sel->query
                                   : exp_label(EXP_L_NO_QUERY, lang));
     exp_out_puts(out, "</dd>\n");
     meta_start(out, lang, EXP_L_FILTERS);
-    exp_out_html(out, *sel->filters ? sel->filters
-                                    : exp_label(EXP_L_NO_FILTERS, lang));
+    filters_list(out, l10n, sel->filters);
     exp_out_puts(out, "</dd>\n");
     meta_start(out, lang, EXP_L_GENERATED);
     char when[128];
-    exp_format_time(when, sizeof when, sel->generated_at);
+    exp_format_date_words(when, sizeof when, sel->generated_at, lang);
     exp_out_puts(out, "<time datetime=\"");
     exp_out_html(out, sel->generated_at);
     exp_out_puts(out, "\">");
@@ -264,11 +329,12 @@ void briefing_page_index(struct exp_out *out,
 
     exp_out_puts(out, "</section>\n<section class=\"cases\">\n<h2>");
     exp_out_html(out, exp_label(EXP_L_CASES, lang));
-    exp_out_puts(out, "</h2>\n<table class=\"case-list\">\n<thead><tr>");
+    exp_out_puts(out, "</h2>\n<div class=\"table-wrap\">\n"
+                      "<table class=\"case-list\">\n<thead><tr>");
     static const enum exp_label columns[] = {
         EXP_L_TITLE, EXP_L_CITY, EXP_L_COUNTRY, EXP_L_YEARS, EXP_L_GOALS};
     for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++) {
-        exp_out_puts(out, "<th>");
+        exp_out_puts(out, "<th scope=\"col\">");
         exp_out_html(out, exp_label(columns[i], lang));
         exp_out_puts(out, "</th>");
     }
@@ -277,23 +343,30 @@ void briefing_page_index(struct exp_out *out,
         const struct briefing_row *row = &rows[i];
         exp_out_puts(out, "<tr id=\"");
         exp_out_html(out, row->id);
-        exp_out_puts(out, "\"><td><a href=\"cases/");
+        exp_out_puts(out, "\">");
+        cell_start(out, lang, EXP_L_TITLE, "title");
+        exp_out_puts(out, "<a href=\"cases/");
         exp_out_url_path(out, row->id);
         exp_out_puts(out, ".html\">");
         exp_out_html(out, row->title);
-        exp_out_puts(out, "</a></td><td>");
+        exp_out_puts(out, "</a></td>");
+        cell_start(out, lang, EXP_L_CITY, NULL);
         exp_out_html(out, row->city);
-        exp_out_puts(out, "</td><td>");
-        exp_out_html(out, row->country);
-        exp_out_puts(out, "</td><td>");
+        exp_out_puts(out, "</td>");
+        cell_start(out, lang, EXP_L_COUNTRY, NULL);
+        exp_out_html(out, exp_country_name(l10n, row->country));
+        exp_out_puts(out, "</td>");
+        cell_start(out, lang, EXP_L_YEARS, NULL);
         years(out, row->year_start, row->year_end);
-        exp_out_puts(out, "</td><td class=\"chips\">");
+        exp_out_puts(out, "</td>");
+        cell_start(out, lang, EXP_L_GOALS, "chips");
         for (int g = 1; g <= 17; g++)
             if (row->goal_mask & (1u << g))
                 goal_chip(out, host, lang, g, 0);
         exp_out_puts(out, "</td></tr>\n");
     }
-    exp_out_puts(out, "</tbody>\n</table>\n</section>\n<footer>minga ");
+    exp_out_puts(out, "</tbody>\n</table>\n</div>\n</section>\n"
+                      "<footer>minga ");
     exp_out_html(out, sel->minga_version);
     exp_out_puts(out, "</footer>\n</body>\n</html>\n");
 }

@@ -54,6 +54,20 @@ static const char *const labels[EXP_L_COUNT_][3] = {
     [EXP_L_LANGUAGE] = {"Idioma", "Idioma", "Language"},
     [EXP_L_TITLE] = {"Título", "Título", "Title"},
     [EXP_L_BODY] = {"Descripción", "Descrição", "Description"},
+    [EXP_L_BRIEFING_TITLE] = {"Dossier de casos", "Dossiê de casos",
+                              "Case briefing"},
+    [EXP_L_SDG_SHORT] = {"ODS", "ODS", "SDG"},
+    [EXP_L_TARGET_ONE] = {"Meta", "Meta", "Target"},
+    [EXP_L_LEVEL_ONE] = {"Nivel de gobierno", "Nível de governo",
+                         "Level of government"},
+    [EXP_L_ACTOR_ONE] = {"Actor", "Ator", "Actor"},
+    [EXP_L_FROM] = {"desde", "a partir de", "from"},
+    [EXP_L_UNTIL] = {"hasta", "até", "until"},
+    [EXP_L_CONTENTS] = {"Índice", "Sumário", "Contents"},
+    [EXP_L_PAGE] = {"Página", "Página", "Page"},
+    [EXP_L_CASE_LANGUAGE] = {"Idioma del caso", "Idioma do caso",
+                             "Language of the case"},
+    [EXP_L_OPEN_FILE] = {"abrir", "abrir", "open"},
 };
 
 const char *exp_level_name(unsigned index) {

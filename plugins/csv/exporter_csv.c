@@ -35,5 +35,6 @@ static const struct minga_exporter exporter = {
     csv_begin, csv_write_case, csv_finish};
 
 MINGA_PLUGIN_DEFINE("csv", MINGA_PLUGIN_EXPORTER, "1.0.0",
-                    "CSV, one case per row (case format v1)", NULL,
+                    "CSV, one case per row (case format v1); attachment "
+                    "paths only, no attachment bytes (use archive)", NULL,
                     &exporter);

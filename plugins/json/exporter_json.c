@@ -44,4 +44,5 @@ static const struct minga_exporter exporter = {
     json_begin, json_write_case, json_finish};
 
 MINGA_PLUGIN_DEFINE("json", MINGA_PLUGIN_EXPORTER, "1.0.0",
-                    "JSON array of cases (case format v1)", NULL, &exporter);
+                    "JSON array of cases (case format v1); attachment "
+                    "paths only, no attachment bytes (use archive)", NULL, &exporter);

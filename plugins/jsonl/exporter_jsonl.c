@@ -33,5 +33,7 @@ static const struct minga_exporter exporter = {
     jsonl_begin, jsonl_write_case, jsonl_finish};
 
 MINGA_PLUGIN_DEFINE("jsonl", MINGA_PLUGIN_EXPORTER, "1.0.0",
-                    "JSON Lines, one case per line (case format v1)", NULL,
+                    "JSON Lines, one case per line (case format v1); "
+                    "attachment paths only, no attachment bytes (use "
+                    "archive)", NULL,
                     &exporter);

@@ -1,9 +1,13 @@
 /*
  * PDF exporter: plugin entry points. write_case counts the case for the
- * charts and spools it as one JSON line to a tmpfile(); finish draws the
- * cover and chart page, then reads the spool back case by case, so only
- * one case is in memory at any time. cairo writes the PDF through
- * host->write as it goes.
+ * charts and spools it as one JSON line to a tmpfile(); finish lays the
+ * document out twice, reading the spool back case by case each time, so
+ * only one case is in memory at any time (and one page number per case):
+ * a first pass into a surface that discards its bytes learns the page
+ * each case starts on, the second draws the contents with those numbers
+ * and writes the PDF through host->write as cairo finishes it. Both
+ * passes lay out the same text at the same widths (a page number has a
+ * column of its own), so the pages come out the same.
  */
 #define _GNU_SOURCE /* getline */
 #include <stdlib.h>
@@ -21,7 +25,10 @@ struct pdf_export {
     struct minga_export_ctx *ctx;
     char *query, *filters, *generated_at;
     const char *lang;          /* static string from exp_lang_norm */
+    struct exp_l10n l10n;
     FILE *spool;
+    int *case_pages;           /* the page each case starts on */
+    size_t n_cases, cap_cases;
     struct exp_out spool_out;
     struct exp_stats stats;
     int write_status;
@@ -36,9 +43,19 @@ static cairo_status_t pdf_write_cb(void *closure, const unsigned char *data,
                                          : CAIRO_STATUS_WRITE_ERROR;
 }
 
+static cairo_status_t discard_cb(void *closure, const unsigned char *data,
+                                 unsigned int len) {
+    (void)closure;
+    (void)data;
+    (void)len;
+    return CAIRO_STATUS_SUCCESS;
+}
+
 static void pdf_export_free(struct pdf_export *exp) {
     if (exp->spool)
         fclose(exp->spool);
+    exp_l10n_release(&exp->l10n);
+    free(exp->case_pages);
     free(exp->query);
     free(exp->filters);
     free(exp->generated_at);
@@ -61,6 +78,7 @@ static int pdf_begin(const struct minga_host_api *host,
     exp->generated_at = strdup(info && info->generated_at
                                    ? info->generated_at : now);
     exp->lang = exp_lang_norm(info ? info->lang : NULL);
+    exp_l10n_init(&exp->l10n, host, exp->lang);
     exp->spool = tmpfile();
     if (!exp->query || !exp->filters || !exp->generated_at || !exp->spool) {
         pdf_export_free(exp);
@@ -74,26 +92,48 @@ static int pdf_begin(const struct minga_host_api *host,
 
 static int pdf_write_case(void *state, const struct minga_case *c) {
     struct pdf_export *exp = state;
+    if (exp->n_cases == exp->cap_cases) {
+        size_t cap = exp->cap_cases ? exp->cap_cases * 2 : 64;
+        int *grown = realloc(exp->case_pages, cap * sizeof *grown);
+        if (!grown)
+            return MINGA_ENOMEM;
+        exp->case_pages = grown;
+        exp->cap_cases = cap;
+    }
+    exp->case_pages[exp->n_cases++] = 0;
     exp_stats_add(&exp->stats, c);
     return exp_json_write_line(&exp->spool_out, c);
 }
 
-/* Reads the spool back and draws each case. */
-static int draw_cases(struct pdf_export *exp, struct pdf_doc *doc) {
+enum draw_what { DRAW_CONTENTS, DRAW_CASES };
+
+/* Reads the spool back and draws each case's line of the contents, or
+ * each case (noting the page it starts on when measuring). */
+static int draw_cases(struct pdf_export *exp, struct pdf_doc *doc,
+                      enum draw_what what) {
     if (fflush(exp->spool) != 0 || fseek(exp->spool, 0, SEEK_SET) != 0)
         return MINGA_EIO;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
     int rc = MINGA_OK;
-    while (rc == MINGA_OK && (len = getline(&line, &cap, exp->spool)) > 0) {
+    size_t index = 0;
+    while (rc == MINGA_OK && index < exp->n_cases &&
+           (len = getline(&line, &cap, exp->spool)) > 0) {
         json_error_t error;
         json_t *obj = json_loadb(line, (size_t)len, 0, &error);
         struct exp_case_holder holder;
         rc = obj ? exp_case_from_json(&holder, obj) : MINGA_EINTERNAL;
         if (rc == MINGA_OK) {
-            pdf_case(doc, &holder.c);
+            if (what == DRAW_CONTENTS) {
+                pdf_toc_entry(doc, &holder.c, exp->case_pages[index]);
+            } else {
+                int page = pdf_case(doc, &holder.c);
+                if (doc->is_measuring)
+                    exp->case_pages[index] = page;
+            }
             exp_case_holder_release(&holder);
+            index++;
         }
         json_decref(obj);
         if (rc == MINGA_OK && exp->write_status != MINGA_OK)
@@ -103,21 +143,28 @@ static int draw_cases(struct pdf_export *exp, struct pdf_doc *doc) {
     return rc;
 }
 
-static int pdf_render(struct pdf_export *exp) {
+/* One pass over the whole document: into the host's output, or, when
+ * is_measuring, into nothing, noting the page each case starts on. */
+static int pdf_render(struct pdf_export *exp, int is_measuring) {
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(
-        pdf_write_cb, exp, PDF_PAGE_W, PDF_PAGE_H);
+        is_measuring ? discard_cb : pdf_write_cb, exp, PDF_PAGE_W,
+        PDF_PAGE_H);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surface);
         return MINGA_ENOMEM;
     }
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE,
-                                   "minga — briefing");
+    char *title = g_strdup_printf("minga — %s",
+                                  exp_label(EXP_L_BRIEFING_TITLE, exp->lang));
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
+    g_free(title);
     cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR,
                                    "minga");
     struct pdf_doc doc;
     memset(&doc, 0, sizeof doc);
     doc.host = exp->host;
     doc.lang = exp->lang;
+    doc.l10n = &exp->l10n;
+    doc.is_measuring = is_measuring;
     doc.surface = surface;
     doc.cr = cairo_create(surface);
     doc.pango = pango_cairo_create_context(doc.cr);
@@ -126,8 +173,13 @@ static int pdf_render(struct pdf_export *exp) {
 
     pdf_cover(&doc, exp->query, exp->filters, exp->generated_at,
               &exp->stats);
+    pdf_title_page(&doc, EXP_L_CONTENTS);
+    int rc = draw_cases(exp, &doc, DRAW_CONTENTS);
     pdf_charts(&doc, &exp->stats);
-    int rc = draw_cases(exp, &doc);
+    doc.is_page_blank = 0;
+    pdf_page_new(&doc);    /* the cases start on a page of their own */
+    if (rc == MINGA_OK)
+        rc = draw_cases(exp, &doc, DRAW_CASES);
     cairo_show_page(doc.cr);
     g_object_unref(doc.pango);
     cairo_destroy(doc.cr);
@@ -147,7 +199,9 @@ static int pdf_finish(void *state, int ok) {
     if (ok) {
         rc = exp_out_status(&exp->spool_out);
         if (rc == MINGA_OK)
-            rc = pdf_render(exp);
+            rc = pdf_render(exp, 1);
+        if (rc == MINGA_OK)
+            rc = pdf_render(exp, 0);
     }
     pdf_export_free(exp);
     return rc;

@@ -71,8 +71,9 @@ static void style_color(struct pdf_doc *doc, enum pdf_style style) {
 
 static void page_footer(struct pdf_doc *doc) {
     PangoLayout *layout = pdf_layout_new(doc, PDF_SMALL, PDF_CONTENT_W);
-    char text[64];
-    snprintf(text, sizeof text, "minga — briefing · %d", doc->page_no);
+    char text[128];
+    snprintf(text, sizeof text, "minga — %s · %d",
+             exp_label(EXP_L_BRIEFING_TITLE, doc->lang), doc->page_no);
     pango_layout_set_text(layout, text, -1);
     pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
     cairo_set_source_rgb(doc->cr, muted.r, muted.g, muted.b);
@@ -92,16 +93,29 @@ void pdf_page_new(struct pdf_doc *doc) {
     doc->is_page_blank = 1;
 }
 
+/* The height the current case will have used once `height` more is
+ * drawn, here or (is_break) at the top of the next page: the pages it
+ * left behind count whole, so a case that starts low on a page gets
+ * that much less of the next. */
+static double case_used(const struct pdf_doc *doc, double height,
+                        int is_break) {
+    int pages = doc->page_no - doc->case_page + (is_break ? 1 : 0);
+    double y = is_break ? PDF_TOP : doc->y;
+    return pages * PDF_FLOW_H + (y + height - doc->case_y);
+}
+
 int pdf_ensure(struct pdf_doc *doc, double height) {
     if (doc->is_truncated)
         return 0;
-    if (doc->y + height <= PDF_BOTTOM)
-        return 1;
-    if (doc->limit_page && doc->page_no >= doc->limit_page) {
+    int is_break = doc->y + height > PDF_BOTTOM;
+    if (doc->case_budget > 0 &&
+        case_used(doc, height, is_break) > doc->case_budget) {
         doc->is_truncated = 1;
         pdf_truncation_note(doc);
         return 0;
     }
+    if (!is_break)
+        return 1;
     doc->is_page_blank = 0;
     pdf_page_new(doc);
     return 1;
@@ -111,7 +125,8 @@ int pdf_text(struct pdf_doc *doc, enum pdf_style style, const char *text,
              int is_markup, double indent, double hang, double space_after) {
     if (doc->is_truncated)
         return 0;
-    PangoLayout *layout = pdf_layout_new(doc, style, PDF_CONTENT_W - indent);
+    PangoLayout *layout = pdf_layout_new(doc, style, PDF_CONTENT_W - indent -
+                                                         doc->right_inset);
     if (hang > 0) {
         pango_layout_set_indent(layout, -(int)(hang * PANGO_SCALE));
         PangoTabArray *tabs = pango_tab_array_new_with_positions(
@@ -167,10 +182,15 @@ void pdf_truncation_note(struct pdf_doc *doc) {
     pango_font_description_set_style(font, PANGO_STYLE_ITALIC);
     pango_layout_set_font_description(layout, font);
     pango_font_description_free(font);
+    /* Where the case stopped; the next case follows below it. */
+    double y = doc->y + 2.0 < PDF_BOTTOM + 4.0 ? doc->y + 2.0
+                                                : PDF_BOTTOM + 4.0;
     cairo_set_source_rgb(doc->cr, accent.r, accent.g, accent.b);
-    cairo_move_to(doc->cr, PDF_MARGIN_X, PDF_BOTTOM + 6.0);
+    cairo_move_to(doc->cr, PDF_MARGIN_X, y);
     pango_cairo_show_layout(doc->cr, layout);
     g_object_unref(layout);
+    doc->y = y + 14.0;
+    doc->is_page_blank = 0;
 }
 
 static void rounded_rect(cairo_t *cr, double x, double y, double w, double h,

@@ -2,11 +2,16 @@
  * PDF exporter: a printable A4 briefing drawn with cairo, text laid out
  * with pango. Internal header of the plugin.
  *
- * The document is a cover, a page of charts, then each case from a new
- * page. The chart page needs totals before any case is drawn, so
- * write_case only counts and spools the case (as a JSON line, on disk);
- * finish draws everything, reading the spool back one case at a time.
- * Pages go out through host->write as cairo finishes them.
+ * The document is a cover (the selection in words, the date, counts by
+ * goal and country), a table of contents with page numbers, a page of
+ * charts, then the cases flowing one after another, several to a page
+ * when they are short, each at most two pages' worth of height. The
+ * cover and charts need totals before any case is drawn, so write_case
+ * only counts and spools the case (as a JSON line, on disk); finish
+ * draws everything, reading the spool back one case at a time. The
+ * contents need the page each case starts on, so finish lays the whole
+ * document out twice: once into a surface that discards its output,
+ * noting the pages, then for real, through host->write.
  *
  * Coordinates are PostScript points, y downwards; doc->y is the top of
  * the free space on the current page.
@@ -17,6 +22,8 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include "l10n.h"
+#include "labels.h"
 #include "minga/plugin.h"
 #include "stats.h"
 
@@ -35,15 +42,26 @@ struct pdf_rgb {
 struct pdf_doc {
     const struct minga_host_api *host;
     const char *lang;
+    const struct exp_l10n *l10n;   /* country names, filters, dates */
     cairo_surface_t *surface;
     cairo_t *cr;
     PangoContext *pango;
     double y;
     int page_no;           /* pages started so far */
     int is_page_blank;     /* nothing drawn on the current page yet */
-    int limit_page;        /* last page the current case may use; 0: none */
-    int is_truncated;      /* the current case hit limit_page */
+    /* The current case's budget: it may use this much height in all
+     * (two pages' worth), counted from where it started; 0: no limit. */
+    double case_budget;
+    int case_page;         /* page and y where the current case started */
+    double case_y;
+    int is_truncated;      /* the current case ran out of its budget */
+    double right_inset;    /* pdf_text leaves this much free at the right */
+    int is_measuring;      /* first pass: no links, numbers unknown */
 };
+
+/* The height a case may use in all: two pages' worth. */
+#define PDF_FLOW_H (PDF_BOTTOM - PDF_TOP)
+#define PDF_CASE_BUDGET (2 * PDF_FLOW_H)
 
 /* Text styles. */
 enum pdf_style {
@@ -75,12 +93,20 @@ void pdf_goal_chips(struct pdf_doc *doc, uint32_t goal_mask);
  * truncated, -1 out of memory, 1 otherwise. */
 int pdf_markdown(struct pdf_doc *doc, const char *body);
 
-/* case_page.c */
-void pdf_case(struct pdf_doc *doc, const struct minga_case *c);
+/* case_page.c: draws the case below the previous one (from a new page
+ * only when its heading would not fit), and returns the page it starts
+ * on. */
+int pdf_case(struct pdf_doc *doc, const struct minga_case *c);
+/* One line of the contents: the case's title, place and years, and the
+ * page it starts on (a link to it unless doc->is_measuring). */
+void pdf_toc_entry(struct pdf_doc *doc, const struct minga_case *c,
+                   int page);
 
 /* charts.c */
 void pdf_cover(struct pdf_doc *doc, const char *query, const char *filters,
                const char *generated_at, const struct exp_stats *stats);
 void pdf_charts(struct pdf_doc *doc, const struct exp_stats *stats);
+/* Starts a new page headed by the label (the contents, the overview). */
+void pdf_title_page(struct pdf_doc *doc, enum exp_label title);
 
 #endif /* MINGA_PDF_H */

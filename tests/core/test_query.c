@@ -302,6 +302,64 @@ static void test_describe_filters_lists_them_in_query_syntax(void **state)
     free(text);
 }
 
+/* Issue 21: goals and targets as people type them become filters and
+ * leave the text. */
+static void test_goal_and_target_phrases_become_filters(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "agua ODS 6 SDG11 meta 5.2",
+                                        &err), 0);
+    assert_string_equal(q.text, "agua");
+    assert_int_equal(q.goal_mask, (1u << 6) | (1u << 11));
+    assert_int_equal(q.n_targets, 1);
+    assert_string_equal(q.targets[0], "5.2");
+    query_release(&q);
+    query_init(&q);
+    assert_int_equal(query_parse_inline(&q, "objetivo 2, target 11.2 "
+                                        "ods-16 goal 13", &err), 0);
+    assert_string_equal(q.text, "");
+    assert_int_equal(q.goal_mask, (1u << 2) | (1u << 16) | (1u << 13));
+    assert_int_equal(q.n_targets, 1);
+    assert_string_equal(q.targets[0], "11.2");
+}
+
+/* A phrase split over command-line arguments ("ODS" "6") is read once
+ * the number arrives. */
+static void test_goal_phrase_across_two_arguments(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "ODS", &err), 0);
+    assert_string_equal(q.text, "ODS");
+    assert_int_equal(query_parse_inline(&q, "6", &err), 0);
+    assert_string_equal(q.text, "");
+    assert_int_equal(q.goal_mask, 1u << 6);
+}
+
+/* Numbers that are no goal or target, and phrases in quotes, stay
+ * text: "meta 2030", "ODS 18", "meta 11" (a goal is no target). */
+static void test_non_sdg_numbers_stay_text(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "meta 2030 ODS 18 meta 11 "
+                                        "\"ODS 6\"", &err), 0);
+    assert_string_equal(q.text, "meta 2030 ODS 18 meta 11 \"ODS 6\"");
+    assert_int_equal(q.goal_mask, 0);
+    assert_int_equal(q.n_targets, 0);
+}
+
+/* A closing quote that touches the next word gets a space after it, so
+ * the text grows (fuzz_params found the overflow). */
+static void test_quotes_touching_words_are_spaced(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    assert_int_equal(query_parse_inline(&q, "\"a\"b\"c\"d\"e\"f", &err), 0);
+    assert_string_equal(q.text, "\"a\" b\"c\"d\"e\"f");
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -332,6 +390,10 @@ int main(void)
         T(test_unknown_filter_name_is_rejected),
         T(test_empty_value_is_rejected),
         T(test_describe_filters_lists_them_in_query_syntax),
+        T(test_goal_and_target_phrases_become_filters),
+        T(test_goal_phrase_across_two_arguments),
+        T(test_non_sdg_numbers_stay_text),
+        T(test_quotes_touching_words_are_spaced),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -310,9 +310,15 @@ void check_counts(struct mindex *ix, const char *who)
     for (const Text &t : texts()) {
         for (const Filter &filter : filters()) {
             Counts want;
-            for (int relaxed = 0; relaxed <= 1 && !want.total; relaxed++) {
+            /* all the words; when they match fewer than
+             * MINDEX_FEW_MATCHES cases, the cases matching any of them
+             * (ranked by how many: see mindex_query.cc) */
+            for (int relaxed = 0;
+                 relaxed <= 1 && want.total < MINDEX_FEW_MATCHES;
+                 relaxed++) {
                 if (relaxed && !t.finds_relaxed)
                     break;
+                want = Counts();
                 for (int i = 1; i < N_CASES; i++) {   /* c0 is deleted */
                     Facts f = facts_of(i);
                     if (filter.passes(f) &&

@@ -84,15 +84,51 @@ static void test_token_boundaries(void **state)
 {
     (void)state;
     Highlight hl;
-    hl.words = { "y", "2030", "objetivo" };
+    hl.words = { "x", "2030", "objetivo" };
     hl.stems = {};
     std::string longword(37, 'z');
-    std::string text = "(objetivo)y-2030," + longword + "objetivo " +
+    std::string text = "(objetivo)x-2030," + longword + "objetivo " +
                        longword + " objetivo";
-    std::string want = "(<mark>objetivo</mark>)<mark>y</mark>-"
+    std::string want = "(<mark>objetivo</mark>)<mark>x</mark>-"
                        "<mark>2030</mark>," + longword + "objetivo " +
                        longword + " <mark>objetivo</mark>";
     assert_snippet(snippet(text, "es", hl), want);
+}
+
+/* A stopword is never marked, even when the highlight holds it or a
+ * stem of it ("las", "de", "estados" stemming as "estado" would). */
+static void test_never_marks_a_stopword(void **state)
+{
+    (void)state;
+    Highlight hl;
+    hl.words = { "las", "de", "huertas" };
+    hl.stems = { "estad", "huert" };
+    assert_snippet(snippet("Las huertas de los estados y la huerta.", "es",
+                           hl),
+                   "Las <mark>huertas</mark> de los estados y la "
+                   "<mark>huerta</mark>.");
+}
+
+/* A long text: the fragment starts at the sentence that holds the match
+ * and ends at a sentence end, without "…" at either side; a block break
+ * (a new paragraph) reads as a space. */
+static void test_cuts_at_sentence_boundaries(void **state)
+{
+    (void)state;
+    Highlight hl;
+    hl.words = { "compost" };
+    std::string filler;
+    for (int i = 0; i < 12; i++)
+        filler += "Otra frase sin nada que ver con el tema. ";
+    std::string text = filler + "La ciudad reparte compost a las "
+                       "huertas.\nEl programa sigue hoy en cada barrio "
+                       "con apoyo municipal y de las escuelas. " + filler;
+    std::string got = snippet(text, "es", hl);
+    assert_snippet(got, "La ciudad reparte <mark>compost</mark> a las "
+                        "huertas. El programa sigue hoy en cada barrio "
+                        "con apoyo municipal y de las escuelas. Otra frase "
+                        "sin nada que ver con el tema. Otra frase sin nada "
+                        "que ver con el tema.");
 }
 
 int main(void)
@@ -101,6 +137,8 @@ int main(void)
         cmocka_unit_test(test_marks_at_every_offset),
         cmocka_unit_test(test_marks_accented_words_at_every_offset),
         cmocka_unit_test(test_token_boundaries),
+        cmocka_unit_test(test_never_marks_a_stopword),
+        cmocka_unit_test(test_cuts_at_sentence_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

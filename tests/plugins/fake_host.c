@@ -247,6 +247,8 @@ static const char *host_country_name(const char *alpha2) {
         return "Argentina";
     if (strcmp(alpha2, "UY") == 0)
         return "Uruguay";
+    if (strcmp(alpha2, "KR") == 0)
+        return "Korea, Republic of";
     return NULL;
 }
 

@@ -2,8 +2,10 @@
  * Exporter plugin tests: each built module is dlopen()ed by a fake host
  * (fake_host.c), fed three fixture cases, and its output checked with
  * independent readers: jansson for JSON, a small RFC 4180 reader for CSV,
- * libarchive + libxml2 + libsodium for the briefing zip, and poppler's
- * pdfinfo and pdftotext for the PDF.
+ * libarchive + libxml2 + libsodium for the briefing and archive zips,
+ * poppler's pdfinfo and pdftotext for the PDF, and Chromium (skipped
+ * when it is not installed) to lay the briefing's pages out on a 390 px
+ * wide screen.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -593,22 +597,310 @@ static void test_pdf_has_cover_charts_and_cases(void **unused) {
     const char *pages = strstr(info, "Pages:");
     assert_non_null(pages);
     int n_pages = atoi(pages + strlen("Pages:"));
-    /* Cover, charts, then one or two pages per case; the long Rosario
-     * body is cut after two. */
-    assert_true(n_pages >= 2 + N_FIXTURE_CASES);
-    assert_true(n_pages <= 2 + 2 * N_FIXTURE_CASES);
+    /* Cover, contents, charts, then the cases flowing: the long Rosario
+     * body is cut after two pages' worth, the short cases share pages. */
+    assert_true(n_pages >= 3 + 2);
+    assert_true(n_pages <= 3 + 2 * N_FIXTURE_CASES);
     assert_non_null(strstr(info, "A4"));
     free(info);
 
     char *text = run_command("pdftotext -enc UTF-8 '%s' -", path);
     squeeze_space(text);
-    assert_non_null(strstr(text, "minga — briefing"));
+    assert_non_null(strstr(text, "minga — Dossier de casos"));
     assert_non_null(strstr(text, "participación ciudadana"));
+    /* The filters in words, not as typed. */
+    assert_non_null(strstr(text, "ODS 11: Ciudades y comunidades "
+                                 "sostenibles; Nivel de gobierno: Local"));
+    assert_non_null(strstr(text, "6 de mayo de 2024"));
+    assert_non_null(strstr(text, "Índice"));
     for (int i = 0; i < N_FIXTURE_CASES; i++)
         assert_non_null(strstr(text, fixture_titles[i]));
     assert_non_null(strstr(text, "se recortó para caber en dos páginas"));
     assert_non_null(strstr(text, "Ciudades y comunidades sostenibles"));
     free(text);
+}
+
+
+/* ---- PDF: contents and flowing cases ------------------------------------ */
+
+/* The text of each page of a PDF (pdftotext's form feeds), squeezed. */
+static size_t pdf_pages_text(const char *path, char **pages, size_t max) {
+    char *text = run_command("pdftotext -enc UTF-8 '%s' -", path);
+    size_t n_pages = 0;
+    for (char *p = text; *p && n_pages < max;) {
+        char *ff = strchr(p, '\f');
+        size_t len = ff ? (size_t)(ff - p) : strlen(p);
+        pages[n_pages] = strndup(p, len);
+        squeeze_space(pages[n_pages]);
+        n_pages++;
+        p += len + (ff ? 1 : 0);
+    }
+    free(text);
+    return n_pages;
+}
+
+#define N_SHORT_CASES 8
+
+static void test_pdf_flows_short_cases_and_has_contents(void **unused) {
+    (void)unused;
+    static const char *const cities[N_SHORT_CASES] = {
+        "Rosario", "Montevideo", "Seúl", "Porto Alegre", "Quito", "Bogotá",
+        "Curitiba", "Medellín"};
+    static const char *const countries[N_SHORT_CASES] = {
+        "AR", "UY", "KR", "BR", "AR", "UY", "BR", "KR"};
+    struct minga_case cases[N_SHORT_CASES];
+    char titles[N_SHORT_CASES][64], ids[N_SHORT_CASES][32];
+    for (int i = 0; i < N_SHORT_CASES; i++) {
+        snprintf(titles[i], sizeof titles[i], "Caso breve número %d de %s",
+                 i + 1, cities[i]);
+        snprintf(ids[i], sizeof ids[i], "caso-breve-%d", i + 1);
+        cases[i] = (struct minga_case){
+            .struct_size = sizeof(struct minga_case), .id = ids[i],
+            .title = titles[i],
+            .summary = "Un resumen corto, de dos líneas a lo sumo, para "
+                       "ver cómo fluyen los casos breves en la página.",
+            .language = "es", .city = cities[i], .country = countries[i],
+            .year_start = 2000 + i, .goal_mask = 1u << (1 + i % 17),
+            .level_mask = MINGA_LEVEL_LOCAL};
+    }
+    struct minga_export_ctx ctx;
+    assert_int_equal(fake_host_export_cases(&ctx, MINGA_EXPORTER_PDF_PATH,
+                                            "es", NULL, cases,
+                                            N_SHORT_CASES), MINGA_OK);
+    char path[512];
+    save_output(&ctx, "exporters-short.pdf", path, sizeof path);
+    free(ctx.data);
+    char *pages[64];
+    size_t n_pages = pdf_pages_text(path, pages, 64);
+    /* Cover (in Spanish: Korea named as iso-codes translates it). */
+    assert_non_null(strstr(pages[0], "Dossier de casos"));
+    assert_non_null(strstr(pages[0], "Corea, República de"));
+    assert_null(strstr(pages[0], "Korea"));
+    assert_non_null(strstr(pages[0], "Casos por objetivo"));
+    /* Contents on page 2, each case with the page it is on, on the line
+     * of its title (-layout keeps lines). */
+    assert_non_null(strstr(pages[1], "Índice"));
+    char *contents = run_command("pdftotext -layout -enc UTF-8 -f 2 -l 2 "
+                                 "'%s' -", path);
+    int max_on_a_page = 0;
+    for (int i = 0; i < N_SHORT_CASES; i++) {
+        const char *entry = strstr(contents, titles[i]);
+        assert_non_null(entry);
+        const char *after = entry + strlen(titles[i]);
+        after += strspn(after, " ");
+        int page = atoi(after);
+        assert_true(page > 2 && (size_t)page <= n_pages);
+        assert_non_null(strstr(pages[page - 1], titles[i]));
+        int on_page = 0;
+        for (int j = 0; j < N_SHORT_CASES; j++)
+            if (strstr(pages[page - 1], titles[j]))
+                on_page++;
+        if (on_page > max_on_a_page)
+            max_on_a_page = on_page;
+    }
+    /* Short cases share pages: eight of them fit on two. */
+    assert_true(max_on_a_page >= 3);
+    assert_true(n_pages <= 3 + 3);
+    free(contents);
+    for (size_t i = 0; i < n_pages; i++)
+        free(pages[i]);
+}
+
+/* ---- Briefing in the pack's language and on a phone ---------------------- */
+
+static const struct minga_case seoul_case = {
+    .struct_size = sizeof(struct minga_case),
+    .id = "seoul-cheonggyecheon",
+    .title = "Restauración del arroyo Cheonggyecheon",
+    .summary = "Seúl retiró una autopista elevada y recuperó el arroyo.",
+    .language = "es",
+    .city = "Seúl",
+    .country = "KR",
+    .year_start = 2003,
+    .year_end = 2005,
+    .goal_mask = (1u << 6) | (1u << 11),
+    .level_mask = MINGA_LEVEL_LOCAL,
+    .source_url = "https://en.wikipedia.org/wiki/Cheonggyecheon_with_a_very"
+                  "_long_path_that_would_not_fit_on_a_phone_screen_at_all",
+};
+
+static void test_briefing_names_countries_and_filters_in_spanish(
+    void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    assert_int_equal(fake_host_export_cases(&ctx,
+                                            MINGA_EXPORTER_BRIEFING_PATH,
+                                            "es", NULL, &seoul_case, 1),
+                     MINGA_OK);
+    struct zip_entry entries[64];
+    size_t n_entries = 0;
+    memset(entries, 0, sizeof entries);
+    assert_int_equal(read_zip(&ctx, entries, 64, &n_entries), 0);
+    const char *index = NULL, *page = NULL, *chart = NULL;
+    for (size_t i = 0; i < n_entries; i++) {
+        if (strcmp(entries[i].name, "index.html") == 0)
+            index = entries[i].data;
+        if (strcmp(entries[i].name, "cases/seoul-cheonggyecheon.html") == 0)
+            page = entries[i].data;
+        if (strcmp(entries[i].name, "charts/countries.svg") == 0)
+            chart = entries[i].data;
+    }
+    assert_non_null(index);
+    assert_non_null(page);
+    assert_non_null(chart);
+    /* iso-codes' Spanish name, not the English one, everywhere. */
+    assert_non_null(strstr(index, "Corea, República de"));
+    assert_non_null(strstr(page, "Corea, República de"));
+    assert_non_null(strstr(chart, "Corea, República de"));
+    assert_null(strstr(index, "Korea"));
+    assert_null(strstr(page, "Korea"));
+    /* Title and filters in words. */
+    assert_non_null(strstr(index, "<title>Dossier de casos — minga</title>"));
+    assert_non_null(strstr(index, "<li>ODS 11: Ciudades y comunidades "
+                                  "sostenibles</li>"));
+    assert_non_null(strstr(index, "<li>Nivel de gobierno: Local</li>"));
+    assert_null(strstr(index, ">sdg:11"));
+    assert_non_null(strstr(index, "6 de mayo de 2024"));
+    free_zip(entries, n_entries);
+    free(ctx.data);
+}
+
+/* Every "NNNpx" of the style sheet outside @media print is at most 390:
+ * nothing is wider than a phone's screen. */
+static void test_briefing_css_fits_a_phone(void **unused) {
+    (void)unused;
+    const struct zip_entry *css = zip_find("style.css");
+    assert_non_null(css);
+    const char *print = strstr(css->data, "@media print");
+    assert_non_null(print);
+    for (const char *p = css->data; p < print; p++) {
+        if (strncmp(p, "px", 2) != 0)
+            continue;
+        const char *digits = p;
+        while (digits > css->data && digits[-1] >= '0' && digits[-1] <= '9')
+            digits--;
+        assert_true(atoi(digits) <= 390);
+    }
+    assert_non_null(strstr(css->data, "@media screen and (max-width: 40rem)"));
+    assert_non_null(strstr(css->data, ".table-wrap { max-width: 100%;"
+                                      " overflow-x: auto; }"));
+    assert_non_null(strstr(css->data, "img, svg, video { max-width: 100%;"));
+    const struct zip_entry *index = zip_find("index.html");
+    assert_non_null(strstr(index->data, "name=\"viewport\" content=\"width="
+                                        "device-width, initial-scale=1\""));
+    assert_non_null(strstr(index->data, "<div class=\"table-wrap\">"));
+    assert_non_null(strstr(index->data, "data-label=\"País\""));
+}
+
+/* Unpacks the pack into dir. */
+static void unpack_briefing(const char *dir) {
+    for (size_t i = 0; i < n_zip_entries; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, zip_entries[i].name);
+        for (char *slash = strchr(path + strlen(dir) + 1, '/'); slash;
+             slash = strchr(slash + 1, '/')) {
+            *slash = '\0';
+            mkdir(path, 0755);
+            *slash = '/';
+        }
+        FILE *f = fopen(path, "wb");
+        assert_non_null(f);
+        fwrite(zip_entries[i].data, 1, zip_entries[i].len, f);
+        fclose(f);
+    }
+}
+
+/* Lays `page` out in a 390 px wide frame with Chromium and returns the
+ * width of its content (document scrollWidth) and of the frame. */
+static void measure_in_chromium(const char *dir, const char *page,
+                                int *scroll_width, int *client_width) {
+    char probe[1024];
+    snprintf(probe, sizeof probe, "%s/probe.html", dir);
+    FILE *f = fopen(probe, "w");
+    assert_non_null(f);
+    fprintf(f, "<!DOCTYPE html><html><body style=\"margin:0\">"
+               "<iframe id=\"f\" style=\"width:390px;height:844px;border:0\""
+               " src=\"%s\"></iframe><script>document.getElementById('f')"
+               ".addEventListener('load', function () {"
+               " var e = this.contentDocument.documentElement;"
+               " document.body.setAttribute('data-probe',"
+               " e.scrollWidth + 'x' + e.clientWidth); });</script>"
+               "</body></html>\n", page);
+    fclose(f);
+    char *dom = run_command(
+        "/usr/bin/chromium --headless --no-sandbox --disable-gpu "
+        "--hide-scrollbars --allow-file-access-from-files "
+        "--virtual-time-budget=5000 --dump-dom 'file://%s' 2>/dev/null",
+        probe);
+    const char *probe_attr = strstr(dom, "data-probe=\"");
+    assert_non_null(probe_attr);
+    assert_int_equal(sscanf(probe_attr + strlen("data-probe=\""), "%dx%d",
+                            scroll_width, client_width), 2);
+    free(dom);
+}
+
+static void test_briefing_pages_fit_390px_in_chromium(void **unused) {
+    (void)unused;
+    if (access("/usr/bin/chromium", X_OK) != 0) {
+        fprintf(stderr, "skipped: /usr/bin/chromium is not installed\n");
+        skip();
+    }
+    char dir[] = "/tmp/minga-briefing-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    unpack_briefing(dir);
+    static const char *const pages[] = {
+        "index.html", "cases/porto-alegre-orcamento-participativo.html",
+        "cases/rosario-agricultura-urbana.html", "cases/hostile-title.html"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        int scroll_width = 0, client_width = 0;
+        measure_in_chromium(dir, pages[i], &scroll_width, &client_width);
+        fprintf(stderr, "%s: content %d px in a %d px frame\n", pages[i],
+                scroll_width, client_width);
+        assert_int_equal(client_width, 390);
+        assert_true(scroll_width <= client_width);
+    }
+    char command[256];
+    snprintf(command, sizeof command, "rm -rf '%s'", dir);
+    assert_int_equal(system(command), 0);
+}
+
+/* ---- Archive: the import layout, attachments included ------------------- */
+
+static void test_archive_export_is_the_import_layout(void **unused) {
+    (void)unused;
+    struct minga_export_ctx ctx;
+    const char *media_type;
+    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_ARCHIVE_PATH,
+                                      "en", &media_type), MINGA_OK);
+    assert_string_equal(media_type, "application/zip");
+    struct zip_entry entries[16];
+    size_t n_entries = 0;
+    memset(entries, 0, sizeof entries);
+    assert_int_equal(read_zip(&ctx, entries, 16, &n_entries), 0);
+    /* Three case files and the one attachment, nothing else. */
+    assert_int_equal(n_entries, N_FIXTURE_CASES + 1);
+    for (int i = 0; i < N_FIXTURE_CASES; i++) {
+        char name[160];
+        snprintf(name, sizeof name, "cases/%s.json", case_ids[i]);
+        const struct zip_entry *z = NULL;
+        for (size_t j = 0; j < n_entries; j++)
+            if (strcmp(entries[j].name, name) == 0)
+                z = &entries[j];
+        assert_non_null(z);
+        json_error_t error;
+        json_t *obj = json_loadb(z->data, z->len, 0, &error);
+        check_case_object(obj, i);
+        json_decref(obj);
+    }
+    const struct zip_entry *att = NULL;
+    for (size_t j = 0; j < n_entries; j++)
+        if (strcmp(entries[j].name, "cases/docs/relatório 2003.txt") == 0)
+            att = &entries[j];
+    assert_non_null(att);
+    assert_string_equal(att->data, fixture_attachment);
+    assert_int_equal(ctx.n_attachment_reads, 1);
+    free_zip(entries, n_entries);
+    free(ctx.data);
 }
 
 int main(void) {
@@ -620,12 +912,17 @@ int main(void) {
         cmocka_unit_test(test_briefing_cases_csv_guards_formula_cells),
         cmocka_unit_test(test_markdown_export_escapes_case_text),
         cmocka_unit_test(test_pdf_has_cover_charts_and_cases),
+        cmocka_unit_test(test_pdf_flows_short_cases_and_has_contents),
+        cmocka_unit_test(test_briefing_names_countries_and_filters_in_spanish),
+        cmocka_unit_test(test_archive_export_is_the_import_layout),
     };
     const struct CMUnitTest briefing[] = {
         cmocka_unit_test(test_briefing_has_index_and_a_page_per_case),
         cmocka_unit_test(test_briefing_escapes_hostile_text),
         cmocka_unit_test(test_briefing_charts_are_valid_svg),
         cmocka_unit_test(test_briefing_manifest_digests_match),
+        cmocka_unit_test(test_briefing_css_fits_a_phone),
+        cmocka_unit_test(test_briefing_pages_fit_390px_in_chromium),
     };
     int n_failed = cmocka_run_group_tests_name("exporters", streaming, NULL,
                                                NULL);

@@ -617,8 +617,8 @@ def test_review():
     r = request("GET", "/api/cases/" + cid)
     check(r.status == 200 and (r.json() or {}).get("title") ==
           pending["title"], "approved: /api/cases gives it (%d)" % r.status)
-    check(search_ids("q=huertas+pedagogicas") == [cid],
-          "approved: search finds it")
+    check(search_ids("q=huertas+pedagogicas")[:1] == [cid],
+          "approved: search finds it first")
     check(cid.encode() in export_json(), "approved: the export holds it")
     h = history(cid)
     check([(x["action"], x["by"], x["note"]) for x in h.get("revisions", [])]

@@ -3,6 +3,9 @@
 // a shared link, switches the language, downloads a briefing pack, uploads
 // a case through the form, and saves screenshots at 1280x800 and 390x844 in
 // WORK_DIR. Any console error (a CSP violation is one) fails the test.
+// Then (issue 20): the page with JavaScript off (results, filters, the
+// search form), and a link shared in Portuguese opened in a fresh browser
+// whose language is English.
 //
 // usage: node browser_test.mjs MINGA_BINARY SOURCE_DIR WORK_DIR
 import { chromium } from "playwright-core";
@@ -61,6 +64,7 @@ const server = spawn(MINGA, ["--data", DATA, "serve", "--port", String(PORT)],
   { stdio: ["ignore", serverLog, serverLog] });
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "minga-chromium-"));
 let context = null;
+let browser = null;
 
 try {
   await waitHealthy(BASE, server);
@@ -122,7 +126,7 @@ try {
   await page.locator("#goal-chips .goal-chip").nth(1).click();   // goal 2
   await page.waitForURL(/sdg=2(&|$)/);
   await page.waitForFunction(() => document.querySelector(
-    "#goal-chips .goal-chip:nth-child(2)").getAttribute("aria-pressed")
+    "#goal-chips li:nth-child(2) .goal-chip").getAttribute("aria-current")
     === "true");
   await page.waitForFunction(() => /^1\b/.test(
     document.getElementById("count").textContent));
@@ -133,7 +137,7 @@ try {
     document.getElementById("count").textContent));
   check(/^3\b/.test(await countText()),
     "two goal chips combine with OR (3 experiences)");
-  await page.locator("#f-country input[value=AR]").check();
+  await page.locator("#f-country a[data-value=AR]").click();
   await page.waitForURL(/country=AR/);
   await page.waitForFunction(() => /^1\b/.test(
     document.getElementById("count").textContent));
@@ -178,15 +182,17 @@ try {
   check(/TransMilenio/.test(await page.locator("#case-title").textContent()),
     "a shared case link opens the case page");
 
-  // -- language switch, remembered
+  // -- language switch, kept in the URL
   await page.goto(BASE + "/?q=mobility");
-  await page.selectOption("#ui-lang", "en");
+  await page.locator("#ui-lang a[hreflang=en]").click();
   await page.waitForFunction(() => document.documentElement.lang === "en");
   await page.reload();
   await page.waitForFunction(() => /\d|No/.test(
     document.getElementById("count").textContent));
   check(await page.locator("button[type=submit].primary").first().textContent()
-    === "Search", "the language choice is remembered after a reload");
+    === "Search", "the language choice is kept in the URL across a reload");
+  check(/[?&]lang=en(&|$)/.test(page.url()), "the URL says lang=en (" +
+    page.url() + ")");
 
   // -- upload through the form
   const upload = path.join(WORK, "lima-upload.json");
@@ -225,10 +231,98 @@ try {
 
   check(consoleErrors.length === 0, "no console errors or CSP violations"
     + (consoleErrors.length ? ": " + consoleErrors.join(" | ") : ""));
+
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
+    headless: true, args: ["--no-sandbox", "--disable-gpu",
+      "--no-first-run"] });
+
+  // -- JavaScript off: the server's HTML is the whole page
+  const noJs = await browser.newContext({ javaScriptEnabled: false,
+    locale: "es-AR", viewport: { width: 390, height: 844 } });
+  const np = await noJs.newPage();
+  await np.goto(BASE + "/?q=huertas+comunitarias&lang=es");
+  check(await np.locator("#results .result").count() > 0 &&
+    await np.locator("#results .snippet mark").count() > 0,
+    "without JavaScript the search page holds its results and snippets");
+  check(await np.locator("#goal-chips a.goal-chip").count() > 0 &&
+    await np.locator("#f-country a").count() > 0,
+    "without JavaScript the filters are there, as links");
+  await np.goto(BASE + "/?lang=es");
+  const allText = await np.locator("#count").textContent();
+  await np.locator("#filter-box summary").click();
+  await np.locator("#f-country a[data-value=AR]").click();
+  await np.waitForURL(/country=AR/);
+  check(/lang=es/.test(np.url()) && /^1\b/.test(await np.locator("#count")
+    .textContent()), "without JavaScript a country link filters (" +
+    allText + " -> " + await np.locator("#count").textContent() + ")");
+  await np.fill("#q", "huertas");
+  await np.press("#q", "Enter");
+  await np.waitForURL(/q=huertas/);
+  check(/country=AR/.test(np.url()) && /lang=es/.test(np.url()) &&
+    await np.locator("#results .result").count() === 1,
+    "without JavaScript the search form keeps the language and filters ("
+    + np.url() + ")");
+  await np.locator("#results .result h3 a").first().click();
+  await np.waitForURL(/case=/);
+  check(/Rosario/.test(await np.locator("#case-title").textContent()),
+    "without JavaScript a result opens its case page");
+  await noJs.close();
+
+  // -- a link shared in Portuguese, opened where the browser says English
+  const sharer = await browser.newContext({ locale: "es-AR" });
+  const sp = await sharer.newPage();
+  await sp.goto(BASE + "/");
+  check(await sp.locator("html").getAttribute("lang") === "es",
+    "with no lang in the URL the page follows Accept-Language (es)");
+  await sp.locator("#ui-lang a[hreflang=pt]").click();
+  await sp.waitForFunction(() => document.documentElement.lang === "pt");
+  await sp.locator("#goal-chips li:nth-child(11) a").click();   // goal 11
+  await sp.waitForURL(/sdg=11/);
+  const shared = sp.url();
+  check(/[?&]lang=pt(&|$)/.test(shared), "the URL to share says lang=pt ("
+    + shared + ")");
+  await sharer.close();
+  const reader = await browser.newContext({ locale: "en-US" });
+  const rp = await reader.newPage();
+  await rp.goto(shared);
+  const tagline = await rp.locator(".tagline").textContent();
+  check(await rp.locator("html").getAttribute("lang") === "pt" &&
+    /Experiências/.test(tagline) && /experiências/.test(
+      await rp.locator("#count").textContent()),
+    "the shared link opens in Portuguese in an English browser (" +
+    tagline + ")");
+  const links = await rp.locator("#content a[href^='/?']").evaluateAll(
+    (as) => as.map((a) => a.getAttribute("href")));
+  check(links.length > 0 && links.every((h) => /[?&]lang=pt(&|$)/.test(h)),
+    "every link the page makes keeps lang=pt (" + links.length + ")");
+  // -- API errors in the page's language, by code, each said once
+  const said = await rp.evaluate(() => {
+    const P = window.MINGA_PAGE;
+    const body = { error: "sdg: 18 is not an SDG goal (1-17)",
+      code: "bad_filter_value", params: { param: "sdg", value: "18" },
+      details: [{ field: "sdg", message: "sdg: 18 is not an SDG goal " +
+        "(1-17)" }] };
+    return { coded: P.errorText(body),
+      unknown: P.errorText({ error: "an English text", code: "new_code" }),
+      missing: P.errorText({ error: "English", code: "bad_filter_value",
+        params: {} }),
+      details: P.distinctDetails(body) };
+  });
+  check(said.coded === "“18” não é um valor válido para o filtro “ODS”.",
+    "an API error is said in Portuguese from its code (" + said.coded + ")");
+  check(said.unknown === "an English text" && said.missing === "English",
+    "an unknown code, or missing params, fall back to the English text");
+  check(said.details.length === 0, "a detail that repeats the error is not "
+    + "said twice (" + JSON.stringify(said.details) + ")");
+  await rp.goto(BASE + "/");
+  check(await rp.locator("html").getAttribute("lang") === "en",
+    "the same browser gets English where the URL says nothing");
+  await reader.close();
 } catch (e) {
   check(false, "browser test raised: " + (e && e.stack || e));
 } finally {
   if (context) await context.close();
+  if (browser) await browser.close();
   server.kill("SIGTERM");
   fs.rmSync(userDataDir, { recursive: true, force: true });
 }

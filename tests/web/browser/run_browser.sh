@@ -1,12 +1,15 @@
 #!/bin/sh
 # Browser test of the minga page: runs browser_test.mjs with playwright-core
 # against /usr/bin/chromium (never a downloaded browser). Exits 77 (ctest
-# SKIP_RETURN_CODE) only when chromium or node is missing.
-# usage: run_browser.sh MINGA_BINARY SOURCE_DIR WORK_DIR
+# SKIP_RETURN_CODE) only when chromium or node is missing. The npm
+# packages are installed once into NODE_DIR (default: WORK_DIR's sibling
+# "node", shared with the Lighthouse test).
+# usage: run_browser.sh MINGA_BINARY SOURCE_DIR WORK_DIR [NODE_DIR]
 set -u
 MINGA=$1
 SRC=$2
 WORK=$3
+NODE_DIR=${4:-$(dirname "$WORK")/node}
 HERE=$SRC/tests/web/browser
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -19,11 +22,7 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 
 mkdir -p "$WORK" || exit 1
-cp "$HERE/package.json" "$HERE/package-lock.json" "$HERE/browser_test.mjs" \
-   "$WORK/" || exit 1
-cd "$WORK" || exit 1
-if [ ! -f node_modules/playwright-core/package.json ]; then
-    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund \
-        --loglevel=error || exit 1
-fi
-exec node browser_test.mjs "$MINGA" "$SRC" "$WORK"
+sh "$HERE/install_node_modules.sh" "$SRC" "$NODE_DIR" || exit 1
+# ES modules find their packages beside them, so the test runs from there
+cp "$HERE/browser_test.mjs" "$NODE_DIR/" || exit 1
+exec node "$NODE_DIR/browser_test.mjs" "$MINGA" "$SRC" "$WORK"

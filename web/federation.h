@@ -1,0 +1,70 @@
+/*
+ * What other catalogs read (issue 22): the OAI-PMH 2.0 provider at /oai
+ * (web/oai.c), and the DCAT catalog, the sitemap and the Atom feed
+ * (web/feeds.c). Every URL they write is absolute, made from the data
+ * folder's settings (base_url, else http://oai_host; oai_host defaults to
+ * "minga.local"), never from the request's Host header, which the client
+ * chooses. See docs/federation.md.
+ */
+#ifndef MINGA_WEB_FEDERATION_H
+#define MINGA_WEB_FEDERATION_H
+
+#include <libxml/xmlwriter.h>
+
+#include "web.h"
+
+/* Routes /oai, /minga-oai.xsd, /dcat.jsonld, /sitemap.xml and
+ * /feed.atom. Returns 0 when the path is none of them; else 1 with the
+ * answer (or the start of its work) in *ret. A POST /oai with a body is
+ * only begun here: its body comes to web_oai_post_body. */
+int web_federation_route(struct web_server *srv, struct MHD_Connection *con,
+                         struct web_request *req, const char *method,
+                         enum MHD_Result *ret);
+/* Whether a later call of the access handler carries the body of a
+ * POST /oai (form-urlencoded arguments). */
+int web_oai_is_post(const struct web_request *req, const char *method);
+/* Collects that body (at most 8 KiB) and answers once it is whole. */
+enum MHD_Result web_oai_post_body(struct web_server *srv,
+                                  struct MHD_Connection *con,
+                                  struct web_request *req,
+                                  const char *data, size_t *size);
+
+/* GET /dcat.jsonld, /sitemap.xml, /feed.atom (web/feeds.c). */
+enum MHD_Result web_feed_dcat(struct web_server *srv,
+                              struct MHD_Connection *con,
+                              struct web_request *req);
+enum MHD_Result web_feed_sitemap(struct web_server *srv,
+                                 struct MHD_Connection *con,
+                                 struct web_request *req);
+enum MHD_Result web_feed_atom(struct web_server *srv,
+                              struct MHD_Connection *con,
+                              struct web_request *req);
+
+/* -- shared by oai.c and feeds.c -------------------------------------- */
+
+/* Where this node is, from the data folder's settings; strings owned. */
+struct fed_site {
+    char *host;        /* oai_host: "minga.local" */
+    char *base_url;    /* "https://cases.example.org", no trailing / */
+    char *name;        /* repository_name */
+    char *email;       /* oai_admin_email */
+};
+int fed_site_load(struct minga *m, struct fed_site *site);
+void fed_site_release(struct fed_site *site);
+/* "BASE/?case=ID": the case's page. Returns a new string. */
+char *fed_case_url(const struct fed_site *site, const char *id);
+/* Writes an element holding text (name NULL: the text alone, inside the
+ * element open), with characters XML 1.0 cannot carry
+ * (C0 controls but tab, newline, return) replaced by U+FFFD. Returns
+ * what xmlTextWriter returns (< 0 on failure). */
+int fed_write_element(xmlTextWriterPtr w, const char *name,
+                      const char *text);
+/* A new memory writer into *buf, document started. NULL when out of
+ * memory. */
+xmlTextWriterPtr fed_xml_new(xmlBufferPtr *buf);
+/* Ends the document, frees the writer and sets the reply to the buffer
+ * (freed) as `content_type`; 500 when writing failed (failed != 0). */
+void fed_xml_reply(struct web_reply *reply, xmlTextWriterPtr w,
+                   xmlBufferPtr buf, const char *content_type, int failed);
+
+#endif
