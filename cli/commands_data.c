@@ -76,6 +76,7 @@ static int run_import(struct cli *cli, int argc, char **argv)
         {"dry-run", no_argument, 0, 'n'}, {"lenient", no_argument, 0, 'l'},
         {"force", no_argument, 0, 'f'}, {"json", no_argument, 0, 'j'},
         {"strict-attachments", no_argument, 0, 's'},
+        {"no-attachments", no_argument, 0, 'a'},
         {"max-archive-size", required_argument, 0, 'A'},
         {"max-total-size", required_argument, 0, 'T'},
         {"max-entries", required_argument, 0, 'E'},
@@ -95,6 +96,7 @@ static int run_import(struct cli *cli, int argc, char **argv)
         case 'f': opt.is_forced = 1; break;
         case 'j': is_json = 1; break;
         case 's': opt.is_strict_attachments = 1; break;
+        case 'a': opt.is_no_attachments = 1; break;
         case 'A': limit = &opt.limits.max_compressed; break;
         case 'T': limit = &opt.limits.max_uncompressed; break;
         case 'E': limit = &opt.limits.max_entries; break;
@@ -154,6 +156,10 @@ const struct cli_command cmd_import = {
     "  --force               import files even if imported before\n"
     "  --strict-attachments  an attachment without readable text is an "
     "error\n"
+    "  --no-attachments      an attachment missing next to its case file\n"
+    "                        is a warning and the case imports without it\n"
+    "                        (for CSV and JSON Lines exports, which name\n"
+    "                        attachments but carry no bytes)\n"
     "  --json                print the report as JSON\n"
     "  --max-archive-size N  archive file size limit (default 256M)\n"
     "  --max-total-size N    total uncompressed size limit (default 1G)\n"

@@ -360,7 +360,7 @@ static int run_export(struct cli *cli, int argc, char **argv)
     }
     if (!format) {
         cli_usage_error(&cmd_export, "--format is required (json, jsonl, "
-                        "csv, markdown, briefing, pdf; see `minga plugins`)");
+                        "csv, markdown, briefing, pdf, archive; see `minga plugins`)");
         goto out;
     }
     if (strcmp(labels, "es") && strcmp(labels, "pt") && strcmp(labels, "en")) {
@@ -428,7 +428,10 @@ const struct cli_command cmd_export = {
     "Exports the cases that the query and filters select (all of them\n"
     "without either), most relevant first. Formats come from exporter\n"
     "plugins: json, jsonl, csv, markdown, briefing (a zip pack for\n"
-    "workshops), pdf. Selecting no case is an error.\n\n"
+    "workshops), pdf, archive (a zip in the import layout with the\n"
+    "attachments' bytes: the lossless round trip; json, jsonl and csv\n"
+    "name attachments without their bytes). Selecting no case is an\n"
+    "error.\n\n"
     "  --format NAME   exporter to use\n"
     "  -o, --output F  write to F (default: standard output)\n"
     "  --limit N       the N most relevant cases\n"

@@ -222,6 +222,44 @@ static int write_case(struct import_session *s, const struct built_case *bc,
                                NULL);
 }
 
+/* With --no-attachments (an import of a CSV or JSON Lines export, which
+ * names attachments but carries no bytes), an attachment missing next to
+ * the case file is a warning and is dropped from the case before it is
+ * stored, so the case imports without it rather than failing. */
+static void drop_missing_disk_attachments(struct import_session *s,
+                                          struct minga_import_sink *sink,
+                                          struct built_case *bc)
+{
+    struct minga_case *c = bc->c;
+    struct minga_attachment *all = (struct minga_attachment *)c->attachments;
+    const char *dir = sink->disk_dir && *sink->disk_dir ? sink->disk_dir
+                                                         : ".";
+    size_t kept = 0;
+    for (size_t i = 0; i < c->n_attachments; i++) {
+        int line = bc->attachment_lines ? bc->attachment_lines[i] : 0;
+        char joined[PATH_MAX];
+        struct stat st;
+        snprintf(joined, sizeof joined, "%s/%s", dir, all[i].path);
+        /* an upload has no folder: every attachment goes */
+        if (sink->disk_dir && stat(joined, &st) == 0) {
+            if (bc->attachment_lines)
+                bc->attachment_lines[kept] = line;
+            all[kept++] = all[i];
+            continue;
+        }
+        char field[48];
+        snprintf(field, sizeof field, "attachments[%zu]", i);
+        diag_add(&s->rep->diags, DIAG_WARNING, sink->display_name, line, 0,
+                 field, "\"%s\" is not next to the case file; the case is "
+                 "imported without it (--no-attachments)", all[i].path);
+        free((char *)all[i].path);
+        free((char *)all[i].sha256);
+        free((char *)all[i].media_type);
+        free((char *)all[i].text);
+    }
+    c->n_attachments = kept;
+}
+
 int session_store_case(struct import_session *s,
                        struct minga_import_sink *sink, struct built_case *bc)
 {
@@ -244,6 +282,9 @@ int session_store_case(struct import_session *s,
      * attachment in one file beside a bad field in another (they were
      * looked for only while no error had been met, so the second came
      * out only once the first was fixed). */
+    if (s->opt->is_no_attachments && !sink->archive_name &&
+        bc->c->n_attachments)
+        drop_missing_disk_attachments(s, sink, bc);
     int is_writing = !s->rep->diags.n_errors;
     if (is_writing) {
         char *extra = bc->extra ? json_dumps(bc->extra, JSON_COMPACT)
@@ -418,10 +459,20 @@ static int resolve_one(struct import_session *s,
                      p->archive_name, member);
         free(member);
         free(key);
+    } else if (!p->disk_dir) {
+        /* An uploaded file has no folder beside it: the server's own
+         * working directory must never stand in for one (a token could
+         * read the server's files into a case). */
+        diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0,
+                 field, "\"%s\": an uploaded case file carries no "
+                 "attachments; upload a zip or tar holding the case file "
+                 "and its attachments (or use no_attachments=1 to import "
+                 "the case without them)", a->path);
+        rc = MINGA_EINVAL;
     } else {
         char *why = NULL;
-        rc = read_disk_attachment(s, p->disk_dir ? p->disk_dir : ".",
-                                  a->path, &data, &len, &why);
+        rc = read_disk_attachment(s, p->disk_dir, a->path, &data, &len,
+                                  &why);
         if (rc)
             diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0,
                      field, "\"%s\" %s", a->path, why ? why : "unreadable");

@@ -44,6 +44,11 @@ struct minga_import_options {
     int is_lenient;          /* unknown fields are kept and ignored */
     int is_forced;           /* import even a file imported before */
     int is_strict_attachments; /* unreadable attachment text is an error */
+    /* An attachment named by a case file on disk but missing beside it
+     * is a warning and the case imports without it (CSV and JSON Lines
+     * exports name attachments without their bytes); inside an archive a
+     * missing member stays an error. */
+    int is_no_attachments;
     const char *by;          /* who imports: "cli" or "token:NAME" */
     /* The token that uploads, whose scope every case must fall in (a
      * case outside it is an error counted in n_forbidden); NULL for the

@@ -42,6 +42,7 @@ struct web_upload {
     uint64_t n_file_bytes;       /* multipart: bytes of the file part */
     int has_write_error;
     int is_dry_run;              /* ?dry_run=1: validate only */
+    int is_no_attachments;       /* ?no_attachments=1: see minga.h */
     struct MHD_PostProcessor *pp;/* multipart/form-data only */
 };
 
@@ -384,19 +385,28 @@ static enum MHD_Result begin(struct web_server *srv,
 
     for (size_t i = 0; i < req->n_params; i++) {
         const char *name = req->params[i].name;
-        if (strcmp(name, "filename") != 0 && strcmp(name, "dry_run") != 0)
+        if (strcmp(name, "filename") != 0 && strcmp(name, "dry_run") != 0 &&
+            strcmp(name, "no_attachments") != 0)
             return web_send_param_coded(
                 con, req, "unknown_parameter", name, NULL,
-                json_pack("{s:s}", "allowed", "filename, dry_run"),
-                "unknown parameter (only filename and dry_run)");
+                json_pack("{s:s}", "allowed",
+                          "filename, dry_run, no_attachments"),
+                "unknown parameter (only filename, dry_run and "
+                "no_attachments)");
     }
-    const char *dry_run = web_param(req, "dry_run");
-    if (dry_run) {
-        if (strcmp(dry_run, "1") == 0 || strcmp(dry_run, "true") == 0)
-            u->is_dry_run = 1;
-        else if (strcmp(dry_run, "0") != 0 && strcmp(dry_run, "false") != 0)
-            return web_send_param_error(con, req, "dry_run",
-                                        "dry_run: expected 1 or 0");
+    static const char *const flags[] = {"dry_run", "no_attachments"};
+    int *const flag_fields[] = {&u->is_dry_run, &u->is_no_attachments};
+    for (size_t i = 0; i < 2; i++) {
+        const char *v = web_param(req, flags[i]);
+        if (!v)
+            continue;
+        if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+            *flag_fields[i] = 1;
+        } else if (strcmp(v, "0") != 0 && strcmp(v, "false") != 0) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "%s: expected 1 or 0", flags[i]);
+            return web_send_param_error(con, req, flags[i], msg);
+        }
     }
     char type_buf[128], name_buf[256];
     const char *media_type = bare_media_type(
@@ -488,6 +498,7 @@ static void run_import(struct web_server *srv, struct web_job *job) {
     opts.by = by;
     opts.principal = u->who;     /* scopes are checked in a dry run too */
     opts.is_dry_run = u->is_dry_run;
+    opts.is_no_attachments = u->is_no_attachments;
     /* with review on, a city's upload waits for a curator */
     opts.is_pending = u->who->role == MINGA_ROLE_CITY &&
                       minga_review_enabled(m);

@@ -123,6 +123,51 @@ class ArchiveRoundTrip(MingaTest):
         self.assertNotIn(b"no attachment bytes", csv_bytes)
         self.assertTrue(csv_bytes.startswith(b"\xef\xbb\xbfid,title,"))
 
+    def test_jsonl_and_csv_import_back_with_no_attachments(self):
+        n = len(self.ids)
+        for fmt in ("jsonl", "csv"):
+            out, _ = self.export(fmt)
+            fresh = os.path.join(self.tmp, "fresh-" + fmt)
+            self.ok("init", data=fresh)
+            # Without the option a named attachment that is not there is
+            # an error that names it, and nothing is imported.
+            r = self.minga("import", out, data=fresh)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("docs/informe final.txt", r.stdout + r.stderr)
+            self.assertIn("not found next to the case file",
+                          r.stdout + r.stderr)
+            self.assertEqual(self.stats(data=fresh)["cases"], 0, fmt)
+            # With it: one warning per missing attachment, every case in,
+            # none of them claiming an attachment it does not have.
+            r = self.ok("import", "--no-attachments", "--json", out,
+                        data=fresh)
+            report = json.loads(r.stdout)
+            self.assertEqual(report["new"], n, fmt)
+            self.assertEqual(report["errors"], 0, fmt)
+            named = sum(len(files) for _, files in ATTACHMENTS.values())
+            self.assertEqual(report["warnings"], named, fmt)
+            self.assertEqual(report["attachments"], 0, fmt)
+            for d in report["diagnostics"]:
+                self.assertEqual(d["severity"], "warning")
+                self.assertIn("--no-attachments", d["message"])
+            for case_id in ATTACHMENTS:
+                case = self.show(case_id, data=fresh)
+                self.assertEqual(case.get("attachments", []), [], case_id)
+                before = self.show(case_id)
+                self.assertEqual(case["title"], before["title"])
+
+    def test_no_attachments_keeps_attachments_that_are_there(self):
+        # A folder import with the files present: the option changes
+        # nothing, the attachments are imported with their bytes.
+        fresh = os.path.join(self.tmp, "fresh-folder")
+        self.ok("init", data=fresh)
+        self.ok("import", "--no-attachments",
+                os.path.join(self.tmp, "sample"), data=fresh)
+        for case_id, (_, files) in ATTACHMENTS.items():
+            for name, text in files.items():
+                self.assertEqual(self.attachment(case_id, name, data=fresh),
+                                 text.encode("utf-8"))
+
 
 def subprocess_bytes(test, case_id, path, data):
     import subprocess

@@ -173,7 +173,7 @@ def start_server():
     log = open(os.path.join(WORK_DIR, "server.log"), "a")
     server = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port",
                                str(PORT)], stdout=log,
-                              stderr=subprocess.STDOUT)
+                              stderr=subprocess.STDOUT, cwd=WORK_DIR)
     deadline = time.time() + 30
     while True:
         try:
@@ -576,6 +576,45 @@ def test_error_codes():
           "(missing: %s)" % missing)
 
 
+def test_single_file_never_reads_the_servers_folder():
+    # A case file uploaded alone has no folder beside it: an attachment it
+    # names must not be read from the server's working directory.
+    with open(os.path.join(WORK_DIR, "secreto.txt"), "w") as f:
+        f.write("contenido del servidor\n")
+    cid = "montevideo-adjunto-suelto"
+    body = json.dumps(uy_case(cid, "Adjunto suelto",
+                              attachments=["secreto.txt"])).encode("utf-8")
+    r = request("POST", "/api/imports?filename=suelto.json", body,
+                token=CURATOR)
+    texts = diag_texts(r)
+    check(r.status == 400 and any("suelto.json" in t and "secreto.txt" in t
+                                  and "zip or tar" in t for t in texts),
+          "a single uploaded file naming an attachment is a 400 that says "
+          "to upload an archive (%d %s)" % (r.status, texts))
+    check_code(r, "invalid_input", "the lone attachment")
+    check(request("GET", "/api/cases/" + cid).status == 404,
+          "nothing of it was imported")
+    # no_attachments=1: imported without it, with a warning
+    r = request("POST", "/api/imports?filename=suelto.json&no_attachments=1",
+                body, token=CURATOR)
+    b = r.json() or {}
+    check(r.status == 201 and b.get("warnings") == 1 and
+          b.get("attachments") == 0,
+          "with no_attachments=1 the case imports without it, one warning "
+          "(%d %s)" % (r.status, r.body[:300]))
+    validate("/api/imports", "POST", r)
+    got = request("GET", "/api/cases/" + cid).json() or {}
+    check(got.get("case", got).get("attachments", []) == [],
+          "the imported case names no attachment (%s)" % got)
+    r = request("GET", "/api/cases/%s/attachments/secreto.txt" % cid)
+    check(r.status == 404 and b"contenido del servidor" not in r.body,
+          "the server's file is not served (%d)" % r.status)
+    r = request("POST", "/api/imports?no_attachments=maybe", body,
+                token=CURATOR)
+    check(r.status == 400, "no_attachments=maybe is a 400 (%d)" % r.status)
+    check_code(r, "bad_parameter", "no_attachments=maybe")
+
+
 try:
     start_server()
     for test in [test_upload_without_content_type,
@@ -583,6 +622,7 @@ try:
                  test_every_error_in_one_answer,
                  test_dry_run,
                  test_attachments,
+                 test_single_file_never_reads_the_servers_folder,
                  test_error_codes]:
         print("-- " + test.__name__)
         try:

@@ -80,9 +80,10 @@ try {
   });
   const page = context.pages()[0] || await context.newPage();
   const consoleErrors = [];
-  // The wrong-token upload below logs its 401; nothing else may log errors.
+  // The wrong-token upload below logs its 401 and the broken file's check
+  // its 400; nothing else may log errors.
   page.on("console", (m) => {
-    if (m.type() === "error" && !/status of 401/.test(m.text()))
+    if (m.type() === "error" && !/status of 40[01]/.test(m.text()))
       consoleErrors.push(m.text());
   });
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
@@ -205,11 +206,40 @@ try {
   await page.locator("#upload-details summary").click();
   await page.fill("#upload-token", TOKEN);
   await page.setInputFiles("#upload-file", upload);
-  await page.locator("#upload-form button[type=submit]").click();
-  await page.waitForSelector("#upload-result .ok, #upload-result .error");
+  const submit = page.locator("#upload-form button[type=submit]");
+  // First a broken file: the check lists its errors, by file and line,
+  // and nothing is imported.
+  const broken = path.join(WORK, "lima-roto.json");
+  fs.writeFileSync(broken, '{"id": "lima-roto", "title": "Roto",\n' +
+    '"sdg_goals": [18], "country": "PE"}');
+  await page.setInputFiles("#upload-file", broken);
+  await submit.click();
+  await page.waitForSelector("#upload-result .error");
+  const brokenText = await page.locator("#upload-result").textContent();
+  check(/nothing was imported/i.test(brokenText) &&
+    /lima-roto\.json:2/.test(brokenText) && /sdg_goals/.test(brokenText),
+    "a broken file's check lists its errors by file and line (" +
+    brokenText.trim().slice(0, 300) + ")");
+  // A good file: checked first (a dry run), imported on the second click.
+  await page.setInputFiles("#upload-file", upload);
+  await submit.click();
+  await page.waitForFunction(() => /would be imported/.test(
+    document.getElementById("upload-result").textContent));
+  const checkText = await page.locator("#upload-result").textContent();
+  check(/1 cases would be imported \(1 new/.test(checkText) &&
+    await submit.textContent() === "Import now",
+    "the form checks the file first and waits (" + checkText.trim() + ")");
+  // (asked outside the page, so that its 404 is not a console error)
+  const before = (await page.request.get(BASE +
+    "/api/cases/lima-techos-verdes")).status();
+  check(before === 404, "the check imported nothing (" + before + ")");
+  await submit.click();
+  await page.waitForFunction(() => /1 new/.test(
+    document.getElementById("upload-result").textContent));
   const uploadText = await page.locator("#upload-result").textContent();
   check(await page.locator("#upload-result .ok").count() === 1 &&
-    /1 new/.test(uploadText),
+    /Import done: 1 new/.test(uploadText) &&
+    await submit.textContent() === "Upload",
     "the upload form imports a case (" + uploadText.trim() + ")");
   await page.fill("#upload-token", "wrong");
   await page.locator("#upload-form button[type=submit]").click();
