@@ -315,4 +315,11 @@ put load_end "$(load1)"
 put run_seconds "$(elapsed)"
 
 python3 "$ROOT/bench/report.py" "$RESULTS" "$OUT" "$ROOT/bench/limits.md"
+# SDG suggestions (issue 21): precision and recall on the sample cases,
+# written into their own section of $OUT (after report.py rewrote it)
+say "suggestions: precision and recall on the sample cases"
+python3 "$ROOT/bench/suggest_eval.py" --minga "$MINGA" --out "$OUT" \
+  >"$WORK/suggest_eval.log" 2>&1 || {
+  say "suggest_eval failed: see $WORK/suggest_eval.log"
+  tail -5 "$WORK/suggest_eval.log" >&2 || true; }
 say "wrote $OUT ($(elapsed) s in all)"

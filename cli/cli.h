@@ -60,6 +60,10 @@ extern const struct cli_command cmd_init, cmd_import, cmd_show, cmd_list,
     cmd_search, cmd_stats, cmd_export, cmd_delete, cmd_plugins, cmd_check,
     cmd_reindex, cmd_token, cmd_serve, cmd_history, cmd_revert, cmd_restore,
     cmd_purge, cmd_review, cmd_backup;
+extern const struct cli_command cmd_compact;   /* cli/commands_compact.c */
+extern const struct cli_command cmd_related;   /* cli/commands_related.c */
+extern const struct cli_command cmd_suggest;   /* cli/commands_suggest.c */
+extern const struct cli_command cmd_harvest, cmd_oai; /* commands_harvest.c */
 
 /* `minga restore SRC` when SRC is a backup folder: fills the data folder
  * (--data) from it (cli/commands_backup.c). argv[0] is "restore". */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "case.h"
+#include "harvest.h"
 #include "refdata.h"
 
 static int run_init(struct cli *cli, int argc, char **argv)
@@ -248,7 +249,12 @@ static int run_show(struct cli *cli, int argc, char **argv)
         return rc;
     }
     if (is_json) {
-        cli_print_json(minga_case_json(c, 1));
+        json_t *o = minga_case_json(c, 1);
+        /* beside the case's fields, as created_at: not part of format v1 */
+        json_t *from = rev ? NULL : minga_harvest_provenance(m, id);
+        if (from)
+            json_object_set_new(o, "provenance", from);
+        cli_print_json(o);
     } else {
         printf("%s\n%s, %s%s%s · %d", c->title, c->city,
                c->region ? c->region : "", c->region ? ", " : "", c->country,
@@ -287,6 +293,14 @@ static int run_show(struct cli *cli, int argc, char **argv)
             printf("\nsource: %s\n", c->source_url);
         if (c->license)
             printf("license: %s\n", c->license);
+        json_t *from = rev ? NULL : minga_harvest_provenance(m, id);
+        if (from)
+            printf("harvested from %s (%s, datestamp %s) on %s\n",
+                   json_string_value(json_object_get(from, "source")),
+                   json_string_value(json_object_get(from, "identifier")),
+                   json_string_value(json_object_get(from, "datestamp")),
+                   json_string_value(json_object_get(from, "harvested_at")));
+        json_decref(from);
     }
     case_free(c);
     minga_close(m);

@@ -11,7 +11,12 @@ static const struct cli_command *const commands[] = {
     &cmd_init, &cmd_import, &cmd_search, &cmd_list, &cmd_show, &cmd_stats,
     &cmd_export, &cmd_delete, &cmd_check, &cmd_reindex, &cmd_token,
     &cmd_history, &cmd_revert, &cmd_restore, &cmd_purge, &cmd_review,
-    &cmd_backup, &cmd_serve, &cmd_plugins, NULL};
+    &cmd_backup,
+    &cmd_related,
+    &cmd_harvest, &cmd_oai,
+    &cmd_suggest,
+    &cmd_compact,
+    &cmd_serve, &cmd_plugins, NULL};
 
 static void print_help(FILE *out)
 {

@@ -11,6 +11,7 @@
 
 #include "case.h"
 #include "catalog_history.h"
+#include "harvest_store.h"
 #include "refdata.h"
 
 struct catalog {
@@ -222,8 +223,15 @@ static int migrate(struct catalog *cat)
 {
     int version = 0;
     int rc = read_user_version(cat, &version);
-    if (rc || version == CATALOG_SCHEMA_VERSION)
+    if (rc)
         return rc;
+    if (version == CATALOG_SCHEMA_VERSION)
+        /* the OAI datestamp index of schema_v4 (core/harvest_store.c),
+         * added to v4 after some folders were already at v4: a no-op
+         * once it exists */
+        return exec(cat, "CREATE INDEX IF NOT EXISTS revisions_at"
+                    " ON revisions(at, case_id, rev, action)",
+                    "index revisions by time");
     if (version > CATALOG_SCHEMA_VERSION) {
         set_error(cat, "catalog: schema version %d is newer than this "
                   "minga (%d); upgrade minga", version,
@@ -245,6 +253,8 @@ static int migrate(struct catalog *cat)
         rc = catalog_content_migrate_v2(cat);
     if (!rc && version < 3)
         rc = catalog_history_migrate_v3(cat);
+    if (!rc && version < 4)
+        rc = harvest_store_migrate_v4(cat);
     if (!rc) {
         char sql[64];
         snprintf(sql, sizeof sql, "PRAGMA user_version = %d",

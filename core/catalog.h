@@ -24,8 +24,9 @@
 struct catalog;
 
 /* 1: the first; 2: attachment contents stored once (catalog_content.c);
- * 3: revisions, submissions, token roles (catalog_history.c) */
-#define CATALOG_SCHEMA_VERSION 3
+ * 3: revisions, submissions, token roles (catalog_history.c);
+ * 4: harvest sources and provenance (harvest_store.c) */
+#define CATALOG_SCHEMA_VERSION 4
 
 /* Who writes and why: what the revision of each case written records. */
 struct catalog_write {

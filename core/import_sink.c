@@ -14,6 +14,7 @@
 
 #include "case.h"
 #include "catalog_history.h"
+#include "harvest_store.h"
 #include "extract.h"
 #include "host_impl.h"
 #include "import_contents.h"
@@ -271,6 +272,13 @@ int session_store_case(struct import_session *s,
                  "country", "%s", forbidden);
         s->rep->n_forbidden++;
         free(forbidden);
+    }
+    /* a harvested case is its source's: `minga harvest` writes it */
+    char *owned = harvest_owner_violation(s->m->cat, bc->c->id);
+    if (owned) {
+        diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name, bc->line, 0,
+                 "id", "%s", owned);
+        free(owned);
     }
     if (s->has_failed) {
         built_case_release(bc);

@@ -282,7 +282,23 @@ int minga_reindex(struct minga *m,
     if (!rc)
         rc = minga_rebuild_index(m, ix, progress, arg, errmsg);
     mindex_close(ix);
+    /* a rebuilt index is a large write: compact it (docs/operations.md) */
+    if (!rc)
+        rc = mindex_compact(m->index_dir, NULL, NULL, errmsg);
     minga_unlock(m);
+    return rc;
+}
+
+int minga_compact(struct minga *m, uint64_t *bytes_before,
+                  uint64_t *bytes_after, char **errmsg)
+{
+    int had_lock = m->lock_fd >= 0;
+    int rc = minga_lock(m, 30000, errmsg);
+    if (rc)
+        return rc;
+    rc = mindex_compact(m->index_dir, bytes_before, bytes_after, errmsg);
+    if (!had_lock)
+        minga_unlock(m);
     return rc;
 }
 
@@ -392,6 +408,34 @@ int minga_match_ids(struct minga *m, const struct minga_query *q,
         catalog_commit(m->cat);
     }
     return rc;
+}
+
+int minga_related(struct minga *m, const char *id, unsigned limit,
+                  struct mindex_related_list **out, char **errmsg)
+{
+    int rc = ensure_reader(m, errmsg);
+    if (rc)
+        return rc;
+    if (!catalog_has_case(m->cat, id)) {
+        if (errmsg)
+            *errmsg = minga_strdupf("no case with id \"%s\"", id);
+        return MINGA_ENOTFOUND;
+    }
+    rc = mindex_related_cases(m->reader, id, limit, out, errmsg);
+    if (rc || !index_is_ahead(m))
+        return rc;
+    /* as minga_search: no case the catalog lacks */
+    struct mindex_related_list *r = *out;
+    size_t kept = 0;
+    for (size_t i = 0; i < r->n_items; i++) {
+        if (catalog_has_case(m->cat, r->items[i].id)) {
+            r->items[kept++] = r->items[i];
+        } else {
+            mindex_related_release(&r->items[i]);
+        }
+    }
+    r->n_items = kept;
+    return 0;
 }
 
 uint64_t minga_index_ahead(const struct minga *m, uint64_t *catalog_gen)

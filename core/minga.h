@@ -132,6 +132,20 @@ int minga_match_ids(struct minga *m, const struct minga_query *q,
 char *minga_results_json(const struct minga_query *q,
                          const struct mindex_results *r, size_t *len);
 
+/* The cases most like case `id` (limit 1..MINDEX_RELATED_MAX), with
+ * why (mindex_related_cases). MINGA_ENOTFOUND when the catalog or the
+ * index holds no such case. *out is freed with mindex_related_free. */
+int minga_related(struct minga *m, const char *id, unsigned limit,
+                  struct mindex_related_list **out, char **errmsg);
+/* The JSON answer of GET /api/cases/{id}/related and `minga related
+ * --json`: {id, related: [{id, title, city, country, country_name,
+ * language, year_start, year_end, goals, score, same_city, reason:
+ * {goals, targets, terms}}]} (docs/openapi.json). A malloc'd string
+ * (caller frees), its length in *len when not NULL; NULL when out of
+ * memory or a text is not UTF-8. (core/results_json.c) */
+char *minga_related_json(const char *id,
+                         const struct mindex_related_list *r, size_t *len);
+
 /* Loads one case with its attachments. *out is freed with case_free. */
 int minga_get_case(struct minga *m, const char *id, struct minga_case **out,
                    char **errmsg);
@@ -182,7 +196,12 @@ int minga_check(struct minga *m, int repair, json_t **report,
  * serve` runs it at start. */
 int minga_finish_interrupted(struct minga *m, int *was_needed,
                              char **errmsg);
-/* Rebuilds the index from the catalog. */
+/* Compacts the index (Xapian's compaction) under the writer lock, while
+ * readers go on searching: see mindex_compact. Index sizes in bytes
+ * before and after, when not NULL. */
+int minga_compact(struct minga *m, uint64_t *bytes_before,
+                  uint64_t *bytes_after, char **errmsg);
+/* Rebuilds the index from the catalog, then compacts it. */
 int minga_reindex(struct minga *m,
                   void (*progress)(void *arg, uint64_t done, uint64_t total),
                   void *arg, char **errmsg);

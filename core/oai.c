@@ -4,6 +4,7 @@
  * paged in SQLite. Read-only: nothing here writes but the one setting
  * function, which writes a meta row.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@
 #define RECORDS_SQL \
     "WITH cur AS (" \
     "  SELECT c.id AS id," \
-    "    COALESCE((SELECT max(r.at) FROM revisions r WHERE r.case_id = c.id)," \
+    "    COALESCE((SELECT r.at FROM revisions r WHERE r.case_id = c.id" \
+    "              ORDER BY r.rev DESC LIMIT 1)," \
     "             c.updated_at) AS ds," \
     "    0 AS deleted, c.rowid AS crow, NULL AS doc," \
     "    c.country AS country, c.language AS lang" \
@@ -61,35 +63,71 @@
     "               FROM json_each(doc, '$.levels')), '')" \
     "  || ' lang:' || lang || ' ' END"
 
-/* ?1 from, ?2 until, ?3 set, split into ?7 its kind ("sdg") and ?8 its
- * value ("11", NULL for a parent set), ?4 ?5 the cursor, ?6 the limit.
- * The window counts the selection before the cursor cuts it. */
+/* The last content of a deleted case r.case_id: its sets' source. */
+#define LAST_DOC \
+    "(SELECT d.doc FROM revisions d WHERE d.case_id = r.case_id" \
+    "   AND d.doc IS NOT NULL ORDER BY d.rev DESC LIMIT 1)"
+
+/* The selection, walked in (datestamp, id) order on the index
+ * revisions_at (schema v4): a record is a case's newest revision, live
+ * (its case row exists) or a deletion. ?1 from ('' for none), ?2 until
+ * ('9999' for none), ?3 set, split into ?7 its kind ("sdg") and ?8 its
+ * value ("11", NULL for a parent set), ?4 ?5 the cursor ('' '' for the
+ * start). Keyset paging: a page costs the rows it returns (and those
+ * its set skips), not the rows before the cursor. */
+#define SELECT_SQL \
+    "SELECT r.case_id AS id, r.at AS ds, c.rowid AS crow," \
+    "  c.country AS ccountry, c.language AS clang" \
+    " FROM revisions r LEFT JOIN cases c ON c.id = r.case_id" \
+    " WHERE (r.at, r.case_id) > (?4, ?5) AND r.at >= ?1 AND r.at <= ?2" \
+    "  AND r.rev = (SELECT max(x.rev) FROM revisions x" \
+    "               WHERE x.case_id = r.case_id)" \
+    "  AND (c.rowid IS NOT NULL OR r.action = 'delete')" \
+    "  AND (?3 IS NULL" \
+    "   OR (?8 IS NULL AND ?7 IN ('sdg', 'country', 'level', 'lang'))" \
+    "   OR (c.rowid IS NOT NULL AND (" \
+    "        (?7 = 'country' AND c.country = ?8)" \
+    "     OR (?7 = 'lang' AND c.language = ?8)" \
+    "     OR (?7 = 'sdg' AND EXISTS (SELECT 1 FROM case_goals g" \
+    "          WHERE g.case_rowid = c.rowid AND g.goal || '' = ?8))" \
+    "     OR (?7 = 'level' AND EXISTS (SELECT 1 FROM case_levels l" \
+    "          WHERE l.case_rowid = c.rowid AND l.level = ?8))))" \
+    "   OR (c.rowid IS NULL AND (" \
+    "        (?7 = 'country' AND json_extract(" LAST_DOC ", '$.country') = ?8)" \
+    "     OR (?7 = 'lang' AND json_extract(" LAST_DOC ", '$.language') = ?8)" \
+    "     OR (?7 = 'sdg' AND EXISTS (SELECT 1 FROM json_each(" LAST_DOC \
+    "          , '$.sdg_goals') WHERE value || '' = ?8))" \
+    "     OR (?7 = 'level' AND EXISTS (SELECT 1 FROM json_each(" LAST_DOC \
+    "          , '$.levels') WHERE value = ?8)))))" \
+    " ORDER BY r.at, r.case_id"
+
+/* A page (?6 its size), with each record's sets; the deleted records'
+ * sets from their last content. */
 static const char LIST_SQL[] =
-    RECORDS_SQL ","
-    " sel AS (SELECT *, count(*) OVER () AS total FROM recs"
-    "  WHERE (?1 IS NULL OR ds >= ?1) AND (?2 IS NULL OR ds <= ?2)"
-    "    AND (?3 IS NULL"
-    "      OR (?8 IS NULL AND ?7 IN ('sdg', 'country', 'level', 'lang'))"
-    "      OR (?7 = 'country' AND country = ?8)"
-    "      OR (?7 = 'lang' AND lang = ?8)"
-    "      OR (?7 = 'sdg' AND crow IS NOT NULL AND EXISTS (SELECT 1"
-    "            FROM case_goals g WHERE g.case_rowid = crow"
-    "            AND g.goal || '' = ?8))"
-    "      OR (?7 = 'level' AND crow IS NOT NULL AND EXISTS (SELECT 1"
-    "            FROM case_levels l WHERE l.case_rowid = crow"
-    "            AND l.level = ?8))"
-    "      OR (?7 = 'sdg' AND doc IS NOT NULL AND EXISTS (SELECT 1"
-    "            FROM json_each(doc, '$.sdg_goals') WHERE value || '' = ?8))"
-    "      OR (?7 = 'level' AND doc IS NOT NULL AND EXISTS (SELECT 1"
-    "            FROM json_each(doc, '$.levels') WHERE value = ?8))))"
-    "SELECT id, ds, deleted, " SETS_SQL ", total FROM sel"
-    " WHERE ?4 IS NULL OR ds > ?4 OR (ds = ?4 AND id > ?5)"
-    " ORDER BY ds, id LIMIT ?6";
+    "SELECT id, ds, crow IS NULL, " SETS_SQL " FROM ("
+    "  SELECT id, ds, crow, doc,"
+    "    COALESCE(ccountry, json_extract(doc, '$.country')) AS country,"
+    "    COALESCE(clang, json_extract(doc, '$.language')) AS lang"
+    "  FROM (SELECT k.*, CASE WHEN k.crow IS NULL THEN"
+    "          (SELECT d.doc FROM revisions d WHERE d.case_id = k.id"
+    "           AND d.doc IS NOT NULL ORDER BY d.rev DESC LIMIT 1) END AS doc"
+    "        FROM (" SELECT_SQL " LIMIT ?6) k))"
+    " ORDER BY ds, id";
+
+/* The size of the selection, cursor aside (bound as for LIST_SQL). */
+static const char COUNT_SQL[] =
+    "SELECT count(*) FROM (" SELECT_SQL ")";
 
 static const char GET_SQL[] =
     RECORDS_SQL "SELECT id, ds, deleted, " SETS_SQL " FROM recs WHERE id = ?1";
 
-static const char EARLIEST_SQL[] = RECORDS_SQL "SELECT min(ds) FROM recs";
+/* The first record in list order: one step on revisions_at. */
+static const char EARLIEST_SQL[] =
+    "SELECT r.at FROM revisions r LEFT JOIN cases c ON c.id = r.case_id"
+    " WHERE r.rev = (SELECT max(x.rev) FROM revisions x"
+    "                WHERE x.case_id = r.case_id)"
+    "  AND (c.rowid IS NOT NULL OR r.action = 'delete')"
+    " ORDER BY r.at, r.case_id LIMIT 1";
 
 static int fail(struct minga *m, char **errmsg, const char *what)
 {
@@ -132,19 +170,19 @@ void minga_oai_records_free(struct minga_oai_record *recs, size_t n)
     free(recs);
 }
 
-int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
-                   size_t limit, struct minga_oai_record **out,
-                   size_t *n_out, size_t *n_total, char **errmsg)
+/* Binds a selection to LIST_SQL's or COUNT_SQL's parameters (?1-?5,
+ * ?7, ?8): absent bounds become values every datestamp passes. */
+static void bind_selection(sqlite3_stmt *st,
+                           const struct minga_oai_selection *sel)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(catalog_db(m->cat), LIST_SQL, -1, &st, NULL))
-        return fail(m, errmsg, "listing records");
-    bind_opt(st, 1, sel->from);
-    bind_opt(st, 2, sel->until);
+    sqlite3_bind_text(st, 1, sel->from ? sel->from : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, sel->until ? sel->until : "9999", -1,
+                      SQLITE_STATIC);
     bind_opt(st, 3, sel->set);
-    bind_opt(st, 4, sel->after_datestamp);
-    bind_opt(st, 5, sel->after_id ? sel->after_id : "");
-    sqlite3_bind_int64(st, 6, (sqlite3_int64)limit);
+    const char *after_ds = sel->after_datestamp ? sel->after_datestamp : "";
+    sqlite3_bind_text(st, 4, after_ds, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, *after_ds && sel->after_id ? sel->after_id : "",
+                      -1, SQLITE_STATIC);
     /* "sdg:11" -> kind "sdg", value "11"; "sdg" -> "sdg", NULL */
     const char *colon = sel->set ? strchr(sel->set, ':') : NULL;
     if (sel->set)
@@ -154,12 +192,47 @@ int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
     else
         sqlite3_bind_null(st, 7);
     bind_opt(st, 8, colon ? colon + 1 : NULL);
+}
+
+int minga_oai_count(struct minga *m, const struct minga_oai_selection *sel,
+                    size_t *n_total, char **errmsg)
+{
+    struct minga_oai_selection whole = *sel;
+    whole.after_datestamp = whole.after_id = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(m->cat), COUNT_SQL, -1, &st, NULL))
+        return fail(m, errmsg, "counting records");
+    bind_selection(st, &whole);
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n_total = (size_t)sqlite3_column_int64(st, 0);
+    else
+        rc = fail(m, errmsg, "counting records");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
+                   size_t limit, struct minga_oai_record **out,
+                   size_t *n_out, size_t *n_total, char **errmsg)
+{
+    size_t total = 0;
+    if (n_total) {
+        int rc = minga_oai_count(m, sel, &total, errmsg);
+        if (rc)
+            return rc;
+    }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(m->cat), LIST_SQL, -1, &st, NULL))
+        return fail(m, errmsg, "listing records");
+    bind_selection(st, sel);
+    sqlite3_bind_int64(st, 6, limit > (size_t)INT64_MAX
+                                  ? INT64_MAX : (sqlite3_int64)limit);
     /* grown as rows come: `limit` may be "all of them" */
     struct minga_oai_record *recs = NULL;
-    size_t n = 0, cap = 0, total = 0;
+    size_t n = 0, cap = 0;
     int rc = 0, step = SQLITE_DONE;
     while (rc == 0 && n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        total = (size_t)sqlite3_column_int64(st, 4);
         if (n == cap) {
             size_t new_cap = cap ? 2 * cap : 64;
             struct minga_oai_record *grown =
@@ -220,9 +293,11 @@ int minga_oai_earliest(struct minga *m,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(catalog_db(m->cat), EARLIEST_SQL, -1, &st, NULL))
         return fail(m, errmsg, "reading the earliest datestamp");
-    int rc = 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
+    int rc = 0, step = sqlite3_step(st);
+    if (step == SQLITE_ROW)
         snprintf(out, MINGA_OAI_DATESTAMP_LEN + 1, "%s", col(st, 0));
+    else if (step == SQLITE_DONE)
+        out[0] = '\0';
     else
         rc = fail(m, errmsg, "reading the earliest datestamp");
     sqlite3_finalize(st);

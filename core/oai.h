@@ -54,11 +54,16 @@ struct minga_oai_selection {
 /* At most `limit` records of the selection after its cursor, in
  * (datestamp, id) order: *out (free with minga_oai_records_free), *n_out;
  * *n_total (may be NULL) gets the size of the whole selection, cursor
- * aside (0 when nothing follows the cursor). */
+ * aside. A page walks the index revisions_at from the cursor (keyset
+ * paging): its cost does not grow with the records before it; counting
+ * the total walks the whole selection, so pass NULL when it is known. */
 int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
                    size_t limit, struct minga_oai_record **out,
                    size_t *n_out, size_t *n_total, char **errmsg);
 void minga_oai_records_free(struct minga_oai_record *recs, size_t n);
+/* *n_total: the size of the selection, its cursor aside. */
+int minga_oai_count(struct minga *m, const struct minga_oai_selection *sel,
+                    size_t *n_total, char **errmsg);
 
 /* The header of case `id`, current or deleted; MINGA_ENOTFOUND when the
  * catalog never held it or it was purged. out->sets freed by the caller

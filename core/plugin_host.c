@@ -146,33 +146,36 @@ static int load_one(const char *path)
     return 1;
 }
 
-static int name_cmp(const void *a, const void *b)
+static int is_shared_object(const struct dirent *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    size_t len = strlen(e->d_name);
+    return len > 3 && strcmp(e->d_name + len - 3, ".so") == 0;
+}
+
+/* Byte order, not the locale's: the same folder loads in the same order
+ * everywhere, and the first of two plugins with one name wins. */
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name);
 }
 
 static int load_dir_locked(const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    /* scandir: every .so of the folder, however many (a fixed array
+     * stopped silently at 256 names); past MAX_PLUGINS each further one
+     * is refused by name in `minga plugins`. */
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, is_shared_object, name_cmp);
+    if (n < 0)
         return 0;
-    char *names[256];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < 256) {
-        size_t len = strlen(e->d_name);
-        if (len > 3 && strcmp(e->d_name + len - 3, ".so") == 0)
-            names[n++] = strdup(e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof names[0], name_cmp);
     int loaded = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++) {
         char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
         loaded += load_one(path);
         free(names[i]);
     }
+    free(names);
     return loaded;
 }
 

@@ -322,3 +322,84 @@ char *minga_results_json(const struct minga_query *q,
         *len = out.len;
     return out.text;
 }
+
+static void put_strings(struct writer *w, char *const *items, size_t n)
+{
+    yajl_gen_array_open(w->g);
+    for (size_t i = 0; i < n; i++)
+        put_str(w, items[i]);
+    yajl_gen_array_close(w->g);
+}
+
+static void put_related(struct writer *w, const struct mindex_related *r)
+{
+    yajl_gen g = w->g;
+    yajl_gen_map_open(g);
+    KEY(g, "id");
+    put_str(w, r->id);
+    KEY(g, "title");
+    put_str(w, r->title);
+    KEY(g, "city");
+    put_str(w, r->city);
+    KEY(g, "country");
+    put_str(w, r->country);
+    const char *name = refdata_country_name(r->country);
+    if (name) {
+        KEY(g, "country_name");
+        put_str(w, name);
+    }
+    KEY(g, "language");
+    put_str(w, r->language);
+    KEY(g, "year_start");
+    put_int(w, r->year_start);
+    KEY(g, "year_end");
+    if (r->year_end)
+        put_int(w, r->year_end);
+    else
+        yajl_gen_null(g);
+    KEY(g, "goals");
+    put_goals(w, r->goal_mask);
+    KEY(g, "score");
+    put_score(w, r->score);
+    KEY(g, "same_city");
+    yajl_gen_bool(g, r->is_same_city);
+    /* why it is related: what the two cases share */
+    KEY(g, "reason");
+    yajl_gen_map_open(g);
+    KEY(g, "goals");
+    put_goals(w, r->shared_goal_mask);
+    KEY(g, "targets");
+    put_strings(w, r->shared_targets, r->n_shared_targets);
+    KEY(g, "terms");
+    put_strings(w, r->shared_terms, r->n_shared_terms);
+    yajl_gen_map_close(g);
+    yajl_gen_map_close(g);
+}
+
+char *minga_related_json(const char *id,
+                         const struct mindex_related_list *r, size_t *len)
+{
+    struct writer out = {0}, *w = &out;
+    yajl_gen g = yajl_gen_alloc(NULL);
+    if (!g)
+        return NULL;
+    out.g = g;
+    yajl_gen_config(g, yajl_gen_print_callback, append_text, w);
+    yajl_gen_map_open(g);
+    KEY(g, "id");
+    put_str(w, id);
+    KEY(g, "related");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; r && i < r->n_items; i++)
+        put_related(w, &r->items[i]);
+    yajl_gen_array_close(g);
+    yajl_gen_status st = yajl_gen_map_close(g);
+    yajl_gen_free(g);
+    if (st != yajl_gen_status_ok || out.is_refused || !out.text) {
+        free(out.text);
+        return NULL;
+    }
+    if (len)
+        *len = out.len;
+    return out.text;
+}

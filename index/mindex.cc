@@ -99,15 +99,15 @@ static bool path_exists(const std::string &path)
     return stat(path.c_str(), &st) == 0;
 }
 
-/* Whether dir is itself a Xapian database: the layout before shards. */
-static bool is_single_database(const std::string &dir)
+bool mindex_impl::is_single_database(const std::string &dir)
 {
     return path_exists(dir + "/iamglass") || path_exists(dir + "/iamchert");
 }
 
-/* The shard count recorded in dir; 0 when dir records none. */
-static int read_shard_count(const std::string &dir)
+int mindex_impl::read_shard_count(const std::string &dir,
+                                  unsigned *compaction)
 {
+    *compaction = 0;
     std::string path = dir + "/" + SHARDS_FILE;
     FILE *f = fopen(path.c_str(), "r");
     if (!f) {
@@ -121,18 +121,23 @@ static int read_shard_count(const std::string &dir)
     fclose(f);
     buf[n] = '\0';
     int count = 0;
-    if (sscanf(buf, "minga-index-shards %d", &count) != 1 || count < 1 ||
-        count > 64)
+    unsigned c = 0;
+    int got = sscanf(buf, "minga-index-shards %d %u", &count, &c);
+    if (got < 1 || count < 1 || count > 64)
         throw Xapian::DatabaseCorruptError(path + ": not a shard count");
+    *compaction = got == 2 ? c : 0;
     return count;
 }
 
-/* Records the shard count, atomically (written aside, then renamed). */
-static void write_shard_count(const std::string &dir, int count)
+void mindex_impl::write_shard_count(const std::string &dir, int count,
+                                    unsigned compaction)
 {
     std::string path = dir + "/" + SHARDS_FILE, tmp = path + ".tmp";
     FILE *f = fopen(tmp.c_str(), "w");
-    bool ok = f && fprintf(f, "minga-index-shards %d\n", count) > 0;
+    bool ok = f && (compaction
+                        ? fprintf(f, "minga-index-shards %d %u\n", count,
+                                  compaction)
+                        : fprintf(f, "minga-index-shards %d\n", count)) > 0;
     ok = f && fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
     if (f && fclose(f) != 0)
         ok = false;
@@ -144,9 +149,13 @@ static void write_shard_count(const std::string &dir, int count)
     }
 }
 
-static std::string shard_path(const std::string &dir, int i)
+std::string mindex_impl::shard_path(const std::string &dir, int i,
+                                   unsigned compaction)
 {
-    return dir + "/shard" + std::to_string(i);
+    std::string p = dir + "/shard" + std::to_string(i);
+    if (compaction)
+        p += ".c" + std::to_string(compaction);
+    return p;
 }
 
 /* FNV-1a: stable across builds and platforms, unlike std::hash. */
@@ -283,11 +292,61 @@ void VersionFiles::watch()
     is_watching = !watched.empty();
 }
 
+bool mindex::relayout()
+{
+    if (mode == MINDEX_WRITE || is_single_database(dir))
+        return false;
+    for (int attempt = 0;; attempt++) {
+        unsigned c = 0;
+        int n = read_shard_count(dir, &c);
+        if (n == 0 || (c == compaction && (size_t)n == shards.size()))
+            return false;
+        try {
+            std::vector<std::unique_ptr<Shard>> fresh;
+            Xapian::Database all, spell;
+            for (int i = 0; i < n; i++) {
+                std::unique_ptr<Shard> sh(new Shard());
+                sh->path = shard_path(dir, i, c);
+                sh->rdb = Xapian::Database(sh->path);
+                all.add_database(sh->rdb);
+                spell.add_database(sh->rdb);
+                fresh.push_back(std::move(sh));
+            }
+            const std::string spell_path = dir + "/" + SPELLING_DIR;
+            std::vector<std::string> version_paths;
+            version_paths.push_back(dir + "/" + SHARDS_FILE);
+            for (auto &sh : fresh)
+                version_paths.push_back(sh->path + "/iamglass");
+            if (path_exists(spell_path)) {
+                spell.add_database(Xapian::Database(spell_path));
+                version_paths.push_back(spell_path + "/iamglass");
+            }
+            enquire.reset();
+            shards = std::move(fresh);
+            rdb = all;
+            spell_all = spell;
+            compaction = c;
+            versions.set_paths(std::move(version_paths));
+            versions.watch();
+            facet_table.reset();
+            load_metadata();
+            return true;
+        } catch (const Xapian::DatabaseOpeningError &) {
+            /* a compaction after the layout was read removed what it
+             * named: read it again */
+            if (attempt >= 3)
+                throw;
+        }
+    }
+}
+
 bool mindex::reopen_db(bool force)
 {
     if (mode == MINDEX_WRITE || (!force && versions.unchanged()))
         return false;
     versions.watch();
+    if (relayout())
+        return true;
     /* the shards' handles share their internals with rdb and spell_all:
      * rdb first, or it would find them reopened already */
     bool changed = rdb.reopen();
@@ -380,9 +439,9 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
         int new_count = 0;   /* > 0: a new index, to record */
         if (is_single_database(ix->dir)) {
             paths.push_back(ix->dir);
-        } else if (int n = read_shard_count(ix->dir)) {
+        } else if (int n = read_shard_count(ix->dir, &ix->compaction)) {
             for (int i = 0; i < n; i++)
-                paths.push_back(shard_path(ix->dir, i));
+                paths.push_back(shard_path(ix->dir, i, ix->compaction));
         } else if (mode == MINDEX_READ) {
             /* not ours: a database of another kind, or Xapian's error */
             Xapian::Database probe(ix->dir);
@@ -394,7 +453,7 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
                     std::string("cannot create the folder: ") +
                     strerror(errno));
             for (int i = 0; i < new_count; i++)
-                paths.push_back(shard_path(ix->dir, i));
+                paths.push_back(shard_path(ix->dir, i, 0));
         }
         for (const std::string &path : paths) {
             std::unique_ptr<Shard> sh(new Shard());
@@ -412,7 +471,7 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
             ix->shards.push_back(std::move(sh));
         }
         if (new_count)
-            write_shard_count(ix->dir, new_count);
+            write_shard_count(ix->dir, new_count, 0);
         for (auto &sh : ix->shards)
             ix->spell_all.add_database(sh->db(mode));
         const std::string spell_path = ix->dir + "/" + SPELLING_DIR;
@@ -434,6 +493,9 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
         }
         if (mode == MINDEX_READ) {
             std::vector<std::string> version_paths;
+            /* renamed into place by mindex_compact: a new layout */
+            if (path_exists(ix->dir + "/" + SHARDS_FILE))
+                version_paths.push_back(ix->dir + "/" + SHARDS_FILE);
             for (auto &sh : ix->shards)
                 version_paths.push_back(sh->path + "/iamglass");
             if (path_exists(spell_path))

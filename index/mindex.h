@@ -75,6 +75,16 @@ int mindex_commit(struct mindex *ix, uint64_t generation, char **errmsg);
 /* Drops all changes since the last commit. */
 void mindex_rollback(struct mindex *ix);
 
+/* Compacts the index in folder `dir` (Xapian's compaction, docids kept):
+ * a compacted copy of each shard is written beside it and swapped in by
+ * renaming the file that names the shard folders; the old folders are
+ * then removed. Readers go on searching and see the copy at their next
+ * reopen. A crash at any point leaves the old or the new index, whole.
+ * The caller holds the writer lock. Sizes of the shards (bytes) before
+ * and after, when not NULL. */
+int mindex_compact(const char *dir, uint64_t *bytes_before,
+                   uint64_t *bytes_after, char **errmsg);
+
 /* Loads the cross-language thesaurus (see data/thesaurus.txt for its
  * format) into the index's synonym table, replacing what was there.
  * Takes effect at the next commit. */
@@ -175,6 +185,50 @@ void mindex_hit_release(struct mindex_hit *hit);
 int mindex_match_ids(struct mindex *ix, const struct minga_query *q,
                      char ***ids, size_t *n, char **errmsg);
 void mindex_ids_free(char **ids, size_t n);
+
+/* -- related cases (mindex_related.cc) -------------------------------- */
+
+/* One case like another, with why: what the two share. */
+struct mindex_related {
+    char *id;
+    char *title;
+    char *city;
+    char *country;
+    char *language;
+    int year_start;
+    int year_end;            /* 0 when absent */
+    uint32_t goal_mask;      /* the related case's goals */
+    double score;            /* its weight, after the same-city step */
+    int is_same_city;        /* same city and country as the case asked */
+    uint32_t shared_goal_mask;
+    char **shared_targets;   /* "11.2", in the case's order */
+    size_t n_shared_targets;
+    /* Readable words and phrases the two have in common, strongest
+     * first, as the asked case writes them ("presupuesto participativo");
+     * a match through a translation reads "presupuesto participativo =
+     * orçamento participativo". */
+    char **shared_terms;
+    size_t n_shared_terms;
+};
+
+struct mindex_related_list {
+    struct mindex_related *items;
+    size_t n_items;
+};
+
+#define MINDEX_RELATED_MAX 20
+
+/* The cases most like case `id` (at most `limit`, 1..MINDEX_RELATED_MAX),
+ * never `id` itself: its most discriminating words (Xapian's ESet over
+ * the case's own document) and the thesaurus phrases it uses, each with
+ * its translations, and its targets; a case of the same city ranks below
+ * an equally similar one from elsewhere. MINGA_ENOTFOUND when the index
+ * holds no case `id`. *out: free with mindex_related_free. */
+int mindex_related_cases(struct mindex *ix, const char *id, unsigned limit,
+                         struct mindex_related_list **out, char **errmsg);
+void mindex_related_free(struct mindex_related_list *list);
+/* Frees one item's strings (for a caller that drops items). */
+void mindex_related_release(struct mindex_related *item);
 
 #ifdef __cplusplus
 }

@@ -192,6 +192,34 @@ static std::string snippet_source(const char *summary, const char *body)
     return out;
 }
 
+/* The start of the case's first ATTACHMENT_SNIPPET_SOURCES attachments
+ * with text (each distinct file once), cleaned as summary and body are,
+ * for snippets: a match found only inside a report shows there. The
+ * index searches far more of their text (ATTACHMENT_INDEX_MAX) than it
+ * keeps for snippets: a match past this start shows the summary. */
+static void add_attachment_sources(DocData &data, const struct minga_case *c)
+{
+    for (size_t i = 0; i < c->n_attachments &&
+                       data.attachments.size() < ATTACHMENT_SNIPPET_SOURCES;
+         i++) {
+        const struct minga_attachment *a = &c->attachments[i];
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen && a->sha256; j++)
+            seen = c->attachments[j].sha256 &&
+                   strcmp(c->attachments[j].sha256, a->sha256) == 0;
+        if (seen || !a->text || !*a->text || !a->path)
+            continue;
+        /* snippet_source keeps SNIPPET_SOURCE_MAX bytes of what it is
+         * given: give it a bounded start of a long report */
+        size_t len = utf8_prefix(a->text, strlen(a->text),
+                                 4 * SNIPPET_SOURCE_MAX);
+        std::string start(a->text, len);
+        std::string source = snippet_source(start.c_str(), nullptr);
+        if (!source.empty())
+            data.attachments.emplace_back(a->path, std::move(source));
+    }
+}
+
 /* Words in folded text: runs of letters and digits, any byte of a
  * multi-byte character counting as a letter (close to the indexer's
  * count, which is all a norm needs). */
@@ -291,6 +319,7 @@ Xapian::Document build_document(struct mindex *ix,
     data.level_mask = c->level_mask;
     data.actor_mask = c->actor_mask;
     data.text = snippet_source(c->summary, c->body);
+    add_attachment_sources(data, c);
     doc.set_data(docdata_encode(data));
     return doc;
 }

@@ -3,12 +3,17 @@
  * shards and the batched writes; mindex_worker.cc: the writers' worker
  * threads; mindex_document.cc: a case's Xapian document; mindex_text.cc:
  * tokenising, stemming, the thesaurus and the stored document data;
- * mindex_query.cc: searching; mindex_facets.cc: facet counts;
+ * mindex_plan.cc: reading a query's text into Xapian queries (its types
+ * in mindex_plan.h); mindex_query.cc: running searches; mindex_facets.cc:
+ * facet counts;
  * mindex_matchset.cc: match sets read from posting lists;
- * mindex_snippet.cc: highlighted snippets). Never included from C.
+ * mindex_snippet.cc: highlighted snippets; mindex_related.cc: cases like
+ * a case). Never included from C.
  *
  * Layout: the index folder holds a file SHARDS_FILE ("minga-index-shards
- * N") and N Xapian databases "shard0" .. "shardN-1"; a case lives in
+ * N") and N Xapian databases "shard0" .. "shardN-1" (after `minga
+ * compact`, "minga-index-shards N C" and "shard0.cC" ..: see
+ * mindex_compact.cc for the swap); a case lives in
  * shard fnv1a(id) % N. A folder that is itself a Xapian database (the
  * layout before shards) is opened as one shard. The spelling data lives
  * in its own Xapian database, "spelling" (no documents), written by its
@@ -90,8 +95,20 @@ const double BM25_B = 0.5;
 const double LENGTH_NORM_SCALE = 32.0;
 const double LENGTH_NORM_REF = 450.0;
 
-/* The file naming the shard count, in the index folder. */
+/* The file naming the shard count, in the index folder:
+ * "minga-index-shards N" (shard folders "shard0".."shardN-1") or, after
+ * `minga compact`, "minga-index-shards N C" (folders "shard0.cC"..). */
 extern const char *const SHARDS_FILE;
+/* Whether dir is itself a Xapian database: the layout before shards. */
+bool is_single_database(const std::string &dir);
+/* The shard count recorded in dir (0 when none) and its compaction
+ * number. Throws. */
+int read_shard_count(const std::string &dir, unsigned *compaction);
+/* Records both, atomically (written aside, fsynced, renamed). Throws. */
+void write_shard_count(const std::string &dir, int count,
+                       unsigned compaction);
+/* Shard i's folder under compaction number `compaction`. */
+std::string shard_path(const std::string &dir, int i, unsigned compaction);
 /* The spelling database's folder, in the index folder. */
 extern const char *const SPELLING_DIR;
 /* Most cases waiting in one shard's queue before mindex_put_case waits. */
@@ -110,13 +127,21 @@ const size_t SPELLING_MERGE_WORDS = 8192;
 
 /* Bytes of summary + body kept in the document data for snippets. */
 const size_t SNIPPET_SOURCE_MAX = 8192;
+/* Attachments whose text's start (SNIPPET_SOURCE_MAX bytes each, cleaned
+ * as summary and body are) the document data keeps for snippets, so a
+ * hit found inside a report shows where: the first ones with text. */
+const size_t ATTACHMENT_SNIPPET_SOURCES = 2;
 
 extern const char *const LEVEL_NAMES[MINGA_N_LEVELS];
 extern const char *const ACTOR_NAMES[MINGA_N_ACTORS];
 
-/* What the document data holds: the fields of a hit plus snippet text. */
+/* What the document data holds: the fields of a hit plus snippet text:
+ * summary and body, and the start of its first attachments' text (none
+ * in an index made before). */
 struct DocData {
     std::string id, title, city, country, language, text;
+    /* (path, text) of attachments, at most ATTACHMENT_SNIPPET_SOURCES */
+    std::vector<std::pair<std::string, std::string>> attachments;
     int year_start = 0;
     int year_end = 0;
     uint32_t goal_mask = 0, level_mask = 0, actor_mask = 0;
@@ -236,9 +261,12 @@ struct StemMemo {
 };
 const size_t STEM_MEMO_MAX = 50000;
 
+/* *n_matched (when given): how many distinct words the query looked for
+ * the snippet marks, so a caller can take it from the text where the
+ * match is strongest. */
 std::string make_snippet(const std::string &text, const std::string &lang,
                          StemMemo &stem, const Highlight &hl,
-                         SnippetCache &cache);
+                         SnippetCache &cache, size_t *n_matched = nullptr);
 
 /* -- errors: no exception leaves an extern "C" function ------------ */
 
@@ -379,6 +407,23 @@ private:
     /* Returns 0 or a code, with the message in *msg. */
     int run_job(ShardJob &job, std::string *msg);
 };
+
+/* -- mindex_plan.cc: the parts mindex_related.cc builds on ------------ */
+
+/* A folded word's terms as a query word matches them: itself, its other
+ * number when folding hides it from the stemmers, and "Z" + the stem of
+ * each under every query stemmer. */
+std::set<std::string> query_word_terms(struct mindex *ix,
+                                       const std::string &word);
+/* Folded words (one, or an n-gram a thesaurus entry names) as a search
+ * matches a unit of its query: all the words (stopwords optional), each
+ * by query_word_terms, or one of `synonyms`, its weight times
+ * `translated_scale` (a search: 0.5), for the cases the words miss.
+ * Entries of "sdg" are goal links. */
+Xapian::Query unit_words_query(struct mindex *ix,
+                               const std::vector<std::string> &words,
+                               const std::vector<SynEntry> &synonyms,
+                               double translated_scale);
 
 /* -- mindex_document.cc, mindex_worker.cc ----------------------------- */
 
@@ -727,6 +772,13 @@ struct mindex {
      * looks at the version files first and does nothing when none
      * changed; a retry after DatabaseModifiedError forces it. Throws. */
     bool reopen_db(bool force = false);
+    /* Readers: when the index folder names other shard folders than the
+     * ones open (a compaction swapped new ones in), opens those instead.
+     * Returns whether it did. Throws. */
+    bool relayout();
+    /* The compaction number of the shard folders open (0: "shardI",
+     * else "shardI.cN"; see SHARDS_FILE). */
+    unsigned compaction = 0;
     /* Words of already-folded text, in order, exactly as the indexer
      * splits them. */
     std::vector<std::string> tokenize(const std::string &folded);

@@ -484,8 +484,10 @@ static void append_escaped(std::string &out, const std::string &text,
 
 std::string make_snippet(const std::string &text, const std::string &lang,
                          StemMemo &stem, const Highlight &hl,
-                         SnippetCache &cache)
+                         SnippetCache &cache, size_t *n_matched)
 {
+    if (n_matched)
+        *n_matched = 0;
     if (!cache.ready)
         prepare(cache, lang, hl);
     size_t n_chars = 0;
@@ -522,6 +524,9 @@ std::string make_snippet(const std::string &text, const std::string &lang,
             best_last = last;
         }
     }
+
+    if (n_matched)
+        *n_matched = best_count;
 
     /* Where sentences begin: the first token, and each token after a
      * block break or after ". ", "! ", "? ". */

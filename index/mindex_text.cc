@@ -176,6 +176,15 @@ std::string docdata_encode(const DocData &d)
     put_varint(out, d.level_mask);
     put_varint(out, d.actor_mask);
     put_string(out, d.text);
+    /* appended after the fields of version 1, which a decoder of data
+     * made before finds absent */
+    if (!d.attachments.empty()) {
+        put_varint(out, d.attachments.size());
+        for (const auto &a : d.attachments) {
+            put_string(out, a.first);
+            put_string(out, a.second);
+        }
+    }
     return out;
 }
 
@@ -185,7 +194,8 @@ bool docdata_decode(const std::string &data, DocData *out)
         return false;
     size_t pos = 1;
     uint64_t ys, ye, goals, levels, actors;
-    return get_string(data, pos, &out->id) &&
+    out->attachments.clear();
+    bool ok = get_string(data, pos, &out->id) &&
            get_string(data, pos, &out->title) &&
            get_string(data, pos, &out->city) &&
            get_string(data, pos, &out->country) &&
@@ -198,6 +208,19 @@ bool docdata_decode(const std::string &data, DocData *out)
             out->goal_mask = (uint32_t)goals,
             out->level_mask = (uint32_t)levels,
             out->actor_mask = (uint32_t)actors, true);
+    if (!ok || pos >= data.size())
+        return ok;
+    uint64_t n = 0;
+    if (!get_varint(data, pos, &n) || n > ATTACHMENT_SNIPPET_SOURCES)
+        return false;
+    for (uint64_t i = 0; i < n; i++) {
+        std::pair<std::string, std::string> a;
+        if (!get_string(data, pos, &a.first) ||
+            !get_string(data, pos, &a.second))
+            return false;
+        out->attachments.push_back(std::move(a));
+    }
+    return true;
 }
 
 /* -- packed facet value: goals (4 bytes LE), levels, actors, country

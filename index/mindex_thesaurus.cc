@@ -5,7 +5,12 @@
  * by '|', each "lang: words"; '#' starts a comment (at the start of a line
  * or after a space); blank lines are ignored:
  *
- *   es: presupuesto participativo | pt: orçamento participativo
+ *   es: presupuesto participativo | pt: orçamento participativo | why: ...
+ *
+ * "why: text" says where the group comes from (a source or a reasoning);
+ * it is checked (at most one, not empty, nothing after it) but never a
+ * key or a synonym. Any other field name that is not a language with a
+ * stemmer is an error naming the line.
  *
  * Each entry's key is its words folded and stemmed with its own language's
  * stemmer ("presupuest participat"), so a query finds it whatever the
@@ -67,6 +72,7 @@ static std::string parse_group(struct mindex *ix, const std::string &line,
                                std::vector<ParsedEntry> *group)
 {
     size_t pos = 0;
+    bool has_why = false;
     while (pos <= line.size()) {
         size_t bar = line.find('|', pos);
         if (bar == std::string::npos)
@@ -80,6 +86,17 @@ static std::string parse_group(struct mindex *ix, const std::string &line,
             return "entry '" + part + "' does not start with 'lang:'";
         ParsedEntry pe;
         pe.entry.lang = trim(part.substr(0, colon));
+        if (pe.entry.lang == "why") {
+            /* the group's source or reasoning: read, never matched */
+            if (trim(part.substr(colon + 1)).empty())
+                return "entry '" + part + "': empty source";
+            if (has_why)
+                return "a group has one 'why:'";
+            has_why = true;
+            continue;
+        }
+        if (has_why)
+            return "entry '" + part + "' after 'why:' (it comes last)";
         if (pe.entry.lang == "sdg") {
             /* "sdg: 5": the group names a goal; its words also find the
              * goal's cases. Never a key: nobody types "sdg: 5" as text. */

@@ -12,6 +12,7 @@ packages=(
   libjansson-dev libyajl-dev libyaml-dev libcsv-dev libcmark-dev libutf8proc-dev
   libxml2-dev libpoppler-glib-dev libsodium-dev libcairo2-dev
   libpango1.0-dev libcmocka-dev
+  libcurl4-openssl-dev   # minga harvest: the OAI-PMH harvester's HTTP client
   # run-time data and fonts
   iso-codes fonts-dejavu-core
   # tests: HTTP client, PDF and archive tools

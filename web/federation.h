@@ -67,4 +67,17 @@ xmlTextWriterPtr fed_xml_new(xmlBufferPtr *buf);
 void fed_xml_reply(struct web_reply *reply, xmlTextWriterPtr w,
                    xmlBufferPtr buf, const char *content_type, int failed);
 
+/* -- schema.org JSON-LD in the case page (web/page_case.c) ------------ */
+
+/* The schema.org description (a Report) of case `c` (the case's JSON,
+ * with its times): name, description, inLanguage, dateModified,
+ * spatialCoverage, about (each goal a DefinedTerm of the SDGs),
+ * keywords, license, url, isBasedOn. New reference; NULL without id. */
+json_t *fed_case_jsonld(const struct fed_site *site, json_t *c);
+/* `json` made safe as the text of a <script> element: every "<" becomes
+ * \u003c (so no "</script" nor "<!--" can appear) and U+2028/U+2029
+ * become \u2028/\u2029; valid JSON in, the same JSON value out. The one
+ * place this escaping is done. Returns a new string (caller frees). */
+char *fed_jsonld_script_text(const char *json);
+
 #endif

@@ -428,8 +428,11 @@ static int do_list(struct out *o, struct minga *m,
                                  "in this repository", a->set), 0;
     }
     struct minga_oai_record *recs = NULL;
-    size_t n = 0, total = 0;
-    int rc = minga_oai_list(m, &sel, limit + 1, &recs, &n, &total, errmsg);
+    /* the list's size is counted at its first page (a walk of the whole
+     * selection) and carried by the tokens; a page walks only itself */
+    size_t n = 0, total = a->token ? (size_t)a->total : 0;
+    int rc = minga_oai_list(m, &sel, limit + 1, &recs, &n,
+                            a->token ? NULL : &total, errmsg);
     if (rc) return rc;
     if (n == 0) {
         minga_oai_records_free(recs, n);
@@ -466,8 +469,8 @@ static int do_list(struct out *o, struct minga *m,
             strftime(expires, sizeof expires, "%Y-%m-%dT%H:%M:%SZ", &tm);
             attr(o, "expirationDate", expires);
             const struct minga_oai_record *last = &recs[n_page - 1];
-            char *token = oai_token_new(a, last->datestamp, last->id,
-                                        cursor + (long)n_page,
+            char *token = oai_token_new(a, site, last->datestamp, last->id,
+                                        cursor + (long)n_page, complete,
                                         (long long)issued);
             if (!token) o->failed = 1;
             else check(o, xmlTextWriterWriteString(o->w, BAD_CAST token));

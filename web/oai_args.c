@@ -2,11 +2,17 @@
  * The arguments of an OAI-PMH request against the protocol's rules, and
  * the resumption tokens (oai_args.h).
  *
- * A token is "v1~PREFIX~SET~FROM~UNTIL~DS~ID~CURSOR~ISSUED": the list's
- * selection (from and until as full datestamps, empty when absent), the
- * last record sent, how many were sent, and when the token was issued
- * (seconds since the epoch). Every field is checked on the way back, so
- * an edited or foreign token is a badResumptionToken, not a surprise.
+ * A token is opaque: base64url of "v2~PREFIX~SET~FROM~UNTIL~DS~ID~CURSOR~
+ * TOTAL~ISSUED" (the list's selection, from and until as full
+ * datestamps, empty when absent; the last record sent, the keyset
+ * cursor; how many were sent; the list's size counted at its first
+ * page; when the token was issued, seconds since the epoch) followed by
+ * a 16-byte BLAKE2b tag of it, keyed by the node (oai_host, base_url).
+ * A token edited by one bit, made for another node, older than
+ * OAI_TOKEN_TTL_S or of the earlier "v1~" form is a badResumptionToken.
+ * The tag detects edits and foreign tokens; it is no secret (the key
+ * derives from public settings), and needs none: a token only says
+ * where a public list goes on.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -15,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sodium.h>
 
 #include "oai_args.h"
 
@@ -91,34 +98,81 @@ int oai_is_set_spec_char(char c) {
            c == '.';
 }
 
-char *oai_token_new(const struct oai_args *a, const char *last_ds,
-                    const char *last_id, long cursor, long long issued) {
-    char *token = NULL;
-    if (asprintf(&token, "v1~%s~%s~%s~%s~%s~%s~%ld~%lld", a->prefix,
-                 a->set ? a->set : "", a->from_full, a->until_full, last_ds,
-                 last_id, cursor, issued) < 0)
-        return NULL;
+#define TOKEN_TAG_LEN 16
+#define TOKEN_MAX 512            /* the payload's bound, tag aside */
+
+/* The tag of a token's payload, keyed by the node. */
+static void token_tag(unsigned char tag[TOKEN_TAG_LEN],
+                      const struct fed_site *site, const char *payload,
+                      size_t len) {
+    unsigned char key[crypto_generichash_KEYBYTES];
+    crypto_generichash_state state;
+    crypto_generichash_init(&state, NULL, 0, sizeof key);
+    static const char label[] = "minga OAI-PMH resumption token v2";
+    crypto_generichash_update(&state, (const unsigned char *)label,
+                              sizeof label);
+    const char *parts[] = {site->host ? site->host : "",
+                           site->base_url ? site->base_url : ""};
+    for (size_t i = 0; i < 2; i++)
+        crypto_generichash_update(&state, (const unsigned char *)parts[i],
+                                  strlen(parts[i]) + 1);
+    crypto_generichash_final(&state, key, sizeof key);
+    crypto_generichash(tag, TOKEN_TAG_LEN, (const unsigned char *)payload,
+                       len, key, sizeof key);
+}
+
+char *oai_token_new(const struct oai_args *a, const struct fed_site *site,
+                    const char *last_ds, const char *last_id, long cursor,
+                    long total, long long issued) {
+    unsigned char buf[TOKEN_MAX + TOKEN_TAG_LEN];
+    int len = snprintf((char *)buf, TOKEN_MAX,
+                       "v2~%s~%s~%s~%s~%s~%s~%ld~%ld~%lld", a->prefix,
+                       a->set ? a->set : "", a->from_full, a->until_full,
+                       last_ds, last_id, cursor, total, issued);
+    if (len < 0 || len >= TOKEN_MAX) return NULL;
+    token_tag(buf + len, site, (const char *)buf, (size_t)len);
+    size_t n = (size_t)len + TOKEN_TAG_LEN;
+    size_t out_len = sodium_base64_encoded_len(
+        n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *token = malloc(out_len);
+    if (!token) return NULL;
+    sodium_bin2base64(token, out_len, buf, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     return token;
 }
 
-/* Unpacks a resumption token into args; 0 when it is not one of ours or
- * has expired. */
-static int parse_token(const char *token, struct oai_args *a) {
-    char buf[512];
-    if (strlen(token) >= sizeof buf) return 0;
-    snprintf(buf, sizeof buf, "%s", token);
-    char *fields[9];
+/* Unpacks a resumption token into args; 0 when it is not one of ours
+ * (its tag does not match: edited, foreign, of the v1 form) or has
+ * expired. */
+static int parse_token(const char *token, const struct fed_site *site,
+                       struct oai_args *a) {
+    unsigned char raw[TOKEN_MAX + TOKEN_TAG_LEN + 1];
+    size_t raw_len = 0;
+    if (strlen(token) > 2 * sizeof raw ||
+        sodium_base642bin(raw, sizeof raw - 1, token, strlen(token), NULL,
+                          &raw_len, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+        raw_len <= TOKEN_TAG_LEN)
+        return 0;
+    size_t len = raw_len - TOKEN_TAG_LEN;
+    unsigned char tag[TOKEN_TAG_LEN];
+    token_tag(tag, site, (const char *)raw, len);
+    if (sodium_memcmp(tag, raw + len, TOKEN_TAG_LEN) != 0) return 0;
+    raw[len] = '\0';
+    if (memchr(raw, '\0', len)) return 0;
+    char *buf = (char *)raw;
+    char *fields[10];
     size_t n = 0;
     char *p = buf;
     for (;;) {
-        if (n == 9) return 0;
+        if (n == 10) return 0;
         fields[n++] = p;
         char *tilde = strchr(p, '~');
         if (!tilde) break;
         *tilde = '\0';
         p = tilde + 1;
     }
-    if (n != 9 || strcmp(fields[0], "v1") != 0) return 0;
+    if (n != 10 || strcmp(fields[0], "v2") != 0) return 0;
     if (strcmp(fields[1], "oai_dc") == 0) a->prefix = "oai_dc";
     else if (strcmp(fields[1], "minga") == 0) a->prefix = "minga";
     else return 0;
@@ -139,9 +193,12 @@ static int parse_token(const char *token, struct oai_args *a) {
     a->cursor = strtol(fields[7], &end, 10);
     if (!*fields[7] || *end || a->cursor < 1 || a->cursor > 1000000000L)
         return 0;
-    long long issued = strtoll(fields[8], &end, 10);
+    a->total = strtol(fields[8], &end, 10);
+    if (!*fields[8] || *end || a->total < 0 || a->total > 1000000000L)
+        return 0;
+    long long issued = strtoll(fields[9], &end, 10);
     time_t now = time(NULL);
-    if (!*fields[8] || *end || issued > (long long)now + 60 ||
+    if (!*fields[9] || *end || issued > (long long)now + 60 ||
         (long long)now - issued > OAI_TOKEN_TTL_S)
         return 0;
     return 1;
@@ -217,7 +274,7 @@ int oai_check_args(const struct web_request *req,
                                  names[k]);
     }
     if (a->token) {
-        if (a->verb == OAI_SETS || !parse_token(a->token, a))
+        if (a->verb == OAI_SETS || !parse_token(a->token, site, a))
             return oai_set_error(e, "badResumptionToken", "the resumption "
                                  "token is invalid or has expired");
         return 0;

@@ -29,6 +29,7 @@ struct oai_args {
     char after_ds[21], after_id[101];
     char token_set[128];
     long cursor;
+    long total;                          /* the list's size, at page 1 */
 };
 
 /* An OAI error: its code ("badArgument") and its text. */
@@ -49,9 +50,11 @@ int oai_check_args(const struct web_request *req,
                    struct oai_error *e);
 
 /* The token that continues a list after `last_ds`, `last_id`, with
- * `cursor` records sent, issued at `issued`. Returns a new string. */
-char *oai_token_new(const struct oai_args *a, const char *last_ds,
-                    const char *last_id, long cursor, long long issued);
+ * `cursor` records sent of `total`, issued at `issued`: opaque, tagged
+ * for this node (oai_args.c). Returns a new string (caller frees). */
+char *oai_token_new(const struct oai_args *a, const struct fed_site *site,
+                    const char *last_ds, const char *last_id, long cursor,
+                    long total, long long issued);
 
 /* Whether a set spec may hold c (a token keeps the set between '~'). */
 int oai_is_set_spec_char(char c);

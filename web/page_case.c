@@ -13,6 +13,8 @@
 #include "page.h"
 #include "minga.h"
 #include "case.h"
+#include "harvest.h"
+#include "federation.h"
 
 static const char *str_of(json_t *o, const char *key) {
     const char *s = json_string_value(json_object_get(o, key));
@@ -242,6 +244,20 @@ static void put_case(struct page_buf *b, const struct page_state *st,
         put_case_link(b, st, id, 0, 1, page_str(lang, "history"));
         page_put(b, "</p>\n");
     }
+    json_t *from = json_object_get(c, "provenance");   /* harvested */
+    if (from) {
+        const char *lead = strcmp(lang, "es") == 0   ? "Cosechado de "
+                           : strcmp(lang, "pt") == 0 ? "Coletado de "
+                                                     : "Harvested from ";
+        const char *on = strcmp(lang, "es") == 0   ? " el "
+                         : strcmp(lang, "pt") == 0 ? " em " : " on ";
+        page_put(b, "<p class=\"change\" id=\"case-provenance\">");
+        page_put(b, lead);
+        page_esc(b, str_of(from, "source"));
+        page_put(b, on);
+        page_esc(b, str_of(from, "harvested_at"));
+        page_put(b, "</p>\n");
+    }
     page_put(b, "<div class=\"chips\">");
     size_t i;
     json_t *g;
@@ -319,6 +335,93 @@ static void put_case(struct page_buf *b, const struct page_state *st,
     }
 }
 
+/* -- related experiences --------------------------------------------------- */
+
+#define PAGE_RELATED_LIMIT 5
+
+/* "In common: SDGs 11, 16 · targets 11.3 · presupuesto participativo",
+ * plain text (caller frees), or NULL when they share nothing said. */
+static char *related_reason(const char *lang, const struct mindex_related *r) {
+    struct page_buf what = {0}, list = {0};
+    for (int g = 1; g <= 17; g++)
+        if (r->shared_goal_mask & (1u << g))
+            page_putf(&list, "%s%d", list.len ? ", " : "", g);
+    if (list.len) {
+        char *goals = page_text_dup(lang, "relatedGoals", "list", list.data,
+                                    NULL);
+        page_put(&what, goals);
+        free(goals);
+    }
+    list.len = 0;
+    for (size_t i = 0; i < r->n_shared_targets; i++)
+        page_putf(&list, "%s%s", i ? ", " : "", r->shared_targets[i]);
+    if (list.len) {
+        char *targets = page_text_dup(lang, "relatedTargets", "list",
+                                      list.data, NULL);
+        page_putf(&what, "%s%s", what.len ? " · " : "", targets);
+        free(targets);
+    }
+    for (size_t i = 0; i < r->n_shared_terms; i++)
+        page_putf(&what, "%s%s", what.len ? (i ? ", " : " · ") : "",
+                  r->shared_terms[i]);
+    char *out = what.len && !what.is_failed
+                    ? page_text_dup(lang, "relatedShared", "what", what.data,
+                                    NULL)
+                    : NULL;
+    free(list.data);
+    free(what.data);
+    return out;
+}
+
+/* The cases like this one (minga_related), each a link that keeps the
+ * page's language, with what the two share. Nothing when the index has
+ * none (or cannot say: the case itself is shown all the same). */
+static void put_related(struct page_buf *b, const struct page_state *st,
+                        struct web_server *srv, struct minga *m,
+                        const char *id) {
+    struct mindex_related_list *r = NULL;
+    char *errmsg = NULL;
+    int rc = minga_related(m, id, PAGE_RELATED_LIMIT, &r, &errmsg);
+    if (rc != 0 && rc != MINGA_ENOTFOUND)
+        web_log(srv, "page: related cases of %s: %s", id,
+                errmsg ? errmsg : "unknown error");
+    free(errmsg);
+    if (rc != 0 || r->n_items == 0) {
+        mindex_related_free(r);
+        return;
+    }
+    const char *lang = st->lang;
+    page_put(b, "<section class=\"related\" id=\"related\"><h2>");
+    page_text(b, lang, "related", NULL);
+    page_put(b, "</h2>\n<ul class=\"related-list\">");
+    for (size_t i = 0; i < r->n_items; i++) {
+        const struct mindex_related *item = &r->items[i];
+        page_put(b, "<li>");
+        put_case_link(b, st, item->id, 0, 0, item->title);
+        page_put(b, "<span class=\"muted\"> · ");
+        page_esc(b, item->city);
+        if (*item->country) {
+            page_put(b, ", ");
+            page_esc(b, page_country_name(lang, item->country));
+        }
+        if (item->is_same_city) {
+            page_put(b, " · ");
+            page_text(b, lang, "sameCity", NULL);
+        }
+        page_put(b, "</span>");
+        char *reason = related_reason(lang, item);
+        if (reason) {
+            page_put(b, "<br><small class=\"reason\">");
+            page_esc(b, reason);
+            page_put(b, "</small>");
+        }
+        free(reason);
+        page_put(b, "</li>");
+    }
+    page_put(b, "</ul></section>\n");
+    mindex_related_free(r);
+}
+
 /* The revisions, newest first, each but a deletion linked by number. */
 static void put_history(struct page_buf *b, const struct page_state *st,
                         const char *id, json_t *h) {
@@ -369,6 +472,26 @@ static void put_history(struct page_buf *b, const struct page_state *st,
 
 /* A message instead of the case: not found, deleted, a deletion's
  * revision. */
+/* The case's schema.org description for search engines (issue 22), a
+ * data block, which script-src 'self' lets be; escaped by
+ * fed_jsonld_script_text so that no case text can end the element. */
+static void put_jsonld(struct page_buf *b, struct minga *m, json_t *c) {
+    struct fed_site site;
+    if (fed_site_load(m, &site) != 0) return;
+    json_t *doc = fed_case_jsonld(&site, c);
+    char *json = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    char *text = json ? fed_jsonld_script_text(json) : NULL;
+    if (text) {
+        page_put(b, "<script type=\"application/ld+json\">");
+        page_put(b, text);
+        page_put(b, "</script>\n");
+    }
+    free(text);
+    free(json);
+    json_decref(doc);
+    fed_site_release(&site);
+}
+
 static void put_notice(struct page_buf *b, const struct page_state *st,
                        const char *text, const char *id, int with_history) {
     page_put(b, "<h1 id=\"case-title\" tabindex=\"-1\" class=\"sr-only\">");
@@ -453,6 +576,8 @@ void page_render_case(struct page_buf *b, struct web_server *srv,
         } else {
             c = minga_case_json(mc, 1);
             case_free(mc);
+            json_t *from = minga_harvest_provenance(m, id);
+            if (from) json_object_set_new(c, "provenance", from);
         }
     }
     free(errmsg);
@@ -489,6 +614,8 @@ void page_render_case(struct page_buf *b, struct web_server *srv,
     else if (c) put_case(b, st, c, revision,
                          json_object_get(history, "current"),
                          revision ? NULL : last);
+    if (c && !revision) put_jsonld(b, m, c);
+    if (c && !revision) put_related(b, st, srv, m, id);
     else put_history(b, st, id, history);
     page_put(b, "</article>\n</main>\n</div>\n");
     page_close(b, st);

@@ -360,6 +360,30 @@ static void put_snippet(struct page_buf *b, const char *snippet) {
     free(text.data);
 }
 
+/* "in informe.pdf": the attachment the snippet comes from, a link to
+ * its bytes (/api/cases/{id}/attachments/{path as one segment}). */
+static void put_snippet_from(struct page_buf *b, const char *lang,
+                             const char *id, const char *path) {
+    static const char hex[] = "0123456789ABCDEF";
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    page_put(b, "<p class=\"snippet-from\"><a download href=\"/api/cases/");
+    page_esc(b, id);
+    page_put(b, "/attachments/");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || strchr("-_.~", *p)) {
+            page_putn(b, (const char *)p, 1);
+        } else {
+            char enc[4] = {'%', hex[*p >> 4], hex[*p & 15], 0};
+            page_put(b, enc);
+        }
+    }
+    page_put(b, "\">");
+    page_text(b, lang, "snippetFrom", "name", base, NULL);
+    page_put(b, "</a></p>");
+}
+
 static void put_result(struct page_buf *b, const struct page_state *st,
                        json_t *r) {
     const char *lang = st->lang;
@@ -385,6 +409,9 @@ static void put_result(struct page_buf *b, const struct page_state *st,
     page_put(b, "</p>");
     const char *snippet = json_string_value(json_object_get(r, "snippet"));
     if (snippet && *snippet) put_snippet(b, snippet);
+    const char *from = json_string_value(json_object_get(r, "snippet_from"));
+    if (snippet && *snippet && from && *from)
+        put_snippet_from(b, lang, id, from);
     page_put(b, "<div class=\"chips\">");
     size_t i;
     json_t *g;

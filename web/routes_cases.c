@@ -1,7 +1,8 @@
 /*
  * A case and its history: GET /api/cases/{id} (the current revision with
  * who last changed it, or ?rev=N), GET /api/cases/{id}/history and
- * DELETE /api/cases/{id}.
+ * DELETE /api/cases/{id}; and GET /api/cases/{id}/related, the cases
+ * like it (a search, run in a query worker).
  *
  * Reads are a few rows by one key, answered on the connection's thread
  * from its read-only handle. A delete is a write: it runs in the import
@@ -20,6 +21,7 @@
 #include "web.h"
 #include "minga.h"
 #include "case.h"
+#include "harvest.h"
 
 #define MAX_REV 999999999
 
@@ -185,6 +187,9 @@ static void reply_current(struct web_server *srv, struct minga *m,
         json_t *last = history_revision(history, 0);
         /* a case stored before histories were kept has none */
         if (last) json_object_set_new(o, "last_change", change_json(last));
+        /* beside the case's fields, as last_change: not in format v1 */
+        json_t *from = minga_harvest_provenance(m, id);
+        if (from) json_object_set_new(o, "provenance", from);
         web_reply_json(reply, MHD_HTTP_OK, o);
         case_free(c);
     }
@@ -560,6 +565,79 @@ enum MHD_Result web_api_case_attachment(struct web_server *srv,
     aj->rev = (int)rev;
     return web_pool_submit(&srv->query_pool, con, req, run_attachment, aj,
                            attachment_job_free);
+}
+
+/* -- related cases ----------------------------------------------------- */
+
+#define RELATED_DEFAULT_LIMIT 5
+
+struct related_job {
+    char *id;
+    unsigned limit;
+};
+
+static void related_job_free(void *ctx) {
+    struct related_job *rj = ctx;
+    if (!rj) return;
+    free(rj->id);
+    free(rj);
+}
+
+/* In a query worker: a search of the index, as costly as one. */
+static void run_related(struct web_server *srv, struct web_job *job) {
+    struct related_job *rj = job->ctx;
+    struct web_reply *reply = &job->reply;
+    struct minga *m = web_thread_minga_reply(srv, reply);
+    if (!m) return;
+    struct mindex_related_list *r = NULL;
+    char *errmsg = NULL;
+    int rc = minga_related(m, rj->id, rj->limit, &r, &errmsg);
+    if (rc == MINGA_ENOTFOUND) {
+        web_reply_coded(reply, MHD_HTTP_NOT_FOUND, "case_not_found",
+                        json_pack("{s:s}", "id", rj->id),
+                        "no case with this id", NULL);
+    } else if (rc != 0) {
+        web_log(srv, "related cases of %s failed: %s", rj->id,
+                errmsg ? errmsg : "unknown error");
+        web_reply_error(reply, web_status_for(rc),
+                        "finding related cases failed", NULL);
+    } else {
+        size_t len = 0;
+        char *text = minga_related_json(rj->id, r, &len);
+        if (text)
+            web_reply_json_text(reply, MHD_HTTP_OK, text, len);
+        else
+            web_reply_error(reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                            "the answer could not be written", NULL);
+    }
+    mindex_related_free(r);
+    free(errmsg);
+}
+
+enum MHD_Result web_api_case_related(struct web_server *srv,
+                                     struct MHD_Connection *con,
+                                     struct web_request *req,
+                                     const char *id) {
+    if (!web_is_valid_id(id)) return send_bad_id(con, req);
+    enum MHD_Result ret;
+    if (check_params(con, req, "limit", &ret) != 0) return ret;
+    const char *limit_param = web_param(req, "limit");
+    int64_t limit = RELATED_DEFAULT_LIMIT;
+    if (limit_param &&
+        (limit = web_parse_positive(limit_param, MINDEX_RELATED_MAX)) < 0) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "limit: expected a number from 1 to %d",
+                 MINDEX_RELATED_MAX);
+        return web_send_param_error(con, req, "limit", msg);
+    }
+    struct related_job *rj = calloc(1, sizeof *rj);
+    if (!rj || !(rj->id = strdup(id))) {
+        related_job_free(rj);
+        return MHD_NO;
+    }
+    rj->limit = (unsigned)limit;
+    return web_pool_submit(&srv->query_pool, con, req, run_related, rj,
+                           related_job_free);
 }
 
 /* -- delete ------------------------------------------------------------ */

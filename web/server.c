@@ -166,6 +166,7 @@ static void on_completed(void *cls, struct MHD_Connection *con,
     web_job_free(req->job);
     web_upload_free(req->upload);
     web_decision_free(req->decision);
+    web_suggest_free(req->suggest);
     web_request_release(req);
     free(req);
     *con_cls = NULL;
@@ -211,6 +212,10 @@ static int route_stewardship(struct web_server *srv,
                strcmp(seg[3], "history") == 0) {
         *ret = is_get(method) ? web_api_case_history(srv, con, req, seg[2])
                               : web_send_405(con, req, "GET, HEAD");
+    } else if (strcmp(what, "cases") == 0 && n_seg == 4 &&
+               strcmp(seg[3], "related") == 0) {   /* routes_cases.c */
+        *ret = is_get(method) ? web_api_case_related(srv, con, req, seg[2])
+                              : web_send_405(con, req, "GET, HEAD");
     } else if (strcmp(what, "cases") == 0 && n_seg >= 5 &&
                strcmp(seg[3], "attachments") == 0) {   /* routes_cases.c */
         *ret = is_get(method) ? web_api_case_attachment(srv, con, req, seg[2])
@@ -249,6 +254,8 @@ static enum MHD_Result route(struct web_server *srv,
         if (strcmp(method, "POST") != 0) return web_send_405(con, req, "POST");
         return MHD_YES;   /* web_upload_handle takes it from here */
     }
+    if (is_api && n_seg == 2 && strcmp(seg[1], "suggest") == 0)
+        return web_api_suggest(srv, con, req, method);   /* routes_suggest.c */
     enum MHD_Result ret = MHD_NO;
     if (route_stewardship(srv, con, req, method, &ret)) return ret;
     /* /oai, /dcat.jsonld, /sitemap.xml, /feed.atom: oai.c, feeds.c */
@@ -369,6 +376,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con,
     if (req->decision)
         return web_decision_handle(srv, con, req, upload_data,
                                    upload_data_size);
+    if (req->suggest)
+        return web_suggest_body(srv, con, req, upload_data, upload_data_size);
     if (web_oai_is_post(req, method))   /* the arguments of POST /oai */
         return web_oai_post_body(srv, con, req, upload_data,
                                  upload_data_size);

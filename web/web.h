@@ -23,6 +23,7 @@ struct minga;
 struct minga_query;
 struct web_upload;
 struct web_decision;
+struct web_suggest;
 struct minga_principal;
 
 struct guard_conn;
@@ -121,6 +122,7 @@ struct web_request {
     int is_deferred;         /* a GET answered on the handler's next call */
     struct web_upload *upload;
     struct web_decision *decision;  /* POST /api/review/{id}/approve|reject */
+    struct web_suggest *suggest;    /* POST /api/suggest: its body so far */
     struct web_job *job;     /* slow work in a pool; the connection waits */
     struct timespec started;
     unsigned status;         /* for the access log */
@@ -329,6 +331,12 @@ enum MHD_Result web_api_case_attachment(struct web_server *srv,
                                         struct MHD_Connection *con,
                                         struct web_request *req,
                                         const char *id);
+/* GET /api/cases/{id}/related[?limit=N]: the cases like it (1-20, 5 by
+ * default), with why, in a query worker. */
+enum MHD_Result web_api_case_related(struct web_server *srv,
+                                     struct MHD_Connection *con,
+                                     struct web_request *req,
+                                     const char *id);
 /* DELETE /api/cases/{id}: token-checked, run in the import worker. */
 enum MHD_Result web_api_case_delete(struct web_server *srv,
                                     struct MHD_Connection *con,
@@ -366,6 +374,21 @@ enum MHD_Result web_api_import_status(struct web_server *srv,
                                       struct MHD_Connection *con,
                                       struct web_request *req,
                                       const char *id);
+
+/* -- routes_suggest.c ------------------------------------------------- */
+
+/* POST /api/suggest, first call: the method and parameters, before the
+ * body; the request's later calls go to web_suggest_body. */
+enum MHD_Result web_api_suggest(struct web_server *srv,
+                                struct MHD_Connection *con,
+                                struct web_request *req, const char *method);
+/* Collects the body (a case as JSON, bounded), then hands the suggestion
+ * to a query worker. */
+enum MHD_Result web_suggest_body(struct web_server *srv,
+                                 struct MHD_Connection *con,
+                                 struct web_request *req, const char *data,
+                                 size_t *size);
+void web_suggest_free(struct web_suggest *s);
 
 /* -- auth.c ----------------------------------------------------------- */
 

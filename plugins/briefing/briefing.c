@@ -234,7 +234,8 @@ static int briefing_begin(const struct minga_host_api *host,
     const struct minga_export_info *info = host->export_info(ctx);
     char now[32];
     time_t t = time(NULL);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    struct tm tm;   /* gmtime_r: exports run on the server's threads */
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     b->sel.query = dup_or_empty(info ? info->query : NULL);
     b->sel.filters = dup_or_empty(info ? info->filters : NULL);
     b->sel.lang = strdup(exp_lang_norm(info ? info->lang : NULL));

@@ -72,7 +72,8 @@ static int pdf_begin(const struct minga_host_api *host,
     const struct minga_export_info *info = host->export_info(ctx);
     char now[32];
     time_t t = time(NULL);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+    struct tm tm;   /* gmtime_r: exports run on the server's threads */
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     exp->query = strdup(info && info->query ? info->query : "");
     exp->filters = strdup(info && info->filters ? info->filters : "");
     exp->generated_at = strdup(info && info->generated_at

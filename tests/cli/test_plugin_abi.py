@@ -212,6 +212,24 @@ class PluginAbi(MingaTest):
         r = self.minga("export", "--format", "hello", env=env)
         self.assertEqual(r.returncode, 1)
 
+    def test_a_folder_of_many_files_still_loads_its_plugin(self):
+        # 1000 .so files that are not plugins, sorting before hello.so
+        # ("a0000.so" ...): the folder is read whole (a fixed list of 256
+        # names used to drop the rest, in readdir's order).
+        crowded = os.path.join(self.tmp, "crowded")
+        os.makedirs(crowded)
+        for i in range(1000):
+            with open(os.path.join(crowded, "a%04d.so" % i), "w") as f:
+                f.write("not a shared object\n")
+        shutil.copy(self.hello, os.path.join(crowded, "zz-hello.so"))
+        env = dict(self.env, MINGA_PLUGIN_PATH=crowded)
+        listed = json.loads(self.ok("plugins", "--json", env=env).stdout)
+        hello = [p for p in listed if p.get("name") == "hello"]
+        self.assertEqual(len(hello), 1, [p.get("file") for p in listed][:5])
+        self.assertIs(hello[0]["loaded"], True)
+        r = self.minga("export", "--format", "hello", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
 
 if __name__ == "__main__":
     clitest.main()

@@ -286,7 +286,7 @@ class Upgrade(MingaTest):
         self.assertEqual(ids, sorted([PORTO_ALEGRE["id"], ROSARIO["id"],
                                       BOGOTA["id"]]))
         self.ok("token", "list")   # a writer: migrates
-        self.assertEqual(self.user_version(), 3)
+        self.assertEqual(self.user_version(), 4)   # 3: history, 4: harvest
         for cid in ids:
             h = json.loads(self.ok("history", cid, "--json").stdout)
             self.assertEqual([(x["rev"], x["action"]) for x in

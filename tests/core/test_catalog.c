@@ -572,7 +572,8 @@ static void test_every_revision_reads_as_it_was(void **state)
 static void rewrite_as_version_1(struct catalog *cat)
 {
     static const char sql[] =
-        /* first what version 3 added */
+        /* first what version 4 added, then version 3 */
+        "DROP TABLE harvest_records; DROP TABLE harvest_sources;"
         "DROP TRIGGER attachments_release;"
         "DROP TRIGGER revision_attachments_release;"
         "DROP TRIGGER submission_attachments_release;"

@@ -414,6 +414,70 @@ static void test_attachment_text_indexed_up_to_a_megabyte(void **state)
     free(text);
 }
 
+/* A case whose report holds a word its summary and body do not. */
+static void put_case_with_report(struct fixture *fx)
+{
+    char *errmsg = NULL;
+    static struct minga_attachment atts[2] = {
+        { .path = "anexos/fotos.txt", .sha256 = "cd",
+          .media_type = "text/plain", .size = 10,
+          .text = "Fotos de la feria." },
+        { .path = "anexos/informe final.txt", .sha256 = "ab",
+          .media_type = "text/plain", .size = 120,
+          .text = "# Informe\n\nLa lombricultura en doce escuelas redujo "
+                  "los desechos de los comedores. Otra frase." },
+    };
+    struct minga_case k = cases[1];
+    k.id = "rosario-lombrices";
+    k.attachments = atts;
+    k.n_attachments = 2;
+    if (mindex_put_case(fx->writer, &k, &errmsg) != 0 ||
+        mindex_commit(fx->writer, 8, &errmsg) != 0)
+        fail_msg("%s", errmsg);
+}
+
+static const struct mindex_hit *snippet_hit(struct mindex *ix,
+                                            const char *text,
+                                            struct mindex_results **r)
+{
+    struct minga_query q;
+    query_for(&q, text);
+    q.want_snippets = 1;
+    *r = search(ix, &q);
+    int at = has_hit(*r, "rosario-lombrices");
+    if (!at)
+        fail_msg("'%s' did not find rosario-lombrices", text);
+    return &(*r)->hits[at - 1];
+}
+
+static void test_snippet_from_attachment_where_the_match_is(void **state)
+{
+    struct fixture *fx = *state;
+    put_case_with_report(fx);
+    struct mindex *ix = open_reader(fx);
+    struct mindex_results *r = NULL;
+    /* only the report says it: the snippet is the report's, named */
+    const struct mindex_hit *h = snippet_hit(ix, "lombricultura", &r);
+    assert_non_null(h->snippet_from);
+    assert_string_equal(h->snippet_from, "anexos/informe final.txt");
+    assert_non_null(strstr(h->snippet, "<mark>lombricultura</mark>"));
+    assert_null(strstr(h->snippet, "Informe"));   /* the heading dropped */
+    mindex_results_free(r);
+    /* the summary says it: the summary's snippet, no attachment named */
+    h = snippet_hit(ix, "huertas", &r);
+    assert_null(h->snippet_from);
+    assert_non_null(strstr(h->snippet, "<mark>huertas</mark>"));
+    mindex_results_free(r);
+    /* the summary shows one of the words (huertas), the report two
+     * (lombricultura, escuelas): the report, where the match is
+     * strongest */
+    h = snippet_hit(ix, "huertas lombricultura escuelas", &r);
+    assert_string_equal(h->snippet_from, "anexos/informe final.txt");
+    assert_non_null(strstr(h->snippet, "<mark>escuelas</mark>"));
+    mindex_results_free(r);
+    mindex_close(ix);
+}
+
 static void test_filters_or_within_and_across_fields(void **state)
 {
     struct fixture *fx = *state;
@@ -1056,6 +1120,7 @@ int main(void)
         T(test_search_budget_counts_different_words),
         T(test_search_during_rapid_commits),
         T(test_attachment_text_indexed_up_to_a_megabyte),
+        T(test_snippet_from_attachment_where_the_match_is),
         T(test_filters_or_within_and_across_fields),
         T(test_filter_year_range_overlaps),
         T(test_empty_query_lists_newest_first_and_pages),

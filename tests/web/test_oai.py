@@ -16,11 +16,23 @@
 - /feed.atom parses (xmllint) and honours the search's filters;
   /sitemap.xml lists every current case; /dcat.jsonld is JSON-LD-shaped
   JSON with a dcat:Dataset per current case whose distributions resolve.
+- Resumption tokens are opaque and tagged: an edit anywhere, another
+  node's token, the old v1 form, one older than 24 hours (made here as
+  the server makes them, web/oai_args.c) are badResumptionToken.
+- Keyset paging (a second catalog of 2 500 cases, pages of 97): a walk
+  during which cases change and one is deleted lists every record, in
+  strictly increasing (datestamp, id) order, a case changed after it was
+  sent twice (at its new datestamp), a case changed before it was
+  reached once, the deleted one as deleted; the catalog has the index
+  revisions_at, and a folder at version 4 without it gets it from its
+  next writer.
 
 Usage: test_oai.py MINGA SOURCE_DIR WORK_DIR. Exit 0 when every check
 passes; 77 (skipped) when perl's HTTP::OAI is not installed.
 """
+import base64
 import datetime
+import hashlib
 import http.client
 import json
 import os
@@ -490,12 +502,56 @@ def test_errors():
         root = envelope(body, {}) if status == 200 else None
         got = error_code(root) if root is not None else status
         check(got == code, "%s -> %s (got %s)" % (qs, code, got))
-    # a token of one list cannot be edited into another
+    test_tokens()
+
+
+def make_token(payload, host=None, base=None):
+    """A token as web/oai_args.c makes one: base64url(payload + tag), the
+    tag a 16-byte BLAKE2b keyed by the node (libsodium's generichash)."""
+    key = hashlib.blake2b(b"minga OAI-PMH resumption token v2\0" +
+                          (host or HOST).encode() + b"\0" +
+                          (base or BASE).encode() + b"\0",
+                          digest_size=32).digest()
+    raw = payload.encode()
+    raw += hashlib.blake2b(raw, key=key, digest_size=16).digest()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def token_error(tok):
+    return error_code(oai(verb="ListIdentifiers", resumptionToken=tok))
+
+
+def test_tokens():
+    """Opaque, tagged tokens: any edit, another node's, the v1 form or an
+    expired one is badResumptionToken; a good one resumes."""
     root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
     tok = root.find(OAI + "ListIdentifiers/" + OAI + "resumptionToken").text
-    bad = tok.replace("oai_dc", "marc21", 1)
-    check(error_code(oai(verb="ListIdentifiers", resumptionToken=bad))
-          == "badResumptionToken", "a tampered token: badResumptionToken")
+    check(all(c.isalnum() or c in "-_" for c in tok) and "~" not in tok
+          and "oai_dc" not in tok, "the token is opaque (%s)" % tok)
+    check(token_error(tok) is None, "the token as given resumes")
+    for i in (0, len(tok) // 3, len(tok) // 2, len(tok) - 2, len(tok) - 1):
+        bad = tok[:i] + ("A" if tok[i] != "A" else "B") + tok[i + 1:]
+        check(token_error(bad) == "badResumptionToken",
+              "a token edited at %d: badResumptionToken" % i)
+    check(token_error(tok[:-4]) == "badResumptionToken",
+          "a truncated token: badResumptionToken")
+    now = int(time.time())
+    # what the token holds, made again here: the test's own tokens are
+    # accepted only if it makes them as the server does
+    pay = "v2~oai_dc~~~~2000-01-01T00:00:00Z~a~7~%d~%%d" % len(ALL_IDS)
+    check(token_error(make_token(pay % now)) is None,
+          "a token made as the server makes them resumes")
+    check(token_error(make_token(pay % (now - 23 * 3600))) is None,
+          "a token 23 hours old resumes")
+    check(token_error(make_token(pay % (now - 24 * 3600 - 5))) ==
+          "badResumptionToken", "a token past 24 hours: badResumptionToken")
+    check(token_error(make_token(pay % now, host="other.example.org")) ==
+          "badResumptionToken", "another node's token: badResumptionToken")
+    check(token_error(make_token(pay.replace("v2~", "v1~") % now)) ==
+          "badResumptionToken", "a v1 payload: badResumptionToken")
+    check(token_error("v1~oai_dc~~~~2020-01-01T00:00:00Z~bogota-ciclovia~7~%d"
+                      % now) == "badResumptionToken",
+          "a token of the old form: badResumptionToken")
 
 
 def test_post():
@@ -697,6 +753,164 @@ finally:
     except subprocess.TimeoutExpired:
         server.kill()
     log.close()
+
+# -- keyset paging through a larger catalog, changed while it is walked -----
+
+N_LARGE, LARGE_PAGE = 2500, 97
+
+
+def start_server(page):
+    global PORT, BASE
+    PORT = free_port()
+    BASE = "http://127.0.0.1:%d" % PORT
+    db = sqlite3.connect(os.path.join(DATA, "catalog.db"))
+    db.execute("INSERT OR REPLACE INTO meta VALUES('oai_host', ?)", (HOST,))
+    db.execute("INSERT OR REPLACE INTO meta VALUES('base_url', ?)", (BASE,))
+    db.commit()
+    db.close()
+    srv = subprocess.Popen(
+        [MINGA, "--data", DATA, "serve", "--port", str(PORT)],
+        stdout=log, stderr=subprocess.STDOUT,
+        env=dict(os.environ, MINGA_OAI_PAGE=str(page)))
+    deadline = time.time() + 30
+    while True:
+        try:
+            if get("/healthz")[0] == 200:
+                return srv
+        except OSError:
+            pass
+        if srv.poll() is not None or time.time() > deadline:
+            print("server did not start")
+            sys.exit(1)
+        time.sleep(0.1)
+
+
+def large_case(i, summary_extra=""):
+    base = json.load(open(os.path.join(SAMPLE, ALL_IDS[i % len(ALL_IDS)] +
+                                       ".json")))
+    base.pop("attachments", None)
+    return dict(base, id="large-%05d" % i,
+                title="Large case %d" % i,
+                summary="Case %d of the keyset test.%s" % (i, summary_extra))
+
+
+def write_cases(folder, cases):
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    for c in cases:
+        json.dump(c, open(os.path.join(folder, c["id"] + ".json"), "w"))
+
+
+def test_keyset_walk():
+    """2 500 cases in pages of 97: a harvester walking the list while
+    cases change meets every record, a case changed after it was sent
+    once again at its new datestamp, a case changed before it was reached
+    once, a case deleted before it was reached as a deleted record; the
+    walk is in strictly increasing (datestamp, id) order."""
+    ids = ["large-%05d" % i for i in range(N_LARGE)]
+    db = sqlite3.connect(os.path.join(DATA, "catalog.db"))
+    check(db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND "
+                     "name = 'revisions_at'").fetchone() is not None,
+          "the catalog has the datestamp index revisions_at")
+    db.close()
+    seen, order = {}, []
+    root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
+    tok = root.find(OAI + "ListIdentifiers/" + OAI + "resumptionToken")
+    check(tok is not None and int(tok.get("completeListSize")) == N_LARGE,
+          "completeListSize is the catalog's size at the first page")
+    pages, changed_early, changed_late, deleted_late = 0, [], [], None
+    while True:
+        pages += 1
+        body = root.find(OAI + "ListIdentifiers")
+        for h in body.findall(OAI + "header"):
+            cid = h.find(OAI + "identifier").text.rsplit(":", 1)[1]
+            seen.setdefault(cid, []).append(
+                (h.find(OAI + "datestamp").text, h.get("status")))
+            order.append((h.find(OAI + "datestamp").text, cid))
+        tok = body.find(OAI + "resumptionToken")
+        if pages == 3:
+            # between pages: change 5 cases already sent and 5 not yet,
+            # delete one not yet reached
+            sent = [c for c in ids if c in seen]
+            later = [c for c in ids if c not in seen]
+            changed_early, changed_late = sent[:5], later[:5]
+            deleted_late = later[-1]
+            next_second()      # so that the changes get new datestamps
+            write_cases(os.path.join(WORK_DIR, "changes"),
+                        [large_case(int(c[6:]), " Changed.")
+                         for c in changed_early + changed_late])
+            minga("import", os.path.join(WORK_DIR, "changes"))
+            minga("delete", deleted_late)
+        if tok is None or not tok.text:
+            break
+        root = oai(verb="ListIdentifiers", resumptionToken=tok.text)
+        if error_code(root):
+            check(False, "the walk stopped: %s" % error_code(root))
+            break
+    check(pages >= N_LARGE // LARGE_PAGE, "the walk took every page (%d)"
+          % pages)
+    check(order == sorted(order) and len(set(order)) == len(order),
+          "the walk is in strictly increasing (datestamp, id) order")
+    missing = [c for c in ids if c not in seen]
+    check(not missing, "every record listed (%d missing: %s)"
+          % (len(missing), missing[:5]))
+    twice = sorted(c for c, v in seen.items() if len(v) > 1)
+    check(twice == sorted(changed_early),
+          "only the cases changed after they were sent come twice (%s)"
+          % twice[:10])
+    for c in changed_early:
+        v = seen.get(c, [])
+        check(len(v) == 2 and v[1][0] > v[0][0],
+              "%s met again at its new datestamp (%s)" % (c, v))
+    for c in changed_late:
+        check(len(seen.get(c, [])) == 1, "%s, changed before it was "
+              "reached, comes once" % c)
+    check(seen.get(deleted_late, [(None, None)])[-1][1] == "deleted",
+          "%s, deleted before it was reached, comes as deleted"
+          % deleted_late)
+
+
+def test_index_added_to_v4_folder():
+    """A folder already at version 4 without revisions_at gets it from
+    its next writer."""
+    db = sqlite3.connect(os.path.join(DATA, "catalog.db"))
+    db.execute("DROP INDEX revisions_at")
+    db.commit()
+    check(db.execute("PRAGMA user_version").fetchone()[0] >= 4,
+          "the folder is at version 4 or later")
+    db.close()
+    minga("import", os.path.join(WORK_DIR, "changes"))
+    db = sqlite3.connect(os.path.join(DATA, "catalog.db"))
+    check(db.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND "
+                     "name = 'revisions_at'").fetchone() is not None,
+          "a writer added revisions_at to a folder at version 4")
+    db.close()
+
+
+if not failures:
+    print("-- test_keyset_walk (%d cases)" % N_LARGE)
+    DATA = os.path.join(WORK_DIR, "data-large")
+    shutil.rmtree(DATA, ignore_errors=True)
+    minga("init")
+    write_cases(os.path.join(WORK_DIR, "large"),
+                [large_case(i) for i in range(N_LARGE)])
+    minga("import", os.path.join(WORK_DIR, "large"))
+    log = open(os.path.join(WORK_DIR, "server-large.log"), "w")
+    server = start_server(LARGE_PAGE)
+    PAGE = LARGE_PAGE
+    try:
+        for test in [test_keyset_walk, test_index_added_to_v4_folder]:
+            try:
+                test()
+            except Exception as e:
+                check(False, "%s raised %r" % (test.__name__, e))
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
 
 print("\n%d checks, %d failed" % (n_checks, len(failures)))
 for f in failures:
