@@ -190,7 +190,9 @@ static int reason_score_cmp(const void *a, const void *b)
 /* Keeps the strongest max reasons of a kind, strongest first. */
 static void reasons_trim(struct suggest_item *it, int kind, size_t max)
 {
-    qsort(it->reasons, it->n_reasons, sizeof *it->reasons, reason_score_cmp);
+    if (it->n_reasons > 1)   /* qsort of NULL, 0 is undefined */
+        qsort(it->reasons, it->n_reasons, sizeof *it->reasons,
+              reason_score_cmp);
     size_t kept = 0, of_kind = 0;
     for (size_t i = 0; i < it->n_reasons; i++) {
         if (it->reasons[i].kind == kind && ++of_kind > max) {
