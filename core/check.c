@@ -77,8 +77,9 @@ static int compare(struct minga *m, json_t *report, char **errmsg)
         release(&ix_ids);
         return rc;
     }
-    qsort(cat_ids.ids, cat_ids.n, sizeof(char *), cmp);
-    qsort(ix_ids.ids, ix_ids.n, sizeof(char *), cmp);
+    /* an empty catalog has no array: qsort(NULL, 0) is undefined */
+    if (cat_ids.n > 1) qsort(cat_ids.ids, cat_ids.n, sizeof(char *), cmp);
+    if (ix_ids.n > 1) qsort(ix_ids.ids, ix_ids.n, sizeof(char *), cmp);
     json_t *missing = json_array(), *extra = json_array();
     size_t n_missing = 0, n_extra = 0;
     diff(&cat_ids, &ix_ids, missing, extra, &n_missing, &n_extra);

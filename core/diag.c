@@ -161,7 +161,8 @@ void diag_list_sort(struct diag_list *dl)
     /* qsort is not stable, but the position breaks every tie */
     sort_items = dl->items;
     sort_keys = keys;
-    qsort(order, n, sizeof *order, key_cmp);
+    if (n > 1)
+        qsort(order, n, sizeof *order, key_cmp);
     for (size_t i = 0; i < n; i++)
         sorted[i] = dl->items[order[i]];
     memcpy(dl->items, sorted, n * sizeof *sorted);

@@ -153,7 +153,8 @@ static int add_folder(struct input_list *l, const char *dir, int depth,
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof *names, name_cmp);
+    if (n > 1)   /* an empty folder has no array */
+        qsort(names, n, sizeof *names, name_cmp);
     int rc = MINGA_OK;
     for (size_t i = 0; i < n; i++) {
         char path[PATH_MAX];

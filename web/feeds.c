@@ -599,7 +599,8 @@ static void run_feed(struct web_server *srv, struct web_job *job) {
                             &errmsg);
     }
     if (rc == 0) {
-        qsort(ids, n_ids, sizeof *ids, cmp_str);
+        if (n_ids > 1)
+            qsort(ids, n_ids, sizeof *ids, cmp_str);
         recs = calloc(fj->n_entries ? fj->n_entries : 1, sizeof *recs);
         if (!recs) rc = MINGA_ENOMEM;
     }
