@@ -1,31 +1,41 @@
 # A thin wrapper over CMake: the README's two commands.
 #   make demo   install what is missing, build, load the sample, serve it
 #   make check  install what is missing, build, run every test
+#   make        build only (scripts/setup.sh, or `make setup`, installs
+#               the Debian packages the build needs)
 #   make bench  the benchmark (Release build), writes BENCHMARKS.md
+#   STRICT=1    warnings are errors (.ci/run sets it)
 BUILD ?= build
 DATA ?= minga-data
 PORT ?= 8080
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+STRICT ?=
+WERROR := $(if $(filter 1,$(STRICT)),-DMINGA_WERROR=ON,-DMINGA_WERROR=OFF)
 
 .PHONY: all setup build demo check check-sanitize check-fuzz bench clean
 
 all: build
 
+# What the build needs; `make check` adds the browser tests' Chromium.
 setup:
-	@scripts/setup.sh --with-browser
+	@scripts/setup.sh
 
-build: setup
-	cmake -S . -B $(BUILD) -DMINGA_WERROR=ON $(CMAKE_FLAGS) >/dev/null
+build:
+	cmake -S . -B $(BUILD) $(WERROR) $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
+demo:
+	@scripts/setup.sh
+	@$(MAKE) --no-print-directory build
 	$(BUILD)/bin/minga --data $(DATA) init
 	$(BUILD)/bin/minga --data $(DATA) import data/sample
 	$(BUILD)/bin/minga --data $(DATA) search --limit 3 agricultura urbana
 	$(BUILD)/bin/minga --data $(DATA) serve --port $(PORT)
 
-check: build
+check:
+	@scripts/setup.sh --with-browser
+	@$(MAKE) --no-print-directory build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # The same tests under ASan and UBSan. Left out: the browser tests (the
@@ -33,7 +43,7 @@ check: build
 # drive) and valgrind; the crash test kills a smaller import (1 000 cases:
 # the sanitizers make the 3 000 of `make check` take 20 s and more).
 check-sanitize: setup
-	cmake -S . -B $(BUILD)-sanitize -DMINGA_WERROR=ON -DMINGA_ASAN=ON \
+	cmake -S . -B $(BUILD)-sanitize $(WERROR) -DMINGA_ASAN=ON \
 	  -DMINGA_UBSAN=ON $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD)-sanitize -j$(JOBS)
 	cd $(BUILD)-sanitize && ASAN_OPTIONS=detect_leaks=1 \

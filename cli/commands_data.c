@@ -86,9 +86,15 @@ static int run_import(struct cli *cli, int argc, char **argv)
         {"max-json-values", required_argument, 0, 'V'},
         {"max-depth", required_argument, 0, 'D'},
         {"max-csv-columns", required_argument, 0, 'C'},
+        {"add-targets", required_argument, 0, 'G'},
         {0, 0, 0, 0}};
     optind = 1;
     int c;
+    /* the --add-targets values, parsed once the options are read */
+    const char **add_specs = calloc((size_t)argc + 1, sizeof *add_specs);
+    size_t n_add_specs = 0;
+    if (!add_specs)
+        return EXIT_FAIL;
     while ((c = getopt_long(argc, argv, "+nlfj", longopts, NULL)) != -1) {
         uint64_t *limit = NULL, *count = NULL;
         switch (c) {
@@ -106,20 +112,45 @@ static int run_import(struct cli *cli, int argc, char **argv)
         case 'V': count = &opt.limits.max_json_values; break;
         case 'D': count = &opt.limits.max_depth; break;
         case 'C': count = &opt.limits.max_csv_columns; break;
-        default: return cli_usage_error(&cmd_import, "unknown option");
+        case 'G': add_specs[n_add_specs++] = optarg; break;
+        default:
+            free(add_specs);
+            return cli_usage_error(&cmd_import, "unknown option");
         }
-        if (limit && parse_size(optarg, limit))
-            return cli_usage_error(&cmd_import, "\"%s\" is not a size "
-                                   "(such as 64M or 1G)", optarg);
-        if (count && parse_count(optarg, count))
-            return cli_usage_error(&cmd_import, "\"%s\" is not a count "
-                                   "(a whole number from 1)", optarg);
+        if ((limit && parse_size(optarg, limit)) ||
+            (count && parse_count(optarg, count))) {
+            free(add_specs);
+            return cli_usage_error(&cmd_import, limit
+                                   ? "\"%s\" is not a size (such as 64M or "
+                                     "1G)"
+                                   : "\"%s\" is not a count (a whole number "
+                                     "from 1)", optarg);
+        }
     }
-    if (optind >= argc)
+    struct minga_import_additions additions;
+    minga_import_additions_init(&additions);
+    for (size_t i = 0; i < n_add_specs; i++) {
+        char *why = NULL;
+        if (minga_import_additions_parse(&additions, add_specs[i], &why)) {
+            int rc = cli_usage_error(&cmd_import, "--add-targets %s: %s",
+                                     add_specs[i], why ? why : "?");
+            free(why);
+            free(add_specs);
+            minga_import_additions_release(&additions);
+            return rc;
+        }
+    }
+    free(add_specs);
+    opt.additions = &additions;
+    if (optind >= argc) {
+        minga_import_additions_release(&additions);
         return cli_usage_error(&cmd_import, "name one or more files");
+    }
     struct minga *m = cli_open(cli, 0);
-    if (!m)
+    if (!m) {
+        minga_import_additions_release(&additions);
         return EXIT_FAIL;
+    }
     opt.progress = cli_progress;
     struct minga_import_report rep;
     minga_import_report_init(&rep);
@@ -139,6 +170,7 @@ static int run_import(struct cli *cli, int argc, char **argv)
                 rep.diags.n_errors == 1 ? "" : "s");
     }
     minga_import_report_release(&rep);
+    minga_import_additions_release(&additions);
     minga_close(m);
     return rc == MINGA_OK ? EXIT_OK : EXIT_FAIL;
 }
@@ -161,6 +193,10 @@ const struct cli_command cmd_import = {
     "                        is a warning and the case imports without it\n"
     "                        (for CSV and JSON Lines exports, which name\n"
     "                        attachments but carry no bytes)\n"
+    "  --add-targets ID:T[,T]...  add SDG targets (and their goals) to\n"
+    "                        case ID of this import before it is stored,\n"
+    "                        as suggested by `minga suggest` (repeatable;\n"
+    "                        ID must be a case of the files imported)\n"
     "  --json                print the report as JSON\n"
     "  --max-archive-size N  archive file size limit (default 256M)\n"
     "  --max-total-size N    total uncompressed size limit (default 1G)\n"

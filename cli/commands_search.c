@@ -9,7 +9,7 @@
 #include "refdata.h"
 
 enum { OPT_SDG = 1000, OPT_TARGET, OPT_LEVEL, OPT_ACTOR, OPT_COUNTRY,
-       OPT_LANG, OPT_YEAR };
+       OPT_LANG, OPT_YEAR, OPT_SUGGESTED };
 
 #define FILTER_OPTIONS                                          \
     {"sdg", required_argument, 0, OPT_SDG},                     \
@@ -110,7 +110,18 @@ static void print_hits(const struct minga_query *q,
         for (int g = 1; g <= 17; g++)
             if (h->goal_mask & (1u << g))
                 printf(" %d", g);
-        printf(" · %s · %s\n", h->language, h->id);
+        printf(" · %s · %s", h->language, h->id);
+        if (h->suggested_goal_mask || h->n_suggested_targets) {
+            /* found through a suggestion, not a tag */
+            printf(" (suggested:");
+            for (int g = 1; g <= 17; g++)
+                if (h->suggested_goal_mask & (1u << g))
+                    printf(" goal %d", g);
+            for (size_t k = 0; k < h->n_suggested_targets; k++)
+                printf(" %s", h->suggested_targets[k]);
+            printf(")");
+        }
+        printf("\n");
         if (with_snippets && h->snippet && *h->snippet)
             print_snippet(h->snippet, is_tty);
     }
@@ -122,6 +133,7 @@ static int run_search(struct cli *cli, int argc, char **argv)
         {"json", no_argument, 0, 'j'},
         {"limit", required_argument, 0, 'n'},
         {"page", required_argument, 0, 'p'},
+        {"suggested", no_argument, 0, OPT_SUGGESTED},
         FILTER_OPTIONS, {0, 0, 0, 0}};
     struct minga_query q;
     query_init(&q);
@@ -141,6 +153,8 @@ static int run_search(struct cli *cli, int argc, char **argv)
                 goto out;
         } else if (c == 'j') {
             is_json = 1;
+        } else if (c == OPT_SUGGESTED) {
+            q.want_suggested = 1;
         } else if (c == 'n') {
             if (parse_uint(optarg, QUERY_MAX_LIMIT, &q.limit)) {
                 cli_usage_error(&cmd_search, "--limit: expected 1-%d",
@@ -197,6 +211,10 @@ static int run_search(struct cli *cli, int argc, char **argv)
             printf("\n");
             if (r->suggestion)
                 printf("did you mean: %s\n", r->suggestion);
+            if (r->is_suggested_unavailable)
+                printf("no suggested goals or targets in this index (made "
+                       "before them): tagged cases only; run `minga "
+                       "reindex`\n");
             print_hits(&q, r, 1);
         }
         mindex_results_free(r);
@@ -219,7 +237,11 @@ const struct cli_command cmd_search = {
     "participativo finds orçamento participativo).\n\n"
     "  --json       one JSON object: total, results, facets, suggestion\n"
     "  --limit N    results per page (default 10, at most 1000)\n"
-    "  --page N     page of results (default 1)\n\n" FILTER_HELP,
+    "  --page N     page of results (default 1)\n"
+    "  --suggested  --sdg and --target also match the cases whose text\n"
+    "               speaks of the goal or target without tagging it\n"
+    "               (after the tagged ones, marked \"suggested\")\n\n"
+    FILTER_HELP,
     run_search};
 
 static int run_list(struct cli *cli, int argc, char **argv)

@@ -16,8 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "case.h"
 #include "host_impl.h"
 #include "plugin_host.h"
+#include "refdata.h"
 
 #define DEFAULT_MAX_COMPRESSED (256ull << 20)
 #define DEFAULT_MAX_UNCOMPRESSED (1ull << 30)
@@ -53,7 +55,143 @@ void minga_import_report_release(struct minga_import_report *rep)
 {
     diag_list_release(&rep->diags);
     free(rep->skipped_note);
+    free(rep->bad_addition_id);
+    for (size_t i = 0; i < rep->n_kept; i++)
+        case_free(rep->kept[i]);
+    free(rep->kept);
     memset(rep, 0, sizeof *rep);
+}
+
+/* ---- targets added to named cases (the form's accepted suggestions) -- */
+
+void minga_import_additions_init(struct minga_import_additions *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+void minga_import_additions_release(struct minga_import_additions *a)
+{
+    free(a->items);
+    memset(a, 0, sizeof *a);
+}
+
+static int is_case_id(const char *s, size_t len)
+{
+    if (len < 1 || len > 100)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+/* Appends one pair unless it is there already. */
+static int additions_push(struct minga_import_additions *a, const char *id,
+                          size_t id_len, const char *target, char **errmsg)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (strcmp(a->items[i].target, target) == 0 &&
+            strlen(a->items[i].case_id) == id_len &&
+            memcmp(a->items[i].case_id, id, id_len) == 0)
+            return MINGA_OK;
+    if (a->n >= MINGA_IMPORT_MAX_ADDITIONS) {
+        *errmsg = minga_strdupf("more than %d targets to add in one import",
+                                MINGA_IMPORT_MAX_ADDITIONS);
+        return MINGA_EINVAL;
+    }
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 16;
+        struct minga_import_addition *grown =
+            realloc(a->items, cap * sizeof *grown);
+        if (!grown) {
+            *errmsg = strdup("out of memory");
+            return MINGA_ENOMEM;
+        }
+        a->items = grown;
+        a->cap = cap;
+    }
+    struct minga_import_addition *it = &a->items[a->n++];
+    memset(it, 0, sizeof *it);
+    memcpy(it->case_id, id, id_len);
+    snprintf(it->target, sizeof it->target, "%s", target);
+    return MINGA_OK;
+}
+
+int minga_import_additions_parse(struct minga_import_additions *a,
+                                 const char *spec, char **errmsg)
+{
+    size_t n_before = a->n;
+    const char *colon = strchr(spec, ':');
+    int rc = MINGA_OK;
+    *errmsg = NULL;
+    if (refdata_load(errmsg))   /* the targets; once a process */
+        return MINGA_EINTERNAL;
+    if (strlen(spec) > MINGA_IMPORT_MAX_ADDITION_SPEC) {
+        *errmsg = minga_strdupf("longer than %d bytes; send one value per "
+                                "case", MINGA_IMPORT_MAX_ADDITION_SPEC);
+        return MINGA_EINVAL;
+    }
+    if (!colon) {
+        *errmsg = strdup("expected CASE-ID:TARGET[,TARGET]... (such as "
+                         "rosario-huertas:11.2,2.3)");
+        return MINGA_EINVAL;
+    }
+    size_t id_len = (size_t)(colon - spec);
+    if (!is_case_id(spec, id_len)) {
+        *errmsg = minga_strdupf("\"%.*s\" is not a case id (1-100 of a-z "
+                                "0-9 -)", (int)(id_len > 100 ? 100 : id_len),
+                                spec);
+        return MINGA_EINVAL;
+    }
+    const char *p = colon + 1;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char target[8] = "";
+        int goal = 0;
+        if (len > 0 && len < sizeof target)
+            memcpy(target, p, len);
+        if (!target[0] || !refdata_is_target(target, &goal)) {
+            *errmsg = len == 0
+                ? minga_strdupf("no target after \"%.*s:\"", (int)id_len,
+                                spec)
+                : minga_strdupf("\"%.*s\" is not an official SDG target id "
+                                "(such as 11.3 or 6.a)",
+                                (int)(len > 16 ? 16 : len), p);
+            rc = MINGA_EINVAL;
+            break;
+        }
+        if ((rc = additions_push(a, spec, id_len, target, errmsg)))
+            break;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    if (rc)
+        a->n = n_before;
+    return rc;
+}
+
+/* An error for each case id the additions name that no file held. */
+static void check_additions_used(struct import_session *s)
+{
+    const struct minga_import_additions *a = s->opt->additions;
+    for (size_t i = 0; a && i < a->n; i++) {
+        int is_reported = 0;
+        for (size_t j = 0; j < i && !is_reported; j++)
+            is_reported = !s->is_addition_used[j] &&
+                          strcmp(a->items[j].case_id, a->items[i].case_id)
+                              == 0;
+        if (s->is_addition_used[i] || is_reported)
+            continue;
+        diag_add(&s->rep->diags, DIAG_ERROR, NULL, 0, 0, "add_targets",
+                 "no case \"%s\" in this import to add %s to",
+                 a->items[i].case_id, a->items[i].target);
+        if (!s->rep->bad_addition_id)
+            s->rep->bad_addition_id = strdup(a->items[i].case_id);
+        s->rep->n_bad_additions++;
+    }
 }
 
 static int inputs_push(struct input_list *l, const char *display,
@@ -317,7 +455,9 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
         }
         int64_t earlier = 0;
         char *when = NULL;
+        /* with additions the same file makes different cases */
         if (!s->opt->is_forced &&
+            !(s->opt->additions && s->opt->additions->n) &&
             catalog_find_import(m->cat, sha, &earlier, &when) == MINGA_OK) {
             if (!rep->skipped_note)
                 rep->skipped_note = minga_strdupf(
@@ -351,6 +491,8 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
             close(fd);
     }
     rep->n_files = n_read;
+    if (!s->has_failed)
+        check_additions_used(s);
     /* after errors too: the attachments are checked, not written */
     if (!s->has_failed)
         session_finish_attachments(s);
@@ -411,7 +553,14 @@ static int run_import(struct minga *m, struct input_list *inputs,
     default_limits(&s.limits, &opt->limits);
     s.builder = case_builder_new(opt->is_lenient, &rep->diags);
     char *err = NULL;
-    int rc = minga_lock(m, LOCK_WAIT_MS, &err);
+    int rc = MINGA_OK;
+    if (opt->additions && opt->additions->n &&
+        !(s.is_addition_used = calloc(opt->additions->n, 1))) {
+        rc = MINGA_ENOMEM;
+        err = strdup("out of memory");
+    }
+    if (!rc)
+        rc = minga_lock(m, LOCK_WAIT_MS, &err);
     if (!rc) {
         int was_needed = 0;
         rc = minga_recover(m, &was_needed, &err);
@@ -456,6 +605,7 @@ static int run_import(struct minga *m, struct input_list *inputs,
     if (s.ix)
         mindex_close(s.ix);
     case_builder_free(s.builder);
+    free(s.is_addition_used);
     minga_unlock(m);
     if (m->reader)
         mindex_reopen(m->reader, NULL);

@@ -33,6 +33,8 @@ struct import_session {
     struct pending_attachment_case *pending;   /* linked list */
     size_t n_members;        /* case files read inside archives */
     struct import_contents *contents;  /* met so far; made on first use */
+    /* One flag per opt->additions pair: its case was read. Owned. */
+    unsigned char *is_addition_used;
 };
 
 struct minga_import_sink {
@@ -53,6 +55,9 @@ int session_store_case(struct import_session *s,
                        struct minga_import_sink *sink, struct built_case *bc);
 /* Resolves queued attachments, extracts their text, indexes those cases. */
 int session_finish_attachments(struct import_session *s);
+/* Gives a validated case the targets opt->additions names for it (and
+ * their goals), and keeps a copy in rep->kept when asked to. */
+int session_amend_case(struct import_session *s, struct built_case *bc);
 /* Frees the held cases and the record of the contents met. */
 void session_free_pending(struct import_session *s);
 /* A Markdown file is a case file only when it opens with front matter

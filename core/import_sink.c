@@ -19,6 +19,7 @@
 #include "host_impl.h"
 #include "import_contents.h"
 #include "plugin_host.h"
+#include "refdata.h"
 #include "textfold.h"
 
 struct pending_attachment_case {
@@ -117,7 +118,98 @@ int sink_case_end(struct minga_import_sink *sink)
     if (rc)
         return rc;
     s->rep->n_cases++;
+    if ((rc = session_amend_case(s, &bc))) {
+        built_case_release(&bc);
+        session_fail(s, "out of memory");
+        return rc;
+    }
     return session_store_case(s, sink, &bc);
+}
+
+/* ---- what the caller adds to a case, and keeps of it ------------------ */
+
+/* Adds target t (official: checked when it was parsed) to c in the
+ * canonical order the validator gives them, with its goal. */
+static int add_target(struct minga_case *c, const char *t)
+{
+    int goal = 0;
+    if (!refdata_is_target(t, &goal))
+        return MINGA_OK;
+    for (size_t i = 0; i < c->n_targets; i++)
+        if (strcmp(c->targets[i], t) == 0)
+            return MINGA_OK;
+    if (case_strv_push(&c->targets, &c->n_targets, t))
+        return MINGA_ENOMEM;
+    const char **ids = (const char **)c->targets;
+    for (size_t j = c->n_targets - 1;
+         j > 0 && refdata_target_cmp(ids[j - 1], ids[j]) > 0; j--) {
+        const char *tmp = ids[j];
+        ids[j] = ids[j - 1];
+        ids[j - 1] = tmp;
+    }
+    c->goal_mask |= 1u << goal;
+    return MINGA_OK;
+}
+
+/* What minga_suggest reads of a case, copied: the caller looks at it
+ * after the import, when the catalog's transaction is gone. */
+static struct minga_case *copy_for_caller(const struct minga_case *c)
+{
+    struct minga_case *k = case_new();
+    if (!k)
+        return NULL;
+    char *body = NULL;
+    size_t body_len = c->body ? strlen(c->body) : 0;
+    if (body_len > MINGA_IMPORT_KEPT_BODY_MAX) {
+        body_len = MINGA_IMPORT_KEPT_BODY_MAX;
+        while (body_len > 0 && ((unsigned char)c->body[body_len] & 0xC0)
+                                   == 0x80)
+            body_len--;   /* never cut a character */
+    }
+    if (c->body && !(body = strndup(c->body, body_len)))
+        goto fail;
+    int rc = case_set(&k->id, c->id) || case_set(&k->title, c->title) ||
+             case_set(&k->summary, c->summary) || case_set(&k->body, body) ||
+             case_set(&k->language, c->language) ||
+             case_set(&k->city, c->city) || case_set(&k->country, c->country);
+    free(body);
+    for (size_t i = 0; !rc && i < c->n_tags; i++)
+        rc = case_strv_push(&k->tags, &k->n_tags, c->tags[i]);
+    for (size_t i = 0; !rc && i < c->n_targets; i++)
+        rc = case_strv_push(&k->targets, &k->n_targets, c->targets[i]);
+    if (rc)
+        goto fail;
+    k->goal_mask = c->goal_mask;
+    k->level_mask = c->level_mask;
+    k->actor_mask = c->actor_mask;
+    k->year_start = c->year_start;
+    k->year_end = c->year_end;
+    return k;
+fail:
+    case_free(k);
+    return NULL;
+}
+
+int session_amend_case(struct import_session *s, struct built_case *bc)
+{
+    const struct minga_import_additions *a = s->opt->additions;
+    for (size_t i = 0; a && i < a->n; i++) {
+        if (strcmp(a->items[i].case_id, bc->c->id) != 0)
+            continue;
+        s->is_addition_used[i] = 1;
+        if (add_target(bc->c, a->items[i].target))
+            return MINGA_ENOMEM;
+    }
+    struct minga_import_report *rep = s->rep;
+    if (rep->n_kept >= s->opt->n_keep_cases)
+        return MINGA_OK;
+    if (!rep->kept &&
+        !(rep->kept = calloc(s->opt->n_keep_cases, sizeof *rep->kept)))
+        return MINGA_ENOMEM;
+    if (!(rep->kept[rep->n_kept] = copy_for_caller(bc->c)))
+        return MINGA_ENOMEM;
+    rep->n_kept++;
+    return MINGA_OK;
 }
 
 const struct minga_limits *sink_limits(struct minga_import_sink *sink)

@@ -18,6 +18,7 @@
 #include "case.h"
 #include "plugin_host.h"
 #include "refdata.h"
+#include "suggest.h"
 
 char *minga_strdupf(const char *fmt, ...)
 {
@@ -194,9 +195,22 @@ void minga_reserve_restore(struct minga *m)
     close(fd);
 }
 
+/* Every writer gets the suggester, so that each case put, by an import,
+ * a reindex, a revert or a repair, carries its suggested goals and
+ * targets (suggest.h). Packs that do not load (they are built in and
+ * checked by the tests) leave a writer without it: the index then says
+ * it has no suggestions rather than refusing every write. */
 int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg)
 {
-    return mindex_open(out, m->index_dir, MINDEX_WRITE, errmsg);
+    int rc = mindex_open(out, m->index_dir, MINDEX_WRITE, errmsg);
+    if (rc)
+        return rc;
+    char *err = NULL;
+    const struct suggest_packs *packs = suggest_packs_builtin(&err);
+    free(err);
+    if (packs)
+        mindex_set_suggester(*out, suggest_for_index, (void *)packs);
+    return 0;
 }
 
 struct rebuild_state {

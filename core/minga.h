@@ -20,8 +20,7 @@
 #include "query.h"
 #include "diag.h"
 #include "mindex.h"
-
-#define MINGA_VERSION "0.1.0"
+#include "minga/version.h"   /* MINGA_VERSION, generated */
 
 struct minga;
 struct minga_principal;   /* a verified token: see "upload tokens" */
@@ -65,6 +64,18 @@ struct minga_import_options {
     /* Called now and then during a long import; may be NULL. */
     void (*progress)(void *arg, uint64_t done, uint64_t total);
     void *progress_arg;
+    /* Targets to add to cases of this import before they are stored,
+     * each with its goal (the upload form's accepted suggestions,
+     * `minga import --add-targets`). A pair whose case is not in the
+     * import is an error (n_bad_additions). With additions, a file
+     * identical to an earlier import is read again, not skipped: its
+     * cases change. Borrowed; may be NULL. */
+    const struct minga_import_additions *additions;
+    /* Keep a copy of the first n_keep_cases cases read (id, title,
+     * texts, language, tags, goals and targets: what minga_suggest
+     * reads) in rep->kept, so that a dry run's caller can suggest tags
+     * for them. 0: none. */
+    size_t n_keep_cases;
 };
 
 struct minga_import_report {
@@ -79,7 +90,42 @@ struct minga_import_report {
     int is_pending;          /* stored for review, not yet published */
     char *skipped_note;      /* why the first skipped file was skipped */
     struct diag_list diags;  /* errors and warnings, in order */
+    size_t n_bad_additions;  /* opt->additions naming no case read */
+    char *bad_addition_id;   /* the first such case id; owned */
+    /* opt->n_keep_cases: the first cases read, as validated (additions
+     * applied; a body cut at MINGA_IMPORT_KEPT_BODY_MAX bytes). Owned:
+     * freed by minga_import_report_release. */
+    struct minga_case **kept;
+    size_t n_kept;
 };
+
+/* Targets to add to named cases of an import, parsed from "ID:T[,T]..."
+ * (a case id, a colon, official target ids: "11.2", "6.a"), the syntax
+ * of the upload's add_targets parameter and of `minga import
+ * --add-targets`. Bounded, since it comes from a URL: a spec is at most
+ * MINGA_IMPORT_MAX_ADDITION_SPEC bytes and a list at most
+ * MINGA_IMPORT_MAX_ADDITIONS pairs. */
+#define MINGA_IMPORT_MAX_ADDITIONS 2000
+#define MINGA_IMPORT_MAX_ADDITION_SPEC 2048
+/* minga_suggest reads no more of a body than this (core/suggest.c). */
+#define MINGA_IMPORT_KEPT_BODY_MAX (256u << 10)
+
+struct minga_import_addition {
+    char case_id[104];       /* 1-100 of a-z 0-9 - */
+    char target[8];          /* an official target id */
+};
+struct minga_import_additions {
+    struct minga_import_addition *items;
+    size_t n, cap;
+};
+void minga_import_additions_init(struct minga_import_additions *a);
+void minga_import_additions_release(struct minga_import_additions *a);
+/* Appends the pairs of one spec to `a` (a pair given twice is kept
+ * once). Returns 0, or MINGA_EINVAL with *errmsg (caller frees) naming
+ * what is wrong (no colon, a bad case id, "99.9" not an official target,
+ * no target, the bounds above); `a` is then unchanged. */
+int minga_import_additions_parse(struct minga_import_additions *a,
+                                 const char *spec, char **errmsg);
 
 void minga_import_options_init(struct minga_import_options *opt);
 void minga_import_report_init(struct minga_import_report *rep);

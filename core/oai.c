@@ -129,6 +129,22 @@ static const char EARLIEST_SQL[] =
     "  AND (c.rowid IS NOT NULL OR r.action = 'delete')"
     " ORDER BY r.at, r.case_id LIMIT 1";
 
+/* The current cases by id from ?2 on (an offset), ?1 of them. The
+ * OFFSET skips entries of the id index (sqlite_autoindex_cases_1) with
+ * no sorter, so the skipped rows' datestamps are never computed. */
+static const char CURRENT_SQL[] =
+    "SELECT c.id,"
+    "  COALESCE((SELECT r.at FROM revisions r WHERE r.case_id = c.id"
+    "            ORDER BY r.rev DESC LIMIT 1), c.updated_at), 0, ''"
+    " FROM cases c ORDER BY c.id LIMIT ?1 OFFSET ?2";
+
+/* The newest revision's time (one step on revisions_at) and the number
+ * of current cases. Revisions alone give the newest datestamp: a
+ * catalog stored before histories got a revision per case from its
+ * first writer of schema 3. */
+static const char STATE_SQL[] =
+    "SELECT (SELECT max(at) FROM revisions), (SELECT count(*) FROM cases)";
+
 static int fail(struct minga *m, char **errmsg, const char *what)
 {
     if (errmsg)
@@ -262,6 +278,69 @@ int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
     if (n_total)
         *n_total = total;
     return 0;
+}
+
+int minga_oai_list_current(struct minga *m, size_t offset, size_t limit,
+                           struct minga_oai_record **out, size_t *n_out,
+                           char **errmsg)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(m->cat), CURRENT_SQL, -1, &st, NULL))
+        return fail(m, errmsg, "listing current cases");
+    sqlite3_bind_int64(st, 1, limit > (size_t)INT64_MAX
+                                  ? INT64_MAX : (sqlite3_int64)limit);
+    sqlite3_bind_int64(st, 2, offset > (size_t)INT64_MAX
+                                  ? INT64_MAX : (sqlite3_int64)offset);
+    /* one allocation: a page is bounded by its caller */
+    size_t cap = limit < 1024 ? limit : 1024, n = 0;
+    struct minga_oai_record *recs = calloc(cap ? cap : 1, sizeof *recs);
+    int rc = recs ? 0 : MINGA_ENOMEM, step = SQLITE_DONE;
+    while (rc == 0 && n < limit && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            struct minga_oai_record *grown =
+                realloc(recs, 2 * cap * sizeof *recs);
+            if (!grown) {
+                rc = MINGA_ENOMEM;
+                break;
+            }
+            recs = grown;
+            cap *= 2;
+        }
+        rc = record_from_row(st, &recs[n]);
+        if (rc == 0)
+            n++;
+    }
+    if (rc == 0 && n < limit && step != SQLITE_DONE)
+        rc = fail(m, errmsg, "listing current cases");
+    else if (rc == MINGA_ENOMEM && errmsg)
+        *errmsg = strdup("out of memory");
+    sqlite3_finalize(st);
+    if (rc != 0) {
+        minga_oai_records_free(recs, n);
+        return rc;
+    }
+    *out = recs;
+    *n_out = n;
+    return 0;
+}
+
+int minga_oai_state(struct minga *m, struct minga_oai_state *out,
+                    char **errmsg)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(catalog_db(m->cat), STATE_SQL, -1, &st, NULL))
+        return fail(m, errmsg, "reading the catalog's state");
+    int rc = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        snprintf(out->newest, sizeof out->newest, "%s", col(st, 0));
+        out->n_current = (size_t)sqlite3_column_int64(st, 1);
+        out->generation = catalog_generation(m->cat);
+    } else {
+        rc = fail(m, errmsg, "reading the catalog's state");
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 int minga_oai_record_get(struct minga *m, const char *id,

@@ -24,6 +24,7 @@
 #define MINGA_OAI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 struct minga;
@@ -64,6 +65,30 @@ void minga_oai_records_free(struct minga_oai_record *recs, size_t n);
 /* *n_total: the size of the selection, its cursor aside. */
 int minga_oai_count(struct minga *m, const struct minga_oai_selection *sel,
                     size_t *n_total, char **errmsg);
+
+/* The current cases (deleted records aside) ordered by id, from
+ * position `offset` (0-based): at most `limit` records, each with its
+ * datestamp (sets: ""). For readers that page by number (the DCAT
+ * catalog, the sitemap): an update does not move a case from its page,
+ * as it would in datestamp order, so a reader walking the pages while
+ * cases change misses none of them. Cost: the page, plus a walk of
+ * `offset` entries of the id index that reads no case. */
+int minga_oai_list_current(struct minga *m, size_t offset, size_t limit,
+                           struct minga_oai_record **out, size_t *n_out,
+                           char **errmsg);
+
+/* What changes when the current cases do, for a cache validator. */
+struct minga_oai_state {
+    size_t n_current;            /* current cases */
+    /* the newest datestamp of any record, current or deleted ("" when
+     * the catalog holds none) */
+    char newest[MINGA_OAI_DATESTAMP_LEN + 1];
+    uint64_t generation;         /* grows by one with every write */
+};
+/* Three small reads (an index lookup, a count, a meta row): cheap
+ * enough for every request that revalidates. */
+int minga_oai_state(struct minga *m, struct minga_oai_state *out,
+                    char **errmsg);
 
 /* The header of case `id`, current or deleted; MINGA_ENOTFOUND when the
  * catalog never held it or it was purged. out->sets freed by the caller

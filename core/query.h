@@ -33,6 +33,11 @@ struct minga_query {
     int want_facets;         /* count facets over the whole match set */
     int want_snippets;
     int want_spelling;
+    /* The goal and target filters also match the cases whose text
+     * speaks of them without tagging them (the suggestions stored in the
+     * index at import: mindex.h); tagged cases rank first and the others
+     * are marked (mindex_hit.suggested_*). Off by default. */
+    int want_suggested;
 };
 
 void query_init(struct minga_query *q);

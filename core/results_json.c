@@ -195,6 +195,19 @@ static void put_hit(struct writer *w, const struct mindex_hit *h)
     }
     KEY(g, "partial");
     yajl_gen_bool(g, h->is_partial);
+    if (h->suggested_goal_mask || h->n_suggested_targets) {
+        /* matched the goal or target filter only by a suggestion */
+        KEY(g, "suggested");
+        yajl_gen_map_open(g);
+        KEY(g, "goals");
+        put_goals(w, h->suggested_goal_mask);
+        KEY(g, "targets");
+        yajl_gen_array_open(g);
+        for (size_t i = 0; i < h->n_suggested_targets; i++)
+            put_str(w, h->suggested_targets[i]);
+        yajl_gen_array_close(g);
+        yajl_gen_map_close(g);
+    }
     const char *name = refdata_country_name(h->country);
     if (name) {
         KEY(g, "country_name");
@@ -298,6 +311,15 @@ char *minga_results_json(const struct minga_query *q,
     yajl_gen_bool(g, r->is_similar);
     KEY(g, "filters");
     put_str(w, filters);
+    if (q->want_suggested) {
+        /* absent without: the answer is as it was before suggestions */
+        KEY(g, "suggested");
+        yajl_gen_bool(g, 1);
+        if (r->is_suggested_unavailable) {
+            KEY(g, "suggested_unavailable");
+            yajl_gen_bool(g, 1);
+        }
+    }
     KEY(g, "results");
     yajl_gen_array_open(g);
     for (size_t i = 0; i < r->n_hits; i++)

@@ -45,7 +45,28 @@ struct case_words {
     size_t n_strong;         /* words before this are title and tags */
     struct word_pos *sorted;
     size_t n_sorted;
+    /* Which 2-byte and (hashed) 3-byte beginnings the words have: most
+     * terms' first word begins otherwise than every word of the case,
+     * and this tells so without a binary search of the sorted words
+     * (the import suggests for every case it indexes). */
+    uint64_t begins2[1024];
+    uint64_t begins3[1024];
 };
+
+static unsigned begin2(const char *w)
+{
+    return ((unsigned)(unsigned char)w[0] << 8) | (unsigned char)w[1];
+}
+
+static unsigned begin3(const char *w)
+{
+    return (begin2(w) * 31u + (unsigned char)w[2]) & 0xFFFFu;
+}
+
+static int has_bit(const uint64_t *bits, unsigned n)
+{
+    return (bits[n >> 6] >> (n & 63)) & 1;
+}
 
 static void case_words_release(struct case_words *cw)
 {
@@ -119,9 +140,20 @@ static int case_words_build(struct case_words *cw, const struct minga_case *c)
     cw->sorted = malloc((cw->n_words ? cw->n_words : 1) * sizeof *cw->sorted);
     if (!cw->sorted)
         return MINGA_ENOMEM;
-    for (size_t i = 0; i < cw->n_words; i++)
-        if (cw->words[i][0])
-            cw->sorted[cw->n_sorted++] = (struct word_pos){cw->words[i], i};
+    for (size_t i = 0; i < cw->n_words; i++) {
+        const char *w = cw->words[i];
+        if (!w[0])
+            continue;
+        cw->sorted[cw->n_sorted++] = (struct word_pos){w, i};
+        if (!w[1])
+            continue;
+        unsigned b2 = begin2(w);
+        cw->begins2[b2 >> 6] |= 1ull << (b2 & 63);
+        if (!w[2])
+            continue;
+        unsigned b3 = begin3(w);
+        cw->begins3[b3 >> 6] |= 1ull << (b3 & 63);
+    }
     qsort(cw->sorted, cw->n_sorted, sizeof *cw->sorted, word_pos_cmp);
     return MINGA_OK;
 }
@@ -139,6 +171,10 @@ static void count_term(const struct case_words *cw, const struct pack_term *t,
     size_t n_key = is_first_prefix ? n_first
                    : n_first > 3   ? n_first - 3
                                    : 1;
+    /* every match begins with first's n_key bytes */
+    if ((n_key >= 3 && !has_bit(cw->begins3, begin3(first))) ||
+        (n_key == 2 && !has_bit(cw->begins2, begin2(first))))
+        return;
     size_t lo = 0, hi = cw->n_sorted;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

@@ -8,6 +8,7 @@
 
 #include "case.h"
 #include "minga.h"
+#include "mindex.h"
 
 /* How much of the body goes into the neighbour search: enough for the
  * search to pick the case's most discriminating words, little enough to
@@ -145,4 +146,46 @@ int minga_suggest(struct minga *m, const struct minga_case *c,
     *out = suggest_result_json(r);
     suggest_result_free(r);
     return *out ? MINGA_OK : MINGA_ENOMEM;
+}
+
+/* -- for the index ------------------------------------------------------ */
+
+static int is_tagged_target(const struct minga_case *c, const char *id)
+{
+    for (size_t i = 0; i < c->n_targets; i++)
+        if (c->targets[i] && strcmp(c->targets[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+int suggest_for_index(void *arg, const struct minga_case *c,
+                      struct mindex_suggested *out, char **errmsg)
+{
+    const struct suggest_packs *packs = arg;
+    /* every goal and target scored: the threshold, not a count, cuts */
+    struct suggest_options opt = {.max_goals = 17,
+                                  .max_targets = SUGGEST_N_TARGETS};
+    struct suggest_result *r = NULL;
+    int rc = suggest_score(packs, c, NULL, 0, &opt, &r, errmsg);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const struct suggest_item *it = &r->goals[i];
+        if (it->score >= SUGGEST_INDEX_MIN_SCORE &&
+            !(c->goal_mask & (1u << it->goal)))
+            out->goal_mask |= 1u << it->goal;
+    }
+    /* r->targets is best first */
+    for (size_t i = 0; i < r->n_targets &&
+                       out->n_targets < MINDEX_SUGGESTED_MAX; i++) {
+        const struct suggest_item *it = &r->targets[i];
+        if (it->score < SUGGEST_INDEX_MIN_SCORE)
+            break;
+        if (is_tagged_target(c, it->id))
+            continue;
+        snprintf(out->targets[out->n_targets++], sizeof out->targets[0],
+                 "%s", it->id);
+    }
+    suggest_result_free(r);
+    return MINGA_OK;
 }

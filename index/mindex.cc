@@ -639,9 +639,24 @@ extern "C" int mindex_put_case(struct mindex *ix, const struct minga_case *c,
         for (size_t i = 0; i < c->n_attachments; i++)
             check_utf8(c->attachments[i].text);
 
+        /* the suggestions first: a suggester's error queues nothing */
+        struct mindex_suggested suggested;
+        memset(&suggested, 0, sizeof suggested);
+        if (ix->suggester) {
+            char *err = NULL;
+            int src = ix->suggester(ix->suggester_arg, c, &suggested, &err);
+            if (src) {
+                set_errmsg(errmsg, what + ": suggestions: " +
+                                       (err ? err : "failed"));
+                free(err);
+                return src;
+            }
+        } else {
+            ix->suggested_terms = false;   /* this case has none */
+        }
         ShardJob job;
         job.kind = ShardJob::PUT;
-        job.doc = build_document(ix, c);
+        job.doc = build_document(ix, c, ix->suggester ? &suggested : NULL);
         job.idterm = std::string("Q") + c->id;
         const std::string lang = c->language;
         ix->begin_write();
@@ -711,6 +726,7 @@ extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
         ix->refresh_query_stems();
         /* no case left with plain steps: the new ones get norms */
         ix->length_norms = true;
+        ix->suggested_terms = true;    /* until a put without suggester */
         ix->reset_enquire();
         return 0;
     });
@@ -749,6 +765,9 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
             job.set_languages = ix->languages_dirty;
             job.languages = list;
             job.set_weighting = ix->length_norms;
+            job.suggested_mark = ix->suggested_terms && ix->suggester
+                                     ? SUGGESTED_TERMS_V1
+                                     : "";
             return job;
         };
         /* The spelling data first, then the shards, whose commit carries

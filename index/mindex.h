@@ -75,6 +75,43 @@ int mindex_commit(struct mindex *ix, uint64_t generation, char **errmsg);
 /* Drops all changes since the last commit. */
 void mindex_rollback(struct mindex *ix);
 
+/* -- suggested goals and targets (mindex_suggested.cc) ----------------- */
+
+/* What a case's text speaks of without being tagged with it: the goals
+ * and targets the suggester (core's SDG query packs) found above its
+ * threshold. Stored as boolean terms beside the tags ("XSG11",
+ * "XST11.2"), so that a search asking for suggestions
+ * (minga_query.want_suggested) can match them too. Fixed-size: the
+ * suggester fills it, nothing to free. */
+#define MINDEX_SUGGESTED_MAX 8
+struct mindex_suggested {
+    uint32_t goal_mask;                          /* bit g for goal g */
+    char targets[MINDEX_SUGGESTED_MAX][8];       /* "11.2" */
+    size_t n_targets;
+};
+
+/* Finds case c's suggestions: 0 with *out filled (zeroed by the
+ * caller), or a negative MINGA_E... code with *errmsg (caller frees),
+ * which fails the mindex_put_case that asked. Called in the thread of
+ * mindex_put_case. */
+typedef int (*mindex_suggest_fn)(void *arg, const struct minga_case *c,
+                                 struct mindex_suggested *out,
+                                 char **errmsg);
+
+/* Writers: every case put from now on gets fn's suggestions as terms
+ * (fn and arg borrowed; they must outlive the writer). The index calls
+ * back rather than calling core itself: the index sits below core. A
+ * writer of a new or emptied index, or of one whose every case has its
+ * suggestions, marks the index as having them at each commit; a put
+ * without a suggester takes the mark away (mindex_has_suggested). */
+void mindex_set_suggester(struct mindex *ix, mindex_suggest_fn fn,
+                          void *arg);
+
+/* Whether every case in the index carries its suggested terms: false for
+ * an index made before them (or by a writer without a suggester) until
+ * `minga reindex` rebuilds it; true for an empty index. */
+int mindex_has_suggested(struct mindex *ix);
+
 /* Compacts the index in folder `dir` (Xapian's compaction, docids kept):
  * a compacted copy of each shard is written beside it and swapped in by
  * renaming the file that names the shard folders; the old folders are
@@ -118,6 +155,13 @@ struct mindex_hit {
                                 body; else the attachment's path */
     int is_partial;          /* 1: matches some of the query's words, not
                                 all (see mindex_results.is_partial) */
+    /* With q->want_suggested, a hit that matched the goal or target
+     * filter only through a suggestion (not tagged with any of the
+     * filter's goals, or targets): the filter's goals and targets it was
+     * suggested; 0 and none for a hit tagged with them. */
+    uint32_t suggested_goal_mask;
+    char **suggested_targets;    /* "11.2", in the query's order */
+    size_t n_suggested_targets;
 };
 
 struct mindex_count {
@@ -161,6 +205,10 @@ struct mindex_results {
      * words: a pasted paragraph) and was searched as "cases like this
      * text": its most discriminating words, any of them. */
     int is_similar;
+    /* q->want_suggested, but the index holds no suggested terms (made
+     * before them): only tagged cases matched; `minga reindex` adds
+     * them. */
+    int is_suggested_unavailable;
 };
 
 #define MINDEX_FEW_MATCHES 10

@@ -256,7 +256,8 @@ static Xapian::termcount length_norm_step(
  * thread, on the writer's own TermGenerator and stemmers; reads the case
  * in place. Throws (before anything is queued). */
 Xapian::Document build_document(struct mindex *ix,
-                                const struct minga_case *c)
+                                const struct minga_case *c,
+                                const struct mindex_suggested *suggested)
 {
     std::vector<FoldedField> fields;
     add_field(fields, str_or_empty(c->title), 5);
@@ -299,6 +300,8 @@ Xapian::Document build_document(struct mindex *ix,
         doc.add_boolean_term("XC" + country);
     doc.add_boolean_term("XN" + lang);
     doc.add_boolean_term(std::string("Q") + c->id);
+    if (suggested)
+        add_suggested_terms(doc, c, *suggested);
 
     int year_end = c->year_end ? c->year_end : c->year_start;
     doc.add_value(SLOT_YEAR_START, Xapian::sortable_serialise(c->year_start));

@@ -166,7 +166,10 @@ static double share_of(const FacetTable &table, const uint64_t *docs,
 }
 
 RowFilter::RowFilter(const FacetTable &table, const struct minga_query *q)
-    : goal_mask(q->goal_mask), level_mask(q->level_mask),
+    /* with suggestions the goals are matched by terms
+     * (target_filter_query): the table knows the tagged ones only */
+    : goal_mask(q->want_suggested ? 0 : q->goal_mask),
+      level_mask(q->level_mask),
       actor_mask(q->actor_mask),
       countries(code_numbers(table, q->countries, q->n_countries)),
       languages(code_numbers(table, q->languages, q->n_languages)),

@@ -26,7 +26,9 @@
  *   position, the spelling data),
  *   "Z" + stem under the case's own language (no positions),
  *   boolean filters "XG11", "XT11.2", "XLlocal", "XAcivil_society",
- *   "XCBR", "XNpt", and "Q" + id (one document per case id).
+ *   "XCBR", "XNpt", and "Q" + id (one document per case id);
+ *   suggested goals and targets "XSG11", "XST11.2": those the case's text
+ *   speaks of without being tagged with them (mindex_suggested.cc).
  * Values: SLOT_YEAR_START, SLOT_YEAR_END (effective: year_start when the
  * case has none), SLOT_FACETS (packed masks, country, language), SLOT_ID.
  * Synonyms (shard 0 only): key = an entry's words folded and stemmed with
@@ -34,7 +36,8 @@
  * words".
  * Metadata: META_GENERATION and META_LANGUAGES in every shard,
  * META_WEIGHTING in every shard of an index made with length norms,
- * META_THESAURUS in shard 0.
+ * META_THESAURUS in shard 0, META_SUGGESTED in every shard of an index
+ * whose every case has its suggested terms.
  *
  * Length norms: BM25 divides a term's frequency in a case by how long
  * the case is against a typical case. Asking Xapian for every candidate's
@@ -82,6 +85,8 @@ extern const char *const META_LANGUAGES;    /* "es pt en" */
 extern const char *const META_THESAURUS;    /* synonym keys, one a line */
 extern const char *const META_WEIGHTING;    /* WEIGHTING_LENGTH_NORMS */
 extern const char *const WEIGHTING_LENGTH_NORMS;
+extern const char *const META_SUGGESTED;    /* SUGGESTED_TERMS_V1 */
+extern const char *const SUGGESTED_TERMS_V1;
 
 /* BM25's parameters (Xapian's defaults) */
 /* Seconds the matcher may spend counting matches past the page asked
@@ -320,6 +325,8 @@ struct ShardJob {
     std::string languages;             /* COMMIT: when set_languages */
     bool set_languages = false;
     bool set_weighting = false;        /* COMMIT: mark length norms */
+    std::string suggested_mark;        /* COMMIT: META_SUGGESTED's value;
+                                          "" removes it */
 };
 
 /* One Xapian database of the index. A writer's shard has a worker thread
@@ -432,7 +439,8 @@ Xapian::Query unit_words_query(struct mindex *ix,
  * thread of a writer, on its own TermGenerator and stemmers; reads the
  * case in place. Throws. */
 Xapian::Document build_document(struct mindex *ix,
-                                const struct minga_case *c);
+                                const struct minga_case *c,
+                                const struct mindex_suggested *suggested);
 /* Adds (sign 1) or takes back (sign -1) into `counts` the spelling
  * counts of a document's unprefixed terms: one per position, as
  * FLAG_SPELLING counted them. */
@@ -442,6 +450,33 @@ void count_spelling(std::unordered_map<std::string, int64_t> &counts,
  * before it is replaced or deleted (the shard's worker, or the caller's
  * thread while the shard is idle). Throws. */
 void forget_spelling(Shard &sh, const std::string &idterm);
+
+/* -- mindex_suggested.cc ---------------------------------------------- */
+
+/* Adds the suggested goals and targets the case is not tagged with, as
+ * "XSG<g>" and "XST<target>". */
+void add_suggested_terms(Xapian::Document &doc, const struct minga_case *c,
+                         const struct mindex_suggested &suggested);
+/* The filter's terms for its goals, and for its targets: "XG<g>" (and,
+ * with q->want_suggested, "XSG<g>"), "XT<t>" (and "XST<t>"). */
+std::vector<std::string> goal_filter_terms(const struct minga_query *q);
+std::vector<std::string> target_filter_terms(const struct minga_query *q);
+/* What a tagged match adds to its weight in a search with suggestions,
+ * so that the cases tagged with the filter's goals and targets rank
+ * before those matching them only by suggestion: above any BM25 sum (a
+ * few hundred a word), below QUORUM_STEP (mindex_plan.h), so a QUORUM
+ * search still ranks by the words matched first. */
+const double TAGGED_TIER = 2.5e6;
+/* With q->want_suggested and a goal or target filter: a query matching
+ * every case tagged with the filter's goals and targets (those of other
+ * filters aside), weighing TAGGED_TIER; else an empty query. */
+Xapian::Query tagged_tier_query(const struct minga_query *q);
+/* For a hit of a search with suggestions: sets hit's suggested goals and
+ * targets (those of the filter it matched only by suggestion) from its
+ * document's terms; returns whether it is tagged with the filter's goals
+ * and targets (it then weighs TAGGED_TIER more). Throws. */
+bool mark_suggested_hit(const Xapian::Document &doc,
+                        const struct minga_query *q, struct mindex_hit *hit);
 
 /* -- mindex_matchset.cc ------------------------------------------------ */
 
@@ -601,8 +636,9 @@ struct Counting {
  * ranks the page. */
 class FacetCounter {
   public:
-    /* targets: the query's target filter (empty when none); the other
-     * filters come from q. Throws. */
+    /* targets: the filters q's facet table cannot check
+     * (target_filter_query; empty when none); the others come from q.
+     * Throws. */
     FacetCounter(struct mindex *ix, const struct minga_query *q,
                  const Xapian::Query &targets);
     /* How to count the matches of the attempt with text query `text`
@@ -680,6 +716,12 @@ struct mindex {
     /* Documents carry length norms (see "Length norms" above): writers
      * of a new or emptied index and readers of one marked so. */
     bool length_norms = false;
+    /* Every case carries its suggested terms (META_SUGGESTED): readers
+     * of an index marked so or empty; writers of a new or emptied index,
+     * or of a marked one, until a case is put without a suggester. */
+    bool suggested_terms = false;
+    mindex_suggest_fn suggester = nullptr;   /* writers; borrowed */
+    void *suggester_arg = nullptr;
     /* Readers: the generation of the revision open, read by
      * load_metadata() (it changes only when reopen_db() moves on), so a
      * search does not read it from every shard again. */

@@ -663,14 +663,21 @@ static void add_field_filter(std::vector<Xapian::Query> &fields,
                         alternatives.end());
 }
 
-/* The filters on targets (terms only: a reader's facet table does not
- * hold targets), OR-ed; an empty query when there are none. */
+/* The filters a reader's facet table cannot check, as terms: the
+ * targets (the table does not hold them), OR-ed, and, in a search with
+ * suggestions, the goals (the table holds the tagged ones only), AND-ed
+ * with them; an empty query when there are none. */
 Xapian::Query mindex_impl::target_filter_query(const struct minga_query *q)
 {
-    std::vector<std::string> terms;
-    for (size_t i = 0; i < q->n_targets; i++)
-        terms.push_back(std::string("XT") + q->targets[i]);
-    return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    std::vector<std::string> terms = target_filter_terms(q);
+    Xapian::Query targets(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    if (!q->want_suggested || !q->goal_mask)
+        return targets;
+    terms = goal_filter_terms(q);
+    Xapian::Query goals(Xapian::Query::OP_OR, terms.begin(), terms.end());
+    return targets.empty() ? goals
+                           : Xapian::Query(Xapian::Query::OP_AND, goals,
+                                           targets);
 }
 
 /* Every filter: OR within one field, AND across fields, the years
@@ -679,15 +686,11 @@ Xapian::Query mindex_impl::target_filter_query(const struct minga_query *q)
 Xapian::Query mindex_impl::filter_query(const struct minga_query *q)
 {
     std::vector<Xapian::Query> fields;
-    std::vector<std::string> terms;
-    for (int g = 1; g <= 17; g++)
-        if (q->goal_mask & (1u << g))
-            terms.push_back("XG" + std::to_string(g));
+    std::vector<std::string> terms = goal_filter_terms(q);
+    add_field_filter(fields, terms);
+    terms = target_filter_terms(q);
     add_field_filter(fields, terms);
     terms.clear();
-    Xapian::Query targets = target_filter_query(q);
-    if (!targets.empty())
-        fields.push_back(targets);
     for (int b = 0; b < MINGA_N_LEVELS; b++)
         if (q->level_mask & (1u << b))
             terms.push_back(std::string("XL") + LEVEL_NAMES[b]);

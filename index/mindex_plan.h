@@ -77,7 +77,9 @@ void set_unit_steps(struct mindex *ix, Plan &plan, const Xapian::MSet &stats);
 /* The text part of the query, its units combined as `how` says; MatchAll
  * when there is nothing positive to look for. */
 Xapian::Query text_query(struct mindex *ix, const Plan &plan, Combine how);
-/* The filters on targets, OR-ed; an empty query when there are none. */
+/* The filters a reader's facet table cannot check: the targets, OR-ed,
+ * and with q->want_suggested the goals too; an empty query when there
+ * are none. */
 Xapian::Query target_filter_query(const struct minga_query *q);
 /* Every filter (OR within a field, AND across fields); an empty query
  * when there are none. */

@@ -51,6 +51,16 @@ static Xapian::Query filtered(const Xapian::Query &text,
                                           filter);
 }
 
+/* The text with the tagged cases' tier added (tagged_tier_query), when
+ * the search asks for suggestions. */
+static Xapian::Query tiered(const Xapian::Query &text,
+                            const Xapian::Query &tier)
+{
+    return tier.empty() ? text
+                        : Xapian::Query(Xapian::Query::OP_AND_MAYBE, text,
+                                        tier);
+}
+
 /* How many cases match every word of `plan` (its stopwords aside), up
  * to `at_most`: exact below it. */
 static Xapian::doccount count_all(struct mindex *ix, const Plan &plan,
@@ -80,13 +90,16 @@ struct MatchInfo {
  * count its matches. */
 static Xapian::MSet run_match(
     struct mindex *ix, Plan &plan, const Xapian::Query &filter,
-    Xapian::doccount first, Xapian::doccount count,
+    const Xapian::Query &tier, Xapian::doccount first,
+    Xapian::doccount count,
     const std::function<Counting(const Xapian::Query &text)> &prepare,
     MatchInfo *info)
 {
     const bool can_relax = plan.n_content >= 2 && !plan.is_similar;
     Xapian::Enquire &enquire = *ix->enquire;
-    if (plan.units.empty())
+    if (plan.units.empty() && !tier.empty())
+        enquire.set_sort_by_relevance_then_key(&ix->newest_first, false);
+    else if (plan.units.empty())
         enquire.set_sort_by_key(&ix->newest_first, false);
     else
         enquire.set_sort_by_relevance();
@@ -98,7 +111,7 @@ static Xapian::MSet run_match(
             checked(text_query(ix, plan, attempts[relaxed]));
         Counting counting = prepare(text);
         Xapian::MatchSpy *spy = counting.spy;
-        enquire.set_query(filtered(text, filter));
+        enquire.set_query(filtered(tiered(text, tier), filter));
         enquire.clear_matchspies();
         if (spy)
             enquire.add_matchspy(spy);
@@ -194,6 +207,33 @@ static void put_snippet(struct mindex *ix, struct mindex_hit *hit,
         hit->snippet_from = dup_string(*from);
 }
 
+/* A hit of a search with suggestions (its weight holds TAGGED_TIER when
+ * it is tagged with the filter's goals and targets): its marks, its
+ * BM25 weight back, and its percent against the best tagged match's
+ * (Xapian's own percent would see every tier alike). Reads hit's
+ * goal_mask, score and is_partial as set from the match. */
+static void untier_hit(const Xapian::Document &doc,
+                       const struct minga_query *q, const Xapian::MSet &mset,
+                       const MatchInfo &info, const Plan &plan,
+                       bool is_listing, struct mindex_hit *hit)
+{
+    if (mark_suggested_hit(doc, q, hit))
+        hit->score -= TAGGED_TIER;
+    if (hit->score < 0)
+        hit->score = 0;    /* rounding */
+    if (is_listing)
+        return;
+    double best = mset.get_max_attained();
+    if (info.is_quorum) {
+        size_t n_whole;
+        quorum_split(best, (size_t)plan.total_steps, &n_whole, &best);
+    }
+    if (best >= TAGGED_TIER)
+        best -= TAGGED_TIER;
+    int percent = best > 0 ? (int)(100.0 * hit->score / best + 0.5) : 0;
+    hit->percent = percent > 100 ? 100 : percent;
+}
+
 static void results_deleter(struct mindex_results *r)
 {
     mindex_results_free(r);
@@ -215,6 +255,7 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             throw std::bad_alloc();
         const std::string text = q->text ? q->text : "";
         const Xapian::Query filter = filter_query(q);
+        const Xapian::Query tier = tagged_tier_query(q);
         std::string suggestion, corrected;
         Plan plan = choose_plan(ix, text, filter, q->want_spelling,
                                 q->want_spelling ? &suggestion : nullptr,
@@ -225,11 +266,13 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
         FacetCounter counter(ix, q, target_filter_query(q));
         MatchInfo info;
         Xapian::MSet mset = run_match(
-            ix, plan, filter, q->offset, limit,
+            ix, plan, filter, tier, q->offset, limit,
             [&](const Xapian::Query &text) { return counter.prepare(text); },
             &info);
         results->total = mset.get_matches_estimated();
         results->is_similar = plan.is_similar;
+        results->is_suggested_unavailable =
+            q->want_suggested && !ix->suggested_terms;
         if (info.is_quorum)
             results->is_partial = results->total > info.n_all;
         else
@@ -273,6 +316,9 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             hit->goal_mask = data.goal_mask;
             hit->level_mask = data.level_mask;
             hit->actor_mask = data.actor_mask;
+            if (!tier.empty())
+                untier_hit(it.get_document(), q, mset, info, plan,
+                           is_listing, hit);
             if (q->want_snippets)
                 put_snippet(ix, hit, data, plan,
                             snippet_caches[data.language]);
@@ -306,6 +352,7 @@ extern "C" int mindex_match_ids(struct mindex *ix,
     int rc = guard_read(ix, errmsg, "index match", [&]() -> int {
         free_ids();     /* a retry after the index changed starts over */
         const Xapian::Query filter = filter_query(q);
+        const Xapian::Query tier = tagged_tier_query(q);
         std::string corrected;
         /* corrected as mindex_search corrects, so an export holds the
          * cases the search showed */
@@ -316,7 +363,7 @@ extern "C" int mindex_match_ids(struct mindex *ix,
             q->limit ? std::min<Xapian::doccount>(q->limit, all) : all;
         MatchInfo info;
         Xapian::MSet mset = run_match(
-            ix, plan, filter, q->offset, count,
+            ix, plan, filter, tier, q->offset, count,
             [](const Xapian::Query &) { return Counting(); }, &info);
         out.reserve(mset.size());
         /* the id from its value slot: the stored data holds up to 8 KB
@@ -361,6 +408,9 @@ extern "C" void mindex_hit_release(struct mindex_hit *hit)
     free(hit->language);
     free(hit->snippet);
     free(hit->snippet_from);
+    for (size_t i = 0; i < hit->n_suggested_targets; i++)
+        free(hit->suggested_targets[i]);
+    free(hit->suggested_targets);
     memset(hit, 0, sizeof *hit);
 }
 

@@ -21,6 +21,8 @@ const char *const META_LANGUAGES = "minga_languages";
 const char *const META_WEIGHTING = "minga_weighting";
 const char *const WEIGHTING_LENGTH_NORMS = "bm25-length-norms-1";
 const char *const META_THESAURUS = "minga_thesaurus_keys";
+const char *const META_SUGGESTED = "minga_suggested";
+const char *const SUGGESTED_TERMS_V1 = "sdg-packs-1";
 const char *const SHARDS_FILE = "minga-index-shards";
 const char *const SPELLING_DIR = "spelling";
 
@@ -339,6 +341,14 @@ void mindex::load_metadata()
         for (auto &sh : shards)
             n += sh->db(mode).get_doccount();
         length_norms = n == 0;
+    }
+    suggested_terms = db0.get_metadata(META_SUGGESTED) == SUGGESTED_TERMS_V1;
+    if (!suggested_terms) {
+        /* an empty index lacks nothing */
+        Xapian::doccount n = 0;
+        for (auto &sh : shards)
+            n += sh->db(mode).get_doccount();
+        suggested_terms = n == 0;
     }
     if (mode == MINDEX_READ)
         generation = read_generation();

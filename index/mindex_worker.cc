@@ -243,6 +243,7 @@ int Shard::run_job(ShardJob &job, std::string *msg)
                     wdb.set_metadata(META_LANGUAGES, job.languages);
                 if (job.set_weighting)
                     wdb.set_metadata(META_WEIGHTING, WEIGHTING_LENGTH_NORMS);
+                wdb.set_metadata(META_SUGGESTED, job.suggested_mark);
                 wdb.set_metadata(META_GENERATION, job.generation);
                 wdb.commit_transaction();
             } catch (...) {

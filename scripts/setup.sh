@@ -19,6 +19,10 @@ packages=(
   python3 curl poppler-utils zip unzip valgrind
   # the OAI-PMH test's third-party harvester (HTTP::OAI::Harvester)
   libhttp-oai-perl
+  # installing and packaging: man pages from the CLI's --help (help2man),
+  # `make deb` (dpkg-dev: dpkg-shlibdeps), the unit's check
+  # (systemd-analyze)
+  help2man dpkg-dev systemd
 )
 if [ "${1:-}" = "--with-browser" ]; then
   # the end-to-end browser test: Debian's Chromium driven by playwright-core

@@ -1,7 +1,8 @@
 /*
  * What other catalogs read (issue 22): the OAI-PMH 2.0 provider at /oai
- * (web/oai.c), and the DCAT catalog, the sitemap and the Atom feed
- * (web/feeds.c). Every URL they write is absolute, made from the data
+ * (web/oai.c), the DCAT catalog (web/dcat.c), the sitemap and the Atom
+ * feed (web/feeds.c), and the schema.org JSON-LD of the case pages
+ * (web/jsonld.c). Every URL they write is absolute, made from the data
  * folder's settings (base_url, else http://oai_host; oai_host defaults to
  * "minga.local"), never from the request's Host header, which the client
  * chooses. See docs/federation.md.
@@ -29,10 +30,11 @@ enum MHD_Result web_oai_post_body(struct web_server *srv,
                                   struct web_request *req,
                                   const char *data, size_t *size);
 
-/* GET /dcat.jsonld, /sitemap.xml, /feed.atom (web/feeds.c). */
+/* GET /dcat.jsonld[?page=N] (web/dcat.c): a page of the DCAT catalog. */
 enum MHD_Result web_feed_dcat(struct web_server *srv,
                               struct MHD_Connection *con,
                               struct web_request *req);
+/* GET /sitemap.xml[?page=N], /feed.atom (web/feeds.c). */
 enum MHD_Result web_feed_sitemap(struct web_server *srv,
                                  struct MHD_Connection *con,
                                  struct web_request *req);
@@ -40,7 +42,7 @@ enum MHD_Result web_feed_atom(struct web_server *srv,
                               struct MHD_Connection *con,
                               struct web_request *req);
 
-/* -- shared by oai.c and feeds.c -------------------------------------- */
+/* -- shared by oai.c, dcat.c, jsonld.c and feeds.c (in feeds.c) ------- */
 
 /* Where this node is, from the data folder's settings; strings owned. */
 struct fed_site {
@@ -67,7 +69,21 @@ xmlTextWriterPtr fed_xml_new(xmlBufferPtr *buf);
 void fed_xml_reply(struct web_reply *reply, xmlTextWriterPtr w,
                    xmlBufferPtr buf, const char *content_type, int failed);
 
-/* -- schema.org JSON-LD in the case page (web/page_case.c) ------------ */
+/* A size from the server's environment (the tests make pages small):
+ * the variable `name` as a number clamped to [1, max], else fallback. */
+size_t fed_env_size(const char *name, size_t fallback, size_t max);
+/* The one parameter of /dcat.jsonld and /sitemap.xml: page, 1 to
+ * 1 000 000. Returns 0 with *page (0 when not given); or 1 with a 400
+ * sent and its result in *ret: unknown_parameter for any other
+ * parameter, bad_parameter for page given twice or not such a number. */
+int fed_page_param(struct MHD_Connection *con, struct web_request *req,
+                   long *page, enum MHD_Result *ret);
+/* The 404 of a page past the last: not_found with params {param: "page",
+ * value, last}. `path` names the list in the message. */
+void fed_reply_no_page(struct web_reply *reply, const char *path, long page,
+                       long n_pages);
+
+/* -- schema.org JSON-LD in the case page (web/jsonld.c) --------------- */
 
 /* The schema.org description (a Report) of case `c` (the case's JSON,
  * with its times): name, description, inLanguage, dateModified,

@@ -1,18 +1,17 @@
 /*
- * What portals, search engines and feed readers read (issue 22):
+ * What search engines and feed readers read (issue 22), and the helpers
+ * the federation's files share (federation.h):
  *
- *   GET /dcat.jsonld   a dcat:Catalog in JSON-LD: each current case a
- *                      dcat:Dataset whose distributions are the case's
- *                      JSON (/api/cases/{id}) and each attachment
- *                      (/api/cases/{id}/attachments/{path});
- *   GET /sitemap.xml   every current case's page with its datestamp;
+ *   GET /sitemap.xml   every current case's page with its datestamp; past
+ *                      the protocol's 50 000 URLs a sitemap index of
+ *                      /sitemap.xml?page=N, each a sitemap of 50 000;
  *   GET /feed.atom     the newest cases (by datestamp) among those a
  *                      search with the same parameters selects
  *                      (/feed.atom?sdg=11&country=BR).
  *
- * The catalog and the sitemap grow with the catalog: they run in the
- * export pool; the feed is a search and runs in the query pool. Also the
- * helpers oai.c shares (federation.h).
+ * The sitemap grows with the catalog: it runs in the export pool; the
+ * feed is a search and runs in the query pool. The DCAT catalog is
+ * dcat.c's, the case pages' schema.org JSON-LD jsonld.c's.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -23,7 +22,6 @@
 #include "minga.h"
 #include "oai.h"
 #include "case.h"
-#include "refdata.h"
 
 #define DEFAULT_HOST "minga.local"
 #define ATOM_NS "http://www.w3.org/2005/Atom"
@@ -31,9 +29,9 @@
 #define SITEMAP_MAX_URLS 50000      /* the sitemap protocol's bound */
 #define FEED_DEFAULT_ENTRIES 50
 #define FEED_MAX_ENTRIES 100
-/* records read by one query: each query evaluates every record's
- * datestamp and sets, so fewer, larger reads are cheaper */
-#define LIST_CHUNK 50000
+/* records a sitemap reads at a time (a sitemap is written as read) */
+#define SITEMAP_CHUNK 5000
+#define MAX_PAGE_NUMBER 1000000
 
 /* -- shared helpers ----------------------------------------------------- */
 
@@ -137,73 +135,135 @@ void fed_xml_reply(struct web_reply *reply, xmlTextWriterPtr w,
     web_reply_set(reply, MHD_HTTP_OK, resp);
 }
 
-/* Refuses any parameter: 400. Returns 1 when one was given. */
-static int refuse_params(struct MHD_Connection *con, struct web_request *req,
-                         enum MHD_Result *ret) {
-    if (req->n_params == 0) return 0;
-    char msg[160];
-    snprintf(msg, sizeof msg, "%.60s: this endpoint takes no parameters",
-             req->params[0].name);
-    *ret = web_send_param_error(con, req, req->params[0].name, msg);
-    return 1;
+size_t fed_env_size(const char *name, size_t fallback, size_t max) {
+    const char *env = getenv(name);
+    long n = env && *env ? strtol(env, NULL, 10) : (long)fallback;
+    if (n < 1) n = 1;
+    if ((size_t)n > max) n = (long)max;
+    return (size_t)n;
 }
 
-/* Calls fn for every current case's record, in datestamp order, until
- * fn returns nonzero (then returns 0) or `max` were given. */
-static int each_current(struct minga *m, size_t max,
-                        int (*fn)(void *arg,
-                                  const struct minga_oai_record *r),
-                        void *arg, char **errmsg) {
-    struct minga_oai_selection sel = {NULL, NULL, NULL, NULL, NULL};
-    char after_ds[21] = "", after_id[101] = "";
-    size_t n_given = 0;
-    for (;;) {
-        struct minga_oai_record *recs = NULL;
-        size_t n = 0;
-        int rc = minga_oai_list(m, &sel, LIST_CHUNK, &recs, &n, NULL,
-                                errmsg);
-        if (rc) return rc;
-        int stop = n < LIST_CHUNK;   /* the last chunk */
-        for (size_t i = 0; i < n; i++) {
-            if (recs[i].is_deleted) continue;
-            if (n_given++ >= max || fn(arg, &recs[i])) {
-                stop = 1;
-                break;
-            }
+int fed_page_param(struct MHD_Connection *con, struct web_request *req,
+                   long *page, enum MHD_Result *ret) {
+    const char *value = NULL;
+    char msg[160];
+    for (size_t i = 0; i < req->n_params; i++) {
+        const struct web_param *p = &req->params[i];
+        if (strcmp(p->name, "page") != 0) {
+            snprintf(msg, sizeof msg, "%.60s: this endpoint takes only page",
+                     p->name);
+            *ret = web_send_param_coded(con, req, "unknown_parameter",
+                                        p->name, p->value,
+                                        json_pack("{s:[s]}", "allowed",
+                                                  "page"), msg);
+            return 1;
         }
-        if (n > 0) {
-            snprintf(after_ds, sizeof after_ds, "%s", recs[n - 1].datestamp);
-            snprintf(after_id, sizeof after_id, "%s", recs[n - 1].id);
+        if (value) {
+            *ret = web_send_param_error(con, req, "page",
+                                        "page: given twice");
+            return 1;
         }
-        minga_oai_records_free(recs, n);
-        if (stop) return 0;
-        sel.after_datestamp = after_ds;
-        sel.after_id = after_id;
+        value = p->value;
     }
+    int64_t n = 1;
+    if (value && (n = web_parse_positive(value, MAX_PAGE_NUMBER)) < 0) {
+        snprintf(msg, sizeof msg, "page: expected a page number, 1 to %d",
+                 MAX_PAGE_NUMBER);
+        *ret = web_send_param_error(con, req, "page", msg);
+        return 1;
+    }
+    *page = value ? (long)n : 0;
+    return 0;
+}
+
+void fed_reply_no_page(struct web_reply *reply, const char *path, long page,
+                       long n_pages) {
+    char msg[160], value[24];
+    snprintf(msg, sizeof msg, "page %ld: %s has %ld page%s", page, path,
+             n_pages, n_pages == 1 ? "" : "s");
+    snprintf(value, sizeof value, "%ld", page);
+    web_reply_coded(reply, MHD_HTTP_NOT_FOUND, "not_found",
+                    json_pack("{s:s, s:s, s:I}", "param", "page", "value",
+                              value, "last", (json_int_t)n_pages),
+                    msg, NULL);
 }
 
 /* -- sitemap ------------------------------------------------------------ */
 
-struct sitemap_ctx {
-    xmlTextWriterPtr w;
-    const struct fed_site *site;
-    int failed;
+/* A sitemap's URLs are the home page (position 0) and the current cases
+ * by id (positions 1 to n); sitemap page N holds the positions
+ * [(N - 1) * size, N * size). */
+struct sitemap_job {
+    long page;   /* 0: /sitemap.xml itself */
 };
 
-static int sitemap_url(void *arg, const struct minga_oai_record *r) {
-    struct sitemap_ctx *sc = arg;
-    char *loc = fed_case_url(sc->site, r->id);
+static void write_url(xmlTextWriterPtr w, const char *loc,
+                      const char *lastmod, int *failed) {
     if (!loc ||
-        xmlTextWriterStartElement(sc->w, BAD_CAST "url") < 0 ||
-        fed_write_element(sc->w, "loc", loc) < 0 ||
-        fed_write_element(sc->w, "lastmod", r->datestamp) < 0 ||
-        xmlTextWriterEndElement(sc->w) < 0)
-        sc->failed = 1;
-    free(loc);
-    return sc->failed;
+        xmlTextWriterStartElement(w, BAD_CAST "url") < 0 ||
+        fed_write_element(w, "loc", loc) < 0 ||
+        (lastmod && fed_write_element(w, "lastmod", lastmod) < 0) ||
+        xmlTextWriterEndElement(w) < 0)
+        *failed = 1;
+}
+
+/* The <urlset> of positions [first, end). */
+static int write_urlset(struct minga *m, xmlTextWriterPtr w,
+                        const struct fed_site *site, size_t first,
+                        size_t end, int *failed, char **errmsg) {
+    if (xmlTextWriterStartElement(w, BAD_CAST "urlset") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns",
+                                    BAD_CAST SITEMAP_NS) < 0)
+        *failed = 1;
+    if (first == 0 && end > 0) {
+        char *home = NULL;
+        if (asprintf(&home, "%s/", site->base_url) < 0) home = NULL;
+        write_url(w, home, NULL, failed);
+        free(home);
+        first = 1;
+    }
+    /* case k is at position k + 1 */
+    for (size_t at = first; at < end && !*failed;) {
+        size_t want = end - at < SITEMAP_CHUNK ? end - at : SITEMAP_CHUNK;
+        struct minga_oai_record *recs = NULL;
+        size_t n = 0;
+        int rc = minga_oai_list_current(m, at - 1, want, &recs, &n, errmsg);
+        if (rc) return rc;
+        for (size_t i = 0; i < n && !*failed; i++) {
+            char *loc = fed_case_url(site, recs[i].id);
+            write_url(w, loc, recs[i].datestamp, failed);
+            free(loc);
+        }
+        minga_oai_records_free(recs, n);
+        if (n < want) break;   /* the catalog shrank: nothing more */
+        at += n;
+    }
+    if (xmlTextWriterEndElement(w) < 0) *failed = 1;
+    return 0;
+}
+
+/* The <sitemapindex> of pages 1 to n_pages. */
+static void write_index(xmlTextWriterPtr w, const struct fed_site *site,
+                        long n_pages, int *failed) {
+    if (xmlTextWriterStartElement(w, BAD_CAST "sitemapindex") < 0 ||
+        xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns",
+                                    BAD_CAST SITEMAP_NS) < 0)
+        *failed = 1;
+    for (long p = 1; p <= n_pages && !*failed; p++) {
+        char *loc = NULL;
+        if (asprintf(&loc, "%s/sitemap.xml?page=%ld", site->base_url, p) < 0)
+            loc = NULL;
+        if (!loc || xmlTextWriterStartElement(w, BAD_CAST "sitemap") < 0 ||
+            fed_write_element(w, "loc", loc) < 0 ||
+            xmlTextWriterEndElement(w) < 0)
+            *failed = 1;
+        free(loc);
+    }
+    if (xmlTextWriterEndElement(w) < 0) *failed = 1;
 }
 
 static void run_sitemap(struct web_server *srv, struct web_job *job) {
+    struct sitemap_job *sj = job->ctx;
     struct minga *m = web_thread_minga_reply(srv, &job->reply);
     if (!m) return;
     struct fed_site site;
@@ -211,37 +271,41 @@ static void run_sitemap(struct web_server *srv, struct web_job *job) {
         web_reply_error(&job->reply, 500, "out of memory", NULL);
         return;
     }
+    size_t size = fed_env_size("MINGA_SITEMAP_URLS", SITEMAP_MAX_URLS,
+                               SITEMAP_MAX_URLS);
+    struct minga_oai_state st;
+    char *errmsg = NULL;
     xmlBufferPtr buf = NULL;
-    struct sitemap_ctx sc = {fed_xml_new(&buf), &site, 0};
-    char *errmsg = NULL, *home = NULL;
-    if (!sc.w || asprintf(&home, "%s/", site.base_url) < 0) {
-        if (sc.w) xmlFreeTextWriter(sc.w);
-        if (buf) xmlBufferFree(buf);
-        web_reply_error(&job->reply, 500, "out of memory", NULL);
-        fed_site_release(&site);
-        return;
+    xmlTextWriterPtr w = NULL;
+    int in_read = minga_oai_begin_read(m, NULL) == 0, failed = 0;
+    int rc = minga_oai_state(m, &st, &errmsg);
+    size_t n_urls = rc ? 0 : st.n_current + 1;   /* with the home page */
+    long n_pages = (long)((n_urls + size - 1) / size);
+    if (rc == 0 && sj->page > n_pages) {
+        fed_reply_no_page(&job->reply, "/sitemap.xml", sj->page, n_pages);
+    } else if (rc == 0 && !(w = fed_xml_new(&buf))) {
+        rc = MINGA_ENOMEM;
+    } else if (rc == 0) {
+        xmlTextWriterSetIndent(w, 1);
+        if (sj->page == 0 && n_pages > 1) {
+            write_index(w, &site, n_pages, &failed);
+        } else {
+            size_t first = sj->page > 1 ? (size_t)(sj->page - 1) * size : 0;
+            size_t end = first + size < n_urls ? first + size : n_urls;
+            rc = write_urlset(m, w, &site, first, end, &failed, &errmsg);
+        }
     }
-    xmlTextWriterSetIndent(sc.w, 1);
-    if (xmlTextWriterStartElement(sc.w, BAD_CAST "urlset") < 0 ||
-        xmlTextWriterWriteAttribute(sc.w, BAD_CAST "xmlns",
-                                    BAD_CAST SITEMAP_NS) < 0 ||
-        xmlTextWriterStartElement(sc.w, BAD_CAST "url") < 0 ||
-        fed_write_element(sc.w, "loc", home) < 0 ||
-        xmlTextWriterEndElement(sc.w) < 0)
-        sc.failed = 1;
-    free(home);
-    int in_read = minga_oai_begin_read(m, NULL) == 0;
-    /* the home page takes one of the protocol's 50 000 */
-    int rc = sc.failed ? 0 : each_current(m, SITEMAP_MAX_URLS - 1,
-                                          sitemap_url, &sc, &errmsg);
     if (in_read) minga_oai_end_read(m);
     if (rc) {
         web_log(srv, "sitemap failed: %s", errmsg ? errmsg : "?");
-        sc.failed = 1;
+        failed = 1;
     }
-    if (xmlTextWriterEndElement(sc.w) < 0) sc.failed = 1;
-    fed_xml_reply(&job->reply, sc.w, buf, "application/xml; charset=utf-8",
-                  sc.failed);
+    if (w)
+        fed_xml_reply(&job->reply, w, buf, "application/xml; charset=utf-8",
+                      failed);
+    else if (rc)
+        web_reply_error(&job->reply, 500, "the sitemap could not be written",
+                        NULL);
     free(errmsg);
     fed_site_release(&site);
 }
@@ -250,249 +314,15 @@ enum MHD_Result web_feed_sitemap(struct web_server *srv,
                                  struct MHD_Connection *con,
                                  struct web_request *req) {
     enum MHD_Result ret;
-    if (refuse_params(con, req, &ret)) return ret;
-    return web_pool_submit(&srv->export_pool, con, req, run_sitemap, NULL,
-                           NULL);
-}
-
-/* -- DCAT --------------------------------------------------------------- */
-
-/* "/api/cases/ID/attachments/PATH" with the path as one segment. */
-static char *attachment_url(const struct fed_site *site, const char *id,
-                            const char *path) {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t len = strlen(path);
-    char *enc = malloc(3 * len + 1), *q = enc;
-    if (!enc) return NULL;
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            (*p >= '0' && *p <= '9') || strchr("-_.~", *p)) {
-            *q++ = (char)*p;
-        } else {
-            *q++ = '%';
-            *q++ = hex[*p >> 4];
-            *q++ = hex[*p & 15];
-        }
-    }
-    *q = '\0';
-    char *url = NULL;
-    if (asprintf(&url, "%s/api/cases/%s/attachments/%s", site->base_url, id,
-                 enc) < 0)
-        url = NULL;
-    free(enc);
-    return url;
-}
-
-static json_t *ref(const char *iri) {
-    return json_pack("{s:s}", "@id", iri);
-}
-
-static json_t *typed(const char *value, const char *type) {
-    return json_pack("{s:s, s:s}", "@value", value, "@type", type);
-}
-
-static json_t *lang_string(const char *value, const char *lang) {
-    return json_pack("{s:s, s:s}", "@value", value, "@language", lang);
-}
-
-static json_t *dataset_json(const struct fed_site *site,
-                            const struct minga_case *c, const char *modified) {
-    char *page = fed_case_url(site, c->id), *api = NULL, buf[64];
-    if (!page || asprintf(&api, "%s/api/cases/%s", site->base_url, c->id) < 0) {
-        free(page);
-        return NULL;
-    }
-    json_t *d = json_object();
-    json_object_set_new(d, "@id", json_string(page));
-    json_object_set_new(d, "@type", json_string("dcat:Dataset"));
-    json_object_set_new(d, "dct:identifier", json_string(c->id));
-    json_object_set_new(d, "dct:title", lang_string(c->title, c->language));
-    json_object_set_new(d, "dct:description",
-                        lang_string(c->summary, c->language));
-    if (c->created_at)
-        json_object_set_new(d, "dct:issued",
-                            typed(c->created_at, "xsd:dateTime"));
-    json_object_set_new(d, "dct:modified", typed(modified, "xsd:dateTime"));
-    json_object_set_new(d, "dct:language", json_string(c->language));
-    json_object_set_new(d, "dcat:landingPage", ref(page));
-    json_t *keywords = json_array(), *themes = json_array();
-    for (int g = 1; g <= 17; g++)
-        if (c->goal_mask & (1u << g)) {
-            snprintf(buf, sizeof buf, "SDG %d", g);
-            json_array_append_new(keywords, json_string(buf));
-            snprintf(buf, sizeof buf, "http://metadata.un.org/sdg/%d", g);
-            json_array_append_new(themes, ref(buf));
-        }
-    for (size_t i = 0; i < c->n_targets; i++) {
-        snprintf(buf, sizeof buf, "SDG %.20s", c->targets[i]);
-        json_array_append_new(keywords, json_string(buf));
-    }
-    for (size_t i = 0; i < c->n_tags; i++)
-        json_array_append_new(keywords, json_string(c->tags[i]));
-    json_object_set_new(d, "dcat:keyword", keywords);
-    json_object_set_new(d, "dcat:theme", themes);
-    const char *country = refdata_country_name(c->country);
-    char *place = NULL;
-    if (asprintf(&place, "%s, %s", c->city, country ? country : c->country)
-        < 0)
-        place = NULL;
-    json_object_set_new(d, "dct:spatial",
-                        json_pack("{s:s, s:s, s:s}", "@type", "dct:Location",
-                                  "locn:geographicName", place ? place : "",
-                                  "dct:identifier", c->country));
-    free(place);
-    json_t *period = json_pack("{s:s}", "@type", "dct:PeriodOfTime");
-    snprintf(buf, sizeof buf, "%d", c->year_start);
-    json_object_set_new(period, "dcat:startDate", typed(buf, "xsd:gYear"));
-    if (c->year_end) {
-        snprintf(buf, sizeof buf, "%d", c->year_end);
-        json_object_set_new(period, "dcat:endDate", typed(buf, "xsd:gYear"));
-    }
-    json_object_set_new(d, "dct:temporal", period);
-    if (c->license) {
-        char *lic = NULL;
-        if (asprintf(&lic, "https://spdx.org/licenses/%s", c->license) >= 0) {
-            json_object_set_new(d, "dct:license", ref(lic));
-            free(lic);
-        }
-    }
-    if (c->source_url)
-        json_object_set_new(d, "dct:source", ref(c->source_url));
-    json_t *dists = json_array();
-    json_array_append_new(dists, json_pack(
-        "{s:s, s:s, s:s, s:o, s:o, s:s, s:s}", "@id", api,
-        "@type", "dcat:Distribution", "dct:title",
-        "The case in minga's case format, version 1 (JSON)",
-        "dcat:accessURL", ref(api), "dcat:downloadURL", ref(api),
-        "dcat:mediaType", "application/json", "dct:format", "JSON"));
-    for (size_t i = 0; i < c->n_attachments; i++) {
-        const struct minga_attachment *at = &c->attachments[i];
-        char *url = attachment_url(site, c->id, at->path);
-        if (!url) continue;
-        snprintf(buf, sizeof buf, "%llu", (unsigned long long)at->size);
-        json_t *dist = json_pack(
-            "{s:s, s:s, s:s, s:o, s:o, s:s, s:o}", "@id", url,
-            "@type", "dcat:Distribution", "dct:title", at->path,
-            "dcat:accessURL", ref(url), "dcat:downloadURL", ref(url),
-            "dcat:mediaType", at->media_type ? at->media_type : "",
-            "dcat:byteSize", typed(buf, "xsd:nonNegativeInteger"));
-        if (dist && at->sha256)
-            json_object_set_new(dist, "spdx:checksum", json_pack(
-                "{s:s, s:s, s:s}", "@type", "spdx:Checksum",
-                "spdx:algorithm", "spdx:checksumAlgorithm_sha256",
-                "spdx:checksumValue", at->sha256));
-        json_array_append_new(dists, dist);
-        free(url);
-    }
-    json_object_set_new(d, "dcat:distribution", dists);
-    free(page);
-    free(api);
-    return d;
-}
-
-struct dcat_ctx {
-    struct minga *m;
-    const struct fed_site *site;
-    json_t *datasets;
-    char modified[21];
-    int rc;
-    char *errmsg;
-};
-
-static int dcat_dataset(void *arg, const struct minga_oai_record *r) {
-    struct dcat_ctx *dc = arg;
-    struct minga_case *c = NULL;
-    int rc = minga_get_case(dc->m, r->id, &c, &dc->errmsg);
-    if (rc == MINGA_ENOTFOUND) {
-        free(dc->errmsg);
-        dc->errmsg = NULL;
-        return 0;
-    }
-    if (rc) {
-        dc->rc = rc;
-        return 1;
-    }
-    json_t *d = dataset_json(dc->site, c, r->datestamp);
-    case_free(c);
-    if (!d) {
-        dc->rc = MINGA_ENOMEM;
-        return 1;
-    }
-    json_array_append_new(dc->datasets, d);
-    if (strcmp(r->datestamp, dc->modified) > 0)
-        snprintf(dc->modified, sizeof dc->modified, "%s", r->datestamp);
-    return 0;
-}
-
-static void run_dcat(struct web_server *srv, struct web_job *job) {
-    struct minga *m = web_thread_minga_reply(srv, &job->reply);
-    if (!m) return;
-    struct fed_site site;
-    if (fed_site_load(m, &site) != 0) {
-        web_reply_error(&job->reply, 500, "out of memory", NULL);
-        return;
-    }
-    struct dcat_ctx dc = {m, &site, json_array(), "", 0, NULL};
-    int in_read = minga_oai_begin_read(m, NULL) == 0;
-    int rc = each_current(m, (size_t)-1, dcat_dataset, &dc, &dc.errmsg);
-    if (in_read) minga_oai_end_read(m);
-    if (rc == 0) rc = dc.rc;
-    if (rc) {
-        web_log(srv, "DCAT catalog failed: %s",
-                dc.errmsg ? dc.errmsg : "out of memory");
-        web_reply_error(&job->reply, 500, "the catalog could not be read",
-                        NULL);
-        json_decref(dc.datasets);
-    } else {
-        char *self = NULL, *home = NULL;
-        if (asprintf(&self, "%s/dcat.jsonld", site.base_url) < 0) self = NULL;
-        if (asprintf(&home, "%s/", site.base_url) < 0) home = NULL;
-        json_t *context = json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:s}",
-            "dcat", "http://www.w3.org/ns/dcat#",
-            "dct", "http://purl.org/dc/terms/",
-            "foaf", "http://xmlns.com/foaf/0.1/",
-            "xsd", "http://www.w3.org/2001/XMLSchema#",
-            "locn", "http://www.w3.org/ns/locn#",
-            "spdx", "http://spdx.org/rdf/terms#");
-        json_t *catalog = json_pack(
-            "{s:o, s:s, s:s, s:s, s:s, s:o, s:{s:s, s:s}, s:o}",
-            "@context", context, "@id", self ? self : "",
-            "@type", "dcat:Catalog", "dct:title", site.name,
-            "dct:description", "Case studies of cities implementing the "
-            "UN Sustainable Development Goals",
-            "foaf:homepage", ref(home ? home : ""),
-            "dct:publisher", "@type", "foaf:Agent", "foaf:name", site.name,
-            "dcat:dataset", dc.datasets);
-        if (catalog && *dc.modified)
-            json_object_set_new(catalog, "dct:modified",
-                                typed(dc.modified, "xsd:dateTime"));
-        char *text = catalog ? json_dumps(catalog, JSON_COMPACT) : NULL;
-        json_decref(catalog);
-        free(self);
-        free(home);
-        struct MHD_Response *resp = text ? MHD_create_response_from_buffer(
-            strlen(text), text, MHD_RESPMEM_MUST_FREE) : NULL;
-        if (!resp) {
-            free(text);
-            web_reply_error(&job->reply, 500, "out of memory", NULL);
-        } else {
-            MHD_add_response_header(resp, "Content-Type",
-                                    "application/ld+json; charset=utf-8");
-            MHD_add_response_header(resp, "Cache-Control", "no-cache");
-            web_reply_set(&job->reply, MHD_HTTP_OK, resp);
-        }
-    }
-    free(dc.errmsg);
-    fed_site_release(&site);
-}
-
-enum MHD_Result web_feed_dcat(struct web_server *srv,
-                              struct MHD_Connection *con,
-                              struct web_request *req) {
-    enum MHD_Result ret;
-    if (refuse_params(con, req, &ret)) return ret;
-    return web_pool_submit(&srv->export_pool, con, req, run_dcat, NULL, NULL);
+    long page;
+    if (fed_page_param(con, req, &page, &ret)) return ret;
+    struct sitemap_job *sj = calloc(1, sizeof *sj);
+    if (!sj)
+        return web_send_error(con, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                              "out of memory", NULL);
+    sj->page = page;
+    return web_pool_submit(&srv->export_pool, con, req, run_sitemap, sj,
+                           free);
 }
 
 /* -- Atom --------------------------------------------------------------- */
@@ -706,137 +536,4 @@ enum MHD_Result web_feed_atom(struct web_server *srv,
     fj->q.want_facets = fj->q.want_snippets = fj->q.want_spelling = 0;
     return web_pool_submit(&srv->query_pool, con, req, run_feed, fj,
                            feed_job_free);
-}
-
-/* -- schema.org JSON-LD in the case page -------------------------------- */
-
-char *fed_jsonld_script_text(const char *json) {
-    size_t len = strlen(json), n_extra = 0;
-    for (size_t i = 0; i < len; i++)
-        if (json[i] == '<') n_extra += 5;
-        else if ((unsigned char)json[i] == 0xE2 && i + 2 < len &&
-                 (unsigned char)json[i + 1] == 0x80 &&
-                 ((unsigned char)json[i + 2] == 0xA8 ||
-                  (unsigned char)json[i + 2] == 0xA9))
-            n_extra += 3;
-    char *out = malloc(len + n_extra + 1), *p = out;
-    if (!out) return NULL;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)json[i];
-        if (ch == '<') {
-            /* "</script" and "<!--" can then never appear: "<" only
-             * occurs inside JSON strings, where \u003c means the same */
-            memcpy(p, "\\u003c", 6);
-            p += 6;
-        } else if (ch == 0xE2 && i + 2 < len &&
-                   (unsigned char)json[i + 1] == 0x80 &&
-                   ((unsigned char)json[i + 2] == 0xA8 ||
-                    (unsigned char)json[i + 2] == 0xA9)) {
-            memcpy(p, json[i + 2] == (char)0xA8 ? "\\u2028" : "\\u2029", 6);
-            p += 6;
-            i += 2;
-        } else {
-            *p++ = (char)ch;
-        }
-    }
-    *p = '\0';
-    return out;
-}
-
-static void set_str(json_t *o, const char *key, const char *value) {
-    if (value && *value) json_object_set_new(o, key, json_string(value));
-}
-
-json_t *fed_case_jsonld(const struct fed_site *site, json_t *c) {
-    const char *id = json_string_value(json_object_get(c, "id"));
-    if (!id) return NULL;
-    json_t *d = json_pack("{s:s, s:s}", "@context", "https://schema.org",
-                          "@type", "Report");
-    char *page = fed_case_url(site, id);
-    if (page) {
-        json_object_set_new(d, "@id", json_string(page));
-        json_object_set_new(d, "url", json_string(page));
-    }
-    free(page);
-    json_object_set_new(d, "identifier", json_string(id));
-    set_str(d, "name", json_string_value(json_object_get(c, "title")));
-    set_str(d, "description",
-            json_string_value(json_object_get(c, "summary")));
-    set_str(d, "inLanguage",
-            json_string_value(json_object_get(c, "language")));
-    set_str(d, "dateCreated",
-            json_string_value(json_object_get(c, "created_at")));
-    set_str(d, "dateModified",
-            json_string_value(json_object_get(c, "updated_at")));
-    /* the city, within its region and country */
-    const char *country = json_string_value(json_object_get(c, "country"));
-    json_t *place = json_pack("{s:s}", "@type", "City");
-    set_str(place, "name", json_string_value(json_object_get(c, "city")));
-    if (country && *country) {
-        json_t *addr = json_pack("{s:s, s:s}", "@type", "PostalAddress",
-                                 "addressCountry", country);
-        set_str(addr, "addressRegion",
-                json_string_value(json_object_get(c, "region")));
-        set_str(addr, "addressLocality",
-                json_string_value(json_object_get(c, "city")));
-        json_object_set_new(place, "address", addr);
-        json_object_set_new(place, "containedInPlace", json_pack(
-            "{s:s, s:s}", "@type", "Country", "identifier", country));
-    }
-    json_object_set_new(d, "spatialCoverage", place);
-    json_t *ys = json_object_get(c, "year_start"),
-           *ye = json_object_get(c, "year_end");
-    if (json_is_integer(ys)) {
-        char span[32];
-        if (json_is_integer(ye))
-            snprintf(span, sizeof span, "%lld/%lld", json_integer_value(ys),
-                     json_integer_value(ye));
-        else
-            snprintf(span, sizeof span, "%lld/..", json_integer_value(ys));
-        json_object_set_new(d, "temporalCoverage", json_string(span));
-    }
-    /* each goal a term of the UN's SDG vocabulary */
-    json_t *about = json_array(), *keywords = json_array(), *g;
-    size_t i;
-    json_array_foreach(json_object_get(c, "sdg_goals"), i, g) {
-        int goal = (int)json_integer_value(g);
-        const struct minga_goal_info *info = refdata_goal(goal);
-        char code[8], url[64], label[16];
-        snprintf(code, sizeof code, "%d", goal);
-        snprintf(url, sizeof url, "http://metadata.un.org/sdg/%d", goal);
-        snprintf(label, sizeof label, "SDG %d", goal);
-        json_t *term = json_pack(
-            "{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "@type",
-            "DefinedTerm", "@id", url, "termCode", code, "name",
-            info && info->title_en ? info->title_en : label,
-            "inDefinedTermSet", "@type", "DefinedTermSet", "@id",
-            "http://metadata.un.org/sdg", "name",
-            "Sustainable Development Goals");
-        if (term) json_array_append_new(about, term);
-        json_array_append_new(keywords, json_string(label));
-    }
-    json_array_foreach(json_object_get(c, "sdg_targets"), i, g) {
-        char label[32];
-        snprintf(label, sizeof label, "SDG %s", json_string_value(g));
-        json_array_append_new(keywords, json_string(label));
-    }
-    json_array_foreach(json_object_get(c, "tags"), i, g)
-        json_array_append(keywords, g);
-    json_object_set_new(d, "about", about);
-    json_object_set_new(d, "keywords", keywords);
-    const char *lic = json_string_value(json_object_get(c, "license"));
-    if (lic && *lic) {
-        char *url = NULL;
-        if (asprintf(&url, "https://spdx.org/licenses/%s", lic) >= 0) {
-            json_object_set_new(d, "license", json_string(url));
-            free(url);
-        }
-    }
-    set_str(d, "isBasedOn",
-            json_string_value(json_object_get(c, "source_url")));
-    json_object_set_new(d, "publisher", json_pack(
-        "{s:s, s:s, s:s}", "@type", "Organization", "name",
-        site->name ? site->name : "minga", "url",
-        site->base_url ? site->base_url : ""));
-    return d;
 }

@@ -266,7 +266,8 @@ static const char *filter_for(const char *param, int is_export) {
         if (strcmp(param, "lang") == 0) return "";
     } else {
         if (strcmp(param, "lang") == 0) return "lang";
-        if (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0)
+        if (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0 ||
+            strcmp(param, "suggested") == 0)
             return "";
     }
     return NULL;
@@ -309,6 +310,16 @@ int web_query_build(struct minga_query *q, const struct web_request *req,
             if (*value && (per_page = parse_bounded(value, MAX_PER_PAGE)) < 0) {
                 *errmsg = dup_message("per_page: expected an integer from 1 "
                                       "to 100");
+                return -1;
+            }
+        } else if (strcmp(name, "suggested") == 0) {
+            /* goal and target filters also match by suggestion */
+            if (strcmp(value, "1") == 0 || strcmp(value, "true") == 0 ||
+                strcmp(value, "on") == 0) {
+                q->want_suggested = 1;
+            } else if (*value && strcmp(value, "0") != 0 &&
+                       strcmp(value, "false") != 0) {
+                *errmsg = dup_message("suggested: expected 1 or 0");
                 return -1;
             }
         } else if (*filter) {

@@ -15,21 +15,36 @@
  * every message; without one the Content-Type says the type, and when it
  * does not either (curl --data-binary sends form-urlencoded) the first
  * bytes do (sniff_type). ?dry_run=1 validates, scopes included, and
- * writes nothing.
+ * writes nothing; its answer lists the cases read, each with the SDG
+ * targets and goals suggested for it that it is not tagged with
+ * (dry_run_cases). add_targets=ID:T,T (repeatable) adds the targets the
+ * city accepted from them to the named cases of the upload, in a dry run
+ * too, so that the check shows what the import will write.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "web.h"
+#include "case.h"
 #include "minga.h"
+#include "suggest.h"
 
 #define POST_BUFFER 65536
 #define MAX_NAME 100
 /* How much of a refused body we read and drop before cutting the
  * connection instead. */
 #define MAX_DISCARD (16ull << 20)
+/* A dry run suggests tags for its first cases only: each suggestion is a
+ * search and a few case reads (about 3 ms on the sample catalog), so a
+ * pack of thousands must not hold the import worker for minutes. The
+ * answer says how many cases it left out (cases_more). */
+#define DRY_RUN_SUGGEST_MAX 50
+/* What a case's suggestions show: the best few it is not tagged with. */
+#define SUGGESTED_TARGETS 5
+#define SUGGESTED_GOALS 3
 
 struct web_upload {
     int fd;                      /* the spool file, -1 once closed */
@@ -43,11 +58,16 @@ struct web_upload {
     int has_write_error;
     int is_dry_run;              /* ?dry_run=1: validate only */
     int is_no_attachments;       /* ?no_attachments=1: see minga.h */
+    struct minga_import_additions additions;   /* ?add_targets= */
+    /* the request the upload belongs to (it outlives the import job):
+     * its add_targets values name a refused one as sent */
+    const struct web_request *req;
     struct MHD_PostProcessor *pp;/* multipart/form-data only */
 };
 
 void web_upload_free(struct web_upload *u) {
     if (!u) return;
+    minga_import_additions_release(&u->additions);
     if (u->pp) MHD_destroy_post_processor(u->pp);
     if (u->fd >= 0) close(u->fd);
     free(u->name);
@@ -339,6 +359,23 @@ static int name_by_content(struct MHD_Connection *con,
     return -1;
 }
 
+/* One add_targets value ("ID:11.2,11.3") into u->additions. Returns 0,
+ * or -1 with the 400 naming the parameter and the value sent. That the
+ * case is in the upload is known only once it is read: run_import. */
+static int add_targets(struct MHD_Connection *con, struct web_request *req,
+                       struct web_upload *u, const char *value,
+                       enum MHD_Result *ret) {
+    char *why = NULL;
+    if (minga_import_additions_parse(&u->additions, value, &why) == 0)
+        return 0;
+    char msg[400];
+    snprintf(msg, sizeof msg, "add_targets: %s", why ? why : "out of memory");
+    *ret = web_send_param_coded(con, req, "bad_parameter", "add_targets",
+                                value, NULL, msg);
+    free(why);
+    return -1;
+}
+
 /* First call: everything that can be checked before the body. */
 static enum MHD_Result begin(struct web_server *srv,
                              struct MHD_Connection *con,
@@ -356,6 +393,7 @@ static enum MHD_Result begin(struct web_server *srv,
     }
     u->fd = -1;
     u->who = who;
+    u->req = req;
     req->upload = u;
     /* refused before the body is sent when it could not be imported
      * soon (finish() checks again: another may take the place) */
@@ -385,14 +423,19 @@ static enum MHD_Result begin(struct web_server *srv,
 
     for (size_t i = 0; i < req->n_params; i++) {
         const char *name = req->params[i].name;
+        if (strcmp(name, "add_targets") == 0) {
+            if (add_targets(con, req, u, req->params[i].value, &ret))
+                return ret;
+            continue;
+        }
         if (strcmp(name, "filename") != 0 && strcmp(name, "dry_run") != 0 &&
             strcmp(name, "no_attachments") != 0)
             return web_send_param_coded(
                 con, req, "unknown_parameter", name, NULL,
                 json_pack("{s:s}", "allowed",
-                          "filename, dry_run, no_attachments"),
-                "unknown parameter (only filename, dry_run and "
-                "no_attachments)");
+                          "filename, dry_run, no_attachments, add_targets"),
+                "unknown parameter (only filename, dry_run, no_attachments "
+                "and add_targets)");
     }
     static const char *const flags[] = {"dry_run", "no_attachments"};
     int *const flag_fields[] = {&u->is_dry_run, &u->is_no_attachments};
@@ -469,6 +512,92 @@ static enum MHD_Result receive(struct web_server *srv, struct web_upload *u,
     return MHD_YES;
 }
 
+/* The items of a suggestion list (goals or targets) that the case is
+ * not tagged with, at most max: what the city may still accept. */
+static json_t *untagged(json_t *items, const struct minga_case *c,
+                        int is_goal, size_t max) {
+    json_t *out = json_array();
+    size_t i;
+    json_t *item;
+    json_array_foreach(items, i, item) {
+        if (json_array_size(out) >= max) break;
+        int is_tagged = 0;
+        if (is_goal) {
+            json_int_t g = json_integer_value(json_object_get(item, "goal"));
+            is_tagged = g >= 1 && g <= 17 && (c->goal_mask & (1u << g));
+        } else {
+            const char *t = json_string_value(json_object_get(item,
+                                                              "target"));
+            for (size_t k = 0; t && k < c->n_targets && !is_tagged; k++)
+                is_tagged = strcmp(c->targets[k], t) == 0;
+        }
+        if (!is_tagged) json_array_append(out, item);
+    }
+    return out;
+}
+
+/* {id, title, goals, targets, suggestions: {targets, goals}} for each case
+ * a dry run kept: minga_suggest with the catalog's neighbours, in the
+ * import worker, after the import (its lock is free again). A case whose
+ * suggestion fails gets empty lists; the failure is logged. */
+static json_t *dry_run_cases(struct web_server *srv, struct minga *m,
+                             const struct minga_import_report *rep) {
+    json_t *cases = json_array();
+    for (size_t i = 0; i < rep->n_kept; i++) {
+        const struct minga_case *c = rep->kept[i];
+        json_t *targets = json_array();
+        for (size_t k = 0; k < c->n_targets; k++)
+            json_array_append_new(targets, json_string(c->targets[k]));
+        /* enough that the best untagged ones are among them */
+        size_t limit = c->n_targets + (size_t)case_goal_count(c->goal_mask)
+                       + SUGGESTED_TARGETS;
+        struct minga_suggest_options opt = {
+            .limit = limit < SUGGEST_MAX_LIMIT ? limit : SUGGEST_MAX_LIMIT};
+        json_t *answer = NULL;
+        char *errmsg = NULL;
+        if (minga_suggest(m, c, &opt, &answer, &errmsg) != MINGA_OK) {
+            web_log(srv, "dry run: no suggestions for %s: %s", c->id,
+                    errmsg ? errmsg : "?");
+            answer = json_pack("{s:[], s:[]}", "goals", "targets");
+        }
+        free(errmsg);
+        json_t *suggested = json_pack(
+            "{s:o, s:o}",
+            "targets", untagged(json_object_get(answer, "targets"), c, 0,
+                                SUGGESTED_TARGETS),
+            "goals", untagged(json_object_get(answer, "goals"), c, 1,
+                              SUGGESTED_GOALS));
+        json_decref(answer);
+        json_array_append_new(cases, json_pack(
+            "{s:s, s:s, s:o, s:o, s:o}", "id", c->id, "title", c->title,
+            "goals", case_goals_json(c->goal_mask), "targets", targets,
+            "suggestions", suggested));
+    }
+    return cases;
+}
+
+/* An add_targets pair whose case the upload does not hold: a 400 naming
+ * the parameter and the value that named it, with every diagnostic. */
+static void reply_bad_addition(const struct web_request *req,
+                               struct web_reply *reply,
+                               const struct minga_import_report *rep,
+                               json_t *counts) {
+    const char *value = NULL;
+    size_t id_len = strlen(rep->bad_addition_id);
+    for (size_t i = 0; i < req->n_params && !value; i++)
+        if (strcmp(req->params[i].name, "add_targets") == 0 &&
+            strncmp(req->params[i].value, rep->bad_addition_id, id_len)
+                == 0 && req->params[i].value[id_len] == ':')
+            value = req->params[i].value;
+    char msg[300];
+    snprintf(msg, sizeof msg, "add_targets: no case \"%s\" in this upload; "
+             "nothing was imported", rep->bad_addition_id);
+    json_object_set_new(counts, "param", json_string("add_targets"));
+    if (value) json_object_set_new(counts, "value", json_string(value));
+    web_reply_coded(reply, MHD_HTTP_BAD_REQUEST, "bad_parameter", counts,
+                    msg, diag_list_json(&rep->diags, DIAG_PRINT_MAX));
+}
+
 /* In the import worker: import the spooled file as one all-or-nothing
  * operation on a writable handle of its own. */
 static void run_import(struct web_server *srv, struct web_job *job) {
@@ -499,10 +628,23 @@ static void run_import(struct web_server *srv, struct web_job *job) {
     opts.principal = u->who;     /* scopes are checked in a dry run too */
     opts.is_dry_run = u->is_dry_run;
     opts.is_no_attachments = u->is_no_attachments;
+    opts.additions = &u->additions;
+    opts.n_keep_cases = u->is_dry_run ? DRY_RUN_SUGGEST_MAX : 0;
     /* with review on, a city's upload waits for a curator */
     opts.is_pending = u->who->role == MINGA_ROLE_CITY &&
                       minga_review_enabled(m);
     rc = minga_import_fd(m, u->name, u->fd, &opts, &rep);
+    json_t *dry_cases = NULL;
+    if (rc == 0 && u->is_dry_run) {
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        dry_cases = dry_run_cases(srv, m, &rep);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        web_log(srv, "dry run of %s: suggestions for %zu of %zu cases in "
+                "%ld ms", u->name, rep.n_kept, rep.n_cases,
+                (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+                       (t1.tv_nsec - t0.tv_nsec) / 1000000));
+    }
     minga_close(m);
 
     /* every diagnostic of every file, the first DIAG_PRINT_MAX of them in
@@ -521,8 +663,14 @@ static void run_import(struct web_server *srv, struct web_job *job) {
                           : rep.is_pending ? MHD_HTTP_ACCEPTED
                           : rep.n_new + rep.n_updated > 0 ? MHD_HTTP_CREATED
                                                           : MHD_HTTP_OK;
-        web_reply_json(reply, status,
-                       minga_import_report_json(&rep, u->is_dry_run));
+        json_t *answer = minga_import_report_json(&rep, u->is_dry_run);
+        if (dry_cases) {
+            json_object_set_new(answer, "cases_checked", dry_cases);
+            json_object_set_new(answer, "cases_more", json_integer(
+                (json_int_t)(rep.n_cases - rep.n_kept)));
+            dry_cases = NULL;
+        }
+        web_reply_json(reply, status, answer);
         web_log(srv, "%s by %s of %s: %zu cases (%zu new, %zu updated)",
                 u->is_dry_run ? "dry run" : "import", by, u->name,
                 rep.n_cases, rep.n_new, rep.n_updated);
@@ -538,6 +686,8 @@ static void run_import(struct web_server *srv, struct web_job *job) {
         json_object_set_new(counts, "token", json_string(u->who->name));
         web_reply_coded(reply, MHD_HTTP_FORBIDDEN, "forbidden_scope", counts,
                         msg, diag_list_json(&rep.diags, DIAG_PRINT_MAX));
+    } else if (rc == MINGA_EINVAL && rep.bad_addition_id) {
+        reply_bad_addition(u->req, reply, &rep, counts);
     } else if (rc == MINGA_EINVAL || rc == MINGA_ELIMIT) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s %s: %zu error%s", u->name,
@@ -562,6 +712,7 @@ static void run_import(struct web_server *srv, struct web_job *job) {
                         counts, "the import failed",
                         diag_list_json(&rep.diags, DIAG_PRINT_MAX));
     }
+    json_decref(dry_cases);
     minga_import_report_release(&rep);
 }
 

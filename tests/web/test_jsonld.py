@@ -13,7 +13,7 @@
   U+2028 and U+2029 yields a page where the block is the only script the
   HTML parser sees besides the page's own, its JSON gives the title back
   unchanged, and no "<" nor raw U+2028/2029 is in the block's text (the
-  escaping of fed_jsonld_script_text, web/feeds.c).
+  escaping of fed_jsonld_script_text, web/jsonld.c).
 - Pages that are no case's current version (a revision, the history, a
   deleted case) carry no JSON-LD; the Content-Security-Policy stays
   script-src 'self'.

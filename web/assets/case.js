@@ -4,7 +4,10 @@
  * in the server's HTML and is enabled here. A file is checked (a dry
  * run) before it is imported. The report and its errors
  * are shown in the page's language (errors by their code, with the
- * server's English text when the code is unknown), each problem once. */
+ * server's English text when the code is unknown), each problem once.
+ * A clean check lists, per case, the SDG targets suggested for it as
+ * checkboxes (unticked); "Import now" sends the ticked ones as
+ * add_targets=ID:T,T, and the server adds them, with their goals. */
 "use strict";
 
 (function () {
@@ -41,9 +44,24 @@
     button.textContent = t("send");
   }
 
-  function post(file, token, dryRun) {
+  /* The ticked suggestions as add_targets values: one per case,
+   * "id:11.2,11.3" (docs/openapi.json). */
+  function acceptedTargets() {
+    const byCase = new Map();
+    for (const box of document.querySelectorAll(
+      "#upload-result input[name=add-target]:checked")) {
+      const [id, target] = box.value.split(":");
+      if (!byCase.has(id)) byCase.set(id, []);
+      byCase.get(id).push(target);
+    }
+    return [...byCase].map(([id, targets]) => id + ":" + targets.join(","));
+  }
+
+  function post(file, token, dryRun, addTargets) {
+    const adds = (addTargets || []).map((v) =>
+      "&add_targets=" + encodeURIComponent(v)).join("");
     return fetch("/api/imports?filename=" + encodeURIComponent(file.name) +
-      (dryRun ? "&dry_run=1" : ""), {
+      (dryRun ? "&dry_run=1" : "") + adds, {
       method: "POST",
       headers: { Authorization: "Bearer " + token,
         "Content-Type": file.type || "application/octet-stream" },
@@ -70,6 +88,52 @@
         .map((line) => el("li", { text: line })))] : [];
   }
 
+  /* Why a target is suggested, in words: its phrases found in the text,
+   * the similar cases tagged with it; the strongest few. */
+  function reasonText(item) {
+    const order = { phrase: 0, similar: 1, tagged_goal: 2 };
+    const text = (r) => r.kind === "phrase" && r.phrase
+      ? t("suggestPhrase", { phrase: r.phrase })
+      : r.kind === "similar" && r.case ? t("suggestSimilar", { id: r.case })
+        : r.kind === "tagged_goal" && r.goal
+          ? t("suggestTaggedGoal", { goal: r.goal }) : "";
+    /* what the text says first: a tagged goal explains least */
+    return (item.reasons || []).filter((r) => r.kind in order)
+      .sort((a, b) => order[a.kind] - order[b.kind]).map(text)
+      .filter(Boolean).slice(0, 3).join("; ");
+  }
+
+  /* One fieldset a case: its suggested targets as real checkboxes with
+   * their labels (keyboard and screen readers need nothing more). */
+  function suggestionsOf(rep) {
+    const cases = rep.cases_checked || [];
+    if (!cases.length) return [];
+    const sets = cases.map((c, i) => {
+      const items = ((c.suggestions || {}).targets || []).map((item, k) => {
+        const boxId = "sugg-" + i + "-" + k;
+        const why = reasonText(item);
+        return el("li", {},
+          el("input", { type: "checkbox", id: boxId, name: "add-target",
+            value: c.id + ":" + item.target }),
+          el("label", { for: boxId },
+            el("strong", { text: item.target }),
+            " — " + (item.label || "") + (why ? " (" + why + ")" : "")));
+      });
+      return el("fieldset", { class: "suggest-case" },
+        el("legend", { text: t("suggestCase", { title: c.title,
+          id: c.id }) }),
+        items.length ? el("ul", { class: "suggest-list" }, items)
+          : el("p", { class: "muted", text: t("suggestNone") }));
+    });
+    return [el("section", { class: "suggest",
+      "aria-labelledby": "suggest-title" },
+    el("h3", { id: "suggest-title", text: t("suggestTitle") }),
+    el("p", { class: "help", text: t("suggestHelp") }),
+    ...sets,
+    rep.cases_more ? el("p", { class: "muted", text: t("suggestMore",
+      { n: cases.length, more: rep.cases_more }) }) : null)];
+  }
+
   async function upload(ev) {
     ev.preventDefault();
     const out = $("upload-result");
@@ -79,11 +143,12 @@
     const button = ev.target.querySelector("button[type=submit]");
     const key = fileKey(file, token);
     const isCheck = checked !== key;
+    const adds = isCheck ? [] : acceptedTargets();
     button.disabled = true;
     out.replaceChildren(el("p", { class: "muted",
       text: t(isCheck ? "checking" : "sending") }));
     try {
-      const resp = await post(file, token, isCheck);
+      const resp = await post(file, token, isCheck, adds);
       let body = null;
       try { body = await resp.json(); } catch (e) { body = null; }
       if (!resp.ok) {
@@ -99,11 +164,14 @@
         button.textContent = t("confirmSend");
         out.replaceChildren(el("p", { class: "ok", text: t("checkOk",
           { n: rep.cases, new: rep.new, upd: rep.updated }) }),
-        ...warnings(rep));
+        ...warnings(rep), ...suggestionsOf(rep));
       } else {
         resetCheck();
+        const added = adds.reduce((n, v) => n + v.split(",").length, 0);
         out.replaceChildren(el("p", { class: "ok",
-          text: summaryOf(body || {}) }), ...warnings(body));
+          text: summaryOf(body || {}) }),
+        ...(added ? [el("p", { text: t("suggestAccepted", { n: added }) })]
+          : []), ...warnings(body));
         if (!$("case-title")) P.reload();
       }
     } catch (e) {

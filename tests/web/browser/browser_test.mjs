@@ -199,7 +199,9 @@ try {
   const upload = path.join(WORK, "lima-upload.json");
   fs.writeFileSync(upload, JSON.stringify({
     id: "lima-techos-verdes", title: "Techos verdes en Lima",
-    summary: "Una ordenanza municipal promueve techos verdes en edificios.",
+    summary: "Una ordenanza municipal promueve techos verdes en edificios " +
+      "y paradas de transporte público con techo verde en los corredores " +
+      "de buses.",
     language: "es", city: "Lima", country: "PE", year_start: 2019,
     sdg_goals: [11, 13], levels: ["local"],
   }));
@@ -233,6 +235,35 @@ try {
   const before = (await page.request.get(BASE +
     "/api/cases/lima-techos-verdes")).status();
   check(before === 404, "the check imported nothing (" + before + ")");
+  // The check suggests SDG targets (issue 21): real checkboxes, unticked,
+  // labelled, one fieldset a case; ticked from the keyboard, the target
+  // is sent with "Import now" and the case has it (and its goal).
+  const box = page.locator(
+    "#upload-result fieldset input[type=checkbox][value='lima-techos-verdes:11.2']");
+  check(await box.count() === 1 && !(await box.isChecked()),
+    "the check suggests 11.2, unticked");
+  const legend = await page.locator("#upload-result fieldset legend")
+    .first().textContent();
+  const boxLabel = await page.locator("#upload-result label[for='" +
+    await box.getAttribute("id") + "']").textContent();
+  check(/Techos verdes en Lima/.test(legend) && /^11\.2 — /.test(boxLabel) &&
+    /transporte público/.test(boxLabel),
+    "a fieldset per case, the box labelled with its reason (" + legend +
+    " / " + boxLabel + ")");
+  await page.setViewportSize({ width: 360, height: 740 });
+  const suggestOverflow = await page.evaluate(() =>
+    [...document.querySelectorAll("body *")].filter((e) =>
+      e.getBoundingClientRect().right > window.innerWidth + 1)
+      .map((e) => e.tagName + "#" + e.id + "." + e.className).slice(0, 5));
+  check(!suggestOverflow.length, "the suggestions fit a 360 px phone (" +
+    suggestOverflow.join(", ") + ")");
+  await page.locator("#upload-result fieldset").first()
+    .scrollIntoViewIfNeeded();
+  await shot("upload-suggestions-360.png");
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await box.focus();
+  await page.keyboard.press("Space");
+  check(await box.isChecked(), "the keyboard ticks a suggestion");
   await submit.click();
   await page.waitForFunction(() => /1 new/.test(
     document.getElementById("upload-result").textContent));
@@ -241,6 +272,12 @@ try {
     /Import done: 1 new/.test(uploadText) &&
     await submit.textContent() === "Upload",
     "the upload form imports a case (" + uploadText.trim() + ")");
+  const imported = await (await page.request.get(BASE +
+    "/api/cases/lima-techos-verdes")).json();
+  check((imported.sdg_targets || []).includes("11.2") &&
+    imported.sdg_goals.includes(11),
+    "the accepted suggestion is on the case (" +
+    JSON.stringify(imported.sdg_targets) + ")");
   await page.fill("#upload-token", "wrong");
   await page.locator("#upload-form button[type=submit]").click();
   await page.waitForSelector("#upload-result .error");

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""GET /api/search?suggested=1 (issue 21) on the sample catalog
+(data/sample):
+
+- ?target=11.2&suggested=1 finds Bogotá's Ciclovía (its text is about
+  closing roads to cars for cycling and walking; it is tagged 3.4 and
+  11.7, not 11.2), after the tagged cases, with "suggested": {"goals":
+  [], "targets": ["11.2"]}; a tagged case (TransMilenio) has no mark;
+- without the parameter (or with suggested=0) the answer is as before:
+  no Ciclovía, no "suggested" key;
+- a bad value is a 400 `bad_parameter`;
+- the answers match docs/openapi.json.
+
+Usage: test_search_suggested.py MINGA SOURCE_DIR WORK_DIR.
+"""
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+MINGA, SOURCE, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
+SAMPLE = os.path.join(SOURCE, "data", "sample")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from openapi_check import SchemaChecker  # noqa: E402
+
+SCHEMAS = SchemaChecker(json.load(open(os.path.join(SOURCE, "docs",
+                                                    "openapi.json"))))
+CICLOVIA = "bogota-ciclovia"
+TRANSMILENIO = "bogota-transmilenio-bus-rapid-transit"
+failures = []
+n_checks = 0
+
+
+def check(cond, what):
+    global n_checks
+    n_checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL: " + what)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(path):
+    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    con.request("GET", path)
+    r = con.getresponse()
+    data = r.read()
+    con.close()
+    return r.status, json.loads(data)
+
+
+def search(params):
+    status, a = get("/api/search?per_page=50&" + params)
+    check(status == 200, "%s: status %d" % (params, status))
+    errs = SCHEMAS.errors(a, {"$ref": "#/components/schemas/SearchResults"})
+    check(not errs, "%s matches SearchResults: %s" % (params, errs[:3]))
+    return a
+
+
+def test_marks():
+    plain = search("target=11.2")
+    ids = [h["id"] for h in plain["results"]]
+    check(CICLOVIA not in ids, "without suggested=1 no Ciclovía")
+    check("suggested" not in plain, "without suggested=1 no flag")
+    check(all("suggested" not in h for h in plain["results"]),
+          "without suggested=1 no marks")
+    off = search("target=11.2&suggested=0")
+    check([h["id"] for h in off["results"]] == ids, "suggested=0 is off")
+    a = search("target=11.2&suggested=1")
+    check(a.get("suggested") is True, "the answer says suggested")
+    check("suggested_unavailable" not in a, "the index has suggestions")
+    by_id = {h["id"]: h for h in a["results"]}
+    check(CICLOVIA in by_id, "Ciclovía found by suggestion")
+    check(by_id.get(CICLOVIA, {}).get("suggested") ==
+          {"goals": [], "targets": ["11.2"]}, "Ciclovía marked 11.2")
+    check(TRANSMILENIO in by_id and
+          "suggested" not in by_id[TRANSMILENIO], "tagged case not marked")
+    marks = ["suggested" in h for h in a["results"]]
+    check(marks == sorted(marks), "tagged cases first: %s" % marks)
+
+
+def test_bad_value():
+    status, a = get("/api/search?target=11.2&suggested=maybe")
+    check(status == 400 and a.get("code") == "bad_parameter",
+          "suggested=maybe: %d %s" % (status, a.get("code")))
+
+
+DATA = os.path.join(WORK_DIR, "data")
+os.makedirs(WORK_DIR, exist_ok=True)
+shutil.rmtree(DATA, ignore_errors=True)
+for args in (["init"], ["import", SAMPLE]):
+    p = subprocess.run([MINGA, "--data", DATA] + args, capture_output=True,
+                       text=True)
+    if p.returncode != 0:
+        print("minga %s failed: %s" % (" ".join(args), p.stderr))
+        sys.exit(1)
+PORT = free_port()
+log = open(os.path.join(WORK_DIR, "server.log"), "w")
+server = subprocess.Popen(
+    [MINGA, "--data", DATA, "serve", "--port", str(PORT)],
+    stdout=log, stderr=subprocess.STDOUT)
+deadline = time.time() + 30
+while True:
+    try:
+        con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+        con.request("GET", "/healthz")
+        if con.getresponse().status == 200:
+            break
+    except OSError:
+        pass
+    if server.poll() is not None or time.time() > deadline:
+        print("server did not start")
+        sys.exit(1)
+    time.sleep(0.1)
+try:
+    for test in (test_marks, test_bad_value):
+        print("-- " + test.__name__)
+        try:
+            test()
+        except Exception as e:
+            check(False, "%s raised %r" % (test.__name__, e))
+finally:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+print("\n%d checks, %d failed" % (n_checks, len(failures)))
+sys.exit(1 if failures else 0)
