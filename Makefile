@@ -13,7 +13,7 @@ CMAKE_FLAGS ?=
 STRICT ?=
 WERROR := $(if $(filter 1,$(STRICT)),-DMINGA_WERROR=ON,-DMINGA_WERROR=OFF)
 
-.PHONY: all setup build demo check check-sanitize check-fuzz bench clean
+.PHONY: all setup build demo check check-sanitize check-fuzz bench deb clean
 
 all: build
 
@@ -65,5 +65,14 @@ bench:
 	@BENCH=1 scripts/setup.sh
 	bench/run.sh
 
+# The Debian package (CPack; dpkg-shlibdeps fills in Depends):
+# $(BUILD)-deb/minga_VERSION_ARCH.deb
+deb:
+	@scripts/setup.sh
+	cmake -S . -B $(BUILD)-deb -DCMAKE_BUILD_TYPE=Release -DMINGA_TESTS=OFF \
+	  $(WERROR) $(CMAKE_FLAGS) >/dev/null
+	cmake --build $(BUILD)-deb -j$(JOBS)
+	cd $(BUILD)-deb && cpack -G DEB
+
 clean:
-	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-fuzz $(BUILD)-release
+	rm -rf $(BUILD) $(BUILD)-sanitize $(BUILD)-fuzz $(BUILD)-release $(BUILD)-deb
