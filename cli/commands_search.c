@@ -347,6 +347,7 @@ static int run_export(struct cli *cli, int argc, char **argv)
         {"actor", required_argument, 0, OPT_ACTOR},
         {"country", required_argument, 0, OPT_COUNTRY},
         {"year", required_argument, 0, OPT_YEAR},
+        {"suggested", no_argument, 0, OPT_SUGGESTED},
         {0, 0, 0, 0}};
     struct minga_query q;
     query_init(&q);
@@ -370,6 +371,8 @@ static int run_export(struct cli *cli, int argc, char **argv)
             output = optarg;
         } else if (c == 'L') {
             labels = optarg;
+        } else if (c == OPT_SUGGESTED) {
+            q.want_suggested = 1;
         } else if (c == 'n') {
             if (parse_uint(optarg, 10000000, &q.limit)) {
                 cli_usage_error(&cmd_export, "--limit: expected a number");
@@ -459,6 +462,9 @@ const struct cli_command cmd_export = {
     "  --limit N       the N most relevant cases\n"
     "  --lang L        language of labels and goal names in packs: es, pt,\n"
     "                  en (default en); filter by the cases' language\n"
-    "                  with --language L or lang:L in the query\n\n"
+    "                  with --language L or lang:L in the query\n"
+    "  --suggested     --sdg and --target also select the cases whose text\n"
+    "                  speaks of them untagged (as `minga search\n"
+    "                  --suggested`; the API's suggested=1)\n\n"
     FILTER_HELP,
     run_export};

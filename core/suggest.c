@@ -45,28 +45,7 @@ struct case_words {
     size_t n_strong;         /* words before this are title and tags */
     struct word_pos *sorted;
     size_t n_sorted;
-    /* Which 2-byte and (hashed) 3-byte beginnings the words have: most
-     * terms' first word begins otherwise than every word of the case,
-     * and this tells so without a binary search of the sorted words
-     * (the import suggests for every case it indexes). */
-    uint64_t begins2[1024];
-    uint64_t begins3[1024];
 };
-
-static unsigned begin2(const char *w)
-{
-    return ((unsigned)(unsigned char)w[0] << 8) | (unsigned char)w[1];
-}
-
-static unsigned begin3(const char *w)
-{
-    return (begin2(w) * 31u + (unsigned char)w[2]) & 0xFFFFu;
-}
-
-static int has_bit(const uint64_t *bits, unsigned n)
-{
-    return (bits[n >> 6] >> (n & 63)) & 1;
-}
 
 static void case_words_release(struct case_words *cw)
 {
@@ -145,48 +124,25 @@ static int case_words_build(struct case_words *cw, const struct minga_case *c)
         if (!w[0])
             continue;
         cw->sorted[cw->n_sorted++] = (struct word_pos){w, i};
-        if (!w[1])
-            continue;
-        unsigned b2 = begin2(w);
-        cw->begins2[b2 >> 6] |= 1ull << (b2 & 63);
-        if (!w[2])
-            continue;
-        unsigned b3 = begin3(w);
-        cw->begins3[b3 >> 6] |= 1ull << (b3 & 63);
     }
     qsort(cw->sorted, cw->n_sorted, sizeof *cw->sorted, word_pos_cmp);
     return MINGA_OK;
 }
 
-/* How often a term occurs in the title and tags, and elsewhere. */
-static void count_term(const struct case_words *cw, const struct pack_term *t,
-                       int *n_strong, int *n_other)
+/* How often each term occurs: counts[2 * seq] in the title and tags,
+ * counts[2 * seq + 1] elsewhere. One pass over the case's distinct
+ * words, each looked up among the terms' first words. */
+struct count_run {
+    const struct case_words *cw;
+    size_t from, to;         /* the run of one word in cw->sorted */
+    int *counts;
+};
+
+static void count_term_at_run(void *arg, const struct pack_term *t)
 {
-    *n_strong = *n_other = 0;
-    const char *first = t->words[0];
-    int is_first_prefix = t->is_prefix && t->n_words == 1;
-    /* every word the first term word matches starts with this much of
-     * it (a plural ending changes at most its last three bytes) */
-    size_t n_first = strlen(first);
-    size_t n_key = is_first_prefix ? n_first
-                   : n_first > 3   ? n_first - 3
-                                   : 1;
-    /* every match begins with first's n_key bytes */
-    if ((n_key >= 3 && !has_bit(cw->begins3, begin3(first))) ||
-        (n_key == 2 && !has_bit(cw->begins2, begin2(first))))
-        return;
-    size_t lo = 0, hi = cw->n_sorted;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strncmp(cw->sorted[mid].word, first, n_key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < cw->n_sorted &&
-                        strncmp(cw->sorted[i].word, first, n_key) == 0; i++) {
-        if (!suggest_word_matches(cw->sorted[i].word, first, is_first_prefix))
-            continue;
+    struct count_run *run = arg;
+    const struct case_words *cw = run->cw;
+    for (size_t i = run->from; i < run->to; i++) {
         size_t pos = cw->sorted[i].pos;
         if (pos + t->n_words > cw->n_words)
             continue;
@@ -195,12 +151,23 @@ static void count_term(const struct case_words *cw, const struct pack_term *t,
                suggest_word_matches(cw->words[pos + k], t->words[k],
                                     t->is_prefix && k + 1 == t->n_words))
             k++;
-        if (k < t->n_words)
-            continue;
-        if (pos < cw->n_strong)
-            (*n_strong)++;
-        else
-            (*n_other)++;
+        if (k == t->n_words)
+            run->counts[2 * t->seq + (pos < cw->n_strong ? 0 : 1)]++;
+    }
+}
+
+static void count_terms(const struct suggest_packs *packs,
+                        const struct case_words *cw, int *counts)
+{
+    struct count_run run = {.cw = cw, .counts = counts};
+    while (run.from < cw->n_sorted) {
+        const char *word = cw->sorted[run.from].word;
+        run.to = run.from + 1;
+        while (run.to < cw->n_sorted &&
+               strcmp(cw->sorted[run.to].word, word) == 0)
+            run.to++;
+        suggest_lookup_each(packs->lookup, word, count_term_at_run, &run);
+        run.from = run.to;
     }
 }
 
@@ -253,14 +220,12 @@ static double term_score(const struct pack_term *t, int n_strong,
     return t->weight * phrase * (1.0 + log2(n)) * lang;
 }
 
-static int score_target_text(const struct case_words *cw,
-                             const struct pack_target *tg, int case_lang,
-                             struct suggest_item *it)
+static int score_target_text(const int *counts, const struct pack_target *tg,
+                             int case_lang, struct suggest_item *it)
 {
     for (size_t i = 0; i < tg->n_terms; i++) {
         const struct pack_term *t = &tg->terms[i];
-        int n_strong, n_other;
-        count_term(cw, t, &n_strong, &n_other);
+        int n_strong = counts[2 * t->seq], n_other = counts[2 * t->seq + 1];
         double s = term_score(t, n_strong, n_other, case_lang);
         if (s <= 0)
             continue;
@@ -304,7 +269,7 @@ static int add_similar(struct suggest_item *it,
 }
 
 static int score_targets(const struct suggest_packs *packs,
-                         const struct case_words *cw,
+                         const int *counts,
                          const struct minga_case *c, int case_lang,
                          const struct suggest_neighbour *nb, size_t n_nb,
                          struct suggest_item *items)
@@ -315,7 +280,7 @@ static int score_targets(const struct suggest_packs *packs,
         snprintf(it->id, sizeof it->id, "%s", tg->id);
         it->goal = tg->goal;
         it->label = tg->labels[case_lang < 0 ? SUGGEST_LANG_EN : case_lang];
-        if (score_target_text(cw, tg, case_lang, it))
+        if (score_target_text(counts, tg, case_lang, it))
             return MINGA_ENOMEM;
         for (size_t j = 0; j < n_nb; j++)
             if (has_target(&nb[j], tg->id) &&
@@ -437,12 +402,17 @@ int suggest_score(const struct suggest_packs *packs,
     size_t n_all = packs->n_targets;
     struct suggest_item *targets = calloc(n_all, sizeof *targets);
     struct suggest_item *goals = calloc(REFDATA_N_GOALS, sizeof *goals);
-    int rc = r && targets && goals ? MINGA_OK : MINGA_ENOMEM;
+    int *counts = calloc(2 * suggest_lookup_n_terms(packs->lookup) + 1,
+                         sizeof *counts);
+    int rc = r && targets && goals && counts ? MINGA_OK : MINGA_ENOMEM;
     if (!rc && (rc = case_words_build(&cw, c)) == MINGA_EINVAL && errmsg)
         *errmsg = strdup("the case's text is not valid UTF-8");
-    if (!rc)
-        rc = score_targets(packs, &cw, c, case_lang, neighbours,
+    if (!rc) {
+        count_terms(packs, &cw, counts);
+        rc = score_targets(packs, counts, c, case_lang, neighbours,
                            n_neighbours, targets);
+    }
+    free(counts);
     if (!rc)
         qsort(targets, n_all, sizeof *targets, item_cmp);
     for (int g = 1; !rc && g <= REFDATA_N_GOALS; g++)

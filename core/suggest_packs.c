@@ -131,6 +131,7 @@ void suggest_packs_free(struct suggest_packs *p)
     for (size_t i = 0; i < p->n_targets; i++)
         target_release(&p->targets[i]);
     free(p->targets);
+    suggest_lookup_free(p->lookup);
     free(p);
 }
 
@@ -296,6 +297,8 @@ int suggest_packs_parse(struct suggest_packs **out, const char *json,
         snprintf(count, sizeof count, "%zu", p->n_targets);
         rc = fail(errmsg, "%s targets, expected 169%s", count, "");
     }
+    if (!rc)
+        rc = suggest_lookup_build(&p->lookup, p->targets, p->n_targets);
     json_decref(root);
     if (rc) {
         suggest_packs_free(p);

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "suggest_lookup.h"
+
 #define SUGGEST_N_TARGETS 169
 #define SUGGEST_MIN_WEIGHT 1
 #define SUGGEST_MAX_WEIGHT 3
@@ -40,6 +42,7 @@ struct pack_term {
     int is_prefix;           /* the last word is a prefix */
     int weight;              /* SUGGEST_MIN_WEIGHT..SUGGEST_MAX_WEIGHT */
     unsigned lang_mask;      /* 1 << SUGGEST_LANG_xx for each language */
+    unsigned seq;            /* 0 .. n-1 over all targets' terms */
 };
 
 struct pack_target {
@@ -53,6 +56,7 @@ struct pack_target {
 struct suggest_packs {
     struct pack_target *targets;   /* in data/sdg.json's order */
     size_t n_targets;
+    struct suggest_lookup *lookup; /* the terms by first word, owned */
 };
 
 /* Parses and checks packs from JSON text: every official target once,

@@ -151,7 +151,8 @@ static void quorum_split(double weight, size_t n_units, size_t *n_whole,
 /* The plan a search runs: the text's; or, when that matches nothing
  * (all its words together) and the spelling data corrects it into a
  * text that matches, the correction's (*corrected is then set to it).
- * A long text is never corrected. */
+ * A long text is never corrected, nor a text with quotes: quotes ask for
+ * the words as typed (the page's "search instead for" link quotes). */
 static Plan choose_plan(struct mindex *ix, const std::string &text,
                         const Xapian::Query &filter, bool can_correct,
                         std::string *suggestion, std::string *corrected)
@@ -161,7 +162,7 @@ static Plan choose_plan(struct mindex *ix, const std::string &text,
     if (suggestion && !plan.is_similar)
         *suggestion = suggest(ix, text, plan);
     if (!can_correct || plan.is_similar || plan.units.empty() ||
-        plan.n_content == 0)
+        plan.n_content == 0 || text.find('"') != std::string::npos)
         return plan;
     if ((suggestion && suggestion->empty()) ||
         count_all(ix, plan, filter, 1) > 0)

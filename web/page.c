@@ -431,14 +431,20 @@ void page_open(struct page_buf *b, const struct page_state *st,
              "value=\"");
     page_put(b, lang);
     page_put(b, "\">");
+    page_put_hidden_filters(b, st, NULL);
+    page_put(b, "\n</form>\n");
+}
+
+void page_put_hidden_filters(struct page_buf *b, const struct page_state *st,
+                             const char *except) {
     for (size_t i = 0; i < st->n_filters; i++) {
+        if (except && strcmp(st->filters[i].name, except) == 0) continue;
         page_put(b, "<input type=\"hidden\" name=\"");
         page_esc(b, st->filters[i].name);
         page_put(b, "\" value=\"");
         page_esc(b, st->filters[i].value);
         page_put(b, "\">");
     }
-    page_put(b, "\n</form>\n");
 }
 
 void page_close(struct page_buf *b, const struct page_state *st) {
@@ -475,7 +481,7 @@ void page_close(struct page_buf *b, const struct page_state *st) {
 
 static const char *const filter_names[] = {
     "sdg", "target", "level", "country", "language", "actor", "year",
-    "year_from", "year_to", NULL};
+    "year_from", "year_to", "suggested", NULL};
 
 static int is_filter(const char *name) {
     for (size_t i = 0; filter_names[i]; i++)

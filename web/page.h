@@ -38,7 +38,9 @@ struct page_buf {
 
 /* One filter value of the page's URL: name is the page's parameter
  * ("sdg", "level", "country", "language", "actor", "target", "year",
- * "year_from", "year_to"). */
+ * "year_from", "year_to"), or the option "suggested" (goal and target
+ * filters also match suggested cases), carried in every URL the same
+ * way but not counted or described as a filter. */
 struct page_filter {
     char *name;
     char *value;
@@ -119,6 +121,10 @@ struct page_head {
 void page_open(struct page_buf *b, const struct page_state *st,
                const struct page_head *head);
 void page_close(struct page_buf *b, const struct page_state *st);
+/* The state's filters as hidden inputs of a GET form to / (all but the
+ * ones named `except`, unless NULL), so the form keeps them. */
+void page_put_hidden_filters(struct page_buf *b, const struct page_state *st,
+                             const char *except);
 
 /* A goal chip (a span); with_name adds the goal's name. */
 void page_goal_chip(struct page_buf *b, const char *lang, int goal,

@@ -100,6 +100,26 @@ static int is_selected(const struct page_state *st, const char *name,
     return 0;
 }
 
+/* "suggested" is an option of the search, not a filter (page.h). */
+static int is_option(const char *name) {
+    return strcmp(name, "suggested") == 0;
+}
+
+static int is_suggested_on(const struct page_state *st) {
+    for (size_t i = 0; i < st->n_filters; i++)
+        if (is_option(st->filters[i].name))
+            return strcmp(st->filters[i].value, "0") != 0 &&
+                   strcmp(st->filters[i].value, "false") != 0;
+    return 0;
+}
+
+static size_t count_filters(const struct page_state *st) {
+    size_t n = 0;
+    for (size_t i = 0; i < st->n_filters; i++)
+        n += !is_option(st->filters[i].name);
+    return n;
+}
+
 static void put_problem(struct page_buf *b, const char *lang,
                         const struct page_problem *pr) {
     page_put(b, "<li>");
@@ -287,10 +307,36 @@ static void put_facet(struct page_buf *b, const struct page_state *st,
     page_put(b, "</ul></section>\n");
 }
 
+/* A real checkbox in a GET form that keeps the rest of the search: the
+ * option changes what the goal and target filters match. */
+static void put_suggested_toggle(struct page_buf *b,
+                                 const struct page_state *st) {
+    const char *lang = st->lang;
+    page_put(b, "<form id=\"suggested-form\" class=\"suggested-toggle\" "
+             "action=\"/\" method=\"get\"><input type=\"hidden\" "
+             "name=\"lang\" value=\"");
+    page_put(b, lang);
+    page_put(b, "\">");
+    if (st->q && *st->q) {
+        page_put(b, "<input type=\"hidden\" name=\"q\" value=\"");
+        page_esc(b, st->q);
+        page_put(b, "\">");
+    }
+    page_put_hidden_filters(b, st, "suggested");
+    page_put(b, "<label><input type=\"checkbox\" id=\"suggested\" "
+             "name=\"suggested\" value=\"1\"");
+    if (is_suggested_on(st)) page_put(b, " checked");
+    page_put(b, "> ");
+    page_text(b, lang, "includeSuggested", NULL);
+    page_put(b, "</label> <button type=\"submit\">");
+    page_text(b, lang, "apply", NULL);
+    page_put(b, "</button></form>\n");
+}
+
 static void put_filters(struct page_buf *b, const struct page_state *st,
                         json_t *facets) {
     const char *lang = st->lang;
-    size_t n_on = st->n_filters;
+    size_t n_on = count_filters(st);
     page_put(b, "<aside id=\"filters\" aria-labelledby=\"filters-title\">"
              "<details id=\"filter-box\"><summary class=\"filters-head\">"
              "<h2 id=\"filters-title\">");
@@ -307,6 +353,7 @@ static void put_filters(struct page_buf *b, const struct page_state *st,
         page_put(b, "</a></p>\n");
     }
     put_goal_chips(b, st, json_object_get(facets, "goals"));
+    put_suggested_toggle(b, st);
     put_facet(b, st, "level", "levels", json_object_get(facets, "levels"),
               level_order);
     put_facet(b, st, "country", "countries",
@@ -384,6 +431,45 @@ static void put_snippet_from(struct page_buf *b, const char *lang,
     page_put(b, "</a></p>");
 }
 
+/* A hit found through a suggestion says so, and which goals and targets
+ * its text speaks of ({"goals": [11], "targets": ["11.2"]}). */
+static void put_suggested_note(struct page_buf *b, const char *lang,
+                               json_t *suggested) {
+    if (!json_is_object(suggested)) return;
+    struct page_buf what = {0};
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(suggested, "goals"), i, v) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", (int)json_integer_value(v));
+        char *goal = page_text_dup(lang, "goal", "n", n, NULL);
+        if (what.len) page_put(&what, ", ");
+        page_put(&what, goal ? goal : n);
+        free(goal);
+    }
+    struct page_buf list = {0};
+    json_array_foreach(json_object_get(suggested, "targets"), i, v) {
+        if (list.len) page_put(&list, ", ");
+        page_put(&list, json_string_value(v) ? json_string_value(v) : "");
+    }
+    if (list.len) {
+        char *targets = page_text_dup(lang, "relatedTargets", "list",
+                                      list.data, NULL);
+        if (what.len) page_put(&what, "; ");
+        page_put(&what, targets ? targets : list.data);
+        free(targets);
+    }
+    page_put(b, "<p class=\"suggested-note\"><span class=\"badge\">");
+    page_text(b, lang, "suggestedBadge", NULL);
+    page_put(b, "</span> ");
+    page_text(b, lang, "suggestedWhy", "what", what.data ? what.data : "",
+              NULL);
+    page_put(b, "</p>");
+    if (what.is_failed || list.is_failed) b->is_failed = 1;
+    free(what.data);
+    free(list.data);
+}
+
 static void put_result(struct page_buf *b, const struct page_state *st,
                        json_t *r) {
     const char *lang = st->lang;
@@ -417,7 +503,9 @@ static void put_result(struct page_buf *b, const struct page_state *st,
     json_t *g;
     json_array_foreach(json_object_get(r, "goals"), i, g)
         page_goal_chip(b, lang, (int)json_integer_value(g), 0);
-    page_put(b, "</div></li>\n");
+    page_put(b, "</div>");
+    put_suggested_note(b, lang, json_object_get(r, "suggested"));
+    page_put(b, "</li>\n");
 }
 
 static void put_page_link(struct page_buf *b, const struct page_state *st,
@@ -512,11 +600,12 @@ static char *describe(const struct page_state *st, json_t *answer,
     if (st->q && *st->q)
         return page_text_dup(lang, "metaSearch", "count", count, "q", st->q,
                              NULL);
-    if (st->n_filters) {
+    if (count_filters(st)) {
         struct page_buf f = {0};
-        for (size_t i = 0; i < st->n_filters && i < 6; i++) {
+        for (size_t i = 0, n = 0; i < st->n_filters && n < 6; i++) {
             char buf[64];
-            if (i) page_put(&f, ", ");
+            if (is_option(st->filters[i].name)) continue;
+            if (n++) page_put(&f, ", ");
             page_put(&f, page_value_label(lang, st->filters[i].name,
                                           st->filters[i].value, buf,
                                           sizeof buf));
@@ -569,6 +658,55 @@ static json_t *search(struct web_server *srv, struct minga *m,
     mindex_results_free(results);
     query_release(&q);
     return answer;
+}
+
+/* The typed text matched nothing and its correction was searched:
+ * "showing results for X; search instead for Y", where Y in quotes is
+ * searched as typed. */
+static void put_corrected(struct page_buf *b, const struct page_state *st,
+                          json_t *answer, const char *typed) {
+    const char *lang = st->lang;
+    const char *used = json_string_value(json_object_get(answer, "query"));
+    struct page_buf quoted = {0};
+    page_put(&quoted, "\"");
+    page_put(&quoted, typed);
+    page_put(&quoted, "\"");
+    struct page_state alt = *st;
+    alt.q = quoted.data;
+    struct page_link link = {0};
+    page_put(b, "<p id=\"corrected\" class=\"suggestion\">");
+    page_text(b, lang, "showingResultsFor", NULL);
+    page_put(b, " <strong>");
+    page_esc(b, used);
+    page_put(b, "</strong>. ");
+    page_text(b, lang, "searchInsteadFor", NULL);
+    page_put(b, " <a id=\"search-instead\" href=\"");
+    if (quoted.data) page_url(b, &alt, &link);
+    page_put(b, "\">");
+    page_esc(b, typed);
+    page_put(b, "</a></p>\n");
+    if (quoted.is_failed) b->is_failed = 1;
+    free(quoted.data);
+}
+
+/* What kind of answer this is, when not every hit has every word. */
+static void put_search_notes(struct page_buf *b, const char *lang,
+                             json_t *answer) {
+    const char *key = NULL;
+    if (json_is_true(json_object_get(answer, "similar")))
+        key = "similarResults";
+    else if (json_is_true(json_object_get(answer, "partial")))
+        key = "partialResults";
+    if (key) {
+        page_put(b, "<p id=\"search-note\" class=\"note\">");
+        page_text(b, lang, key, NULL);
+        page_put(b, "</p>\n");
+    }
+    if (json_is_true(json_object_get(answer, "suggested_unavailable"))) {
+        page_put(b, "<p id=\"suggested-unavailable\" class=\"note\">");
+        page_text(b, lang, "suggestedUnavailable", NULL);
+        page_put(b, "</p>\n");
+    }
 }
 
 void page_render_search(struct page_buf *b, struct web_server *srv,
@@ -630,9 +768,13 @@ void page_render_search(struct page_buf *b, struct web_server *srv,
         }
         page_put(b, "</ul></div>\n");
     }
+    const char *corrected =
+        json_string_value(json_object_get(answer, "corrected_from"));
+    if (corrected && *corrected) put_corrected(b, st, answer, corrected);
+    put_search_notes(b, lang, answer);
     const char *suggestion =
         json_string_value(json_object_get(answer, "suggestion"));
-    if (suggestion && *suggestion) {
+    if (suggestion && *suggestion && !(corrected && *corrected)) {
         struct page_state alt = *st;
         alt.q = (char *)suggestion;
         struct page_link link = {0};

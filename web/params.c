@@ -260,14 +260,14 @@ static const char *filter_for(const char *param, int is_export) {
         "year_to", NULL};
     for (size_t i = 0; plain[i]; i++)
         if (strcmp(param, plain[i]) == 0) return plain[i];
-    if (strcmp(param, "q") == 0) return "";
+    if (strcmp(param, "q") == 0 || strcmp(param, "suggested") == 0)
+        return "";
     if (is_export) {
         if (strcmp(param, "language") == 0) return "lang";
         if (strcmp(param, "lang") == 0) return "";
     } else {
         if (strcmp(param, "lang") == 0) return "lang";
-        if (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0 ||
-            strcmp(param, "suggested") == 0)
+        if (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0)
             return "";
     }
     return NULL;

@@ -21,6 +21,7 @@
 #include "case.h"
 #include "refdata.h"
 #include "suggest.h"
+#include "suggest_lookup.h"
 #include "suggest_packs.h"
 #include "textfold.h"
 
@@ -454,6 +455,89 @@ static void test_invalid_utf8_is_refused(void **state)
     case_free(c);
 }
 
+/* -- the lookup by first word (suggest_lookup.h) ------------------------ */
+
+struct found {
+    unsigned char *seen;     /* by term seq */
+    int n_twice;
+};
+
+static void note_found(void *arg, const struct pack_term *t)
+{
+    struct found *f = arg;
+    if (f->seen[t->seq])
+        f->n_twice++;
+    f->seen[t->seq] = 1;
+}
+
+/* For a word, the lookup must find exactly the terms whose first word
+ * matches it by suggest_word_matches, the rule itself, checked against
+ * every term: each term's first word, its plurals and singulars written
+ * by hand here, words longer and shorter by a byte, and words of cases. */
+static void check_lookup_for(const struct suggest_packs *p, size_t n_terms,
+                             const char *word)
+{
+    struct found f = {calloc(n_terms, 1), 0};
+    assert_non_null(f.seen);
+    suggest_lookup_each(p->lookup, word, note_found, &f);
+    assert_int_equal(f.n_twice, 0);
+    for (size_t i = 0; i < p->n_targets; i++) {
+        const struct pack_target *tg = &p->targets[i];
+        for (size_t j = 0; j < tg->n_terms; j++) {
+            const struct pack_term *t = &tg->terms[j];
+            int want = suggest_word_matches(word, t->words[0],
+                                            t->is_prefix && t->n_words == 1);
+            if (want != f.seen[t->seq])
+                fail_msg("\"%s\" and term \"%s\" (target %s): the rule says "
+                         "%d, the lookup %d", word, t->text, tg->id, want,
+                         f.seen[t->seq]);
+        }
+    }
+    free(f.seen);
+}
+
+static void test_lookup_finds_exactly_the_matching_terms(void **state)
+{
+    (void)state;
+    const struct suggest_packs *p = packs();
+    size_t n_terms = suggest_lookup_n_terms(p->lookup);
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_targets; i++)
+        n += p->targets[i].n_terms;
+    assert_int_equal(n_terms, n);
+    assert_true(n_terms > 1000);
+    static const char *const endings[] = {"s", "es", "oes", "aes", "ais",
+                                          "eis", "ois", "ns", "ao", "al",
+                                          "el", "ol", "m", "x"};
+    size_t n_checked = 0;
+    for (size_t i = 0; i < p->n_targets; i += 29) {  /* a spread sample */
+        const struct pack_target *tg = &p->targets[i];
+        for (size_t j = 0; j < tg->n_terms; j++) {
+            const char *w = tg->terms[j].words[0];
+            size_t len = strlen(w);
+            char buf[300];
+            check_lookup_for(p, n_terms, w);
+            for (size_t k = 0; k < sizeof endings / sizeof *endings; k++) {
+                snprintf(buf, sizeof buf, "%s%s", w, endings[k]);
+                check_lookup_for(p, n_terms, buf);
+                for (size_t cut = 1; cut <= 3 && cut < len; cut++) {
+                    snprintf(buf, sizeof buf, "%.*s%s", (int)(len - cut), w,
+                             endings[k]);
+                    check_lookup_for(p, n_terms, buf);
+                }
+            }
+            n_checked++;
+        }
+    }
+    assert_true(n_checked > 80);
+    /* words of real text, accents folded as the case's words are */
+    static const char *const text[] = {
+        "onibus", "acoes", "acao", "informais", "bens", "reciclaje",
+        "reciclagem", "recicladores", "a", "de", "participativo", "x"};
+    for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+        check_lookup_for(p, n_terms, text[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_builtin_packs_load_with_every_target),
         cmocka_unit_test(test_parse_refuses_bad_packs),
         cmocka_unit_test(test_words_match_plurals_and_prefixes),
+        cmocka_unit_test(test_lookup_finds_exactly_the_matching_terms),
         cmocka_unit_test(test_folded_text_matches_accented_term),
         cmocka_unit_test(test_phrases_match_on_word_boundaries_only),
         cmocka_unit_test(test_brt_case_suggests_11_2_first_among_goal_11),

@@ -186,6 +186,12 @@ static void test_misspelt_text_is_searched_corrected(void **state)
     assert_null(r->corrected_from);
     assert_int_equal(r->total, 0);
     mindex_results_free(r);
+    /* quotes ask for the words as typed: suggested, not corrected */
+    r = search("\"transprote\"", 1);
+    assert_null(r->corrected_from);
+    assert_int_equal(r->total, 0);
+    assert_non_null(r->suggestion);
+    mindex_results_free(r);
 }
 
 /* A pasted paragraph is searched by its discriminating words, any of

@@ -242,6 +242,54 @@ def test_bad_filter_said_once():
           "the rest (%r)" % err.strip())
 
 
+def test_what_kind_of_answer():
+    """A corrected search says what it searched and offers the typed text
+    (quoted: searched as typed); a partial or "similar" answer says so;
+    a plain answer says nothing."""
+    api = json.loads(get("/api/search?q=presupuseto")[2])
+    _, _, p, body = page("/?q=presupuseto&lang=en")
+    used = api.get("query")
+    check(api.get("corrected_from") == "presupuseto" and used
+          and used != "presupuseto", "the API corrects presupuseto (%r)"
+          % used)
+    text = " ".join(p.texts.get("corrected", "").split())
+    check(text.startswith("Showing results for %s." % used)
+          and text.endswith("Search instead for presupuseto"),
+          "the page says what it searched (%r)" % text)
+    instead = [a for a in p.links if a.get("id") == "search-instead"]
+    check(instead and params(instead[0]["href"]).get("q") ==
+          ['"presupuseto"'] and params(instead[0]["href"]).get("lang") ==
+          ["en"], "search instead: the typed text in quotes (%r)" % instead)
+    check(b'id="suggestion"' not in body, "no 'did you mean' beside it")
+    _, _, p, body = page(instead[0]["href"])
+    check(b'id="corrected"' not in body and
+          p.texts.get("count", "").startswith("No "),
+          "the typed text in quotes is searched as typed: %r"
+          % p.texts.get("count"))
+
+    q = "violencia+contra+mujeres+transporte+agua"
+    api = json.loads(get("/api/search?q=" + q)[2])
+    _, _, p, _ = page("/?lang=es&q=" + q)
+    check(api.get("partial") is True and api.get("similar") is False,
+          "the API: partial (%r)" % api.get("partial"))
+    check("todas sus palabras" in p.texts.get("search-note", ""),
+          "the page says no case has every word, in Spanish (%r)"
+          % p.texts.get("search-note"))
+    pasted = ("The city built dedicated busways with high-capacity "
+              "articulated buses, pre-paid boarding at enclosed stations "
+              "and feeder lines that bring riders from the edges of the city")
+    qs = urllib.parse.urlencode({"q": pasted, "lang": "pt"})
+    api = json.loads(get("/api/search?" + urllib.parse.urlencode(
+        {"q": pasted}))[2])
+    _, _, p, _ = page("/?" + qs)
+    check(api.get("similar") is True and "parecidos" in
+          p.texts.get("search-note", ""), "a pasted text: cases like it, in "
+          "Portuguese (%r)" % p.texts.get("search-note"))
+    _, _, p, body = page("/?q=agua&lang=es")
+    check(b'id="search-note"' not in body and b'id="corrected"' not in body,
+          "a plain answer has no note")
+
+
 def test_no_briefing_for_no_results():
     _, _, p, body = page("/?q=zzzqqqxxx&lang=es")
     check(p.texts.get("count", "").startswith("Ninguna")

@@ -183,7 +183,7 @@
 
   document.addEventListener("submit", (ev) => {
     const form = ev.target;
-    if (form.id !== "search-form") return;
+    if (form.id !== "search-form" && form.id !== "suggested-form") return;
     ev.preventDefault();
     /* the same URL the form would make, with lang first as the server
      * writes it, and without an empty q */

@@ -195,6 +195,22 @@ try {
   check(/[?&]lang=en(&|$)/.test(page.url()), "the URL says lang=en (" +
     page.url() + ")");
 
+  // -- the "suggested" option: a real checkbox, ticked with the keyboard
+  await page.goto(BASE + "/?sdg=11&lang=en");
+  await page.waitForSelector("#suggested");
+  check(!(await page.locator("#suggested").isChecked()),
+    "the suggested option starts unticked");
+  await page.locator("#suggested").focus();
+  await page.keyboard.press("Space");
+  await page.locator("#suggested-form button[type=submit]").click();
+  await page.waitForURL(/suggested=1/);
+  await page.waitForFunction(() => document.getElementById("suggested")
+    && document.getElementById("suggested").checked);
+  check(/sdg=11/.test(page.url()) && /lang=en/.test(page.url()),
+    "the option keeps the goal filter and language (" + page.url() + ")");
+  check(/\(1\)/.test(await page.locator("#filter-count").textContent()),
+    "the option is not counted as a filter");
+
   // -- upload through the form
   const upload = path.join(WORK, "lima-upload.json");
   fs.writeFileSync(upload, JSON.stringify({
