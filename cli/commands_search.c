@@ -384,11 +384,13 @@ static int run_export(struct cli *cli, int argc, char **argv)
         }
     }
     if (!format) {
-        cli_usage_error(&cmd_export, "--format is required (json, jsonl, "
-                        "csv, markdown, briefing, pdf, archive; see `minga plugins`)");
+        char *offers = minga_plugin_offers(MINGA_PLUGIN_EXPORTER);
+        cli_usage_error(&cmd_export, "--format is required (%s; see `minga "
+                        "plugins`)", offers ? offers : "");
+        free(offers);
         goto out;
     }
-    if (strcmp(labels, "es") && strcmp(labels, "pt") && strcmp(labels, "en")) {
+    if (!refdata_label_lang(labels)) {
         cli_usage_error(&cmd_export, "--lang: expected es, pt or en (the "
                         "labels' language; filter cases with --language)");
         goto out;

@@ -120,20 +120,15 @@ void cli_progress_done(void)
 int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
                       const char *name, const char *value)
 {
-    static const char *const filters[] = {"sdg", "target", "level", "actor",
-                                          "country", "lang", "year", NULL};
-    for (int i = 0; filters[i]; i++) {
-        if (strcmp(name, filters[i]) != 0)
-            continue;
-        char *err = NULL;
-        if (query_add_filter(q, name, value, &err)) {
-            cli_usage_error(cmd, "--%s", err ? err : name);
-            free(err);
-            return -1;
-        }
-        return 1;
+    if (!query_is_filter(name, strlen(name)))
+        return 0;
+    char *err = NULL;
+    if (query_add_filter(q, name, value, &err)) {
+        cli_usage_error(cmd, "--%s", err ? err : name);
+        free(err);
+        return -1;
     }
-    return 0;
+    return 1;
 }
 
 /* Finds whether argv[i] is an option of longopts/shortopts and how many

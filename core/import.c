@@ -19,6 +19,7 @@
 #include "case.h"
 #include "host_impl.h"
 #include "plugin_host.h"
+#include "plugin_offers.h"
 #include "refdata.h"
 
 #define DEFAULT_MAX_COMPRESSED (256ull << 20)
@@ -345,10 +346,11 @@ static int import_one(struct import_session *s, struct input *in, int fd,
     const struct minga_importer *imp =
         plugin_host_importer_for(in->display_name);
     if (!imp) {
+        char *offers = plugin_offers(MINGA_PLUGIN_IMPORTER);
         diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
-                 "no importer reads this type of file (.json, .jsonl, "
-                 ".csv, .md, .zip, .tar, .tar.gz, .tgz, .tar.xz; see "
-                 "`minga plugins`)");
+                 "no importer reads this type of file (the importers read "
+                 "%s; see `minga plugins`)", offers ? offers : "");
+        free(offers);
         return MINGA_EINVAL;
     }
     if (st->st_size == 0) {

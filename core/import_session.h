@@ -15,6 +15,7 @@
 
 #include "minga_impl.h"
 #include "case_builder.h"
+#include "import_case_file.h"
 
 struct pending_attachment_case;
 struct import_contents;
@@ -60,9 +61,6 @@ int session_finish_attachments(struct import_session *s);
 int session_amend_case(struct import_session *s, struct built_case *bc);
 /* Frees the held cases and the record of the contents met. */
 void session_free_pending(struct import_session *s);
-/* A Markdown file is a case file only when it opens with front matter
- * ("---"); a README or notes beside the cases are not. Other types: 1. */
-int import_is_case_markdown(const char *name, const void *data, size_t len);
 
 void session_fail(struct import_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -17,6 +17,7 @@
 
 #include "case.h"
 #include "plugin_host.h"
+#include "plugin_offers.h"
 #include "refdata.h"
 #include "suggest.h"
 
@@ -528,4 +529,10 @@ const struct minga_exporter *minga_find_exporter(const char *format)
 {
     plugin_host_init();
     return plugin_host_exporter(format);
+}
+
+char *minga_plugin_offers(int kind)
+{
+    plugin_host_init();
+    return plugin_offers(kind);
 }

@@ -394,5 +394,11 @@ int minga_restore_backup(const char *src, const char *dest, json_t **report,
 json_t *minga_plugins_json(void);
 /* The exporter for a format, or NULL. */
 const struct minga_exporter *minga_find_exporter(const char *format);
+/* What the loaded plugins offer, for messages: the importers' file
+ * endings (".json, .csv, .zip ...") for MINGA_PLUGIN_IMPORTER, the
+ * exporters' formats ("json, csv, briefing ...") for
+ * MINGA_PLUGIN_EXPORTER, in load order, each once; "" when none. A new
+ * string (caller frees), or NULL when out of memory. */
+char *minga_plugin_offers(int kind);
 
 #endif

@@ -161,7 +161,8 @@ static int add_one(struct minga_query *q, const char *name, const char *value,
         return 0;
     }
     return fail(errmsg, "%s: unknown filter (\"%s\"); known: sdg, target, "
-                "level, actor, country, lang, year", name, value);
+                "level, actor, country, lang, year, year_from, year_to", name,
+                value);
 }
 
 int query_add_filter(struct minga_query *q, const char *name,
@@ -197,7 +198,7 @@ int query_add_filter(struct minga_query *q, const char *name,
 static int parse_inline_filters(struct minga_query *q, const char *input,
                                 char **errmsg);
 
-static int is_filter_name(const char *name, size_t len)
+int query_is_filter(const char *name, size_t len)
 {
     static const char *const names[] = {
         "sdg", "goal", "target", "level", "actor", "country", "lang",
@@ -369,7 +370,7 @@ static int parse_inline_filters(struct minga_query *q, const char *input,
         while (*p && !isspace((unsigned char)*p))
             p++;
         const char *colon = memchr(start, ':', (size_t)(p - start));
-        if (colon && is_filter_name(start, (size_t)(colon - start)) &&
+        if (colon && query_is_filter(start, (size_t)(colon - start)) &&
             colon + 1 < p) {
             char *name = strndup(start, (size_t)(colon - start));
             char *value = strndup(colon + 1, (size_t)(p - colon - 1));

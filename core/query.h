@@ -50,6 +50,12 @@ void query_release(struct minga_query *q);
 int query_add_filter(struct minga_query *q, const char *name,
                      const char *value, char **errmsg);
 
+/* Whether `name` (len bytes, not NUL-terminated) is a filter name
+ * query_add_filter takes: sdg (or goal), target, level, actor, country,
+ * lang (or language), year, year_from, year_to. The one list: the CLI's
+ * options, the API's parameters and inline filters all ask here. */
+int query_is_filter(const char *name, size_t len);
+
 /* Splits `input` into free text and inline filters (`name:value` words
  * whose name is a filter name); quoted phrases stay in the text. Appends
  * the free text to q->text. Returns 0 or -1 with *errmsg. */

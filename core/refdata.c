@@ -265,6 +265,15 @@ int refdata_is_language(const char *code)
     return refdata_language_name(code) != NULL;
 }
 
+const char *refdata_label_lang(const char *code)
+{
+    static const char *const langs[] = {"es", "pt", "en"};
+    for (size_t i = 0; code && i < 3; i++)
+        if (strcmp(code, langs[i]) == 0)
+            return langs[i];
+    return NULL;
+}
+
 static int bit_index(uint32_t bit, int n)
 {
     for (int i = 0; i < n; i++)

@@ -34,6 +34,11 @@ const char *refdata_country_name(const char *alpha2);
 int refdata_is_language(const char *code);
 const char *refdata_language_name(const char *code);
 
+/* The languages minga has labels in (goal names, levels, the page and
+ * the packs): es, pt, en. Returns the code as a string literal that
+ * outlives any request, or NULL for any other value. */
+const char *refdata_label_lang(const char *code);
+
 /* Names in the case format ("local", "civil_society") and back. */
 const char *refdata_level_name(uint32_t bit);
 uint32_t refdata_level_bit(const char *name);

@@ -12,6 +12,7 @@
 
 #include "case_builder.h"
 #include "diag.h"
+#include "import_case_file.h"
 #include "refdata.h"
 
 extern const struct minga_plugin_desc fuzz_plugin_json __attribute__((weak));
@@ -159,19 +160,6 @@ static void h_warning(struct minga_import_sink *s, int line, int column,
     va_end(ap);
 }
 
-static int is_case_markdown(const char *name, const void *data, size_t len)
-{
-    size_t n = strlen(name);
-    if (!(n > 3 && strcasecmp(name + n - 3, ".md") == 0))
-        return 1;
-    const char *p = data;
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-        len -= 3;
-    }
-    return len >= 3 && memcmp(p, "---", 3) == 0;
-}
-
 static const struct minga_host_api host_api;
 
 /* As core/import_sink.c: members go to the importer for their type. */
@@ -186,7 +174,7 @@ static int h_import_member(struct minga_import_sink *s, const char *name,
         (strlen(name) >= 3 && strcmp(name + strlen(name) - 3, "/..") == 0))
         abort();
     const struct minga_importer *imp = importer_for(name);
-    if (!imp || !is_case_markdown(name, data, len))
+    if (!imp || !import_is_case_markdown(name, data, len))
         return MINGA_ENOTFOUND;
     if (s->depth >= 1)
         return MINGA_EINVAL;

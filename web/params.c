@@ -230,24 +230,6 @@ static long parse_bounded(const char *s, long max) {
 }
 
 /* Adds each comma-separated item of `value` as filter `filter`. */
-static int add_list(struct minga_query *q, const char *filter,
-                    const char *value, char **errmsg) {
-    char *copy = strdup(value);
-    if (!copy) return -1;
-    int rc = 0;
-    char *save = NULL;
-    for (char *item = strtok_r(copy, ",", &save); item && rc == 0;
-         item = strtok_r(NULL, ",", &save)) {
-        while (*item == ' ') item++;
-        size_t n = strlen(item);
-        while (n > 0 && item[n - 1] == ' ') item[--n] = '\0';
-        if (n == 0) continue;
-        rc = query_add_filter(q, filter, item, errmsg);
-    }
-    free(copy);
-    return rc;
-}
-
 static char *dup_message(const char *msg) {
     return strdup(msg);
 }
@@ -255,22 +237,14 @@ static char *dup_message(const char *msg) {
 /* Maps a URL parameter to a filter name, "" for the non-filter ones the
  * caller handles, or NULL for an unknown parameter. */
 static const char *filter_for(const char *param, int is_export) {
-    static const char *const plain[] = {
-        "sdg", "target", "level", "country", "actor", "year", "year_from",
-        "year_to", NULL};
-    for (size_t i = 0; plain[i]; i++)
-        if (strcmp(param, plain[i]) == 0) return plain[i];
     if (strcmp(param, "q") == 0 || strcmp(param, "suggested") == 0)
         return "";
-    if (is_export) {
-        if (strcmp(param, "language") == 0) return "lang";
-        if (strcmp(param, "lang") == 0) return "";
-    } else {
-        if (strcmp(param, "lang") == 0) return "lang";
-        if (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0)
-            return "";
-    }
-    return NULL;
+    /* exports: lang is the labels' language (the route reads it) */
+    if (is_export && strcmp(param, "lang") == 0) return "";
+    if (!is_export &&
+        (strcmp(param, "page") == 0 || strcmp(param, "per_page") == 0))
+        return "";
+    return query_is_filter(param, strlen(param)) ? param : NULL;
 }
 
 int web_query_build(struct minga_query *q, const struct web_request *req,
@@ -323,7 +297,10 @@ int web_query_build(struct minga_query *q, const struct web_request *req,
                 return -1;
             }
         } else if (*filter) {
-            if (add_list(q, filter, value, errmsg) != 0) {
+            /* "2,11" is 2 OR 11: query_add_filter splits it. An empty
+             * value (a form's empty select) is no filter. */
+            if (value[strspn(value, ", ")] &&
+                query_add_filter(q, filter, value, errmsg) != 0) {
                 if (!*errmsg) *errmsg = dup_message("out of memory");
                 return -1;
             }

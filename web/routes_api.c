@@ -16,6 +16,7 @@
 #include "web.h"
 #include "minga.h"
 #include "case.h"
+#include "refdata.h"
 
 /* An error of a search, statistics or export: a query the index refuses
  * (too many words) is "bad_query", an export that matched nothing
@@ -282,12 +283,9 @@ enum MHD_Result web_api_export(struct web_server *srv,
                                  "details", "formats", formats);
         return web_send_json(con, req, MHD_HTTP_NOT_FOUND, body);
     }
-    static const char *const langs[] = {"en", "es", "pt"};
     const char *lang = web_param(req, "lang");
-    size_t i_lang = 0;   /* en when not given */
-    while (lang && *lang && i_lang < 3 && strcmp(lang, langs[i_lang]) != 0)
-        i_lang++;
-    if (i_lang == 3)
+    const char *labels = lang && *lang ? refdata_label_lang(lang) : "en";
+    if (!labels)
         return web_send_param_coded(con, req, "bad_parameter", "lang", lang,
                                     json_pack("{s:s}", "expected",
                                               "es, pt, en"),
@@ -297,7 +295,7 @@ enum MHD_Result web_api_export(struct web_server *srv,
     struct query_job *qj = query_job_new(con, req, 1, &ret);
     if (!qj) return ret;
     qj->exp = exp;
-    qj->lang = langs[i_lang];
+    qj->lang = labels;
     return web_pool_submit(&srv->export_pool, con, req, run_export, qj,
                            query_job_free);
 }

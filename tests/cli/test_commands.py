@@ -179,6 +179,27 @@ class Commands(MingaTest):
         for c in (PORTO_ALEGRE, ROSARIO, BOGOTA):
             self.assertIn(c["id"], r.stdout)
 
+    # -- what the plugins offer, named in messages
+
+    def test_messages_name_what_the_loaded_plugins_offer(self):
+        plugins = json.loads(self.ok("plugins", "--json").stdout)
+        # "formats" is an importer's file endings, an exporter's format
+        endings = [e for p in plugins if p.get("kind") == "importer"
+                   for e in p["formats"]]
+        formats = [f for p in plugins if p.get("kind") == "exporter"
+                   for f in p["formats"]]
+        self.assertIn(".markdown", endings)
+        self.assertIn("briefing", formats)
+        self.write("notes.txt", "not a case")
+        r = self.minga("import", "notes.txt")
+        self.assertEqual(r.returncode, 1)
+        for e in endings:
+            self.assertIn(e, r.stderr, "the import error names %s" % e)
+        r = self.minga("export")
+        self.assertEqual(r.returncode, 2)
+        for f in formats:
+            self.assertIn(f, r.stderr, "the usage error names %s" % f)
+
     # -- export
 
     def test_export_json_to_stdout_holds_the_selected_cases(self):

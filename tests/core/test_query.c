@@ -281,6 +281,43 @@ static void test_unknown_filter_name_is_rejected(void **state)
     expect_bad("city", "Rosario");
 }
 
+/* The one list of filter names: each name it knows takes a valid value
+ * through query_add_filter, and a name it does not know is refused there
+ * too, so the CLI, the API and inline filters cannot drift apart. */
+static void test_filter_names_are_one_list(void **state)
+{
+    (void)state;
+    static const struct { const char *name, *value; } known[] = {
+        {"sdg", "11"}, {"goal", "6"}, {"target", "11.2"}, {"level", "local"},
+        {"actor", "academia"}, {"country", "br"}, {"lang", "pt"},
+        {"language", "es"}, {"year", "2010..2020"}, {"year_from", "2001"},
+        {"year_to", "2030"}};
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        struct minga_query q;
+        query_init(&q);
+        char *err = NULL;
+        assert_true(query_is_filter(known[i].name, strlen(known[i].name)));
+        if (query_add_filter(&q, known[i].name, known[i].value, &err))
+            fail_msg("%s=%s: %s", known[i].name, known[i].value, err);
+        assert_false(query_is_empty(&q));
+        query_release(&q);
+    }
+    static const char *const unknown[] = {"page", "q", "sdgs", "targets",
+                                          "lan", "suggested", ""};
+    for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
+        struct minga_query q;
+        query_init(&q);
+        char *err = NULL;
+        assert_false(query_is_filter(unknown[i], strlen(unknown[i])));
+        assert_int_equal(query_add_filter(&q, unknown[i], "1", &err), -1);
+        free(err);
+        query_release(&q);
+    }
+    /* len counts: "sdg" inside "sdgx" is not a name */
+    assert_true(query_is_filter("sdgx", 3));
+    assert_false(query_is_filter("sdgx", 4));
+}
+
 static void test_empty_value_is_rejected(void **state)
 {
     (void)state;
@@ -388,6 +425,7 @@ int main(void)
         T(test_inline_year_range),
         T(test_year_from_after_year_to_is_rejected),
         T(test_unknown_filter_name_is_rejected),
+        T(test_filter_names_are_one_list),
         T(test_empty_value_is_rejected),
         T(test_describe_filters_lists_them_in_query_syntax),
         T(test_goal_and_target_phrases_become_filters),

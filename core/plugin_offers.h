@@ -1,0 +1,16 @@
+/*
+ * What the loaded plugins offer, said in messages ("no importer reads
+ * this type of file (the importers read .json, .csv ...)", "--format is
+ * required (json, csv ...)"), so that a message names what this process
+ * can do, not a list written when the plugins were fewer.
+ */
+#ifndef MINGA_PLUGIN_OFFERS_H
+#define MINGA_PLUGIN_OFFERS_H
+
+/* The importers' file endings for MINGA_PLUGIN_IMPORTER, the exporters'
+ * formats for MINGA_PLUGIN_EXPORTER, ", "-separated in load order, each
+ * once; "" when none is loaded (call plugin_host_init first). A new
+ * string (caller frees), or NULL when out of memory. */
+char *plugin_offers(int kind);
+
+#endif
