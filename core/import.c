@@ -538,6 +538,53 @@ static void commit_both(struct import_session *s)
     minga_reserve_restore(m);
 }
 
+/* An import that wrote at least this many cases, and at least a quarter
+ * of the catalog's, compacts the index after its commit. Xapian writes
+ * its B-trees for later updates, part-filled, so a bulk load leaves the
+ * index about a third larger than a compacted copy (docs/operations.md);
+ * a quarter's growth between compactions bounds their cost to a pass
+ * over the index for every quarter of it written. */
+#define IMPORT_COMPACT_MIN_CASES 2000
+
+/* MINGA_COMPACT_AFTER_CASES in the environment sets the minimum (0: never
+ * after an import), for an operator who compacts on a schedule. */
+static size_t compact_min_cases(void)
+{
+    const char *env = getenv("MINGA_COMPACT_AFTER_CASES");
+    if (!env || !*env)
+        return IMPORT_COMPACT_MIN_CASES;
+    char *end;
+    unsigned long long n = strtoull(env, &end, 10);
+    return *end || env[0] == '-' ? IMPORT_COMPACT_MIN_CASES
+           : n == 0               ? SIZE_MAX
+                                  : (size_t)n;
+}
+
+/* Closes the session's writer and compacts when the import was large. A
+ * failure leaves the import committed and says so as a warning: the
+ * index is whole, only larger (minga compact retries). */
+static void compact_after_large_import(struct import_session *s)
+{
+    struct minga_import_report *rep = s->rep;
+    size_t written = rep->n_new + rep->n_updated;
+    int64_t n_cases = catalog_count_cases(s->m->cat);
+    if (written < compact_min_cases() || n_cases <= 0 ||
+        (int64_t)written * 4 < n_cases)
+        return;
+    mindex_close(s->ix);
+    s->ix = NULL;
+    char *err = NULL;
+    if (mindex_compact(s->m->index_dir, &rep->compacted_from,
+                       &rep->compacted_to, &err)) {
+        diag_add(&rep->diags, DIAG_WARNING, NULL, 0, 0, NULL,
+                 "the import is complete, but compacting the index after "
+                 "it failed (%s); `minga compact` tries again",
+                 err ? err : "unknown error");
+        rep->compacted_from = rep->compacted_to = 0;
+    }
+    free(err);
+}
+
 static int run_import(struct minga *m, struct input_list *inputs,
                       const struct minga_import_options *opt,
                       struct minga_import_report *rep)
@@ -592,6 +639,8 @@ static int run_import(struct minga *m, struct input_list *inputs,
             rc = MINGA_EINVAL;
         } else {
             rc = MINGA_OK;
+            if (!opt->is_dry_run && !opt->is_pending && has_work)
+                compact_after_large_import(&s);
         }
     }
     if (err) {
@@ -666,8 +715,13 @@ char *minga_import_summary(const struct minga_import_report *rep,
         return minga_strdupf("nothing to import: the %zu files were "
                              "imported before, unchanged (use --force to "
                              "import them again)", rep->n_skipped);
+    char compacted[96] = "";
+    if (rep->compacted_from)
+        snprintf(compacted, sizeof compacted, "; the index compacted from "
+                 "%.1f to %.1f MB", (double)rep->compacted_from / 1e6,
+                 (double)rep->compacted_to / 1e6);
     return minga_strdupf("%s %zu case%s from %zu file%s: %zu new, %zu "
-                         "updated%s%s%s",
+                         "updated%s%s%s%s",
                          is_dry_run ? "would import"
                          : rep->is_pending ? "submitted for review"
                                            : "imported",
@@ -677,7 +731,8 @@ char *minga_import_summary(const struct minga_import_report *rep,
                          rep->n_skipped ? " (identical files skipped)" : "",
                          is_dry_run ? " (dry run: nothing written)" : "",
                          rep->is_pending ? "; a curator publishes them "
-                                           "once approved" : "");
+                                           "once approved" : "",
+                         compacted);
 }
 
 json_t *minga_import_report_json(const struct minga_import_report *rep,

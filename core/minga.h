@@ -97,6 +97,10 @@ struct minga_import_report {
      * freed by minga_import_report_release. */
     struct minga_case **kept;
     size_t n_kept;
+    /* A large import compacts the index after its commit (see
+     * IMPORT_COMPACT_MIN_CASES in core/import.c): its size before and
+     * after, in bytes; 0 and 0 when it did not run. */
+    uint64_t compacted_from, compacted_to;
 };
 
 /* Targets to add to named cases of an import, parsed from "ID:T[,T]..."

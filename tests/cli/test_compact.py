@@ -147,6 +147,49 @@ class Compact(MingaTest):
         self.compact()
         self.assertEqual(self.search_ids("zarzaparrilla"), ["after-compact"])
 
+    def generated(self, name, first, n):
+        rnd = random.Random(first)
+        lines = []
+        for i in range(first, first + n):
+            text = " ".join(rnd.choice(WORDS) for _ in range(40))
+            c = dict(self.base, id="big-%04d" % i, title="Large import %d" % i,
+                     summary="generated " + text)
+            c.pop("sdg_targets", None)
+            c.pop("attachments", None)
+            lines.append(json.dumps(c, ensure_ascii=False))
+        return self.write(name, "\n".join(lines) + "\n")
+
+    def test_a_large_import_compacts_after_its_commit(self):
+        env = dict(self.env, MINGA_COMPACT_AFTER_CASES="100")
+        n_before = self.stats()["cases"]
+        before = self.answers()
+        self.assertTrue(before[QUERIES.index(["mulher"])]["results"])
+        # 300 new cases: over the minimum and over a quarter of the catalog
+        r = self.ok("import", self.generated("big1.jsonl", 0, 300), env=env)
+        self.assertIn("the index compacted from", r.stdout + r.stderr)
+        self.assertEqual(layout(self.data),
+                         ("minga-index-shards 1 1", ["shard0.c1"]))
+        self.assert_checks()
+        self.assertEqual(self.stats()["cases"], n_before + 300)
+        self.assertIn("big-0007", self.search_ids("large", "import", "7"))
+        self.assertEqual(self.search_ids("mulher"),
+                         [h["id"] for h in before[QUERIES.index(["mulher"])]
+                          ["results"]])
+        # 120 more: over the minimum, under a quarter of 735 cases
+        r = self.ok("import", self.generated("big2.jsonl", 300, 120), env=env)
+        self.assertNotIn("compacted", r.stdout + r.stderr)
+        self.assertEqual(layout(self.data)[1], ["shard0.c1"])
+        # 0: never after an import
+        env0 = dict(self.env, MINGA_COMPACT_AFTER_CASES="0")
+        r = self.ok("import", self.generated("big3.jsonl", 420, 900), env=env0)
+        self.assertNotIn("compacted", r.stdout + r.stderr)
+        self.assertEqual(layout(self.data)[1], ["shard0.c1"])
+        # a dry run writes nothing, so compacts nothing
+        r = self.ok("import", "--dry-run", "--force",
+                    self.generated("big4.jsonl", 2000, 900), env=env)
+        self.assertNotIn("compacted", r.stdout + r.stderr)
+        self.assert_checks()
+
     def test_reindex_compacts_and_check_is_clean(self):
         before = self.answers()
         self.ok("reindex")
