@@ -205,6 +205,8 @@ char **cli_options_first(const struct cli_command *cmd, int *argc,
 
 int main(int argc, char **argv)
 {
+    /* before any thread: see minga.h */
+    setenv("XAPIAN_FLUSH_THRESHOLD", MINGA_XAPIAN_FLUSH_THRESHOLD, 0);
     struct cli cli = {.prog = "minga"};
     cli.data_dir = getenv("MINGA_DATA");
     if (!cli.data_dir || !*cli.data_dir)

@@ -50,26 +50,6 @@ extern "C" {
 using namespace mindex_impl;
 
 
-/* Xapian's inverter keeps, per term, an ordered map of the postings added
- * since its last flush to the tables; with Xapian's default threshold
- * (10000 documents) the maps grow large enough that walking them costs
- * more than flushing more often (perf: about a third of the indexing
- * time). The threshold counts documents, not bytes, so it also bounds
- * the memory an import of long reports needs: on 5000 bench cases, 1000
- * took 24-28 s and 134 MiB, 400 21-23 s and 91 MiB, 200 21-25 s and
- * 74 MiB. Xapian reads it from the environment when a writable database
- * opens, so it is set once here, before main() and any thread, unless the
- * user set it. */
-static const char FLUSH_THRESHOLD[] = "250";
-namespace {
-struct FlushThresholdDefault {
-    FlushThresholdDefault()
-    {
-        setenv("XAPIAN_FLUSH_THRESHOLD", FLUSH_THRESHOLD, 0);
-    }
-} flush_threshold_default;
-} /* namespace */
-
 /* -- layout ------------------------------------------------------------ */
 
 /* Shards of a new index: MINGA_INDEX_SHARDS when set (1..64), else 1.
