@@ -16,17 +16,15 @@ environment (MINGA_DCAT_PAGE=5: eight pages; MINGA_SITEMAP_URLS=15):
 
 Usage: test_dcat.py MINGA SOURCE_DIR WORK_DIR.
 """
-import http.client
 import json
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+
+from webtest import Checks, Server, free_port, json_of, run_minga
 
 MINGA, SOURCE, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE, "data", "sample")
@@ -34,42 +32,16 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 PAGE, SITEMAP_URLS = 5, 15
 DATA = os.path.join(WORK_DIR, "data")
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
+checks = Checks()
+check = checks.check
 
 
 def minga(*args):
-    p = subprocess.run([MINGA, "--data", DATA] + list(args),
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        print("minga %s failed: %s" % (" ".join(args), p.stderr))
-        sys.exit(1)
-    return p
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return run_minga(MINGA, DATA, *args)
 
 
 def get(path, headers=None):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    con.request("GET", path, headers=headers or {})
-    r = con.getresponse()
-    body = r.read()
-    con.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+    return server.get(path, headers)
 
 
 def path_of(url):
@@ -92,23 +64,9 @@ db = sqlite3.connect(os.path.join(DATA, "catalog.db"))
 db.execute("INSERT OR REPLACE INTO meta VALUES('base_url', ?)", (BASE,))
 db.commit()
 db.close()
-log = open(os.path.join(WORK_DIR, "server.log"), "w")
-server = subprocess.Popen(
-    [MINGA, "--data", DATA, "serve", "--port", str(PORT)],
-    stdout=log, stderr=subprocess.STDOUT,
-    env=dict(os.environ, MINGA_DCAT_PAGE=str(PAGE),
-             MINGA_SITEMAP_URLS=str(SITEMAP_URLS)))
-deadline = time.time() + 30
-while True:
-    try:
-        if get("/healthz")[0] == 200:
-            break
-    except OSError:
-        pass
-    if server.poll() is not None or time.time() > deadline:
-        print("server did not start")
-        sys.exit(1)
-    time.sleep(0.1)
+server = Server(MINGA, DATA, WORK_DIR, port=PORT,
+                env={"MINGA_DCAT_PAGE": str(PAGE),
+                     "MINGA_SITEMAP_URLS": str(SITEMAP_URLS)}).start()
 
 
 def page_url(n):
@@ -154,7 +112,7 @@ def test_walk():
           % (len(seen), len(CURRENT)))
     check(GONE not in seen, "the deleted case is on no page")
     status, _, body = get("/dcat.jsonld?page=%d" % (n_pages + 1))
-    err = json.loads(body) if body else {}
+    err = json_of(body)
     check(status == 404 and err.get("code") == "not_found" and
           err.get("params", {}).get("last") == n_pages,
           "a page past the last: 404 not_found (%d %r)" % (status, err))
@@ -169,7 +127,7 @@ def test_bad_parameters():
                      ("per_page=3", "unknown_parameter")]:
         for path in ["/dcat.jsonld", "/sitemap.xml"]:
             status, _, body = get(path + "?" + qs)
-            err = json.loads(body) if body else {}
+            err = json_of(body)
             param = qs.split("=")[0]
             check(status == 400 and err.get("code") == code and
                   err.get("params", {}).get("param") == param,
@@ -234,22 +192,8 @@ def test_sitemap_index():
 
 
 try:
-    for test in [test_walk, test_bad_parameters, test_sitemap_index,
-                 test_caching]:
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:
-            check(False, "%s raised %r" % (test.__name__, e))
+    checks.run([test_walk, test_bad_parameters, test_sitemap_index,
+                test_caching])
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
-
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-for f in failures:
-    print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+    server.stop()
+checks.finish()

@@ -28,34 +28,27 @@ Usage: test_harvest.py MINGA SOURCE_DIR WORK_DIR. Exit 0 when every
 check passes.
 """
 import atexit
-import http.client
 import http.server
 import json
 import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 
+import webtest
+from webtest import Checks, Server, free_port
+
 MINGA, SOURCE, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE, "data", "sample")
 HOST_A = "a.minga.example"
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
+checks = Checks()
+check = checks.check
 
 
 def run(data, *args, ok=True, timeout=300):
@@ -78,21 +71,9 @@ def harvest(data, url, *args, ok=True):
     return p, rep
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def http_get(port, path):
-    con = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    con.request("GET", path)
-    r = con.getresponse()
-    body = r.read()
-    con.close()
-    return r.status, body
+    status, _, body = webtest.get(port, path)
+    return status, body
 
 
 servers = []
@@ -101,34 +82,18 @@ servers = []
 @atexit.register
 def stop_servers():
     """The servers go with the test, however it ends."""
-    for s in servers:
-        if s.poll() is None:
-            s.terminate()
-    for s in servers:
-        try:
-            s.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            s.kill()
+    for server in servers:
+        server.stop()
 
 
 def serve(data, page):
     port = free_port()
-    log = open(os.path.join(WORK_DIR, "server-%d.log" % port), "w")
-    p = subprocess.Popen([MINGA, "--data", data, "serve", "--port",
-                          str(port)], stdout=log, stderr=log,
-                         env=dict(os.environ, MINGA_OAI_PAGE=str(page)))
-    servers.append(p)
-    deadline = time.time() + 30
-    while True:
-        try:
-            if http_get(port, "/healthz")[0] == 200:
-                return port
-        except OSError:
-            pass
-        if p.poll() is not None or time.time() > deadline:
-            print("server did not start")
-            sys.exit(1)
-        time.sleep(0.1)
+    server = Server(MINGA, data, WORK_DIR, port=port,
+                    env={"MINGA_OAI_PAGE": str(page)},
+                    log_name="server-%d.log" % port)
+    servers.append(server)
+    server.start()
+    return port
 
 
 def export(data):
@@ -575,5 +540,4 @@ check(code == 0 and rep_check.get("consistent"),
 
 stop_servers()
 hostile.shutdown()
-print("%d checks, %d failed" % (n_checks, len(failures)))
-sys.exit(1 if failures else 0)
+checks.finish()

@@ -21,15 +21,13 @@
 Usage: test_jsonld.py MINGA SOURCE_DIR WORK_DIR.
 """
 import html.parser
-import http.client
 import json
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
-import time
+
+from webtest import Checks, Server, free_port, run_minga
 
 MINGA, SOURCE, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 FIXTURES = os.path.join(SOURCE, "tests", "web", "fixtures")
@@ -37,43 +35,17 @@ HOSTILE_TITLE = "</script><script>alert(1)</script> Hostile"
 HOSTILE_SUMMARY = ("A summary with <!-- a comment opener, a line\u2028"
                    "separator and a paragraph\u2029separator </SCRIPT >.")
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
+checks = Checks()
+check = checks.check
 
 
 def minga(*args):
-    p = subprocess.run([MINGA, "--data", DATA] + list(args),
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        print("minga %s failed: %s %s" % (" ".join(args), p.stdout,
-                                          p.stderr))
-        sys.exit(1)
-    return p
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return run_minga(MINGA, DATA, *args)
 
 
 def get(path):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    con.request("GET", path)
-    r = con.getresponse()
-    data = r.read()
-    con.close()
-    return r.status, dict(r.getheaders()), data.decode("utf-8")
+    status, headers, body = server.get(path)
+    return status, headers, body.decode("utf-8")
 
 
 class Scripts(html.parser.HTMLParser):
@@ -139,20 +111,7 @@ db = sqlite3.connect(os.path.join(DATA, "catalog.db"))
 db.execute("INSERT OR REPLACE INTO meta VALUES('base_url', ?)", (BASE,))
 db.commit()
 db.close()
-log = open(os.path.join(WORK_DIR, "server.log"), "w")
-server = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port",
-                           str(PORT)], stdout=log, stderr=subprocess.STDOUT)
-deadline = time.time() + 30
-while True:
-    try:
-        if get("/healthz")[0] == 200:
-            break
-    except OSError:
-        pass
-    if server.poll() is not None or time.time() > deadline:
-        print("server did not start")
-        sys.exit(1)
-    time.sleep(0.1)
+server = Server(MINGA, DATA, WORK_DIR, port=PORT).start()
 
 
 # -- tests -------------------------------------------------------------------
@@ -161,7 +120,7 @@ def test_fields():
     pid = porto["id"]
     status, headers, page = get("/?case=" + pid)
     check(status == 200, "the case page answers 200 (%d)" % status)
-    csp = headers.get("Content-Security-Policy", "")
+    csp = headers.get("content-security-policy", "")
     check("script-src 'self'" in csp, "CSP keeps script-src 'self' (%s)"
           % csp)
     blocks = jsonld_of(page)
@@ -237,21 +196,7 @@ def test_hostile_text_stays_inside():
 
 
 try:
-    for test in [test_fields, test_hostile_text_stays_inside]:
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:
-            check(False, "%s raised %r" % (test.__name__, e))
+    checks.run([test_fields, test_hostile_text_stays_inside])
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
-
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-for f in failures:
-    print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+    server.stop()
+checks.finish()

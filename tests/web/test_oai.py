@@ -33,17 +33,18 @@ passes; 77 (skipped) when perl's HTTP::OAI is not installed.
 import base64
 import datetime
 import hashlib
-import http.client
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+
+import webtest
+from webtest import Checks, Server, free_port, run_minga
 
 MINGA, SOURCE, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE, "data", "sample")
@@ -56,16 +57,8 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 HOST = "test.minga.example"
 PAGE = 7
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
+checks = Checks()
+check = checks.check
 
 
 if subprocess.run(["perl", "-MHTTP::OAI", "-e", "1"],
@@ -76,29 +69,13 @@ if subprocess.run(["perl", "-MHTTP::OAI", "-e", "1"],
 
 
 def minga(*args):
-    p = subprocess.run([MINGA, "--data", DATA] + list(args),
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        print("minga %s failed: %s" % (" ".join(args), p.stderr))
-        sys.exit(1)
-    return p
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    return run_minga(MINGA, DATA, *args)
 
 
 def request(method, path, body=None, headers=None):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    con.request(method, path, body=body, headers=headers or {})
-    r = con.getresponse()
-    data = r.read()
-    con.close()
-    return r.status, r.getheader("Content-Type") or "", data
+    status, resp_headers, data = webtest.request(PORT, method, path, body,
+                                                 headers)
+    return status, resp_headers.get("content-type", ""), data
 
 
 def get(path):
@@ -281,22 +258,8 @@ db.execute("INSERT OR REPLACE INTO meta VALUES('oai_host', ?)", (HOST,))
 db.execute("INSERT OR REPLACE INTO meta VALUES('base_url', ?)", (BASE + "/",))
 db.commit()
 db.close()
-log = open(os.path.join(WORK_DIR, "server.log"), "w")
-server = subprocess.Popen(
-    [MINGA, "--data", DATA, "serve", "--port", str(PORT)],
-    stdout=log, stderr=subprocess.STDOUT,
-    env=dict(os.environ, MINGA_OAI_PAGE=str(PAGE)))
-deadline = time.time() + 30
-while True:
-    try:
-        if get("/healthz")[0] == 200:
-            break
-    except OSError:
-        pass
-    if server.poll() is not None or time.time() > deadline:
-        print("server did not start")
-        sys.exit(1)
-    time.sleep(0.1)
+server = Server(MINGA, DATA, WORK_DIR, port=PORT,
+                env={"MINGA_OAI_PAGE": str(PAGE)}).start()
 
 ALL_IDS = sorted(f[:-5] for f in os.listdir(SAMPLE) if f.endswith(".json"))
 
@@ -747,12 +710,7 @@ try:
 except Exception as e:
     check(False, "raised %r" % e)
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+    server.stop()
 
 # -- keyset paging through a larger catalog, changed while it is walked -----
 
@@ -768,21 +726,9 @@ def start_server(page):
     db.execute("INSERT OR REPLACE INTO meta VALUES('base_url', ?)", (BASE,))
     db.commit()
     db.close()
-    srv = subprocess.Popen(
-        [MINGA, "--data", DATA, "serve", "--port", str(PORT)],
-        stdout=log, stderr=subprocess.STDOUT,
-        env=dict(os.environ, MINGA_OAI_PAGE=str(page)))
-    deadline = time.time() + 30
-    while True:
-        try:
-            if get("/healthz")[0] == 200:
-                return srv
-        except OSError:
-            pass
-        if srv.poll() is not None or time.time() > deadline:
-            print("server did not start")
-            sys.exit(1)
-        time.sleep(0.1)
+    return Server(MINGA, DATA, WORK_DIR, port=PORT,
+                  env={"MINGA_OAI_PAGE": str(page)},
+                  log_name="server-large.log").start()
 
 
 def large_case(i, summary_extra=""):
@@ -887,7 +833,7 @@ def test_index_added_to_v4_folder():
     db.close()
 
 
-if not failures:
+if not checks.failures:
     print("-- test_keyset_walk (%d cases)" % N_LARGE)
     DATA = os.path.join(WORK_DIR, "data-large")
     shutil.rmtree(DATA, ignore_errors=True)
@@ -895,7 +841,6 @@ if not failures:
     write_cases(os.path.join(WORK_DIR, "large"),
                 [large_case(i) for i in range(N_LARGE)])
     minga("import", os.path.join(WORK_DIR, "large"))
-    log = open(os.path.join(WORK_DIR, "server-large.log"), "w")
     server = start_server(LARGE_PAGE)
     PAGE = LARGE_PAGE
     try:
@@ -905,14 +850,6 @@ if not failures:
             except Exception as e:
                 check(False, "%s raised %r" % (test.__name__, e))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        server.stop()
 
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-for f in failures:
-    print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+checks.finish()

@@ -13,37 +13,24 @@ usage: test_page.py MINGA_BINARY SOURCE_DIR WORK_DIR
 Only the Python standard library is used.
 """
 import html.parser
-import http.client
 import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.parse
+
+from webtest import Checks, Server, make_catalog
 
 MINGA, SOURCE_DIR, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.path.join(WORK_DIR, "data")
-FAILURES = []
-PORT = 0
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
+checks = Checks(is_verbose=True)
+check = checks.check
+server = None
 
 
 def get(path, headers=None):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    con.request("GET", path, headers=headers or {})
-    r = con.getresponse()
-    body = r.read()
-    con.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+    return server.get(path, headers)
 
 
 class Page(html.parser.HTMLParser):
@@ -110,24 +97,6 @@ def params(href):
     return urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)
 
 
-def start_server():
-    global PORT
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    PORT = s.getsockname()[1]
-    s.close()
-    log = open(os.path.join(WORK_DIR, "server.log"), "w")
-    proc = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port",
-                             str(PORT)], stdout=log, stderr=log)
-    for _ in range(300):
-        try:
-            if get("/healthz")[0] == 200:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 # -- tests -----------------------------------------------------------------
 
 def test_search_page_holds_the_results():
@@ -190,7 +159,7 @@ def test_head_for_search_engines():
                        ("/?lang=es&case=montevideo-plan-saneamiento-urbano",
                         "/?lang=es&case=montevideo-plan-saneamiento-urbano")]:
         _, _, p, _ = page(path)
-        base = "http://127.0.0.1:%d" % PORT
+        base = server.base
         canon = p.rel("canonical")
         check(len(canon) == 1 and canon[0]["href"] == base + want,
               "%s: canonical %s" % (path, canon and canon[0]["href"]))
@@ -357,29 +326,14 @@ def test_every_api_error_code_is_translated():
 
 
 def main():
+    global server
     shutil.rmtree(WORK_DIR, ignore_errors=True)
     os.makedirs(WORK_DIR)
-    subprocess.run([MINGA, "--data", DATA, "init"], check=True,
-                   capture_output=True)
-    subprocess.run([MINGA, "--data", DATA, "import",
-                    os.path.join(SOURCE_DIR, "data", "sample")], check=True,
-                   capture_output=True)
-    proc = start_server()
-    try:
-        for name, fn in sorted(globals().items()):
-            if name.startswith("test_") and callable(fn):
-                print("--", name)
-                try:
-                    fn()
-                except Exception as e:   # a crash is a failure, not a stop
-                    check(False, "%s raised %r" % (name, e))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    if FAILURES:
-        print("%d failed" % len(FAILURES))
-        sys.exit(1)
-    print("all passed")
+    make_catalog(MINGA, DATA, [os.path.join(SOURCE_DIR, "data", "sample")])
+    with Server(MINGA, DATA, WORK_DIR) as server:
+        checks.run([fn for name, fn in sorted(globals().items())
+                    if name.startswith("test_") and callable(fn)])
+    checks.finish()
 
 
 main()

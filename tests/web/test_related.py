@@ -25,24 +25,24 @@ usage: test_related.py MINGA_BINARY SOURCE_DIR WORK_DIR
 Only the Python standard library is used.
 """
 import html.parser
-import http.client
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
 
 MINGA, SOURCE_DIR, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.path.join(WORK_DIR, "data")
-FAILURES = []
-PORT = 0
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from openapi_check import SchemaChecker  # noqa: E402
+from webtest import Checks, Server, make_catalog  # noqa: E402
+
+checks = Checks(is_verbose=True)
+check = checks.check
+server = None
 
 SPEC = json.load(open(os.path.join(SOURCE_DIR, "docs", "openapi.json")))
 CHECKER = SchemaChecker(SPEC)
@@ -56,20 +56,8 @@ WP_PT = "belo-horizonte-asmare-catadores"
 WP_EN = "pune-swach-waste-pickers-cooperative"
 
 
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILURES.append(what)
-    return cond
-
-
 def get(path, method="GET"):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-    con.request(method, path)
-    r = con.getresponse()
-    body = r.read()
-    con.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+    return server.request(method, path)
 
 
 def get_json(path):
@@ -434,49 +422,16 @@ def test_snippet_from_attachment():
           "the link downloads the report")
 
 
-def start_server():
-    global PORT
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    PORT = s.getsockname()[1]
-    s.close()
-    log = open(os.path.join(WORK_DIR, "server.log"), "w")
-    proc = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port",
-                             str(PORT)], stdout=log, stderr=log)
-    for _ in range(300):
-        try:
-            if get("/healthz")[0] == 200:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 def main():
+    global server
     shutil.rmtree(WORK_DIR, ignore_errors=True)
     os.makedirs(WORK_DIR)
-    subprocess.run([MINGA, "--data", DATA, "init"], check=True,
-                   capture_output=True)
-    subprocess.run([MINGA, "--data", DATA, "import",
-                    os.path.join(SOURCE_DIR, "data", "sample")], check=True,
-                   capture_output=True)
+    make_catalog(MINGA, DATA, [os.path.join(SOURCE_DIR, "data", "sample")])
     add_case_with_report()
-    proc = start_server()
-    try:
-        for name, fn in sorted(globals().items()):
-            if name.startswith("test_") and callable(fn):
-                print("--", name)
-                try:
-                    fn()
-                except Exception as e:   # a crash is a failure, not a stop
-                    check(False, "%s raised %r" % (name, e))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-    if FAILURES:
-        print("%d failed" % len(FAILURES))
-        sys.exit(1)
-    print("all passed")
+    with Server(MINGA, DATA, WORK_DIR) as server:
+        checks.run([fn for name, fn in sorted(globals().items())
+                    if name.startswith("test_") and callable(fn)])
+    checks.finish()
 
 
 main()

@@ -19,53 +19,30 @@ Usage: test_search_suggested.py MINGA SOURCE_DIR WORK_DIR.
 """
 import csv
 import html.parser
-import http.client
 import io
 import json
 import urllib.parse
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 
 MINGA, SOURCE, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE, "data", "sample")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from openapi_check import SchemaChecker  # noqa: E402
+from webtest import Checks, Server, make_catalog  # noqa: E402
 
 SCHEMAS = SchemaChecker(json.load(open(os.path.join(SOURCE, "docs",
                                                     "openapi.json"))))
 CICLOVIA = "bogota-ciclovia"
 TRANSMILENIO = "bogota-transmilenio-bus-rapid-transit"
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+checks = Checks()
+check = checks.check
 
 
 def get(path):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    con.request("GET", path)
-    r = con.getresponse()
-    data = r.read()
-    con.close()
-    return r.status, json.loads(data)
+    status, _, data = server.get(path)
+    return status, json.loads(data)
 
 
 def search(params):
@@ -99,12 +76,8 @@ def test_marks():
 
 
 def get_text(path):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    con.request("GET", path)
-    r = con.getresponse()
-    data = r.read().decode("utf-8")
-    con.close()
-    return r.status, data
+    status, _, data = server.get(path)
+    return status, data.decode("utf-8")
 
 
 class Forms(html.parser.HTMLParser):
@@ -197,43 +170,10 @@ def test_bad_value():
 DATA = os.path.join(WORK_DIR, "data")
 os.makedirs(WORK_DIR, exist_ok=True)
 shutil.rmtree(DATA, ignore_errors=True)
-for args in (["init"], ["import", SAMPLE]):
-    p = subprocess.run([MINGA, "--data", DATA] + args, capture_output=True,
-                       text=True)
-    if p.returncode != 0:
-        print("minga %s failed: %s" % (" ".join(args), p.stderr))
-        sys.exit(1)
-PORT = free_port()
-log = open(os.path.join(WORK_DIR, "server.log"), "w")
-server = subprocess.Popen(
-    [MINGA, "--data", DATA, "serve", "--port", str(PORT)],
-    stdout=log, stderr=subprocess.STDOUT)
-deadline = time.time() + 30
-while True:
-    try:
-        con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
-        con.request("GET", "/healthz")
-        if con.getresponse().status == 200:
-            break
-    except OSError:
-        pass
-    if server.poll() is not None or time.time() > deadline:
-        print("server did not start")
-        sys.exit(1)
-    time.sleep(0.1)
+make_catalog(MINGA, DATA, [SAMPLE])
+server = Server(MINGA, DATA, WORK_DIR).start()
 try:
-    for test in (test_marks, test_page, test_bad_value):
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:
-            check(False, "%s raised %r" % (test.__name__, e))
+    checks.run([test_marks, test_page, test_bad_value])
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-sys.exit(1 if failures else 0)
+    server.stop()
+checks.finish()

@@ -23,13 +23,10 @@ exists; those checks are skipped otherwise.
 usage: test_stewardship_web.py MINGA_BINARY SOURCE_DIR WORK_DIR
 """
 import copy
-import http.client
 import io
 import json
 import os
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +35,8 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from openapi_check import SchemaChecker  # noqa: E402
+import webtest  # noqa: E402
+from webtest import Checks, Response, Server  # noqa: E402
 
 MINGA, SOURCE_DIR, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE_DIR, "data", "sample")
@@ -45,63 +44,22 @@ SPEC = json.load(open(os.path.join(SOURCE_DIR, "docs", "openapi.json")))
 CHECKER = SchemaChecker(SPEC)
 CHROMIUM = "/usr/bin/chromium"
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
+checks = Checks(is_verbose=True)
+check = checks.check
 
 
 def validate(template, method, resp):
-    """Checks a JSON answer against the spec's schema for its status."""
-    op = SPEC["paths"][template][method.lower()]
-    entry = op["responses"].get(str(resp.status))
-    if not check(entry is not None, "%s %s: status %d is documented"
-                 % (method, template, resp.status)):
-        return
-    content = entry.get("content", {})
-    if "application/json" not in content:
-        return
-    errs = CHECKER.errors(resp.json(), content["application/json"]["schema"])
-    check(not errs, "%s %s %d matches the OpenAPI schema%s"
-          % (method, template, resp.status,
-             "" if not errs else ": " + "; ".join(errs[:5])))
+    webtest.validate(check, SPEC, CHECKER, template, method, resp)
 
 
 # -- HTTP ------------------------------------------------------------------
 
-class Response:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = {k.lower(): v for k, v in headers}
-        self.body = body
-
-    def json(self):
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except ValueError:
-            return None
-
-
-PORT = None
-
-
 def request(method, path, body=None, token=None, headers=None):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     hdrs = dict(headers or {})
     if token:
         hdrs["Authorization"] = "Bearer " + token
-    con.request(method, path, body=body, headers=hdrs)
-    r = con.getresponse()
-    resp = Response(r.status, r.getheaders(), r.read())
-    con.close()
-    return resp
+    status, resp_headers, data = server.request(method, path, body, hdrs)
+    return Response(status, resp_headers.items(), data)
 
 
 def upload(name, data, token):
@@ -160,47 +118,17 @@ def sample(case_id):
         return json.load(f)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 server = None
-log = None
 
 
 def start_server(*extra):
-    global server, log, PORT
-    PORT = free_port()
-    log = open(os.path.join(WORK_DIR, "server.log"), "a")
-    server = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port",
-                               str(PORT)] + list(extra),
-                              stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while True:
-        try:
-            if request("GET", "/healthz").status == 200:
-                return
-        except OSError:
-            pass
-        if server.poll() is not None or time.time() > deadline:
-            print("server did not start; log:")
-            print(open(os.path.join(WORK_DIR, "server.log")).read())
-            sys.exit(1)
-        time.sleep(0.1)
+    global server
+    server = Server(MINGA, DATA, WORK_DIR, args=extra,
+                    is_log_appended=True).start()
 
 
 def stop_server():
-    server.send_signal(signal.SIGTERM)
-    try:
-        rc = server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        rc = "timeout"
-    log.close()
+    rc = server.stop()
     check(rc == 0, "SIGTERM stops the server cleanly (exit %s)" % rc)
 
 
@@ -276,7 +204,7 @@ def page_dom(query):
                         "--disable-component-update", "--disable-sync",
                         "--user-data-dir=" + profile, "--lang=en-US",
                         "--virtual-time-budget=10000", "--dump-dom",
-                        "http://127.0.0.1:%d/%s" % (PORT, query)],
+                        "%s/%s" % (server.base, query)],
                        capture_output=True, text=True, timeout=120)
     start = p.stdout.find('<article id="case-view"')
     end = p.stdout.find("</article>", start)
@@ -706,26 +634,18 @@ def test_review():
 
 try:
     start_server()
-    for test in [test_out_of_scope_upload_is_refused_whole,
-                 test_city_cannot_delete_outside_scope,
-                 test_revoked_and_expired_tokens_are_refused,
-                 test_city_changes_its_own_cases,
-                 test_curator_changes_any_case,
-                 test_review]:
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:  # a crash in one test is a failure, not a stop
-            check(False, "%s raised %r" % (test.__name__, e))
+    checks.run([test_out_of_scope_upload_is_refused_whole,
+                test_city_cannot_delete_outside_scope,
+                test_revoked_and_expired_tokens_are_refused,
+                test_city_changes_its_own_cases,
+                test_curator_changes_any_case,
+                test_review])
     print("-- stop")
     stop_server()
 finally:
-    if server and server.poll() is None:
-        server.kill()
+    if server:
+        server.stop()
 
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-if failures:
-    print("server log: " + os.path.join(WORK_DIR, "server.log"))
-    for f in failures:
-        print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+if checks.failures:
+    print("server log: " + server.log_path)
+checks.finish()

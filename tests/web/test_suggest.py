@@ -16,60 +16,26 @@
 Usage: test_suggest.py MINGA SOURCE_DIR WORK_DIR. Exit 0 when every check
 passes.
 """
-import http.client
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 
 MINGA, SOURCE, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE, "data", "sample")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from openapi_check import SchemaChecker  # noqa: E402
+from webtest import Checks, Server, make_catalog  # noqa: E402
 
 SPEC = json.load(open(os.path.join(SOURCE, "docs", "openapi.json")))
 SCHEMAS = SchemaChecker(SPEC)
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    if not cond:
-        failures.append(what)
-        print("FAIL: " + what)
-
-
-def minga(*args):
-    p = subprocess.run([MINGA, "--data", DATA] + list(args),
-                       capture_output=True, text=True)
-    if p.returncode != 0:
-        print("minga %s failed: %s" % (" ".join(args), p.stderr))
-        sys.exit(1)
-    return p
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+checks = Checks()
+check = checks.check
 
 
 def request(method, path, body=None, headers=None):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
-    con.request(method, path, body=body, headers=headers or {})
-    r = con.getresponse()
-    data = r.read()
-    result = r.status, dict(r.getheaders()), data
-    con.close()
-    return result
+    return server.request(method, path, body, headers)
 
 
 def post(body, path="/api/suggest"):
@@ -128,7 +94,7 @@ def test_bus_rapid_transit_case():
     status, headers, a = post(hidden("bogota-transmilenio-bus-rapid-transit",
                                      "a-new-brt-case"))
     check(status == 200, "a valid case: 200 (%d)" % status)
-    check(headers.get("Content-Type", "").startswith("application/json"),
+    check(headers.get("content-type", "").startswith("application/json"),
           "JSON answer")
     if status != 200:
         return
@@ -210,50 +176,20 @@ def test_errors():
     status, headers, data = request("GET", "/api/suggest")
     a = json.loads(data) if data else None
     check_error(status, a, 405, "method_not_allowed", "GET")
-    check(headers.get("Allow") == "POST", "Allow: POST (%r)"
-          % headers.get("Allow"))
+    check(headers.get("allow") == "POST", "Allow: POST (%r)"
+          % headers.get("allow"))
     check(request("GET", "/healthz")[0] == 200, "the server still answers")
 
 
 DATA = os.path.join(WORK_DIR, "data")
 os.makedirs(WORK_DIR, exist_ok=True)
 shutil.rmtree(DATA, ignore_errors=True)
-minga("init")
-minga("import", SAMPLE)
-PORT = free_port()
-log = open(os.path.join(WORK_DIR, "server.log"), "w")
-server = subprocess.Popen(
-    [MINGA, "--data", DATA, "serve", "--port", str(PORT)],
-    stdout=log, stderr=subprocess.STDOUT)
-deadline = time.time() + 30
-while True:
-    try:
-        if request("GET", "/healthz")[0] == 200:
-            break
-    except OSError:
-        pass
-    if server.poll() is not None or time.time() > deadline:
-        print("server did not start")
-        sys.exit(1)
-    time.sleep(0.1)
+make_catalog(MINGA, DATA, [SAMPLE])
+server = Server(MINGA, DATA, WORK_DIR).start()
 
 try:
-    for test in (test_bus_rapid_transit_case, test_own_id_is_no_neighbour,
-                 test_limit, test_errors):
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:  # a crash in one test is a failure
-            check(False, "%s raised %r" % (test.__name__, e))
+    checks.run([test_bus_rapid_transit_case, test_own_id_is_no_neighbour,
+                test_limit, test_errors])
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
-
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-for f in failures:
-    print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+    server.stop()
+checks.finish()

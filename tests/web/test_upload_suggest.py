@@ -22,12 +22,10 @@ Usage: test_upload_suggest.py MINGA SOURCE_DIR WORK_DIR. Exit 0 when every
 check passes.
 """
 import copy
-import http.client
 import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -36,23 +34,15 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from openapi_check import SchemaChecker  # noqa: E402
+from webtest import Checks, Response, Server, make_catalog  # noqa: E402
 
 MINGA, SOURCE_DIR, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE_DIR, "data", "sample")
 SPEC = json.load(open(os.path.join(SOURCE_DIR, "docs", "openapi.json")))
 CHECKER = SchemaChecker(SPEC)
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
+checks = Checks(is_verbose=True)
+check = checks.check
 
 
 def validate(resp, what):
@@ -67,29 +57,11 @@ def validate(resp, what):
           % (what, "" if not errs else ": " + "; ".join(errs[:5])))
 
 
-class Response:
-    def __init__(self, status, body):
-        self.status = status
-        self.body = body
-
-    def json(self):
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except ValueError:
-            return None
-
-
-PORT = None
-
-
 def request(method, path, body=None, token=None):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
     headers = {"Authorization": "Bearer " + token} if token else {}
-    con.request(method, path, body=body, headers=headers)
-    r = con.getresponse()
-    resp = Response(r.status, r.read())
-    con.close()
-    return resp
+    status, resp_headers, data = server.request(method, path, body, headers,
+                                                timeout=120)
+    return Response(status, resp_headers, data)
 
 
 def upload(body, name, token, dry_run=False, add_targets=()):
@@ -125,14 +97,6 @@ def as_zip(files):
         for name, data in files.items():
             z.writestr(name, json.dumps(data, ensure_ascii=False))
     return buf.getvalue()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def stripped_brt(case_id):
@@ -323,44 +287,14 @@ def test_cli_add_targets():
 
 shutil.rmtree(WORK_DIR, ignore_errors=True)
 os.makedirs(WORK_DIR)
-minga("init")
-minga("import", SAMPLE)
+make_catalog(MINGA, DATA, [SAMPLE])
 CURATOR = minga("token", "add", "secretaria", "--role",
                 "curator").stdout.strip().split()[-1]
-PORT = free_port()
-log = open(os.path.join(WORK_DIR, "server.log"), "w")
-server = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port",
-                           str(PORT)], stdout=log, stderr=subprocess.STDOUT)
-deadline = time.time() + 30
-while True:
-    try:
-        if request("GET", "/healthz").status == 200:
-            break
-    except OSError:
-        pass
-    if server.poll() is not None or time.time() > deadline:
-        print("server did not start")
-        sys.exit(1)
-    time.sleep(0.1)
-
+server = Server(MINGA, DATA, WORK_DIR).start()
 try:
-    for test in (test_dry_run_suggests_a_stripped_target,
-                 test_dry_run_with_add_targets, test_import_with_add_targets,
-                 test_bad_add_targets, test_the_bound, test_cli_add_targets):
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:  # a crash in one test is a failure
-            check(False, "%s raised %r" % (test.__name__, e))
+    checks.run([test_dry_run_suggests_a_stripped_target,
+                test_dry_run_with_add_targets, test_import_with_add_targets,
+                test_bad_add_targets, test_the_bound, test_cli_add_targets])
 finally:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
-
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-for f in failures:
-    print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+    server.stop()
+checks.finish()

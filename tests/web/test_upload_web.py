@@ -24,22 +24,20 @@ usage: test_upload_web.py MINGA_BINARY SOURCE_DIR WORK_DIR
 """
 import copy
 import hashlib
-import http.client
 import io
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tarfile
-import time
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from openapi_check import SchemaChecker  # noqa: E402
+import webtest  # noqa: E402
+from webtest import Checks, Response, Server  # noqa: E402
 
 MINGA, SOURCE_DIR, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 SAMPLE = os.path.join(SOURCE_DIR, "data", "sample")
@@ -47,65 +45,24 @@ SPEC = json.load(open(os.path.join(SOURCE_DIR, "docs", "openapi.json")))
 CHECKER = SchemaChecker(SPEC)
 CODES = SPEC["components"]["schemas"]["Error"]["properties"]["code"]["enum"]
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        failures.append(what)
-    return cond
+checks = Checks(is_verbose=True)
+check = checks.check
 
 
 def validate(template, method, resp):
-    """Checks a JSON answer against the spec's schema for its status."""
-    op = SPEC["paths"][template][method.lower()]
-    entry = op["responses"].get(str(resp.status))
-    if not check(entry is not None, "%s %s: status %d is documented"
-                 % (method, template, resp.status)):
-        return
-    content = entry.get("content", {})
-    if "application/json" not in content:
-        return
-    errs = CHECKER.errors(resp.json(), content["application/json"]["schema"])
-    check(not errs, "%s %s %d matches the OpenAPI schema%s"
-          % (method, template, resp.status,
-             "" if not errs else ": " + "; ".join(errs[:5])))
+    webtest.validate(check, SPEC, CHECKER, template, method, resp)
 
 
 # -- HTTP ------------------------------------------------------------------
 
-class Response:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = {k.lower(): v for k, v in headers}
-        self.body = body
-
-    def json(self):
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except ValueError:
-            return None
-
-
-PORT = None
-
-
 def request(method, path, body=None, token=None, headers=None):
-    con = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
     hdrs = dict(headers or {})
     if token:
         hdrs["Authorization"] = "Bearer " + token
     # http.client adds no Content-Type: the body goes as curl's
     # --data-binary would with -H "Content-Type:" (none)
-    con.request(method, path, body=body, headers=hdrs)
-    r = con.getresponse()
-    resp = Response(r.status, r.getheaders(), r.read())
-    con.close()
-    return resp
+    status, resp_headers, data = server.request(method, path, body, hdrs)
+    return Response(status, resp_headers.items(), data)
 
 
 def export_json():
@@ -155,47 +112,12 @@ def sample(case_id):
         return json.load(f)
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-server = None
-log = None
-
-
-def start_server():
-    global server, log, PORT
-    PORT = free_port()
-    log = open(os.path.join(WORK_DIR, "server.log"), "a")
-    server = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port",
-                               str(PORT)], stdout=log,
-                              stderr=subprocess.STDOUT, cwd=WORK_DIR)
-    deadline = time.time() + 30
-    while True:
-        try:
-            if request("GET", "/healthz").status == 200:
-                return
-        except OSError:
-            pass
-        if server.poll() is not None or time.time() > deadline:
-            print("server did not start; log:")
-            print(open(os.path.join(WORK_DIR, "server.log")).read())
-            sys.exit(1)
-        time.sleep(0.1)
+# run from WORK_DIR, whose files no upload may reach
+server = Server(MINGA, DATA, WORK_DIR, cwd=WORK_DIR)
 
 
 def stop_server():
-    server.send_signal(signal.SIGTERM)
-    try:
-        rc = server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        rc = "timeout"
-    log.close()
+    rc = server.stop()
     check(rc == 0, "SIGTERM stops the server cleanly (exit %s)" % rc)
 
 
@@ -616,28 +538,19 @@ def test_single_file_never_reads_the_servers_folder():
 
 
 try:
-    start_server()
-    for test in [test_upload_without_content_type,
-                 test_pdf_body_is_a_clear_415,
-                 test_every_error_in_one_answer,
-                 test_dry_run,
-                 test_attachments,
-                 test_single_file_never_reads_the_servers_folder,
-                 test_error_codes]:
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:  # a crash in one test is a failure, not a stop
-            check(False, "%s raised %r" % (test.__name__, e))
+    server.start()
+    checks.run([test_upload_without_content_type,
+                test_pdf_body_is_a_clear_415,
+                test_every_error_in_one_answer,
+                test_dry_run,
+                test_attachments,
+                test_single_file_never_reads_the_servers_folder,
+                test_error_codes])
     print("-- stop")
     stop_server()
 finally:
-    if server and server.poll() is None:
-        server.kill()
+    server.stop()
 
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-if failures:
-    print("server log: " + os.path.join(WORK_DIR, "server.log"))
-    for f in failures:
-        print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+if checks.failures:
+    print("server log: " + server.log_path)
+checks.finish()

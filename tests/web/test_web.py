@@ -25,6 +25,8 @@ import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from openapi_check import SchemaChecker  # noqa: E402
+import webtest  # noqa: E402
+from webtest import Checks, Response, Server, free_port  # noqa: E402
 
 MINGA, SOURCE_DIR, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 FIXTURES = os.path.join(SOURCE_DIR, "tests", "web", "fixtures")
@@ -40,19 +42,8 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
 }
 
-failures = []
-n_checks = 0
-
-
-def check(cond, what):
-    global n_checks
-    n_checks += 1
-    if cond:
-        print("ok   " + what)
-    else:
-        print("FAIL " + what)
-        failures.append(what)
-    return cond
+checks = Checks(is_verbose=True)
+check = checks.check
 
 
 # -- OpenAPI -------------------------------------------------------------------
@@ -61,35 +52,10 @@ CHECKER = SchemaChecker(SPEC)
 
 
 def validate(template, method, resp):
-    """Checks a JSON answer against the spec's schema for its status."""
-    op = SPEC["paths"][template][method.lower()]
-    entry = op["responses"].get(str(resp.status))
-    if not check(entry is not None, "%s %s: status %d is documented"
-                 % (method, template, resp.status)):
-        return
-    content = entry.get("content", {})
-    if "application/json" not in content:
-        return
-    errs = CHECKER.errors(resp.json(), content["application/json"]["schema"])
-    check(not errs, "%s %s %d matches the OpenAPI schema%s"
-          % (method, template, resp.status,
-             "" if not errs else ": " + "; ".join(errs[:5])))
+    webtest.validate(check, SPEC, CHECKER, template, method, resp)
 
 
 # -- HTTP -----------------------------------------------------------------------
-
-class Response:
-    def __init__(self, status, headers, body):
-        self.status = status
-        self.headers = {k.lower(): v for k, v in headers}
-        self.body = body
-
-    def json(self):
-        try:
-            return json.loads(self.body.decode("utf-8"))
-        except ValueError:
-            return None
-
 
 PORT = None
 
@@ -181,14 +147,6 @@ def minga(*args, check_rc=True):
     return p
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 os.makedirs(WORK_DIR, exist_ok=True)
 DATA = os.path.join(WORK_DIR, "data")
 shutil.rmtree(DATA, ignore_errors=True)
@@ -198,22 +156,8 @@ minga("import", *sorted(os.path.join(FIXTURES, f)
 TOKEN = minga("token", "add", "test-uploader").stdout.strip().split()[-1]
 
 PORT = free_port()
-log = open(os.path.join(WORK_DIR, "server.log"), "w")
-server = subprocess.Popen([MINGA, "--data", DATA, "serve", "--port", str(PORT),
-                           "--max-upload", str(MAX_UPLOAD)],
-                          stdout=log, stderr=subprocess.STDOUT)
-deadline = time.time() + 30
-while True:
-    try:
-        if request("GET", "/healthz", check_headers=False).status == 200:
-            break
-    except OSError:
-        pass
-    if server.poll() is not None or time.time() > deadline:
-        print("server did not start; log:")
-        print(open(os.path.join(WORK_DIR, "server.log")).read())
-        sys.exit(1)
-    time.sleep(0.1)
+server = Server(MINGA, DATA, WORK_DIR, port=PORT,
+                args=["--max-upload", str(MAX_UPLOAD)]).start()
 
 
 def ids(resp):
@@ -662,37 +606,27 @@ def test_keep_alive():
 
 
 def test_shutdown():
-    server.send_signal(signal.SIGTERM)
+    server.proc.send_signal(signal.SIGTERM)
     try:
-        rc = server.wait(timeout=20)
+        rc = server.proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        server.kill()
+        server.proc.kill()
         rc = "timeout"
     check(rc == 0, "SIGTERM stops the server cleanly (exit %s)" % rc)
 
 
 try:
-    for test in [test_health_and_static, test_search, test_bad_parameters,
-                 test_cases, test_sdgs_and_stats, test_export,
-                 test_upload_auth, test_upload_bad, test_upload_too_large,
-                 test_upload_good, test_token_use_recorded,
-                 test_control_bytes_in_target, test_methods, test_host_header,
-                 test_keep_alive]:
-        print("-- " + test.__name__)
-        try:
-            test()
-        except Exception as e:  # a crash in one test is a failure, not a stop
-            check(False, "%s raised %r" % (test.__name__, e))
+    checks.run([test_health_and_static, test_search, test_bad_parameters,
+                test_cases, test_sdgs_and_stats, test_export,
+                test_upload_auth, test_upload_bad, test_upload_too_large,
+                test_upload_good, test_token_use_recorded,
+                test_control_bytes_in_target, test_methods, test_host_header,
+                test_keep_alive])
     print("-- test_shutdown")
     test_shutdown()
 finally:
-    if server.poll() is None:
-        server.kill()
-    log.close()
+    server.stop()
 
-print("\n%d checks, %d failed" % (n_checks, len(failures)))
-if failures:
-    print("server log: " + os.path.join(WORK_DIR, "server.log"))
-    for f in failures:
-        print("FAILED: " + f)
-sys.exit(1 if failures else 0)
+if checks.failures:
+    print("server log: " + server.log_path)
+checks.finish()
