@@ -2,6 +2,8 @@
  * one by one and hands them to an exporter plugin. */
 #include "minga_impl.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,8 +17,25 @@ struct minga_export_ctx {
     const struct minga_export_options *opt;
     struct minga_export_info info;
     void *blob;              /* last attachment read; owned */
+    char *plugin_errmsg;     /* from export_error; owned */
     int has_write_failed;
 };
+
+void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx || !fmt)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = NULL;
+    if (vasprintf(&text, fmt, ap) < 0)
+        text = NULL;
+    va_end(ap);
+    if (!text)
+        return;
+    free(ctx->plugin_errmsg);   /* the last message before failing wins */
+    ctx->plugin_errmsg = text;
+}
 
 int export_write(struct minga_export_ctx *ctx, const void *data, size_t len)
 {
@@ -106,6 +125,11 @@ int minga_export(struct minga *m, const struct minga_query *q,
     }
     if (!rc && ctx.has_write_failed)
         rc = MINGA_EIO;
+    if (rc && errmsg && !*errmsg && ctx.plugin_errmsg) {
+        /* the plugin's own words, named by format */
+        *errmsg = minga_strdupf("the %s exporter failed: %s", opt->format,
+                                ctx.plugin_errmsg);
+    }
     if (rc && errmsg && !*errmsg)
         *errmsg = ctx.has_write_failed
                       ? strdup("writing the export failed (disk full?)")
@@ -113,6 +137,7 @@ int minga_export(struct minga *m, const struct minga_query *q,
                                       opt->format, rc);
     mindex_ids_free(ids, n_ids);
     free(ctx.blob);
+    free(ctx.plugin_errmsg);
     free(filters);
     return rc;
 }

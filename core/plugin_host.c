@@ -53,6 +53,7 @@ static const struct minga_host_api host_api = {
     .level_label = host_level_label,
     .actor_label = host_actor_label,
     .country_name = refdata_country_name,
+    .export_error = export_error,
 };
 
 const struct minga_host_api *plugin_host_api(void)
@@ -126,6 +127,18 @@ static int load_one(const char *path)
     const struct minga_plugin_desc *d = dlsym(handle, MINGA_PLUGIN_SYMBOL);
     if (!d) {
         refuse(path, "%s", "no minga_plugin symbol (not a minga plugin)");
+        dlclose(handle);
+        return 0;
+    }
+    /* A newer minor may call host functions this host lacks: refuse it
+     * by name rather than let it crash on a short table. */
+    if (d->abi_major == MINGA_ABI_MAJOR && d->abi_minor > MINGA_ABI_MINOR) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "%u.%u, this host has ABI %u.%u",
+                 (unsigned)d->abi_major, (unsigned)d->abi_minor,
+                 (unsigned)MINGA_ABI_MAJOR, (unsigned)MINGA_ABI_MINOR);
+        refuse(path, "refused: it was built for a newer plugin ABI, %s",
+               detail);
         dlclose(handle);
         return 0;
     }

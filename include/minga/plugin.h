@@ -4,7 +4,8 @@
  * This is the only header a third-party importer or exporter needs. A plugin
  * is a shared object that exports exactly one data symbol, `minga_plugin`,
  * defined with MINGA_PLUGIN_DEFINE. The host dlopen()s it, checks
- * abi_major and struct_size, and keeps it loaded for the life of the process.
+ * abi_major, abi_minor (a plugin built for a newer minor than the host is
+ * refused) and struct_size, and keeps it loaded for the life of the process.
  *
  * Rules that keep the ABI stable:
  *   - structs only grow at the end; a field is never reordered or removed
@@ -32,7 +33,7 @@ extern "C" {
 #endif
 
 #define MINGA_ABI_MAJOR 1
-#define MINGA_ABI_MINOR 1
+#define MINGA_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define MINGA_EXPORT __attribute__((visibility("default")))
@@ -269,7 +270,28 @@ struct minga_host_api {
     /* English short name of a country code ("BR" -> "Brazil"); NULL if
      * unknown. */
     const char *(*country_name)(const char *alpha2);
+
+    /* -- ABI 1.2 ------------------------------------------------------ */
+    /* Exporters: says what went wrong, in one line, before begin,
+     * write_case or finish returns a negative code; the host hands the
+     * text to the caller (`minga export` prints it) instead of "failed
+     * (code N)". The last call before the failure wins. Test for it with
+     * MINGA_HOST_HAS(host, export_error): a 1.1 host does not have it. */
+    void (*export_error)(struct minga_export_ctx *ctx, const char *fmt, ...)
+        MINGA_PRINTF(2, 3);
 };
+
+/* Nonzero when `host` is long enough to hold the function pointer `field`
+ * and sets it. Fields are only ever added at the end of the table, so a
+ * plugin built against a newer header than its host tests each field newer
+ * than 1.0 before calling it:
+ *   if (MINGA_HOST_HAS(host, export_error))
+ *       host->export_error(ctx, "cannot open %s", path);  */
+#define MINGA_HOST_HAS(host, field)                                        \
+    ((host) != NULL &&                                                     \
+     (host)->struct_size >= offsetof(struct minga_host_api, field) +       \
+                                sizeof((host)->field) &&                   \
+     (host)->field != NULL)
 
 /* ---- What a plugin provides ------------------------------------------ */
 
@@ -294,6 +316,11 @@ struct minga_exporter {
     const char *media_type;  /* "application/json" */
     const char *extension;   /* file name ending without dot: "json" */
     /* Starts an export; *state is the plugin's own, freed by finish. */
+    /* Each returns 0 on success or a negative MINGA_E... code: MINGA_EIO
+     * when host->write failed or a file could not be written, MINGA_ENOMEM
+     * when out of memory, MINGA_EINVAL when a case cannot be rendered.
+     * Any nonzero return stops the export; the host then calls finish with
+     * ok == 0 (if begin set *state). Say why with host->export_error. */
     int (*begin)(const struct minga_host_api *host,
                  struct minga_export_ctx *ctx, void **state);
     int (*write_case)(void *state, const struct minga_case *c);

@@ -198,6 +198,19 @@ static int choose_folder(const struct archive_export *exp,
 
 /* ---- the zip ------------------------------------------------------------ */
 
+/* Says what libarchive reported, when the host can take a message (1.2);
+ * returns rc for the caller to pass on. */
+static int zip_fail(struct archive_export *exp, int rc, const char *what,
+                    const char *path) {
+    if (MINGA_HOST_HAS(exp->host, export_error)) {
+        const char *why = exp->zip ? archive_error_string(exp->zip) : NULL;
+        exp->host->export_error(exp->ctx, "zip: %s%s%s: %s", what,
+                                path ? " " : "", path ? path : "",
+                                why ? why : "unknown libarchive error");
+    }
+    return rc;
+}
+
 static int zip_add(struct archive_export *exp, const char *path,
                    const void *data, size_t len) {
     struct archive_entry *entry = archive_entry_new();
@@ -211,9 +224,9 @@ static int zip_add(struct archive_export *exp, const char *path,
     int rc = archive_write_header(exp->zip, entry);
     archive_entry_free(entry);
     if (rc != ARCHIVE_OK)
-        return MINGA_EIO;
+        return zip_fail(exp, MINGA_EIO, "cannot add the entry", path);
     if (len > 0 && archive_write_data(exp->zip, data, len) != (la_ssize_t)len)
-        return MINGA_EIO;
+        return zip_fail(exp, MINGA_EIO, "cannot write the entry", path);
     return MINGA_OK;
 }
 
@@ -248,6 +261,7 @@ static int archive_begin(const struct minga_host_api *host,
         archive_write_set_bytes_in_last_block(exp->zip, 1) != ARCHIVE_OK ||
         archive_write_open(exp->zip, exp, NULL, zip_write_cb, NULL) !=
             ARCHIVE_OK) {
+        zip_fail(exp, MINGA_EIO, "cannot start the zip", NULL);
         archive_export_free(exp);
         return MINGA_EIO;
     }
@@ -317,7 +331,7 @@ static int archive_finish(void *state, int ok) {
     struct archive_export *exp = state;
     int rc = MINGA_OK;
     if (ok && archive_write_close(exp->zip) != ARCHIVE_OK)
-        rc = MINGA_EIO;
+        rc = zip_fail(exp, MINGA_EIO, "cannot finish the zip", NULL);
     archive_export_free(exp);
     return rc;
 }

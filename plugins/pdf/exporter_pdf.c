@@ -10,6 +10,7 @@
  * column of its own), so the pages come out the same.
  */
 #define _GNU_SOURCE /* getline */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -82,6 +83,9 @@ static int pdf_begin(const struct minga_host_api *host,
     exp_l10n_init(&exp->l10n, host, exp->lang);
     exp->spool = tmpfile();
     if (!exp->query || !exp->filters || !exp->generated_at || !exp->spool) {
+        if (!exp->spool && MINGA_HOST_HAS(host, export_error))
+            host->export_error(ctx, "cannot create the PDF's spool file "
+                               "(tmpfile): %s", strerror(errno));
         pdf_export_free(exp);
         return MINGA_ENOMEM;
     }
@@ -151,6 +155,10 @@ static int pdf_render(struct pdf_export *exp, int is_measuring) {
         is_measuring ? discard_cb : pdf_write_cb, exp, PDF_PAGE_W,
         PDF_PAGE_H);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        if (MINGA_HOST_HAS(exp->host, export_error))
+            exp->host->export_error(exp->ctx, "cairo cannot start the PDF: %s",
+                                    cairo_status_to_string(
+                                        cairo_surface_status(surface)));
         cairo_surface_destroy(surface);
         return MINGA_ENOMEM;
     }
@@ -187,9 +195,15 @@ static int pdf_render(struct pdf_export *exp, int is_measuring) {
     cairo_surface_finish(surface);
     if (rc == MINGA_OK && exp->write_status != MINGA_OK)
         rc = exp->write_status;
-    if (rc == MINGA_OK &&
-        cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
+    cairo_status_t status = cairo_surface_status(surface);
+    if (rc == MINGA_OK && status != CAIRO_STATUS_SUCCESS)
         rc = MINGA_EIO;
+    /* a failed host->write has its own message from the host */
+    if (rc != MINGA_OK && exp->write_status == MINGA_OK &&
+        MINGA_HOST_HAS(exp->host, export_error))
+        exp->host->export_error(exp->ctx, "cairo could not finish the PDF "
+                                "(code %d): %s", rc,
+                                cairo_status_to_string(status));
     cairo_surface_destroy(surface);
     return rc;
 }

@@ -1,0 +1,293 @@
+/*
+ * minga plugin ABI, version 1.
+ *
+ * This is the only header a third-party importer or exporter needs. A plugin
+ * is a shared object that exports exactly one data symbol, `minga_plugin`,
+ * defined with MINGA_PLUGIN_DEFINE. The host dlopen()s it, checks
+ * abi_major and struct_size, and keeps it loaded for the life of the process.
+ *
+ * Rules that keep the ABI stable:
+ *   - structs only grow at the end; a field is never reordered or removed
+ *     within one major version, and every struct carries its own size;
+ *   - the host passes the plugin a table of host functions; the plugin never
+ *     links against the host's internals;
+ *   - memory allocated by one side is freed by that side: every pointer the
+ *     host hands a plugin is borrowed and valid only during the call.
+ *
+ * Importers turn bytes into cases by reporting fields one by one to the host
+ * (case_begin, case_field, case_item, case_end). The host owns the case
+ * model: it checks field names and types, validates every rule of the case
+ * format, and writes all or nothing. Exporters receive finished cases, one
+ * by one, and write their output through host->write.
+ */
+#ifndef MINGA_PLUGIN_H
+#define MINGA_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MINGA_ABI_MAJOR 1
+#define MINGA_ABI_MINOR 0
+
+#if defined(__GNUC__)
+#define MINGA_EXPORT __attribute__((visibility("default")))
+#define MINGA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define MINGA_EXPORT
+#define MINGA_PRINTF(f, a)
+#endif
+
+/* Return codes shared by the host and plugins. */
+#define MINGA_OK          0
+#define MINGA_EINVAL    (-1)  /* bad input: errors were reported */
+#define MINGA_ENOMEM    (-2)
+#define MINGA_EIO       (-3)  /* reading or writing failed */
+#define MINGA_ELIMIT    (-4)  /* a size or count limit was crossed */
+#define MINGA_ENOTFOUND (-5)
+#define MINGA_EINTERNAL (-6)
+#define MINGA_EBUSY     (-7)
+#define MINGA_EEXISTS   (-8)
+
+enum minga_plugin_kind {
+    MINGA_PLUGIN_IMPORTER = 1,
+    MINGA_PLUGIN_EXPORTER = 2
+};
+
+/* Levels of government (bit masks, in the case format's canonical order). */
+enum minga_level {
+    MINGA_LEVEL_LOCAL = 1u << 0,
+    MINGA_LEVEL_REGIONAL = 1u << 1,
+    MINGA_LEVEL_NATIONAL = 1u << 2,
+    MINGA_LEVEL_MULTILATERAL = 1u << 3
+};
+#define MINGA_N_LEVELS 4
+
+/* Actors (bit masks, canonical order). */
+enum minga_actor {
+    MINGA_ACTOR_PUBLIC_SECTOR = 1u << 0,
+    MINGA_ACTOR_CIVIL_SOCIETY = 1u << 1,
+    MINGA_ACTOR_PRIVATE_SECTOR = 1u << 2,
+    MINGA_ACTOR_ACADEMIA = 1u << 3,
+    MINGA_ACTOR_COMMUNITY = 1u << 4,
+    MINGA_ACTOR_INTERNATIONAL_ORGANIZATION = 1u << 5
+};
+#define MINGA_N_ACTORS 6
+
+/* ---- Cases as exporters see them ------------------------------------- */
+
+struct minga_attachment {
+    const char *path;        /* relative to the case file, as declared */
+    const char *sha256;      /* hex, 64 chars */
+    const char *media_type;  /* "application/pdf", ... */
+    uint64_t size;           /* bytes of the original file */
+    const char *text;        /* extracted text; "" when none */
+};
+
+/* A validated case. Every pointer is owned by whoever built the struct; an
+ * exporter only borrows it for the duration of write_case. Arrays are in
+ * canonical order: goals ascending, targets by goal then number, levels and
+ * actors in enum order. Absent optional strings are NULL. */
+struct minga_case {
+    size_t struct_size;
+    const char *id;
+    const char *title;
+    const char *summary;
+    const char *body;
+    const char *language;
+    const char *city;
+    const char *country;
+    const char *region;
+    int year_start;
+    int year_end;            /* 0 when absent */
+    uint32_t goal_mask;      /* bit g set for goal g, 1..17 */
+    const char *const *targets;
+    size_t n_targets;
+    uint32_t level_mask;     /* enum minga_level bits */
+    uint32_t actor_mask;     /* enum minga_actor bits */
+    const char *const *tags;
+    size_t n_tags;
+    const char *source_url;
+    const char *license;
+    const struct minga_attachment *attachments;
+    size_t n_attachments;
+    const char *created_at;  /* ISO 8601 UTC; NULL before it is stored */
+    const char *updated_at;
+};
+
+/* ---- Values reported by importers ------------------------------------ */
+
+enum minga_value_type {
+    MINGA_VALUE_NULL = 0,
+    MINGA_VALUE_STRING,      /* typed string (JSON, quoted YAML) */
+    MINGA_VALUE_TEXT,        /* untyped text (CSV cell, plain YAML scalar):
+                                the host converts it to the field's type, and
+                                splits it on ';' for array fields */
+    MINGA_VALUE_INTEGER,
+    MINGA_VALUE_REAL,
+    MINGA_VALUE_BOOL,
+    MINGA_VALUE_ARRAY,       /* an array follows as case_item calls */
+    MINGA_VALUE_OBJECT       /* a nested object: never valid in v1 */
+};
+
+struct minga_value {
+    int type;                /* enum minga_value_type */
+    const char *str;         /* STRING, TEXT: bytes, not NUL-terminated */
+    size_t len;
+    long long integer;       /* INTEGER, BOOL */
+    double real;             /* REAL */
+    int line;                /* 1-based; 0 when the format has no lines */
+    int column;              /* 1-based; 0 when unknown */
+};
+
+/* The host-side state of one import; opaque to plugins. */
+struct minga_import_sink;
+/* The host-side state of one export; opaque to plugins. */
+struct minga_export_ctx;
+
+/* Limits an archive reader must enforce, counting bytes actually read. */
+struct minga_limits {
+    size_t struct_size;
+    uint64_t max_compressed;     /* the archive file itself */
+    uint64_t max_uncompressed;   /* sum of all entries */
+    uint64_t max_entries;
+    uint64_t max_entry_size;     /* one entry */
+};
+
+/* What an exporter is asked to produce. */
+struct minga_export_info {
+    size_t struct_size;
+    const char *query;       /* free text as typed; "" for none */
+    const char *filters;     /* human-readable, e.g. "sdg:11 level:local" */
+    const char *lang;        /* "es", "pt" or "en": labels and goal names */
+    uint64_t n_cases;        /* how many cases write_case will receive */
+    const char *generated_at;/* ISO 8601 UTC */
+    const char *minga_version;
+};
+
+/* One of the 17 goals, from the host's reference data. */
+struct minga_goal_info {
+    size_t struct_size;
+    int number;
+    const char *color;       /* "#E5243B" */
+    const char *name_es, *name_pt, *name_en;
+    const char *title_es, *title_pt, *title_en;
+};
+
+struct minga_host_api {
+    size_t struct_size;
+    uint32_t abi_major;
+    uint32_t abi_minor;
+
+    /* -- importers ---------------------------------------------------- */
+    /* Starts a case at `line` (0 when unknown) of the current file. */
+    int (*case_begin)(struct minga_import_sink *sink, int line);
+    /* Reports one field of the current case. For an array field, report
+     * type MINGA_VALUE_ARRAY here, then each item with case_item. */
+    int (*case_field)(struct minga_import_sink *sink, const char *name,
+                      const struct minga_value *value);
+    int (*case_item)(struct minga_import_sink *sink, const char *name,
+                     size_t index, const struct minga_value *value);
+    /* Ends the current case; `body_line` is unused in v1, pass 0. */
+    int (*case_end)(struct minga_import_sink *sink);
+    /* Reports a problem in the current file; `field` may be NULL. Errors
+     * make the whole import fail; warnings are printed and the import goes
+     * on. The host caps how many are shown. */
+    void (*error)(struct minga_import_sink *sink, int line, int column,
+                  const char *field, const char *fmt, ...) MINGA_PRINTF(5, 6);
+    void (*warning)(struct minga_import_sink *sink, int line, int column,
+                    const char *field, const char *fmt, ...) MINGA_PRINTF(5, 6);
+    /* Archives: hands one member to the importer for its type. `name` is
+     * the member's path inside the archive, already checked to be relative
+     * and free of "..". Returns MINGA_ENOTFOUND when no importer takes that
+     * type (the member is then kept only as a possible attachment). */
+    int (*import_member)(struct minga_import_sink *sink, const char *name,
+                         const void *data, size_t len);
+    /* Archives: offers a member as a possible attachment of the cases in
+     * the same archive; the host keeps it only if a case names it. */
+    int (*add_file)(struct minga_import_sink *sink, const char *name,
+                    const void *data, size_t len);
+    const struct minga_limits *(*limits)(struct minga_import_sink *sink);
+    /* Progress of a long read, for the host's progress bar. */
+    void (*progress)(struct minga_import_sink *sink, uint64_t done,
+                     uint64_t total);
+
+    /* -- exporters ---------------------------------------------------- */
+    int (*write)(struct minga_export_ctx *ctx, const void *data, size_t len);
+    const struct minga_export_info *(*export_info)(struct minga_export_ctx *);
+    /* Reads an attachment's original bytes by sha256. The pointer is
+     * borrowed and valid until the next call on the same ctx. */
+    int (*attachment_read)(struct minga_export_ctx *ctx, const char *sha256,
+                           const void **data, size_t *len);
+    /* Goal 1..17; NULL otherwise. */
+    const struct minga_goal_info *(*goal_info)(int number);
+    /* A target's or level's or actor's label in a language, for display. */
+    const char *(*level_label)(uint32_t level_bit, const char *lang);
+    const char *(*actor_label)(uint32_t actor_bit, const char *lang);
+    /* English short name of a country code ("BR" -> "Brazil"); NULL if
+     * unknown. */
+    const char *(*country_name)(const char *alpha2);
+};
+
+/* ---- What a plugin provides ------------------------------------------ */
+
+struct minga_importer {
+    size_t struct_size;
+    /* NULL-terminated list of lower-case file name endings it handles,
+     * longest first where they overlap: ".tar.gz", ".json". */
+    const char *const *extensions;
+    /* Reads one whole file from memory. `name` is for messages. */
+    int (*import_buffer)(const struct minga_host_api *host,
+                         struct minga_import_sink *sink, const char *name,
+                         const void *data, size_t len);
+    /* Optional: reads a file from an open descriptor, for formats too large
+     * to hold in memory (archives). NULL when unsupported. */
+    int (*import_fd)(const struct minga_host_api *host,
+                     struct minga_import_sink *sink, const char *name, int fd);
+};
+
+struct minga_exporter {
+    size_t struct_size;
+    const char *format;      /* the --format name: "json" */
+    const char *media_type;  /* "application/json" */
+    const char *extension;   /* file name ending without dot: "json" */
+    /* Starts an export; *state is the plugin's own, freed by finish. */
+    int (*begin)(const struct minga_host_api *host,
+                 struct minga_export_ctx *ctx, void **state);
+    int (*write_case)(void *state, const struct minga_case *c);
+    /* Completes the output when ok is nonzero, and frees state either way. */
+    int (*finish)(void *state, int ok);
+};
+
+struct minga_plugin_desc {
+    uint32_t abi_major;
+    uint32_t abi_minor;
+    size_t struct_size;
+    const char *name;
+    int kind;                /* enum minga_plugin_kind */
+    const char *version;
+    const char *description;
+    const struct minga_importer *importer;  /* when kind is IMPORTER */
+    const struct minga_exporter *exporter;  /* when kind is EXPORTER */
+};
+
+#define MINGA_PLUGIN_SYMBOL "minga_plugin"
+
+/* Defines the plugin's one exported symbol. Use once per plugin:
+ *   MINGA_PLUGIN_DEFINE("csv", MINGA_PLUGIN_IMPORTER, "1.0.0",
+ *                       "CSV case files", &csv_importer, NULL);  */
+#define MINGA_PLUGIN_DEFINE(name, kind, version, description, importer, exporter) \
+    MINGA_EXPORT extern const struct minga_plugin_desc minga_plugin;          \
+    MINGA_EXPORT const struct minga_plugin_desc minga_plugin = {              \
+        MINGA_ABI_MAJOR, MINGA_ABI_MINOR, sizeof(struct minga_plugin_desc),   \
+        (name), (kind), (version), (description), (importer), (exporter)}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MINGA_PLUGIN_H */
