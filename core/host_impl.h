@@ -32,5 +32,9 @@ int export_write(struct minga_export_ctx *ctx, const void *data, size_t len);
 const struct minga_export_info *export_info(struct minga_export_ctx *ctx);
 int export_attachment_read(struct minga_export_ctx *ctx, const char *sha256,
                            const void **data, size_t *len);
+/* ABI 1.2: why the exporter failed; the last message before it fails
+ * reaches minga_export's caller. */
+void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -44,11 +44,6 @@ const struct minga_exporter *plugin_host_exporter(const char *format);
 
 /* The table of host functions every plugin receives. */
 const struct minga_host_api *plugin_host_api(void);
-/* The host's export_error (ABI 1.2), defined in export.c beside the other
- * export_* host functions; declared here because host_impl.h is not part of
- * this change. */
-void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 json_t *plugin_host_json(void);
 
