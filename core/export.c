@@ -19,6 +19,12 @@ struct minga_export_ctx {
     void *blob;              /* last attachment read; owned */
     char *plugin_errmsg;     /* from export_error; owned */
     int has_write_failed;
+    char *const *ids;        /* the exported cases, rank order; borrowed */
+    size_t n_ids;
+    const char **sorted_ids; /* the same, sorted, made at the first
+                                related_cases call; owned array */
+    struct mindex_related_list *related;       /* last related_cases */
+    struct minga_related_case *related_items;  /* views into it; owned */
 };
 
 void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
@@ -67,6 +73,84 @@ int export_attachment_read(struct minga_export_ctx *ctx, const char *sha256,
     return MINGA_OK;
 }
 
+static int compare_ids(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int is_exported(struct minga_export_ctx *ctx, const char *id)
+{
+    if (!ctx->sorted_ids) {
+        ctx->sorted_ids = malloc((ctx->n_ids ? ctx->n_ids : 1) *
+                                 sizeof *ctx->sorted_ids);
+        if (!ctx->sorted_ids)
+            return 0;
+        memcpy(ctx->sorted_ids, ctx->ids, ctx->n_ids * sizeof(char *));
+        qsort(ctx->sorted_ids, ctx->n_ids, sizeof(char *), compare_ids);
+    }
+    return bsearch(&id, ctx->sorted_ids, ctx->n_ids, sizeof(char *),
+                   compare_ids) != NULL;
+}
+
+static void related_release(struct minga_export_ctx *ctx)
+{
+    mindex_related_free(ctx->related);
+    ctx->related = NULL;
+    free(ctx->related_items);
+    ctx->related_items = NULL;
+}
+
+int export_related_cases(struct minga_export_ctx *ctx, const char *id,
+                         unsigned limit,
+                         const struct minga_related_case **items,
+                         size_t *n_items)
+{
+    related_release(ctx);
+    *items = NULL;
+    *n_items = 0;
+    if (!id || limit == 0)
+        return MINGA_OK;
+    if (limit > MINDEX_RELATED_MAX)
+        limit = MINDEX_RELATED_MAX;
+    char *errmsg = NULL;
+    int rc = minga_related(ctx->m, id, limit, &ctx->related, &errmsg);
+    free(errmsg);      /* the plugin gets the code; the words are ours */
+    if (rc == MINGA_ENOTFOUND)
+        return MINGA_OK;   /* not in the index yet: nothing like it */
+    if (rc)
+        return rc;
+    const struct mindex_related_list *r = ctx->related;
+    if (r->n_items == 0)
+        return MINGA_OK;
+    ctx->related_items = calloc(r->n_items, sizeof *ctx->related_items);
+    if (!ctx->related_items) {
+        related_release(ctx);
+        return MINGA_ENOMEM;
+    }
+    for (size_t i = 0; i < r->n_items; i++) {
+        const struct mindex_related *src = &r->items[i];
+        ctx->related_items[i] = (struct minga_related_case){
+            .struct_size = sizeof(struct minga_related_case),
+            .id = src->id,
+            .title = src->title,
+            .city = src->city,
+            .country = src->country,
+            .year_start = src->year_start,
+            .year_end = src->year_end,
+            .score = src->score,
+            .is_same_city = src->is_same_city,
+            .is_exported = is_exported(ctx, src->id),
+            .shared_goal_mask = src->shared_goal_mask,
+            .shared_targets = (const char *const *)src->shared_targets,
+            .n_shared_targets = src->n_shared_targets,
+            .shared_terms = (const char *const *)src->shared_terms,
+            .n_shared_terms = src->n_shared_terms};
+    }
+    *items = ctx->related_items;
+    *n_items = r->n_items;
+    return MINGA_OK;
+}
+
 int minga_export(struct minga *m, const struct minga_query *q,
                  const struct minga_export_options *opt, char **errmsg)
 {
@@ -104,7 +188,9 @@ int minga_export(struct minga *m, const struct minga_query *q,
                  .lang = opt->lang ? opt->lang : "en",
                  .n_cases = n_ids,
                  .generated_at = now,
-                 .minga_version = MINGA_VERSION}};
+                 .minga_version = MINGA_VERSION},
+        .ids = ids,
+        .n_ids = n_ids};
     void *state = NULL;
     rc = exp->begin(plugin_host_api(), &ctx, &state);
     for (size_t i = 0; !rc && i < n_ids; i++) {
@@ -138,6 +224,8 @@ int minga_export(struct minga *m, const struct minga_query *q,
     mindex_ids_free(ids, n_ids);
     free(ctx.blob);
     free(ctx.plugin_errmsg);
+    free(ctx.sorted_ids);
+    related_release(&ctx);
     free(filters);
     return rc;
 }

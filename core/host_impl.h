@@ -36,5 +36,11 @@ int export_attachment_read(struct minga_export_ctx *ctx, const char *sha256,
  * reaches minga_export's caller. */
 void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* ABI 1.2: the cases like `id` (minga_related), as views valid until the
+ * next call on ctx. */
+int export_related_cases(struct minga_export_ctx *ctx, const char *id,
+                         unsigned limit,
+                         const struct minga_related_case **items,
+                         size_t *n_items);
 
 #endif

@@ -54,6 +54,7 @@ static const struct minga_host_api host_api = {
     .actor_label = host_actor_label,
     .country_name = refdata_country_name,
     .export_error = export_error,
+    .related_cases = export_related_cases,
 };
 
 const struct minga_host_api *plugin_host_api(void)

@@ -217,6 +217,27 @@ struct minga_goal_info {
     const char *title_es, *title_pt, *title_en;
 };
 
+/* One experience like a case, from host->related_cases (ABI 1.2). */
+struct minga_related_case {
+    size_t struct_size;
+    const char *id;
+    const char *title;
+    const char *city;
+    const char *country;          /* ISO 3166-1 alpha-2 */
+    int year_start;
+    int year_end;                 /* 0 when absent */
+    double score;                 /* higher is closer; only for ordering */
+    int is_same_city;             /* the same city and country as the case */
+    int is_exported;              /* also in this export: link to it */
+    uint32_t shared_goal_mask;    /* bit g set: both have goal g */
+    const char *const *shared_targets;  /* "11.2", the case's order */
+    size_t n_shared_targets;
+    /* Words and phrases both use, strongest first, as the case writes
+     * them; a match through a translation reads "huerta = horta". */
+    const char *const *shared_terms;
+    size_t n_shared_terms;
+};
+
 struct minga_host_api {
     size_t struct_size;
     uint32_t abi_major;
@@ -279,6 +300,19 @@ struct minga_host_api {
      * MINGA_HOST_HAS(host, export_error): a 1.1 host does not have it. */
     void (*export_error)(struct minga_export_ctx *ctx, const char *fmt, ...)
         MINGA_PRINTF(2, 3);
+    /* Exporters: up to `limit` (1..20) experiences most like case `id`,
+     * another city's before an equally close one of the same city, each
+     * with what it shares with the case (as GET /api/cases/{id}/related).
+     * *items is borrowed: valid until the next related_cases call on the
+     * same ctx or the end of the export. Returns 0, with *n_items 0 when
+     * nothing is like the case or the index does not hold it yet; a
+     * negative MINGA_E... code (MINGA_ENOMEM, MINGA_EIO) when the search
+     * failed, which an exporter may treat as "none". Test for it with
+     * MINGA_HOST_HAS(host, related_cases). */
+    int (*related_cases)(struct minga_export_ctx *ctx, const char *id,
+                         unsigned limit,
+                         const struct minga_related_case **items,
+                         size_t *n_items);
 };
 
 /* Nonzero when `host` is long enough to hold the function pointer `field`

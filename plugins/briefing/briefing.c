@@ -56,9 +56,7 @@ static char *dup_or_empty(const char *s) {
     return strdup(s ? s : "");
 }
 
-/* A case id made safe as one path component: [a-z0-9-] kept, anything
- * else (never seen after validation) becomes '-'. Caller frees. */
-static char *safe_id_new(const char *id) {
+char *briefing_safe_id_new(const char *id) {
     char *safe = strdup(id && *id ? id : "case");
     for (char *p = safe; p && *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -326,7 +324,7 @@ static int add_attachments(struct briefing *b, const struct minga_case *c,
 
 static int briefing_write_case(void *state, const struct minga_case *c) {
     struct briefing *b = state;
-    char *safe_id = safe_id_new(c->id);
+    char *safe_id = briefing_safe_id_new(c->id);
     if (!safe_id)
         return MINGA_ENOMEM;
     int rc = row_add(b, c, safe_id);
@@ -344,7 +342,16 @@ static int briefing_write_case(void *state, const struct minga_case *c) {
     if (rc == MINGA_OK)
         rc = mem_doc_open(&page);
     if (rc == MINGA_OK) {
-        briefing_page_case(&page.out, &b->l10n, c, safe_id);
+        /* the related list is a help, not the page: a failed search
+         * leaves it out rather than failing the pack */
+        const struct minga_related_case *related = NULL;
+        size_t n_related = 0;
+        if (!MINGA_HOST_HAS(b->host, related_cases) ||
+            b->host->related_cases(b->ctx, c->id, BRIEFING_RELATED_MAX,
+                                   &related, &n_related) != MINGA_OK)
+            n_related = 0;
+        briefing_page_case(&page.out, &b->l10n, c, safe_id, related,
+                           n_related);
         snprintf(path, path_len, "cases/%s.html", safe_id);
         rc = mem_doc_add(b, &page, path);
     }

@@ -36,10 +36,21 @@ struct briefing_selection {
     char *minga_version;
 };
 
+/* How many related experiences a case page lists. */
+#define BRIEFING_RELATED_MAX 5
+
+/* A case id made safe as one path component: [a-z0-9-] kept, anything
+ * else (never seen after validation) becomes '-'. Caller frees; NULL
+ * when out of memory. (briefing.c) */
+char *briefing_safe_id_new(const char *id);
+
 /* pages.c: names in the pack's language come from l10n (l10n->lang is
- * the pack's language, l10n->host the host). */
+ * the pack's language, l10n->host the host). `related` (n_related of
+ * them, borrowed) are the experiences like the case, from the host. */
 void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
-                        const struct minga_case *c, const char *safe_id);
+                        const struct minga_case *c, const char *safe_id,
+                        const struct minga_related_case *related,
+                        size_t n_related);
 void briefing_page_index(struct exp_out *out, const struct exp_l10n *l10n,
                          const struct briefing_selection *sel,
                          const struct exp_stats *stats,

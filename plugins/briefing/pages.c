@@ -145,8 +145,103 @@ static void attachment_note(struct exp_out *out,
     exp_out_puts(out, ")</small>");
 }
 
+/* "Rosario, Santa Fe · Argentina · 2002-2008"; region may be NULL. */
+static void place(struct exp_out *out, const struct exp_l10n *l10n,
+                  const char *city, const char *region, const char *country,
+                  int year_start, int year_end) {
+    exp_out_html(out, city);
+    if (region) {
+        exp_out_puts(out, ", ");
+        exp_out_html(out, region);
+    }
+    exp_out_puts(out, " · ");
+    exp_out_html(out, exp_country_name(l10n, country));
+    exp_out_puts(out, " · ");
+    years(out, year_start, year_end);
+}
+
+/* "In common: SDG 11, SDG 2 · Targets 11.2 · huerta urbana, compost" */
+static void related_in_common(struct exp_out *out,
+                              const struct exp_l10n *l10n,
+                              const struct minga_related_case *r) {
+    const char *lang = l10n->lang;
+    const char *sep = "";
+    exp_out_puts(out, "<br><small>");
+    exp_out_html(out, exp_label(EXP_L_IN_COMMON, lang));
+    exp_out_puts(out, ": ");
+    for (int g = 1; g <= 17; g++) {
+        if (!(r->shared_goal_mask & (1u << g)))
+            continue;
+        exp_out_printf(out, "%s%s %d", sep, exp_label(EXP_L_SDG_SHORT, lang),
+                       g);
+        sep = ", ";
+    }
+    if (r->n_shared_targets > 0) {
+        exp_out_printf(out, "%s%s ", *sep ? " · " : "",
+                       exp_label(EXP_L_TARGETS, lang));
+        for (size_t i = 0; i < r->n_shared_targets; i++) {
+            if (i)
+                exp_out_puts(out, ", ");
+            exp_out_html(out, r->shared_targets[i]);
+        }
+        sep = ", ";
+    }
+    if (r->n_shared_terms > 0) {
+        exp_out_puts(out, *sep ? " · " : "");
+        for (size_t i = 0; i < r->n_shared_terms; i++) {
+            if (i)
+                exp_out_puts(out, ", ");
+            exp_out_html(out, r->shared_terms[i]);
+        }
+    }
+    exp_out_puts(out, "</small>");
+}
+
+/* The experiences like this one: a link to each page the pack holds,
+ * the others named with where to find them (not in this pack). */
+static void related_section(struct exp_out *out, const struct exp_l10n *l10n,
+                            const struct minga_related_case *related,
+                            size_t n_related) {
+    const char *lang = l10n->lang;
+    exp_out_puts(out, "<section class=\"related\">\n<h2>");
+    exp_out_html(out, exp_label(EXP_L_RELATED, lang));
+    exp_out_puts(out, "</h2>\n<ul>\n");
+    for (size_t i = 0; i < n_related; i++) {
+        const struct minga_related_case *r = &related[i];
+        char *safe = r->is_exported ? briefing_safe_id_new(r->id) : NULL;
+        exp_out_puts(out, "<li>");
+        if (safe) {
+            exp_out_puts(out, "<a href=\"");
+            exp_out_url_path(out, safe);
+            exp_out_puts(out, ".html\">");
+            exp_out_html(out, r->title);
+            exp_out_puts(out, "</a>");
+        } else {
+            exp_out_puts(out, "<cite>");
+            exp_out_html(out, r->title);
+            exp_out_puts(out, "</cite>");
+        }
+        free(safe);
+        exp_out_puts(out, " <span class=\"place\">");
+        place(out, l10n, r->city, NULL, r->country, r->year_start,
+              r->year_end);
+        exp_out_puts(out, "</span>");
+        if (!r->is_exported) {
+            exp_out_puts(out, " <small>(");
+            exp_out_html(out, exp_label(EXP_L_NOT_IN_PACK, lang));
+            exp_out_puts(out, ")</small>");
+        }
+        if (r->shared_goal_mask || r->n_shared_targets || r->n_shared_terms)
+            related_in_common(out, l10n, r);
+        exp_out_puts(out, "</li>\n");
+    }
+    exp_out_puts(out, "</ul>\n</section>\n");
+}
+
 void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
-                        const struct minga_case *c, const char *safe_id) {
+                        const struct minga_case *c, const char *safe_id,
+                        const struct minga_related_case *related,
+                        size_t n_related) {
     const struct minga_host_api *host = l10n->host;
     const char *lang = l10n->lang;
     page_head(out, lang, c->title, "../style.css");
@@ -157,15 +252,8 @@ void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
     exp_out_puts(out, "\">\n<h1>");
     exp_out_html(out, c->title);
     exp_out_puts(out, "</h1>\n<p class=\"place\">");
-    exp_out_html(out, c->city);
-    if (c->region) {
-        exp_out_puts(out, ", ");
-        exp_out_html(out, c->region);
-    }
-    exp_out_puts(out, " · ");
-    exp_out_html(out, exp_country_name(l10n, c->country));
-    exp_out_puts(out, " · ");
-    years(out, c->year_start, c->year_end);
+    place(out, l10n, c->city, c->region, c->country, c->year_start,
+          c->year_end);
     exp_out_puts(out, "</p>\n<p class=\"chips\">");
     for (int g = 1; g <= 17; g++)
         if (c->goal_mask & (1u << g))
@@ -229,6 +317,8 @@ void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
         }
         exp_out_puts(out, "</ul>\n</section>\n");
     }
+    if (n_related > 0)
+        related_section(out, l10n, related, n_related);
     exp_out_puts(out, "</article>\n</body>\n</html>\n");
 }
 

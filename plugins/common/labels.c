@@ -68,6 +68,11 @@ static const char *const labels[EXP_L_COUNT_][3] = {
     [EXP_L_CASE_LANGUAGE] = {"Idioma del caso", "Idioma do caso",
                              "Language of the case"},
     [EXP_L_OPEN_FILE] = {"abrir", "abrir", "open"},
+    [EXP_L_RELATED] = {"Experiencias relacionadas", "Experiências relacionadas",
+                       "Related experiences"},
+    [EXP_L_IN_COMMON] = {"En común", "Em comum", "In common"},
+    [EXP_L_NOT_IN_PACK] = {"no está en este dossier", "não está neste dossiê",
+                           "not in this briefing"},
 };
 
 const char *exp_level_name(unsigned index) {

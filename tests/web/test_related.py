@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import urllib.parse
+import zipfile
 
 MINGA, SOURCE_DIR, WORK_DIR = sys.argv[1], sys.argv[2], sys.argv[3]
 DATA = os.path.join(WORK_DIR, "data")
@@ -308,6 +309,103 @@ def test_cli_related():
     r = minga("related", "no-such-case")
     check(r.returncode == 1 and "no-such-case" in r.stderr,
           "an unknown id fails (1) naming it")
+
+
+class PackRelated(html.parser.HTMLParser):
+    """A briefing pack's case page: the heading and the items of its
+    section class="related", each [href or None, text]."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.heading, self.items = 0, "", []
+        self._in_h2 = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section" and a.get("class") == "related":
+            self.depth = 1
+        elif self.depth and tag == "section":
+            self.depth += 1
+        if not self.depth:
+            return
+        if tag == "h2":
+            self._in_h2 = True
+        elif tag == "li":
+            self.items.append([None, ""])
+        elif tag == "a" and self.items:
+            self.items[-1][0] = a.get("href")
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == "section":
+            self.depth -= 1
+        if tag == "h2":
+            self._in_h2 = False
+
+    def handle_data(self, data):
+        if self.depth and self._in_h2:
+            self.heading += data
+        elif self.depth and self.items:
+            self.items[-1][1] += data
+
+
+def briefing_pack(name, lang, *selection):
+    """Exports a briefing pack; returns {case id: its page's text}."""
+    path = os.path.join(WORK_DIR, name)
+    r = minga("export", "--format", "briefing", "--lang", lang, "-o", path,
+              *selection)
+    if r.returncode != 0:
+        raise AssertionError("briefing export failed: " + r.stderr)
+    with zipfile.ZipFile(path) as z:
+        return {n[len("cases/"):-len(".html")]: z.read(n).decode("utf-8")
+                for n in z.namelist()
+                if n.startswith("cases/") and n.endswith(".html")}
+
+
+def test_briefing_pack_lists_related():
+    want = json.loads(minga("related", "--json", PB_ES).stdout)["related"]
+    for name, lang, selection, heading, elsewhere in (
+            ("goal16.zip", "es", ["sdg:16"], "Experiencias relacionadas",
+             "no está en este dossier"),
+            ("argentina.zip", "pt", ["country:AR"],
+             "Experiências relacionadas", "não está neste dossiê")):
+        pages = briefing_pack(name, lang, *selection)
+        check(PB_ES in pages, "%s holds %s" % (name, PB_ES))
+        p = PackRelated(pages.get(PB_ES, ""))
+        check(p.heading == heading,
+              "%s: the case page has a section \"%s\" (%r)"
+              % (name, heading, p.heading))
+        check(len(p.items) == len(want),
+              "%s: it lists the %d cases `minga related` names (%d)"
+              % (name, len(want), len(p.items)))
+        for (href, text), r in zip(p.items, want):
+            if r["id"] in pages:
+                check(href == r["id"] + ".html",
+                      "%s: %s is in the pack and linked (%r)"
+                      % (name, r["id"], href))
+            else:
+                check(href is None and r["title"] in text and elsewhere
+                      in text, "%s: %s is not in the pack: its title "
+                      "unlinked, \"%s\" (%r)" % (name, r["id"],
+                                                  elsewhere, text))
+    # sdg:16 holds the Portuguese and English kin; country:AR neither
+    for name, selection in (("goal16", ["sdg:16"]), ("ar", ["country:AR"])):
+        pages = briefing_pack(name + "-en.zip", "en", *selection)
+        items = PackRelated(pages[PB_ES]).items
+        linked = [h for h, _ in items if h]
+        if name == "goal16":
+            check(PB_PT + ".html" in linked and PB_EN + ".html" in linked,
+                  "a goal-16 pack links Porto Alegre's and New York's "
+                  "pages (%s)" % linked)
+            text = " ".join(t for _, t in items)
+            check("In common: SDG 11" in text and "16.7" in text
+                  and "presupuesto participativo = " in text.lower(),
+                  "each says what it shares: goals, targets, the phrase "
+                  "and its translation (%r)" % text[:300])
+        else:
+            check(PB_PT + ".html" not in linked,
+                  "an Argentine pack does not link Porto Alegre (%s)"
+                  % linked)
 
 
 def twin(case_id, city, country="AR"):
