@@ -3,8 +3,11 @@
 #   lib/minga/plugins/*.so                    importers and exporters; the
 #                                             binary finds them relative to
 #                                             itself (core/plugin_host.c)
-#   include/minga/{plugin,version}.h          for plugin authors
-#   LIBDIR/pkgconfig/minga-plugin.pc          their flags and `plugindir`
+#   LIBDIR/libminga.so.0                      the public C API (libminga)
+#   include/minga/*.h                         its headers; plugin.h and
+#                                             version.h for plugin authors
+#   LIBDIR/pkgconfig/minga.pc                 flags of a program on libminga
+#   LIBDIR/pkgconfig/minga-plugin.pc          plugins' flags and `plugindir`
 #   share/man/man1/minga*.1.gz                from the CLI's --help texts
 #   share/bash-completion/completions/minga   reads the same help texts
 #   lib/systemd/system/minga.service          a hardened unit for `serve`
@@ -14,7 +17,12 @@
 # GNUInstallDirs is included at the top (install destinations of the
 # targets); this file is included last, once every target exists.
 
-install(FILES ${CMAKE_SOURCE_DIR}/include/minga/plugin.h
+install(FILES ${CMAKE_SOURCE_DIR}/include/minga/minga.h
+              ${CMAKE_SOURCE_DIR}/include/minga/errors.h
+              ${CMAKE_SOURCE_DIR}/include/minga/catalog.h
+              ${CMAKE_SOURCE_DIR}/include/minga/search.h
+              ${CMAKE_SOURCE_DIR}/include/minga/export.h
+              ${CMAKE_SOURCE_DIR}/include/minga/plugin.h
               ${CMAKE_BINARY_DIR}/include/minga/version.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/minga)
 
@@ -29,16 +37,19 @@ set(MINGA_ABI_MINOR ${CMAKE_MATCH_1})
 # Written at install time straight into the destination (DESTDIR and
 # prefix as `cmake --install --prefix P` or CPack set them), so that the
 # .pc points into P and two installs from one build tree do not race.
-configure_file(${CMAKE_SOURCE_DIR}/data/install/minga-plugin.pc.in
-               ${CMAKE_BINARY_DIR}/minga-plugin.pc.in @ONLY)
-install(CODE "
-  set(dest \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\")
-  file(READ \"${CMAKE_BINARY_DIR}/minga-plugin.pc.in\" pc)
-  string(REPLACE \"%PREFIX%\" \"\${CMAKE_INSTALL_PREFIX}\" pc \"\${pc}\")
-  file(WRITE \"\${dest}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/minga-plugin.pc\"
-       \"\${pc}\")
-  message(STATUS \"Installing: \${dest}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/minga-plugin.pc\")
-")
+foreach(pc minga minga-plugin)
+  configure_file(${CMAKE_SOURCE_DIR}/data/install/${pc}.pc.in
+                 ${CMAKE_BINARY_DIR}/${pc}.pc.in @ONLY)
+  install(CODE "
+    set(dest \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}\")
+    file(READ \"${CMAKE_BINARY_DIR}/${pc}.pc.in\" text)
+    string(REPLACE \"%PREFIX%\" \"\${CMAKE_INSTALL_PREFIX}\" text
+           \"\${text}\")
+    file(WRITE \"\${dest}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/${pc}.pc\"
+         \"\${text}\")
+    message(STATUS \"Installing: \${dest}/${CMAKE_INSTALL_LIBDIR}/pkgconfig/${pc}.pc\")
+  ")
+endforeach()
 
 # Man pages: generated at install time from the built binary (help2man),
 # so a plain build does not pay for them.

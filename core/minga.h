@@ -1,7 +1,8 @@
 /*
- * minga's library facade: one open data folder (catalog, index, plugins)
- * and every operation the CLI and the web server offer. Both are thin
- * shells over these functions, so they cannot drift apart.
+ * minga's internal facade: one open data folder (catalog, index, plugins)
+ * and every operation the CLI and the web server offer, beyond the public
+ * API of include/minga/ that libminga exports. The CLI and the server
+ * are thin shells over these functions, so they cannot drift apart.
  *
  * A data folder holds catalog.db (SQLite, the source of truth), index/
  * (Xapian) and a lock file that serialises writers. A struct minga belongs
@@ -16,25 +17,15 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "minga/minga.h"   /* the public API: minga_open, minga_close,
+                                minga_search_json ... (core/libminga.c) */
 #include "minga/plugin.h"
 #include "query.h"
 #include "diag.h"
 #include "mindex.h"
 #include "minga/version.h"   /* MINGA_VERSION, generated */
 
-struct minga;
 struct minga_principal;   /* a verified token: see "upload tokens" */
-
-enum minga_open_flags {
-    MINGA_OPEN_CREATE = 1 << 0,    /* create the data folder if missing */
-    MINGA_OPEN_READONLY = 1 << 1   /* search and read only */
-};
-
-/* Opens the data folder `dir`. Without MINGA_OPEN_CREATE a missing folder
- * is an error that says to run `minga init`. */
-int minga_open(struct minga **out, const char *dir, int flags, char **errmsg);
-void minga_close(struct minga *m);
-const char *minga_data_dir(const struct minga *m);
 
 /* -- importing ---------------------------------------------------------- */
 

@@ -201,6 +201,23 @@ int plugin_host_load_dir(const char *dir)
     return n;
 }
 
+/* The folder of the shared object holding this code, when that is
+ * libminga rather than the program: a program linked with libminga finds
+ * the plugins installed beside the library, wherever the program is. */
+static void load_beside_library(void)
+{
+    Dl_info info;
+    if (!dladdr((void *)plugin_host_init, &info) || !info.dli_fname)
+        return;
+    const char *base = strrchr(info.dli_fname, '/');
+    if (!base || strncmp(base + 1, "libminga.so", 11) != 0)
+        return;
+    char dir[PATH_MAX + 64];
+    snprintf(dir, sizeof dir, "%.*s/%s", (int)(base - info.dli_fname),
+             info.dli_fname, MINGA_LIB_TO_PLUGINS);
+    plugin_host_load_dir(dir);
+}
+
 static void load_all(void)
 {
     const char *env = getenv("MINGA_PLUGIN_PATH");
@@ -223,6 +240,7 @@ static void load_all(void)
             plugin_host_load_dir(dir);
         }
     }
+    load_beside_library();
 }
 
 void plugin_host_init(void)

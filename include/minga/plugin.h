@@ -43,17 +43,9 @@ extern "C" {
 #define MINGA_PRINTF(f, a)
 #endif
 
-/* Return codes shared by the host and plugins. */
-#define MINGA_OK          0
-#define MINGA_EINVAL    (-1)  /* bad input: errors were reported */
-#define MINGA_ENOMEM    (-2)
-#define MINGA_EIO       (-3)  /* reading or writing failed */
-#define MINGA_ELIMIT    (-4)  /* a size or count limit was crossed */
-#define MINGA_ENOTFOUND (-5)
-#define MINGA_EINTERNAL (-6)
-#define MINGA_EBUSY     (-7)
-#define MINGA_EEXISTS   (-8)
-#define MINGA_EFORBIDDEN (-9) /* outside the rights of who asked */
+/* Return codes shared by the host and plugins: MINGA_OK, MINGA_EINVAL,
+ * MINGA_ENOMEM, MINGA_EIO, MINGA_ELIMIT, MINGA_ENOTFOUND, ... */
+#include "errors.h"
 
 enum minga_plugin_kind {
     MINGA_PLUGIN_IMPORTER = 1,

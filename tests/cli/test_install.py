@@ -184,6 +184,100 @@ class InstallTest(unittest.TestCase):
         r = run([self.minga, "--data", data, "show", "x-bad"])
         self.assertNotEqual(r.returncode, 0)
 
+    def libminga(self):
+        libs = glob.glob(os.path.join(self.prefix, "lib*", "**",
+                                      "libminga.so.*"), recursive=True)
+        self.assertTrue(libs, "libminga.so.N is installed")
+        return sorted(libs, key=len)[0]
+
+    def test_libminga_exports_only_its_api(self):
+        lib = self.libminga()
+        self.assertRegex(os.path.basename(lib), r"^libminga\.so\.\d+$",
+                         "the SONAME link, libminga.so.MAJOR")
+        r = run(["objdump", "-p", lib])
+        self.assertRegex(r.stdout, r"SONAME\s+libminga\.so\.\d+\b")
+        r = run(["nm", "-D", "--defined-only", lib])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # "T minga_open@@MINGA_0"; the version node itself is type A
+        names = [line.split()[-1].split("@")[0]
+                 for line in r.stdout.splitlines()
+                 if line.split() and line.split()[-2] != "A"]
+        self.assertGreater(len(names), 5)
+        self.assertEqual([n for n in names if not n.startswith("minga_")],
+                         [], "nm -D: only minga_ symbols")
+        # and every function the public headers declare
+        declared = set()
+        for h in glob.glob(os.path.join(self.prefix, "include", "minga",
+                                        "*.h")):
+            if h.endswith("plugin.h"):
+                continue
+            with open(h, encoding="utf-8") as f:
+                declared |= set(re.findall(r"\b(minga_[a-z_]+)\(",
+                                           f.read()))
+        self.assertEqual(declared - set(names), set(),
+                         "every public function is exported")
+
+    def test_program_built_with_pkg_config(self):
+        env = dict(os.environ,
+                   PKG_CONFIG_PATH=os.path.join(
+                       os.path.dirname(self.libminga()), "pkgconfig"))
+        flags = run(["pkg-config", "--cflags", "--libs", "minga"], env=env)
+        self.assertEqual(flags.returncode, 0, flags.stderr)
+        self.assertNotIn(clitest.SRC, flags.stdout, "no source tree paths")
+        prog = os.path.join(self.tmp, "search_catalog")
+        src = os.path.join(clitest.SRC, "docs", "examples",
+                           "search_catalog.c")
+        cc = run(["cc", "-Wall", "-Wextra", "-Werror", "-o", prog, src]
+                 + flags.stdout.split(), cwd=self.tmp)
+        self.assertEqual(cc.returncode, 0, cc.stderr)
+        env = dict(os.environ,
+                   LD_LIBRARY_PATH=os.path.dirname(self.libminga()))
+        data = os.path.join(self.tmp, "prog-data")
+        sample = os.path.join(clitest.SRC, "data", "sample")
+        files = sorted(os.listdir(sample))
+        rosario = os.path.join(sample, "rosario-presupuesto-participativo"
+                                       ".json")
+        r = run([prog, data, rosario, "presupuesto", "participativo"],
+                env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        doc = json.loads(r.stdout)
+        self.assertEqual([h["id"] for h in doc["results"]],
+                         ["rosario-presupuesto-participativo"])
+        # a second file; the program's search answers as the CLI's does
+        porto = os.path.join(sample, "porto-alegre-orcamento-participativo"
+                                     ".json")
+        self.assertIn(os.path.basename(porto), files)
+        r = run([prog, data, porto, "presupuesto participativo sdg:16"],
+                env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        ours = json.loads(r.stdout)
+        cli = json.loads(run([self.minga, "--data", data, "search",
+                              "--json", "--sdg", "16", "presupuesto",
+                              "participativo"]).stdout)
+        self.assertEqual([h["id"] for h in ours["results"]],
+                         [h["id"] for h in cli["results"]])
+        self.assertEqual(len(ours["results"]), 2,
+                         "the thesaurus finds the Portuguese case too")
+        r = run([prog, data, "--show", "rosario-presupuesto-participativo"],
+                env=env)
+        shown = json.loads(r.stdout)
+        with open(rosario, encoding="utf-8") as f:
+            want = json.load(f)
+        for field in ("title", "city"):
+            self.assertEqual(shown[field], want[field], field)
+        self.assertEqual(shown["sdg_goals"], sorted(want["sdg_goals"]))
+        # a bad file: exit 1, the file and the field named, nothing in
+        bad = os.path.join(self.tmp, "bad-case.json")
+        with open(bad, "w", encoding="utf-8") as f:
+            json.dump(dict(want, id="rosario-copy", sdg_goals=[19]), f)
+        r = run([prog, data, bad, "rosario"], env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("bad-case.json", r.stderr)
+        self.assertIn("sdg_goals", r.stderr)
+        r = run([prog, data, "--show", "rosario-copy"], env=env)
+        self.assertEqual(r.returncode, 1, "the bad case was not imported")
+        self.assertIn("rosario-copy", r.stderr)
+
     def test_systemd_unit_verifies(self):
         unit = os.path.join(self.prefix, "lib", "systemd", "system",
                             "minga.service")
@@ -233,6 +327,8 @@ class PackageTest(unittest.TestCase):
                          "/usr/lib/minga/plugins/minga_importer_json.so",
                          "/usr/lib/minga/plugins/minga_exporter_pdf.so",
                          "/usr/include/minga/plugin.h",
+                         "/usr/include/minga/minga.h",
+                         "/usr/include/minga/errors.h",
                          "/usr/include/minga/version.h",
                          "/usr/share/man/man1/minga.1.gz",
                          "/usr/share/man/man1/minga-serve.1.gz",
@@ -243,6 +339,10 @@ class PackageTest(unittest.TestCase):
                 self.assertIn(want, paths)
             self.assertTrue(any(p.endswith("/pkgconfig/minga-plugin.pc")
                                 for p in paths))
+            self.assertTrue(any(p.endswith("/pkgconfig/minga.pc")
+                                for p in paths))
+            self.assertRegex(listing, r"/libminga\.so\.\d+ -> ",
+                             "libminga (its SONAME link) in the .deb")
             self.assertFalse(any(p.startswith("/tmp") or "/build" in p
                                  for p in paths), "no build paths")
             depends = run(["dpkg-deb", "-f", deb, "Depends"]).stdout
