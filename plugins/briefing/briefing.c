@@ -240,6 +240,9 @@ static int briefing_begin(const struct minga_host_api *host,
     b->sel.generated_at = strdup(info && info->generated_at
                                      ? info->generated_at : now);
     b->sel.minga_version = dup_or_empty(info ? info->minga_version : NULL);
+    b->sel.is_related_skipped = MINGA_HOST_HAS(host, related_cases) &&
+                                info &&
+                                info->n_cases > BRIEFING_RELATED_MAX_CASES;
     b->mtime = parse_utc(b->sel.generated_at);
     exp_l10n_init(&b->l10n, host, b->sel.lang);
     exp_stats_init(&b->stats);
@@ -347,6 +350,7 @@ static int briefing_write_case(void *state, const struct minga_case *c) {
         const struct minga_related_case *related = NULL;
         size_t n_related = 0;
         if (!MINGA_HOST_HAS(b->host, related_cases) ||
+            b->sel.is_related_skipped ||
             b->host->related_cases(b->ctx, c->id, BRIEFING_RELATED_MAX,
                                    &related, &n_related) != MINGA_OK)
             n_related = 0;

@@ -34,10 +34,14 @@ struct briefing_selection {
     char *lang;            /* "es", "pt" or "en" */
     char *generated_at;
     char *minga_version;
+    int is_related_skipped;  /* too many cases for related lists */
 };
 
-/* How many related experiences a case page lists. */
+/* How many related experiences a case page lists, and in packs of how
+ * many cases at most: each list is a search (some 5 ms at 10 000 cases),
+ * which would make a pack of the whole catalog take minutes. */
 #define BRIEFING_RELATED_MAX 5
+#define BRIEFING_RELATED_MAX_CASES 1000
 
 /* A case id made safe as one path component: [a-z0-9-] kept, anything
  * else (never seen after validation) becomes '-'. Caller frees; NULL

@@ -410,7 +410,16 @@ void briefing_page_index(struct exp_out *out, const struct exp_l10n *l10n,
     figure(out, lang, EXP_L_CASES, stats->n_cases);
     figure(out, lang, EXP_L_COUNTRIES, exp_stats_n_countries(stats));
     figure(out, lang, EXP_L_GOALS, exp_stats_n_goals(stats));
-    exp_out_puts(out, "</div>\n</header>\n<section class=\"charts\">\n<h2>");
+    exp_out_puts(out, "</div>\n");
+    if (sel->is_related_skipped) {
+        exp_out_puts(out, "<p class=\"note\">");
+        exp_out_html(out, exp_label(EXP_L_RELATED, lang));
+        exp_out_puts(out, ": ");
+        exp_out_printf(out, exp_label(EXP_L_RELATED_LIMIT, lang),
+                       BRIEFING_RELATED_MAX_CASES);
+        exp_out_puts(out, "</p>\n");
+    }
+    exp_out_puts(out, "</header>\n<section class=\"charts\">\n<h2>");
     exp_out_html(out, exp_label(EXP_L_OVERVIEW, lang));
     exp_out_puts(out, "</h2>\n");
     chart_img(out, lang, "charts/goals.svg", EXP_L_PER_GOAL);

@@ -46,6 +46,7 @@ const char briefing_style_css[] =
     " border-left: 3px solid var(--line); color: var(--muted); }\n"
     ".attachments li { margin: .35rem 0; }\n"
     ".attachments a { display: inline-block; padding: .2rem 0; }\n"
+    ".note { color: var(--muted); font-size: .95rem; }\n"
     ".related li { margin: .6rem 0; }\n"
     ".related a { display: inline-block; padding: .2rem 0; }\n"
     ".related .place { color: var(--muted); }\n"

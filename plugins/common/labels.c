@@ -73,6 +73,14 @@ static const char *const labels[EXP_L_COUNT_][3] = {
     [EXP_L_IN_COMMON] = {"En común", "Em comum", "In common"},
     [EXP_L_NOT_IN_PACK] = {"no está en este dossier", "não está neste dossiê",
                            "not in this briefing"},
+    /* a printf format with one %d: the most cases a pack lists them in */
+    [EXP_L_RELATED_LIMIT] = {
+        "se listan en los dossiers de hasta %d casos; seleccione menos "
+        "casos para verlas.",
+        "são listadas nos dossiês de até %d casos; selecione menos casos "
+        "para vê-las.",
+        "listed in briefings of up to %d cases; select fewer cases to see "
+        "them."},
 };
 
 const char *exp_level_name(unsigned index) {

@@ -408,6 +408,41 @@ def test_briefing_pack_lists_related():
                   % linked)
 
 
+def test_briefing_pack_of_many_cases_says_why_no_related():
+    """A pack of more than 1000 cases lists no related experiences (each
+    list is a search) and its index page says so."""
+    data = os.path.join(WORK_DIR, "many")
+    sample = os.path.join(SOURCE_DIR, "data", "sample")
+    real = [json.load(open(os.path.join(sample, n), encoding="utf-8"))
+            for n in sorted(os.listdir(sample)) if n.endswith(".json")]
+    lines = os.path.join(WORK_DIR, "many.jsonl")
+    n = 0
+    with open(lines, "w", encoding="utf-8") as f:
+        for copy in range(1001 // len(real) + 1):
+            for c in real:
+                c = dict(c, id="%s-%d" % (c["id"][:90], copy))
+                c.pop("attachments", None)
+                f.write(json.dumps(c, ensure_ascii=False) + "\n")
+                n += 1
+    check(n > 1000, "%d cases, more than 1000" % n)
+    minga("init", data=data)
+    r = minga("import", lines, data=data)
+    check(r.returncode == 0, "they import (%s)" % r.stderr.strip()[:200])
+    path = os.path.join(WORK_DIR, "many.zip")
+    r = minga("export", "--format", "briefing", "--lang", "en", "-o", path,
+              data=data)
+    check(r.returncode == 0, "the pack of %d cases exports" % n)
+    with zipfile.ZipFile(path) as z:
+        index = z.read("index.html").decode("utf-8")
+        pages = [z.read(p).decode("utf-8") for p in z.namelist()
+                 if p.startswith("cases/")]
+    check(len(pages) == n and not any('class="related"' in p
+                                      for p in pages),
+          "no case page of the %d lists related experiences" % len(pages))
+    check("Related experiences: listed in briefings of up to 1000 cases"
+          in index, "the index page says why")
+
+
 def twin(case_id, city, country="AR"):
     return {
         "id": case_id, "language": "es", "city": city, "country": country,
