@@ -197,10 +197,11 @@ static std::string snippet_source(const char *summary, const char *body)
  * for snippets: a match found only inside a report shows there. The
  * index searches far more of their text (ATTACHMENT_INDEX_MAX) than it
  * keeps for snippets: a match past this start shows the summary. */
-static void add_attachment_sources(DocData &data, const struct minga_case *c)
+static SnippetSources attachment_sources(const struct minga_case *c)
 {
+    SnippetSources sources;
     for (size_t i = 0; i < c->n_attachments &&
-                       data.attachments.size() < ATTACHMENT_SNIPPET_SOURCES;
+                       sources.size() < ATTACHMENT_SNIPPET_SOURCES;
          i++) {
         const struct minga_attachment *a = &c->attachments[i];
         bool seen = false;
@@ -216,8 +217,9 @@ static void add_attachment_sources(DocData &data, const struct minga_case *c)
         std::string start(a->text, len);
         std::string source = snippet_source(start.c_str(), nullptr);
         if (!source.empty())
-            data.attachments.emplace_back(a->path, std::move(source));
+            sources.emplace_back(a->path, std::move(source));
     }
+    return sources;
 }
 
 /* Words in folded text: runs of letters and digits, any byte of a
@@ -322,8 +324,10 @@ Xapian::Document build_document(struct mindex *ix,
     data.level_mask = c->level_mask;
     data.actor_mask = c->actor_mask;
     data.text = snippet_source(c->summary, c->body);
-    add_attachment_sources(data, c);
     doc.set_data(docdata_encode(data));
+    SnippetSources sources = attachment_sources(c);
+    if (!sources.empty())
+        doc.add_value(SLOT_SNIPPET_SOURCES, snippet_sources_encode(sources));
     return doc;
 }
 

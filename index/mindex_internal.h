@@ -30,7 +30,10 @@
  *   suggested goals and targets "XSG11", "XST11.2": those the case's text
  *   speaks of without being tagged with them (mindex_suggested.cc).
  * Values: SLOT_YEAR_START, SLOT_YEAR_END (effective: year_start when the
- * case has none), SLOT_FACETS (packed masks, country, language), SLOT_ID.
+ * case has none), SLOT_FACETS (packed masks, country, language), SLOT_ID,
+ * SLOT_SNIPPET_SOURCES (the start of the attachments' text, for snippets:
+ * apart from the document data, which every hit reads, because only a
+ * hit whose summary and body miss a word needs it).
  * Synonyms (shard 0 only): key = an entry's words folded and stemmed with
  * the entry's language, joined by one space; each synonym = "lang:folded
  * words".
@@ -77,7 +80,8 @@ enum {
     SLOT_YEAR_START = 0,
     SLOT_YEAR_END = 1,
     SLOT_FACETS = 2,
-    SLOT_ID = 3
+    SLOT_ID = 3,
+    SLOT_SNIPPET_SOURCES = 4
 };
 
 extern const char *const META_GENERATION;   /* decimal */
@@ -133,20 +137,24 @@ const size_t SPELLING_MERGE_WORDS = 8192;
 /* Bytes of summary + body kept in the document data for snippets. */
 const size_t SNIPPET_SOURCE_MAX = 8192;
 /* Attachments whose text's start (SNIPPET_SOURCE_MAX bytes each, cleaned
- * as summary and body are) the document data keeps for snippets, so a
+ * as summary and body are) SLOT_SNIPPET_SOURCES keeps for snippets, so a
  * hit found inside a report shows where: the first ones with text. */
 const size_t ATTACHMENT_SNIPPET_SOURCES = 2;
 
 extern const char *const LEVEL_NAMES[MINGA_N_LEVELS];
 extern const char *const ACTOR_NAMES[MINGA_N_ACTORS];
 
+/* (path, text) of a case's attachments, for snippets. */
+typedef std::vector<std::pair<std::string, std::string>> SnippetSources;
+
 /* What the document data holds: the fields of a hit plus snippet text:
- * summary and body, and the start of its first attachments' text (none
- * in an index made before). */
+ * summary and body. An index written by 0.1 after issue 21 also holds
+ * the start of the attachments' text there (now in SLOT_SNIPPET_SOURCES):
+ * it is read as before. */
 struct DocData {
     std::string id, title, city, country, language, text;
-    /* (path, text) of attachments, at most ATTACHMENT_SNIPPET_SOURCES */
-    std::vector<std::pair<std::string, std::string>> attachments;
+    /* at most ATTACHMENT_SNIPPET_SOURCES; empty in what is written now */
+    SnippetSources attachments;
     int year_start = 0;
     int year_end = 0;
     uint32_t goal_mask = 0, level_mask = 0, actor_mask = 0;
@@ -155,6 +163,10 @@ struct DocData {
 std::string docdata_encode(const DocData &d);
 /* Returns false when the data is not in our encoding. */
 bool docdata_decode(const std::string &data, DocData *out);
+/* The value of SLOT_SNIPPET_SOURCES; decode returns false when `value`
+ * is not such a value (an empty value is an empty list). */
+std::string snippet_sources_encode(const SnippetSources &sources);
+bool snippet_sources_decode(const std::string &value, SnippetSources *out);
 
 std::string facets_encode(uint32_t goal_mask, uint32_t level_mask,
                           uint32_t actor_mask, const std::string &country,

@@ -180,18 +180,24 @@ static Plan choose_plan(struct mindex *ix, const std::string &text,
 /* The hit's snippet from the text where the match is strongest: the
  * summary and body, unless they show fewer of the query's words than
  * the start of an attachment does (then hit->snippet_from names it). The
- * attachments are read only when summary and body miss some word: a
- * search pays for them only then. */
+ * attachments (SLOT_SNIPPET_SOURCES, or the document data of an older
+ * index) are read only when summary and body miss some word: a search
+ * pays for them only then. */
 static void put_snippet(struct mindex *ix, struct mindex_hit *hit,
-                        const DocData &data, const Plan &plan,
-                        SnippetCache &cache)
+                        const Xapian::Document &doc, const DocData &data,
+                        const Plan &plan, SnippetCache &cache)
 {
     StemMemo &stem = ix->stem_memo_for(data.language);
     size_t best = 0;
     std::string snippet = make_snippet(data.text, data.language, stem,
                                        plan.highlight, cache, &best);
     const std::string *from = nullptr;
-    for (const auto &a : data.attachments) {
+    SnippetSources stored;
+    const SnippetSources *sources = &data.attachments;
+    if (best < plan.n_content && sources->empty() &&
+        snippet_sources_decode(doc.get_value(SLOT_SNIPPET_SOURCES), &stored))
+        sources = &stored;
+    for (const auto &a : *sources) {
         if (best >= plan.n_content)
             break;
         size_t n = 0;
@@ -294,7 +300,8 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
         std::map<std::string, SnippetCache> snippet_caches;
         for (auto it = mset.begin(); it != mset.end(); ++it) {
             DocData data;
-            if (!docdata_decode(it.get_document().get_data(), &data))
+            const Xapian::Document doc = it.get_document();
+            if (!docdata_decode(doc.get_data(), &data))
                 continue;   /* not one of ours: skip rather than fail */
             struct mindex_hit *hit = &results->hits[results->n_hits++];
             hit->id = dup_string(data.id);
@@ -318,10 +325,9 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             hit->level_mask = data.level_mask;
             hit->actor_mask = data.actor_mask;
             if (!tier.empty())
-                untier_hit(it.get_document(), q, mset, info, plan,
-                           is_listing, hit);
+                untier_hit(doc, q, mset, info, plan, is_listing, hit);
             if (q->want_snippets)
-                put_snippet(ix, hit, data, plan,
+                put_snippet(ix, hit, doc, data, plan,
                             snippet_caches[data.language]);
         }
         if (!suggestion.empty())

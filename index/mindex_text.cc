@@ -163,6 +163,22 @@ static bool get_string(const std::string &in, size_t &pos, std::string *s)
     return true;
 }
 
+/* A count, then (path, text) pairs, from `pos` to the end. */
+static bool sources_decode_at(const std::string &in, size_t pos,
+                              SnippetSources *out)
+{
+    uint64_t n = 0;
+    if (!get_varint(in, pos, &n) || n > ATTACHMENT_SNIPPET_SOURCES)
+        return false;
+    for (uint64_t i = 0; i < n; i++) {
+        std::pair<std::string, std::string> a;
+        if (!get_string(in, pos, &a.first) || !get_string(in, pos, &a.second))
+            return false;
+        out->push_back(std::move(a));
+    }
+    return pos == in.size();
+}
+
 std::string docdata_encode(const DocData &d)
 {
     std::string out;
@@ -179,14 +195,9 @@ std::string docdata_encode(const DocData &d)
     put_varint(out, d.actor_mask);
     put_string(out, d.text);
     /* appended after the fields of version 1, which a decoder of data
-     * made before finds absent */
-    if (!d.attachments.empty()) {
-        put_varint(out, d.attachments.size());
-        for (const auto &a : d.attachments) {
-            put_string(out, a.first);
-            put_string(out, a.second);
-        }
-    }
+     * made before finds absent; only tests write it now */
+    if (!d.attachments.empty())
+        out += snippet_sources_encode(d.attachments);
     return out;
 }
 
@@ -212,17 +223,24 @@ bool docdata_decode(const std::string &data, DocData *out)
             out->actor_mask = (uint32_t)actors, true);
     if (!ok || pos >= data.size())
         return ok;
-    uint64_t n = 0;
-    if (!get_varint(data, pos, &n) || n > ATTACHMENT_SNIPPET_SOURCES)
-        return false;
-    for (uint64_t i = 0; i < n; i++) {
-        std::pair<std::string, std::string> a;
-        if (!get_string(data, pos, &a.first) ||
-            !get_string(data, pos, &a.second))
-            return false;
-        out->attachments.push_back(std::move(a));
+    return sources_decode_at(data, pos, &out->attachments);
+}
+
+std::string snippet_sources_encode(const SnippetSources &sources)
+{
+    std::string out;
+    put_varint(out, sources.size());
+    for (const auto &a : sources) {
+        put_string(out, a.first);
+        put_string(out, a.second);
     }
-    return true;
+    return out;
+}
+
+bool snippet_sources_decode(const std::string &value, SnippetSources *out)
+{
+    out->clear();
+    return value.empty() || sources_decode_at(value, 0, out);
 }
 
 /* -- packed facet value: goals (4 bytes LE), levels, actors, country

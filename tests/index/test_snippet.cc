@@ -131,6 +131,41 @@ static void test_cuts_at_sentence_boundaries(void **state)
                         "que ver con el tema.");
 }
 
+/* The attachments' snippet text has its own value slot; document data
+ * that still carries it (as written before) decodes the same. */
+static void test_snippet_sources_round_trip(void **state)
+{
+    (void)state;
+    SnippetSources sources = {{"anexos/informe.txt", "El taller formó"},
+                              {"plan.pdf", "Plano diretor"}};
+    SnippetSources back;
+    assert_true(snippet_sources_decode(snippet_sources_encode(sources),
+                                       &back));
+    assert_true(back == sources);
+    assert_true(snippet_sources_decode("", &back));
+    assert_int_equal(back.size(), 0);
+    std::string bad = snippet_sources_encode(sources);
+    assert_false(snippet_sources_decode(bad.substr(0, bad.size() - 1),
+                                        &back));
+    assert_false(snippet_sources_decode(bad + "x", &back));
+
+    DocData old;
+    old.id = "rosario-x";
+    old.title = "Presupuesto participativo";
+    old.language = "es";
+    old.text = "Resumen";
+    old.year_start = 2002;
+    old.attachments = sources;        /* the layout written before */
+    DocData got;
+    assert_true(docdata_decode(docdata_encode(old), &got));
+    assert_true(got.attachments == sources);
+    assert_string_equal(got.text.c_str(), "Resumen");
+    old.attachments.clear();          /* the layout written now */
+    assert_true(docdata_decode(docdata_encode(old), &got));
+    assert_int_equal(got.attachments.size(), 0);
+    assert_int_equal(got.year_start, 2002);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +174,7 @@ int main(void)
         cmocka_unit_test(test_token_boundaries),
         cmocka_unit_test(test_never_marks_a_stopword),
         cmocka_unit_test(test_cuts_at_sentence_boundaries),
+        cmocka_unit_test(test_snippet_sources_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
