@@ -29,6 +29,7 @@
  * commits are not atomic together: see mindex.h.
  */
 #include "mindex_internal.h"
+#include "mindex_worker.h"
 
 #include <chrono>
 #include <thread>

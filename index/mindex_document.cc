@@ -5,6 +5,8 @@
  * terms and slots.
  */
 #include "mindex_internal.h"
+#include "mindex_suggested.h"
+#include "mindex_text.h"
 
 #include <algorithm>
 #include <cmath>

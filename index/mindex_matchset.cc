@@ -15,7 +15,7 @@
  * documents in the others (PostingIterator::skip_to), as the matcher
  * does, unless reading those whole is cheaper.
  */
-#include "mindex_internal.h"
+#include "mindex_matchset.h"
 
 #include <algorithm>
 

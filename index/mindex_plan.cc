@@ -13,6 +13,10 @@
  * spelling data corrects words no case holds.
  */
 #include "mindex_plan.h"
+#include "mindex_snippet.h"
+#include "mindex_suggested.h"
+#include "mindex_text.h"
+#include "mindex_thesaurus.h"
 
 #include <stdlib.h>
 #include <string.h>

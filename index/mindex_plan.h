@@ -9,6 +9,8 @@
 #define MINGA_MINDEX_PLAN_H
 
 #include "mindex_internal.h"
+#include "mindex_snippet.h"
+#include "mindex_thesaurus.h"
 
 namespace mindex_impl {
 

@@ -11,6 +11,10 @@
  * matches.
  */
 #include "mindex_plan.h"
+#include "mindex_facets.h"
+#include "mindex_snippet.h"
+#include "mindex_suggested.h"
+#include "mindex_text.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -21,6 +21,8 @@
  * index holds only folded words and stems).
  */
 #include "mindex_internal.h"
+#include "mindex_text.h"
+#include "mindex_thesaurus.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,8 @@
  * its other hits (SnippetCache). The output is the same as folding and
  * stemming every token.
  */
-#include "mindex_internal.h"
+#include "mindex_snippet.h"
+#include "mindex_text.h"
 
 #include <string.h>
 #include <utf8proc.h>

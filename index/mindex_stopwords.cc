@@ -8,7 +8,7 @@
  * in another little. Built once a process (a function-local static:
  * thread-safe) and only read afterwards.
  */
-#include "mindex_internal.h"
+#include "mindex_text.h"
 
 extern "C" {
 extern const unsigned char minga_stopwords_es[];

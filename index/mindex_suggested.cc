@@ -14,6 +14,7 @@
  * answers a search with suggestions with the tagged cases only and says
  * so (mindex_results.is_suggested_unavailable) until `minga reindex`.
  */
+#include "mindex_suggested.h"
 #include "mindex_internal.h"
 
 #include <stdlib.h>

@@ -3,7 +3,9 @@
  * way the TermGenerator does, stemmers per language, and the compact
  * encodings of the document data and the packed facet value.
  */
+#include "mindex_text.h"
 #include "mindex_internal.h"
+#include "mindex_thesaurus.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,9 @@
  * "lang:folded words", which the query side turns back into phrases. The
  * keys written are listed in the metadata so the next load can clear them.
  */
+#include "mindex_thesaurus.h"
 #include "mindex_internal.h"
+#include "mindex_text.h"
 
 #include <cstdlib>
 

@@ -4,6 +4,7 @@
  * document, emptying its database, committing). See mindex.cc for the
  * threads and transactions.
  */
+#include "mindex_worker.h"
 #include "mindex_internal.h"
 
 #include <string.h>

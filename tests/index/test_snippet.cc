@@ -16,7 +16,8 @@ extern "C" {
 
 #include <string>
 
-#include "mindex_internal.h"
+#include "mindex_snippet.h"
+#include "mindex_text.h"
 
 using namespace mindex_impl;
 
