@@ -49,27 +49,6 @@ void minga_server_options_init(struct minga_server_options *opt) {
     opt->port = 8080;
 }
 
-static char *dup_printf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static char *dup_printf(const char *fmt, ...) {
-    va_list ap;
-    char *out = NULL;
-    va_start(ap, fmt);
-    if (vasprintf(&out, fmt, ap) < 0) out = NULL;
-    va_end(ap);
-    return out;
-}
-
-void web_log(struct web_server *srv, const char *fmt, ...) {
-    if (!srv->opt.log) return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    srv->opt.log(srv->opt.arg, line);
-}
-
 static void mhd_logger(void *cls, const char *fmt, va_list ap) {
     struct web_server *srv = cls;
     if (!srv->opt.log) return;
@@ -82,44 +61,10 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap) {
 
 /* -- per-thread handles ----------------------------------------------- */
 
+/* srv->minga_key's destructor: closes the handle web_thread_minga
+ * (context.c) opened, when its thread ends. */
 static void close_thread_minga(void *ptr) {
     minga_close(ptr);
-}
-
-struct minga *web_thread_minga(struct web_server *srv, char **errmsg) {
-    struct minga *m = pthread_getspecific(srv->minga_key);
-    if (m) return m;
-    if (minga_open(&m, srv->opt.data_dir, MINGA_OPEN_READONLY, errmsg) != 0)
-        return NULL;
-    if (pthread_setspecific(srv->minga_key, m) != 0) {
-        minga_close(m);
-        *errmsg = strdup("out of memory");
-        return NULL;
-    }
-    return m;
-}
-
-struct minga *web_thread_minga_reply(struct web_server *srv,
-                                     struct web_reply *reply) {
-    char *errmsg = NULL;
-    struct minga *m = web_thread_minga(srv, &errmsg);
-    if (!m) {
-        web_log(srv, "cannot open the data folder: %s",
-                errmsg ? errmsg : "unknown error");
-        web_reply_error(reply, MHD_HTTP_SERVICE_UNAVAILABLE,
-                        "the data folder cannot be opened", NULL);
-        free(errmsg);
-    }
-    return m;
-}
-
-int web_tmpfile(struct web_server *srv) {
-    char *path = dup_printf("%s/minga-web-XXXXXX", srv->tmp_dir);
-    if (!path) return -1;
-    int fd = mkstemp(path);
-    if (fd >= 0) unlink(path);
-    free(path);
-    return fd;
 }
 
 /* -- requests --------------------------------------------------------- */
@@ -132,15 +77,6 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con) {
     req->raw_uri = strdup(uri);
     clock_gettime(CLOCK_MONOTONIC, &req->started);
     return req;
-}
-
-char *web_target_for_log(const struct web_request *req, char *buf,
-                         size_t size) {
-    size_t n = 0;
-    for (const char *p = req->raw_uri; p && *p && n + 1 < size; p++)
-        buf[n++] = (unsigned char)*p < 0x20 || *p == 0x7F ? '?' : *p;
-    buf[n] = '\0';
-    return buf;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *con,
@@ -398,8 +334,8 @@ static int resolve_bind(const struct minga_server_options *opt,
     snprintf(port, sizeof port, "%d", opt->port);
     int rc = getaddrinfo(opt->bind_addr, port, &hints, &res);
     if (rc != 0 || !res) {
-        *errmsg = dup_printf("cannot resolve bind address %s: %s",
-                             opt->bind_addr, gai_strerror(rc));
+        *errmsg = web_dup_printf("cannot resolve bind address %s: %s",
+                                 opt->bind_addr, gai_strerror(rc));
         return MINGA_EINVAL;
     }
     memcpy(addr, res->ai_addr, res->ai_addrlen);
@@ -477,8 +413,8 @@ static int start_pools(struct web_server *srv, char **errmsg) {
                            sp->max_queued, sp->retry_after_s) != 0) {
             each_pool(srv, i, web_pool_stop);
             each_pool(srv, i, web_pool_release);
-            *errmsg = dup_printf("cannot start the %s worker threads",
-                                 sp->name);
+            *errmsg = web_dup_printf("cannot start the %s worker threads",
+                                     sp->name);
             return -1;
         }
     }
@@ -487,7 +423,7 @@ static int start_pools(struct web_server *srv, char **errmsg) {
 
 static char *pick_tmp_dir(const char *data_dir) {
     struct stat st;
-    char *dir = dup_printf("%s/tmp", data_dir);
+    char *dir = web_dup_printf("%s/tmp", data_dir);
     if (dir && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)
         && access(dir, W_OK) == 0)
         return dir;
@@ -543,8 +479,8 @@ int minga_server_run(const struct minga_server_options *opt_in,
         return MINGA_EINVAL;
     }
     if (srv.opt.port < 0 || srv.opt.port > 65535) {
-        *errmsg = dup_printf("port %d is out of range (0-65535)",
-                             srv.opt.port);
+        *errmsg = web_dup_printf("port %d is out of range (0-65535)",
+                                 srv.opt.port);
         return MINGA_EINVAL;
     }
     if ((rc = resolve_bind(&srv.opt, &addr, &is_ipv6, errmsg)) != 0)
@@ -584,9 +520,9 @@ int minga_server_run(const struct minga_server_options *opt_in,
     daemon = start_daemon(&srv, &addr, is_ipv6);
     if (!daemon) {
         int saved = errno;
-        *errmsg = dup_printf("cannot listen on %s port %d: %s",
-                             srv.opt.bind_addr, srv.opt.port,
-                             saved ? strerror(saved) : "unknown error");
+        *errmsg = web_dup_printf("cannot listen on %s port %d: %s",
+                                 srv.opt.bind_addr, srv.opt.port,
+                                 saved ? strerror(saved) : "unknown error");
         rc = MINGA_EIO;
         goto out_stop_pools;
     }

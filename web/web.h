@@ -1,6 +1,8 @@
 /*
  * Internals shared by the web server's files: the server state, one
- * request's parsed URL, response helpers and the route handlers.
+ * request's parsed URL, response helpers and the route handlers. What a
+ * handler works with (a request, its job and reply, this thread's handle,
+ * the log) and who owns it is in context.h.
  *
  * A request's URL is parsed from the raw request target (MHD's URI log
  * callback), not from MHD's decoded copy, so that malformed percent-encoding
@@ -18,6 +20,7 @@
 #include <jansson.h>
 
 #include "server.h"
+#include "context.h"
 
 struct minga;
 struct minga_query;
@@ -35,32 +38,6 @@ struct web_guard {
     pthread_mutex_t lock;
     struct guard_conn *head;
     unsigned deadline_s;
-};
-
-/* An answer being prepared: a status and the response to queue (NULL
- * when it could not be built: the connection is then closed). */
-struct web_reply {
-    unsigned status;
-    struct MHD_Response *resp;
-};
-
-struct web_job;
-/* Runs in a worker thread: does the slow work and leaves the answer in
- * job->reply. */
-typedef void (*web_job_fn)(struct web_server *srv, struct web_job *job);
-
-/* One piece of slow work handed to a pool (pool.c). A job with a
- * connection belongs to that connection's request (req->job), which
- * frees it once the answer is sent; a job without one is freed by the
- * worker that ran it. */
-struct web_job {
-    struct web_job *next;          /* in the pool's queue */
-    struct MHD_Connection *con;    /* suspended until the reply is ready */
-    web_job_fn run;
-    void *ctx;                     /* the job's input, freed by free_ctx */
-    void (*free_ctx)(void *ctx);   /* may be NULL: ctx not owned */
-    struct web_reply reply;
-    atomic_int is_done;            /* the reply is ready */
 };
 
 /* Worker threads with a bounded queue of jobs waiting for them. */
@@ -105,47 +82,6 @@ struct web_server {
      * import killed between their commits), so the log says it once */
     _Atomic uint64_t ahead_logged;
 };
-
-struct web_param {
-    char *name;
-    char *value;
-};
-
-struct web_request {
-    char *raw_uri;           /* the request target as received */
-    char **segments;         /* decoded path segments, "" for "/" */
-    size_t n_segments;
-    struct web_param *params;/* decoded query parameters, in order */
-    size_t n_params;
-    int is_started;          /* the handler has seen this request */
-    int is_counted;          /* counted in n_in_flight */
-    int is_deferred;         /* a GET answered on the handler's next call */
-    struct web_upload *upload;
-    struct web_decision *decision;  /* POST /api/review/{id}/approve|reject */
-    struct web_suggest *suggest;    /* POST /api/suggest: its body so far */
-    struct web_job *job;     /* slow work in a pool; the connection waits */
-    struct timespec started;
-    unsigned status;         /* for the access log */
-    char method[8];
-};
-
-/* -- server.c --------------------------------------------------------- */
-
-/* This thread's read-only handle, opened on first use. NULL with *errmsg
- * (caller frees) when the data folder cannot be opened. */
-struct minga *web_thread_minga(struct web_server *srv, char **errmsg);
-/* The same, or NULL with a 503 in *reply (the detail is logged). */
-struct minga *web_thread_minga_reply(struct web_server *srv,
-                                     struct web_reply *reply);
-void web_log(struct web_server *srv, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* req's request target for a log line, cut to size - 1 bytes, with
- * control bytes (refused, but logged) as '?' so that they cannot reach
- * the operator's terminal. Returns buf. */
-char *web_target_for_log(const struct web_request *req, char *buf,
-                         size_t size);
-/* A temporary file in srv->tmp_dir, already unlinked. -1 on failure. */
-int web_tmpfile(struct web_server *srv);
 
 /* -- guard.c ---------------------------------------------------------- */
 
