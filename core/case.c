@@ -8,8 +8,10 @@
 struct minga_case *case_new(void)
 {
     struct minga_case *c = calloc(1, sizeof *c);
-    if (c)
+    if (c) {
         c->struct_size = sizeof *c;
+        c->attachment_size = sizeof(struct minga_attachment);
+    }
     return c;
 }
 

@@ -114,6 +114,25 @@ static const char *check_desc(const struct minga_plugin_desc *d)
     return NULL;
 }
 
+/* Whether the descriptor reaches the init and release fields (ABI 1.2). */
+static int has_hooks(const struct minga_plugin_desc *d)
+{
+    return d->struct_size >= offsetof(struct minga_plugin_desc, release) +
+                                 sizeof d->release;
+}
+
+static int is_release_registered;
+
+/* At exit, each loaded plugin's release, the last loaded first. */
+static void release_all(void)
+{
+    for (size_t i = n_plugins; i-- > 0;) {
+        const struct minga_plugin_desc *d = plugins[i].desc;
+        if (has_hooks(d) && d->release)
+            d->release();
+    }
+}
+
 static int load_one(const char *path)
 {
     if (n_plugins >= MAX_PLUGINS) {
@@ -152,6 +171,23 @@ static int load_one(const char *path)
     if (is_known_name(d->name, d->kind)) {
         dlclose(handle);   /* an earlier folder's plugin of that name wins */
         return 0;
+    }
+    if (has_hooks(d) && d->init) {
+        char why[256] = "";
+        int rc = d->init(&host_api, why, sizeof why);
+        if (rc != MINGA_OK) {
+            why[sizeof why - 1] = '\0';
+            char detail[300];
+            snprintf(detail, sizeof detail, "%s (code %d)",
+                     *why ? why : "no reason given", rc);
+            refuse(path, "refused: its init failed: %s", detail);
+            dlclose(handle);
+            return 0;
+        }
+    }
+    if (has_hooks(d) && d->release && !is_release_registered) {
+        is_release_registered = 1;
+        atexit(release_all);
     }
     /* never dlclose a loaded plugin: its code may still be referenced */
     plugins[n_plugins].desc = d;

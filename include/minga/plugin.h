@@ -1,5 +1,6 @@
 /*
- * minga plugin ABI, version 1.
+ * minga plugin ABI, version 1 (minor 2: docs/plugins.md lists what each
+ * minor added).
  *
  * This is the only header a third-party importer or exporter needs. A plugin
  * is a shared object that exports exactly one data symbol, `minga_plugin`,
@@ -74,6 +75,10 @@ enum minga_actor {
 
 /* ---- Cases as exporters see them ------------------------------------- */
 
+/* One attachment of a case. The host may append fields in a later
+ * minor version: reach the attachments of a case with
+ * minga_case_attachment(c, i), never with c->attachments[i], so that a
+ * plugin built now steps over them right. */
 struct minga_attachment {
     const char *path;        /* relative to the case file, as declared */
     const char *sha256;      /* hex, 64 chars */
@@ -81,6 +86,14 @@ struct minga_attachment {
     uint64_t size;           /* bytes of the original file */
     const char *text;        /* extracted text; "" when none */
 };
+/* Its layout in ABI 1.0-1.2, frozen here so that its size, the stride of
+ * an older host's array, stays known when the struct above grows. */
+struct minga_attachment_1_0 {
+    const char *path, *sha256, *media_type;
+    uint64_t size;
+    const char *text;
+};
+#define MINGA_ATTACHMENT_SIZE_1_0 sizeof(struct minga_attachment_1_0)
 
 /* A validated case. Every pointer is owned by whoever built the struct; an
  * exporter only borrows it for the duration of write_case. Arrays are in
@@ -111,7 +124,25 @@ struct minga_case {
     size_t n_attachments;
     const char *created_at;  /* ISO 8601 UTC; NULL before it is stored */
     const char *updated_at;
+    /* Since ABI 1.2: sizeof(struct minga_attachment) as the host built
+     * the array, its stride (0: MINGA_ATTACHMENT_SIZE_1_0). Read through
+     * minga_case_attachment. */
+    size_t attachment_size;
 };
+
+/* Attachment i (< c->n_attachments) of case c, whatever the minor
+ * version of the host that built c. */
+static inline const struct minga_attachment *
+minga_case_attachment(const struct minga_case *c, size_t i)
+{
+    size_t stride = MINGA_ATTACHMENT_SIZE_1_0;
+    if (c->struct_size >= offsetof(struct minga_case, attachment_size) +
+                              sizeof(size_t) &&
+        c->attachment_size >= MINGA_ATTACHMENT_SIZE_1_0)
+        stride = c->attachment_size;
+    return (const struct minga_attachment *)(const void *)(
+        (const char *)c->attachments + i * stride);
+}
 
 /* ---- Values reported by importers ------------------------------------ */
 
@@ -128,6 +159,11 @@ enum minga_value_type {
     MINGA_VALUE_OBJECT       /* a nested object: never valid in v1 */
 };
 
+/* A value an importer reports. Its layout is fixed for major version 1
+ * (it carries no size, and the importer, not the host, builds it): a
+ * later minor version that needs more from a value adds a host function
+ * taking a larger struct, as SQLite adds sqlite3_bind_* functions,
+ * and leaves this one as it is. */
 struct minga_value {
     int type;                /* enum minga_value_type */
     const char *str;         /* STRING, TEXT: bytes, not NUL-terminated */
@@ -236,6 +272,12 @@ struct minga_host_api {
     uint32_t abi_minor;
 
     /* -- importers ---------------------------------------------------- */
+    /* What the int-returning importer functions below return: 0; or
+     * MINGA_EINVAL when the input was refused and the host has already
+     * reported why (keep reading: every error of a file is shown, and
+     * the import fails at its end); or MINGA_ENOMEM, MINGA_ELIMIT (a
+     * budget crossed) or MINGA_EIO, after which the importer stops and
+     * returns that code from import_buffer or import_fd. */
     /* Starts a case at `line` (0 when unknown) of the current file. */
     int (*case_begin)(struct minga_import_sink *sink, int line);
     /* Reports one field of the current case. For an array field, report
@@ -326,12 +368,18 @@ struct minga_importer {
     /* NULL-terminated list of lower-case file name endings it handles,
      * longest first where they overlap: ".tar.gz", ".json". */
     const char *const *extensions;
-    /* Reads one whole file from memory. `name` is for messages. */
+    /* Reads one whole file from memory. `name` is for messages. Returns
+     * 0 when the file was read to its end (its errors, reported through
+     * host->error, still fail the import), MINGA_EINVAL when it could
+     * not be read as this format (say why with host->error first), or
+     * the MINGA_ENOMEM, MINGA_ELIMIT or MINGA_EIO a host function
+     * returned; any nonzero return fails the whole import. */
     int (*import_buffer)(const struct minga_host_api *host,
                          struct minga_import_sink *sink, const char *name,
                          const void *data, size_t len);
     /* Optional: reads a file from an open descriptor, for formats too large
-     * to hold in memory (archives). NULL when unsupported. */
+     * to hold in memory (archives). NULL when unsupported. Returns as
+     * import_buffer does. */
     int (*import_fd)(const struct minga_host_api *host,
                      struct minga_import_sink *sink, const char *name, int fd);
 };
@@ -364,6 +412,20 @@ struct minga_plugin_desc {
     const char *description;
     const struct minga_importer *importer;  /* when kind is IMPORTER */
     const struct minga_exporter *exporter;  /* when kind is EXPORTER */
+    /* -- ABI 1.2, optional (NULL for none); a descriptor built against an
+     *    older header ends before them, as its struct_size says. */
+    /* Called once, after the host has checked the descriptor and before
+     * any other call, from the thread that loads plugins: set up what
+     * the plugin shares across calls (a library's global init). Returns
+     * 0, or a negative MINGA_E... code with a one-line reason written
+     * into why (why_size bytes, NUL-terminated; the host's buffer): the
+     * plugin is then refused with that reason and never called again. */
+    int (*init)(const struct minga_host_api *host, char *why,
+                size_t why_size);
+    /* Called once when the process exits normally, after the last call,
+     * in the reverse order of loading; a plugin whose init failed is not
+     * released. */
+    void (*release)(void);
 };
 
 #define MINGA_PLUGIN_SYMBOL "minga_plugin"
@@ -372,10 +434,20 @@ struct minga_plugin_desc {
  *   MINGA_PLUGIN_DEFINE("csv", MINGA_PLUGIN_IMPORTER, "1.0.0",
  *                       "CSV case files", &csv_importer, NULL);  */
 #define MINGA_PLUGIN_DEFINE(name, kind, version, description, importer, exporter) \
+    MINGA_PLUGIN_DEFINE_HOOKS(name, kind, version, description, importer,     \
+                              exporter, NULL, NULL)
+
+/* The same with init and release functions (ABI 1.2):
+ *   MINGA_PLUGIN_DEFINE_HOOKS("pdf", MINGA_PLUGIN_EXPORTER, "1.0.0",
+ *                             "PDF briefing", NULL, &pdf_exporter,
+ *                             pdf_init, NULL);  */
+#define MINGA_PLUGIN_DEFINE_HOOKS(name, kind, version, description, importer, \
+                                  exporter, init, release)                    \
     MINGA_EXPORT extern const struct minga_plugin_desc minga_plugin;          \
     MINGA_EXPORT const struct minga_plugin_desc minga_plugin = {              \
         MINGA_ABI_MAJOR, MINGA_ABI_MINOR, sizeof(struct minga_plugin_desc),   \
-        (name), (kind), (version), (description), (importer), (exporter)}
+        (name), (kind), (version), (description), (importer), (exporter),    \
+        (init), (release)}
 
 #ifdef __cplusplus
 }

@@ -154,13 +154,13 @@ static int folder_fits(const struct archive_export *exp, const char *folder,
     if (f && f->path)
         return 0;
     for (size_t i = 0; i < c->n_attachments; i++) {
-        char *name = member_name(folder, c->attachments[i].path);
+        const struct minga_attachment *att = minga_case_attachment(c, i);
+        char *name = member_name(folder, att->path);
         if (!name)
             return 0;
         f = files_find(exp, name);
-        int is_clash = f && f->path && (!c->attachments[i].sha256 ||
-                                        strcmp(f->sha256,
-                                               c->attachments[i].sha256));
+        int is_clash = f && f->path &&
+                       (!att->sha256 || strcmp(f->sha256, att->sha256));
         free(name);
         if (is_clash)
             return 0;
@@ -272,7 +272,7 @@ static int archive_begin(const struct minga_host_api *host,
 static int write_attachments(struct archive_export *exp,
                              const struct minga_case *c, const char *folder) {
     for (size_t i = 0; i < c->n_attachments; i++) {
-        const struct minga_attachment *att = &c->attachments[i];
+        const struct minga_attachment *att = minga_case_attachment(c, i);
         char *name = member_name(folder, att->path);
         if (!name)
             return MINGA_ENOMEM;
@@ -299,10 +299,11 @@ static int archive_write_case(void *state, const struct minga_case *c) {
     struct archive_export *exp = state;
     if (!c->id || !*c->id || strchr(c->id, '/') || c->id[0] == '.')
         return MINGA_EINVAL;
-    for (size_t i = 0; i < c->n_attachments; i++)
-        if (!is_safe_relative_path(c->attachments[i].path) ||
-            !c->attachments[i].sha256)
+    for (size_t i = 0; i < c->n_attachments; i++) {
+        const struct minga_attachment *att = minga_case_attachment(c, i);
+        if (!is_safe_relative_path(att->path) || !att->sha256)
             return MINGA_EINVAL;
+    }
     char *folder = NULL, *case_path = NULL;
     int rc = choose_folder(exp, c, &folder, &case_path);
     if (rc != MINGA_OK)

@@ -8,6 +8,7 @@
  * finish, then index.html, the charts and, last, manifest.json.
  */
 #define _GNU_SOURCE /* strptime, timegm, open_memstream */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -220,10 +221,29 @@ static void briefing_free(struct briefing *b) {
     free(b);
 }
 
+/* libsodium's global set-up (the manifest's SHA-256), once per process:
+ * at load in a 1.2 host; in an older one, which calls no init, at the
+ * first export (sodium_init is safe to call again). */
+static int is_sodium_ready;
+
+static int briefing_init(const struct minga_host_api *host, char *why,
+                         size_t why_size) {
+    (void)host;
+    if (sodium_init() < 0) {
+        snprintf(why, why_size, "libsodium could not be initialised");
+        return MINGA_EINTERNAL;
+    }
+    is_sodium_ready = 1;
+    return MINGA_OK;
+}
+
 static int briefing_begin(const struct minga_host_api *host,
                           struct minga_export_ctx *ctx, void **state) {
-    if (sodium_init() < 0)
+    if (!is_sodium_ready && sodium_init() < 0) {
+        if (MINGA_HOST_HAS(host, export_error))
+            host->export_error(ctx, "libsodium could not be initialised");
         return MINGA_EINTERNAL;
+    }
     struct briefing *b = calloc(1, sizeof *b);
     if (!b)
         return MINGA_ENOMEM;
@@ -304,7 +324,7 @@ static int row_add(struct briefing *b, const struct minga_case *c,
 static int add_attachments(struct briefing *b, const struct minga_case *c,
                            const char *safe_id) {
     for (size_t i = 0; i < c->n_attachments; i++) {
-        const struct minga_attachment *att = &c->attachments[i];
+        const struct minga_attachment *att = minga_case_attachment(c, i);
         if (!is_safe_relative_path(att->path) || !att->sha256)
             return MINGA_EINVAL;
         const void *data = NULL;
@@ -444,6 +464,7 @@ static const struct minga_exporter exporter = {
     sizeof(struct minga_exporter), "briefing", "application/zip", "zip",
     briefing_begin, briefing_write_case, briefing_finish};
 
-MINGA_PLUGIN_DEFINE("briefing", MINGA_PLUGIN_EXPORTER, "1.0.0",
-                    "Briefing pack for workshops: HTML pages, charts, CSV "
-                    "and JSON in one zip", NULL, &exporter);
+MINGA_PLUGIN_DEFINE_HOOKS("briefing", MINGA_PLUGIN_EXPORTER, "1.0.0",
+                          "Briefing pack for workshops: HTML pages, charts, "
+                          "CSV and JSON in one zip", NULL, &exporter,
+                          briefing_init, NULL);

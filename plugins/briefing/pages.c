@@ -304,7 +304,7 @@ void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
         exp_out_html(out, exp_label(EXP_L_ATTACHMENTS, lang));
         exp_out_puts(out, "</h2>\n<ul>\n");
         for (size_t i = 0; i < c->n_attachments; i++) {
-            const struct minga_attachment *att = &c->attachments[i];
+            const struct minga_attachment *att = minga_case_attachment(c, i);
             exp_out_puts(out, "<li><a href=\"../attachments/");
             exp_out_url_path(out, safe_id);
             exp_out_puts(out, "/");

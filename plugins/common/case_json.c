@@ -77,7 +77,7 @@ json_t *exp_case_to_json(const struct minga_case *c) {
     if (c->n_attachments > 0) {
         json_t *paths = json_array();
         for (size_t i = 0; paths && i < c->n_attachments; i++) {
-            const char *path = c->attachments[i].path;
+            const char *path = minga_case_attachment(c, i)->path;
             json_t *value = path ? json_stringn(path, strlen(path)) : NULL;
             rc |= value ? json_array_append_new(paths, value) : -1;
         }
@@ -221,6 +221,7 @@ int exp_case_from_json(struct exp_case_holder *holder, const json_t *obj) {
             holder->attachments[i].text = "";
         }
         c->attachments = holder->attachments;
+        c->attachment_size = sizeof *holder->attachments;
         c->n_attachments = n_paths;
     }
     free(paths);

@@ -14,12 +14,14 @@ static const char *const csv_fields[] = {
 /* The items of one cell: strings, or the paths of attachments. */
 struct cell_items {
     const char *const *strings;
-    const struct minga_attachment *attachments;
+    const struct minga_case *attachments_of;   /* or their paths */
     size_t n;
 };
 
 static const char *item_at(const struct cell_items *items, size_t i) {
-    return items->strings ? items->strings[i] : items->attachments[i].path;
+    return items->strings
+               ? items->strings[i]
+               : minga_case_attachment(items->attachments_of, i)->path;
 }
 
 static int needs_quotes(const char *s) {
@@ -144,7 +146,7 @@ int exp_csv_write_case(struct exp_out *out, const struct minga_case *c) {
     write_field(out, c->source_url, 0);
     write_field(out, c->license, 0);
     /* attachments: their declared paths, like the JSON export */
-    struct cell_items paths = {NULL, c->attachments, c->n_attachments};
+    struct cell_items paths = {NULL, c, c->n_attachments};
     write_cell(out, &paths, 0);
     return exp_out_write(out, "\r\n", 2);
 }

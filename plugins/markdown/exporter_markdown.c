@@ -205,7 +205,7 @@ static int md_write_case(void *state, const struct minga_case *c) {
             md_item_start(exp, EXP_L_ATTACHMENTS);
         else
             exp_out_puts(out, ", ");
-        md_text(out, c->attachments[i].path);
+        md_text(out, minga_case_attachment(c, i)->path);
         if (i + 1 == c->n_attachments)
             exp_out_puts(out, "\n");
     }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "minga.h"
@@ -54,6 +56,19 @@ static struct minga *open_with_one_case(char *dir)
     return m;
 }
 
+/* Why the plugin file `name` was refused; fails the test when it was
+ * not. */
+static const char *refused_reason(const char *name)
+{
+    for (size_t i = 0; i < plugin_host_refused_count(); i++) {
+        const struct refused_plugin *r = plugin_host_refused(i);
+        if (strstr(r->path, name) && r->reason)
+            return r->reason;
+    }
+    fail_msg("%s was not refused", name);
+    return "";
+}
+
 static void test_newer_minor_is_refused_by_name(void **unused)
 {
     (void)unused;
@@ -64,17 +79,9 @@ static void test_newer_minor_is_refused_by_name(void **unused)
              MINGA_ABI_MINOR + 7);
     snprintf(host_abi, sizeof host_abi, "%d.%d", MINGA_ABI_MAJOR,
              MINGA_ABI_MINOR);
-    int is_found = 0;
-    for (size_t i = 0; i < plugin_host_refused_count(); i++) {
-        const struct refused_plugin *r = plugin_host_refused(i);
-        if (!strstr(r->path, "exporter_future.so"))
-            continue;
-        is_found = 1;
-        assert_non_null(r->reason);
-        assert_non_null(strstr(r->reason, plugin_abi));
-        assert_non_null(strstr(r->reason, host_abi));
-    }
-    assert_true(is_found);
+    const char *reason = refused_reason("exporter_future.so");
+    assert_non_null(strstr(reason, plugin_abi));
+    assert_non_null(strstr(reason, host_abi));
 }
 
 static void test_abi_1_0_exporter_runs(void **unused)
@@ -123,12 +130,115 @@ static void test_export_error_reaches_caller(void **unused)
     minga_close(m);
 }
 
+/* Exports `format` from a fresh folder holding one case into *out. */
+static int export_one(const char *format, struct buffer *out, char **errmsg)
+{
+    char dir[] = "/tmp/minga-abi-XXXXXX";
+    struct minga *m = open_with_one_case(dir);
+    struct minga_query q;
+    query_init(&q);
+    struct minga_export_options opt = {.format = format,
+                                       .write = buffer_write,
+                                       .write_arg = out};
+    int rc = minga_export(m, &q, &opt, errmsg);
+    query_release(&q);
+    minga_close(m);
+    return rc;
+}
+
+static void test_init_runs_once_before_any_call(void **unused)
+{
+    (void)unused;
+    plugin_host_init();
+    assert_non_null(plugin_host_exporter("abihooks"));
+    char expected[64];
+    snprintf(expected, sizeof expected, "inits 1 minor %d\n",
+             MINGA_ABI_MINOR);
+    for (int round = 0; round < 2; round++) {
+        struct buffer out = {.len = 0};
+        char *errmsg = NULL;
+        int rc = export_one("abihooks", &out, &errmsg);
+        if (rc)
+            fail_msg("export abihooks: %s", errmsg ? errmsg : "?");
+        assert_string_equal(out.data, expected);
+    }
+}
+
+static void test_failed_init_refuses_the_plugin_with_its_reason(void **unused)
+{
+    (void)unused;
+    plugin_host_init();
+    assert_null(plugin_host_exporter("abiinitfail"));
+    const char *reason = refused_reason("exporter_init_fail.so");
+    assert_non_null(strstr(reason, "init failed"));
+    assert_non_null(strstr(reason, "the licence file T7.key is missing"));
+}
+
+/* release runs at exit: in a child that loads the plugins and exits */
+static void test_release_runs_at_exit(void **unused)
+{
+    (void)unused;
+    char path[] = "/tmp/minga-abi-release-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        setenv("MINGA_TEST_RELEASE_FILE", path, 1);
+        plugin_host_init();
+        plugin_host_load_dir(getenv("MINGA_PLUGIN_PATH"));
+        exit(plugin_host_exporter("abihooks") ? 0 : 3);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[64] = "";
+    assert_non_null(fgets(line, sizeof line, f));
+    fclose(f);
+    unlink(path);
+    assert_string_equal(line, "released after 1 init\n");
+}
+
+/* A host that appends fields to struct minga_attachment steps over its
+ * array with attachment_size; a case from a host before it has none. */
+static void test_attachments_are_reached_by_their_stride(void **unused)
+{
+    (void)unused;
+    struct grown {
+        struct minga_attachment a;
+        const char *added_later[3];
+    } grown[2] = {{.a = {.path = "one.pdf"}}, {.a = {.path = "two.pdf"}}};
+    struct minga_case c = {.struct_size = sizeof c,
+                           .attachments = &grown[0].a,
+                           .n_attachments = 2,
+                           .attachment_size = sizeof grown[0]};
+    assert_string_equal(minga_case_attachment(&c, 1)->path, "two.pdf");
+
+    struct minga_attachment_1_0 old[2] = {{.path = "a.pdf"},
+                                          {.path = "b.pdf"}};
+    struct minga_case c10 = {
+        .struct_size = offsetof(struct minga_case, attachment_size),
+        .attachments = (const struct minga_attachment *)(void *)old,
+        .n_attachments = 2,
+        .attachment_size = 999};   /* past struct_size: never read */
+    assert_string_equal(minga_case_attachment(&c10, 1)->path, "b.pdf");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_newer_minor_is_refused_by_name),
         cmocka_unit_test(test_abi_1_0_exporter_runs),
         cmocka_unit_test(test_export_error_reaches_caller),
+        cmocka_unit_test(test_init_runs_once_before_any_call),
+        cmocka_unit_test(test_failed_init_refuses_the_plugin_with_its_reason),
+        cmocka_unit_test(test_release_runs_at_exit),
+        cmocka_unit_test(test_attachments_are_reached_by_their_stride),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

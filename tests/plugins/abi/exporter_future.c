@@ -37,4 +37,4 @@ MINGA_EXPORT extern const struct minga_plugin_desc minga_plugin;
 MINGA_EXPORT const struct minga_plugin_desc minga_plugin = {
     MINGA_ABI_MAJOR, MINGA_ABI_MINOR + 7, sizeof(struct minga_plugin_desc),
     "abifuture", MINGA_PLUGIN_EXPORTER, "1.0.0", "from the future", NULL,
-    &future_exporter};
+    &future_exporter, NULL, NULL};
