@@ -88,10 +88,11 @@ static char *join(json_t *arr, const char *sep)
 {
     size_t total = 1, i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-        total += strlen(json_string_value(v)) + strlen(sep);
+    json_array_foreach(arr, i, v) total +=
+        strlen(json_string_value(v)) + strlen(sep);
     char *out = calloc(1, total);
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         if (i)
             strcat(out, sep);
         strcat(out, json_string_value(v));
@@ -151,14 +152,16 @@ static int cmd_index(const char *jsonl, const char *path)
         bind_text(ins_case, 3, jstr(c, "title"));
         bind_text(ins_case, 4, jstr(c, "language"));
         bind_text(ins_case, 5, jstr(c, "country"));
-        sqlite3_bind_int(ins_case, 6, (int)json_integer_value(
-                                          json_object_get(c, "year_start")));
+        sqlite3_bind_int(
+            ins_case, 6,
+            (int)json_integer_value(json_object_get(c, "year_start")));
         if (sqlite3_step(ins_case) != SQLITE_DONE)
             die_db("insert case");
         sqlite3_reset(ins_case);
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(c, "sdg_goals"), i, v) {
+        json_array_foreach(json_object_get(c, "sdg_goals"), i, v)
+        {
             sqlite3_bind_int(ins_goal, 1, (int)json_integer_value(v));
             sqlite3_bind_int64(ins_goal, 2, rowid);
             if (sqlite3_step(ins_goal) != SQLITE_DONE)
@@ -168,7 +171,8 @@ static int cmd_index(const char *jsonl, const char *path)
         char *tags = join(json_object_get(c, "tags"), "; ");
         char *att = NULL;
         size_t att_len = 0;
-        json_array_foreach(json_object_get(c, "attachments"), i, v) {
+        json_array_foreach(json_object_get(c, "attachments"), i, v)
+        {
             char p[8192];
             snprintf(p, sizeof p, "%s/%s", base, json_string_value(v));
             size_t n;
@@ -209,7 +213,7 @@ static int cmd_index(const char *jsonl, const char *path)
     return 0;
 }
 
-#define SELECT_HIT                                                         \
+#define SELECT_HIT                                                            \
     "SELECT c.id, c.title, snippet(fts, -1, '<mark>', '</mark>', '…', 30) " \
     "FROM fts JOIN cases c ON c.rowid = fts.rowid "
 #define RANK " ORDER BY bm25(fts, 5.0, 3.0, 2.0, 2.0, 2.0, 1.0, 1.0) LIMIT 10"
@@ -222,9 +226,9 @@ static int cmd_search(const char *path, const char *queries, int rounds,
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         die_db(path);
     sqlite3_stmt *plain = prep(SELECT_HIT "WHERE fts MATCH ?1" RANK);
-    sqlite3_stmt *by_goal = prep(
-        SELECT_HIT "JOIN case_goals g ON g.case_rowid = fts.rowid "
-                   "AND g.goal = ?2 WHERE fts MATCH ?1" RANK);
+    sqlite3_stmt *by_goal =
+        prep(SELECT_HIT "JOIN case_goals g ON g.case_rowid = fts.rowid "
+                        "AND g.goal = ?2 WHERE fts MATCH ?1" RANK);
     uint64_t zero = 0;
     uint64_t *ns = calloc((size_t)rounds * n_qs, sizeof *ns);
     size_t k = 0;
@@ -279,10 +283,9 @@ static int cmd_search(const char *path, const char *queries, int rounds,
 
 static int usage(void)
 {
-    fprintf(stderr,
-            "usage: baseline_fts5 index --jsonl FILE --db FILE\n"
-            "       baseline_fts5 search --db FILE --queries FILE "
-            "[--rounds R] [--warmup W] [--label L]\n");
+    fprintf(stderr, "usage: baseline_fts5 index --jsonl FILE --db FILE\n"
+                    "       baseline_fts5 search --db FILE --queries FILE "
+                    "[--rounds R] [--warmup W] [--label L]\n");
     return 2;
 }
 

@@ -43,7 +43,12 @@ extern "C" {
 #include "textfold.h"
 }
 
-enum { SLOT_YEAR_START = 0, SLOT_YEAR_END = 1, SLOT_FACETS = 2, SLOT_ID = 3 };
+enum {
+    SLOT_YEAR_START = 0,
+    SLOT_YEAR_END = 1,
+    SLOT_FACETS = 2,
+    SLOT_ID = 3
+};
 static const Xapian::termpos FIELD_GAP = 100;
 static const size_t SNIPPET_SOURCE_MAX = 8192;
 
@@ -87,8 +92,8 @@ static uint32_t goal_mask_of(json_t *c)
     uint32_t mask = 0;
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(c, "sdg_goals"), i, v)
-        mask |= 1u << json_integer_value(v);
+    json_array_foreach(json_object_get(c, "sdg_goals"), i, v) mask |=
+        1u << json_integer_value(v);
     return mask;
 }
 
@@ -96,8 +101,8 @@ static int cmd_index(const char *jsonl, const char *dir, bool spelling)
 {
     std::string base = jsonl;
     size_t slash = base.rfind('/');
-    base = slash == std::string::npos ? std::string(".")
-                                      : base.substr(0, slash);
+    base =
+        slash == std::string::npos ? std::string(".") : base.substr(0, slash);
     FILE *in = fopen(jsonl, "r");
     if (!in) {
         fprintf(stderr, "baseline_xapian: %s: cannot open\n", jsonl);
@@ -116,8 +121,8 @@ static int cmd_index(const char *jsonl, const char *dir, bool spelling)
     static const char *const levels[] = {"local", "regional", "national",
                                          "multilateral"};
     static const char *const actors[] = {
-        "public_sector", "civil_society", "private_sector", "academia",
-        "community", "international_organization"};
+        "public_sector", "civil_society", "private_sector",
+        "academia",      "community",     "international_organization"};
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -162,13 +167,15 @@ static int cmd_index(const char *jsonl, const char *dir, bool spelling)
         json_array_foreach(json_object_get(c, "sdg_targets"), i, v)
             doc.add_boolean_term(std::string("XT") + json_string_value(v));
         uint32_t level_mask = 0, actor_mask = 0;
-        json_array_foreach(json_object_get(c, "levels"), i, v) {
+        json_array_foreach(json_object_get(c, "levels"), i, v)
+        {
             doc.add_boolean_term(std::string("XL") + json_string_value(v));
             for (int b = 0; b < 4; b++)
                 if (strcmp(levels[b], json_string_value(v)) == 0)
                     level_mask |= 1u << b;
         }
-        json_array_foreach(json_object_get(c, "actors"), i, v) {
+        json_array_foreach(json_object_get(c, "actors"), i, v)
+        {
             doc.add_boolean_term(std::string("XA") + json_string_value(v));
             for (int b = 0; b < 6; b++)
                 if (strcmp(actors[b], json_string_value(v)) == 0)
@@ -204,8 +211,8 @@ static int cmd_index(const char *jsonl, const char *dir, bool spelling)
         }
         if (text.size() > SNIPPET_SOURCE_MAX)
             text.resize(SNIPPET_SOURCE_MAX);
-        std::string data = id + '\0' + jstr(c, "title") + '\0' + lang +
-                           '\0' + text;
+        std::string data =
+            id + '\0' + jstr(c, "title") + '\0' + lang + '\0' + text;
         doc.set_data(data);
         db.add_document(doc);
         json_decref(c);
@@ -222,7 +229,8 @@ static int cmd_index(const char *jsonl, const char *dir, bool spelling)
     return 0;
 }
 
-class FacetSpy : public Xapian::MatchSpy {
+class FacetSpy : public Xapian::MatchSpy
+{
   public:
     uint64_t goals[18] = {};
     std::map<std::string, uint64_t> countries;
@@ -271,9 +279,9 @@ static int cmd_search(const char *dir, const char *queries, int rounds,
                                     : Xapian::Query::OP_AND,
                             words.begin(), words.end());
             if (bq.goal)
-                q = Xapian::Query(Xapian::Query::OP_FILTER, q,
-                                  Xapian::Query("XG" +
-                                                std::to_string(bq.goal)));
+                q = Xapian::Query(
+                    Xapian::Query::OP_FILTER, q,
+                    Xapian::Query("XG" + std::to_string(bq.goal)));
             enquire.set_query(q);
             enquire.clear_matchspies();
             spy.reset(new FacetSpy());
@@ -289,8 +297,8 @@ static int cmd_search(const char *dir, const char *queries, int rounds,
             size_t a = data.find('\0'), b = data.find('\0', a + 1),
                    c = data.find('\0', b + 1);
             std::string lang = data.substr(b + 1, c - b - 1);
-            std::string snip = mset.snippet(data.substr(c + 1), 200,
-                                            stems[lang]);
+            std::string snip =
+                mset.snippet(data.substr(c + 1), 200, stems[lang]);
             (void)snip;
         }
         if (full) {
@@ -329,11 +337,10 @@ static int cmd_search(const char *dir, const char *queries, int rounds,
 
 static int usage()
 {
-    fprintf(stderr,
-            "usage: baseline_xapian index --jsonl FILE --db DIR "
-            "[--no-spelling]\n"
-            "       baseline_xapian search --db DIR --queries FILE "
-            "[--rounds R] [--warmup W] [--full] [--label L]\n");
+    fprintf(stderr, "usage: baseline_xapian index --jsonl FILE --db DIR "
+                    "[--no-spelling]\n"
+                    "       baseline_xapian search --db DIR --queries FILE "
+                    "[--rounds R] [--warmup W] [--full] [--label L]\n");
     return 2;
 }
 

@@ -62,8 +62,7 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-void bench_report(const char *label, uint64_t *ns, size_t n,
-                  uint64_t wall_ns)
+void bench_report(const char *label, uint64_t *ns, size_t n, uint64_t wall_ns)
 {
     qsort(ns, n, sizeof *ns, cmp_u64);
     double sum = 0;

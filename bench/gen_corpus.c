@@ -45,12 +45,12 @@ static uint64_t rng_next(void)
     return z ^ (z >> 31);
 }
 
-static double rng_unit(void)   /* [0, 1) */
+static double rng_unit(void) /* [0, 1) */
 {
     return (double)(rng_next() >> 11) * (1.0 / 9007199254740992.0);
 }
 
-static unsigned rng_range(unsigned lo, unsigned hi)   /* [lo, hi] */
+static unsigned rng_range(unsigned lo, unsigned hi) /* [lo, hi] */
 {
     return lo + (unsigned)(rng_next() % (uint64_t)(hi - lo + 1));
 }
@@ -190,7 +190,12 @@ static void buf_json_str(struct buf *b, const char *s)
 
 /* -- languages and vocabularies ------------------------------------------ */
 
-enum { L_ES, L_PT, L_EN, N_LANGS };
+enum {
+    L_ES,
+    L_PT,
+    L_EN,
+    N_LANGS
+};
 
 static const char *const LANG_CODE[N_LANGS] = {"es", "pt", "en"};
 static const char *const DICT_FILE[N_LANGS] = {"spanish", "portuguese",
@@ -233,9 +238,9 @@ static const char *const HEADINGS[N_LANGS][6] = {
 struct vocab {
     char **words;
     size_t n;
-    size_t n_top;        /* function + domain words at ranks 0..n_top-1 */
-    size_t n_function;   /* function words only (excluded from titles) */
-    double *cdf;         /* cumulative Zipf weights, cdf[n-1] = 1 */
+    size_t n_top;      /* function + domain words at ranks 0..n_top-1 */
+    size_t n_function; /* function words only (excluded from titles) */
+    double *cdf;       /* cumulative Zipf weights, cdf[n-1] = 1 */
 };
 
 static struct vocab vocabs[N_LANGS];
@@ -282,9 +287,9 @@ static void load_vocab(int lang, const char *dict_dir)
     char *top = strdup(TOP_WORDS[lang]);
     int domain = 0;
     for (char *tok = strtok(top, " "); tok; tok = strtok(NULL, " ")) {
-        if (!domain && (strcmp(tok, "ciudad") == 0 ||
-                        strcmp(tok, "cidade") == 0 ||
-                        strcmp(tok, "city") == 0)) {
+        if (!domain &&
+            (strcmp(tok, "ciudad") == 0 || strcmp(tok, "cidade") == 0 ||
+             strcmp(tok, "city") == 0)) {
             domain = 1;
             v->n_function = v->n;
         }
@@ -324,7 +329,7 @@ static void load_vocab(int lang, const char *dict_dir)
     }
     for (size_t i = 0; i < n_all && v->n < VOCAB_MAX; i++) {
         if (in_list(v->words, v->n_top, all[i]))
-            continue;   /* freed below */
+            continue; /* freed below */
         if (v->n == cap) {
             cap *= 2;
             v->words = xrealloc(v->words, cap * sizeof *v->words);
@@ -489,12 +494,12 @@ struct country_weight {
     double w;
 };
 static const struct country_weight COUNTRIES_ES[] = {
-    {"CO", 6}, {"AR", 3}, {"CL", 2}, {"EC", 2}, {"ES", 1}, {"MX", 1},
-    {"PY", 1}, {"UY", 1}};
+    {"CO", 6}, {"AR", 3}, {"CL", 2}, {"EC", 2},
+    {"ES", 1}, {"MX", 1}, {"PY", 1}, {"UY", 1}};
 static const struct country_weight COUNTRIES_PT[] = {{"BR", 13}};
 static const struct country_weight COUNTRIES_EN[] = {
-    {"IN", 2}, {"KR", 2}, {"ZA", 1}, {"UG", 1}, {"US", 1}, {"CO", 1},
-    {"ES", 1}};
+    {"IN", 2}, {"KR", 2}, {"ZA", 1}, {"UG", 1},
+    {"US", 1}, {"CO", 1}, {"ES", 1}};
 
 static const struct place *pick_place(int lang)
 {
@@ -520,8 +525,8 @@ static const struct place *pick_place(int lang)
 
 /* -- goals, targets, levels, actors (data/sample frequencies) ------------ */
 
-static const double GOAL_WEIGHT[18] = {0, 5, 5, 7, 3, 4, 6, 2, 6, 4, 11,
-                                       30, 5, 12, 2, 3, 7, 4};
+static const double GOAL_WEIGHT[18] = {0, 5,  5,  7, 3,  4, 6, 2, 6,
+                                       4, 11, 30, 5, 12, 2, 3, 7, 4};
 /* how many goals a case has: 1: 1, 2: 8, 3: 17, 4: 12 */
 static const double N_GOALS_WEIGHT[4] = {1, 8, 17, 12};
 
@@ -537,7 +542,8 @@ static void load_targets(const char *sdg_path)
     json_t *goals = json_object_get(root, "goals");
     size_t i;
     json_t *g;
-    json_array_foreach(goals, i, g) {
+    json_array_foreach(goals, i, g)
+    {
         int num = (int)json_integer_value(json_object_get(g, "number"));
         if (num < 1 || num > 17)
             die("%s: bad goal number", sdg_path);
@@ -545,8 +551,7 @@ static void load_targets(const char *sdg_path)
         n_targets[num] = json_array_size(ts);
         targets[num] = xmalloc(n_targets[num] * sizeof(char *));
         for (size_t k = 0; k < n_targets[num]; k++)
-            targets[num][k] =
-                strdup(json_string_value(json_array_get(ts, k)));
+            targets[num][k] = strdup(json_string_value(json_array_get(ts, k)));
     }
     json_decref(root);
     for (int num = 1; num <= 17; num++)
@@ -558,18 +563,18 @@ static const char *const LEVELS[4] = {"local", "regional", "national",
                                       "multilateral"};
 static const double LEVEL_P[4] = {35.0 / 38, 5.0 / 38, 8.0 / 38, 7.0 / 38};
 static const char *const ACTORS[6] = {
-    "public_sector", "civil_society", "private_sector", "academia",
-    "community", "international_organization"};
-static const double ACTOR_P[6] = {1.0, 16.0 / 38, 5.0 / 38, 6.0 / 38,
-                                  23.0 / 38, 8.0 / 38};
+    "public_sector", "civil_society", "private_sector",
+    "academia",      "community",     "international_organization"};
+static const double ACTOR_P[6] = {1.0,      16.0 / 38, 5.0 / 38,
+                                  6.0 / 38, 23.0 / 38, 8.0 / 38};
 
 /* -- one case ---------------------------------------------------------------- */
 
 struct gen_case {
-    struct buf json;     /* the case object, one line */
-    struct buf att;      /* attachment text, empty when none */
+    struct buf json; /* the case object, one line */
+    struct buf att;  /* attachment text, empty when none */
     char id[64];
-    size_t text_bytes;   /* title, tags, city, region, summary, body */
+    size_t text_bytes; /* title, tags, city, region, summary, body */
 };
 
 static void gen_case(struct gen_case *gc, size_t index)
@@ -707,8 +712,7 @@ static void gen_case(struct gen_case *gc, size_t index)
         buf_add(&gc->att, "\n", 1);
         buf_printf(j, ",\"attachments\":[\"att/%s.txt\"]", gc->id);
     }
-    buf_printf(j, ",\"source_url\":\"https://cases.example.org/%s\"",
-               gc->id);
+    buf_printf(j, ",\"source_url\":\"https://cases.example.org/%s\"", gc->id);
     buf_puts(j, ",\"license\":\"CC-BY-4.0\"}");
     free(title.s);
     free(summary.s);
@@ -858,7 +862,8 @@ int main(int argc, char **argv)
         a = archive_write_new();
         archive_write_set_format_pax_restricted(a);
         archive_write_add_filter_gzip(a);
-        archive_write_set_options(a, "gzip:!timestamp,gzip:compression-level=6");
+        archive_write_set_options(a,
+                                  "gzip:!timestamp,gzip:compression-level=6");
         snprintf(path, sizeof path, "%s/cases.tar.gz", out);
         if (archive_write_open_filename(a, path) != ARCHIVE_OK)
             die("%s: %s", path, archive_error_string(a));

@@ -33,10 +33,10 @@ struct worker {
     const struct opts *o;
     struct bench_query *qs;
     size_t n_qs;
-    uint64_t *ns;        /* rounds * n_qs latencies */
+    uint64_t *ns; /* rounds * n_qs latencies */
     size_t n_ns;
     uint64_t zero, totals, suggestions, errors;
-    uint64_t *total_of;  /* n_qs: each query's total (first round) */
+    uint64_t *total_of; /* n_qs: each query's total (first round) */
 };
 
 static int run_one(struct minga *m, const struct bench_query *bq,

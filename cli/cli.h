@@ -17,13 +17,13 @@
 
 struct cli {
     const char *data_dir;
-    const char *prog;        /* "minga" */
+    const char *prog; /* "minga" */
 };
 
 struct cli_command {
     const char *name;
     const char *summary;
-    const char *usage;       /* full help text */
+    const char *usage; /* full help text */
     int (*run)(struct cli *cli, int argc, char **argv);
 };
 
@@ -34,7 +34,7 @@ int cli_usage_error(const struct cli_command *cmd, const char *fmt, ...)
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Whether argv holds -h or --help; prints the command's help then. */
 int cli_wants_help(const struct cli_command *cmd, int argc, char **argv);
-void cli_print_json(json_t *value);   /* steals the reference */
+void cli_print_json(json_t *value); /* steals the reference */
 /* A progress bar on stderr when it is a terminal; silent otherwise. */
 void cli_progress(void *arg, uint64_t done, uint64_t total);
 void cli_progress_done(void);
@@ -52,17 +52,16 @@ int cli_filter_option(const struct cli_command *cmd, struct minga_query *q,
  * (caller frees; the strings stay argv's), or NULL after saying why (an
  * option of cmd without its value, or no memory). */
 struct option;
-char **cli_options_first(const struct cli_command *cmd, int *argc,
-                         char **argv, const struct option *longopts,
-                         const char *shortopts);
+char **cli_options_first(const struct cli_command *cmd, int *argc, char **argv,
+                         const struct option *longopts, const char *shortopts);
 
 extern const struct cli_command cmd_init, cmd_import, cmd_show, cmd_list,
     cmd_search, cmd_stats, cmd_export, cmd_delete, cmd_plugins, cmd_check,
     cmd_reindex, cmd_token, cmd_serve, cmd_history, cmd_revert, cmd_restore,
     cmd_purge, cmd_review, cmd_backup;
-extern const struct cli_command cmd_compact;   /* cli/commands_compact.c */
-extern const struct cli_command cmd_related;   /* cli/commands_related.c */
-extern const struct cli_command cmd_suggest;   /* cli/commands_suggest.c */
+extern const struct cli_command cmd_compact; /* cli/commands_compact.c */
+extern const struct cli_command cmd_related; /* cli/commands_related.c */
+extern const struct cli_command cmd_suggest; /* cli/commands_suggest.c */
 extern const struct cli_command cmd_harvest, cmd_oai; /* commands_harvest.c */
 
 /* `minga restore SRC` when SRC is a backup folder: fills the data folder

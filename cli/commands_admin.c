@@ -18,9 +18,8 @@ static int token_add(struct minga *m, int argc, char **argv, char **err)
         {"expires", required_argument, 0, 'e'},
         {0, 0, 0, 0}};
     const char *countries[32], *cities[64];
-    struct minga_token_spec spec = {.role = MINGA_ROLE_CURATOR,
-                                     .countries = countries,
-                                     .cities = cities};
+    struct minga_token_spec spec = {
+        .role = MINGA_ROLE_CURATOR, .countries = countries, .cities = cities};
     int has_role = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
@@ -32,8 +31,10 @@ static int token_add(struct minga *m, int argc, char **argv, char **err)
             else if (strcmp(optarg, "curator") == 0)
                 spec.role = MINGA_ROLE_CURATOR;
             else
-                return cli_usage_error(&cmd_token, "--role: expected city or "
-                                       "curator, not \"%s\"", optarg);
+                return cli_usage_error(&cmd_token,
+                                       "--role: expected city or "
+                                       "curator, not \"%s\"",
+                                       optarg);
             has_role = 1;
             break;
         case 'c':
@@ -50,7 +51,7 @@ static int token_add(struct minga *m, int argc, char **argv, char **err)
             spec.expires_days = (int)strtol(optarg, &end, 10);
             if (*end || spec.expires_days < 1 || spec.expires_days > 36500)
                 return cli_usage_error(&cmd_token, "--expires: expected a "
-                                       "number of days (1-36500)");
+                                                   "number of days (1-36500)");
             break;
         default:
             return cli_usage_error(&cmd_token, "unknown option");
@@ -58,15 +59,16 @@ static int token_add(struct minga *m, int argc, char **argv, char **err)
     }
     if (optind != argc - 1)
         return cli_usage_error(&cmd_token, "token add: name exactly one "
-                               "token");
+                                           "token");
     const char *name = argv[optind];
     if (!has_role && (spec.n_countries || spec.n_cities))
-        spec.role = MINGA_ROLE_CITY;   /* a scope implies the city role */
+        spec.role = MINGA_ROLE_CITY; /* a scope implies the city role */
     char *token = NULL;
     int rc = minga_token_add(m, name, &spec, &token, err);
     if (!rc) {
         printf("%s\n", token);
-        fprintf(stderr, "%s token \"%s\" created; it is shown only once: "
+        fprintf(stderr,
+                "%s token \"%s\" created; it is shown only once: "
                 "give it to its holder now\n",
                 spec.role == MINGA_ROLE_CITY ? "city" : "curator", name);
     }
@@ -93,12 +95,12 @@ static void print_scope(json_t *t)
     }
     char buf[256] = "";
     size_t n = 0;
-    json_array_foreach(countries, i, v)
-        n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0,
-                              "%s%s", i ? "," : "", json_string_value(v));
-    json_array_foreach(cities, i, v)
-        n += (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0,
-                              "%s%s", i ? ", " : ": ", json_string_value(v));
+    json_array_foreach(countries, i, v) n +=
+        (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, "%s%s",
+                         i ? "," : "", json_string_value(v));
+    json_array_foreach(cities, i, v) n +=
+        (size_t)snprintf(buf + n, n < sizeof buf ? sizeof buf - n : 0, "%s%s",
+                         i ? ", " : ": ", json_string_value(v));
     printf("%-22s", buf);
 }
 
@@ -109,7 +111,8 @@ static void print_token_list(json_t *list)
     if (json_array_size(list))
         printf("%-20s %-8s %-22s %-20s %-20s %s\n", "NAME", "ROLE", "SCOPE",
                "CREATED", "LAST USED", "EXPIRES");
-    json_array_foreach(list, i, t) {
+    json_array_foreach(list, i, t)
+    {
         json_t *revoked = json_object_get(t, "revoked_at");
         printf("%-20s %-8s ", json_str_or(t, "name", "?"),
                json_str_or(t, "role", "?"));
@@ -131,15 +134,16 @@ static int run_token(struct cli *cli, int argc, char **argv)
 {
     if (argc < 2)
         return cli_usage_error(&cmd_token, "expected add NAME, list or "
-                               "revoke NAME");
+                                           "revoke NAME");
     const char *verb = argv[1];
     int is_add = strcmp(verb, "add") == 0;
-    if (!is_add && (strcmp(verb, "revoke") == 0 ? argc != 3
-                    : strcmp(verb, "list") != 0 ||
-                          (argc == 3 && strcmp(argv[2], "--json") != 0) ||
-                          argc > 3))
+    if (!is_add &&
+        (strcmp(verb, "revoke") == 0
+             ? argc != 3
+             : strcmp(verb, "list") != 0 ||
+                   (argc == 3 && strcmp(argv[2], "--json") != 0) || argc > 3))
         return cli_usage_error(&cmd_token, "expected add NAME [OPTIONS], "
-                               "list [--json] or revoke NAME");
+                                           "list [--json] or revoke NAME");
     struct minga *m = cli_open(cli, 0);
     if (!m)
         return EXIT_FAIL;
@@ -204,11 +208,12 @@ static int run_plugins(struct cli *cli, int argc, char **argv)
     }
     size_t i;
     json_t *p;
-    json_array_foreach(list, i, p) {
+    json_array_foreach(list, i, p)
+    {
         if (json_is_true(json_object_get(p, "loaded"))) {
             json_t *formats = json_object_get(p, "formats");
-            printf("%-9s %-9s %-7s", json_string_value(json_object_get(p,
-                                                                       "kind")),
+            printf("%-9s %-9s %-7s",
+                   json_string_value(json_object_get(p, "kind")),
                    json_string_value(json_object_get(p, "name")),
                    json_string_value(json_object_get(p, "version")));
             size_t j;
@@ -274,19 +279,19 @@ static int run_serve(struct cli *cli, int argc, char **argv)
             opt.port = (int)strtol(optarg, &end, 10);
             if (*end || opt.port < 0 || opt.port > 65535)
                 return cli_usage_error(&cmd_serve, "--port: expected "
-                                       "0-65535");
+                                                   "0-65535");
             break;
         case 't':
             opt.n_threads = (unsigned)strtoul(optarg, &end, 10);
             if (*end || opt.n_threads > 256)
                 return cli_usage_error(&cmd_serve, "--threads: expected "
-                                       "0-256");
+                                                   "0-256");
             break;
         case 'u':
             opt.max_upload = strtoull(optarg, &end, 10);
             if (*end || opt.max_upload == 0)
                 return cli_usage_error(&cmd_serve, "--max-upload: expected "
-                                       "a number of bytes");
+                                                   "a number of bytes");
             break;
         case 'q':
             opt.log = NULL;

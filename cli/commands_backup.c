@@ -7,8 +7,8 @@
 /* "12 cases (generation 40), 3.1 MB in 0.4 s" */
 static void print_summary(const char *verb, json_t *report)
 {
-    double bytes = (double)json_integer_value(json_object_get(report,
-                                                              "bytes"));
+    double bytes =
+        (double)json_integer_value(json_object_get(report, "bytes"));
     const char *unit = "bytes";
     if (bytes >= 1e9) {
         bytes /= 1e9;
@@ -20,13 +20,13 @@ static void print_summary(const char *verb, json_t *report)
         bytes /= 1e3;
         unit = "kB";
     }
-    printf("%s %s: %lld cases (generation %lld), %.*f %s in %.1f s\n", verb,
-           json_string_value(json_object_get(report, "dest")),
-           (long long)json_integer_value(json_object_get(report, "cases")),
-           (long long)json_integer_value(json_object_get(report,
-                                                         "generation")),
-           strcmp(unit, "bytes") ? 1 : 0, bytes, unit,
-           json_real_value(json_object_get(report, "seconds")));
+    printf(
+        "%s %s: %lld cases (generation %lld), %.*f %s in %.1f s\n", verb,
+        json_string_value(json_object_get(report, "dest")),
+        (long long)json_integer_value(json_object_get(report, "cases")),
+        (long long)json_integer_value(json_object_get(report, "generation")),
+        strcmp(unit, "bytes") ? 1 : 0, bytes, unit,
+        json_real_value(json_object_get(report, "seconds")));
 }
 
 /* Takes one folder argument and an optional --json from argv[1..];

@@ -74,8 +74,10 @@ static int run_import(struct cli *cli, int argc, char **argv)
     minga_import_options_init(&opt);
     int is_json = 0;
     static const struct option longopts[] = {
-        {"dry-run", no_argument, 0, 'n'}, {"lenient", no_argument, 0, 'l'},
-        {"force", no_argument, 0, 'f'}, {"json", no_argument, 0, 'j'},
+        {"dry-run", no_argument, 0, 'n'},
+        {"lenient", no_argument, 0, 'l'},
+        {"force", no_argument, 0, 'f'},
+        {"json", no_argument, 0, 'j'},
         {"strict-attachments", no_argument, 0, 's'},
         {"no-attachments", no_argument, 0, 'a'},
         {"max-archive-size", required_argument, 0, 'A'},
@@ -98,21 +100,51 @@ static int run_import(struct cli *cli, int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+nlfj", longopts, NULL)) != -1) {
         uint64_t *limit = NULL, *count = NULL;
         switch (c) {
-        case 'n': opt.is_dry_run = 1; break;
-        case 'l': opt.is_lenient = 1; break;
-        case 'f': opt.is_forced = 1; break;
-        case 'j': is_json = 1; break;
-        case 's': opt.is_strict_attachments = 1; break;
-        case 'a': opt.is_no_attachments = 1; break;
-        case 'A': limit = &opt.limits.max_compressed; break;
-        case 'T': limit = &opt.limits.max_uncompressed; break;
-        case 'E': limit = &opt.limits.max_entries; break;
-        case 'S': limit = &opt.limits.max_entry_size; break;
-        case 'X': limit = &opt.max_attachment_text; break;
-        case 'V': count = &opt.limits.max_json_values; break;
-        case 'D': count = &opt.limits.max_depth; break;
-        case 'C': count = &opt.limits.max_csv_columns; break;
-        case 'G': add_specs[n_add_specs++] = optarg; break;
+        case 'n':
+            opt.is_dry_run = 1;
+            break;
+        case 'l':
+            opt.is_lenient = 1;
+            break;
+        case 'f':
+            opt.is_forced = 1;
+            break;
+        case 'j':
+            is_json = 1;
+            break;
+        case 's':
+            opt.is_strict_attachments = 1;
+            break;
+        case 'a':
+            opt.is_no_attachments = 1;
+            break;
+        case 'A':
+            limit = &opt.limits.max_compressed;
+            break;
+        case 'T':
+            limit = &opt.limits.max_uncompressed;
+            break;
+        case 'E':
+            limit = &opt.limits.max_entries;
+            break;
+        case 'S':
+            limit = &opt.limits.max_entry_size;
+            break;
+        case 'X':
+            limit = &opt.max_attachment_text;
+            break;
+        case 'V':
+            count = &opt.limits.max_json_values;
+            break;
+        case 'D':
+            count = &opt.limits.max_depth;
+            break;
+        case 'C':
+            count = &opt.limits.max_csv_columns;
+            break;
+        case 'G':
+            add_specs[n_add_specs++] = optarg;
+            break;
         default:
             free(add_specs);
             return cli_usage_error(&cmd_import, "unknown option");
@@ -120,11 +152,13 @@ static int run_import(struct cli *cli, int argc, char **argv)
         if ((limit && parse_size(optarg, limit)) ||
             (count && parse_count(optarg, count))) {
             free(add_specs);
-            return cli_usage_error(&cmd_import, limit
-                                   ? "\"%s\" is not a size (such as 64M or "
-                                     "1G)"
-                                   : "\"%s\" is not a count (a whole number "
-                                     "from 1)", optarg);
+            return cli_usage_error(
+                &cmd_import,
+                limit ? "\"%s\" is not a size (such as 64M or "
+                        "1G)"
+                      : "\"%s\" is not a count (a whole number "
+                        "from 1)",
+                optarg);
         }
     }
     struct minga_import_additions additions;
@@ -165,9 +199,10 @@ static int run_import(struct cli *cli, int argc, char **argv)
         printf("%s\n", summary ? summary : "done");
         free(summary);
     } else {
-        fprintf(stderr, "minga: import failed: %zu error%s; nothing was "
-                "imported\n", rep.diags.n_errors,
-                rep.diags.n_errors == 1 ? "" : "s");
+        fprintf(stderr,
+                "minga: import failed: %zu error%s; nothing was "
+                "imported\n",
+                rep.diags.n_errors, rep.diags.n_errors == 1 ? "" : "s");
     }
     minga_import_report_release(&rep);
     minga_import_additions_release(&additions);
@@ -249,11 +284,13 @@ static int run_show(struct cli *cli, int argc, char **argv)
         } else if (strcmp(argv[i], "--rev") == 0 ||
                    strncmp(argv[i], "--rev=", 6) == 0) {
             const char *v = argv[i][5] == '=' ? argv[i] + 6
-                            : i + 1 < argc ? argv[++i] : "";
+                            : i + 1 < argc    ? argv[++i]
+                                              : "";
             char *end = NULL;
             long n = strtol(v, &end, 10);
             if (!*v || *end || n < 1 || n > 1000000000)
-                return cli_usage_error(&cmd_show, "--rev: expected a revision "
+                return cli_usage_error(&cmd_show,
+                                       "--rev: expected a revision "
                                        "number (see `minga history ID`)");
             rev = (int)n;
         } else if (argv[i][0] == '-')
@@ -366,7 +403,8 @@ static int run_delete(struct cli *cli, int argc, char **argv)
         cli_fail("%s", err ? err : "delete failed");
     else
         printf("deleted %s (its history is kept: `minga restore %s` brings "
-               "it back)\n", argv[1], argv[1]);
+               "it back)\n",
+               argv[1], argv[1]);
     free(err);
     minga_close(m);
     return rc ? EXIT_FAIL : EXIT_OK;
@@ -418,10 +456,10 @@ static int run_stats(struct cli *cli, int argc, char **argv)
     print_counts("actors", json_object_get(stats, "actors"));
     print_counts("countries", json_object_get(stats, "countries"));
     print_counts("languages", json_object_get(stats, "languages"));
-    printf("attachments: %lld   imports: %lld\n",
-           (long long)json_integer_value(json_object_get(stats,
-                                                          "attachments")),
-           (long long)json_integer_value(json_object_get(stats, "imports")));
+    printf(
+        "attachments: %lld   imports: %lld\n",
+        (long long)json_integer_value(json_object_get(stats, "attachments")),
+        (long long)json_integer_value(json_object_get(stats, "imports")));
     json_decref(stats);
     return EXIT_OK;
 }
@@ -461,15 +499,15 @@ static int run_check(struct cli *cli, int argc, char **argv)
     if (is_json) {
         cli_print_json(report);
     } else {
-        if (json_is_true(json_object_get(report,
-                                         "recovered_interrupted_write")))
+        if (json_is_true(
+                json_object_get(report, "recovered_interrupted_write")))
             printf("recovered an interrupted write: the index was rebuilt "
                    "from the catalog\n");
-        printf("%s: %lld cases in the catalog, %lld in the index\n",
-               ok ? "consistent" : "INCONSISTENT",
-               (long long)json_integer_value(json_object_get(report, "cases")),
-               (long long)json_integer_value(json_object_get(report,
-                                                             "indexed")));
+        printf(
+            "%s: %lld cases in the catalog, %lld in the index\n",
+            ok ? "consistent" : "INCONSISTENT",
+            (long long)json_integer_value(json_object_get(report, "cases")),
+            (long long)json_integer_value(json_object_get(report, "indexed")));
         if (!ok)
             printf("missing from index: %lld, extra in index: %lld; run "
                    "`minga check --repair`\n",

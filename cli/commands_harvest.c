@@ -50,26 +50,28 @@ static int list_sources(struct cli *cli, int is_json)
     } else {
         size_t i;
         json_t *s;
-        json_array_foreach(list, i, s) {
+        json_array_foreach(list, i, s)
+        {
             const char *set = json_string_value(json_object_get(s, "set"));
-            const char *last = json_string_value(json_object_get(s,
-                                                                 "last_run"));
-            const char *ds = json_string_value(
-                json_object_get(s, "last_datestamp"));
-            const char *status = json_string_value(
-                json_object_get(s, "last_status"));
-            printf("%s  (%s%s%s)\n  %lld cases, %lld deleted; records up to "
-                   "%s%s\n  last run %s: %s\n",
-                   json_string_value(json_object_get(s, "url")),
-                   json_string_value(json_object_get(s, "prefix")),
-                   set ? ", set " : "", set ? set : "",
-                   (long long)json_integer_value(json_object_get(s, "cases")),
-                   (long long)json_integer_value(json_object_get(s,
-                                                                 "deleted")),
-                   ds ? ds : "(none yet)",
-                   json_is_true(json_object_get(s, "unfinished"))
-                       ? " (a list unfinished: the next run goes on)" : "",
-                   last ? last : "never", status ? status : "");
+            const char *last =
+                json_string_value(json_object_get(s, "last_run"));
+            const char *ds =
+                json_string_value(json_object_get(s, "last_datestamp"));
+            const char *status =
+                json_string_value(json_object_get(s, "last_status"));
+            printf(
+                "%s  (%s%s%s)\n  %lld cases, %lld deleted; records up to "
+                "%s%s\n  last run %s: %s\n",
+                json_string_value(json_object_get(s, "url")),
+                json_string_value(json_object_get(s, "prefix")),
+                set ? ", set " : "", set ? set : "",
+                (long long)json_integer_value(json_object_get(s, "cases")),
+                (long long)json_integer_value(json_object_get(s, "deleted")),
+                ds ? ds : "(none yet)",
+                json_is_true(json_object_get(s, "unfinished"))
+                    ? " (a list unfinished: the next run goes on)"
+                    : "",
+                last ? last : "never", status ? status : "");
         }
         json_decref(list);
     }
@@ -92,8 +94,10 @@ static int run_harvest(struct cli *cli, int argc, char **argv)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             is_quiet = 1;
         } else if (a[0] == '-' && !v) {
-            return cli_usage_error(&cmd_harvest, "%s: a value is missing "
-                                   "or the option is unknown", a);
+            return cli_usage_error(&cmd_harvest,
+                                   "%s: a value is missing "
+                                   "or the option is unknown",
+                                   a);
         } else if (strcmp(a, "--prefix") == 0) {
             opt.prefix = argv[++i];
         } else if (strcmp(a, "--set") == 0) {
@@ -101,16 +105,15 @@ static int run_harvest(struct cli *cli, int argc, char **argv)
         } else if (strcmp(a, "--from") == 0) {
             opt.from = argv[++i];
         } else if (strcmp(a, "--max-pages") == 0) {
-            if (!(opt.max_pages = (size_t)parse_count(&cmd_harvest, a,
-                                                      argv[++i])))
+            if (!(opt.max_pages =
+                      (size_t)parse_count(&cmd_harvest, a, argv[++i])))
                 return EXIT_USAGE;
         } else if (strcmp(a, "--max-response") == 0) {
-            if (!(opt.max_response = parse_count(&cmd_harvest, a,
-                                                 argv[++i])))
+            if (!(opt.max_response = parse_count(&cmd_harvest, a, argv[++i])))
                 return EXIT_USAGE;
         } else if (strcmp(a, "--timeout") == 0) {
-            if (!(opt.timeout_s = (long)parse_count(&cmd_harvest, a,
-                                                    argv[++i])))
+            if (!(opt.timeout_s =
+                      (long)parse_count(&cmd_harvest, a, argv[++i])))
                 return EXIT_USAGE;
         } else if (a[0] == '-') {
             return cli_usage_error(&cmd_harvest, "unknown option %s", a);
@@ -124,7 +127,8 @@ static int run_harvest(struct cli *cli, int argc, char **argv)
         return opt.url ? cli_usage_error(&cmd_harvest, "--list takes no URL")
                        : list_sources(cli, is_json);
     if (!opt.url)
-        return cli_usage_error(&cmd_harvest, "name the repository's base URL "
+        return cli_usage_error(&cmd_harvest,
+                               "name the repository's base URL "
                                "(https://casos.example.org/oai)");
     struct minga *m = cli_open(cli, 0);
     if (!m)
@@ -143,20 +147,19 @@ static int run_harvest(struct cli *cli, int argc, char **argv)
     if (is_json) {
         json_t *o = json_pack(
             "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:o, "
-            "s:o}", "source", opt.url, "summary", summary ? summary : "",
-            "pages", (json_int_t)rep.n_pages,
-            "records", (json_int_t)rep.n_records,
+            "s:o}",
+            "source", opt.url, "summary", summary ? summary : "", "pages",
+            (json_int_t)rep.n_pages, "records", (json_int_t)rep.n_records,
             "new", (json_int_t)rep.n_new, "updated", (json_int_t)rep.n_updated,
-            "deleted", (json_int_t)rep.n_deleted,
-            "unchanged", (json_int_t)rep.n_unchanged,
-            "skipped", (json_int_t)rep.n_skipped,
-            "attachments", (json_int_t)rep.n_attachments,
-            "complete", rep.is_complete,
-            "diagnostics", diag_list_json(&rep.diags, DIAG_PRINT_MAX),
-            "error", err ? json_string(err) : json_null());
+            "deleted", (json_int_t)rep.n_deleted, "unchanged",
+            (json_int_t)rep.n_unchanged, "skipped", (json_int_t)rep.n_skipped,
+            "attachments", (json_int_t)rep.n_attachments, "complete",
+            rep.is_complete, "diagnostics",
+            diag_list_json(&rep.diags, DIAG_PRINT_MAX), "error",
+            err ? json_string(err) : json_null());
         cli_print_json(o);
     } else if (!rc || rep.n_pages || rep.n_records) {
-        printf("%s\n", summary ? summary : "");   /* not after a bad option */
+        printf("%s\n", summary ? summary : ""); /* not after a bad option */
     }
     free(summary);
     free(err);
@@ -231,13 +234,15 @@ static int run_oai(struct cli *cli, int argc, char **argv)
     }
     if (!verb || strcmp(verb, "set") != 0)
         return cli_usage_error(&cmd_oai, "expected `oai show` or `oai set "
-                               "NAME VALUE`");
+                                         "NAME VALUE`");
     if (argc != 4)
         return cli_usage_error(&cmd_oai, "usage: minga oai set NAME VALUE");
     const struct minga_oai_setting_info *s = minga_oai_setting_find(argv[2]);
     if (!s)
-        return cli_usage_error(&cmd_oai, "no setting \"%s\" (host, base-url, "
-                               "name, admin-email)", argv[2]);
+        return cli_usage_error(&cmd_oai,
+                               "no setting \"%s\" (host, base-url, "
+                               "name, admin-email)",
+                               argv[2]);
     const char *problem = minga_oai_setting_problem(s->key, argv[3]);
     if (problem) {
         cli_fail("%s \"%s\": %s", s->name, argv[3], problem);

@@ -41,8 +41,7 @@ static int run_history(struct cli *cli, int argc, char **argv)
         if (strcmp(argv[i], "--json") == 0)
             is_json = 1;
         else if (argv[i][0] == '-')
-            return cli_usage_error(&cmd_history, "unknown option %s",
-                                   argv[i]);
+            return cli_usage_error(&cmd_history, "unknown option %s", argv[i]);
         else if (!id)
             id = argv[i];
         else
@@ -68,26 +67,27 @@ static int run_history(struct cli *cli, int argc, char **argv)
                json_is_true(json_object_get(h, "deleted"))
                    ? "deleted (`minga restore ID` brings it back)"
                    : "published");
-        json_array_foreach(revs, i, r) {
+        json_array_foreach(revs, i, r)
+        {
             json_int_t n = json_integer_value(json_object_get(r, "rev"));
             json_t *imp = json_object_get(r, "import_id");
-            printf("%c%4lld  %-20s %-8s %-24s", json_is_integer(current) &&
-                   json_integer_value(current) == n ? '*' : ' ',
+            printf("%c%4lld  %-20s %-8s %-24s",
+                   json_is_integer(current) && json_integer_value(current) == n
+                       ? '*'
+                       : ' ',
                    (long long)n, str_or(r, "time", "?"),
                    str_or(r, "action", "?"), str_or(r, "by", "?"));
             if (json_is_integer(imp))
-                printf(" import %lld",
-                       (long long)json_integer_value(imp));
+                printf(" import %lld", (long long)json_integer_value(imp));
             if (json_is_string(json_object_get(r, "note")))
                 printf("  (%s)", str_or(r, "note", ""));
             printf("\n");
         }
         json_t *purged = json_object_get(h, "purged");
-        json_array_foreach(purged, i, r)
-            printf("  purged %s by %s: %lld revisions removed\n",
-                   str_or(r, "time", "?"), str_or(r, "by", "?"),
-                   (long long)json_integer_value(json_object_get(r,
-                                                                 "revisions")));
+        json_array_foreach(purged, i, r) printf(
+            "  purged %s by %s: %lld revisions removed\n",
+            str_or(r, "time", "?"), str_or(r, "by", "?"),
+            (long long)json_integer_value(json_object_get(r, "revisions")));
         json_decref(h);
     }
     return finish(m, rc, err, "no history");
@@ -114,8 +114,7 @@ static int run_revert(struct cli *cli, int argc, char **argv)
         else if (strncmp(argv[i], "--to=", 5) == 0)
             to = parse_positive(argv[i] + 5);
         else if (argv[i][0] == '-')
-            return cli_usage_error(&cmd_revert, "unknown option %s",
-                                   argv[i]);
+            return cli_usage_error(&cmd_revert, "unknown option %s", argv[i]);
         else if (!id)
             id = argv[i];
         else
@@ -123,7 +122,7 @@ static int run_revert(struct cli *cli, int argc, char **argv)
     }
     if (!id || to < 1)
         return cli_usage_error(&cmd_revert, "expected ID --to N (a revision "
-                               "number from `minga history ID`)");
+                                            "number from `minga history ID`)");
     struct minga *m = cli_open(cli, 0);
     if (!m)
         return EXIT_FAIL;
@@ -162,7 +161,7 @@ static int run_restore(struct cli *cli, int argc, char **argv)
             return cli_restore_backup(cli, argc, argv);
     if (argc != 2 || argv[1][0] == '-')
         return cli_usage_error(&cmd_restore, "expected a deleted case's id "
-                               "or a backup folder");
+                                             "or a backup folder");
     struct minga *m = cli_open(cli, 0);
     if (!m)
         return EXIT_FAIL;
@@ -196,8 +195,8 @@ static int run_purge(struct cli *cli, int argc, char **argv)
     int rc = minga_purge_case(m, argv[1], &n, &err);
     if (!rc)
         printf("purged %s: %d revision%s and their attachments removed; the "
-               "history keeps only the date of this purge\n", argv[1], n,
-               n == 1 ? "" : "s");
+               "history keeps only the date of this purge\n",
+               argv[1], n, n == 1 ? "" : "s");
     return finish(m, rc, err, "purge failed");
 }
 
@@ -239,7 +238,7 @@ static int review_show(struct minga *m, int64_t id, int is_json, char **err)
     json_array_foreach(json_object_get(s, "cases"), i, c)
         printf("        %-8s %s: %s (%s, %s)\n",
                json_is_true(json_object_get(c, "updates_existing")) ? "update"
-                                                                 : "new",
+                                                                    : "new",
                str_or(c, "id", "?"), str_or(c, "title", "?"),
                str_or(c, "city", "?"), str_or(c, "country", "?"));
     json_decref(s);
@@ -265,17 +264,19 @@ static int run_review(struct cli *cli, int argc, char **argv)
             return cli_usage_error(&cmd_review, "unexpected argument %s",
                                    argv[i]);
         else if ((id = parse_positive(argv[i])) < 1)
-            return cli_usage_error(&cmd_review, "%s: expected a submission "
+            return cli_usage_error(&cmd_review,
+                                   "%s: expected a submission "
                                    "number (see `minga review list`)",
                                    argv[i]);
     }
-    int is_decision = strcmp(verb, "approve") == 0 ||
-                      strcmp(verb, "reject") == 0;
+    int is_decision =
+        strcmp(verb, "approve") == 0 || strcmp(verb, "reject") == 0;
     int needs_id = is_decision || strcmp(verb, "show") == 0;
     if (needs_id != (id > 0) ||
         (!needs_id && strcmp(verb, "list") && strcmp(verb, "on") &&
          strcmp(verb, "off") && strcmp(verb, "status")))
-        return cli_usage_error(&cmd_review, "expected list, show ID, approve "
+        return cli_usage_error(&cmd_review,
+                               "expected list, show ID, approve "
                                "ID, reject ID [--reason TEXT], on, off or "
                                "status");
     if (reason && strcmp(verb, "reject") != 0)
@@ -296,12 +297,12 @@ static int run_review(struct cli *cli, int argc, char **argv)
         } else if (!rc) {
             size_t i;
             json_t *s;
-            json_array_foreach(list, i, s)
-                print_submission(s);
+            json_array_foreach(list, i, s) print_submission(s);
             if (!json_array_size(list))
                 printf("no %s submissions%s\n", status ? status : "",
-                       minga_review_enabled(m) ? ""
-                       : " (review is off: `minga review on`)");
+                       minga_review_enabled(m)
+                           ? ""
+                           : " (review is off: `minga review on`)");
             json_decref(list);
         }
     } else if (strcmp(verb, "show") == 0) {

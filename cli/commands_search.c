@@ -8,32 +8,42 @@
 
 #include "refdata.h"
 
-enum { OPT_SDG = 1000, OPT_TARGET, OPT_LEVEL, OPT_ACTOR, OPT_COUNTRY,
-       OPT_LANG, OPT_YEAR, OPT_SUGGESTED };
+enum {
+    OPT_SDG = 1000,
+    OPT_TARGET,
+    OPT_LEVEL,
+    OPT_ACTOR,
+    OPT_COUNTRY,
+    OPT_LANG,
+    OPT_YEAR,
+    OPT_SUGGESTED
+};
 
-#define FILTER_OPTIONS                                          \
-    {"sdg", required_argument, 0, OPT_SDG},                     \
-    {"target", required_argument, 0, OPT_TARGET},               \
-    {"level", required_argument, 0, OPT_LEVEL},                 \
-    {"actor", required_argument, 0, OPT_ACTOR},                 \
-    {"country", required_argument, 0, OPT_COUNTRY},             \
-    {"lang", required_argument, 0, OPT_LANG},                   \
-    {"year", required_argument, 0, OPT_YEAR}
+#define FILTER_OPTIONS                                                        \
+    {"sdg", required_argument, 0, OPT_SDG},                                   \
+        {"target", required_argument, 0, OPT_TARGET},                         \
+        {"level", required_argument, 0, OPT_LEVEL},                           \
+        {"actor", required_argument, 0, OPT_ACTOR},                           \
+        {"country", required_argument, 0, OPT_COUNTRY},                       \
+        {"lang", required_argument, 0, OPT_LANG},                             \
+    {                                                                         \
+        "year", required_argument, 0, OPT_YEAR                                \
+    }
 
-#define FILTER_HELP                                                       \
-    "filters (repeat an option or use commas for OR; different filters\n" \
-    "combine with AND; also inline in the query as sdg:11 level:local):\n" \
-    "  --sdg N          goal 1-17\n"                                       \
-    "  --target ID      official target, e.g. 11.2 or 6.a\n"               \
-    "  --level L        local, regional, national, multilateral\n"         \
-    "  --actor A        public_sector, civil_society, private_sector,\n"   \
-    "                   academia, community, international_organization\n" \
-    "  --country CC     ISO 3166-1 alpha-2, e.g. BR\n"                     \
-    "  --lang L         language of the case: es, pt, en ...\n"            \
+#define FILTER_HELP                                                           \
+    "filters (repeat an option or use commas for OR; different filters\n"     \
+    "combine with AND; also inline in the query as sdg:11 level:local):\n"    \
+    "  --sdg N          goal 1-17\n"                                          \
+    "  --target ID      official target, e.g. 11.2 or 6.a\n"                  \
+    "  --level L        local, regional, national, multilateral\n"            \
+    "  --actor A        public_sector, civil_society, private_sector,\n"      \
+    "                   academia, community, international_organization\n"    \
+    "  --country CC     ISO 3166-1 alpha-2, e.g. BR\n"                        \
+    "  --lang L         language of the case: es, pt, en ...\n"               \
     "  --year Y|A..B    cases active in that year or range\n"
 
-static const char *const filter_names[] = {"sdg", "target", "level", "actor",
-                                           "country", "lang", "year"};
+static const char *const filter_names[] = {
+    "sdg", "target", "level", "actor", "country", "lang", "year"};
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
@@ -65,9 +75,10 @@ static int take_query_words(const struct cli_command *cmd,
  * entities the snippet carries. */
 static void print_snippet(const char *s, int is_tty)
 {
-    static const struct { const char *from, *to; } entities[] = {
-        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""},
-        {"&#39;", "'"}, {"&#x27;", "'"}};
+    static const struct {
+        const char *from, *to;
+    } entities[] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+                    {"&quot;", "\""}, {"&#39;", "'"}, {"&#x27;", "'"}};
     printf("    ");
     while (*s) {
         if (strncmp(s, "<mark>", 6) == 0) {
@@ -134,7 +145,8 @@ static int run_search(struct cli *cli, int argc, char **argv)
         {"limit", required_argument, 0, 'n'},
         {"page", required_argument, 0, 'p'},
         {"suggested", no_argument, 0, OPT_SUGGESTED},
-        FILTER_OPTIONS, {0, 0, 0, 0}};
+        FILTER_OPTIONS,
+        {0, 0, 0, 0}};
     struct minga_query q;
     query_init(&q);
     q.want_facets = q.want_snippets = q.want_spelling = 1;
@@ -164,7 +176,7 @@ static int run_search(struct cli *cli, int argc, char **argv)
         } else if (c == 'p') {
             if (parse_uint(optarg, 100000, &page)) {
                 cli_usage_error(&cmd_search, "--page: expected a number "
-                                "from 1");
+                                             "from 1");
                 goto out;
             }
         } else {
@@ -240,15 +252,13 @@ const struct cli_command cmd_search = {
     "  --page N     page of results (default 1)\n"
     "  --suggested  --sdg and --target also match the cases whose text\n"
     "               speaks of the goal or target without tagging it\n"
-    "               (after the tagged ones, marked \"suggested\")\n\n"
-    FILTER_HELP,
+    "               (after the tagged ones, marked \"suggested\")\n\n" FILTER_HELP,
     run_search};
 
 static int run_list(struct cli *cli, int argc, char **argv)
 {
-    static const struct option longopts[] = {FILTER_OPTIONS,
-                                             {"json", no_argument, 0, 'j'},
-                                             {0, 0, 0, 0}};
+    static const struct option longopts[] = {
+        FILTER_OPTIONS, {"json", no_argument, 0, 'j'}, {0, 0, 0, 0}};
     struct minga_query q;
     query_init(&q);
     q.limit = QUERY_MAX_LIMIT;
@@ -268,7 +278,7 @@ static int run_list(struct cli *cli, int argc, char **argv)
     }
     if (optind < argc) {
         cli_usage_error(&cmd_list, "takes filters only; use `minga search` "
-                        "for text");
+                                   "for text");
         goto out;
     }
     struct minga *m = cli_open(cli, MINGA_OPEN_READONLY);
@@ -291,10 +301,11 @@ static int run_list(struct cli *cli, int argc, char **argv)
         for (size_t i = 0; i < r->n_hits; i++) {
             const struct mindex_hit *h = &r->hits[i];
             if (is_json)
-                json_array_append_new(all, json_pack(
-                    "{s:s, s:s, s:s, s:s, s:i}", "id", h->id, "title",
-                    h->title, "city", h->city, "country", h->country,
-                    "year_start", h->year_start));
+                json_array_append_new(
+                    all,
+                    json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", h->id,
+                              "title", h->title, "city", h->city, "country",
+                              h->country, "year_start", h->year_start));
             else
                 printf("%-48s %d  %-2s  %s — %s\n", h->id, h->year_start,
                        h->country, h->city, h->title);
@@ -308,9 +319,9 @@ static int run_list(struct cli *cli, int argc, char **argv)
     if (is_json)
         cli_print_json(all);
     else
-        json_decref(all), fprintf(stderr, "%llu case%s\n",
-                                  (unsigned long long)total,
-                                  total == 1 ? "" : "s");
+        json_decref(all),
+            fprintf(stderr, "%llu case%s\n", (unsigned long long)total,
+                    total == 1 ? "" : "s");
     minga_close(m);
     rc = EXIT_OK;
 out:
@@ -385,13 +396,16 @@ static int run_export(struct cli *cli, int argc, char **argv)
     }
     if (!format) {
         char *offers = minga_plugin_offers(MINGA_PLUGIN_EXPORTER);
-        cli_usage_error(&cmd_export, "--format is required (%s; see `minga "
-                        "plugins`)", offers ? offers : "");
+        cli_usage_error(&cmd_export,
+                        "--format is required (%s; see `minga "
+                        "plugins`)",
+                        offers ? offers : "");
         free(offers);
         goto out;
     }
     if (!refdata_label_lang(labels)) {
-        cli_usage_error(&cmd_export, "--lang: expected es, pt or en (the "
+        cli_usage_error(&cmd_export,
+                        "--lang: expected es, pt or en (the "
                         "labels' language; filter cases with --language)");
         goto out;
     }
@@ -467,6 +481,5 @@ const struct cli_command cmd_export = {
     "                  with --language L or lang:L in the query\n"
     "  --suggested     --sdg and --target also select the cases whose text\n"
     "                  speaks of them untagged (as `minga search\n"
-    "                  --suggested`; the API's suggested=1)\n\n"
-    FILTER_HELP,
+    "                  --suggested`; the API's suggested=1)\n\n" FILTER_HELP,
     run_export};

@@ -15,7 +15,8 @@ static void print_reasons(json_t *reasons)
     size_t i;
     json_t *r;
     const char *sep = "";
-    json_array_foreach(reasons, i, r) {
+    json_array_foreach(reasons, i, r)
+    {
         const char *kind = json_string_value(json_object_get(r, "kind"));
         if (!kind)
             continue;
@@ -52,9 +53,10 @@ static void print_table(json_t *answer)
         return;
     }
     printf("%-7s %-6s %s\n", "score", "goal", "name / why");
-    json_array_foreach(goals, i, item) {
-        printf("%7.2f %-6d %s\n", json_number_value(json_object_get(item,
-                                                                    "score")),
+    json_array_foreach(goals, i, item)
+    {
+        printf("%7.2f %-6d %s\n",
+               json_number_value(json_object_get(item, "score")),
                (int)json_integer_value(json_object_get(item, "goal")),
                json_string_value(json_object_get(item, "name")));
         printf("%15s", "");
@@ -62,7 +64,8 @@ static void print_table(json_t *answer)
         printf("\n");
     }
     printf("\n%-7s %-6s %s\n", "score", "target", "label / why");
-    json_array_foreach(targets, i, item) {
+    json_array_foreach(targets, i, item)
+    {
         printf("%7.2f %-6s %s\n",
                json_number_value(json_object_get(item, "score")),
                json_string_value(json_object_get(item, "target")),
@@ -134,7 +137,8 @@ static int suggest_all(struct minga *m, struct minga_case **cases, size_t n,
     if (is_json && rc == EXIT_OK) {
         /* one case: its answer; several: an array of them, each with id */
         json_t *out = json_array_size(list) == 1
-                          ? json_incref(json_array_get(list, 0)) : list;
+                          ? json_incref(json_array_get(list, 0))
+                          : list;
         if (out != list)
             json_decref(list);
         cli_print_json(out);
@@ -189,9 +193,10 @@ static int run_suggest(struct cli *cli, int argc, char **argv)
         /* a file needs no catalog: without one, the packs alone */
         char *err = NULL;
         if (minga_open(&m, cli->data_dir, MINGA_OPEN_READONLY, &err)) {
-            fprintf(stderr, "%s: note: %s; suggesting from the query packs "
-                    "alone, without similar cases\n", cli->prog,
-                    err ? err : "no data folder");
+            fprintf(stderr,
+                    "%s: note: %s; suggesting from the query packs "
+                    "alone, without similar cases\n",
+                    cli->prog, err ? err : "no data folder");
             m = NULL;
         }
         free(err);

@@ -8,19 +8,16 @@
 #include <unistd.h>
 
 static const struct cli_command *const commands[] = {
-    &cmd_init, &cmd_import, &cmd_search, &cmd_list, &cmd_show, &cmd_stats,
-    &cmd_export, &cmd_delete, &cmd_check, &cmd_reindex, &cmd_token,
-    &cmd_history, &cmd_revert, &cmd_restore, &cmd_purge, &cmd_review,
-    &cmd_backup,
-    &cmd_related,
-    &cmd_harvest, &cmd_oai,
-    &cmd_suggest,
-    &cmd_compact,
-    &cmd_serve, &cmd_plugins, NULL};
+    &cmd_init,    &cmd_import,  &cmd_search,  &cmd_list,    &cmd_show,
+    &cmd_stats,   &cmd_export,  &cmd_delete,  &cmd_check,   &cmd_reindex,
+    &cmd_token,   &cmd_history, &cmd_revert,  &cmd_restore, &cmd_purge,
+    &cmd_review,  &cmd_backup,  &cmd_related, &cmd_harvest, &cmd_oai,
+    &cmd_suggest, &cmd_compact, &cmd_serve,   &cmd_plugins, NULL};
 
 static void print_help(FILE *out)
 {
-    fprintf(out,
+    fprintf(
+        out,
         "minga %s - a knowledge base of city experiences with the SDGs\n\n"
         "usage: minga [--data DIR] COMMAND [OPTIONS] [ARGS]\n\n"
         "options:\n"
@@ -28,7 +25,8 @@ static void print_help(FILE *out)
         "./minga-data)\n"
         "  --version    print the version\n"
         "  --help       this help; `minga COMMAND --help` for a command\n\n"
-        "commands:\n", MINGA_VERSION);
+        "commands:\n",
+        MINGA_VERSION);
     for (int i = 0; commands[i]; i++)
         fprintf(out, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
     fprintf(out, "\nexit status: 0 success, 1 bad input or failed "
@@ -102,9 +100,9 @@ void cli_progress(void *arg, uint64_t done, uint64_t total)
     int width = 40, filled = (int)(done * (uint64_t)width / total);
     if (filled > width)
         filled = width;
-    fprintf(stderr, "\r[%.*s%*s] %3d%%",
-            filled, "########################################",
-            width - filled, "", (int)(done * 100 / total));
+    fprintf(stderr, "\r[%.*s%*s] %3d%%", filled,
+            "########################################", width - filled, "",
+            (int)(done * 100 / total));
     fflush(stderr);
     progress_shown = 1;
 }
@@ -150,7 +148,7 @@ static int option_span(char **argv, int i, int argc,
                 return i + 1 < argc ? 2 : -1;
             return 1;
         }
-        return 1;   /* an unknown --option: getopt reports it */
+        return 1; /* an unknown --option: getopt reports it */
     }
     const char *spec = strchr(shortopts, a[1]);
     if (!spec || a[1] == ':' || a[1] == '+')
@@ -160,9 +158,8 @@ static int option_span(char **argv, int i, int argc,
     return 1;
 }
 
-char **cli_options_first(const struct cli_command *cmd, int *argc,
-                         char **argv, const struct option *longopts,
-                         const char *shortopts)
+char **cli_options_first(const struct cli_command *cmd, int *argc, char **argv,
+                         const struct option *longopts, const char *shortopts)
 {
     char **out = calloc((size_t)*argc + 2, sizeof *out);
     char **words = calloc((size_t)*argc + 1, sizeof *words);

@@ -75,9 +75,9 @@ static double now_seconds(void)
 
 /* Where the new folder is built and what it becomes. */
 struct target {
-    char dest[PATH_MAX];     /* as given, without trailing slashes */
-    char parent[PATH_MAX];   /* the folder holding dest */
-    char tmp[PATH_MAX];      /* parent/.NAME.partial-XXXXXX, once made */
+    char dest[PATH_MAX];   /* as given, without trailing slashes */
+    char parent[PATH_MAX]; /* the folder holding dest */
+    char tmp[PATH_MAX];    /* parent/.NAME.partial-XXXXXX, once made */
     int has_tmp;
 };
 
@@ -122,13 +122,14 @@ static int target_prepare(struct target *t, const char *dest,
     if (!strcmp(name, "/") || !strcmp(name, ".") || !strcmp(name, ".."))
         return fail(errmsg, MINGA_EINVAL,
                     minga_strdupf("%s: name a folder of its own (e.g. "
-                                  "%s/minga-backup)", t->dest,
+                                  "%s/minga-backup)",
+                                  t->dest,
                                   strcmp(t->dest, "/") ? t->dest : ""));
     struct stat st, parent_st;
     if (stat(t->parent, &parent_st) < 0 || !S_ISDIR(parent_st.st_mode))
-        return fail(errmsg, MINGA_ENOTFOUND,
-                    minga_strdupf("%s: no such folder (create it first)",
-                                  t->parent));
+        return fail(
+            errmsg, MINGA_ENOTFOUND,
+            minga_strdupf("%s: no such folder (create it first)", t->parent));
     if (stat(t->dest, &st) == 0) {
         if (!S_ISDIR(st.st_mode))
             return fail(errmsg, MINGA_EINVAL,
@@ -147,7 +148,8 @@ static int target_prepare(struct target *t, const char *dest,
                         minga_strdupf("%s: a mount point, which the finished "
                                       "folder cannot be renamed over; name "
                                       "a folder inside it (e.g. "
-                                      "%s/minga-backup)", t->dest, t->dest));
+                                      "%s/minga-backup)",
+                                      t->dest, t->dest));
     } else if (errno != ENOENT) {
         return fail(errmsg, MINGA_EIO,
                     minga_strdupf("%s: %s", t->dest, strerror(errno)));
@@ -198,16 +200,17 @@ static int fsync_path(const char *path)
 static int target_commit(struct target *t, char **errmsg)
 {
     if (fsync_path(t->tmp) < 0)
-        return fail(errmsg, MINGA_EIO,
-                    minga_strdupf("%s: cannot sync: %s", t->tmp,
-                                  strerror(errno)));
+        return fail(
+            errmsg, MINGA_EIO,
+            minga_strdupf("%s: cannot sync: %s", t->tmp, strerror(errno)));
     /* replaces dest only when it is still missing or empty */
     if (rename(t->tmp, t->dest) < 0) {
         int e = errno;
         if (e == ENOTEMPTY || e == EEXIST)
             return fail(errmsg, MINGA_EEXISTS,
                         minga_strdupf("%s: something was written there "
-                                      "meanwhile; left it alone", t->dest));
+                                      "meanwhile; left it alone",
+                                      t->dest));
         return fail(errmsg, MINGA_EIO,
                     minga_strdupf("%s: cannot rename %s to it: %s", t->dest,
                                   t->tmp, strerror(e)));
@@ -254,15 +257,14 @@ static int copy_catalog(const char *src_path, const char *dst_path,
     char *err = NULL;
     int rc = catalog_open(&cat, src_path, 1, &err);
     if (rc) {
-        fail(errmsg, rc, minga_strdupf("%s: %s", src_path,
-                                       err ? err : "cannot open"));
+        fail(errmsg, rc,
+             minga_strdupf("%s: %s", src_path, err ? err : "cannot open"));
         free(err);
         return rc;
     }
     sqlite3 *db = catalog_db(cat);
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &st, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, "VACUUM INTO ?1", -1, &st, NULL) != SQLITE_OK) {
         rc = catalog_fail(cat, "backup");
     } else {
         sqlite3_bind_text(st, 1, dst_path, -1, SQLITE_STATIC);
@@ -271,13 +273,13 @@ static int copy_catalog(const char *src_path, const char *dst_path,
     }
     sqlite3_finalize(st);
     if (rc)
-        fail(errmsg, rc, minga_strdupf("%s: %s", src_path,
-                                       catalog_errmsg(cat)));
+        fail(errmsg, rc,
+             minga_strdupf("%s: %s", src_path, catalog_errmsg(cat)));
     catalog_close(cat);
     if (!rc && fsync_path(dst_path) < 0)
-        rc = fail(errmsg, MINGA_EIO, minga_strdupf("%s: cannot sync: %s",
-                                                   dst_path,
-                                                   strerror(errno)));
+        rc = fail(
+            errmsg, MINGA_EIO,
+            minga_strdupf("%s: cannot sync: %s", dst_path, strerror(errno)));
     return rc;
 }
 
@@ -301,9 +303,9 @@ static int finish_folder(const char *dir, json_t **report, char **errmsg)
     if (!rc) {
         *report = json_object();
         json_object_set(*report, "cases", json_object_get(check, "cases"));
-        json_object_set_new(*report, "generation",
-                            json_integer((json_int_t)catalog_generation(
-                                m->cat)));
+        json_object_set_new(
+            *report, "generation",
+            json_integer((json_int_t)catalog_generation(m->cat)));
         json_object_set_new(*report, "check", check);
     } else {
         json_decref(check);
@@ -332,8 +334,8 @@ static int copy_data_folder(const char *src_catalog, const char *dest,
     if (!rc)
         rc = finish_folder(t.tmp, &rep, errmsg);
     if (!rc && fsync_path(path) < 0)
-        rc = fail(errmsg, MINGA_EIO, minga_strdupf("%s: cannot sync: %s",
-                                                   path, strerror(errno)));
+        rc = fail(errmsg, MINGA_EIO,
+                  minga_strdupf("%s: cannot sync: %s", path, strerror(errno)));
     if (!rc)
         rc = target_commit(&t, errmsg);
     if (rc) {
@@ -387,12 +389,14 @@ int minga_restore_backup(const char *src, const char *dest, json_t **report,
     if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
         return fail(errmsg, MINGA_ENOTFOUND,
                     minga_strdupf("%s: not a backup or data folder (no "
-                                  "catalog.db)", src));
+                                  "catalog.db)",
+                                  src));
     json_t *rep = NULL;
     int rc = copy_data_folder(path, dest,
                               "restore fills a new or empty data folder "
                               "and never overwrites one (nothing was "
-                              "changed)", &rep, errmsg);
+                              "changed)",
+                              &rep, errmsg);
     if (rc)
         return rc;
     json_object_set_new(rep, "source", json_string(src));

@@ -26,10 +26,10 @@ void case_free(struct minga_case *c)
 {
     if (!c)
         return;
-    const char **strings[] = {&c->id, &c->title, &c->summary, &c->body,
-                              &c->language, &c->city, &c->country,
-                              &c->region, &c->source_url, &c->license,
-                              &c->created_at, &c->updated_at};
+    const char **strings[] = {&c->id,      &c->title,      &c->summary,
+                              &c->body,    &c->language,   &c->city,
+                              &c->country, &c->region,     &c->source_url,
+                              &c->license, &c->created_at, &c->updated_at};
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
         free((char *)*strings[i]);
     strv_free(c->targets, c->n_targets);
@@ -74,15 +74,16 @@ int case_add_attachment(struct minga_case *c, const char *path,
                         const char *sha256, const char *media_type,
                         uint64_t size, const char *text)
 {
-    struct minga_attachment *grown = realloc((void *)c->attachments,
-        (c->n_attachments + 1) * sizeof *grown);
+    struct minga_attachment *grown = realloc(
+        (void *)c->attachments, (c->n_attachments + 1) * sizeof *grown);
     if (!grown)
         return -1;
     c->attachments = grown;
     struct minga_attachment *a = &grown[c->n_attachments];
     a->path = strdup(path);
     a->sha256 = strdup(sha256 ? sha256 : "");
-    a->media_type = strdup(media_type ? media_type : "application/octet-stream");
+    a->media_type =
+        strdup(media_type ? media_type : "application/octet-stream");
     a->size = size;
     a->text = strdup(text ? text : "");
     if (!a->path || !a->sha256 || !a->media_type || !a->text) {
@@ -116,7 +117,7 @@ static json_t *strv_json(const char *const *items, size_t n)
 }
 
 json_t *case_mask_json(uint32_t mask, int n_bits,
-                         const char *(*name)(uint32_t))
+                       const char *(*name)(uint32_t))
 {
     json_t *arr = json_array();
     for (int i = 0; i < n_bits; i++)
@@ -152,12 +153,13 @@ json_t *case_to_json(const struct minga_case *c, int with_times)
     if (c->n_targets)
         json_object_set_new(o, "sdg_targets",
                             strv_json(c->targets, c->n_targets));
-    json_object_set_new(o, "levels", case_mask_json(c->level_mask, MINGA_N_LEVELS,
-                                               refdata_level_name));
+    json_object_set_new(
+        o, "levels",
+        case_mask_json(c->level_mask, MINGA_N_LEVELS, refdata_level_name));
     if (c->actor_mask)
-        json_object_set_new(o, "actors", case_mask_json(c->actor_mask,
-                                                   MINGA_N_ACTORS,
-                                                   refdata_actor_name));
+        json_object_set_new(
+            o, "actors",
+            case_mask_json(c->actor_mask, MINGA_N_ACTORS, refdata_actor_name));
     if (c->n_tags)
         json_object_set_new(o, "tags", strv_json(c->tags, c->n_tags));
     put_str(o, "source_url", c->source_url);

@@ -12,15 +12,15 @@
 #include "textfold.h"
 
 const struct field_spec field_specs[N_FIELDS] = {
-    {"id", F_STRING, 0},         {"title", F_STRING, 1},
-    {"summary", F_STRING, 1},    {"body", F_STRING, 0},
-    {"language", F_STRING, 1},   {"city", F_STRING, 1},
-    {"country", F_STRING, 1},    {"region", F_STRING, 0},
-    {"year_start", F_INT, 1},    {"year_end", F_INT, 0},
-    {"sdg_goals", F_INTV, 1},    {"sdg_targets", F_STRV, 0},
-    {"levels", F_STRV, 1},       {"actors", F_STRV, 0},
-    {"tags", F_STRV, 0},         {"source_url", F_STRING, 0},
-    {"license", F_STRING, 0},    {"attachments", F_STRV, 0},
+    {"id", F_STRING, 0},       {"title", F_STRING, 1},
+    {"summary", F_STRING, 1},  {"body", F_STRING, 0},
+    {"language", F_STRING, 1}, {"city", F_STRING, 1},
+    {"country", F_STRING, 1},  {"region", F_STRING, 0},
+    {"year_start", F_INT, 1},  {"year_end", F_INT, 0},
+    {"sdg_goals", F_INTV, 1},  {"sdg_targets", F_STRV, 0},
+    {"levels", F_STRV, 1},     {"actors", F_STRV, 0},
+    {"tags", F_STRV, 0},       {"source_url", F_STRING, 0},
+    {"license", F_STRING, 0},  {"attachments", F_STRV, 0},
 };
 
 void built_case_release(struct built_case *bc)
@@ -86,8 +86,8 @@ void builder_fail(struct case_builder *b, int line, int column,
 {
     va_list ap;
     va_start(ap, fmt);
-    diag_addv(b->dl, DIAG_ERROR, b->file, line ? line : b->line, column,
-              field, fmt, ap);
+    diag_addv(b->dl, DIAG_ERROR, b->file, line ? line : b->line, column, field,
+              fmt, ap);
     va_end(ap);
 }
 
@@ -102,13 +102,21 @@ static int find_field(const char *name)
 static const char *type_name(int type)
 {
     switch (type) {
-    case MINGA_VALUE_NULL: return "null";
-    case MINGA_VALUE_STRING: case MINGA_VALUE_TEXT: return "a string";
-    case MINGA_VALUE_INTEGER: return "an integer";
-    case MINGA_VALUE_REAL: return "a number with a fraction";
-    case MINGA_VALUE_BOOL: return "a boolean";
-    case MINGA_VALUE_ARRAY: return "an array";
-    default: return "an object";
+    case MINGA_VALUE_NULL:
+        return "null";
+    case MINGA_VALUE_STRING:
+    case MINGA_VALUE_TEXT:
+        return "a string";
+    case MINGA_VALUE_INTEGER:
+        return "an integer";
+    case MINGA_VALUE_REAL:
+        return "a number with a fraction";
+    case MINGA_VALUE_BOOL:
+        return "a boolean";
+    case MINGA_VALUE_ARRAY:
+        return "an array";
+    default:
+        return "an object";
     }
 }
 
@@ -119,9 +127,10 @@ static char *checked_copy(struct case_builder *b, const char *field,
 {
     size_t bad = text_utf8_error_offset(v->str ? v->str : "", v->len);
     if (bad != v->len) {
-        builder_fail(b, v->line, v->column, field,
-             "invalid UTF-8 (byte %zu of the value); save the file as UTF-8",
-             bad + 1);
+        builder_fail(
+            b, v->line, v->column, field,
+            "invalid UTF-8 (byte %zu of the value); save the file as UTF-8",
+            bad + 1);
         return NULL;
     }
     char *s = malloc(v->len + 1);
@@ -159,7 +168,7 @@ static int add_item(struct case_builder *b, struct field *f, const char *name,
     if (f->n_items >= MAX_ITEMS) {
         if (f->n_items == MAX_ITEMS)
             builder_fail(b, v->line, v->column, name, "more than %d items",
-                 MAX_ITEMS);
+                         MAX_ITEMS);
         return MINGA_EINVAL;
     }
     struct item it = {.line = v->line, .column = v->column};
@@ -173,20 +182,20 @@ static int add_item(struct case_builder *b, struct field *f, const char *name,
             int rc = parse_integer_text(s, &it.integer);
             if (rc < 0)
                 builder_fail(b, v->line, v->column, label,
-                     "\"%s\" is not an integer", s);
+                             "\"%s\" is not an integer", s);
             free(s);
             if (rc < 0)
                 return MINGA_EINVAL;
         } else {
-            builder_fail(b, v->line, v->column, label, "expected an integer, got %s",
-                 type_name(v->type));
+            builder_fail(b, v->line, v->column, label,
+                         "expected an integer, got %s", type_name(v->type));
             return MINGA_EINVAL;
         }
         it.is_integer = 1;
     } else {
         if (v->type != MINGA_VALUE_STRING && v->type != MINGA_VALUE_TEXT) {
-            builder_fail(b, v->line, v->column, label, "expected a string, got %s",
-                 type_name(v->type));
+            builder_fail(b, v->line, v->column, label,
+                         "expected a string, got %s", type_name(v->type));
             return MINGA_EINVAL;
         }
         if (!(it.str = checked_copy(b, label, v)))
@@ -226,7 +235,7 @@ static int split_text_items(struct case_builder *b, struct field *f,
             part.len--;
         start = i + 1;
         if (part.len == 0)
-            continue;       /* "11;" or an empty cell part */
+            continue; /* "11;" or an empty cell part */
         int rc = add_item(b, f, name, index++, &part, want_int);
         if (rc)
             return rc;
@@ -244,13 +253,24 @@ static void keep_extra(struct case_builder *b, const char *name,
     case MINGA_VALUE_STRING:
     case MINGA_VALUE_TEXT:
         value = text_is_valid_utf8(v->str, v->len)
-                    ? json_stringn(v->str, v->len) : json_null();
+                    ? json_stringn(v->str, v->len)
+                    : json_null();
         break;
-    case MINGA_VALUE_INTEGER: value = json_integer(v->integer); break;
-    case MINGA_VALUE_REAL: value = json_real(v->real); break;
-    case MINGA_VALUE_BOOL: value = json_boolean(v->integer); break;
-    case MINGA_VALUE_ARRAY: value = json_array(); break;
-    default: value = json_null(); break;
+    case MINGA_VALUE_INTEGER:
+        value = json_integer(v->integer);
+        break;
+    case MINGA_VALUE_REAL:
+        value = json_real(v->real);
+        break;
+    case MINGA_VALUE_BOOL:
+        value = json_boolean(v->integer);
+        break;
+    case MINGA_VALUE_ARRAY:
+        value = json_array();
+        break;
+    default:
+        value = json_null();
+        break;
     }
     json_t *prev = json_object_get(b->extra, name);
     if (is_item && json_is_array(prev))
@@ -274,12 +294,15 @@ static int unknown_field(struct case_builder *b, const char *name,
                 hint = field_specs[i].name;
         }
         if (hint)
-            builder_fail(b, v->line, v->column, name,
-                 "unknown field (did you mean \"%s\"? use --lenient to "
-                 "ignore unknown fields)", hint);
+            builder_fail(
+                b, v->line, v->column, name,
+                "unknown field (did you mean \"%s\"? use --lenient to "
+                "ignore unknown fields)",
+                hint);
         else
-            builder_fail(b, v->line, v->column, name,
-                 "unknown field (use --lenient to ignore unknown fields)");
+            builder_fail(
+                b, v->line, v->column, name,
+                "unknown field (use --lenient to ignore unknown fields)");
     }
     return MINGA_EINVAL;
 }
@@ -293,26 +316,27 @@ static int field_store(struct case_builder *b, const char *name,
     struct field *f = &b->fields[id];
     if (f->is_present) {
         builder_fail(b, v->line, v->column, name,
-             "appears twice in one case (first at line %d)", f->line);
+                     "appears twice in one case (first at line %d)", f->line);
         return MINGA_EINVAL;
     }
     if (v->type == MINGA_VALUE_NULL)
-        return MINGA_OK;    /* null means absent */
+        return MINGA_OK; /* null means absent */
     f->is_present = 1;
     f->line = v->line;
     f->column = v->column;
     int type = field_specs[id].type;
     if (v->type == MINGA_VALUE_OBJECT) {
         builder_fail(b, v->line, v->column, name, "expected %s, got an object",
-             type == F_STRING ? "a string" : type == F_INT ? "an integer"
-                                                           : "an array");
+                     type == F_STRING ? "a string"
+                     : type == F_INT  ? "an integer"
+                                      : "an array");
         return MINGA_EINVAL;
     }
     switch (type) {
     case F_STRING:
         if (v->type != MINGA_VALUE_STRING && v->type != MINGA_VALUE_TEXT) {
-            builder_fail(b, v->line, v->column, name, "expected a string, got %s",
-                 type_name(v->type));
+            builder_fail(b, v->line, v->column, name,
+                         "expected a string, got %s", type_name(v->type));
             return MINGA_EINVAL;
         }
         return (f->str = checked_copy(b, name, v)) ? MINGA_OK : MINGA_EINVAL;
@@ -328,12 +352,12 @@ static int field_store(struct case_builder *b, const char *name,
             int rc = parse_integer_text(s, &f->integer);
             if (rc < 0)
                 builder_fail(b, v->line, v->column, name,
-                     "\"%s\" is not an integer", s);
+                             "\"%s\" is not an integer", s);
             free(s);
             return rc < 0 ? MINGA_EINVAL : MINGA_OK;
         }
-        builder_fail(b, v->line, v->column, name, "expected an integer, got %s",
-             type_name(v->type));
+        builder_fail(b, v->line, v->column, name,
+                     "expected an integer, got %s", type_name(v->type));
         return MINGA_EINVAL;
     default:
         if (v->type == MINGA_VALUE_ARRAY)
@@ -341,7 +365,7 @@ static int field_store(struct case_builder *b, const char *name,
         if (v->type == MINGA_VALUE_TEXT)
             return split_text_items(b, f, name, v, type == F_INTV);
         builder_fail(b, v->line, v->column, name, "expected an array, got %s",
-             type_name(v->type));
+                     type_name(v->type));
         return MINGA_EINVAL;
     }
 }
@@ -364,7 +388,7 @@ int case_builder_item(struct case_builder *b, const char *name, size_t index,
         return unknown_field(b, name, v, 1);
     int type = field_specs[id].type;
     if (type != F_INTV && type != F_STRV)
-        return MINGA_EINVAL;   /* the field itself was already refused */
+        return MINGA_EINVAL; /* the field itself was already refused */
     int rc = add_item(b, &b->fields[id], name, index, v, type == F_INTV);
     if (rc)
         b->fields[id].is_bad = 1;

@@ -17,10 +17,10 @@ struct case_builder;
 
 /* A validated case and what the import still needs to know about it. */
 struct built_case {
-    struct minga_case *c;    /* owned; attachments have only their path */
-    int line;                /* where the case starts in its file; 0 */
-    int *attachment_lines;   /* owned; one per c->attachments entry */
-    json_t *extra;           /* unknown fields kept in lenient mode; or NULL */
+    struct minga_case *c;  /* owned; attachments have only their path */
+    int line;              /* where the case starts in its file; 0 */
+    int *attachment_lines; /* owned; one per c->attachments entry */
+    json_t *extra;         /* unknown fields kept in lenient mode; or NULL */
 };
 
 void built_case_release(struct built_case *bc);

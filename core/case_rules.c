@@ -110,7 +110,7 @@ static int is_valid_spdx(const char *s)
 const char *case_check_attachment_path(const char *path)
 {
     static const char *const allowed[] = {".pdf", ".docx", ".odt", ".html",
-                                          ".htm", ".txt", ".md", NULL};
+                                          ".htm", ".txt",  ".md",  NULL};
     if (!*path)
         return "empty path";
     if (path[0] == '/' || path[0] == '\\')
@@ -160,7 +160,8 @@ static char *take_string(struct case_builder *b, int id, size_t max_chars,
     }
     if (max_chars && n > max_chars) {
         builder_fail(b, f->line, f->column, name,
-             "is %zu characters long; at most %zu allowed", n, max_chars);
+                     "is %zu characters long; at most %zu allowed", n,
+                     max_chars);
         return NULL;
     }
     f->str = NULL;
@@ -169,14 +170,15 @@ static char *take_string(struct case_builder *b, int id, size_t max_chars,
 
 static void check_years(struct case_builder *b, struct minga_case *c)
 {
-    struct field *fs = &b->fields[FI_YEAR_START], *fe = &b->fields[FI_YEAR_END];
+    struct field *fs = &b->fields[FI_YEAR_START],
+                 *fe = &b->fields[FI_YEAR_END];
     if (fs->is_bad || fe->is_bad)
         return;
     if (!fs->is_present) {
         builder_fail(b, 0, 0, "year_start", "missing (required)");
     } else if (fs->integer < 1900 || fs->integer > 2100) {
         builder_fail(b, fs->line, fs->column, "year_start",
-             "%lld is out of range (1900-2100)", fs->integer);
+                     "%lld is out of range (1900-2100)", fs->integer);
     } else {
         c->year_start = (int)fs->integer;
     }
@@ -184,10 +186,11 @@ static void check_years(struct case_builder *b, struct minga_case *c)
         return;
     if (fe->integer < 1900 || fe->integer > 2100)
         builder_fail(b, fe->line, fe->column, "year_end",
-             "%lld is out of range (1900-2100)", fe->integer);
+                     "%lld is out of range (1900-2100)", fe->integer);
     else if (c->year_start && fe->integer < c->year_start)
         builder_fail(b, fe->line, fe->column, "year_end",
-             "%lld is before year_start %d", fe->integer, c->year_start);
+                     "%lld is before year_start %d", fe->integer,
+                     c->year_start);
     else
         c->year_end = (int)fe->integer;
 }
@@ -199,17 +202,17 @@ static void check_goals_and_targets(struct case_builder *b,
     char label[64];
     if (!fg->is_bad && (!fg->is_present || fg->n_items == 0))
         builder_fail(b, fg->line, fg->column, "sdg_goals",
-             fg->is_present ? "is empty; name at least one goal (1-17)"
-                            : "missing (required)");
+                     fg->is_present ? "is empty; name at least one goal (1-17)"
+                                    : "missing (required)");
     for (size_t i = 0; i < fg->n_items; i++) {
         long long g = fg->items[i].integer;
         snprintf(label, sizeof label, "sdg_goals[%zu]", i);
         if (g < 1 || g > 17)
             builder_fail(b, fg->items[i].line, fg->items[i].column, label,
-                 "%lld is not an SDG goal (1-17)", g);
+                         "%lld is not an SDG goal (1-17)", g);
         else if (c->goal_mask & (1u << g))
             builder_fail(b, fg->items[i].line, fg->items[i].column, label,
-                 "goal %lld is listed twice", g);
+                         "goal %lld is listed twice", g);
         else
             c->goal_mask |= 1u << g;
     }
@@ -221,9 +224,11 @@ static void check_goals_and_targets(struct case_builder *b,
         int goal = 0;
         snprintf(label, sizeof label, "sdg_targets[%zu]", i);
         if (!refdata_is_target(t, &goal)) {
-            builder_fail(b, ft->items[i].line, ft->items[i].column, label,
-                 "\"%s\" is not an official SDG target id (such as 11.3 or "
-                 "6.a)", t);
+            builder_fail(
+                b, ft->items[i].line, ft->items[i].column, label,
+                "\"%s\" is not an official SDG target id (such as 11.3 or "
+                "6.a)",
+                t);
             continue;
         }
         int is_dup = 0;
@@ -232,7 +237,7 @@ static void check_goals_and_targets(struct case_builder *b,
         if (is_dup)
             continue;
         ids[n_ids++] = t;
-        c->goal_mask |= 1u << goal;   /* a target's goal is implied */
+        c->goal_mask |= 1u << goal; /* a target's goal is implied */
     }
     /* canonical order: by goal, then number */
     for (size_t i = 1; i < n_ids; i++)
@@ -258,16 +263,16 @@ static uint32_t check_mask(struct case_builder *b, int id,
     if (field_specs[id].is_required && !f->is_bad &&
         (!f->is_present || f->n_items == 0))
         builder_fail(b, f->line, f->column, name,
-             f->is_present ? "is empty; expected at least one of %s"
-                           : "missing (required; one or more of %s)",
-             allowed);
+                     f->is_present ? "is empty; expected at least one of %s"
+                                   : "missing (required; one or more of %s)",
+                     allowed);
     for (size_t i = 0; i < f->n_items; i++) {
         char *v = trim(f->items[i].str);
         uint32_t bit = bit_of(v);
         snprintf(label, sizeof label, "%s[%zu]", name, i);
         if (!bit)
             builder_fail(b, f->items[i].line, f->items[i].column, label,
-                 "\"%s\" is not one of %s", v, allowed);
+                         "\"%s\" is not one of %s", v, allowed);
         mask |= bit;
     }
     return mask;
@@ -284,11 +289,13 @@ static void check_language_country(struct case_builder *b,
             lower[i] = (char)tolower((unsigned char)lang[i]);
         if (strcmp(lower, lang) != 0 && refdata_is_language(lower))
             builder_fail(b, fl->line, fl->column, "language",
-                 "\"%s\" must be lower case (\"%s\")", lang, lower);
+                         "\"%s\" must be lower case (\"%s\")", lang, lower);
         else
-            builder_fail(b, fl->line, fl->column, "language",
-                 "\"%s\" is not an ISO 639-1 code of a language with a "
-                 "stemmer (es, pt, en, fr, it, de, nl, ca ...)", lang);
+            builder_fail(
+                b, fl->line, fl->column, "language",
+                "\"%s\" is not an ISO 639-1 code of a language with a "
+                "stemmer (es, pt, en, fr, it, de, nl, ca ...)",
+                lang);
         free(lang);
         lang = NULL;
     }
@@ -302,11 +309,13 @@ static void check_language_country(struct case_builder *b,
         }
         if (upper[0] && refdata_is_country(upper))
             builder_fail(b, fc->line, fc->column, "country",
-                 "\"%s\" must be upper case (\"%s\")", country, upper);
+                         "\"%s\" must be upper case (\"%s\")", country, upper);
         else
-            builder_fail(b, fc->line, fc->column, "country",
-                 "\"%s\" is not an ISO 3166-1 alpha-2 country code (BR, CL, "
-                 "UY ...)", country);
+            builder_fail(
+                b, fc->line, fc->column, "country",
+                "\"%s\" is not an ISO 3166-1 alpha-2 country code (BR, CL, "
+                "UY ...)",
+                country);
         free(country);
         country = NULL;
     }
@@ -322,7 +331,7 @@ static void check_optional_strings(struct case_builder *b,
     f = &b->fields[FI_SOURCE_URL];
     if (url && !is_valid_url(url)) {
         builder_fail(b, f->line, f->column, "source_url",
-             "\"%s\" is not an absolute http or https URL", url);
+                     "\"%s\" is not an absolute http or https URL", url);
         free(url);
         url = NULL;
     }
@@ -330,9 +339,10 @@ static void check_optional_strings(struct case_builder *b,
     char *license = take_string(b, FI_LICENSE, 200, 1);
     f = &b->fields[FI_LICENSE];
     if (license && !is_valid_spdx(license)) {
-        builder_fail(b, f->line, f->column, "license",
-             "\"%s\" is not an SPDX license identifier (such as CC-BY-4.0)",
-             license);
+        builder_fail(
+            b, f->line, f->column, "license",
+            "\"%s\" is not an SPDX license identifier (such as CC-BY-4.0)",
+            license);
         free(license);
         license = NULL;
     }
@@ -341,8 +351,8 @@ static void check_optional_strings(struct case_builder *b,
     if (f->is_bad || !f->str) {
         /* reported, or absent */
     } else if (strlen(f->str) > MAX_BODY_BYTES) {
-        builder_fail(b, f->line, f->column, "body", "is %zu bytes; at most 1 MiB",
-             strlen(f->str));
+        builder_fail(b, f->line, f->column, "body",
+                     "is %zu bytes; at most 1 MiB", strlen(f->str));
     } else if (f->str[strspn(f->str, " \t\r\n")]) {
         c->body = f->str;
         f->str = NULL;
@@ -360,7 +370,7 @@ static void check_tags(struct case_builder *b, struct minga_case *c)
             continue;
         if (utf8_chars(tag) > 100) {
             builder_fail(b, f->items[i].line, f->items[i].column, label,
-                 "is longer than 100 characters");
+                         "is longer than 100 characters");
             continue;
         }
         int is_dup = 0;
@@ -382,8 +392,8 @@ static void check_attachments(struct case_builder *b, struct minga_case *c,
         snprintf(label, sizeof label, "attachments[%zu]", i);
         const char *problem = case_check_attachment_path(path);
         if (problem) {
-            builder_fail(b, f->items[i].line, f->items[i].column, label, "\"%s\": %s",
-                 path, problem);
+            builder_fail(b, f->items[i].line, f->items[i].column, label,
+                         "\"%s\": %s", path, problem);
             continue;
         }
         int is_dup = 0;
@@ -406,9 +416,11 @@ static void check_id(struct case_builder *b, struct minga_case *c)
     if (f->is_present) {
         char *id = trim(f->str);
         if (!is_valid_id(id)) {
-            builder_fail(b, f->line, f->column, "id",
-                 "\"%s\" is not a valid id (1-100 characters of a-z, 0-9 "
-                 "and '-')", id);
+            builder_fail(
+                b, f->line, f->column, "id",
+                "\"%s\" is not a valid id (1-100 characters of a-z, 0-9 "
+                "and '-')",
+                id);
             return;
         }
         c->id = id;
@@ -416,15 +428,16 @@ static void check_id(struct case_builder *b, struct minga_case *c)
         return;
     }
     if (!c->city || !c->title)
-        return;             /* already reported */
+        return; /* already reported */
     char *both = NULL;
     if (asprintf(&both, "%s %s", c->city, c->title) < 0)
         return;
     char *slug = text_slug(both, MAX_ID_CHARS);
     free(both);
     if (!slug || !*slug) {
-        builder_fail(b, 0, 0, "id", "cannot derive an id from city and title; "
-             "give one");
+        builder_fail(b, 0, 0, "id",
+                     "cannot derive an id from city and title; "
+                     "give one");
         free(slug);
         return;
     }

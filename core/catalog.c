@@ -229,13 +229,15 @@ static int migrate(struct catalog *cat)
         /* the OAI datestamp index of schema_v4 (core/harvest_store.c),
          * added to v4 after some folders were already at v4: a no-op
          * once it exists */
-        return exec(cat, "CREATE INDEX IF NOT EXISTS revisions_at"
+        return exec(cat,
+                    "CREATE INDEX IF NOT EXISTS revisions_at"
                     " ON revisions(at, case_id, rev, action)",
                     "index revisions by time");
     if (version > CATALOG_SCHEMA_VERSION) {
-        set_error(cat, "catalog: schema version %d is newer than this "
-                  "minga (%d); upgrade minga", version,
-                  CATALOG_SCHEMA_VERSION);
+        set_error(cat,
+                  "catalog: schema version %d is newer than this "
+                  "minga (%d); upgrade minga",
+                  version, CATALOG_SCHEMA_VERSION);
         return MINGA_EINVAL;
     }
     if ((rc = exec(cat, "BEGIN IMMEDIATE", "migrate")))
@@ -306,8 +308,9 @@ int catalog_open(struct catalog **out, const char *path, int is_readonly,
     if (!is_readonly &&
         (rc = exec(cat, "PRAGMA journal_mode=WAL", "enable WAL")))
         goto fail;
-    if ((rc = exec(cat, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
-                        "PRAGMA temp_store=FILE",
+    if ((rc = exec(cat,
+                   "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"
+                   "PRAGMA temp_store=FILE",
                    "configure")))
         goto fail;
     if (!is_readonly && (rc = migrate(cat)))
@@ -395,17 +398,19 @@ uint64_t catalog_generation(struct catalog *cat)
 
 int catalog_next_generation(struct catalog *cat, uint64_t *out)
 {
-    int rc = exec(cat, "UPDATE meta SET value = value + 1 "
-                       "WHERE key = 'generation'", "generation");
+    int rc = exec(cat,
+                  "UPDATE meta SET value = value + 1 "
+                  "WHERE key = 'generation'",
+                  "generation");
     if (!rc)
         *out = catalog_generation(cat);
     return rc;
 }
 
 /* Runs `sql` with the case rowid and each string of a list bound. */
-static int insert_strings(struct catalog *cat, const char *sql,
-                          int64_t rowid, const char *const *items,
-                          size_t n, int with_position)
+static int insert_strings(struct catalog *cat, const char *sql, int64_t rowid,
+                          const char *const *items, size_t n,
+                          int with_position)
 {
     sqlite3_stmt *st = NULL;
     int rc = prepare(cat, &st, sql);
@@ -430,9 +435,8 @@ static int insert_relations(struct catalog *cat, int64_t rowid,
     for (int g = 1; !rc && g <= REFDATA_N_GOALS; g++) {
         if (!(c->goal_mask & (1u << g)))
             continue;
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO case_goals VALUES(%lld, %d)", (long long)rowid,
-                 g);
+        snprintf(sql, sizeof sql, "INSERT INTO case_goals VALUES(%lld, %d)",
+                 (long long)rowid, g);
         rc = exec(cat, sql, "case goals");
     }
     const char *names[MINGA_N_ACTORS];
@@ -441,21 +445,22 @@ static int insert_relations(struct catalog *cat, int64_t rowid,
         if (c->level_mask & (1u << i))
             names[n++] = refdata_level_name(1u << i);
     if (!rc)
-        rc = insert_strings(cat, "INSERT INTO case_levels VALUES(?, ?)",
-                            rowid, names, n, 0);
+        rc = insert_strings(cat, "INSERT INTO case_levels VALUES(?, ?)", rowid,
+                            names, n, 0);
     n = 0;
     for (int i = 0; i < MINGA_N_ACTORS; i++)
         if (c->actor_mask & (1u << i))
             names[n++] = refdata_actor_name(1u << i);
     if (!rc)
-        rc = insert_strings(cat, "INSERT INTO case_actors VALUES(?, ?)",
-                            rowid, names, n, 0);
+        rc = insert_strings(cat, "INSERT INTO case_actors VALUES(?, ?)", rowid,
+                            names, n, 0);
     if (!rc)
         rc = insert_strings(cat, "INSERT INTO case_targets VALUES(?, ?, ?)",
                             rowid, c->targets, c->n_targets, 1);
     if (!rc)
-        rc = insert_strings(cat, "INSERT INTO case_tags(case_rowid, tag, "
-                                 "position) VALUES(?, ?, ?)",
+        rc = insert_strings(cat,
+                            "INSERT INTO case_tags(case_rowid, tag, "
+                            "position) VALUES(?, ?, ?)",
                             rowid, c->tags, c->n_tags, 1);
     return rc;
 }
@@ -469,12 +474,13 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
 }
 
 int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
-                        const struct catalog_write *w,
-                        const char *extra_json, int *was_update, int *rev)
+                        const struct catalog_write *w, const char *extra_json,
+                        int *was_update, int *rev)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT rowid, generation, created_at "
-                               "FROM cases WHERE id = ?");
+    int rc = prepare(cat, &st,
+                     "SELECT rowid, generation, created_at "
+                     "FROM cases WHERE id = ?");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
@@ -503,7 +509,8 @@ int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
             return rc;
         }
     }
-    rc = prepare(cat, &st,
+    rc = prepare(
+        cat, &st,
         "INSERT INTO cases(id, title, summary, body, language, city, "
         "country, region, year_start, year_end, goal_mask, level_mask, "
         "actor_mask, source_url, license, extra, created_at, updated_at, "
@@ -542,8 +549,9 @@ int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
         rc = insert_relations(cat, sqlite3_last_insert_rowid(cat->db), c);
     if (!rc)
         rc = catalog_revision_add(cat, c->id,
-                                  w->action ? w->action
-                                            : old_rowid ? "update" : "create",
+                                  w->action   ? w->action
+                                  : old_rowid ? "update"
+                                              : "create",
                                   w, rev);
     if (!rc && was_update)
         *was_update = old_rowid != 0;
@@ -622,16 +630,18 @@ static int load_lists(struct catalog *cat, int64_t rowid, int with_text,
                       struct minga_case *c)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT target FROM case_targets "
-                               "WHERE case_rowid = ? ORDER BY position");
+    int rc = prepare(cat, &st,
+                     "SELECT target FROM case_targets "
+                     "WHERE case_rowid = ? ORDER BY position");
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, rowid);
     while (sqlite3_step(st) == SQLITE_ROW)
         case_strv_push(&c->targets, &c->n_targets, col_text(st, 0));
     sqlite3_finalize(st);
-    if ((rc = prepare(cat, &st, "SELECT tag FROM case_tags "
-                                "WHERE case_rowid = ? ORDER BY position")))
+    if ((rc = prepare(cat, &st,
+                      "SELECT tag FROM case_tags "
+                      "WHERE case_rowid = ? ORDER BY position")))
         return rc;
     sqlite3_bind_int64(st, 1, rowid);
     while (sqlite3_step(st) == SQLITE_ROW)
@@ -640,9 +650,9 @@ static int load_lists(struct catalog *cat, int64_t rowid, int with_text,
     return catalog_load_attachments(cat, rowid, with_text, c);
 }
 
-#define CASE_COLUMNS \
-    "rowid, id, title, summary, body, language, city, country, region, " \
-    "year_start, coalesce(year_end, 0), goal_mask, level_mask, actor_mask, " \
+#define CASE_COLUMNS                                                          \
+    "rowid, id, title, summary, body, language, city, country, region, "      \
+    "year_start, coalesce(year_end, 0), goal_mask, level_mask, actor_mask, "  \
     "source_url, license, created_at, updated_at"
 
 static struct minga_case *case_from_row(sqlite3_stmt *st)
@@ -674,8 +684,8 @@ int catalog_get_case(struct catalog *cat, const char *id, int with_text,
                      struct minga_case **out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT " CASE_COLUMNS
-                               " FROM cases WHERE id = ?");
+    int rc =
+        prepare(cat, &st, "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -698,12 +708,12 @@ int catalog_get_case(struct catalog *cat, const char *id, int with_text,
 }
 
 int catalog_foreach_case(struct catalog *cat, uint64_t since,
-                         int (*fn)(void *arg, struct minga_case *c),
-                         void *arg)
+                         int (*fn)(void *arg, struct minga_case *c), void *arg)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT " CASE_COLUMNS " FROM cases "
-                               "WHERE generation > ? ORDER BY id");
+    int rc = prepare(cat, &st,
+                     "SELECT " CASE_COLUMNS " FROM cases "
+                     "WHERE generation > ? ORDER BY id");
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)since);

@@ -31,10 +31,10 @@ struct catalog;
 /* Who writes and why: what the revision of each case written records. */
 struct catalog_write {
     uint64_t generation;
-    int64_t import_id;       /* 0: none */
-    const char *by;          /* "cli", "token:NAME" */
-    const char *action;      /* NULL: "create" or "update", as found */
-    const char *note;        /* may be NULL: "to revision 3" */
+    int64_t import_id;  /* 0: none */
+    const char *by;     /* "cli", "token:NAME" */
+    const char *action; /* NULL: "create" or "update", as found */
+    const char *note;   /* may be NULL: "to revision 3" */
 };
 
 int catalog_open(struct catalog **out, const char *path, int is_readonly,
@@ -68,16 +68,16 @@ int catalog_next_generation(struct catalog *cat, uint64_t *out);
  * import). `extra_json` (may be NULL) holds unknown fields kept in lenient
  * mode. Attachments are written separately. */
 int catalog_upsert_case(struct catalog *cat, const struct minga_case *c,
-                        const struct catalog_write *w,
-                        const char *extra_json, int *was_update, int *rev);
+                        const struct catalog_write *w, const char *extra_json,
+                        int *was_update, int *rev);
 /* Adds an attachment row to the case `case_id`: path, media type, size
  * and the sha256 of a content stored with catalog_put_blob (a->text is not
  * stored here: see catalog_put_attachment_text). */
 int catalog_add_attachment(struct catalog *cat, const char *case_id,
                            int position, const struct minga_attachment *a);
 /* Stores bytes under their sha256 (no-op when present). */
-int catalog_put_blob(struct catalog *cat, const char *sha256,
-                     const void *data, size_t len);
+int catalog_put_blob(struct catalog *cat, const char *sha256, const void *data,
+                     size_t len);
 /* Reads a blob; *data is malloc'd, caller frees. */
 int catalog_read_blob(struct catalog *cat, const char *sha256, void **data,
                       size_t *len);
@@ -128,8 +128,8 @@ int catalog_finish_import(struct catalog *cat, int64_t import_id,
 
 /* -- files waiting to be matched to cases (one import) ------------------ */
 
-int catalog_stash_file(struct catalog *cat, const char *name,
-                       const void *data, size_t len);
+int catalog_stash_file(struct catalog *cat, const char *name, const void *data,
+                       size_t len);
 /* *data malloc'd; MINGA_ENOTFOUND when no such file was stashed. */
 int catalog_fetch_stashed(struct catalog *cat, const char *name, void **data,
                           size_t *len);
@@ -140,10 +140,9 @@ void catalog_clear_stash(struct catalog *cat);
 int catalog_stats_json(struct catalog *cat, json_t *out);
 /* role "curator" or "city"; countries and cities JSON arrays (or NULL);
  * expires_days 0: never. */
-int catalog_token_add(struct catalog *cat, const char *name,
-                      const char *hash, const char *role,
-                      const char *countries_json, const char *cities_json,
-                      int expires_days);
+int catalog_token_add(struct catalog *cat, const char *name, const char *hash,
+                      const char *role, const char *countries_json,
+                      const char *cities_json, int expires_days);
 int catalog_token_revoke(struct catalog *cat, const char *name);
 int catalog_token_list(struct catalog *cat, json_t **out);
 /* Calls fn for each token neither revoked nor expired. */
@@ -173,7 +172,6 @@ void catalog_set_error(struct catalog *cat, const char *fmt, ...)
 /* A value of the meta table (malloc'd; NULL when absent), and setting one
  * (outside a transaction: one of its own). */
 char *catalog_meta_get(struct catalog *cat, const char *key);
-int catalog_meta_set(struct catalog *cat, const char *key,
-                     const char *value);
+int catalog_meta_set(struct catalog *cat, const char *key, const char *value);
 
 #endif

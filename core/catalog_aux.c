@@ -22,8 +22,8 @@ static int prepare(struct catalog *cat, sqlite3_stmt **st, const char *sql)
 /* Steps a statement that returns no rows, then finalizes it. */
 static int run(struct catalog *cat, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
-                                             : catalog_fail(cat, what);
+    int rc =
+        sqlite3_step(st) == SQLITE_DONE ? MINGA_OK : catalog_fail(cat, what);
     sqlite3_finalize(st);
     return rc;
 }
@@ -34,10 +34,11 @@ int catalog_find_import(struct catalog *cat, const char *sha256,
     sqlite3_stmt *st = NULL;
     /* a file held for review, or rejected, is not "imported before":
      * sending it again is a new submission */
-    int rc = prepare(cat, &st, "SELECT id, at FROM imports i WHERE sha256 = ? "
-                               "AND NOT EXISTS (SELECT 1 FROM submissions s "
-                               "WHERE s.import_id = i.id AND s.status <> "
-                               "'approved') ORDER BY id DESC LIMIT 1");
+    int rc = prepare(cat, &st,
+                     "SELECT id, at FROM imports i WHERE sha256 = ? "
+                     "AND NOT EXISTS (SELECT 1 FROM submissions s "
+                     "WHERE s.import_id = i.id AND s.status <> "
+                     "'approved') ORDER BY id DESC LIMIT 1");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
@@ -56,9 +57,10 @@ int catalog_log_import(struct catalog *cat, const char *source,
                        int64_t n_updated, const char *by, int64_t *id_out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT INTO imports(at, source, sha256, "
-                               "n_cases, n_new, n_updated, by) "
-                               "VALUES(" NOW_SQL ", ?, ?, ?, ?, ?, ?)");
+    int rc = prepare(cat, &st,
+                     "INSERT INTO imports(at, source, sha256, "
+                     "n_cases, n_new, n_updated, by) "
+                     "VALUES(" NOW_SQL ", ?, ?, ?, ?, ?, ?)");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
@@ -77,8 +79,9 @@ int catalog_finish_import(struct catalog *cat, int64_t import_id,
                           int64_t n_cases, int64_t n_new, int64_t n_updated)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "UPDATE imports SET n_cases = ?, n_new = ?, "
-                               "n_updated = ? WHERE id = ?");
+    int rc = prepare(cat, &st,
+                     "UPDATE imports SET n_cases = ?, n_new = ?, "
+                     "n_updated = ? WHERE id = ?");
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, n_cases);
@@ -88,8 +91,8 @@ int catalog_finish_import(struct catalog *cat, int64_t import_id,
     return run(cat, st, "import log");
 }
 
-int catalog_put_blob(struct catalog *cat, const char *sha256,
-                     const void *data, size_t len)
+int catalog_put_blob(struct catalog *cat, const char *sha256, const void *data,
+                     size_t len)
 {
     sqlite3_stmt *st = NULL;
     int rc = prepare(cat, &st, "INSERT OR IGNORE INTO blobs VALUES(?, ?, ?)");
@@ -101,8 +104,8 @@ int catalog_put_blob(struct catalog *cat, const char *sha256,
     return run(cat, st, "store attachment");
 }
 
-static int read_one_blob(struct catalog *cat, const char *sql,
-                         const char *key, void **data, size_t *len)
+static int read_one_blob(struct catalog *cat, const char *sql, const char *key,
+                         void **data, size_t *len)
 {
     sqlite3_stmt *st = NULL;
     int rc = prepare(cat, &st, sql);
@@ -151,7 +154,8 @@ int catalog_add_attachment(struct catalog *cat, const char *case_id,
                            int position, const struct minga_attachment *a)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st,
+    int rc = prepare(
+        cat, &st,
         "INSERT INTO attachments SELECT rowid, ?, ?, ?, ?, ? FROM cases "
         "WHERE id = ?");
     if (rc)
@@ -169,9 +173,10 @@ int catalog_put_attachment_text(struct catalog *cat, const char *sha256,
                                 const char *media_type, const char *text)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare_keyed(cat, &st, "INSERT OR REPLACE INTO "
-                           "attachment_texts VALUES(?, ?, ?)", sha256,
-                           media_type);
+    int rc = prepare_keyed(cat, &st,
+                           "INSERT OR REPLACE INTO "
+                           "attachment_texts VALUES(?, ?, ?)",
+                           sha256, media_type);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
@@ -182,9 +187,10 @@ int catalog_read_attachment_text(struct catalog *cat, const char *sha256,
                                  const char *media_type, char **text)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare_keyed(cat, &st, "SELECT text FROM attachment_texts "
-                           "WHERE sha256 = ? AND media_type = ?", sha256,
-                           media_type);
+    int rc = prepare_keyed(cat, &st,
+                           "SELECT text FROM attachment_texts "
+                           "WHERE sha256 = ? AND media_type = ?",
+                           sha256, media_type);
     if (rc)
         return rc;
     int step = sqlite3_step(st);
@@ -202,8 +208,8 @@ int catalog_read_attachment_text(struct catalog *cat, const char *sha256,
 
 /* The stash lives in the temp schema: private to this connection, on disk
  * (temp_store=FILE), gone when the import ends. */
-int catalog_stash_file(struct catalog *cat, const char *name,
-                       const void *data, size_t len)
+int catalog_stash_file(struct catalog *cat, const char *name, const void *data,
+                       size_t len)
 {
     char *err = NULL;
     if (sqlite3_exec(catalog_db(cat),
@@ -214,8 +220,9 @@ int catalog_stash_file(struct catalog *cat, const char *name,
         return catalog_fail(cat, "stash");
     }
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT OR REPLACE INTO temp.stash "
-                               "VALUES(?, ?)");
+    int rc = prepare(cat, &st,
+                     "INSERT OR REPLACE INTO temp.stash "
+                     "VALUES(?, ?)");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -229,7 +236,8 @@ int catalog_fetch_stashed(struct catalog *cat, const char *name, void **data,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(catalog_db(cat),
                            "SELECT 1 FROM temp.sqlite_master "
-                           "WHERE name = 'stash'", -1, &st, NULL) != SQLITE_OK)
+                           "WHERE name = 'stash'",
+                           -1, &st, NULL) != SQLITE_OK)
         return MINGA_ENOTFOUND;
     int has_stash = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
@@ -271,59 +279,66 @@ static int64_t scalar(struct catalog *cat, const char *sql)
 
 int catalog_stats_json(struct catalog *cat, json_t *out)
 {
-    json_object_set_new(out, "cases",
-                        json_integer(scalar(cat, "SELECT count(*) FROM cases")));
+    json_object_set_new(
+        out, "cases", json_integer(scalar(cat, "SELECT count(*) FROM cases")));
     json_t *goals = json_object(), *levels = json_object(),
            *countries = json_object(), *languages = json_object(),
            *actors = json_object();
-    int rc = count_into(cat, goals, "SELECT goal, count(*) FROM case_goals "
-                                    "GROUP BY goal ORDER BY goal");
+    int rc = count_into(cat, goals,
+                        "SELECT goal, count(*) FROM case_goals "
+                        "GROUP BY goal ORDER BY goal");
     if (!rc)
-        rc = count_into(cat, levels, "SELECT l.name, count(c.level) FROM "
-                                     "levels l LEFT JOIN case_levels c ON "
-                                     "c.level = l.name GROUP BY l.name");
+        rc = count_into(cat, levels,
+                        "SELECT l.name, count(c.level) FROM "
+                        "levels l LEFT JOIN case_levels c ON "
+                        "c.level = l.name GROUP BY l.name");
     if (!rc)
-        rc = count_into(cat, actors, "SELECT actor, count(*) FROM "
-                                     "case_actors GROUP BY actor");
+        rc = count_into(cat, actors,
+                        "SELECT actor, count(*) FROM "
+                        "case_actors GROUP BY actor");
     if (!rc)
-        rc = count_into(cat, countries, "SELECT country, count(*) FROM cases "
-                                        "GROUP BY country ORDER BY 2 DESC, 1");
+        rc = count_into(cat, countries,
+                        "SELECT country, count(*) FROM cases "
+                        "GROUP BY country ORDER BY 2 DESC, 1");
     if (!rc)
-        rc = count_into(cat, languages, "SELECT language, count(*) FROM "
-                                        "cases GROUP BY language "
-                                        "ORDER BY 2 DESC, 1");
+        rc = count_into(cat, languages,
+                        "SELECT language, count(*) FROM "
+                        "cases GROUP BY language "
+                        "ORDER BY 2 DESC, 1");
     json_object_set_new(out, "goals", goals);
     json_object_set_new(out, "levels", levels);
     json_object_set_new(out, "actors", actors);
     json_object_set_new(out, "countries", countries);
     json_object_set_new(out, "languages", languages);
-    json_object_set_new(out, "attachments",
+    json_object_set_new(
+        out, "attachments",
         json_integer(scalar(cat, "SELECT count(*) FROM attachments")));
-    json_object_set_new(out, "imports",
+    json_object_set_new(
+        out, "imports",
         json_integer(scalar(cat, "SELECT count(*) FROM imports")));
     return rc;
 }
 
-int catalog_token_add(struct catalog *cat, const char *name,
-                      const char *hash, const char *role,
-                      const char *countries_json, const char *cities_json,
-                      int expires_days)
+int catalog_token_add(struct catalog *cat, const char *name, const char *hash,
+                      const char *role, const char *countries_json,
+                      const char *cities_json, int expires_days)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT INTO tokens(name, hash, created_at, "
-                               "role, countries, cities, expires_at) "
-                               "VALUES(?1, ?2, " NOW_SQL ", ?3, ?4, ?5, "
-                               "CASE WHEN ?6 > 0 THEN strftime("
-                               "'%Y-%m-%dT%H:%M:%SZ', 'now', ?6 || ' days') "
-                               "END) ON CONFLICT(name) "
-                               "DO UPDATE SET hash = excluded.hash, "
-                               "created_at = excluded.created_at, "
-                               "role = excluded.role, "
-                               "countries = excluded.countries, "
-                               "cities = excluded.cities, "
-                               "expires_at = excluded.expires_at, "
-                               "revoked_at = NULL, last_used_at = NULL "
-                               "WHERE revoked_at IS NOT NULL");
+    int rc = prepare(cat, &st,
+                     "INSERT INTO tokens(name, hash, created_at, "
+                     "role, countries, cities, expires_at) "
+                     "VALUES(?1, ?2, " NOW_SQL ", ?3, ?4, ?5, "
+                     "CASE WHEN ?6 > 0 THEN strftime("
+                     "'%Y-%m-%dT%H:%M:%SZ', 'now', ?6 || ' days') "
+                     "END) ON CONFLICT(name) "
+                     "DO UPDATE SET hash = excluded.hash, "
+                     "created_at = excluded.created_at, "
+                     "role = excluded.role, "
+                     "countries = excluded.countries, "
+                     "cities = excluded.cities, "
+                     "expires_at = excluded.expires_at, "
+                     "revoked_at = NULL, last_used_at = NULL "
+                     "WHERE revoked_at IS NOT NULL");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -343,8 +358,9 @@ int catalog_token_add(struct catalog *cat, const char *name,
 int catalog_token_revoke(struct catalog *cat, const char *name)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "UPDATE tokens SET revoked_at = " NOW_SQL
-                               " WHERE name = ? AND revoked_at IS NULL");
+    int rc = prepare(cat, &st,
+                     "UPDATE tokens SET revoked_at = " NOW_SQL
+                     " WHERE name = ? AND revoked_at IS NULL");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -357,8 +373,9 @@ int catalog_token_revoke(struct catalog *cat, const char *name)
 int catalog_token_touch(struct catalog *cat, const char *name)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "UPDATE tokens SET last_used_at = " NOW_SQL
-                               " WHERE name = ?");
+    int rc =
+        prepare(cat, &st,
+                "UPDATE tokens SET last_used_at = " NOW_SQL " WHERE name = ?");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -375,17 +392,17 @@ static json_t *json_column(sqlite3_stmt *st, int i)
 int catalog_token_list(struct catalog *cat, json_t **out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT name, role, created_at, last_used_at, "
-                               "expires_at, revoked_at, countries, cities, "
-                               "expires_at <= " NOW_SQL
-                               " FROM tokens ORDER BY name");
+    int rc = prepare(cat, &st,
+                     "SELECT name, role, created_at, last_used_at, "
+                     "expires_at, revoked_at, countries, cities, "
+                     "expires_at <= " NOW_SQL " FROM tokens ORDER BY name");
     if (rc)
         return rc;
     json_t *arr = json_array();
     while (sqlite3_step(st) == SQLITE_ROW) {
         json_t *o = json_object();
-        const char *keys[] = {"name", "role", "created_at", "last_used_at",
-                              "expires_at", "revoked_at"};
+        const char *keys[] = {"name",         "role",       "created_at",
+                              "last_used_at", "expires_at", "revoked_at"};
         for (int i = 0; i < 6; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
             json_object_set_new(o, keys[i], v ? json_string(v) : json_null());
@@ -407,10 +424,10 @@ int catalog_token_foreach(struct catalog *cat,
                           void *arg)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT name, hash FROM tokens "
-                               "WHERE revoked_at IS NULL AND "
-                               "(expires_at IS NULL OR expires_at > "
-                               NOW_SQL ")");
+    int rc = prepare(cat, &st,
+                     "SELECT name, hash FROM tokens "
+                     "WHERE revoked_at IS NULL AND "
+                     "(expires_at IS NULL OR expires_at > " NOW_SQL ")");
     while (!rc && sqlite3_step(st) == SQLITE_ROW)
         rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
                 (const char *)sqlite3_column_text(st, 1));
@@ -422,8 +439,9 @@ int catalog_token_rights(struct catalog *cat, const char *name, char **role,
                          char **countries_json, char **cities_json)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT role, countries, cities FROM tokens "
-                               "WHERE name = ?");
+    int rc = prepare(cat, &st,
+                     "SELECT role, countries, cities FROM tokens "
+                     "WHERE name = ?");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);

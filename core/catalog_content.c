@@ -106,8 +106,8 @@ int catalog_load_attachments(struct catalog *cat, int64_t case_rowid,
         int rc = catalog_fail(cat, "attachments");
         if (schema_version(cat) != 1)
             return rc;
-        if (sqlite3_prepare_v2(catalog_db(cat), load_v1_sql, -1, &st,
-                               NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(catalog_db(cat), load_v1_sql, -1, &st, NULL) !=
+            SQLITE_OK)
             return catalog_fail(cat, "attachments");
     }
     sqlite3_bind_int(st, 1, with_text);
@@ -118,8 +118,7 @@ int catalog_load_attachments(struct catalog *cat, int64_t case_rowid,
         if (case_add_attachment(c, (const char *)sqlite3_column_text(st, 0),
                                 (const char *)sqlite3_column_text(st, 1),
                                 (const char *)sqlite3_column_text(st, 2),
-                                (uint64_t)sqlite3_column_int64(st, 3),
-                                text)) {
+                                (uint64_t)sqlite3_column_int64(st, 3), text)) {
             rc = MINGA_ENOMEM;
             break;
         }

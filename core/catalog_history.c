@@ -28,22 +28,22 @@
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 
-#define RELEASE_WHEN_UNNAMED \
+#define RELEASE_WHEN_UNNAMED                                                  \
     "  WHEN NOT EXISTS (SELECT 1 FROM attachments WHERE sha256 = old.sha256)" \
-    "   AND NOT EXISTS (SELECT 1 FROM revision_attachments"                  \
-    "                   WHERE sha256 = old.sha256)"                          \
-    "   AND NOT EXISTS (SELECT 1 FROM submission_attachments"                \
-    "                   WHERE sha256 = old.sha256)"                          \
-    "  BEGIN"                                                                \
-    "    DELETE FROM attachment_texts WHERE sha256 = old.sha256;"            \
-    "    DELETE FROM blobs WHERE sha256 = old.sha256;"                       \
+    "   AND NOT EXISTS (SELECT 1 FROM revision_attachments"                   \
+    "                   WHERE sha256 = old.sha256)"                           \
+    "   AND NOT EXISTS (SELECT 1 FROM submission_attachments"                 \
+    "                   WHERE sha256 = old.sha256)"                           \
+    "  BEGIN"                                                                 \
+    "    DELETE FROM attachment_texts WHERE sha256 = old.sha256;"             \
+    "    DELETE FROM blobs WHERE sha256 = old.sha256;"                        \
     "  END;"
 
-#define ATTACHMENT_COLUMNS \
-    "  position INTEGER NOT NULL,"                        \
-    "  path TEXT NOT NULL,"                               \
-    "  sha256 TEXT NOT NULL REFERENCES blobs(sha256),"    \
-    "  media_type TEXT NOT NULL,"                         \
+#define ATTACHMENT_COLUMNS                                                    \
+    "  position INTEGER NOT NULL,"                                            \
+    "  path TEXT NOT NULL,"                                                   \
+    "  sha256 TEXT NOT NULL REFERENCES blobs(sha256),"                        \
+    "  media_type TEXT NOT NULL,"                                             \
     "  size INTEGER NOT NULL,"
 
 static const char schema_v3[] =
@@ -65,8 +65,7 @@ static const char schema_v3[] =
     "CREATE INDEX revisions_import ON revisions(import_id);"
     "CREATE TABLE revision_attachments("
     "  case_id TEXT NOT NULL,"
-    "  rev INTEGER NOT NULL,"
-    ATTACHMENT_COLUMNS
+    "  rev INTEGER NOT NULL," ATTACHMENT_COLUMNS
     "  PRIMARY KEY(case_id, rev, position));"
     "CREATE INDEX revision_attachments_sha256 ON revision_attachments(sha256);"
     "CREATE TABLE purges(case_id TEXT NOT NULL, at TEXT NOT NULL,"
@@ -87,20 +86,16 @@ static const char schema_v3[] =
     "  PRIMARY KEY(import_id, case_id));"
     "CREATE TABLE submission_attachments("
     "  import_id INTEGER NOT NULL,"
-    "  case_id TEXT NOT NULL,"
-    ATTACHMENT_COLUMNS
+    "  case_id TEXT NOT NULL," ATTACHMENT_COLUMNS
     "  PRIMARY KEY(import_id, case_id, position));"
     "CREATE INDEX submission_attachments_sha256"
     "  ON submission_attachments(sha256);"
     "DROP TRIGGER attachments_release;"
-    "CREATE TRIGGER attachments_release AFTER DELETE ON attachments"
-    RELEASE_WHEN_UNNAMED
+    "CREATE TRIGGER attachments_release AFTER DELETE ON attachments" RELEASE_WHEN_UNNAMED
     "CREATE TRIGGER revision_attachments_release"
-    "  AFTER DELETE ON revision_attachments"
-    RELEASE_WHEN_UNNAMED
+    "  AFTER DELETE ON revision_attachments" RELEASE_WHEN_UNNAMED
     "CREATE TRIGGER submission_attachments_release"
-    "  AFTER DELETE ON submission_attachments"
-    RELEASE_WHEN_UNNAMED
+    "  AFTER DELETE ON submission_attachments" RELEASE_WHEN_UNNAMED
     "INSERT OR IGNORE INTO meta VALUES('review', '0');"
     /* the cases of an earlier release: each becomes its revision 1 */
     "INSERT INTO revisions(case_id, rev, action, at, by, import_id,"
@@ -129,8 +124,8 @@ static int prepare(struct catalog *cat, sqlite3_stmt **st, const char *sql)
 /* Steps a statement that returns no rows, and finalizes it. */
 static int run(struct catalog *cat, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
-                                             : catalog_fail(cat, what);
+    int rc =
+        sqlite3_step(st) == SQLITE_DONE ? MINGA_OK : catalog_fail(cat, what);
     sqlite3_finalize(st);
     return rc;
 }
@@ -199,22 +194,21 @@ int catalog_case_from_doc(const char *doc, struct minga_case **out,
                case_set(&c->license, doc_str(o, "license")) ||
                case_set(&c->created_at, doc_str(o, "created_at")) ||
                case_set(&c->updated_at, doc_str(o, "updated_at"));
-        c->year_start = (int)json_integer_value(json_object_get(o,
-                                                                "year_start"));
+        c->year_start =
+            (int)json_integer_value(json_object_get(o, "year_start"));
         c->year_end = (int)json_integer_value(json_object_get(o, "year_end"));
-        c->goal_mask = (uint32_t)json_integer_value(
-            json_object_get(o, "goal_mask"));
-        c->level_mask = (uint32_t)json_integer_value(
-            json_object_get(o, "level_mask"));
-        c->actor_mask = (uint32_t)json_integer_value(
-            json_object_get(o, "actor_mask"));
+        c->goal_mask =
+            (uint32_t)json_integer_value(json_object_get(o, "goal_mask"));
+        c->level_mask =
+            (uint32_t)json_integer_value(json_object_get(o, "level_mask"));
+        c->actor_mask =
+            (uint32_t)json_integer_value(json_object_get(o, "actor_mask"));
         size_t i;
         json_t *v;
-        json_array_foreach(json_object_get(o, "sdg_targets"), i, v)
-            bad |= case_strv_push(&c->targets, &c->n_targets,
-                                  json_string_value(v));
-        json_array_foreach(json_object_get(o, "tags"), i, v)
-            bad |= case_strv_push(&c->tags, &c->n_tags, json_string_value(v));
+        json_array_foreach(json_object_get(o, "sdg_targets"), i, v) bad |=
+            case_strv_push(&c->targets, &c->n_targets, json_string_value(v));
+        json_array_foreach(json_object_get(o, "tags"), i, v) bad |=
+            case_strv_push(&c->tags, &c->n_tags, json_string_value(v));
     }
     json_t *extra = json_object_get(o, "extra");
     if (extra_json)
@@ -250,9 +244,10 @@ static int latest_revision(struct catalog *cat, const char *id, int *rev,
                            char **action, int *has_doc)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT rev, action, doc IS NOT NULL "
-                               "FROM revisions WHERE case_id = ? "
-                               "ORDER BY rev DESC LIMIT 1");
+    int rc = prepare(cat, &st,
+                     "SELECT rev, action, doc IS NOT NULL "
+                     "FROM revisions WHERE case_id = ? "
+                     "ORDER BY rev DESC LIMIT 1");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -275,8 +270,8 @@ int catalog_revision_snapshot(struct catalog *cat, const char *id)
     int rev, has_doc;
     char *action = NULL;
     int rc = latest_revision(cat, id, &rev, &action, &has_doc);
-    int is_live_doc = !rc && rev > 0 && !has_doc &&
-                      strcmp(action, "delete") != 0;
+    int is_live_doc =
+        !rc && rev > 0 && !has_doc && strcmp(action, "delete") != 0;
     free(action);
     if (rc || (rev > 0 && !is_live_doc))
         return rc;
@@ -293,9 +288,10 @@ int catalog_revision_snapshot(struct catalog *cat, const char *id)
         /* a case without history (it cannot happen after migration, but
          * then its content must still not be lost) */
         rev = 1;
-        rc = prepare(cat, &st, "INSERT INTO revisions(case_id, rev, action, "
-                               "at, by, generation, note, doc) VALUES(?1, 1, "
-                               "'create', ?2, 'cli', 0, 'recorded late', ?3)");
+        rc = prepare(cat, &st,
+                     "INSERT INTO revisions(case_id, rev, action, "
+                     "at, by, generation, note, doc) VALUES(?1, 1, "
+                     "'create', ?2, 'cli', 0, 'recorded late', ?3)");
         if (!rc) {
             sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 2, c->updated_at, -1, SQLITE_STATIC);
@@ -303,8 +299,9 @@ int catalog_revision_snapshot(struct catalog *cat, const char *id)
             rc = run(cat, st, "record revision");
         }
     } else {
-        rc = prepare(cat, &st, "UPDATE revisions SET doc = ?3 "
-                               "WHERE case_id = ?1 AND rev = ?2");
+        rc = prepare(cat, &st,
+                     "UPDATE revisions SET doc = ?3 "
+                     "WHERE case_id = ?1 AND rev = ?2");
         if (!rc) {
             sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
             sqlite3_bind_int(st, 2, rev);
@@ -314,8 +311,8 @@ int catalog_revision_snapshot(struct catalog *cat, const char *id)
     }
     free(doc);
     for (size_t i = 0; !rc && i < c->n_attachments; i++)
-        rc = catalog_put_named_attachment(cat, "revision_attachments", id,
-                                          rev, (int)i, &c->attachments[i]);
+        rc = catalog_put_named_attachment(cat, "revision_attachments", id, rev,
+                                          (int)i, &c->attachments[i]);
     case_free(c);
     return rc;
 }
@@ -327,8 +324,8 @@ int catalog_put_named_attachment(struct catalog *cat, const char *table,
     /* table is one of two fixed names, never input */
     char sql[200];
     snprintf(sql, sizeof sql, "INSERT INTO %s VALUES(%s, ?3, ?4, ?5, ?6, ?7)",
-             table, strcmp(table, "revision_attachments") == 0 ? "?2, ?1"
-                                                               : "?1, ?2");
+             table,
+             strcmp(table, "revision_attachments") == 0 ? "?2, ?1" : "?1, ?2");
     sqlite3_stmt *st = NULL;
     int rc = prepare(cat, &st, sql);
     if (rc)
@@ -352,9 +349,10 @@ int catalog_revision_add(struct catalog *cat, const char *id,
     if (rc)
         return rc;
     sqlite3_stmt *st = NULL;
-    if ((rc = prepare(cat, &st, "INSERT INTO revisions(case_id, rev, action, "
-                                "at, by, import_id, generation, note) "
-                                "VALUES(?, ?, ?, " NOW_SQL ", ?, ?, ?, ?)")))
+    if ((rc = prepare(cat, &st,
+                      "INSERT INTO revisions(case_id, rev, action, "
+                      "at, by, import_id, generation, note) "
+                      "VALUES(?, ?, ?, " NOW_SQL ", ?, ?, ?, ?)")))
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, rev + 1);
@@ -384,15 +382,13 @@ static int load_named_attachments(struct catalog *cat, const char *sql,
     sqlite3_bind_int64(st, 2, key);
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         char *text = NULL;
-        if (with_text && catalog_read_attachment_text(cat, col_text(st, 1),
-                                                      col_text(st, 2),
-                                                      &text) ==
-                             MINGA_ENOMEM)
+        if (with_text &&
+            catalog_read_attachment_text(cat, col_text(st, 1), col_text(st, 2),
+                                         &text) == MINGA_ENOMEM)
             rc = MINGA_ENOMEM;
-        if (!rc && case_add_attachment(c, col_text(st, 0), col_text(st, 1),
-                                       col_text(st, 2),
-                                       (uint64_t)sqlite3_column_int64(st, 3),
-                                       text))
+        if (!rc && case_add_attachment(
+                       c, col_text(st, 0), col_text(st, 1), col_text(st, 2),
+                       (uint64_t)sqlite3_column_int64(st, 3), text))
             rc = MINGA_ENOMEM;
         free(text);
     }
@@ -405,10 +401,11 @@ int catalog_revision_get(struct catalog *cat, const char *id, int rev,
                          char **extra_json)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT action, doc, rev = (SELECT max(rev) "
-                               "FROM revisions WHERE case_id = ?1) "
-                               "FROM revisions WHERE case_id = ?1 "
-                               "AND rev = ?2");
+    int rc = prepare(cat, &st,
+                     "SELECT action, doc, rev = (SELECT max(rev) "
+                     "FROM revisions WHERE case_id = ?1) "
+                     "FROM revisions WHERE case_id = ?1 "
+                     "AND rev = ?2");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -423,8 +420,10 @@ int catalog_revision_get(struct catalog *cat, const char *id, int rev,
     int is_latest = sqlite3_column_int(st, 2);
     sqlite3_finalize(st);
     if (is_delete) {
-        catalog_set_error(cat, "revision %d of \"%s\" is its deletion: it "
-                          "has no content", rev, id);
+        catalog_set_error(cat,
+                          "revision %d of \"%s\" is its deletion: it "
+                          "has no content",
+                          rev, id);
         return MINGA_ENOTFOUND;
     }
     if (!doc) {
@@ -442,7 +441,8 @@ int catalog_revision_get(struct catalog *cat, const char *id, int rev,
     rc = catalog_case_from_doc(doc, &c, extra_json);
     free(doc);
     if (!rc)
-        rc = load_named_attachments(cat,
+        rc = load_named_attachments(
+            cat,
             "SELECT path, sha256, media_type, size FROM revision_attachments "
             "WHERE case_id = ?1 AND rev = ?2 ORDER BY position",
             id, rev, with_text, c);
@@ -458,8 +458,9 @@ int catalog_revision_last_content(struct catalog *cat, const char *id,
                                   int *rev)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT max(rev) FROM revisions "
-                               "WHERE case_id = ? AND action != 'delete'");
+    int rc = prepare(cat, &st,
+                     "SELECT max(rev) FROM revisions "
+                     "WHERE case_id = ? AND action != 'delete'");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -471,8 +472,9 @@ int catalog_revision_last_content(struct catalog *cat, const char *id,
 json_t *catalog_revision_list(struct catalog *cat, const char *id)
 {
     sqlite3_stmt *st = NULL;
-    if (prepare(cat, &st, "SELECT rev, action, by, at, import_id, note "
-                          "FROM revisions WHERE case_id = ? ORDER BY rev"))
+    if (prepare(cat, &st,
+                "SELECT rev, action, by, at, import_id, note "
+                "FROM revisions WHERE case_id = ? ORDER BY rev"))
         return NULL;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     json_t *arr = json_array();
@@ -486,9 +488,9 @@ json_t *catalog_revision_list(struct catalog *cat, const char *id)
                             sqlite3_column_type(st, 4) == SQLITE_NULL
                                 ? json_null()
                                 : json_integer(sqlite3_column_int64(st, 4)));
-        json_object_set_new(o, "note", col_text(st, 5)
-                                           ? json_string(col_text(st, 5))
-                                           : json_null());
+        json_object_set_new(o, "note",
+                            col_text(st, 5) ? json_string(col_text(st, 5))
+                                            : json_null());
         json_array_append_new(arr, o);
     }
     sqlite3_finalize(st);
@@ -498,32 +500,33 @@ json_t *catalog_revision_list(struct catalog *cat, const char *id)
 json_t *catalog_purge_list(struct catalog *cat, const char *id)
 {
     sqlite3_stmt *st = NULL;
-    if (prepare(cat, &st, "SELECT at, by, revisions FROM purges "
-                          "WHERE case_id = ? ORDER BY rowid"))
+    if (prepare(cat, &st,
+                "SELECT at, by, revisions FROM purges "
+                "WHERE case_id = ? ORDER BY rowid"))
         return NULL;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     json_t *arr = json_array();
     while (sqlite3_step(st) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:s, s:s, s:i}",
-                                             "time", col_text(st, 0),
-                                             "by", col_text(st, 1),
-                                             "revisions",
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "time",
+                                             col_text(st, 0), "by",
+                                             col_text(st, 1), "revisions",
                                              sqlite3_column_int(st, 2)));
     sqlite3_finalize(st);
     return arr;
 }
 
-int catalog_revision_purge(struct catalog *cat, const char *id,
-                           const char *by, int *n_revisions)
+int catalog_revision_purge(struct catalog *cat, const char *id, const char *by,
+                           int *n_revisions)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT count(*) FROM revisions "
-                               "WHERE case_id = ?");
+    int rc = prepare(cat, &st,
+                     "SELECT count(*) FROM revisions "
+                     "WHERE case_id = ?");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    *n_revisions = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0)
-                                                  : 0;
+    *n_revisions =
+        sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sqlite3_finalize(st);
     static const char *const deletes[] = {
         "DELETE FROM revision_attachments WHERE case_id = ?1",
@@ -561,10 +564,11 @@ int catalog_case_place(struct catalog *cat, const char *id, char **country,
     }
     sqlite3_finalize(st);
     /* a deleted case still belongs where it was */
-    if ((rc = prepare(cat, &st, "SELECT json_extract(doc, '$.country'), "
-                                "json_extract(doc, '$.city') FROM revisions "
-                                "WHERE case_id = ? AND doc IS NOT NULL "
-                                "ORDER BY rev DESC LIMIT 1")))
+    if ((rc = prepare(cat, &st,
+                      "SELECT json_extract(doc, '$.country'), "
+                      "json_extract(doc, '$.city') FROM revisions "
+                      "WHERE case_id = ? AND doc IS NOT NULL "
+                      "ORDER BY rev DESC LIMIT 1")))
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW && col_text(st, 0)) {
@@ -584,8 +588,9 @@ int catalog_submission_add(struct catalog *cat, int64_t import_id,
                            const char *by)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT INTO submissions(import_id, status, "
-                               "by, at) VALUES(?, 'pending', ?, " NOW_SQL ")");
+    int rc = prepare(cat, &st,
+                     "INSERT INTO submissions(import_id, status, "
+                     "by, at) VALUES(?, 'pending', ?, " NOW_SQL ")");
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, import_id);
@@ -602,8 +607,9 @@ int catalog_submission_put_case(struct catalog *cat, int64_t import_id,
     if (!doc)
         return MINGA_ENOMEM;
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT INTO submission_cases VALUES(?, ?, ?, "
-                               "?) ON CONFLICT DO NOTHING");
+    int rc = prepare(cat, &st,
+                     "INSERT INTO submission_cases VALUES(?, ?, ?, "
+                     "?) ON CONFLICT DO NOTHING");
     if (!rc) {
         sqlite3_bind_int64(st, 1, import_id);
         sqlite3_bind_text(st, 2, c->id, -1, SQLITE_STATIC);
@@ -625,14 +631,15 @@ int catalog_submission_get_case(struct catalog *cat, int64_t import_id,
                                 struct minga_case **out, char **extra_json)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT doc FROM submission_cases "
-                               "WHERE import_id = ? AND case_id = ?");
+    int rc = prepare(cat, &st,
+                     "SELECT doc FROM submission_cases "
+                     "WHERE import_id = ? AND case_id = ?");
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, import_id);
     sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-    char *doc = sqlite3_step(st) == SQLITE_ROW ? strdup(col_text(st, 0))
-                                                : NULL;
+    char *doc =
+        sqlite3_step(st) == SQLITE_ROW ? strdup(col_text(st, 0)) : NULL;
     sqlite3_finalize(st);
     if (!doc) {
         catalog_set_error(cat, "submission %lld has no case \"%s\"",
@@ -643,7 +650,8 @@ int catalog_submission_get_case(struct catalog *cat, int64_t import_id,
     rc = catalog_case_from_doc(doc, &c, extra_json);
     free(doc);
     if (!rc)
-        rc = load_named_attachments(cat,
+        rc = load_named_attachments(
+            cat,
             "SELECT path, sha256, media_type, size FROM "
             "submission_attachments WHERE case_id = ?1 AND import_id = ?2 "
             "ORDER BY position",

@@ -21,7 +21,8 @@ int catalog_history_migrate_v3(struct catalog *cat);
  * back (attachments are kept in their own rows, not in the doc). Returns
  * malloc'd text / a case freed with case_free; *extra_json malloc'd or
  * NULL. */
-char *catalog_doc_from_case(const struct minga_case *c, const char *extra_json);
+char *catalog_doc_from_case(const struct minga_case *c,
+                            const char *extra_json);
 int catalog_case_from_doc(const char *doc, struct minga_case **out,
                           char **extra_json);
 
@@ -47,8 +48,8 @@ json_t *catalog_revision_list(struct catalog *cat, const char *id);
 json_t *catalog_purge_list(struct catalog *cat, const char *id);
 /* Removes every revision and submission of `id` (the case row is the
  * caller's), leaving a line in `purges`. */
-int catalog_revision_purge(struct catalog *cat, const char *id,
-                           const char *by, int *n_revisions);
+int catalog_revision_purge(struct catalog *cat, const char *id, const char *by,
+                           int *n_revisions);
 /* Where case `id` is, or was when deleted: *country and *city malloc'd.
  * MINGA_ENOTFOUND when the catalog never held it. */
 int catalog_case_place(struct catalog *cat, const char *id, char **country,

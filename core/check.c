@@ -43,8 +43,9 @@ static void diff(struct id_set *cat, struct id_set *ix, json_t *missing,
 {
     size_t i = 0, j = 0;
     while (i < cat->n || j < ix->n) {
-        int c = i == cat->n ? 1 : j == ix->n ? -1 : strcmp(cat->ids[i],
-                                                           ix->ids[j]);
+        int c = i == cat->n  ? 1
+                : j == ix->n ? -1
+                             : strcmp(cat->ids[i], ix->ids[j]);
         if (c == 0) {
             i++;
             j++;
@@ -78,8 +79,10 @@ static int compare(struct minga *m, json_t *report, char **errmsg)
         return rc;
     }
     /* an empty catalog has no array: qsort(NULL, 0) is undefined */
-    if (cat_ids.n > 1) qsort(cat_ids.ids, cat_ids.n, sizeof(char *), cmp);
-    if (ix_ids.n > 1) qsort(ix_ids.ids, ix_ids.n, sizeof(char *), cmp);
+    if (cat_ids.n > 1)
+        qsort(cat_ids.ids, cat_ids.n, sizeof(char *), cmp);
+    if (ix_ids.n > 1)
+        qsort(ix_ids.ids, ix_ids.n, sizeof(char *), cmp);
     json_t *missing = json_array(), *extra = json_array();
     size_t n_missing = 0, n_extra = 0;
     diff(&cat_ids, &ix_ids, missing, extra, &n_missing, &n_extra);

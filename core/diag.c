@@ -19,9 +19,8 @@ void diag_list_release(struct diag_list *dl)
     memset(dl, 0, sizeof *dl);
 }
 
-void diag_addv(struct diag_list *dl, int severity, const char *file,
-               int line, int column, const char *field, const char *fmt,
-               va_list ap)
+void diag_addv(struct diag_list *dl, int severity, const char *file, int line,
+               int column, const char *field, const char *fmt, va_list ap)
 {
     size_t max = dl->max_items ? dl->max_items : 1000;
     if (severity == DIAG_ERROR)
@@ -29,7 +28,7 @@ void diag_addv(struct diag_list *dl, int severity, const char *file,
     else
         dl->n_warnings++;
     if (dl->n_items >= max)
-        return;             /* counted, not stored: nobody reads 1000 */
+        return; /* counted, not stored: nobody reads 1000 */
     if (dl->n_items == dl->cap) {
         size_t cap = dl->cap ? dl->cap * 2 : 16;
         struct diag *items = realloc(dl->items, cap * sizeof *items);
@@ -96,12 +95,11 @@ json_t *diag_list_json(const struct diag_list *dl, size_t max)
     for (size_t i = 0; i < dl->n_items && i < max; i++) {
         const struct diag *d = &dl->items[i];
         char *text = diag_format(d);
-        json_t *o = json_pack("{s:s, s:s?, s:i, s:i, s:s?, s:s, s:s?}",
-                              "severity",
-                              d->severity == DIAG_ERROR ? "error" : "warning",
-                              "file", d->file, "line", d->line,
-                              "column", d->column, "field", d->field,
-                              "message", d->message, "text", text);
+        json_t *o =
+            json_pack("{s:s, s:s?, s:i, s:i, s:s?, s:s, s:s?}", "severity",
+                      d->severity == DIAG_ERROR ? "error" : "warning", "file",
+                      d->file, "line", d->line, "column", d->column, "field",
+                      d->field, "message", d->message, "text", text);
         free(text);
         if (o)
             json_array_append_new(arr, o);

@@ -14,14 +14,17 @@
 
 #define DIAG_PRINT_MAX 20
 
-enum diag_severity { DIAG_ERROR = 0, DIAG_WARNING = 1 };
+enum diag_severity {
+    DIAG_ERROR = 0,
+    DIAG_WARNING = 1
+};
 
 struct diag {
     int severity;
-    char *file;              /* "pack.zip!cases/rosario.json"; may be NULL */
-    int line;                /* 0 when unknown */
-    int column;              /* 0 when unknown */
-    char *field;             /* "sdg_goals[1]"; may be NULL */
+    char *file;  /* "pack.zip!cases/rosario.json"; may be NULL */
+    int line;    /* 0 when unknown */
+    int column;  /* 0 when unknown */
+    char *field; /* "sdg_goals[1]"; may be NULL */
     char *message;
 };
 
@@ -31,14 +34,13 @@ struct diag_list {
     size_t cap;
     size_t n_errors;
     size_t n_warnings;
-    size_t max_items;        /* stop storing past this; 0 = 1000 */
+    size_t max_items; /* stop storing past this; 0 = 1000 */
 };
 
 void diag_list_init(struct diag_list *dl);
 void diag_list_release(struct diag_list *dl);
-void diag_addv(struct diag_list *dl, int severity, const char *file,
-               int line, int column, const char *field, const char *fmt,
-               va_list ap);
+void diag_addv(struct diag_list *dl, int severity, const char *file, int line,
+               int column, const char *field, const char *fmt, va_list ap);
 void diag_add(struct diag_list *dl, int severity, const char *file, int line,
               int column, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));

@@ -16,15 +16,15 @@ struct minga_export_ctx {
     struct minga *m;
     const struct minga_export_options *opt;
     struct minga_export_info info;
-    void *blob;              /* last attachment read; owned */
-    char *plugin_errmsg;     /* from export_error; owned */
+    void *blob;          /* last attachment read; owned */
+    char *plugin_errmsg; /* from export_error; owned */
     int has_write_failed;
-    char *const *ids;        /* the exported cases, rank order; borrowed */
+    char *const *ids; /* the exported cases, rank order; borrowed */
     size_t n_ids;
-    const char **sorted_ids; /* the same, sorted, made at the first
+    const char **sorted_ids;             /* the same, sorted, made at the first
                                 related_cases call; owned array */
-    struct mindex_related_list *related;       /* last related_cases */
-    struct minga_related_case *related_items;  /* views into it; owned */
+    struct mindex_related_list *related; /* last related_cases */
+    struct minga_related_case *related_items; /* views into it; owned */
 };
 
 void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
@@ -39,7 +39,7 @@ void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
     va_end(ap);
     if (!text)
         return;
-    free(ctx->plugin_errmsg);   /* the last message before failing wins */
+    free(ctx->plugin_errmsg); /* the last message before failing wins */
     ctx->plugin_errmsg = text;
 }
 
@@ -81,8 +81,8 @@ static int compare_ids(const void *a, const void *b)
 static int is_exported(struct minga_export_ctx *ctx, const char *id)
 {
     if (!ctx->sorted_ids) {
-        ctx->sorted_ids = malloc((ctx->n_ids ? ctx->n_ids : 1) *
-                                 sizeof *ctx->sorted_ids);
+        ctx->sorted_ids =
+            malloc((ctx->n_ids ? ctx->n_ids : 1) * sizeof *ctx->sorted_ids);
         if (!ctx->sorted_ids)
             return 0;
         memcpy(ctx->sorted_ids, ctx->ids, ctx->n_ids * sizeof(char *));
@@ -114,9 +114,9 @@ int export_related_cases(struct minga_export_ctx *ctx, const char *id,
         limit = MINDEX_RELATED_MAX;
     char *errmsg = NULL;
     int rc = minga_related(ctx->m, id, limit, &ctx->related, &errmsg);
-    free(errmsg);      /* the plugin gets the code; the words are ours */
+    free(errmsg); /* the plugin gets the code; the words are ours */
     if (rc == MINGA_ENOTFOUND)
-        return MINGA_OK;   /* not in the index yet: nothing like it */
+        return MINGA_OK; /* not in the index yet: nothing like it */
     if (rc)
         return rc;
     const struct mindex_related_list *r = ctx->related;
@@ -158,7 +158,8 @@ int minga_export(struct minga *m, const struct minga_query *q,
     if (!exp) {
         if (errmsg)
             *errmsg = minga_strdupf("no exporter for format \"%s\" (see "
-                                    "`minga plugins`)", opt->format);
+                                    "`minga plugins`)",
+                                    opt->format);
         return MINGA_ENOTFOUND;
     }
     char **ids = NULL;
@@ -197,7 +198,7 @@ int minga_export(struct minga *m, const struct minga_query *q,
         struct minga_case *c = NULL;
         rc = catalog_get_case(m->cat, ids[i], 0, &c);
         if (rc == MINGA_ENOTFOUND) {
-            rc = MINGA_OK;     /* deleted since the search: skip it */
+            rc = MINGA_OK; /* deleted since the search: skip it */
             continue;
         }
         if (!rc)

@@ -47,13 +47,13 @@ static int write_attachments(struct harvest_run *r, struct import_contents *ic,
                                       media_type, &text, &problem);
         if (rc && rc != MINGA_EINVAL) {
             /* over the text budget, or the catalog failed */
-            *err = minga_strdupf("%s: %s: %s", it->case_id, a->path,
-                                 problem ? problem
-                                         : catalog_errmsg(r->m->cat));
+            *err =
+                minga_strdupf("%s: %s: %s", it->case_id, a->path,
+                              problem ? problem : catalog_errmsg(r->m->cat));
             free(problem);
             return rc;
         }
-        free(problem);   /* no text extracted: kept without, as an import */
+        free(problem); /* no text extracted: kept without, as an import */
         free((char *)a->sha256);
         free((char *)a->media_type);
         free((char *)a->text);
@@ -79,8 +79,8 @@ static int page_step(void *arg, struct minga *m, struct mindex *ix,
     struct import_contents *ic = import_contents_new(0);
     if (!rc && !ic)
         rc = MINGA_ENOMEM;
-    struct catalog_write w = {.generation = gen, .import_id = import_id,
-                              .by = r->who};
+    struct catalog_write w = {
+        .generation = gen, .import_id = import_id, .by = r->who};
     for (size_t i = 0; !rc && i < r->n_items; i++) {
         struct harvest_item *it = &r->items[i];
         if (it->is_deleted) {
@@ -165,17 +165,17 @@ static char *list_url(struct harvest_run *r, const char *token,
     if (token) {
         char *t = harvest_http_escape(r->http, token);
         char *url = t ? minga_strdupf("%s%sverb=ListRecords&resumptionToken="
-                                      "%s", r->opt->url, sep, t)
+                                      "%s",
+                                      r->opt->url, sep, t)
                       : NULL;
         free(t);
         return url;
     }
-    char *set = r->opt->set ? harvest_http_escape(r->http, r->opt->set)
-                            : NULL;
-    char *url = minga_strdupf("%s%sverb=ListRecords&metadataPrefix=%s%s%s%s%s",
-                              r->opt->url, sep, r->prefix,
-                              set ? "&set=" : "", set ? set : "",
-                              from ? "&from=" : "", from ? from : "");
+    char *set = r->opt->set ? harvest_http_escape(r->http, r->opt->set) : NULL;
+    char *url =
+        minga_strdupf("%s%sverb=ListRecords&metadataPrefix=%s%s%s%s%s",
+                      r->opt->url, sep, r->prefix, set ? "&set=" : "",
+                      set ? set : "", from ? "&from=" : "", from ? from : "");
     free(set);
     return url;
 }
@@ -184,7 +184,7 @@ static char *list_url(struct harvest_run *r, const char *token,
 static int fetch_page(struct harvest_run *r, const char *url, const char *verb,
                       struct harvest_page *page, char **errmsg)
 {
-    memset(page, 0, sizeof *page);   /* released after a failure too */
+    memset(page, 0, sizeof *page); /* released after a failure too */
     char *body = NULL;
     size_t len = 0;
     int rc = harvest_http_get(r->http, url, &body, &len, errmsg);
@@ -204,9 +204,9 @@ static void progress(struct harvest_run *r, size_t page_no, size_t n_records,
     const struct minga_harvest_report *now = r->rep;
     char *line = minga_strdupf(
         "page %zu: %zu records: %zu new, %zu updated, %zu deleted, %zu "
-        "unchanged, %zu skipped", page_no, n_records,
-        now->n_new - before->n_new, now->n_updated - before->n_updated,
-        now->n_deleted - before->n_deleted,
+        "unchanged, %zu skipped",
+        page_no, n_records, now->n_new - before->n_new,
+        now->n_updated - before->n_updated, now->n_deleted - before->n_deleted,
         now->n_unchanged - before->n_unchanged,
         now->n_skipped - before->n_skipped);
     if (line)
@@ -220,8 +220,8 @@ static int identify(struct harvest_run *r, int *is_day, char **errmsg)
     const char *sep = strchr(r->opt->url, '?') ? "&" : "?";
     char *url = minga_strdupf("%s%sverb=Identify", r->opt->url, sep);
     struct harvest_page page;
-    int rc = url ? fetch_page(r, url, "Identify", &page, errmsg)
-                 : MINGA_ENOMEM;
+    int rc =
+        url ? fetch_page(r, url, "Identify", &page, errmsg) : MINGA_ENOMEM;
     free(url);
     if (!rc && page.error_code) {
         *errmsg = minga_strdupf("%s: Identify answered the OAI error %s: %s",
@@ -240,8 +240,8 @@ static int run_list(struct harvest_run *r, char **errmsg)
     int rc = identify(r, &is_day, errmsg);
     if (rc)
         return rc;
-    rc = harvest_source_get(r->m->cat, r->opt->url, r->prefix,
-                            r->opt->set, &r->src);
+    rc = harvest_source_get(r->m->cat, r->opt->url, r->prefix, r->opt->set,
+                            &r->src);
     if (rc) {
         *errmsg = strdup(catalog_errmsg(r->m->cat));
         return rc;
@@ -251,21 +251,22 @@ static int run_list(struct harvest_run *r, char **errmsg)
     if (r->opt->from) {
         snprintf(from, sizeof from, "%s", r->opt->from);
     } else if (r->src.run_token) {
-        token = r->src.run_token;   /* an unfinished list goes on */
+        token = r->src.run_token; /* an unfinished list goes on */
         r->run_max = r->src.run_max ? strdup(r->src.run_max) : NULL;
     } else if (r->src.last_datestamp) {
         snprintf(from, sizeof from, "%s", r->src.last_datestamp);
     }
     if (is_day && strlen(from) > 10)
-        from[10] = '\0';   /* the source counts in days */
-    size_t max_pages = r->opt->max_pages ? r->opt->max_pages
-                                         : MINGA_HARVEST_MAX_PAGES;
+        from[10] = '\0'; /* the source counts in days */
+    size_t max_pages =
+        r->opt->max_pages ? r->opt->max_pages : MINGA_HARVEST_MAX_PAGES;
     char *next = NULL;
     for (size_t page_no = 1;; page_no++) {
         if (page_no > max_pages) {
             *errmsg = minga_strdupf("%s: stopped after %zu pages "
                                     "(--max-pages); the next run goes on "
-                                    "from there", r->opt->url, max_pages);
+                                    "from there",
+                                    r->opt->url, max_pages);
             rc = MINGA_ELIMIT;
             break;
         }
@@ -293,7 +294,8 @@ static int run_list(struct harvest_run *r, char **errmsg)
         if (!rc && page.error_code &&
             strcmp(page.error_code, "noRecordsMatch") != 0) {
             *errmsg = minga_strdupf("%s: ListRecords answered the OAI error "
-                                    "%s: %s", r->opt->url, page.error_code,
+                                    "%s: %s",
+                                    r->opt->url, page.error_code,
                                     page.error_text ? page.error_text : "");
             rc = MINGA_EIO;
         }
@@ -340,12 +342,14 @@ static int check_options(const struct minga_harvest_options *opt,
     if (opt->prefix && strcmp(opt->prefix, "minga") != 0 &&
         strcmp(opt->prefix, "oai_dc") != 0) {
         *errmsg = minga_strdupf("--prefix %s: minga harvests the formats "
-                                "minga and oai_dc", opt->prefix);
+                                "minga and oai_dc",
+                                opt->prefix);
         return MINGA_EINVAL;
     }
     if (opt->from && !harvest_is_datestamp(opt->from)) {
         *errmsg = minga_strdupf("--from %s: expected YYYY-MM-DD or "
-                                "YYYY-MM-DDThh:mm:ssZ", opt->from);
+                                "YYYY-MM-DDThh:mm:ssZ",
+                                opt->from);
         return MINGA_EINVAL;
     }
     return MINGA_OK;
@@ -358,8 +362,8 @@ static char *attach_base_of(const char *url)
     if (n >= 4 && strncmp(url + n - 4, "/oai", 4) == 0)
         return strndup(url, n - 4);
     const char *host = strstr(url, "://");
-    size_t end = host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#")
-                      : n;
+    size_t end =
+        host ? (size_t)(host + 3 - url) + strcspn(host + 3, "/?#") : n;
     return strndup(url, end);
 }
 
@@ -374,28 +378,28 @@ int minga_harvest(struct minga *m, const struct minga_harvest_options *opt,
         *errmsg = strdup("the data folder is open read-only");
         return MINGA_EINVAL;
     }
-    struct harvest_run r = {.m = m, .opt = opt, .rep = rep,
-                    .prefix = opt->prefix ? opt->prefix : "minga"};
+    struct harvest_run r = {.m = m,
+                            .opt = opt,
+                            .rep = rep,
+                            .prefix = opt->prefix ? opt->prefix : "minga"};
     r.who = minga_strdupf("harvest:%s", opt->url);
     r.attach_base = attach_base_of(opt->url);
     r.builder = case_builder_new(0, &rep->diags);
     if (!r.who || !r.attach_base || !r.builder)
         rc = MINGA_ENOMEM;
     if (!rc)
-        rc = harvest_http_new(&r.http,
-                              opt->max_response ? opt->max_response
-                                                : MINGA_HARVEST_MAX_RESPONSE,
-                              opt->timeout_s ? opt->timeout_s
-                                             : MINGA_HARVEST_TIMEOUT_S,
-                              errmsg);
+        rc = harvest_http_new(
+            &r.http,
+            opt->max_response ? opt->max_response : MINGA_HARVEST_MAX_RESPONSE,
+            opt->timeout_s ? opt->timeout_s : MINGA_HARVEST_TIMEOUT_S, errmsg);
     if (!rc)
         rc = run_list(&r, errmsg);
     if (r.src.id) {
         char *summary = minga_harvest_summary(rep);
-        char *status = rc ? minga_strdupf("failed after %zu pages: %s",
-                                          rep->n_pages,
-                                          *errmsg ? *errmsg : "error")
-                          : summary;
+        char *status =
+            rc ? minga_strdupf("failed after %zu pages: %s", rep->n_pages,
+                               *errmsg ? *errmsg : "error")
+               : summary;
         if (status)
             harvest_source_note(m->cat, r.src.id, status);
         if (status != summary)

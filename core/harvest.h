@@ -38,20 +38,20 @@
 
 struct minga;
 
-#define MINGA_HARVEST_MAX_RESPONSE (64ull << 20)   /* 64 MiB an answer */
-#define MINGA_HARVEST_TIMEOUT_S 120L                /* a request */
-#define MINGA_HARVEST_MAX_PAGES 1000               /* pages a run */
+#define MINGA_HARVEST_MAX_RESPONSE (64ull << 20) /* 64 MiB an answer */
+#define MINGA_HARVEST_TIMEOUT_S 120L             /* a request */
+#define MINGA_HARVEST_MAX_PAGES 1000             /* pages a run */
 
 struct minga_harvest_options {
-    const char *url;         /* the repository's base URL (http, https) */
-    const char *prefix;      /* "minga" or "oai_dc"; NULL: "minga" */
-    const char *set;         /* a setSpec, or NULL */
+    const char *url;    /* the repository's base URL (http, https) */
+    const char *prefix; /* "minga" or "oai_dc"; NULL: "minga" */
+    const char *set;    /* a setSpec, or NULL */
     /* YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ: harvest from then instead of
      * from where the last complete run stopped; NULL: go on */
     const char *from;
-    size_t max_pages;        /* 0: MINGA_HARVEST_MAX_PAGES */
-    uint64_t max_response;   /* bytes; 0: MINGA_HARVEST_MAX_RESPONSE */
-    long timeout_s;          /* 0: MINGA_HARVEST_TIMEOUT_S */
+    size_t max_pages;      /* 0: MINGA_HARVEST_MAX_PAGES */
+    uint64_t max_response; /* bytes; 0: MINGA_HARVEST_MAX_RESPONSE */
+    long timeout_s;        /* 0: MINGA_HARVEST_TIMEOUT_S */
     /* After each page committed (or found unchanged): one line. */
     void (*progress)(void *arg, const char *line);
     void *progress_arg;
@@ -59,13 +59,13 @@ struct minga_harvest_options {
 
 struct minga_harvest_report {
     size_t n_pages;
-    size_t n_records;        /* records read, deleted ones included */
+    size_t n_records; /* records read, deleted ones included */
     size_t n_new, n_updated, n_deleted;
-    size_t n_unchanged;      /* already held at that datestamp */
-    size_t n_skipped;        /* could not be mapped, or not ours to write */
-    size_t n_attachments;    /* attachment contents fetched */
-    int is_complete;         /* the list was read to its end */
-    struct diag_list diags;  /* one or more per skipped record */
+    size_t n_unchanged;     /* already held at that datestamp */
+    size_t n_skipped;       /* could not be mapped, or not ours to write */
+    size_t n_attachments;   /* attachment contents fetched */
+    int is_complete;        /* the list was read to its end */
+    struct diag_list diags; /* one or more per skipped record */
 };
 
 void minga_harvest_options_init(struct minga_harvest_options *opt);

@@ -18,7 +18,7 @@ struct harvest_http {
     CURL *curl;
     uint64_t max_bytes;
     long timeout_s;
-    char *buf;               /* the answer being read */
+    char *buf; /* the answer being read */
     size_t len, cap;
     int is_over_limit;
 };
@@ -37,7 +37,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
     size_t bytes = size * n;
     if (h->len + bytes > h->max_bytes) {
         h->is_over_limit = 1;
-        return 0;   /* stops the transfer: CURLE_WRITE_ERROR */
+        return 0; /* stops the transfer: CURLE_WRITE_ERROR */
     }
     if (h->len + bytes + 1 > h->cap) {
         size_t cap = h->cap ? h->cap : 1 << 16;
@@ -75,8 +75,8 @@ int harvest_http_new(struct harvest_http **out, uint64_t max_bytes,
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s < 30 ? timeout_s
-                                                               : 30L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+                     timeout_s < 30 ? timeout_s : 30L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_bytes);
@@ -126,13 +126,14 @@ static int get_once(struct harvest_http *h, const char *url, long *status,
     }
     if (rc == CURLE_TOO_MANY_REDIRECTS) {
         *errmsg = minga_strdupf("%s: more than %d redirects (a redirect "
-                                "loop?); refused", url,
-                                HARVEST_MAX_REDIRECTS);
+                                "loop?); refused",
+                                url, HARVEST_MAX_REDIRECTS);
         return MINGA_EIO;
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
         *errmsg = minga_strdupf("%s: no complete answer within %ld s "
-                                "(--timeout)", url, h->timeout_s);
+                                "(--timeout)",
+                                url, h->timeout_s);
         return MINGA_EIO;
     }
     if (rc != CURLE_OK) {
@@ -159,8 +160,7 @@ int harvest_http_get(struct harvest_http *h, const char *url, char **body,
         if (status != 503 || attempt == N_RETRIES_503)
             break;
         long wait = retry_after > 0 ? retry_after : 5;
-        sleep((unsigned)(wait < MAX_RETRY_AFTER_S ? wait
-                                                  : MAX_RETRY_AFTER_S));
+        sleep((unsigned)(wait < MAX_RETRY_AFTER_S ? wait : MAX_RETRY_AFTER_S));
     }
     if (status != 200) {
         *errmsg = minga_strdupf("%s: HTTP status %ld", url, status);

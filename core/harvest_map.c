@@ -15,13 +15,12 @@
 
 static struct minga_value text_value(const char *s)
 {
-    struct minga_value v = {.type = MINGA_VALUE_TEXT, .str = s,
-                            .len = strlen(s)};
+    struct minga_value v = {
+        .type = MINGA_VALUE_TEXT, .str = s, .len = strlen(s)};
     return v;
 }
 
-static void put_field(struct case_builder *b, const char *name,
-                      const char *s)
+static void put_field(struct case_builder *b, const char *name, const char *s)
 {
     struct minga_value v = text_value(s);
     case_builder_field(b, name, &v);
@@ -42,8 +41,8 @@ static void put_array(struct case_builder *b, const char *name,
 
 static int is_container(const char *name)
 {
-    static const char *const names[] = {"sdg_goals", "sdg_targets", "levels",
-                                        "actors", "tags", "attachments"};
+    static const char *const names[] = {
+        "sdg_goals", "sdg_targets", "levels", "actors", "tags", "attachments"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(name, names[i]) == 0)
             return 1;
@@ -59,7 +58,8 @@ int harvest_map_minga(struct case_builder *b, struct diag_list *dl,
     if (!harvest_node_is(meta, HARVEST_MINGA_NS, "case")) {
         diag_add(dl, DIAG_ERROR, display, 0, 0, "metadata",
                  "expected <case> in %s (the minga format), got <%s>; the "
-                 "record is skipped", HARVEST_MINGA_NS,
+                 "record is skipped",
+                 HARVEST_MINGA_NS,
                  meta ? (const char *)meta->name : "nothing");
         return MINGA_EINVAL;
     }
@@ -86,8 +86,7 @@ int harvest_map_minga(struct case_builder *b, struct diag_list *dl,
             continue;
         }
         /* the catalog keeps its own times: the case's are its source's */
-        if (strcmp(name, "created_at") == 0 ||
-            strcmp(name, "updated_at") == 0)
+        if (strcmp(name, "created_at") == 0 || strcmp(name, "updated_at") == 0)
             continue;
         if (!is_container(name)) {
             char *text = harvest_node_text(e);
@@ -116,8 +115,8 @@ int harvest_map_minga(struct case_builder *b, struct diag_list *dl,
             xmlChar *sha = xmlGetProp(it, BAD_CAST "sha256");
             xmlChar *size = xmlGetProp(it, BAD_CAST "size");
             atts[n_atts].sha256 = sha ? strdup((const char *)sha) : NULL;
-            atts[n_atts].size = size ? strtoull((const char *)size, NULL, 10)
-                                     : 0;
+            atts[n_atts].size =
+                size ? strtoull((const char *)size, NULL, 10) : 0;
             n_atts++;
             xmlFree(sha);
             xmlFree(size);
@@ -130,7 +129,8 @@ int harvest_map_minga(struct case_builder *b, struct diag_list *dl,
     if (!rc && out->c->n_attachments != n_atts) {
         diag_add(dl, DIAG_ERROR, display, 0, 0, "attachments",
                  "%zu attachments declared, %zu kept; the record is "
-                 "skipped", n_atts, out->c->n_attachments);
+                 "skipped",
+                 n_atts, out->c->n_attachments);
         built_case_release(out);
         rc = MINGA_EINVAL;
     }
@@ -206,12 +206,12 @@ char *harvest_id_from_identifier(const char *identifier)
 static const char *dc_language(const char *s)
 {
     static const char *const names[][3] = {
-        {"es", "spa", "spanish"},    {"pt", "por", "portuguese"},
-        {"en", "eng", "english"},    {"fr", "fra", "french"},
-        {"fr", "fre", "français"},   {"it", "ita", "italian"},
-        {"de", "deu", "german"},     {"de", "ger", "deutsch"},
-        {"nl", "nld", "dutch"},      {"nl", "dut", "nederlands"},
-        {"ca", "cat", "catalan"},    {"es", "spa", "español"},
+        {"es", "spa", "spanish"},   {"pt", "por", "portuguese"},
+        {"en", "eng", "english"},   {"fr", "fra", "french"},
+        {"fr", "fre", "français"},  {"it", "ita", "italian"},
+        {"de", "deu", "german"},    {"de", "ger", "deutsch"},
+        {"nl", "nld", "dutch"},     {"nl", "dut", "nederlands"},
+        {"ca", "cat", "catalan"},   {"es", "spa", "español"},
         {"pt", "por", "português"},
     };
     char head[32];
@@ -275,8 +275,8 @@ static uint32_t dc_actor(const char *s)
 static int missing(struct diag_list *dl, const char *display,
                    const char *field, const char *what)
 {
-    diag_add(dl, DIAG_ERROR, display, 0, 0, field,
-             "%s; the record is skipped", what);
+    diag_add(dl, DIAG_ERROR, display, 0, 0, field, "%s; the record is skipped",
+             what);
     return 1;
 }
 
@@ -310,8 +310,8 @@ int harvest_map_dc(struct case_builder *b, struct diag_list *dl,
         n_problems += missing(dl, display, "identifier",
                               "no case id can be made of the identifier");
     if (!title.n)
-        n_problems += missing(dl, display, "dc:title",
-                              "no dc:title (the case's title)");
+        n_problems +=
+            missing(dl, display, "dc:title", "no dc:title (the case's title)");
     if (!desc.n)
         n_problems += missing(dl, display, "dc:description",
                               "no dc:description (the case's summary)");
@@ -346,18 +346,18 @@ int harvest_map_dc(struct case_builder *b, struct diag_list *dl,
         if (!(isdigit((unsigned char)v[0]) && isdigit((unsigned char)v[1]) &&
               isdigit((unsigned char)v[2]) && isdigit((unsigned char)v[3])))
             continue;
-        int y = atoi(v);   /* the first four digits: "2014-05-01" too */
+        int y = atoi(v); /* the first four digits: "2014-05-01" too */
         if (y > 9999)
-            y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 +
-                (v[2] - '0') * 10 + (v[3] - '0');
+            y = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 +
+                (v[3] - '0');
         if (!year_start || y < year_start)
             year_start = y;
         if (y > year_end)
             year_end = y;
     }
     if (!year_start)
-        n_problems += missing(dl, display, "dc:date",
-                              "no dc:date gives a year");
+        n_problems +=
+            missing(dl, display, "dc:date", "no dc:date gives a year");
     const char *goals[17], *targets[MAX_DC_VALUES], *tags[MAX_DC_VALUES];
     char goal_text[17][4], target_text[MAX_DC_VALUES][16];
     size_t n_goals = 0, n_targets = 0, n_tags = 0;
@@ -399,8 +399,8 @@ int harvest_map_dc(struct case_builder *b, struct diag_list *dl,
         if (is_http_url(ident.items[i]))
             source_url = ident.items[i];
     /* rights in free text ("All rights reserved") is no SPDX id: left out */
-    const char *license = rights.n && !strpbrk(rights.items[0], " \t,")
-                              ? rights.items[0] : NULL;
+    const char *license =
+        rights.n && !strpbrk(rights.items[0], " \t,") ? rights.items[0] : NULL;
 
     int rc = MINGA_EINVAL;
     if (!n_problems) {
@@ -420,7 +420,7 @@ int harvest_map_dc(struct case_builder *b, struct diag_list *dl,
         put_field(b, "year_start", ys);
         if (year_end > year_start)
             put_field(b, "year_end", ye);
-        if (n_goals)   /* else the targets' goals, which the builder adds */
+        if (n_goals) /* else the targets' goals, which the builder adds */
             put_array(b, "sdg_goals", goals, n_goals);
         if (n_targets)
             put_array(b, "sdg_targets", targets, n_targets);

@@ -29,7 +29,7 @@
 
 /* What the source says of an attachment (the minga format). */
 struct harvest_attachment_ref {
-    char *sha256;            /* 64 hex chars, or NULL when not declared */
+    char *sha256; /* 64 hex chars, or NULL when not declared */
     uint64_t size;
 };
 

@@ -71,14 +71,12 @@ static int fail(char **errmsg, char *msg)
     return MINGA_EINVAL;
 }
 
-int harvest_page_parse(struct harvest_page *page, const char *body,
-                       size_t len, const char *verb, const char *url,
-                       char **errmsg)
+int harvest_page_parse(struct harvest_page *page, const char *body, size_t len,
+                       const char *verb, const char *url, char **errmsg)
 {
     memset(page, 0, sizeof *page);
     if (len > (size_t)INT32_MAX)
-        return fail(errmsg, minga_strdupf("%s: the answer is too large",
-                                          url));
+        return fail(errmsg, minga_strdupf("%s: the answer is too large", url));
     xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
     if (!ctxt)
         return fail(errmsg, strdup("out of memory"));
@@ -99,11 +97,11 @@ int harvest_page_parse(struct harvest_page *page, const char *body,
     xmlFreeParserCtxt(ctxt);
     xmlNodePtr root = xmlDocGetRootElement(page->doc);
     if (!harvest_node_is(root, HARVEST_OAI_NS, "OAI-PMH"))
-        return fail(errmsg, minga_strdupf(
-                                "%s: not an OAI-PMH answer (the root "
-                                "element is <%s>, not <OAI-PMH> in %s)",
-                                url, root ? (const char *)root->name : "",
-                                HARVEST_OAI_NS));
+        return fail(errmsg,
+                    minga_strdupf("%s: not an OAI-PMH answer (the root "
+                                  "element is <%s>, not <OAI-PMH> in %s)",
+                                  url, root ? (const char *)root->name : "",
+                                  HARVEST_OAI_NS));
     xmlNodePtr err = first_child(root, "error");
     if (err) {
         xmlChar *code = xmlGetProp(err, BAD_CAST "code");
@@ -115,7 +113,8 @@ int harvest_page_parse(struct harvest_page *page, const char *body,
     xmlNodePtr answer = first_child(root, verb);
     if (!answer)
         return fail(errmsg, minga_strdupf("%s: the OAI-PMH answer has no "
-                                          "<%s> element", url, verb));
+                                          "<%s> element",
+                                          url, verb));
     if (strcmp(verb, "Identify") == 0) {
         xmlNodePtr g = first_child(answer, "granularity");
         page->granularity = g ? harvest_node_text(g) : NULL;

@@ -17,11 +17,11 @@
 #define HARVEST_OAI_NS "http://www.openarchives.org/OAI/2.0/"
 
 struct harvest_record {
-    char *identifier;        /* the header's; NULL when missing */
-    char *datestamp;         /* NULL when missing */
-    int is_deleted;          /* status="deleted" */
-    xmlNodePtr metadata;     /* the element inside <metadata>, or NULL */
-    int line;                /* the record's line in the answer */
+    char *identifier;    /* the header's; NULL when missing */
+    char *datestamp;     /* NULL when missing */
+    int is_deleted;      /* status="deleted" */
+    xmlNodePtr metadata; /* the element inside <metadata>, or NULL */
+    int line;            /* the record's line in the answer */
 };
 
 /* One answer. Owns the document its nodes point into. */
@@ -29,19 +29,18 @@ struct harvest_page {
     xmlDocPtr doc;
     struct harvest_record *records;
     size_t n_records;
-    char *token;             /* resumptionToken: NULL or "" on the last page */
-    char *error_code;        /* an OAI error (badArgument ...), or NULL */
+    char *token;      /* resumptionToken: NULL or "" on the last page */
+    char *error_code; /* an OAI error (badArgument ...), or NULL */
     char *error_text;
-    char *granularity;       /* Identify: YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ */
+    char *granularity; /* Identify: YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ */
 };
 
 /* Parses an answer to `verb` ("Identify", "ListRecords") read from url.
  * MINGA_EINVAL with *errmsg (malloc'd) for anything that is not a
  * well-formed OAI-PMH answer; an OAI error element is not a failure
  * (page->error_code). Release the page after a failure too. */
-int harvest_page_parse(struct harvest_page *page, const char *body,
-                       size_t len, const char *verb, const char *url,
-                       char **errmsg);
+int harvest_page_parse(struct harvest_page *page, const char *body, size_t len,
+                       const char *verb, const char *url, char **errmsg);
 void harvest_page_release(struct harvest_page *page);
 
 /* The text of a node (malloc'd with malloc, trimmed; caller frees). */

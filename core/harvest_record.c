@@ -63,8 +63,9 @@ int harvest_is_datestamp(const char *s)
 {
     static const char day[] = "dddd-dd-dd", full[] = "dddd-dd-ddTdd:dd:ddZ";
     size_t n = strlen(s);
-    const char *shape = n == sizeof day - 1 ? day
-                        : n == sizeof full - 1 ? full : NULL;
+    const char *shape = n == sizeof day - 1    ? day
+                        : n == sizeof full - 1 ? full
+                                               : NULL;
     if (!shape)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -93,8 +94,8 @@ static char *attachment_url(struct harvest_run *r, const char *id,
     size_t cap = strlen(r->attach_base) + 3 * strlen(path) + 200;
     char *url = eid ? malloc(cap + strlen(eid)) : NULL;
     if (url) {
-        int n = sprintf(url, "%s/api/cases/%s/attachments/", r->attach_base,
-                        eid);
+        int n =
+            sprintf(url, "%s/api/cases/%s/attachments/", r->attach_base, eid);
         const char *p = path;
         while (*p) {
             size_t seg = strcspn(p, "/");
@@ -141,9 +142,10 @@ static int fetch_attachments(struct harvest_run *r, const char *display,
         minga_sha256_hex(body, len, sha);
         if (!refs[i].sha256 || strcmp(sha, refs[i].sha256) != 0 ||
             refs[i].size != len) {
-            skip(r, display, field, "\"%s\": the bytes fetched differ from "
-                 "the sha256 and size the record declares (%s)", path,
-                 refs[i].sha256 ? refs[i].sha256 : "none");
+            skip(r, display, field,
+                 "\"%s\": the bytes fetched differ from "
+                 "the sha256 and size the record declares (%s)",
+                 path, refs[i].sha256 ? refs[i].sha256 : "none");
             free(body);
             return MINGA_EINVAL;
         }
@@ -156,7 +158,8 @@ static int fetch_attachments(struct harvest_run *r, const char *display,
 
 /* Whether the id is free for this source to write: a case harvested from
  * another source, or a local case, is left alone. */
-static int may_write(struct harvest_run *r, const char *display, const char *id)
+static int may_write(struct harvest_run *r, const char *display,
+                     const char *id)
 {
     int64_t owner = 0;
     int was_deleted = 0;
@@ -164,8 +167,10 @@ static int may_write(struct harvest_run *r, const char *display, const char *id)
     int rc = harvest_record_get(r->m->cat, id, &owner, &url, NULL, NULL,
                                 &was_deleted);
     if (rc == MINGA_OK && owner != r->src.id) {
-        skip(r, display, "id", "case \"%s\" was harvested from %s, and "
-             "belongs to that source", id, url ? url : "another source");
+        skip(r, display, "id",
+             "case \"%s\" was harvested from %s, and "
+             "belongs to that source",
+             id, url ? url : "another source");
         free(url);
         return 0;
     }
@@ -173,14 +178,15 @@ static int may_write(struct harvest_run *r, const char *display, const char *id)
     if (rc == MINGA_OK)
         return 1;
     char *country = NULL, *city = NULL;
-    int is_local = catalog_case_place(r->m->cat, id, &country, &city) ==
-                   MINGA_OK;
+    int is_local =
+        catalog_case_place(r->m->cat, id, &country, &city) == MINGA_OK;
     free(country);
     free(city);
     if (is_local)
-        skip(r, display, "id", "case \"%s\" is a case of this catalog, not "
-             "harvested from %s: a harvest does not overwrite it", id,
-             r->opt->url);
+        skip(r, display, "id",
+             "case \"%s\" is a case of this catalog, not "
+             "harvested from %s: a harvest does not overwrite it",
+             id, r->opt->url);
     return !is_local;
 }
 
@@ -231,11 +237,11 @@ int harvest_prepare_record(struct harvest_run *r,
         struct built_case bc = {0};
         struct harvest_attachment_ref *refs = NULL;
         int is_minga = strcmp(r->prefix, "minga") == 0;
-        rc = is_minga ? harvest_map_minga(r->builder, &r->rep->diags,
-                                          rec->metadata, display, &bc, &refs)
-                      : harvest_map_dc(r->builder, &r->rep->diags,
-                                       rec->metadata, display,
-                                       rec->identifier, &bc);
+        rc = is_minga
+                 ? harvest_map_minga(r->builder, &r->rep->diags, rec->metadata,
+                                     display, &bc, &refs)
+                 : harvest_map_dc(r->builder, &r->rep->diags, rec->metadata,
+                                  display, rec->identifier, &bc);
         if (rc) {
             r->rep->n_skipped++;
             free(old_id);
@@ -247,9 +253,10 @@ int harvest_prepare_record(struct harvest_run *r,
         it.case_id = strdup(it.c->id);
         int is_ok = 1;
         if (is_known && strcmp(old_id, it.case_id) != 0) {
-            skip(r, display, "id", "this record was case \"%s\" and now "
-                 "says \"%s\"; a case's id does not change", old_id,
-                 it.case_id);
+            skip(r, display, "id",
+                 "this record was case \"%s\" and now "
+                 "says \"%s\"; a case's id does not change",
+                 old_id, it.case_id);
             is_ok = 0;
         }
         is_ok = is_ok && may_write(r, display, it.case_id);

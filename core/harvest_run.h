@@ -25,8 +25,8 @@ struct harvest_item {
     char *datestamp;
     char *case_id;
     int is_deleted;
-    struct minga_case *c;    /* NULL for a deletion */
-    void **att_data;         /* the attachments' bytes, one per attachment */
+    struct minga_case *c; /* NULL for a deletion */
+    void **att_data;      /* the attachments' bytes, one per attachment */
     size_t *att_len;
 };
 
@@ -38,13 +38,13 @@ struct harvest_run {
     struct harvest_http *http;
     struct case_builder *builder;
     struct harvest_source_row src;
-    char *who;               /* "harvest:URL" */
-    char *run_max;           /* the newest datestamp of this list so far */
-    char *attach_base;       /* "http://host:port" of /api/cases/... */
+    char *who;         /* "harvest:URL" */
+    char *run_max;     /* the newest datestamp of this list so far */
+    char *attach_base; /* "http://host:port" of /api/cases/... */
     /* the page being written */
     struct harvest_item *items;
     size_t n_items, cap_items;
-    const char *token;       /* after it; NULL or "" when it is the last */
+    const char *token; /* after it; NULL or "" when it is the last */
     char page_sha[65];
     /* its counts, added to the report once committed */
     size_t n_new, n_updated, n_deleted;

@@ -72,8 +72,8 @@ static char *col_dup(sqlite3_stmt *st, int i)
 /* Runs a statement that returns no rows. */
 static int step_done(struct catalog *cat, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st) == SQLITE_DONE ? MINGA_OK
-                                             : catalog_fail(cat, what);
+    int rc =
+        sqlite3_step(st) == SQLITE_DONE ? MINGA_OK : catalog_fail(cat, what);
     sqlite3_finalize(st);
     return rc;
 }
@@ -91,8 +91,9 @@ int harvest_source_get(struct catalog *cat, const char *url,
                        struct harvest_source_row *out)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT OR IGNORE INTO harvest_sources"
-                               "(url, prefix, set_spec) VALUES(?, ?, ?)");
+    int rc = prepare(cat, &st,
+                     "INSERT OR IGNORE INTO harvest_sources"
+                     "(url, prefix, set_spec) VALUES(?, ?, ?)");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
@@ -100,9 +101,10 @@ int harvest_source_get(struct catalog *cat, const char *url,
     sqlite3_bind_text(st, 3, set ? set : "", -1, SQLITE_STATIC);
     if ((rc = step_done(cat, st, "adding a harvest source")))
         return rc;
-    if ((rc = prepare(cat, &st, "SELECT id, last_datestamp, run_token, "
-                                "run_max FROM harvest_sources WHERE url = ? "
-                                "AND prefix = ? AND set_spec = ?")))
+    if ((rc = prepare(cat, &st,
+                      "SELECT id, last_datestamp, run_token, "
+                      "run_max FROM harvest_sources WHERE url = ? "
+                      "AND prefix = ? AND set_spec = ?")))
         return rc;
     sqlite3_bind_text(st, 1, url, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, prefix, -1, SQLITE_STATIC);
@@ -124,8 +126,9 @@ int harvest_source_save_run(struct catalog *cat, int64_t source_id,
                             const char *run_token, const char *run_max)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "UPDATE harvest_sources SET run_token = ?, "
-                               "run_max = ? WHERE id = ?");
+    int rc = prepare(cat, &st,
+                     "UPDATE harvest_sources SET run_token = ?, "
+                     "run_max = ? WHERE id = ?");
     if (rc)
         return rc;
     bind_text_or_null(st, 1, run_token);
@@ -138,9 +141,10 @@ int harvest_source_finish(struct catalog *cat, int64_t source_id,
                           const char *newest)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "UPDATE harvest_sources SET last_datestamp = "
-                               "coalesce(?, last_datestamp), run_token = "
-                               "NULL, run_max = NULL WHERE id = ?");
+    int rc = prepare(cat, &st,
+                     "UPDATE harvest_sources SET last_datestamp = "
+                     "coalesce(?, last_datestamp), run_token = "
+                     "NULL, run_max = NULL WHERE id = ?");
     if (rc)
         return rc;
     bind_text_or_null(st, 1, newest);
@@ -152,8 +156,9 @@ int harvest_source_note(struct catalog *cat, int64_t source_id,
                         const char *status)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "UPDATE harvest_sources SET last_run = "
-                               NOW_SQL ", last_status = ? WHERE id = ?");
+    int rc = prepare(cat, &st,
+                     "UPDATE harvest_sources SET last_run = " NOW_SQL
+                     ", last_status = ? WHERE id = ?");
     if (rc)
         return rc;
     bind_text_or_null(st, 1, status);
@@ -161,15 +166,16 @@ int harvest_source_note(struct catalog *cat, int64_t source_id,
     return step_done(cat, st, "noting a harvest");
 }
 
-int harvest_record_get(struct catalog *cat, const char *id,
-                       int64_t *source_id, char **url, char **identifier,
-                       char **datestamp, int *is_deleted)
+int harvest_record_get(struct catalog *cat, const char *id, int64_t *source_id,
+                       char **url, char **identifier, char **datestamp,
+                       int *is_deleted)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT r.source_id, s.url, r.identifier, "
-                               "r.datestamp, r.is_deleted FROM "
-                               "harvest_records r JOIN harvest_sources s ON "
-                               "s.id = r.source_id WHERE r.case_id = ?");
+    int rc = prepare(cat, &st,
+                     "SELECT r.source_id, s.url, r.identifier, "
+                     "r.datestamp, r.is_deleted FROM "
+                     "harvest_records r JOIN harvest_sources s ON "
+                     "s.id = r.source_id WHERE r.case_id = ?");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -196,9 +202,10 @@ int harvest_record_find(struct catalog *cat, int64_t source_id,
                         char **datestamp, int *is_deleted)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "SELECT case_id, datestamp, is_deleted FROM "
-                               "harvest_records WHERE source_id = ? AND "
-                               "identifier = ?");
+    int rc = prepare(cat, &st,
+                     "SELECT case_id, datestamp, is_deleted FROM "
+                     "harvest_records WHERE source_id = ? AND "
+                     "identifier = ?");
     if (rc)
         return rc;
     sqlite3_bind_int64(st, 1, source_id);
@@ -216,15 +223,16 @@ int harvest_record_find(struct catalog *cat, int64_t source_id,
     return rc;
 }
 
-int harvest_record_put(struct catalog *cat, const char *id,
-                       int64_t source_id, const char *identifier,
-                       const char *datestamp, int is_deleted)
+int harvest_record_put(struct catalog *cat, const char *id, int64_t source_id,
+                       const char *identifier, const char *datestamp,
+                       int is_deleted)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare(cat, &st, "INSERT OR REPLACE INTO harvest_records"
-                               "(case_id, source_id, identifier, datestamp, "
-                               "is_deleted, harvested_at) VALUES(?, ?, ?, ?, "
-                               "?, " NOW_SQL ")");
+    int rc = prepare(cat, &st,
+                     "INSERT OR REPLACE INTO harvest_records"
+                     "(case_id, source_id, identifier, datestamp, "
+                     "is_deleted, harvested_at) VALUES(?, ?, ?, ?, "
+                     "?, " NOW_SQL ")");
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -242,10 +250,11 @@ char *harvest_owner_violation(struct catalog *cat, const char *id)
     char *url = NULL, *msg = NULL;
     if (harvest_record_get(cat, id, &source_id, &url, NULL, NULL,
                            &is_deleted) == MINGA_OK &&
-        asprintf(&msg, "%s: this case was harvested from %s and belongs to "
+        asprintf(&msg,
+                 "%s: this case was harvested from %s and belongs to "
                  "that source; change it there (a local change would be "
-                 "overwritten by the next harvest)", id,
-                 url ? url : "another node") < 0)
+                 "overwritten by the next harvest)",
+                 id, url ? url : "another node") < 0)
         msg = NULL;
     free(url);
     return msg;
@@ -261,20 +270,20 @@ json_t *harvest_record_json(struct catalog *cat, const char *id)
                            "r.identifier, r.datestamp, r.harvested_at, "
                            "r.is_deleted FROM harvest_records r JOIN "
                            "harvest_sources s ON s.id = r.source_id WHERE "
-                           "r.case_id = ?", -1, &st, NULL) != SQLITE_OK)
+                           "r.case_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
         return NULL;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     json_t *o = NULL;
     if (sqlite3_step(st) == SQLITE_ROW) {
         const char *set = (const char *)sqlite3_column_text(st, 2);
-        o = json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:b}",
-                      "source", sqlite3_column_text(st, 0),
-                      "prefix", sqlite3_column_text(st, 1),
-                      "set", set && *set ? json_string(set) : json_null(),
-                      "identifier", sqlite3_column_text(st, 3),
-                      "datestamp", sqlite3_column_text(st, 4),
-                      "harvested_at", sqlite3_column_text(st, 5),
-                      "deleted", sqlite3_column_int(st, 6));
+        o = json_pack(
+            "{s:s, s:s, s:o, s:s, s:s, s:s, s:b}", "source",
+            sqlite3_column_text(st, 0), "prefix", sqlite3_column_text(st, 1),
+            "set", set && *set ? json_string(set) : json_null(), "identifier",
+            sqlite3_column_text(st, 3), "datestamp",
+            sqlite3_column_text(st, 4), "harvested_at",
+            sqlite3_column_text(st, 5), "deleted", sqlite3_column_int(st, 6));
     }
     sqlite3_finalize(st);
     return o;
@@ -304,18 +313,16 @@ json_t *harvest_sources_list(struct catalog *cat)
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *set = (const char *)sqlite3_column_text(st, 2);
         json_array_append_new(
-            list, json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b}",
-                            "url", sqlite3_column_text(st, 0),
-                            "prefix", sqlite3_column_text(st, 1),
-                            "set", set && *set ? json_string(set)
-                                               : json_null(),
-                            "last_datestamp", text_or_null(st, 3),
-                            "last_run", text_or_null(st, 4),
-                            "last_status", text_or_null(st, 5),
-                            "cases", (json_int_t)sqlite3_column_int64(st, 7),
-                            "deleted",
-                            (json_int_t)sqlite3_column_int64(st, 8),
-                            "unfinished", sqlite3_column_int(st, 6)));
+            list,
+            json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b}", "url",
+                      sqlite3_column_text(st, 0), "prefix",
+                      sqlite3_column_text(st, 1), "set",
+                      set && *set ? json_string(set) : json_null(),
+                      "last_datestamp", text_or_null(st, 3), "last_run",
+                      text_or_null(st, 4), "last_status", text_or_null(st, 5),
+                      "cases", (json_int_t)sqlite3_column_int64(st, 7),
+                      "deleted", (json_int_t)sqlite3_column_int64(st, 8),
+                      "unfinished", sqlite3_column_int(st, 6)));
     }
     sqlite3_finalize(st);
     if (step != SQLITE_DONE) {

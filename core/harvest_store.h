@@ -32,9 +32,9 @@ int harvest_store_migrate_v4(struct catalog *cat);
 
 struct harvest_source_row {
     int64_t id;
-    char *last_datestamp;    /* NULL: never completed a list */
-    char *run_token;         /* NULL: no unfinished list */
-    char *run_max;           /* NULL when none */
+    char *last_datestamp; /* NULL: never completed a list */
+    char *run_token;      /* NULL: no unfinished list */
+    char *run_max;        /* NULL when none */
 };
 void harvest_source_row_release(struct harvest_source_row *r);
 
@@ -58,18 +58,18 @@ int harvest_source_note(struct catalog *cat, int64_t source_id,
  * URL in *url, malloc'd; may be NULL), its identifier and datestamp
  * (malloc'd; may be NULL) and *is_deleted. MINGA_ENOTFOUND when the case
  * was not harvested. */
-int harvest_record_get(struct catalog *cat, const char *id,
-                       int64_t *source_id, char **url, char **identifier,
-                       char **datestamp, int *is_deleted);
+int harvest_record_get(struct catalog *cat, const char *id, int64_t *source_id,
+                       char **url, char **identifier, char **datestamp,
+                       int *is_deleted);
 /* The case a source's record became: *case_id (malloc'd), its stored
  * datestamp (malloc'd) and *is_deleted; MINGA_ENOTFOUND when the source
  * never gave that identifier. */
 int harvest_record_find(struct catalog *cat, int64_t source_id,
                         const char *identifier, char **case_id,
                         char **datestamp, int *is_deleted);
-int harvest_record_put(struct catalog *cat, const char *id,
-                       int64_t source_id, const char *identifier,
-                       const char *datestamp, int is_deleted);
+int harvest_record_put(struct catalog *cat, const char *id, int64_t source_id,
+                       const char *identifier, const char *datestamp,
+                       int is_deleted);
 
 /* NULL when a local import may write case `id`; else why not, one line
  * naming the id and its source (malloc'd): a harvested case belongs to

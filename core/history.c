@@ -64,8 +64,7 @@ int minga_apply_case(struct minga *m, struct mindex *ix,
 {
     int rc = catalog_upsert_case(m->cat, c, w, extra_json, NULL, rev);
     for (size_t i = 0; !rc && i < c->n_attachments; i++)
-        rc = catalog_add_attachment(m->cat, c->id, (int)i,
-                                    &c->attachments[i]);
+        rc = catalog_add_attachment(m->cat, c->id, (int)i, &c->attachments[i]);
     if (rc) {
         *err = strdup(catalog_errmsg(m->cat));
         return rc;
@@ -97,18 +96,17 @@ int minga_history_json(struct minga *m, const char *id, json_t **out,
     if (json_array_size(revs) == 0 && json_array_size(purges) == 0) {
         json_decref(revs);
         json_decref(purges);
-        return fail(errmsg, MINGA_ENOTFOUND,
-                    minga_strdupf("no case with id \"%s\" was ever stored",
-                                  id));
+        return fail(
+            errmsg, MINGA_ENOTFOUND,
+            minga_strdupf("no case with id \"%s\" was ever stored", id));
     }
     int is_live = catalog_has_case(m->cat, id);
     json_t *last = json_array_get(revs, json_array_size(revs) - 1);
-    json_t *o = json_pack("{s:s, s:o, s:b, s:o}", "id", id,
-                          "current", is_live && last
-                                         ? json_incref(json_object_get(last,
-                                                                       "rev"))
-                                         : json_null(),
-                          "deleted", !is_live && last, "revisions", revs);
+    json_t *o =
+        json_pack("{s:s, s:o, s:b, s:o}", "id", id, "current",
+                  is_live && last ? json_incref(json_object_get(last, "rev"))
+                                  : json_null(),
+                  "deleted", !is_live && last, "revisions", revs);
     if (json_array_size(purges))
         json_object_set_new(o, "purged", purges);
     else
@@ -131,10 +129,12 @@ int minga_read_attachment(struct minga *m, const char *sha256, void **data,
 {
     int rc = catalog_read_blob(m->cat, sha256, data, len);
     if (rc)
-        return fail(errmsg, rc, rc == MINGA_ENOTFOUND
-                                    ? minga_strdupf("no attachment content "
-                                                    "%s", sha256)
-                                    : strdup(catalog_errmsg(m->cat)));
+        return fail(errmsg, rc,
+                    rc == MINGA_ENOTFOUND
+                        ? minga_strdupf("no attachment content "
+                                        "%s",
+                                        sha256)
+                        : strdup(catalog_errmsg(m->cat)));
     return MINGA_OK;
 }
 
@@ -142,11 +142,11 @@ int minga_read_attachment(struct minga *m, const char *sha256, void **data,
 
 struct move {
     const char *id;
-    int to;                          /* the revision to bring back */
-    const char *action;              /* "revert", "restore" */
+    int to;             /* the revision to bring back */
+    const char *action; /* "revert", "restore" */
     const struct minga_principal *who;
     int new_rev;
-    int n_removed;                   /* purge */
+    int n_removed; /* purge */
 };
 
 static int delete_step(void *arg, struct minga *m, struct mindex *ix,
@@ -191,8 +191,8 @@ static int bring_back_step(void *arg, struct minga *m, struct mindex *ix,
     char note[64];
     snprintf(note, sizeof note, "revision %d brought back", mv->to);
     char *by = minga_principal_by(mv->who);
-    struct catalog_write w = {.generation = gen, .by = by,
-                              .action = mv->action, .note = note};
+    struct catalog_write w = {
+        .generation = gen, .by = by, .action = mv->action, .note = note};
     rc = minga_apply_case(m, ix, c, extra, &w, &mv->new_rev, err);
     free(by);
     free(extra);
@@ -219,13 +219,14 @@ int minga_restore_case(struct minga *m, const char *id,
         return fail(errmsg, MINGA_EINVAL,
                     minga_strdupf("case \"%s\" is not deleted; `minga "
                                   "revert %s --to N` brings back an older "
-                                  "revision", id, id));
+                                  "revision",
+                                  id, id));
     struct move mv = {.id = id, .action = "restore", .who = who};
     int rc = catalog_revision_last_content(m->cat, id, &mv.to);
     if (!rc && mv.to == 0)
-        return fail(errmsg, MINGA_ENOTFOUND,
-                    minga_strdupf("no case with id \"%s\" was ever stored",
-                                  id));
+        return fail(
+            errmsg, MINGA_ENOTFOUND,
+            minga_strdupf("no case with id \"%s\" was ever stored", id));
     if (!rc)
         rc = minga_write_step(m, bring_back_step, &mv, errmsg);
     else if (errmsg)

@@ -30,9 +30,9 @@
 
 struct input {
     char *display_name;
-    char *path;              /* NULL when fd is given */
+    char *path; /* NULL when fd is given */
     int fd;
-    char *disk_dir;          /* folder for attachments; NULL for uploads */
+    char *disk_dir; /* folder for attachments; NULL for uploads */
 };
 
 struct input_list {
@@ -126,11 +126,12 @@ int minga_import_additions_parse(struct minga_import_additions *a,
     const char *colon = strchr(spec, ':');
     int rc = MINGA_OK;
     *errmsg = NULL;
-    if (refdata_load(errmsg))   /* the targets; once a process */
+    if (refdata_load(errmsg)) /* the targets; once a process */
         return MINGA_EINTERNAL;
     if (strlen(spec) > MINGA_IMPORT_MAX_ADDITION_SPEC) {
         *errmsg = minga_strdupf("longer than %d bytes; send one value per "
-                                "case", MINGA_IMPORT_MAX_ADDITION_SPEC);
+                                "case",
+                                MINGA_IMPORT_MAX_ADDITION_SPEC);
         return MINGA_EINVAL;
     }
     if (!colon) {
@@ -141,8 +142,8 @@ int minga_import_additions_parse(struct minga_import_additions *a,
     size_t id_len = (size_t)(colon - spec);
     if (!is_case_id(spec, id_len)) {
         *errmsg = minga_strdupf("\"%.*s\" is not a case id (1-100 of a-z "
-                                "0-9 -)", (int)(id_len > 100 ? 100 : id_len),
-                                spec);
+                                "0-9 -)",
+                                (int)(id_len > 100 ? 100 : id_len), spec);
         return MINGA_EINVAL;
     }
     const char *p = colon + 1;
@@ -155,9 +156,10 @@ int minga_import_additions_parse(struct minga_import_additions *a,
             memcpy(target, p, len);
         if (!target[0] || !refdata_is_target(target, &goal)) {
             *errmsg = len == 0
-                ? minga_strdupf("no target after \"%.*s:\"", (int)id_len,
-                                spec)
-                : minga_strdupf("\"%.*s\" is not an official SDG target id "
+                          ? minga_strdupf("no target after \"%.*s:\"",
+                                          (int)id_len, spec)
+                          : minga_strdupf(
+                                "\"%.*s\" is not an official SDG target id "
                                 "(such as 11.3 or 6.a)",
                                 (int)(len > 16 ? 16 : len), p);
             rc = MINGA_EINVAL;
@@ -181,9 +183,9 @@ static void check_additions_used(struct import_session *s)
     for (size_t i = 0; a && i < a->n; i++) {
         int is_reported = 0;
         for (size_t j = 0; j < i && !is_reported; j++)
-            is_reported = !s->is_addition_used[j] &&
-                          strcmp(a->items[j].case_id, a->items[i].case_id)
-                              == 0;
+            is_reported =
+                !s->is_addition_used[j] &&
+                strcmp(a->items[j].case_id, a->items[i].case_id) == 0;
         if (s->is_addition_used[i] || is_reported)
             continue;
         diag_add(&s->rep->diags, DIAG_ERROR, NULL, 0, 0, "add_targets",
@@ -213,8 +215,8 @@ static int inputs_push(struct input_list *l, const char *display,
     in->fd = fd;
     if (path) {
         const char *slash = strrchr(path, '/');
-        in->disk_dir = slash ? strndup(path, (size_t)(slash - path + 1))
-                             : strdup(".");
+        in->disk_dir =
+            slash ? strndup(path, (size_t)(slash - path + 1)) : strdup(".");
         if (in->disk_dir && strlen(in->disk_dir) > 1 &&
             in->disk_dir[strlen(in->disk_dir) - 1] == '/')
             in->disk_dir[strlen(in->disk_dir) - 1] = '\0';
@@ -292,7 +294,7 @@ static int add_folder(struct input_list *l, const char *dir, int depth,
         names[n++] = strdup(e->d_name);
     }
     closedir(d);
-    if (n > 1)   /* an empty folder has no array */
+    if (n > 1) /* an empty folder has no array */
         qsort(names, n, sizeof *names, name_cmp);
     int rc = MINGA_OK;
     for (size_t i = 0; i < n; i++) {
@@ -349,7 +351,8 @@ static int import_one(struct import_session *s, struct input *in, int fd,
         char *offers = plugin_offers(MINGA_PLUGIN_IMPORTER);
         diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
                  "no importer reads this type of file (the importers read "
-                 "%s; see `minga plugins`)", offers ? offers : "");
+                 "%s; see `minga plugins`)",
+                 offers ? offers : "");
         free(offers);
         return MINGA_EINVAL;
     }
@@ -408,19 +411,19 @@ static void default_limits(struct minga_limits *l,
     if (!given)
         given = &none;
     l->struct_size = sizeof *l;
-    l->max_compressed = or_default(given->max_compressed,
-                                   DEFAULT_MAX_COMPRESSED);
-    l->max_uncompressed = or_default(given->max_uncompressed,
-                                     DEFAULT_MAX_UNCOMPRESSED);
+    l->max_compressed =
+        or_default(given->max_compressed, DEFAULT_MAX_COMPRESSED);
+    l->max_uncompressed =
+        or_default(given->max_uncompressed, DEFAULT_MAX_UNCOMPRESSED);
     l->max_entries = or_default(given->max_entries, DEFAULT_MAX_ENTRIES);
-    l->max_entry_size = or_default(given->max_entry_size,
-                                   DEFAULT_MAX_ENTRY_SIZE);
+    l->max_entry_size =
+        or_default(given->max_entry_size, DEFAULT_MAX_ENTRY_SIZE);
     /* the parsers' budgets: the same defaults a plugin falls back on */
-    l->max_json_values = or_default(given->max_json_values,
-                                    MINGA_DEFAULT_MAX_JSON_VALUES);
+    l->max_json_values =
+        or_default(given->max_json_values, MINGA_DEFAULT_MAX_JSON_VALUES);
     l->max_depth = or_default(given->max_depth, MINGA_DEFAULT_MAX_DEPTH);
-    l->max_csv_columns = or_default(given->max_csv_columns,
-                                    MINGA_DEFAULT_MAX_CSV_COLUMNS);
+    l->max_csv_columns =
+        or_default(given->max_csv_columns, MINGA_DEFAULT_MAX_CSV_COLUMNS);
 }
 
 /* Reads every input inside one catalog transaction and one index batch. */
@@ -482,8 +485,8 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
             size_t n_new = rep->n_new - new0, n_upd = rep->n_updated - upd0;
             if (!s->has_failed &&
                 catalog_finish_import(m->cat, s->import_id,
-                                      (int64_t)(n_new + n_upd),
-                                      (int64_t)n_new, (int64_t)n_upd))
+                                      (int64_t)(n_new + n_upd), (int64_t)n_new,
+                                      (int64_t)n_upd))
                 session_fail(s, "%s", catalog_errmsg(m->cat));
             if (!rep->import_id)
                 rep->import_id = s->import_id;
@@ -528,13 +531,13 @@ static void commit_both(struct import_session *s)
     }
     session_fail(s, "%s", catalog_errmsg(m->cat));
     catalog_rollback(m->cat);
-    catalog_checkpoint(m->cat);   /* give the WAL's space back first */
+    catalog_checkpoint(m->cat); /* give the WAL's space back first */
     mindex_close(s->ix);
     s->ix = NULL;
     int was_needed = 0;
     char *err = NULL;
     if (minga_recover(m, &was_needed, &err) != MINGA_OK)
-        free(err);   /* the next writer or `minga check` finishes it */
+        free(err); /* the next writer or `minga check` finishes it */
     minga_reserve_restore(m);
 }
 
@@ -556,8 +559,8 @@ static size_t compact_min_cases(void)
     char *end;
     unsigned long long n = strtoull(env, &end, 10);
     return *end || env[0] == '-' ? IMPORT_COMPACT_MIN_CASES
-           : n == 0               ? SIZE_MAX
-                                  : (size_t)n;
+           : n == 0              ? SIZE_MAX
+                                 : (size_t)n;
 }
 
 /* Closes the session's writer and compacts when the import was large. A
@@ -710,19 +713,23 @@ char *minga_import_summary(const struct minga_import_report *rep,
 {
     if (rep->n_files == 0 && rep->n_skipped == 1)
         return minga_strdupf("nothing to import: %s; use --force to import "
-                             "it again", rep->skipped_note);
+                             "it again",
+                             rep->skipped_note);
     if (rep->n_files == 0 && rep->n_skipped)
         return minga_strdupf("nothing to import: the %zu files were "
                              "imported before, unchanged (use --force to "
-                             "import them again)", rep->n_skipped);
+                             "import them again)",
+                             rep->n_skipped);
     char compacted[96] = "";
     if (rep->compacted_from)
-        snprintf(compacted, sizeof compacted, "; the index compacted from "
-                 "%.1f to %.1f MB", (double)rep->compacted_from / 1e6,
+        snprintf(compacted, sizeof compacted,
+                 "; the index compacted from "
+                 "%.1f to %.1f MB",
+                 (double)rep->compacted_from / 1e6,
                  (double)rep->compacted_to / 1e6);
     return minga_strdupf("%s %zu case%s from %zu file%s: %zu new, %zu "
                          "updated%s%s%s%s",
-                         is_dry_run ? "would import"
+                         is_dry_run        ? "would import"
                          : rep->is_pending ? "submitted for review"
                                            : "imported",
                          rep->n_cases, rep->n_cases == 1 ? "" : "s",
@@ -731,7 +738,8 @@ char *minga_import_summary(const struct minga_import_report *rep,
                          rep->n_skipped ? " (identical files skipped)" : "",
                          is_dry_run ? " (dry run: nothing written)" : "",
                          rep->is_pending ? "; a curator publishes them "
-                                           "once approved" : "",
+                                           "once approved"
+                                         : "",
                          compacted);
 }
 
@@ -739,27 +747,25 @@ json_t *minga_import_report_json(const struct minga_import_report *rep,
                                  int is_dry_run)
 {
     char *summary = minga_import_summary(rep, is_dry_run);
-    json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, "
-                          "s:o, s:I, s:I}",
-                          "summary", summary ? summary : "",
-                          "files", (json_int_t)rep->n_files,
-                          "skipped", (json_int_t)rep->n_skipped,
-                          "cases", (json_int_t)rep->n_cases,
-                          "new", (json_int_t)rep->n_new,
-                          "updated", (json_int_t)rep->n_updated,
-                          "attachments", (json_int_t)rep->n_attachments,
-                          "dry_run", is_dry_run,
-                          "import_id", (json_int_t)rep->import_id,
-                          "diagnostics", diag_list_json(&rep->diags, 20),
-                          "errors", (json_int_t)rep->diags.n_errors,
-                          "warnings", (json_int_t)rep->diags.n_warnings);
+    json_t *o = json_pack(
+        "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:I, "
+        "s:o, s:I, s:I}",
+        "summary", summary ? summary : "", "files", (json_int_t)rep->n_files,
+        "skipped", (json_int_t)rep->n_skipped, "cases",
+        (json_int_t)rep->n_cases, "new", (json_int_t)rep->n_new, "updated",
+        (json_int_t)rep->n_updated, "attachments",
+        (json_int_t)rep->n_attachments, "dry_run", is_dry_run, "import_id",
+        (json_int_t)rep->import_id, "diagnostics",
+        diag_list_json(&rep->diags, 20), "errors",
+        (json_int_t)rep->diags.n_errors, "warnings",
+        (json_int_t)rep->diags.n_warnings);
     free(summary);
     json_object_set_new(o, "status",
-                        json_string(is_dry_run ? "dry_run"
-                                    : rep->is_pending ? "pending"
+                        json_string(is_dry_run          ? "dry_run"
+                                    : rep->is_pending   ? "pending"
                                     : rep->n_files == 0 ? "unchanged"
                                                         : "published"));
-    json_object_set_new(o, "forbidden", json_integer((json_int_t)
-                                                     rep->n_forbidden));
+    json_object_set_new(o, "forbidden",
+                        json_integer((json_int_t)rep->n_forbidden));
     return o;
 }

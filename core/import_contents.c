@@ -11,16 +11,16 @@
 #include "minga_impl.h"
 
 struct content_seen {
-    char sha256[65];         /* "" for an empty slot */
-    const char *media_type;  /* static */
-    char *problem;           /* why no text could be extracted; or NULL */
+    char sha256[65];        /* "" for an empty slot */
+    const char *media_type; /* static */
+    char *problem;          /* why no text could be extracted; or NULL */
 };
 
 struct import_contents {
     struct content_seen *slots;
-    size_t n_slots;          /* a power of two */
+    size_t n_slots; /* a power of two */
     size_t n_used;
-    uint64_t text_bytes;     /* extracted this import, each content once */
+    uint64_t text_bytes; /* extracted this import, each content once */
     uint64_t max_text;
     int is_over_budget;
 };
@@ -56,7 +56,7 @@ static size_t slot_of(const struct content_seen *slots, size_t n_slots,
     size_t hash = 0;
     for (int i = 0; i < 16 && sha256[i]; i++)
         hash = hash << 4 | (size_t)(sha256[i] <= '9' ? sha256[i] - '0'
-                                                      : sha256[i] - 'a' + 10);
+                                                     : sha256[i] - 'a' + 10);
     size_t i = hash & (n_slots - 1);
     while (slots[i].sha256[0] &&
            (strcmp(slots[i].sha256, sha256) != 0 ||
@@ -103,11 +103,10 @@ static int remember(struct import_contents *ic, const char *sha256,
  * and stores it. */
 static int extract_new(struct import_contents *ic, struct catalog *cat,
                        int is_writing, const char *name, const void *data,
-                       size_t len, const char *sha256,
-                       const char *media_type, char **text, char **problem)
+                       size_t len, const char *sha256, const char *media_type,
+                       char **text, char **problem)
 {
-    int rc = is_writing ? catalog_put_blob(cat, sha256, data, len)
-                        : MINGA_OK;
+    int rc = is_writing ? catalog_put_blob(cat, sha256, data, len) : MINGA_OK;
     if (rc)
         return rc;
     char *extracted = NULL, *why = NULL;
@@ -133,9 +132,8 @@ static int extract_new(struct import_contents *ic, struct catalog *cat,
             (unsigned long long)ic->max_text);
         return MINGA_ELIMIT;
     }
-    if (is_writing &&
-        (rc = catalog_put_attachment_text(cat, sha256, media_type,
-                                          extracted))) {
+    if (is_writing && (rc = catalog_put_attachment_text(
+                           cat, sha256, media_type, extracted))) {
         free(extracted);
         return rc;
     }
@@ -146,8 +144,7 @@ static int extract_new(struct import_contents *ic, struct catalog *cat,
 int import_contents_text(struct import_contents *ic, struct catalog *cat,
                          int is_writing, const char *name, const void *data,
                          size_t len, const char *sha256,
-                         const char *media_type, char **text,
-                         char **problem)
+                         const char *media_type, char **text, char **problem)
 {
     const struct content_seen *seen = find(ic, sha256, media_type);
     if (seen && seen->problem) {
@@ -168,7 +165,8 @@ int import_contents_text(struct import_contents *ic, struct catalog *cat,
             return rc;
         if (seen) {
             *problem = minga_strdupf("the text of %s left the catalog "
-                                     "during the import", name);
+                                     "during the import",
+                                     name);
             return MINGA_EINTERNAL;
         }
     }

@@ -52,7 +52,6 @@ void import_contents_free(struct import_contents *ic);
 int import_contents_text(struct import_contents *ic, struct catalog *cat,
                          int is_writing, const char *name, const void *data,
                          size_t len, const char *sha256,
-                         const char *media_type, char **text,
-                         char **problem);
+                         const char *media_type, char **text, char **problem);
 
 #endif

@@ -26,25 +26,25 @@ struct import_session {
     struct minga_import_report *rep;
     struct minga_limits limits;
     struct case_builder *builder;
-    struct mindex *ix;       /* NULL in a dry run */
+    struct mindex *ix; /* NULL in a dry run */
     uint64_t generation;
-    int64_t import_id;       /* log row of the file being read */
-    int has_failed;          /* an I/O or internal error: stop writing */
+    int64_t import_id; /* log row of the file being read */
+    int has_failed;    /* an I/O or internal error: stop writing */
     char *fail_message;
-    struct pending_attachment_case *pending;   /* linked list */
-    size_t n_members;        /* case files read inside archives */
-    struct import_contents *contents;  /* met so far; made on first use */
+    struct pending_attachment_case *pending; /* linked list */
+    size_t n_members;                 /* case files read inside archives */
+    struct import_contents *contents; /* met so far; made on first use */
     /* One flag per opt->additions pair: its case was read. Owned. */
     unsigned char *is_addition_used;
 };
 
 struct minga_import_sink {
     struct import_session *session;
-    char *display_name;      /* "pack.zip!cases/rosario.json" */
-    char *archive_name;      /* "pack.zip" inside an archive; else NULL */
-    char *member_dir;        /* folder of the member inside the archive */
-    char *disk_dir;          /* folder of a case file read from disk */
-    int depth;               /* 0 for a file on disk, 1 inside an archive */
+    char *display_name; /* "pack.zip!cases/rosario.json" */
+    char *archive_name; /* "pack.zip" inside an archive; else NULL */
+    char *member_dir;   /* folder of the member inside the archive */
+    char *disk_dir;     /* folder of a case file read from disk */
+    int depth;          /* 0 for a file on disk, 1 inside an archive */
 };
 
 void sink_init(struct minga_import_sink *sink, struct import_session *s,

@@ -25,11 +25,11 @@
 struct pending_attachment_case {
     struct pending_attachment_case *next;
     struct built_case bc;
-    char *display_name;      /* the case file, for messages */
-    char *archive_name;      /* where to look: the stash ... */
+    char *display_name; /* the case file, for messages */
+    char *archive_name; /* where to look: the stash ... */
     char *member_dir;
-    char *disk_dir;          /* ... or the disk */
-    int64_t import_id;       /* the file's import (its submission) */
+    char *disk_dir;    /* ... or the disk */
+    int64_t import_id; /* the file's import (its submission) */
 };
 
 void sink_init(struct minga_import_sink *sink, struct import_session *s,
@@ -92,7 +92,7 @@ int sink_case_begin(struct minga_import_sink *sink, int line)
     if (case_builder_is_open(b)) {
         struct built_case bc;
         if (case_builder_end(b, &bc) == MINGA_OK)
-            built_case_release(&bc);   /* importer bug: drop quietly */
+            built_case_release(&bc); /* importer bug: drop quietly */
     }
     case_builder_begin(b, sink->display_name, line);
     return MINGA_OK;
@@ -162,9 +162,9 @@ static struct minga_case *copy_for_caller(const struct minga_case *c)
     size_t body_len = c->body ? strlen(c->body) : 0;
     if (body_len > MINGA_IMPORT_KEPT_BODY_MAX) {
         body_len = MINGA_IMPORT_KEPT_BODY_MAX;
-        while (body_len > 0 && ((unsigned char)c->body[body_len] & 0xC0)
-                                   == 0x80)
-            body_len--;   /* never cut a character */
+        while (body_len > 0 &&
+               ((unsigned char)c->body[body_len] & 0xC0) == 0x80)
+            body_len--; /* never cut a character */
     }
     if (c->body && !(body = strndup(c->body, body_len)))
         goto fail;
@@ -239,15 +239,19 @@ int sink_import_member(struct minga_import_sink *sink, const char *name,
     if (!imp)
         return MINGA_ENOTFOUND;
     if (!import_is_case_markdown(name, data, len)) {
-        sink_warning(sink, 0, 0, NULL, "%s: Markdown without front matter "
+        sink_warning(sink, 0, 0, NULL,
+                     "%s: Markdown without front matter "
                      "is not a case file; kept only as a possible "
-                     "attachment", name);
+                     "attachment",
+                     name);
         return MINGA_ENOTFOUND;
     }
     if (sink->depth >= 1) {
         /* only an archive inside an archive hands members on */
-        sink_error(sink, 0, 0, NULL, "%s: archives inside archives are not "
-                   "read; put the case files in the outer archive", name);
+        sink_error(sink, 0, 0, NULL,
+                   "%s: archives inside archives are not "
+                   "read; put the case files in the outer archive",
+                   name);
         return MINGA_EINVAL;
     }
     struct minga_import_sink member;
@@ -260,7 +264,7 @@ int sink_import_member(struct minga_import_sink *sink, const char *name,
     s->n_members++;
     int rc = imp->import_buffer(plugin_host_api(), &member, name, data, len);
     if (case_builder_is_open(s->builder))
-        sink_case_end(&member);   /* the importer forgot; be forgiving */
+        sink_case_end(&member); /* the importer forgot; be forgiving */
     sink_release(&member);
     return rc == MINGA_ENOTFOUND ? MINGA_EINVAL : rc;
 }
@@ -270,11 +274,11 @@ int sink_add_file(struct minga_import_sink *sink, const char *name,
 {
     struct import_session *s = sink->session;
     if (case_check_attachment_path(name) || s->has_failed)
-        return MINGA_OK;      /* not a type a case could name */
+        return MINGA_OK; /* not a type a case could name */
     /* keyed by archive too: two archives may both hold "report.pdf" */
     char *key = minga_strdupf("%s!%s", sink->display_name, name);
-    int rc = key ? catalog_stash_file(s->m->cat, key, data, len)
-                 : MINGA_ENOMEM;
+    int rc =
+        key ? catalog_stash_file(s->m->cat, key, data, len) : MINGA_ENOMEM;
     free(key);
     if (rc) {
         session_fail(s, "%s", catalog_errmsg(s->m->cat));
@@ -311,8 +315,7 @@ static int write_case(struct import_session *s, const struct built_case *bc,
     struct catalog_write w = {.generation = s->generation,
                               .import_id = s->import_id,
                               .by = s->opt->by};
-    return catalog_upsert_case(s->m->cat, bc->c, &w, extra, was_update,
-                               NULL);
+    return catalog_upsert_case(s->m->cat, bc->c, &w, extra, was_update, NULL);
 }
 
 /* With --no-attachments (an import of a CSV or JSON Lines export, which
@@ -325,8 +328,7 @@ static void drop_missing_disk_attachments(struct import_session *s,
 {
     struct minga_case *c = bc->c;
     struct minga_attachment *all = (struct minga_attachment *)c->attachments;
-    const char *dir = sink->disk_dir && *sink->disk_dir ? sink->disk_dir
-                                                         : ".";
+    const char *dir = sink->disk_dir && *sink->disk_dir ? sink->disk_dir : ".";
     size_t kept = 0;
     for (size_t i = 0; i < c->n_attachments; i++) {
         int line = bc->attachment_lines ? bc->attachment_lines[i] : 0;
@@ -343,8 +345,10 @@ static void drop_missing_disk_attachments(struct import_session *s,
         char field[48];
         snprintf(field, sizeof field, "attachments[%zu]", i);
         diag_add(&s->rep->diags, DIAG_WARNING, sink->display_name, line, 0,
-                 field, "\"%s\" is not next to the case file; the case is "
-                 "imported without it (--no-attachments)", all[i].path);
+                 field,
+                 "\"%s\" is not next to the case file; the case is "
+                 "imported without it (--no-attachments)",
+                 all[i].path);
         free((char *)all[i].path);
         free((char *)all[i].sha256);
         free((char *)all[i].media_type);
@@ -356,8 +360,8 @@ static void drop_missing_disk_attachments(struct import_session *s,
 int session_store_case(struct import_session *s,
                        struct minga_import_sink *sink, struct built_case *bc)
 {
-    char *forbidden = minga_scope_violation(s->m, s->opt->principal,
-                                            bc->c->id, bc->c);
+    char *forbidden =
+        minga_scope_violation(s->m, s->opt->principal, bc->c->id, bc->c);
     if (forbidden) {
         /* the message names the case: an archive may hold many */
         diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name, bc->line, 0,
@@ -387,15 +391,16 @@ int session_store_case(struct import_session *s,
         drop_missing_disk_attachments(s, sink, bc);
     int is_writing = !s->rep->diags.n_errors;
     if (is_writing) {
-        char *extra = bc->extra ? json_dumps(bc->extra, JSON_COMPACT)
-                                : NULL;
+        char *extra = bc->extra ? json_dumps(bc->extra, JSON_COMPACT) : NULL;
         int was_update = 0;
         int rc = write_case(s, bc, extra, &was_update);
         free(extra);
         if (rc == MINGA_EEXISTS) {
-            diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name,
-                     bc->line, 0, "id", "\"%s\" is used by another case in "
-                     "this import; ids must be unique", bc->c->id);
+            diag_add(&s->rep->diags, DIAG_ERROR, sink->display_name, bc->line,
+                     0, "id",
+                     "\"%s\" is used by another case in "
+                     "this import; ids must be unique",
+                     bc->c->id);
             built_case_release(bc);
             return MINGA_EINVAL;
         } else if (rc) {
@@ -549,8 +554,8 @@ static int resolve_one(struct import_session *s,
     int rc;
     if (p->archive_name) {
         char *member = member_key(p->member_dir, a->path);
-        char *key = member ? minga_strdupf("%s!%s", p->archive_name, member)
-                           : NULL;
+        char *key =
+            member ? minga_strdupf("%s!%s", p->archive_name, member) : NULL;
         rc = key ? catalog_fetch_stashed(s->m->cat, key, &data, &len)
                  : MINGA_ENOMEM;
         if (rc == MINGA_ENOTFOUND)
@@ -563,16 +568,16 @@ static int resolve_one(struct import_session *s,
         /* An uploaded file has no folder beside it: the server's own
          * working directory must never stand in for one (a token could
          * read the server's files into a case). */
-        diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0,
-                 field, "\"%s\": an uploaded case file carries no "
+        diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0, field,
+                 "\"%s\": an uploaded case file carries no "
                  "attachments; upload a zip or tar holding the case file "
                  "and its attachments (or use no_attachments=1 to import "
-                 "the case without them)", a->path);
+                 "the case without them)",
+                 a->path);
         rc = MINGA_EINVAL;
     } else {
         char *why = NULL;
-        rc = read_disk_attachment(s, p->disk_dir, a->path, &data, &len,
-                                  &why);
+        rc = read_disk_attachment(s, p->disk_dir, a->path, &data, &len, &why);
         if (rc)
             diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0,
                      field, "\"%s\" %s", a->path, why ? why : "unreadable");
@@ -600,7 +605,8 @@ static int resolve_one(struct import_session *s,
                  s->opt->is_strict_attachments ? DIAG_ERROR : DIAG_WARNING,
                  p->display_name, line, 0, field,
                  "\"%s\": no text extracted (%s); the case is kept without "
-                 "it", a->path, problem);
+                 "it",
+                 a->path, problem);
     } else if (rc == MINGA_ELIMIT) {
         diag_add(&s->rep->diags, DIAG_ERROR, p->display_name, line, 0, field,
                  "\"%s\": %s", a->path, problem);
@@ -620,12 +626,10 @@ static int resolve_one(struct import_session *s,
     rc = MINGA_OK;
     if (!s->has_failed && !s->rep->diags.n_errors &&
         (rc = s->opt->is_pending
-                  ? catalog_put_named_attachment(s->m->cat,
-                                                 "submission_attachments",
-                                                 p->bc.c->id, p->import_id,
-                                                 (int)i, a)
-                  : catalog_add_attachment(s->m->cat, p->bc.c->id, (int)i,
-                                           a)))
+                  ? catalog_put_named_attachment(
+                        s->m->cat, "submission_attachments", p->bc.c->id,
+                        p->import_id, (int)i, a)
+                  : catalog_add_attachment(s->m->cat, p->bc.c->id, (int)i, a)))
         session_fail(s, "%s", catalog_errmsg(s->m->cat));
     s->rep->n_attachments++;
     return rc;

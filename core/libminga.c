@@ -27,17 +27,28 @@ const char *minga_library_version(void)
 const char *minga_strerror(int code)
 {
     switch (code) {
-    case MINGA_OK: return "success";
-    case MINGA_EINVAL: return "invalid input";
-    case MINGA_ENOMEM: return "out of memory";
-    case MINGA_EIO: return "input/output error";
-    case MINGA_ELIMIT: return "a size or count limit was crossed";
-    case MINGA_ENOTFOUND: return "not found";
-    case MINGA_EINTERNAL: return "internal error";
-    case MINGA_EBUSY: return "busy";
-    case MINGA_EEXISTS: return "already exists";
-    case MINGA_EFORBIDDEN: return "forbidden";
-    default: return "unknown error";
+    case MINGA_OK:
+        return "success";
+    case MINGA_EINVAL:
+        return "invalid input";
+    case MINGA_ENOMEM:
+        return "out of memory";
+    case MINGA_EIO:
+        return "input/output error";
+    case MINGA_ELIMIT:
+        return "a size or count limit was crossed";
+    case MINGA_ENOTFOUND:
+        return "not found";
+    case MINGA_EINTERNAL:
+        return "internal error";
+    case MINGA_EBUSY:
+        return "busy";
+    case MINGA_EEXISTS:
+        return "already exists";
+    case MINGA_EFORBIDDEN:
+        return "forbidden";
+    default:
+        return "unknown error";
     }
 }
 
@@ -93,15 +104,15 @@ int minga_import_files(struct minga *m, const char *const *paths,
         for (size_t i = 0; !first && i < rep.diags.n_items; i++)
             if (rep.diags.items[i].severity == DIAG_ERROR)
                 first = &rep.diags.items[i];
-        set_errmsg(errmsg,
-                   rep.diags.n_errors
-                       ? minga_strdupf("import failed: %zu error%s (the "
-                                       "first: %s); nothing was imported",
-                                       rep.diags.n_errors,
-                                       rep.diags.n_errors == 1 ? "" : "s",
-                                       first ? first->message : "")
-                       : minga_strdupf("import failed: %s",
-                                       minga_strerror(rc)));
+        set_errmsg(
+            errmsg,
+            rep.diags.n_errors
+                ? minga_strdupf("import failed: %zu error%s (the "
+                                "first: %s); nothing was imported",
+                                rep.diags.n_errors,
+                                rep.diags.n_errors == 1 ? "" : "s",
+                                first ? first->message : "")
+                : minga_strdupf("import failed: %s", minga_strerror(rc)));
     }
     if (report) {
         int jrc = json_out(minga_import_report_json(&rep, opt.is_dry_run),
@@ -140,8 +151,7 @@ int minga_catalog_stats(struct minga *m, char **json, char **errmsg)
 }
 
 /* The query of the search box: inline filters, words and phrases. */
-static int parse_query(struct minga_query *q, const char *query,
-                       char **errmsg)
+static int parse_query(struct minga_query *q, const char *query, char **errmsg)
 {
     query_init(q);
     if (query && query_parse_inline(q, query, errmsg) != 0) {
@@ -160,8 +170,9 @@ int minga_search_json(struct minga *m, const char *query, unsigned offset,
     if (rc)
         return rc;
     q.offset = offset;
-    q.limit = limit == 0 ? QUERY_DEFAULT_LIMIT
-              : limit > QUERY_MAX_LIMIT ? QUERY_MAX_LIMIT : limit;
+    q.limit = limit == 0                ? QUERY_DEFAULT_LIMIT
+              : limit > QUERY_MAX_LIMIT ? QUERY_MAX_LIMIT
+                                        : limit;
     q.want_facets = q.want_snippets = q.want_spelling = 1;
     struct mindex_results *results = NULL;
     rc = minga_search(m, &q, &results, errmsg);
@@ -188,8 +199,8 @@ int minga_case_related_json(struct minga *m, const char *id, unsigned limit,
     if (limit == 0)
         limit = 5;
     if (limit > MINDEX_RELATED_MAX) {
-        set_errmsg(errmsg, minga_strdupf("limit must be 1-%d",
-                                         MINDEX_RELATED_MAX));
+        set_errmsg(errmsg,
+                   minga_strdupf("limit must be 1-%d", MINDEX_RELATED_MAX));
         return MINGA_EINVAL;
     }
     struct mindex_related_list *r = NULL;
@@ -234,18 +245,17 @@ int minga_export_fd(struct minga *m, const char *query, const char *format,
     }
     if (lang && !refdata_label_lang(lang)) {
         set_errmsg(errmsg, minga_strdupf("language \"%s\": expected es, pt "
-                                         "or en", lang));
+                                         "or en",
+                                         lang));
         return MINGA_EINVAL;
     }
     struct minga_query q;
     int rc = parse_query(&q, query, errmsg);
     if (rc)
         return rc;
-    q.limit = 0;   /* every case selected */
-    struct minga_export_options opt = {.format = format,
-                                       .lang = lang,
-                                       .write = write_fd,
-                                       .write_arg = &fd};
+    q.limit = 0; /* every case selected */
+    struct minga_export_options opt = {
+        .format = format, .lang = lang, .write = write_fd, .write_arg = &fd};
     rc = minga_export(m, &q, &opt, errmsg);
     query_release(&q);
     return rc;

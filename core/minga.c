@@ -65,7 +65,8 @@ int minga_open(struct minga **out, const char *dir, int flags, char **errmsg)
         if (!(flags & MINGA_OPEN_CREATE))
             return fail_open(errmsg, MINGA_ENOTFOUND,
                              "%s: no data folder here; create one with "
-                             "`minga --data %s init`", dir, dir);
+                             "`minga --data %s init`",
+                             dir, dir);
         if (mkdir(dir, 0755) < 0 && errno != EEXIST)
             return fail_open(errmsg, MINGA_EIO, "%s: cannot create: %s", dir,
                              strerror(errno));
@@ -77,11 +78,14 @@ int minga_open(struct minga **out, const char *dir, int flags, char **errmsg)
     if (!(flags & MINGA_OPEN_CREATE) && access(path, F_OK) < 0)
         return fail_open(errmsg, MINGA_ENOTFOUND,
                          "%s: not a minga data folder (no catalog.db); "
-                         "create one with `minga --data %s init`", dir, dir);
+                         "create one with `minga --data %s init`",
+                         dir, dir);
     if (!(flags & MINGA_OPEN_READONLY) && access(dir, W_OK) != 0)
-        return fail_open(errmsg, MINGA_EIO, "%s: the data folder is not "
+        return fail_open(errmsg, MINGA_EIO,
+                         "%s: the data folder is not "
                          "writable (%s); searching works, changing it "
-                         "needs write access", dir, strerror(errno));
+                         "needs write access",
+                         dir, strerror(errno));
     struct minga *m = calloc(1, sizeof *m);
     if (!m)
         return MINGA_ENOMEM;
@@ -143,8 +147,10 @@ int minga_lock(struct minga *m, int wait_ms, char **errmsg)
     snprintf(path, sizeof path, "%s/lock", m->dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        return fail_open(errmsg, MINGA_EIO, "%s: cannot open the lock file: "
-                         "%s", path, strerror(errno));
+        return fail_open(errmsg, MINGA_EIO,
+                         "%s: cannot open the lock file: "
+                         "%s",
+                         path, strerror(errno));
     for (int waited = 0;; waited += 50) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0)
             break;
@@ -251,8 +257,8 @@ int minga_rebuild_index(struct minga *m, struct mindex *ix,
     else
         mindex_rollback(ix);
     if (rc && errmsg)
-        *errmsg = st.err ? st.err
-                         : minga_strdupf("%s", catalog_errmsg(m->cat));
+        *errmsg =
+            st.err ? st.err : minga_strdupf("%s", catalog_errmsg(m->cat));
     else
         free(st.err);
     return rc;
@@ -273,8 +279,7 @@ int minga_recover(struct minga *m, int *was_needed, char **errmsg)
     return rc;
 }
 
-int minga_finish_interrupted(struct minga *m, int *was_needed,
-                             char **errmsg)
+int minga_finish_interrupted(struct minga *m, int *was_needed, char **errmsg)
 {
     *was_needed = 0;
     int rc = minga_lock(m, 30000, errmsg);
@@ -381,7 +386,7 @@ static void keep_committed_hits(struct minga *m, const struct minga_query *q,
     r->is_estimate = 1;
     if (r->total > AHEAD_EXACT_MAX)
         return;
-    struct minga_query all = *q;    /* shares q's strings, read only */
+    struct minga_query all = *q; /* shares q's strings, read only */
     all.offset = 0;
     all.limit = 0;
     char **ids = NULL;
@@ -410,8 +415,8 @@ int minga_search(struct minga *m, const struct minga_query *q,
     return rc;
 }
 
-int minga_match_ids(struct minga *m, const struct minga_query *q,
-                    char ***ids, size_t *n, char **errmsg)
+int minga_match_ids(struct minga *m, const struct minga_query *q, char ***ids,
+                    size_t *n, char **errmsg)
 {
     int rc = ensure_reader(m, errmsg);
     if (rc)
@@ -486,8 +491,9 @@ int minga_stats_json(struct minga *m, json_t **out, char **errmsg)
     }
     char *err = NULL;
     if (ensure_reader(m, &err) == 0) {
-        json_object_set_new(o, "indexed",
-                            json_integer((json_int_t)mindex_doccount(m->reader)));
+        json_object_set_new(
+            o, "indexed",
+            json_integer((json_int_t)mindex_doccount(m->reader)));
     } else {
         json_object_set_new(o, "indexed", json_null());
         json_object_set_new(o, "index_error", json_string(err ? err : "?"));
@@ -509,12 +515,14 @@ json_t *minga_sdgs_json(void)
         json_t *targets = json_array();
         for (const char *const *t = refdata_goal_targets(g); *t; t++)
             json_array_append_new(targets, json_string(*t));
-        json_array_append_new(arr, json_pack(
-            "{s:i, s:s, s:{s:s, s:s, s:s}, s:{s:s?, s:s?, s:s?}, s:o}",
-            "number", g, "color", gi->color,
-            "names", "es", gi->name_es, "pt", gi->name_pt, "en", gi->name_en,
-            "titles", "es", gi->title_es, "pt", gi->title_pt,
-            "en", gi->title_en, "targets", targets));
+        json_array_append_new(
+            arr,
+            json_pack(
+                "{s:i, s:s, s:{s:s, s:s, s:s}, s:{s:s?, s:s?, s:s?}, s:o}",
+                "number", g, "color", gi->color, "names", "es", gi->name_es,
+                "pt", gi->name_pt, "en", gi->name_en, "titles", "es",
+                gi->title_es, "pt", gi->title_pt, "en", gi->title_en,
+                "targets", targets));
     }
     return arr;
 }

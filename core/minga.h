@@ -17,29 +17,29 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "minga/minga.h"   /* the public API: minga_open, minga_close,
+#include "minga/minga.h" /* the public API: minga_open, minga_close,
                                 minga_search_json ... (core/libminga.c) */
 #include "minga/plugin.h"
 #include "query.h"
 #include "diag.h"
 #include "mindex.h"
-#include "minga/version.h"   /* MINGA_VERSION, generated */
+#include "minga/version.h" /* MINGA_VERSION, generated */
 
-struct minga_principal;   /* a verified token: see "upload tokens" */
+struct minga_principal; /* a verified token: see "upload tokens" */
 
 /* -- importing ---------------------------------------------------------- */
 
 struct minga_import_options {
-    int is_dry_run;          /* validate and report, write nothing */
-    int is_lenient;          /* unknown fields are kept and ignored */
-    int is_forced;           /* import even a file imported before */
+    int is_dry_run;            /* validate and report, write nothing */
+    int is_lenient;            /* unknown fields are kept and ignored */
+    int is_forced;             /* import even a file imported before */
     int is_strict_attachments; /* unreadable attachment text is an error */
     /* An attachment named by a case file on disk but missing beside it
      * is a warning and the case imports without it (CSV and JSON Lines
      * exports name attachments without their bytes); inside an archive a
      * missing member stays an error. */
     int is_no_attachments;
-    const char *by;          /* who imports: "cli" or "token:NAME" */
+    const char *by; /* who imports: "cli" or "token:NAME" */
     /* The token that uploads, whose scope every case must fall in (a
      * case outside it is an error counted in n_forbidden); NULL for the
      * operator, who may write any case. Borrowed. */
@@ -47,7 +47,7 @@ struct minga_import_options {
     /* Store the cases as a submission waiting for a curator's review
      * (minga_review_decide) instead of publishing them. */
     int is_pending;
-    struct minga_limits limits;  /* archive limits; 0 fields = defaults */
+    struct minga_limits limits; /* archive limits; 0 fields = defaults */
     /* Text extracted from this import's attachments, each distinct
      * content counted once; 0 = DEFAULT_MAX_ATTACHMENT_TEXT (256 MiB,
      * core/import_contents.h). */
@@ -70,19 +70,19 @@ struct minga_import_options {
 };
 
 struct minga_import_report {
-    size_t n_files;          /* files read (skipped ones not counted) */
-    size_t n_skipped;        /* byte-identical to an earlier import */
+    size_t n_files;   /* files read (skipped ones not counted) */
+    size_t n_skipped; /* byte-identical to an earlier import */
     size_t n_cases;
     size_t n_new;
     size_t n_updated;
     size_t n_attachments;
-    int64_t import_id;       /* the import log row; 0 when none written */
-    size_t n_forbidden;      /* cases outside the principal's scope */
-    int is_pending;          /* stored for review, not yet published */
-    char *skipped_note;      /* why the first skipped file was skipped */
-    struct diag_list diags;  /* errors and warnings, in order */
-    size_t n_bad_additions;  /* opt->additions naming no case read */
-    char *bad_addition_id;   /* the first such case id; owned */
+    int64_t import_id;      /* the import log row; 0 when none written */
+    size_t n_forbidden;     /* cases outside the principal's scope */
+    int is_pending;         /* stored for review, not yet published */
+    char *skipped_note;     /* why the first skipped file was skipped */
+    struct diag_list diags; /* errors and warnings, in order */
+    size_t n_bad_additions; /* opt->additions naming no case read */
+    char *bad_addition_id;  /* the first such case id; owned */
     /* opt->n_keep_cases: the first cases read, as validated (additions
      * applied; a body cut at MINGA_IMPORT_KEPT_BODY_MAX bytes). Owned:
      * freed by minga_import_report_release. */
@@ -106,8 +106,8 @@ struct minga_import_report {
 #define MINGA_IMPORT_KEPT_BODY_MAX (256u << 10)
 
 struct minga_import_addition {
-    char case_id[104];       /* 1-100 of a-z 0-9 - */
-    char target[8];          /* an official target id */
+    char case_id[104]; /* 1-100 of a-z 0-9 - */
+    char target[8];    /* an official target id */
 };
 struct minga_import_additions {
     struct minga_import_addition *items;
@@ -162,8 +162,8 @@ uint64_t minga_index_ahead(const struct minga *m, uint64_t *catalog_gen);
 /* The ids of every case the query selects (from q->offset, at most
  * q->limit, 0: all), in search order: see mindex_match_ids. Free with
  * mindex_ids_free. */
-int minga_match_ids(struct minga *m, const struct minga_query *q,
-                    char ***ids, size_t *n, char **errmsg);
+int minga_match_ids(struct minga *m, const struct minga_query *q, char ***ids,
+                    size_t *n, char **errmsg);
 /* The JSON answer of `minga search --json` and GET /api/search, as
  * compact text: {total, estimated, page, per_page, query, filters,
  * results: [...], facets: {...}, suggestion} (docs/openapi.json).
@@ -184,8 +184,8 @@ int minga_related(struct minga *m, const char *id, unsigned limit,
  * {goals, targets, terms}}]} (docs/openapi.json). A malloc'd string
  * (caller frees), its length in *len when not NULL; NULL when out of
  * memory or a text is not UTF-8. (core/results_json.c) */
-char *minga_related_json(const char *id,
-                         const struct mindex_related_list *r, size_t *len);
+char *minga_related_json(const char *id, const struct mindex_related_list *r,
+                         size_t *len);
 
 /* Loads one case with its attachments. *out is freed with case_free. */
 int minga_get_case(struct minga *m, const char *id, struct minga_case **out,
@@ -209,8 +209,8 @@ json_t *minga_sdgs_json(void);
 /* -- exporting ---------------------------------------------------------- */
 
 struct minga_export_options {
-    const char *format;      /* exporter name: json, csv, briefing ... */
-    const char *lang;        /* es, pt, en: labels in packs; NULL = en */
+    const char *format; /* exporter name: json, csv, briefing ... */
+    const char *lang;   /* es, pt, en: labels in packs; NULL = en */
     /* Output sink: called with successive chunks; returns 0 or -1. */
     int (*write)(void *arg, const void *data, size_t len);
     void *write_arg;
@@ -229,14 +229,12 @@ int minga_export(struct minga *m, const struct minga_query *q,
  * generation_catalog, generation_index, repaired}. With repair, rebuilds
  * what differs. Returns 0 when consistent (after repair), MINGA_EINVAL
  * when not. */
-int minga_check(struct minga *m, int repair, json_t **report,
-                char **errmsg);
+int minga_check(struct minga *m, int repair, json_t **report, char **errmsg);
 /* Finishes an import that was killed between the index's commit and the
  * catalog's (the generations differ) by rebuilding the index, under the
  * writer lock; sets *was_needed. Cheap when nothing is to be done; `minga
  * serve` runs it at start. */
-int minga_finish_interrupted(struct minga *m, int *was_needed,
-                             char **errmsg);
+int minga_finish_interrupted(struct minga *m, int *was_needed, char **errmsg);
 /* Compacts the index (Xapian's compaction) under the writer lock, while
  * readers go on searching: see mindex_compact. Index sizes in bytes
  * before and after, when not NULL. */
@@ -250,8 +248,8 @@ int minga_reindex(struct minga *m,
 /* -- upload tokens: roles and scopes (core/tokens.c) -------------------- */
 
 enum minga_role {
-    MINGA_ROLE_CURATOR = 0,  /* may change any case, and review */
-    MINGA_ROLE_CITY = 1      /* may change only cases in its scope */
+    MINGA_ROLE_CURATOR = 0, /* may change any case, and review */
+    MINGA_ROLE_CITY = 1     /* may change only cases in its scope */
 };
 
 /* What a new token may do. A city token's scope is one or more countries
@@ -259,19 +257,19 @@ enum minga_role {
  * without regard to case or accents); a case is in scope when its country
  * is listed and, if cities are listed, its city is too. */
 struct minga_token_spec {
-    int role;                        /* enum minga_role */
-    const char *const *countries;    /* city role: at least one */
+    int role;                     /* enum minga_role */
+    const char *const *countries; /* city role: at least one */
     size_t n_countries;
-    const char *const *cities;       /* may be empty: the whole country */
+    const char *const *cities; /* may be empty: the whole country */
     size_t n_cities;
-    int expires_days;                /* 0: never expires */
+    int expires_days; /* 0: never expires */
 };
 
 /* Who writes: a verified token. The operator at the machine (the CLI) is
  * a NULL principal, with no limits. Owns its strings. */
 struct minga_principal {
     char *name;
-    int role;                        /* enum minga_role */
+    int role; /* enum minga_role */
     char **countries;
     size_t n_countries;
     char **cities;

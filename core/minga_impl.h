@@ -9,12 +9,12 @@
 #include "catalog.h"
 
 struct minga {
-    char *dir;               /* the data folder */
-    char *index_dir;         /* dir/index */
-    int flags;               /* enum minga_open_flags */
+    char *dir;       /* the data folder */
+    char *index_dir; /* dir/index */
+    int flags;       /* enum minga_open_flags */
     struct catalog *cat;
-    struct mindex *reader;   /* opened lazily by the first search */
-    int lock_fd;             /* held while writing; -1 otherwise */
+    struct mindex *reader; /* opened lazily by the first search */
+    int lock_fd;           /* held while writing; -1 otherwise */
     /* seen by the last search: the index's generation when it was ahead
      * of the catalog's (0 when not), and the catalog's */
     uint64_t ahead_index_gen, ahead_catalog_gen;

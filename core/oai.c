@@ -20,52 +20,52 @@
  * of its newest revision that has one. Only what ordering and filtering
  * need is computed for every record; the sets string (SETS_SQL) only
  * for the rows a page returns. */
-#define RECORDS_SQL \
-    "WITH cur AS (" \
-    "  SELECT c.id AS id," \
-    "    COALESCE((SELECT r.at FROM revisions r WHERE r.case_id = c.id" \
-    "              ORDER BY r.rev DESC LIMIT 1)," \
-    "             c.updated_at) AS ds," \
-    "    0 AS deleted, c.rowid AS crow, NULL AS doc," \
-    "    c.country AS country, c.language AS lang" \
-    "  FROM cases c)," \
-    " del0 AS (" \
-    "  SELECT r.case_id AS id, r.at AS ds, 1 AS deleted, NULL AS crow," \
-    "    (SELECT d.doc FROM revisions d WHERE d.case_id = r.case_id" \
-    "       AND d.doc IS NOT NULL ORDER BY d.rev DESC LIMIT 1) AS doc" \
-    "  FROM revisions r" \
-    "  WHERE r.action = 'delete'" \
-    "    AND r.rev = (SELECT max(x.rev) FROM revisions x" \
-    "                 WHERE x.case_id = r.case_id)" \
-    "    AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id))," \
-    " recs AS (" \
-    "  SELECT * FROM cur" \
-    "  UNION ALL" \
-    "  SELECT id, ds, deleted, crow, doc," \
-    "    json_extract(doc, '$.country'), json_extract(doc, '$.language')" \
+#define RECORDS_SQL                                                           \
+    "WITH cur AS ("                                                           \
+    "  SELECT c.id AS id,"                                                    \
+    "    COALESCE((SELECT r.at FROM revisions r WHERE r.case_id = c.id"       \
+    "              ORDER BY r.rev DESC LIMIT 1),"                             \
+    "             c.updated_at) AS ds,"                                       \
+    "    0 AS deleted, c.rowid AS crow, NULL AS doc,"                         \
+    "    c.country AS country, c.language AS lang"                            \
+    "  FROM cases c),"                                                        \
+    " del0 AS ("                                                              \
+    "  SELECT r.case_id AS id, r.at AS ds, 1 AS deleted, NULL AS crow,"       \
+    "    (SELECT d.doc FROM revisions d WHERE d.case_id = r.case_id"          \
+    "       AND d.doc IS NOT NULL ORDER BY d.rev DESC LIMIT 1) AS doc"        \
+    "  FROM revisions r"                                                      \
+    "  WHERE r.action = 'delete'"                                             \
+    "    AND r.rev = (SELECT max(x.rev) FROM revisions x"                     \
+    "                 WHERE x.case_id = r.case_id)"                           \
+    "    AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.id = r.case_id)),"     \
+    " recs AS ("                                                              \
+    "  SELECT * FROM cur"                                                     \
+    "  UNION ALL"                                                             \
+    "  SELECT id, ds, deleted, crow, doc,"                                    \
+    "    json_extract(doc, '$.country'), json_extract(doc, '$.language')"     \
     "  FROM del0)"
 
 /* A record's leaf sets between spaces: " sdg:11 country:BR ... ". */
-#define SETS_SQL \
-    "CASE WHEN crow IS NOT NULL THEN" \
-    "  ' ' || COALESCE((SELECT group_concat('sdg:' || g.goal, ' ')" \
-    "                   FROM case_goals g WHERE g.case_rowid = crow), '')" \
-    "  || ' country:' || country" \
-    "  || COALESCE((SELECT ' ' || group_concat('level:' || l.level, ' ')" \
-    "               FROM case_levels l WHERE l.case_rowid = crow), '')" \
-    "  || ' lang:' || lang || ' '" \
-    " WHEN doc IS NULL THEN ' '" \
-    " ELSE" \
-    "  ' ' || COALESCE((SELECT group_concat('sdg:' || value, ' ')" \
-    "                   FROM json_each(doc, '$.sdg_goals')), '')" \
-    "  || ' country:' || country" \
-    "  || COALESCE((SELECT ' ' || group_concat('level:' || value, ' ')" \
-    "               FROM json_each(doc, '$.levels')), '')" \
+#define SETS_SQL                                                              \
+    "CASE WHEN crow IS NOT NULL THEN"                                         \
+    "  ' ' || COALESCE((SELECT group_concat('sdg:' || g.goal, ' ')"           \
+    "                   FROM case_goals g WHERE g.case_rowid = crow), '')"    \
+    "  || ' country:' || country"                                             \
+    "  || COALESCE((SELECT ' ' || group_concat('level:' || l.level, ' ')"     \
+    "               FROM case_levels l WHERE l.case_rowid = crow), '')"       \
+    "  || ' lang:' || lang || ' '"                                            \
+    " WHEN doc IS NULL THEN ' '"                                              \
+    " ELSE"                                                                   \
+    "  ' ' || COALESCE((SELECT group_concat('sdg:' || value, ' ')"            \
+    "                   FROM json_each(doc, '$.sdg_goals')), '')"             \
+    "  || ' country:' || country"                                             \
+    "  || COALESCE((SELECT ' ' || group_concat('level:' || value, ' ')"       \
+    "               FROM json_each(doc, '$.levels')), '')"                    \
     "  || ' lang:' || lang || ' ' END"
 
 /* The last content of a deleted case r.case_id: its sets' source. */
-#define LAST_DOC \
-    "(SELECT d.doc FROM revisions d WHERE d.case_id = r.case_id" \
+#define LAST_DOC                                                              \
+    "(SELECT d.doc FROM revisions d WHERE d.case_id = r.case_id"              \
     "   AND d.doc IS NOT NULL ORDER BY d.rev DESC LIMIT 1)"
 
 /* The selection, walked in (datestamp, id) order on the index
@@ -75,30 +75,31 @@
  * value ("11", NULL for a parent set), ?4 ?5 the cursor ('' '' for the
  * start). Keyset paging: a page costs the rows it returns (and those
  * its set skips), not the rows before the cursor. */
-#define SELECT_SQL \
-    "SELECT r.case_id AS id, r.at AS ds, c.rowid AS crow," \
-    "  c.country AS ccountry, c.language AS clang" \
-    " FROM revisions r LEFT JOIN cases c ON c.id = r.case_id" \
-    " WHERE (r.at, r.case_id) > (?4, ?5) AND r.at >= ?1 AND r.at <= ?2" \
-    "  AND r.rev = (SELECT max(x.rev) FROM revisions x" \
-    "               WHERE x.case_id = r.case_id)" \
-    "  AND (c.rowid IS NOT NULL OR r.action = 'delete')" \
-    "  AND (?3 IS NULL" \
-    "   OR (?8 IS NULL AND ?7 IN ('sdg', 'country', 'level', 'lang'))" \
-    "   OR (c.rowid IS NOT NULL AND (" \
-    "        (?7 = 'country' AND c.country = ?8)" \
-    "     OR (?7 = 'lang' AND c.language = ?8)" \
-    "     OR (?7 = 'sdg' AND EXISTS (SELECT 1 FROM case_goals g" \
-    "          WHERE g.case_rowid = c.rowid AND g.goal || '' = ?8))" \
-    "     OR (?7 = 'level' AND EXISTS (SELECT 1 FROM case_levels l" \
-    "          WHERE l.case_rowid = c.rowid AND l.level = ?8))))" \
-    "   OR (c.rowid IS NULL AND (" \
-    "        (?7 = 'country' AND json_extract(" LAST_DOC ", '$.country') = ?8)" \
+#define SELECT_SQL                                                            \
+    "SELECT r.case_id AS id, r.at AS ds, c.rowid AS crow,"                    \
+    "  c.country AS ccountry, c.language AS clang"                            \
+    " FROM revisions r LEFT JOIN cases c ON c.id = r.case_id"                 \
+    " WHERE (r.at, r.case_id) > (?4, ?5) AND r.at >= ?1 AND r.at <= ?2"       \
+    "  AND r.rev = (SELECT max(x.rev) FROM revisions x"                       \
+    "               WHERE x.case_id = r.case_id)"                             \
+    "  AND (c.rowid IS NOT NULL OR r.action = 'delete')"                      \
+    "  AND (?3 IS NULL"                                                       \
+    "   OR (?8 IS NULL AND ?7 IN ('sdg', 'country', 'level', 'lang'))"        \
+    "   OR (c.rowid IS NOT NULL AND ("                                        \
+    "        (?7 = 'country' AND c.country = ?8)"                             \
+    "     OR (?7 = 'lang' AND c.language = ?8)"                               \
+    "     OR (?7 = 'sdg' AND EXISTS (SELECT 1 FROM case_goals g"              \
+    "          WHERE g.case_rowid = c.rowid AND g.goal || '' = ?8))"          \
+    "     OR (?7 = 'level' AND EXISTS (SELECT 1 FROM case_levels l"           \
+    "          WHERE l.case_rowid = c.rowid AND l.level = ?8))))"             \
+    "   OR (c.rowid IS NULL AND ("                                            \
+    "        (?7 = 'country' AND json_extract(" LAST_DOC                      \
+    ", '$.country') = ?8)"                                                    \
     "     OR (?7 = 'lang' AND json_extract(" LAST_DOC ", '$.language') = ?8)" \
-    "     OR (?7 = 'sdg' AND EXISTS (SELECT 1 FROM json_each(" LAST_DOC \
-    "          , '$.sdg_goals') WHERE value || '' = ?8))" \
-    "     OR (?7 = 'level' AND EXISTS (SELECT 1 FROM json_each(" LAST_DOC \
-    "          , '$.levels') WHERE value = ?8)))))" \
+    "     OR (?7 = 'sdg' AND EXISTS (SELECT 1 FROM json_each(" LAST_DOC       \
+    "          , '$.sdg_goals') WHERE value || '' = ?8))"                     \
+    "     OR (?7 = 'level' AND EXISTS (SELECT 1 FROM json_each(" LAST_DOC     \
+    "          , '$.levels') WHERE value = ?8)))))"                           \
     " ORDER BY r.at, r.case_id"
 
 /* A page (?6 its size), with each record's sets; the deleted records'
@@ -115,8 +116,7 @@ static const char LIST_SQL[] =
     " ORDER BY ds, id";
 
 /* The size of the selection, cursor aside (bound as for LIST_SQL). */
-static const char COUNT_SQL[] =
-    "SELECT count(*) FROM (" SELECT_SQL ")";
+static const char COUNT_SQL[] = "SELECT count(*) FROM (" SELECT_SQL ")";
 
 static const char GET_SQL[] =
     RECORDS_SQL "SELECT id, ds, deleted, " SETS_SQL " FROM recs WHERE id = ?1";
@@ -148,8 +148,8 @@ static const char STATE_SQL[] =
 static int fail(struct minga *m, char **errmsg, const char *what)
 {
     if (errmsg)
-        *errmsg = minga_strdupf("%s: %s", what,
-                                sqlite3_errmsg(catalog_db(m->cat)));
+        *errmsg =
+            minga_strdupf("%s: %s", what, sqlite3_errmsg(catalog_db(m->cat)));
     return MINGA_EIO;
 }
 
@@ -203,8 +203,7 @@ static void bind_selection(sqlite3_stmt *st,
     const char *colon = sel->set ? strchr(sel->set, ':') : NULL;
     if (sel->set)
         sqlite3_bind_text(st, 7, sel->set,
-                          colon ? (int)(colon - sel->set) : -1,
-                          SQLITE_STATIC);
+                          colon ? (int)(colon - sel->set) : -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 7);
     bind_opt(st, 8, colon ? colon + 1 : NULL);
@@ -229,8 +228,8 @@ int minga_oai_count(struct minga *m, const struct minga_oai_selection *sel,
 }
 
 int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
-                   size_t limit, struct minga_oai_record **out,
-                   size_t *n_out, size_t *n_total, char **errmsg)
+                   size_t limit, struct minga_oai_record **out, size_t *n_out,
+                   size_t *n_total, char **errmsg)
 {
     size_t total = 0;
     if (n_total) {
@@ -242,8 +241,8 @@ int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
     if (sqlite3_prepare_v2(catalog_db(m->cat), LIST_SQL, -1, &st, NULL))
         return fail(m, errmsg, "listing records");
     bind_selection(st, sel);
-    sqlite3_bind_int64(st, 6, limit > (size_t)INT64_MAX
-                                  ? INT64_MAX : (sqlite3_int64)limit);
+    sqlite3_bind_int64(
+        st, 6, limit > (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
     /* grown as rows come: `limit` may be "all of them" */
     struct minga_oai_record *recs = NULL;
     size_t n = 0, cap = 0;
@@ -287,10 +286,10 @@ int minga_oai_list_current(struct minga *m, size_t offset, size_t limit,
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(catalog_db(m->cat), CURRENT_SQL, -1, &st, NULL))
         return fail(m, errmsg, "listing current cases");
-    sqlite3_bind_int64(st, 1, limit > (size_t)INT64_MAX
-                                  ? INT64_MAX : (sqlite3_int64)limit);
-    sqlite3_bind_int64(st, 2, offset > (size_t)INT64_MAX
-                                  ? INT64_MAX : (sqlite3_int64)offset);
+    sqlite3_bind_int64(
+        st, 1, limit > (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+    sqlite3_bind_int64(
+        st, 2, offset > (size_t)INT64_MAX ? INT64_MAX : (sqlite3_int64)offset);
     /* one allocation: a page is bounded by its caller */
     size_t cap = limit < 1024 ? limit : 1024, n = 0;
     struct minga_oai_record *recs = calloc(cap ? cap : 1, sizeof *recs);
@@ -366,8 +365,8 @@ int minga_oai_record_get(struct minga *m, const char *id,
     return rc;
 }
 
-int minga_oai_earliest(struct minga *m,
-                       char out[MINGA_OAI_DATESTAMP_LEN + 1], char **errmsg)
+int minga_oai_earliest(struct minga *m, char out[MINGA_OAI_DATESTAMP_LEN + 1],
+                       char **errmsg)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(catalog_db(m->cat), EARLIEST_SQL, -1, &st, NULL))
@@ -446,8 +445,7 @@ void minga_oai_end_read(struct minga *m)
     catalog_commit(m->cat);
 }
 
-char *minga_oai_setting(struct minga *m, const char *key,
-                        const char *fallback)
+char *minga_oai_setting(struct minga *m, const char *key, const char *fallback)
 {
     char *value = catalog_meta_get(m->cat, key);
     if (value && *value)
@@ -456,8 +454,8 @@ char *minga_oai_setting(struct minga *m, const char *key,
     return fallback ? strdup(fallback) : NULL;
 }
 
-int minga_oai_setting_set(struct minga *m, const char *key,
-                          const char *value, char **errmsg)
+int minga_oai_setting_set(struct minga *m, const char *key, const char *value,
+                          char **errmsg)
 {
     int rc = catalog_meta_set(m->cat, key, value);
     if (rc && errmsg)

@@ -29,7 +29,7 @@
 
 struct minga;
 
-#define MINGA_OAI_DATESTAMP_LEN 20   /* "2026-01-02T03:04:05Z" */
+#define MINGA_OAI_DATESTAMP_LEN 20 /* "2026-01-02T03:04:05Z" */
 
 /* One record's header. */
 struct minga_oai_record {
@@ -59,8 +59,8 @@ struct minga_oai_selection {
  * paging): its cost does not grow with the records before it; counting
  * the total walks the whole selection, so pass NULL when it is known. */
 int minga_oai_list(struct minga *m, const struct minga_oai_selection *sel,
-                   size_t limit, struct minga_oai_record **out,
-                   size_t *n_out, size_t *n_total, char **errmsg);
+                   size_t limit, struct minga_oai_record **out, size_t *n_out,
+                   size_t *n_total, char **errmsg);
 void minga_oai_records_free(struct minga_oai_record *recs, size_t n);
 /* *n_total: the size of the selection, its cursor aside. */
 int minga_oai_count(struct minga *m, const struct minga_oai_selection *sel,
@@ -79,11 +79,11 @@ int minga_oai_list_current(struct minga *m, size_t offset, size_t limit,
 
 /* What changes when the current cases do, for a cache validator. */
 struct minga_oai_state {
-    size_t n_current;            /* current cases */
+    size_t n_current; /* current cases */
     /* the newest datestamp of any record, current or deleted ("" when
      * the catalog holds none) */
     char newest[MINGA_OAI_DATESTAMP_LEN + 1];
-    uint64_t generation;         /* grows by one with every write */
+    uint64_t generation; /* grows by one with every write */
 };
 /* Three small reads (an index lookup, a count, a meta row): cheap
  * enough for every request that revalidates. */
@@ -97,8 +97,8 @@ int minga_oai_record_get(struct minga *m, const char *id,
                          struct minga_oai_record *out, char **errmsg);
 
 /* The oldest datestamp of any record ("" copied when there is none). */
-int minga_oai_earliest(struct minga *m,
-                       char out[MINGA_OAI_DATESTAMP_LEN + 1], char **errmsg);
+int minga_oai_earliest(struct minga *m, char out[MINGA_OAI_DATESTAMP_LEN + 1],
+                       char **errmsg);
 
 /* {"country": ["AR", ...], "lang": ["es", ...]}: the values of the sets
  * that vary with the catalog, sorted, current and deleted cases. */
@@ -116,7 +116,7 @@ void minga_oai_end_read(struct minga *m);
  * writable handle (see docs/federation.md). */
 char *minga_oai_setting(struct minga *m, const char *key,
                         const char *fallback);
-int minga_oai_setting_set(struct minga *m, const char *key,
-                          const char *value, char **errmsg);
+int minga_oai_setting_set(struct minga *m, const char *key, const char *value,
+                          char **errmsg);
 
 #endif

@@ -11,9 +11,9 @@
 struct minga;
 
 struct minga_oai_setting_info {
-    const char *name;        /* as the CLI says it: "host", "base-url" */
-    const char *key;         /* the meta key: "oai_host", "base_url" */
-    const char *what;        /* one line */
+    const char *name; /* as the CLI says it: "host", "base-url" */
+    const char *key;  /* the meta key: "oai_host", "base_url" */
+    const char *what; /* one line */
 };
 
 /* The settings, ending with a zeroed entry. */

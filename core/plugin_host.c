@@ -93,8 +93,8 @@ static const char *check_desc(const struct minga_plugin_desc *d)
     if (d->struct_size > sizeof(struct minga_plugin_desc))
         return "its descriptor is larger than this host knows (built for a "
                "newer minga)";
-    if (d->struct_size < offsetof(struct minga_plugin_desc, exporter) +
-                             sizeof d->exporter)
+    if (d->struct_size <
+        offsetof(struct minga_plugin_desc, exporter) + sizeof d->exporter)
         return "its descriptor is too small";
     if (!d->name || !*d->name || !d->version)
         return "its descriptor has no name or version";
@@ -117,8 +117,8 @@ static const char *check_desc(const struct minga_plugin_desc *d)
 /* Whether the descriptor reaches the init and release fields (ABI 1.2). */
 static int has_hooks(const struct minga_plugin_desc *d)
 {
-    return d->struct_size >= offsetof(struct minga_plugin_desc, release) +
-                                 sizeof d->release;
+    return d->struct_size >=
+           offsetof(struct minga_plugin_desc, release) + sizeof d->release;
 }
 
 static int is_release_registered;
@@ -169,7 +169,7 @@ static int load_one(const char *path)
         return 0;
     }
     if (is_known_name(d->name, d->kind)) {
-        dlclose(handle);   /* an earlier folder's plugin of that name wins */
+        dlclose(handle); /* an earlier folder's plugin of that name wins */
         return 0;
     }
     if (has_hooks(d) && d->init) {
@@ -347,20 +347,22 @@ json_t *plugin_host_json(void)
         } else {
             json_array_append_new(formats, json_string(d->exporter->format));
         }
-        json_array_append_new(arr, json_pack(
-            "{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:i, s:b}",
-            "name", d->name,
-            "kind", d->kind == MINGA_PLUGIN_IMPORTER ? "importer" : "exporter",
-            "version", d->version,
-            "description", d->description ? d->description : "",
-            "file", plugins[i].path, "formats", formats,
-            "abi_major", (int)d->abi_major, "abi_minor", (int)d->abi_minor,
-            "loaded", 1));
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:i, s:b}",
+                           "name", d->name, "kind",
+                           d->kind == MINGA_PLUGIN_IMPORTER ? "importer"
+                                                            : "exporter",
+                           "version", d->version, "description",
+                           d->description ? d->description : "", "file",
+                           plugins[i].path, "formats", formats, "abi_major",
+                           (int)d->abi_major, "abi_minor", (int)d->abi_minor,
+                           "loaded", 1));
     }
     for (size_t i = 0; i < n_refused; i++)
-        json_array_append_new(arr, json_pack(
-            "{s:s, s:s, s:b}", "file", refused[i].path,
-            "reason", refused[i].reason ? refused[i].reason : "refused",
-            "loaded", 0));
+        json_array_append_new(
+            arr,
+            json_pack("{s:s, s:s, s:b}", "file", refused[i].path, "reason",
+                      refused[i].reason ? refused[i].reason : "refused",
+                      "loaded", 0));
     return arr;
 }

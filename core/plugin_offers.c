@@ -29,8 +29,8 @@ char *plugin_offers(int kind)
         const struct minga_plugin_desc *d = plugin_host_get(i)->desc;
         int rc = 0;
         if (kind == MINGA_PLUGIN_IMPORTER && d->kind == kind && d->importer)
-            for (const char *const *e = d->importer->extensions; !rc && e && *e;
-                 e++)
+            for (const char *const *e = d->importer->extensions;
+                 !rc && e && *e; e++)
                 rc = offers_add(&list, *e);
         else if (kind == MINGA_PLUGIN_EXPORTER && d->kind == kind &&
                  d->exporter && d->exporter->format)

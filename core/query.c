@@ -81,24 +81,30 @@ static int add_one(struct minga_query *q, const char *name, const char *value,
     }
     if (strcmp(name, "target") == 0) {
         if (!refdata_is_target(value, NULL))
-            return fail(errmsg, "%s: \"%s\" is not an official SDG target "
-                        "id (such as 11.3 or 6.a)", name, value);
+            return fail(errmsg,
+                        "%s: \"%s\" is not an official SDG target "
+                        "id (such as 11.3 or 6.a)",
+                        name, value);
         return push_unique(&q->targets, &q->n_targets, value);
     }
     if (strcmp(name, "level") == 0) {
         uint32_t bit = refdata_level_bit(value);
         if (!bit)
-            return fail(errmsg, "%s: \"%s\" is not one of local, regional, "
-                        "national, multilateral", name, value);
+            return fail(errmsg,
+                        "%s: \"%s\" is not one of local, regional, "
+                        "national, multilateral",
+                        name, value);
         q->level_mask |= bit;
         return 0;
     }
     if (strcmp(name, "actor") == 0) {
         uint32_t bit = refdata_actor_bit(value);
         if (!bit)
-            return fail(errmsg, "%s: \"%s\" is not one of public_sector, "
+            return fail(errmsg,
+                        "%s: \"%s\" is not one of public_sector, "
                         "civil_society, private_sector, academia, community, "
-                        "international_organization", name, value);
+                        "international_organization",
+                        name, value);
         q->actor_mask |= bit;
         return 0;
     }
@@ -109,8 +115,10 @@ static int add_one(struct minga_query *q, const char *name, const char *value,
             code[1] = (char)toupper((unsigned char)value[1]);
         }
         if (!code[0] || !refdata_is_country(code))
-            return fail(errmsg, "%s: \"%s\" is not an ISO 3166-1 alpha-2 "
-                        "country code (BR, CL, UY ...)", name, value);
+            return fail(errmsg,
+                        "%s: \"%s\" is not an ISO 3166-1 alpha-2 "
+                        "country code (BR, CL, UY ...)",
+                        name, value);
         return push_unique(&q->countries, &q->n_countries, code);
     }
     if (strcmp(name, "lang") == 0 || strcmp(name, "language") == 0) {
@@ -118,8 +126,10 @@ static int add_one(struct minga_query *q, const char *name, const char *value,
         for (size_t i = 0; i < 3 && value[i]; i++)
             code[i] = (char)tolower((unsigned char)value[i]);
         if (strlen(value) > 3 || !refdata_is_language(code))
-            return fail(errmsg, "%s: \"%s\" is not a language code minga "
-                        "knows (es, pt, en ...)", name, value);
+            return fail(errmsg,
+                        "%s: \"%s\" is not a language code minga "
+                        "knows (es, pt, en ...)",
+                        name, value);
         return push_unique(&q->languages, &q->n_languages, code);
     }
     if (strcmp(name, "year") == 0) {
@@ -140,8 +150,10 @@ static int add_one(struct minga_query *q, const char *name, const char *value,
         if ((*from && parse_year(from, &y_from)) ||
             (*to && parse_year(to, &y_to)) || (!*from && !*to) ||
             (y_from && y_to && y_from > y_to))
-            return fail(errmsg, "%s: \"%s\" is not a year or a range "
-                        "FROM..TO of years 1900-2100", name, value);
+            return fail(errmsg,
+                        "%s: \"%s\" is not a year or a range "
+                        "FROM..TO of years 1900-2100",
+                        name, value);
         q->year_from = y_from;
         q->year_to = y_to;
         return 0;
@@ -160,15 +172,16 @@ static int add_one(struct minga_query *q, const char *name, const char *value,
                         value);
         return 0;
     }
-    return fail(errmsg, "%s: unknown filter (\"%s\"); known: sdg, target, "
-                "level, actor, country, lang, year, year_from, year_to", name,
-                value);
+    return fail(errmsg,
+                "%s: unknown filter (\"%s\"); known: sdg, target, "
+                "level, actor, country, lang, year, year_from, year_to",
+                name, value);
 }
 
 int query_add_filter(struct minga_query *q, const char *name,
                      const char *value, char **errmsg)
 {
-    if (refdata_load(errmsg))   /* countries and targets; once a process */
+    if (refdata_load(errmsg)) /* countries and targets; once a process */
         return -1;
     if (!value || !*value)
         return fail(errmsg, "%s: empty value%s", name, "");
@@ -201,8 +214,8 @@ static int parse_inline_filters(struct minga_query *q, const char *input,
 int query_is_filter(const char *name, size_t len)
 {
     static const char *const names[] = {
-        "sdg", "goal", "target", "level", "actor", "country", "lang",
-        "language", "year", "year_from", "year_to", NULL};
+        "sdg",  "goal",     "target", "level",     "actor",   "country",
+        "lang", "language", "year",   "year_from", "year_to", NULL};
     for (int i = 0; names[i]; i++)
         if (strlen(names[i]) == len && strncmp(names[i], name, len) == 0)
             return 1;
@@ -226,8 +239,8 @@ static int append_text(struct minga_query *q, const char *s, size_t len)
 /* Words that say "goal" (before a number 1-17: "ODS 6", "objetivo 6",
  * "SDG 11") and "target" (before a target id: "meta 11.2", "target
  * 6.1"); "ODS 11.2" names a target too. */
-static const char *const GOAL_WORDS[] = {"sdg", "ods", "objetivo", "goal",
-                                         "odm", NULL};
+static const char *const GOAL_WORDS[] = {"sdg",  "ods", "objetivo",
+                                         "goal", "odm", NULL};
 static const char *const TARGET_WORDS[] = {"meta", "target", NULL};
 
 static int is_word_in(const char *word, size_t len, const char *const *list)
@@ -316,7 +329,7 @@ static int read_sdg_phrases(struct minga_query *q, char **errmsg)
                 end++;
             kind = read_sdg_number(next, (size_t)(end - next), number);
             if (kind == 1 && !is_goal_word)
-                kind = 0;      /* "meta 11": a number, not a target */
+                kind = 0; /* "meta 11": a number, not a target */
             if (kind)
                 after = end;
         }
@@ -340,8 +353,7 @@ static int read_sdg_phrases(struct minga_query *q, char **errmsg)
     return 0;
 }
 
-int query_parse_inline(struct minga_query *q, const char *input,
-                       char **errmsg)
+int query_parse_inline(struct minga_query *q, const char *input, char **errmsg)
 {
     int rc = parse_inline_filters(q, input, errmsg);
     return rc ? rc : read_sdg_phrases(q, errmsg);
@@ -374,8 +386,8 @@ static int parse_inline_filters(struct minga_query *q, const char *input,
             colon + 1 < p) {
             char *name = strndup(start, (size_t)(colon - start));
             char *value = strndup(colon + 1, (size_t)(p - colon - 1));
-            int rc = name && value ? query_add_filter(q, name, value, errmsg)
-                                   : -1;
+            int rc =
+                name && value ? query_add_filter(q, name, value, errmsg) : -1;
             free(name);
             free(value);
             if (rc)

@@ -16,21 +16,21 @@
 #define QUERY_DEFAULT_LIMIT 10
 
 struct minga_query {
-    char *text;              /* free text with inline filters removed; "" */
-    uint32_t goal_mask;      /* bit g for goal g */
-    uint32_t level_mask;     /* enum minga_level bits */
-    uint32_t actor_mask;     /* enum minga_actor bits */
-    char **countries;        /* upper-case alpha-2 codes */
+    char *text;          /* free text with inline filters removed; "" */
+    uint32_t goal_mask;  /* bit g for goal g */
+    uint32_t level_mask; /* enum minga_level bits */
+    uint32_t actor_mask; /* enum minga_actor bits */
+    char **countries;    /* upper-case alpha-2 codes */
     size_t n_countries;
-    char **languages;        /* ISO 639-1 codes */
+    char **languages; /* ISO 639-1 codes */
     size_t n_languages;
-    char **targets;          /* official ids, "11.2" */
+    char **targets; /* official ids, "11.2" */
     size_t n_targets;
-    int year_from;           /* 0: open */
-    int year_to;             /* 0: open */
-    unsigned offset;         /* results to skip */
-    unsigned limit;          /* results to return */
-    int want_facets;         /* count facets over the whole match set */
+    int year_from;   /* 0: open */
+    int year_to;     /* 0: open */
+    unsigned offset; /* results to skip */
+    unsigned limit;  /* results to return */
+    int want_facets; /* count facets over the whole match set */
     int want_snippets;
     int want_spelling;
     /* The goal and target filters also match the cases whose text

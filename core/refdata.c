@@ -27,23 +27,25 @@ struct country {
 };
 
 static struct goal_data goals[REFDATA_N_GOALS + 1];
-static struct country *countries;       /* sorted by code */
+static struct country *countries; /* sorted by code */
 static size_t n_countries;
-static json_t *sdg_root;                /* owns the goal strings */
+static json_t *sdg_root; /* owns the goal strings */
 static char *load_error;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
 
 /* Languages with a Xapian 1.4 stemmer, by ISO 639-1 code. */
-static const struct { const char *code, *stemmer; } languages[] = {
-    {"ar", "arabic"}, {"ca", "catalan"}, {"da", "danish"}, {"de", "german"},
-    {"en", "english"}, {"es", "spanish"}, {"eu", "basque"},
-    {"fi", "finnish"}, {"fr", "french"}, {"ga", "irish"},
-    {"hu", "hungarian"}, {"hy", "armenian"}, {"id", "indonesian"},
-    {"it", "italian"}, {"lt", "lithuanian"}, {"nb", "norwegian"},
-    {"ne", "nepali"}, {"nl", "dutch"}, {"nn", "norwegian"},
-    {"no", "norwegian"}, {"pt", "portuguese"}, {"ro", "romanian"},
-    {"ru", "russian"}, {"sv", "swedish"}, {"ta", "tamil"},
-    {"tr", "turkish"},
+static const struct {
+    const char *code, *stemmer;
+} languages[] = {
+    {"ar", "arabic"},     {"ca", "catalan"},   {"da", "danish"},
+    {"de", "german"},     {"en", "english"},   {"es", "spanish"},
+    {"eu", "basque"},     {"fi", "finnish"},   {"fr", "french"},
+    {"ga", "irish"},      {"hu", "hungarian"}, {"hy", "armenian"},
+    {"id", "indonesian"}, {"it", "italian"},   {"lt", "lithuanian"},
+    {"nb", "norwegian"},  {"ne", "nepali"},    {"nl", "dutch"},
+    {"nn", "norwegian"},  {"no", "norwegian"}, {"pt", "portuguese"},
+    {"ro", "romanian"},   {"ru", "russian"},   {"sv", "swedish"},
+    {"ta", "tamil"},      {"tr", "turkish"},
 };
 
 static const char *const level_names[MINGA_N_LEVELS] = {
@@ -53,8 +55,8 @@ static const char *const level_labels[3][MINGA_N_LEVELS] = {
     {"Local", "Regional", "Nacional", "Multilateral"},
     {"Local", "Regional", "Nacional", "Multilateral"}};
 static const char *const actor_names[MINGA_N_ACTORS] = {
-    "public_sector", "civil_society", "private_sector", "academia",
-    "community", "international_organization"};
+    "public_sector", "civil_society", "private_sector",
+    "academia",      "community",     "international_organization"};
 static const char *const actor_labels[3][MINGA_N_ACTORS] = {
     {"Public sector", "Civil society", "Private sector", "Academia",
      "Community", "International organization"},
@@ -83,7 +85,8 @@ static int load_countries(void)
     json_error_t jerr;
     json_t *root = json_load_file(MINGA_ISO3166_JSON, 0, &jerr);
     if (!root) {
-        asprintf(&load_error, "%s:%d: cannot read the ISO 3166-1 country "
+        asprintf(&load_error,
+                 "%s:%d: cannot read the ISO 3166-1 country "
                  "list (install Debian's iso-codes): %s",
                  MINGA_ISO3166_JSON, jerr.line, jerr.text);
         return -1;
@@ -93,7 +96,8 @@ static int load_countries(void)
     countries = calloc(n ? n : 1, sizeof *countries);
     size_t i;
     json_t *item;
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         const char *code = json_string_value(json_object_get(item, "alpha_2"));
         const char *name = json_string_value(json_object_get(item, "name"));
         if (!code || strlen(code) != 2 || !name)
@@ -123,15 +127,16 @@ static const char *jstr(json_t *obj, const char *key, const char *sub)
 static int load_goals(void)
 {
     json_error_t jerr;
-    sdg_root = json_loadb((const char *)minga_sdg_json, minga_sdg_json_len, 0,
-                          &jerr);
+    sdg_root =
+        json_loadb((const char *)minga_sdg_json, minga_sdg_json_len, 0, &jerr);
     if (!sdg_root) {
         asprintf(&load_error, "data/sdg.json:%d: %s", jerr.line, jerr.text);
         return -1;
     }
     size_t i, n_targets = 0;
     json_t *g;
-    json_array_foreach(json_object_get(sdg_root, "goals"), i, g) {
+    json_array_foreach(json_object_get(sdg_root, "goals"), i, g)
+    {
         json_int_t number = json_integer_value(json_object_get(g, "number"));
         if (number < 1 || number > REFDATA_N_GOALS)
             continue;
@@ -147,7 +152,8 @@ static int load_goals(void)
         gd->info.title_en = jstr(g, "titles", "en");
         size_t j;
         json_t *t;
-        json_array_foreach(json_object_get(g, "targets"), j, t) {
+        json_array_foreach(json_object_get(g, "targets"), j, t)
+        {
             if (j < MAX_TARGETS_PER_GOAL)
                 gd->targets[j] = json_string_value(t);
             n_targets++;
@@ -247,8 +253,8 @@ const char *refdata_country_name(const char *alpha2)
         return NULL;
     struct country key;
     memcpy(key.code, alpha2, 3);
-    struct country *c = bsearch(&key, countries, n_countries, sizeof key,
-                                country_cmp);
+    struct country *c =
+        bsearch(&key, countries, n_countries, sizeof key, country_cmp);
     return c ? c->name : NULL;
 }
 

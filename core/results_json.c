@@ -71,8 +71,8 @@ static void put_str(struct writer *w, const char *s)
         s = "";
     size_t len = strlen(s);
     if (!text_is_valid_utf8(s, len) ||
-        yajl_gen_string(w->g, (const unsigned char *)s, len)
-            != yajl_gen_status_ok)
+        yajl_gen_string(w->g, (const unsigned char *)s, len) !=
+            yajl_gen_status_ok)
         w->is_refused = 1;
 }
 
@@ -95,8 +95,8 @@ static char *digits_before(char *end, unsigned long long u, int min_digits)
 static void put_int(struct writer *w, long long v)
 {
     char buf[24], *p = buf + sizeof buf;
-    p = digits_before(p, v < 0 ? 0ull - (unsigned long long)v
-                               : (unsigned long long)v, 1);
+    p = digits_before(
+        p, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, 1);
     if (v < 0)
         *--p = '-';
     yajl_gen_number(w->g, p, (size_t)(buf + sizeof buf - p));
@@ -110,10 +110,10 @@ static void put_score(struct writer *w, double v)
 {
     yajl_gen g = w->g;
     if (!isfinite(v)) {
-        yajl_gen_null(g);   /* inf or nan: not JSON */
+        yajl_gen_null(g); /* inf or nan: not JSON */
         return;
     }
-    if (fabs(v) >= 1e12) {   /* not a BM25 weight; as the rest would */
+    if (fabs(v) >= 1e12) { /* not a BM25 weight; as the rest would */
         char buf[40];
         int n = snprintf(buf, sizeof buf, "%.6e", v);
         yajl_gen_number(g, buf, (size_t)n);
@@ -123,7 +123,7 @@ static void put_score(struct writer *w, double v)
     unsigned long long frac = micro % 1000000;
     char buf[32], *p = buf + sizeof buf;
     int digits = 6;
-    while (digits > 1 && frac % 10 == 0) {   /* 12.500000 -> 12.5 */
+    while (digits > 1 && frac % 10 == 0) { /* 12.500000 -> 12.5 */
         frac /= 10;
         digits--;
     }
@@ -190,7 +190,7 @@ static void put_hit(struct writer *w, const struct mindex_hit *h)
     KEY(g, "snippet");
     put_str(w, h->snippet);
     if (h->snippet_from) {
-        KEY(g, "snippet_from");     /* the attachment it comes from */
+        KEY(g, "snippet_from"); /* the attachment it comes from */
         put_str(w, h->snippet_from);
     }
     KEY(g, "partial");
@@ -398,8 +398,8 @@ static void put_related(struct writer *w, const struct mindex_related *r)
     yajl_gen_map_close(g);
 }
 
-char *minga_related_json(const char *id,
-                         const struct mindex_related_list *r, size_t *len)
+char *minga_related_json(const char *id, const struct mindex_related_list *r,
+                         size_t *len)
 {
     struct writer out = {0}, *w = &out;
     yajl_gen g = yajl_gen_alloc(NULL);

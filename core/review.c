@@ -51,11 +51,10 @@ static json_t *import_case_ids(struct minga *m, int64_t id, int is_submission)
 {
     sqlite3_stmt *st = NULL;
     json_t *ids = json_array();
-    const char *sql = is_submission
-                          ? "SELECT case_id FROM submission_cases "
-                            "WHERE import_id = ? ORDER BY case_id"
-                          : "SELECT DISTINCT case_id FROM revisions "
-                            "WHERE import_id = ? ORDER BY case_id";
+    const char *sql = is_submission ? "SELECT case_id FROM submission_cases "
+                                      "WHERE import_id = ? ORDER BY case_id"
+                                    : "SELECT DISTINCT case_id FROM revisions "
+                                      "WHERE import_id = ? ORDER BY case_id";
     if (sqlite3_prepare_v2(catalog_db(m->cat), sql, -1, &st, NULL) !=
         SQLITE_OK)
         return ids;
@@ -66,8 +65,8 @@ static json_t *import_case_ids(struct minga *m, int64_t id, int is_submission)
     return ids;
 }
 
-#define SUBMISSION_COLUMNS \
-    "s.import_id, s.status, s.by, s.at, i.source, s.reason, s.decided_by, " \
+#define SUBMISSION_COLUMNS                                                    \
+    "s.import_id, s.status, s.by, s.at, i.source, s.reason, s.decided_by, "   \
     "s.decided_at FROM submissions s JOIN imports i ON i.id = s.import_id"
 
 static json_t *submission_json(struct minga *m, sqlite3_stmt *st)
@@ -124,13 +123,13 @@ static json_t *load_submission(struct minga *m, int64_t id, int *rc,
         if (errmsg)
             *errmsg = minga_strdupf("no submission %lld: only uploads from "
                                     "city tokens made while review is on "
-                                    "wait for review", (long long)id);
+                                    "wait for review",
+                                    (long long)id);
     }
     return o;
 }
 
-int minga_review_show(struct minga *m, int64_t id, json_t **out,
-                      char **errmsg)
+int minga_review_show(struct minga *m, int64_t id, json_t **out, char **errmsg)
 {
     int rc = MINGA_OK;
     json_t *o = load_submission(m, id, &rc, errmsg);
@@ -139,7 +138,8 @@ int minga_review_show(struct minga *m, int64_t id, json_t **out,
     json_t *cases = json_array();
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(o, "cases"), i, v) {
+    json_array_foreach(json_object_get(o, "cases"), i, v)
+    {
         struct minga_case *c = NULL;
         if (catalog_submission_get_case(m->cat, id, json_string_value(v), 0,
                                         &c, NULL))
@@ -197,12 +197,15 @@ static int decide_step(void *arg, struct minga *m, struct mindex *ix,
     struct decision *d = arg;
     char note[200];
     snprintf(note, sizeof note, "approved by %s", d->decided_by);
-    struct catalog_write w = {.generation = gen, .import_id = d->id,
-                              .by = d->uploader, .note = note};
+    struct catalog_write w = {.generation = gen,
+                              .import_id = d->id,
+                              .by = d->uploader,
+                              .note = note};
     size_t i;
     json_t *v;
     int rc = MINGA_OK;
-    json_array_foreach(d->is_approved ? d->ids : NULL, i, v) {
+    json_array_foreach(d->is_approved ? d->ids : NULL, i, v)
+    {
         struct minga_case *c = NULL;
         char *extra = NULL;
         rc = catalog_submission_get_case(m->cat, d->id, json_string_value(v),
@@ -240,7 +243,9 @@ int minga_review_decide(struct minga *m, int64_t id, int is_approved,
     }
     char *by = minga_principal_by(who);
     struct decision d = {
-        .id = id, .is_approved = is_approved, .reason = reason,
+        .id = id,
+        .is_approved = is_approved,
+        .reason = reason,
         .decided_by = by,
         .uploader = strdup(json_string_value(json_object_get(o, "by"))),
         .ids = json_incref(json_object_get(o, "cases"))};
@@ -272,14 +277,14 @@ int minga_import_status(struct minga *m, int64_t import_id, json_t **out,
         return MINGA_ENOTFOUND;
     }
     int is_submission = col_text(st, 7) != NULL;
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
-        "id", (json_int_t)sqlite3_column_int64(st, 0),
-        "source", col_text(st, 1), "time", col_text(st, 2),
-        "by", col_text(st, 3),
-        "status", is_submission ? col_text(st, 7) : "published",
-        "n_cases", (json_int_t)sqlite3_column_int64(st, 4),
-        "n_new", (json_int_t)sqlite3_column_int64(st, 5),
-        "n_updated", (json_int_t)sqlite3_column_int64(st, 6));
+    json_t *o = json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:I}", "id",
+        (json_int_t)sqlite3_column_int64(st, 0), "source", col_text(st, 1),
+        "time", col_text(st, 2), "by", col_text(st, 3), "status",
+        is_submission ? col_text(st, 7) : "published", "n_cases",
+        (json_int_t)sqlite3_column_int64(st, 4), "n_new",
+        (json_int_t)sqlite3_column_int64(st, 5), "n_updated",
+        (json_int_t)sqlite3_column_int64(st, 6));
     json_object_set_new(o, "reason", text_or_null(st, 8));
     json_object_set_new(o, "decided_by", text_or_null(st, 9));
     json_object_set_new(o, "decided_time", text_or_null(st, 10));

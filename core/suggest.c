@@ -38,11 +38,11 @@ struct word_pos {
  * two fields, so no phrase runs across them), and the same sorted for
  * looking up a term's first word. */
 struct case_words {
-    char **bufs;             /* folded fields, owned */
+    char **bufs; /* folded fields, owned */
     size_t n_bufs;
-    char **words;            /* into bufs; "" between fields */
+    char **words; /* into bufs; "" between fields */
     size_t n_words, cap;
-    size_t n_strong;         /* words before this are title and tags */
+    size_t n_strong; /* words before this are title and tags */
     struct word_pos *sorted;
     size_t n_sorted;
 };
@@ -65,7 +65,7 @@ static int case_words_add(struct case_words *cw, const char *text,
         return MINGA_OK;
     size_t len = strlen(text);
     if (len > max_len) {
-        len = max_len;   /* back to a character boundary */
+        len = max_len; /* back to a character boundary */
         while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
             len--;
     }
@@ -134,7 +134,7 @@ static int case_words_build(struct case_words *cw, const struct minga_case *c)
  * words, each looked up among the terms' first words. */
 struct count_run {
     const struct case_words *cw;
-    size_t from, to;         /* the run of one word in cw->sorted */
+    size_t from, to; /* the run of one word in cw->sorted */
     int *counts;
 };
 
@@ -193,7 +193,7 @@ static int reason_score_cmp(const void *a, const void *b)
 /* Keeps the strongest max reasons of a kind, strongest first. */
 static void reasons_trim(struct suggest_item *it, int kind, size_t max)
 {
-    if (it->n_reasons > 1)   /* qsort of NULL, 0 is undefined */
+    if (it->n_reasons > 1) /* qsort of NULL, 0 is undefined */
         qsort(it->reasons, it->n_reasons, sizeof *it->reasons,
               reason_score_cmp);
     size_t kept = 0, of_kind = 0;
@@ -207,8 +207,8 @@ static void reasons_trim(struct suggest_item *it, int kind, size_t max)
     it->n_reasons = kept;
 }
 
-static double term_score(const struct pack_term *t, int n_strong,
-                         int n_other, int case_lang)
+static double term_score(const struct pack_term *t, int n_strong, int n_other,
+                         int case_lang)
 {
     double n = (double)n_other + STRONG_FIELD_FACTOR * (double)n_strong;
     if (n <= 0)
@@ -216,7 +216,8 @@ static double term_score(const struct pack_term *t, int n_strong,
     /* a phrase says more than a word: 1, 1.5, 2 for 1, 2, 3+ words */
     double phrase = 1.0 + 0.5 * (double)(t->n_words < 3 ? t->n_words - 1 : 2);
     double lang = case_lang < 0 || (t->lang_mask & (1u << case_lang))
-                      ? 1.0 : OTHER_LANG_FACTOR;
+                      ? 1.0
+                      : OTHER_LANG_FACTOR;
     return t->weight * phrase * (1.0 + log2(n)) * lang;
 }
 
@@ -268,8 +269,7 @@ static int add_similar(struct suggest_item *it,
     return MINGA_OK;
 }
 
-static int score_targets(const struct suggest_packs *packs,
-                         const int *counts,
+static int score_targets(const struct suggest_packs *packs, const int *counts,
                          const struct minga_case *c, int case_lang,
                          const struct suggest_neighbour *nb, size_t n_nb,
                          struct suggest_item *items)
@@ -322,7 +322,7 @@ static int score_goal(int goal, const struct suggest_item *targets,
     snprintf(it->id, sizeof it->id, "%d", goal);
     it->goal = goal;
     const struct minga_goal_info *info = refdata_goal(goal);
-    it->label = !info ? ""
+    it->label = !info                          ? ""
                 : case_lang == SUGGEST_LANG_ES ? info->name_es
                 : case_lang == SUGGEST_LANG_PT ? info->name_pt
                                                : info->name_en;
@@ -392,18 +392,18 @@ int suggest_score(const struct suggest_packs *packs,
                   size_t n_neighbours, const struct suggest_options *opt,
                   struct suggest_result **out, char **errmsg)
 {
-    size_t max_goals = opt && opt->max_goals ? opt->max_goals
-                                             : SUGGEST_DEFAULT_LIMIT;
-    size_t max_targets = opt && opt->max_targets ? opt->max_targets
-                                                 : SUGGEST_DEFAULT_LIMIT;
+    size_t max_goals =
+        opt && opt->max_goals ? opt->max_goals : SUGGEST_DEFAULT_LIMIT;
+    size_t max_targets =
+        opt && opt->max_targets ? opt->max_targets : SUGGEST_DEFAULT_LIMIT;
     struct suggest_result *r = calloc(1, sizeof *r);
     struct case_words cw = {0};
     int case_lang = suggest_lang_index(c->language);
     size_t n_all = packs->n_targets;
     struct suggest_item *targets = calloc(n_all, sizeof *targets);
     struct suggest_item *goals = calloc(REFDATA_N_GOALS, sizeof *goals);
-    int *counts = calloc(2 * suggest_lookup_n_terms(packs->lookup) + 1,
-                         sizeof *counts);
+    int *counts =
+        calloc(2 * suggest_lookup_n_terms(packs->lookup) + 1, sizeof *counts);
     int rc = r && targets && goals && counts ? MINGA_OK : MINGA_ENOMEM;
     if (!rc && (rc = case_words_build(&cw, c)) == MINGA_EINVAL && errmsg)
         *errmsg = strdup("the case's text is not valid UTF-8");
@@ -460,8 +460,8 @@ static json_t *reason_json(const struct suggest_reason *r)
     switch (r->kind) {
     case SUGGEST_REASON_PHRASE:
         return json_pack("{s:s, s:s, s:o, s:i}", "kind", "phrase", "phrase",
-                         r->phrase, "lang", langs_json(r->lang_mask),
-                         "count", r->count);
+                         r->phrase, "lang", langs_json(r->lang_mask), "count",
+                         r->count);
     case SUGGEST_REASON_SIMILAR:
         return json_pack("{s:s, s:s, s:s}", "kind", "similar", "case",
                          r->case_id, "tagged", r->tagged);
@@ -487,16 +487,18 @@ json_t *suggest_result_json(const struct suggest_result *r)
     json_t *goals = json_array(), *targets = json_array();
     for (size_t i = 0; i < r->n_goals; i++) {
         const struct suggest_item *it = &r->goals[i];
-        json_array_append_new(goals, json_pack(
-            "{s:i, s:s, s:o, s:o}", "goal", it->goal, "name", it->label,
-            "score", score_json(it->score), "reasons", reasons_json(it)));
+        json_array_append_new(goals, json_pack("{s:i, s:s, s:o, s:o}", "goal",
+                                               it->goal, "name", it->label,
+                                               "score", score_json(it->score),
+                                               "reasons", reasons_json(it)));
     }
     for (size_t i = 0; i < r->n_targets; i++) {
         const struct suggest_item *it = &r->targets[i];
-        json_array_append_new(targets, json_pack(
-            "{s:s, s:i, s:s, s:o, s:o}", "target", it->id, "goal", it->goal,
-            "label", it->label, "score", score_json(it->score), "reasons",
-            reasons_json(it)));
+        json_array_append_new(
+            targets,
+            json_pack("{s:s, s:i, s:s, s:o, s:o}", "target", it->id, "goal",
+                      it->goal, "label", it->label, "score",
+                      score_json(it->score), "reasons", reasons_json(it)));
     }
     return json_pack("{s:o, s:o}", "goals", goals, "targets", targets);
 }

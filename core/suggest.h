@@ -43,42 +43,42 @@ struct minga;
 /* A case like the one suggested for, and what it was tagged with. */
 struct suggest_neighbour {
     const char *id;
-    double similarity;           /* (0, 1]: 1 for the nearest */
+    double similarity; /* (0, 1]: 1 for the nearest */
     uint32_t goal_mask;
     const char *const *targets;
     size_t n_targets;
 };
 
 enum suggest_reason_kind {
-    SUGGEST_REASON_PHRASE = 0,   /* a term of the target's pack */
-    SUGGEST_REASON_SIMILAR,      /* a similar case tagged with it */
-    SUGGEST_REASON_TAGGED_GOAL,  /* the case is tagged with the goal */
-    SUGGEST_REASON_TARGET        /* a goal's suggested target */
+    SUGGEST_REASON_PHRASE = 0,  /* a term of the target's pack */
+    SUGGEST_REASON_SIMILAR,     /* a similar case tagged with it */
+    SUGGEST_REASON_TAGGED_GOAL, /* the case is tagged with the goal */
+    SUGGEST_REASON_TARGET       /* a goal's suggested target */
 };
 
 struct suggest_reason {
-    int kind;                    /* enum suggest_reason_kind */
-    const char *phrase;          /* PHRASE: the term as written (borrowed
+    int kind;           /* enum suggest_reason_kind */
+    const char *phrase; /* PHRASE: the term as written (borrowed
                                     from the packs) */
-    unsigned lang_mask;          /* PHRASE: the term's languages */
-    int count;                   /* PHRASE: times found */
-    char *case_id;               /* SIMILAR: owned */
-    char tagged[8];              /* SIMILAR, TARGET: "11.2" or "11" */
-    double score;                /* what the reason added */
+    unsigned lang_mask; /* PHRASE: the term's languages */
+    int count;          /* PHRASE: times found */
+    char *case_id;      /* SIMILAR: owned */
+    char tagged[8];     /* SIMILAR, TARGET: "11.2" or "11" */
+    double score;       /* what the reason added */
 };
 
 struct suggest_item {
-    char id[8];                  /* "11.2" for a target, "11" for a goal */
+    char id[8]; /* "11.2" for a target, "11" for a goal */
     int goal;
-    const char *label;           /* borrowed: the packs or refdata */
+    const char *label; /* borrowed: the packs or refdata */
     double score;
-    struct suggest_reason *reasons;   /* strongest first */
+    struct suggest_reason *reasons; /* strongest first */
     size_t n_reasons;
 };
 
 struct suggest_result {
-    int lang;                    /* labels' language: SUGGEST_LANG_xx */
-    struct suggest_item *goals;  /* best first, score > 0 */
+    int lang;                   /* labels' language: SUGGEST_LANG_xx */
+    struct suggest_item *goals; /* best first, score > 0 */
     size_t n_goals;
     struct suggest_item *targets;
     size_t n_targets;
@@ -112,9 +112,9 @@ json_t *suggest_result_json(const struct suggest_result *r);
 /* -- through the catalog (suggest_catalog.c) ---------------------------- */
 
 struct minga_suggest_options {
-    size_t limit;                /* goals and targets each; 0: default */
-    size_t n_neighbours;         /* 0: SUGGEST_DEFAULT_NEIGHBOURS */
-    int is_text_only;            /* no neighbours: the packs alone */
+    size_t limit;        /* goals and targets each; 0: default */
+    size_t n_neighbours; /* 0: SUGGEST_DEFAULT_NEIGHBOURS */
+    int is_text_only;    /* no neighbours: the packs alone */
     /* A case never taken as a neighbour (the case itself, when it is in
      * the catalog); the case's own id is left out too. May be NULL. */
     const char *exclude_id;

@@ -57,7 +57,7 @@ static char *neighbour_text(const struct minga_case *c)
 
 struct neighbours {
     struct suggest_neighbour *items;
-    struct minga_case **cases;   /* owned: the items point into them */
+    struct minga_case **cases; /* owned: the items point into them */
     size_t n;
 };
 
@@ -76,7 +76,7 @@ static int find_neighbours(struct minga *m, const struct minga_case *c,
 {
     struct minga_query q;
     query_init(&q);
-    free(q.text);   /* query_init's "" */
+    free(q.text); /* query_init's "" */
     q.text = neighbour_text(c);
     q.limit = (unsigned)want + 2;
     q.want_facets = q.want_snippets = q.want_spelling = 0;
@@ -98,7 +98,7 @@ static int find_neighbours(struct minga *m, const struct minga_case *c,
         struct minga_case *found = NULL;
         char *err = NULL;
         if (minga_get_case(m, h->id, &found, &err)) {
-            free(err);   /* gone since the search: not a neighbour */
+            free(err); /* gone since the search: not a neighbour */
             continue;
         }
         if (top == 0)
@@ -176,15 +176,15 @@ int suggest_for_index(void *arg, const struct minga_case *c,
             out->goal_mask |= 1u << it->goal;
     }
     /* r->targets is best first */
-    for (size_t i = 0; i < r->n_targets &&
-                       out->n_targets < MINDEX_SUGGESTED_MAX; i++) {
+    for (size_t i = 0;
+         i < r->n_targets && out->n_targets < MINDEX_SUGGESTED_MAX; i++) {
         const struct suggest_item *it = &r->targets[i];
         if (it->score < SUGGEST_INDEX_MIN_SCORE)
             break;
         if (is_tagged_target(c, it->id))
             continue;
-        snprintf(out->targets[out->n_targets++], sizeof out->targets[0],
-                 "%s", it->id);
+        snprintf(out->targets[out->n_targets++], sizeof out->targets[0], "%s",
+                 it->id);
     }
     suggest_result_free(r);
     return MINGA_OK;

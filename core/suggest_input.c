@@ -39,7 +39,8 @@ static int read_strings(json_t *obj, const char *name,
     size_t i;
     json_t *item;
     if (json_is_array(v)) {
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             if (!json_is_string(item))
                 break;
             if (case_strv_push(items, n, json_string_value(item)))
@@ -62,7 +63,8 @@ static int read_goals(json_t *obj, struct minga_case *c,
     size_t i;
     json_t *item;
     if (json_is_array(v)) {
-        json_array_foreach(v, i, item) {
+        json_array_foreach(v, i, item)
+        {
             json_int_t g = json_integer_value(item);
             if (!json_is_integer(item) || g < 1 || g > REFDATA_N_GOALS)
                 break;
@@ -88,15 +90,22 @@ int suggest_case_from_json(json_t *obj, struct minga_case **out,
     if (!c)
         return MINGA_ENOMEM;
     int rc = read_text(obj, "id", &c->id, bad_field, errmsg);
-    if (!rc) rc = read_text(obj, "title", &c->title, bad_field, errmsg);
-    if (!rc) rc = read_text(obj, "summary", &c->summary, bad_field, errmsg);
-    if (!rc) rc = read_text(obj, "body", &c->body, bad_field, errmsg);
-    if (!rc) rc = read_text(obj, "language", &c->language, bad_field, errmsg);
-    if (!rc) rc = read_strings(obj, "tags", &c->tags, &c->n_tags, bad_field,
-                               errmsg);
-    if (!rc) rc = read_strings(obj, "sdg_targets", &c->targets,
-                               &c->n_targets, bad_field, errmsg);
-    if (!rc) rc = read_goals(obj, c, bad_field, errmsg);
+    if (!rc)
+        rc = read_text(obj, "title", &c->title, bad_field, errmsg);
+    if (!rc)
+        rc = read_text(obj, "summary", &c->summary, bad_field, errmsg);
+    if (!rc)
+        rc = read_text(obj, "body", &c->body, bad_field, errmsg);
+    if (!rc)
+        rc = read_text(obj, "language", &c->language, bad_field, errmsg);
+    if (!rc)
+        rc =
+            read_strings(obj, "tags", &c->tags, &c->n_tags, bad_field, errmsg);
+    if (!rc)
+        rc = read_strings(obj, "sdg_targets", &c->targets, &c->n_targets,
+                          bad_field, errmsg);
+    if (!rc)
+        rc = read_goals(obj, c, bad_field, errmsg);
     for (size_t i = 0; !rc && i < c->n_targets; i++) {
         int goal;
         if (refdata_is_target(c->targets[i], &goal))
@@ -160,7 +169,8 @@ static int read_json_file(const char *path, struct minga_case ***cases,
     }
     json_t *list = json_is_array(root) ? root
                    : json_is_array(json_object_get(root, "cases"))
-                       ? json_object_get(root, "cases") : NULL;
+                       ? json_object_get(root, "cases")
+                       : NULL;
     size_t n_items = list ? json_array_size(list) : 1;
     int rc = MINGA_OK;
     for (size_t i = 0; i < n_items && rc != MINGA_ENOMEM; i++) {
@@ -174,8 +184,8 @@ static int read_json_file(const char *path, struct minga_case ***cases,
         } else {
             char where[32];
             snprintf(where, sizeof where, "cases[%zu]", i);
-            diag_add(diags, DIAG_ERROR, path, 0, 0, list ? where : field,
-                     "%s", err ? err : "out of memory");
+            diag_add(diags, DIAG_ERROR, path, 0, 0, list ? where : field, "%s",
+                     err ? err : "out of memory");
             rc = one;
         }
         free(err);
@@ -204,8 +214,8 @@ static int read_through_import(const char *path, struct minga_case ***cases,
 {
     const char *tmp = getenv("TMPDIR");
     char *dir = NULL;
-    if (asprintf(&dir, "%s/minga-suggest-XXXXXX", tmp && *tmp ? tmp : "/tmp")
-            < 0)
+    if (asprintf(&dir, "%s/minga-suggest-XXXXXX", tmp && *tmp ? tmp : "/tmp") <
+        0)
         return MINGA_ENOMEM;
     if (!mkdtemp(dir)) {
         diag_add(diags, DIAG_ERROR, dir, 0, 0, NULL,
@@ -228,8 +238,8 @@ static int read_through_import(const char *path, struct minga_case ***cases,
         rc = minga_import_paths(m, &path, 1, &opt, &rep);
         for (size_t i = 0; i < rep.diags.n_items; i++) {
             const struct diag *d = &rep.diags.items[i];
-            diag_add(diags, d->severity, d->file, d->line, d->column,
-                     d->field, "%s", d->message);
+            diag_add(diags, d->severity, d->file, d->line, d->column, d->field,
+                     "%s", d->message);
         }
         minga_import_report_release(&rep);
         char **ids = NULL;

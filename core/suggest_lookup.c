@@ -10,29 +10,29 @@
 
 /* A folded word and the terms (by seq, ascending) it begins. */
 struct entry {
-    char *key;               /* owned; NULL for an empty slot */
+    char *key; /* owned; NULL for an empty slot */
     size_t key_len;
-    unsigned *seqs;          /* owned */
+    unsigned *seqs; /* owned */
     size_t n_seqs, cap;
 };
 
 /* Open addressing, linear probing, at most half full. */
 struct table {
     struct entry *slots;
-    size_t cap;              /* a power of two */
+    size_t cap; /* a power of two */
     size_t n;
 };
 
 struct suggest_lookup {
-    struct table forms;      /* every form of a first word */
-    struct table prefixes;   /* a one-word prefix term's first bytes */
+    struct table forms;    /* every form of a first word */
+    struct table prefixes; /* a one-word prefix term's first bytes */
     const struct pack_term **by_seq;
     size_t n_terms;
 };
 
 static uint64_t hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;          /* FNV-1a */
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
     for (size_t i = 0; i < len; i++) {
         h ^= (unsigned char)s[i];
         h *= 1099511628211ull;
@@ -46,8 +46,7 @@ static struct entry *table_slot(const struct table *t, const char *key,
     size_t mask = t->cap - 1;
     for (size_t i = hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
         struct entry *e = &t->slots[i];
-        if (!e->key ||
-            (e->key_len == len && memcmp(e->key, key, len) == 0))
+        if (!e->key || (e->key_len == len && memcmp(e->key, key, len) == 0))
             return e;
     }
 }
@@ -118,8 +117,8 @@ static void table_release(struct table *t)
 
 /* The endings suggest_word_matches takes for singular and plural. */
 static const char *const SWAPS[][2] = {
-    {"", "s"}, {"", "es"}, {"ao", "oes"}, {"ao", "aes"}, {"al", "ais"},
-    {"el", "eis"}, {"ol", "ois"}, {"m", "ns"}};
+    {"", "s"},     {"", "es"},    {"ao", "oes"}, {"ao", "aes"},
+    {"al", "ais"}, {"el", "eis"}, {"ol", "ois"}, {"m", "ns"}};
 
 static int ends_with(const char *s, size_t len, const char *end, size_t n)
 {
@@ -150,7 +149,7 @@ static int add_forms(struct table *t, const char *word, unsigned seq)
     for (size_t i = 0; !rc && i < sizeof SWAPS / sizeof SWAPS[0]; i++) {
         const char *one = SWAPS[i][0], *many = SWAPS[i][1];
         size_t n_one = strlen(one), n_many = strlen(many);
-        if (ends_with(word, len, one, n_one))          /* to the plural */
+        if (ends_with(word, len, one, n_one)) /* to the plural */
             rc = add_form(t, word, word, len - n_one, many, seq);
         if (!rc && ends_with(word, len, many, n_many)) /* to the singular */
             rc = add_form(t, word, word, len - n_many, one, seq);
@@ -178,9 +177,10 @@ int suggest_lookup_build(struct suggest_lookup **out,
         return MINGA_ENOMEM;
     for (size_t i = 0; i < n_targets; i++)
         l->n_terms += targets[i].n_terms;
-    int rc = (l->by_seq = calloc(l->n_terms ? l->n_terms : 1,
-                                 sizeof *l->by_seq))
-                 ? MINGA_OK : MINGA_ENOMEM;
+    int rc =
+        (l->by_seq = calloc(l->n_terms ? l->n_terms : 1, sizeof *l->by_seq))
+            ? MINGA_OK
+            : MINGA_ENOMEM;
     unsigned seq = 0;
     for (size_t i = 0; !rc && i < n_targets; i++) {
         for (size_t j = 0; !rc && j < targets[i].n_terms; j++, seq++) {

@@ -63,8 +63,8 @@ static int ends_with(const char *s, size_t len, const char *end)
 /* Whether `longer` is `shorter` in the plural, by the endings the three
  * languages share most (folded: "acao"/"acoes", "rede"/"redes",
  * "bus"/"buses", "informal"/"informais", "bem"/"bens"). */
-static int is_plural_of(const char *longer, size_t n_long,
-                        const char *shorter, size_t n_short)
+static int is_plural_of(const char *longer, size_t n_long, const char *shorter,
+                        size_t n_short)
 {
     if (n_short == 0 || n_long <= n_short)
         return 0;
@@ -73,9 +73,9 @@ static int is_plural_of(const char *longer, size_t n_long,
         if (strcmp(rest, "s") == 0 || strcmp(rest, "es") == 0)
             return 1;
     }
-    static const char *const swaps[][2] = {
-        {"ao", "oes"}, {"ao", "aes"}, {"al", "ais"}, {"el", "eis"},
-        {"ol", "ois"}, {"m", "ns"}};
+    static const char *const swaps[][2] = {{"ao", "oes"}, {"ao", "aes"},
+                                           {"al", "ais"}, {"el", "eis"},
+                                           {"ol", "ois"}, {"m", "ns"}};
     for (size_t i = 0; i < sizeof swaps / sizeof swaps[0]; i++) {
         size_t n_one = strlen(swaps[i][0]), n_many = strlen(swaps[i][1]);
         if (!ends_with(shorter, n_short, swaps[i][0]) ||
@@ -162,23 +162,31 @@ static int term_build(struct pack_term *t, const char *id, const char *text,
     if (!json_is_integer(weight) ||
         json_integer_value(weight) < SUGGEST_MIN_WEIGHT ||
         json_integer_value(weight) > SUGGEST_MAX_WEIGHT)
-        return fail(errmsg, "target %s: term \"%s\": the weight is not "
-                    "an integer 1-3", id, text);
+        return fail(errmsg,
+                    "target %s: term \"%s\": the weight is not "
+                    "an integer 1-3",
+                    id, text);
     t->weight = (int)json_integer_value(weight);
     size_t len = strlen(text);
     char *star = strchr(text, '*');
     if (star && star != text + len - 1)
-        return fail(errmsg, "target %s: term \"%s\": '*' may only end a "
-                    "term", id, text);
+        return fail(errmsg,
+                    "target %s: term \"%s\": '*' may only end a "
+                    "term",
+                    id, text);
     t->is_prefix = star != NULL;
     if (t->is_prefix && len > 1 && !is_word_byte((unsigned char)text[len - 2]))
-        return fail(errmsg, "target %s: term \"%s\": '*' must follow a "
-                    "letter", id, text);
+        return fail(errmsg,
+                    "target %s: term \"%s\": '*' must follow a "
+                    "letter",
+                    id, text);
     t->text = strndup(text, t->is_prefix ? len - 1 : len);
     char *folded = t->text ? text_fold(t->text, strlen(t->text)) : NULL;
     if (!folded)
-        return fail(errmsg, "target %s: term \"%s\": not valid UTF-8 or out "
-                    "of memory", id, text);
+        return fail(errmsg,
+                    "target %s: term \"%s\": not valid UTF-8 or out "
+                    "of memory",
+                    id, text);
     size_t cap = 0;
     t->buf = folded;
     if (suggest_split_words(folded, &t->words, &t->n_words, &cap))
@@ -187,8 +195,10 @@ static int term_build(struct pack_term *t, const char *id, const char *text,
         return fail(errmsg, "target %s: term \"%s\" folds to no word", id,
                     text);
     if (t->is_prefix && strlen(t->words[t->n_words - 1]) < SUGGEST_MIN_PREFIX)
-        return fail(errmsg, "target %s: term \"%s\": a prefix needs at least "
-                    "4 letters", id, text);
+        return fail(errmsg,
+                    "target %s: term \"%s\": a prefix needs at least "
+                    "4 letters",
+                    id, text);
     return MINGA_OK;
 }
 
@@ -198,7 +208,8 @@ static int target_add_terms(struct pack_target *tg, int lang, json_t *terms,
 {
     const char *text;
     json_t *weight;
-    json_object_foreach(terms, text, weight) {
+    json_object_foreach(terms, text, weight)
+    {
         struct pack_term t = {0};
         int rc = term_build(&t, tg->id, text, weight, errmsg);
         if (rc) {
@@ -210,7 +221,7 @@ static int target_add_terms(struct pack_target *tg, int lang, json_t *terms,
         size_t i = 0;
         while (i < tg->n_terms && !same_words(&tg->terms[i], &t))
             i++;
-        if (i < tg->n_terms) {   /* "pobreza extrema" in es and pt */
+        if (i < tg->n_terms) { /* "pobreza extrema" in es and pt */
             tg->terms[i].lang_mask |= t.lang_mask;
             if (!tg->terms[i].lang_text[lang]) {
                 tg->terms[i].lang_text[lang] = t.text;
@@ -245,8 +256,8 @@ static int target_build(struct pack_target *tg, json_t *item, char **errmsg)
     json_t *labels = json_object_get(item, "labels");
     json_t *terms = json_object_get(item, "terms");
     for (int i = 0; i < SUGGEST_N_LANGS; i++) {
-        const char *label = json_string_value(json_object_get(labels,
-                                                              LANGS[i]));
+        const char *label =
+            json_string_value(json_object_get(labels, LANGS[i]));
         if (!label || !*label)
             return fail(errmsg, "target %s: no label in %s", id, LANGS[i]);
         if (!(tg->labels[i] = strdup(label)))

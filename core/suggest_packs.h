@@ -27,34 +27,38 @@
 #define SUGGEST_MIN_PREFIX 4
 
 /* The pack languages, as bits of pack_term.lang_mask, in this order. */
-enum { SUGGEST_LANG_ES = 0, SUGGEST_LANG_PT = 1, SUGGEST_LANG_EN = 2,
-       SUGGEST_N_LANGS = 3 };
+enum {
+    SUGGEST_LANG_ES = 0,
+    SUGGEST_LANG_PT = 1,
+    SUGGEST_LANG_EN = 2,
+    SUGGEST_N_LANGS = 3
+};
 
 struct pack_term {
-    char *text;              /* as written in the data, without the '*' */
+    char *text; /* as written in the data, without the '*' */
     /* the same term as written in each language it was written in (one
      * of them is text), NULL in the others: "violencia doméstica" (es)
      * and "violência doméstica" (pt) fold alike and are one term */
     char *lang_text[SUGGEST_N_LANGS];
-    char **words;            /* folded words, pointing into buf */
-    char *buf;               /* the folded term, cut into words */
+    char **words; /* folded words, pointing into buf */
+    char *buf;    /* the folded term, cut into words */
     size_t n_words;
-    int is_prefix;           /* the last word is a prefix */
-    int weight;              /* SUGGEST_MIN_WEIGHT..SUGGEST_MAX_WEIGHT */
-    unsigned lang_mask;      /* 1 << SUGGEST_LANG_xx for each language */
-    unsigned seq;            /* 0 .. n-1 over all targets' terms */
+    int is_prefix;      /* the last word is a prefix */
+    int weight;         /* SUGGEST_MIN_WEIGHT..SUGGEST_MAX_WEIGHT */
+    unsigned lang_mask; /* 1 << SUGGEST_LANG_xx for each language */
+    unsigned seq;       /* 0 .. n-1 over all targets' terms */
 };
 
 struct pack_target {
-    char id[8];              /* "11.2" */
-    int goal;                /* 11 */
+    char id[8]; /* "11.2" */
+    int goal;   /* 11 */
     char *labels[SUGGEST_N_LANGS];
     struct pack_term *terms;
     size_t n_terms;
 };
 
 struct suggest_packs {
-    struct pack_target *targets;   /* in data/sdg.json's order */
+    struct pack_target *targets; /* in data/sdg.json's order */
     size_t n_targets;
     struct suggest_lookup *lookup; /* the terms by first word, owned */
 };

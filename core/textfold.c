@@ -28,8 +28,9 @@ size_t text_utf8_error_offset(const char *s, size_t len)
         if (pos == len)
             break;
         utf8proc_int32_t cp;
-        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + pos,
-                                              (utf8proc_ssize_t)(len - pos), &cp);
+        utf8proc_ssize_t n =
+            utf8proc_iterate((const utf8proc_uint8_t *)s + pos,
+                             (utf8proc_ssize_t)(len - pos), &cp);
         if (n <= 0 || cp == 0)
             return pos;
         pos += (size_t)n;
@@ -47,11 +48,10 @@ char *text_fold(const char *s, size_t len)
     utf8proc_uint8_t *out = NULL;
     if (len == 0)
         return strdup("");
-    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s,
-                                      (utf8proc_ssize_t)len, &out,
-                                      UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE |
-                                      UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
-                                      UTF8PROC_STABLE);
+    utf8proc_ssize_t n = utf8proc_map(
+        (const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len, &out,
+        UTF8PROC_COMPAT | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |
+            UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
     if (n < 0)
         return NULL;
     return (char *)out;

@@ -32,8 +32,7 @@ static int valid_name(const char *name)
         return 0;
     for (const char *p = name; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
-              *p == '.'))
+              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
             return 0;
     return 1;
 }
@@ -71,7 +70,8 @@ static char *spec_problem(const struct minga_token_spec *spec)
         size_t n = strlen(spec->cities[i]);
         if (n == 0 || n > 200 || !text_is_valid_utf8(spec->cities[i], n))
             return minga_strdupf("city \"%s\": expected a city name of 1 "
-                                 "to 200 characters", spec->cities[i]);
+                                 "to 200 characters",
+                                 spec->cities[i]);
     }
     return NULL;
 }
@@ -80,8 +80,8 @@ int minga_token_add(struct minga *m, const char *name,
                     const struct minga_token_spec *spec, char **token_out,
                     char **errmsg)
 {
-    static const struct minga_token_spec curator = {
-        .role = MINGA_ROLE_CURATOR};
+    static const struct minga_token_spec curator = {.role =
+                                                        MINGA_ROLE_CURATOR};
     if (!spec)
         spec = &curator;
     char *problem = valid_name(name)
@@ -115,17 +115,17 @@ int minga_token_add(struct minga *m, const char *name,
     char *token = minga_strdupf(TOKEN_PREFIX "%s", hex);
     char hash[65];
     hash_token(token, hash);
-    int rc = catalog_token_add(m->cat, name, hash,
-                               spec->role == MINGA_ROLE_CITY ? "city"
-                                                             : "curator",
-                               countries, cities, spec->expires_days);
+    int rc = catalog_token_add(
+        m->cat, name, hash, spec->role == MINGA_ROLE_CITY ? "city" : "curator",
+        countries, cities, spec->expires_days);
     free(countries);
     free(cities);
     if (rc) {
         if (errmsg)
             *errmsg = rc == MINGA_EEXISTS
                           ? minga_strdupf("a token named \"%s\" exists; "
-                                          "revoke it first", name)
+                                          "revoke it first",
+                                          name)
                           : strdup(catalog_errmsg(m->cat));
         free(token);
         return rc;
@@ -200,9 +200,8 @@ static int strv_from_json(const char *text, char ***items, size_t *n)
     *items = calloc(json_array_size(arr) + 1, sizeof **items);
     size_t i;
     json_t *v;
-    json_array_foreach(arr, i, v)
-        if (*items && json_is_string(v))
-            (*items)[(*n)++] = strdup(json_string_value(v));
+    json_array_foreach(arr, i, v) if (*items && json_is_string(v))(
+        *items)[(*n)++] = strdup(json_string_value(v));
     json_decref(arr);
     return *items ? 0 : -1;
 }
@@ -217,8 +216,8 @@ static struct minga_principal *load_principal(struct minga *m,
     int bad = !p;
     if (p) {
         p->name = strdup(name);
-        p->role = strcmp(role, "city") == 0 ? MINGA_ROLE_CITY
-                                            : MINGA_ROLE_CURATOR;
+        p->role =
+            strcmp(role, "city") == 0 ? MINGA_ROLE_CITY : MINGA_ROLE_CURATOR;
         bad = !p->name ||
               strv_from_json(countries, &p->countries, &p->n_countries) ||
               strv_from_json(cities, &p->cities, &p->n_cities);
@@ -304,10 +303,12 @@ static char *place_problem(const struct minga_principal *p, const char *id,
     char *why = NULL;
     if (!in_list(p->countries, p->n_countries, country, 0))
         why = minga_strdupf("%s: %scountry %s is outside this token's scope "
-                            "(%s)", id, what, country, scope ? scope : "?");
+                            "(%s)",
+                            id, what, country, scope ? scope : "?");
     else if (p->n_cities && !in_list(p->cities, p->n_cities, city, 1))
         why = minga_strdupf("%s: %scity %s is outside this token's scope "
-                            "(%s)", id, what, city, scope ? scope : "?");
+                            "(%s)",
+                            id, what, city, scope ? scope : "?");
     free(scope);
     return why;
 }

@@ -58,8 +58,8 @@ static void touch(const void *p, size_t len)
 
 static void touch_value(const struct minga_value *v)
 {
-    if (v && (v->type == MINGA_VALUE_STRING || v->type == MINGA_VALUE_TEXT)
-        && v->len)
+    if (v && (v->type == MINGA_VALUE_STRING || v->type == MINGA_VALUE_TEXT) &&
+        v->len)
         touch(v->str, v->len);
 }
 
@@ -128,8 +128,7 @@ static int h_case_end(struct minga_import_sink *s)
 }
 
 static void report(struct minga_import_sink *s, int severity, int line,
-                   int column, const char *field, const char *fmt,
-                   va_list ap)
+                   int column, const char *field, const char *fmt, va_list ap)
 {
     if (field)
         touch(field, strlen(field));
@@ -243,11 +242,11 @@ static int run(const char *name, const uint8_t *data, size_t size, int fd)
 {
     const struct minga_importer *imp = importer_for(name);
     if (!imp)
-        abort();   /* the target links no importer for its own name */
+        abort(); /* the target links no importer for its own name */
     struct diag_list diags;
     diag_list_init(&diags);
-    struct minga_import_sink sink = {case_builder_new(0, &diags), &diags,
-                                     name, 0};
+    struct minga_import_sink sink = {case_builder_new(0, &diags), &diags, name,
+                                     0};
     int rc;
     if (fd >= 0)
         rc = imp->import_fd ? imp->import_fd(&host_api, &sink, name, fd)

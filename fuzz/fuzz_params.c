@@ -24,7 +24,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > 16384)
-        return 0;     /* MHD's connection memory bounds a target anyway */
+        return 0; /* MHD's connection memory bounds a target anyway */
     struct web_request req;
     memset(&req, 0, sizeof req);
     req.raw_uri = malloc(size + 1);

@@ -50,7 +50,6 @@ extern "C" {
 
 using namespace mindex_impl;
 
-
 /* -- layout ------------------------------------------------------------ */
 
 /* Shards of a new index: MINGA_INDEX_SHARDS when set (1..64), else 1.
@@ -85,8 +84,7 @@ bool mindex_impl::is_single_database(const std::string &dir)
     return path_exists(dir + "/iamglass") || path_exists(dir + "/iamchert");
 }
 
-int mindex_impl::read_shard_count(const std::string &dir,
-                                  unsigned *compaction)
+int mindex_impl::read_shard_count(const std::string &dir, unsigned *compaction)
 {
     *compaction = 0;
     std::string path = dir + "/" + SHARDS_FILE;
@@ -115,10 +113,10 @@ void mindex_impl::write_shard_count(const std::string &dir, int count,
 {
     std::string path = dir + "/" + SHARDS_FILE, tmp = path + ".tmp";
     FILE *f = fopen(tmp.c_str(), "w");
-    bool ok = f && (compaction
-                        ? fprintf(f, "minga-index-shards %d %u\n", count,
-                                  compaction)
-                        : fprintf(f, "minga-index-shards %d\n", count)) > 0;
+    bool ok =
+        f && (compaction
+                  ? fprintf(f, "minga-index-shards %d %u\n", count, compaction)
+                  : fprintf(f, "minga-index-shards %d\n", count)) > 0;
     ok = f && fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
     if (f && fclose(f) != 0)
         ok = false;
@@ -131,7 +129,7 @@ void mindex_impl::write_shard_count(const std::string &dir, int count,
 }
 
 std::string mindex_impl::shard_path(const std::string &dir, int i,
-                                   unsigned compaction)
+                                    unsigned compaction)
 {
     std::string p = dir + "/shard" + std::to_string(i);
     if (compaction)
@@ -163,8 +161,8 @@ static int check_case(const struct minga_case *c, char **errmsg)
         return MINGA_EINVAL;
     }
     if (strlen(c->id) > 200) {
-        set_errmsg(errmsg, std::string("index put_case: id too long: ") +
-                           c->id);
+        set_errmsg(errmsg,
+                   std::string("index put_case: id too long: ") + c->id);
         return MINGA_EINVAL;
     }
     return 0;
@@ -265,10 +263,10 @@ void VersionFiles::watch()
         if (fd < 0 || fstat(fd, &st) != 0) {
             if (fd >= 0)
                 close(fd);
-            forget();   /* not a glass database: reopen every time */
+            forget(); /* not a glass database: reopen every time */
             return;
         }
-        watched.push_back({ path, fd, st.st_dev, st.st_ino });
+        watched.push_back({path, fd, st.st_dev, st.st_ino});
     }
     is_watching = !watched.empty();
 }
@@ -347,7 +345,7 @@ static int require_writer(struct mindex *ix, char **errmsg, const char *what)
     }
     if (ix->mode != MINDEX_WRITE) {
         set_errmsg(errmsg, std::string(what) + ": index " + ix->dir +
-                           " is open read-only");
+                               " is open read-only");
         return MINGA_EINVAL;
     }
     return 0;
@@ -417,7 +415,7 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
         ix->mode = mode;
         ix->dir = dir;
         std::vector<std::string> paths;
-        int new_count = 0;   /* > 0: a new index, to record */
+        int new_count = 0; /* > 0: a new index, to record */
         if (is_single_database(ix->dir)) {
             paths.push_back(ix->dir);
         } else if (int n = read_shard_count(ix->dir, &ix->compaction)) {
@@ -442,8 +440,8 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
             if (mode == MINDEX_WRITE) {
                 /* a shard lost since is recreated empty: its generation
                  * (0) then tells minga_recover to rebuild */
-                sh->wdb = Xapian::WritableDatabase(path,
-                                                   Xapian::DB_CREATE_OR_OPEN);
+                sh->wdb =
+                    Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OPEN);
                 ix->wall.add_database(sh->wdb);
             } else {
                 sh->rdb = Xapian::Database(path);
@@ -550,7 +548,7 @@ extern "C" uint64_t mindex_generation(struct mindex *ix)
     if (!ix)
         return 0;
     if (ix->mode == MINDEX_READ)
-        return ix->generation;   /* of the revision open */
+        return ix->generation; /* of the revision open */
     guard_read(ix, NULL, "index generation", [&]() -> int {
         generation = ix->read_generation();
         return 0;
@@ -569,7 +567,7 @@ uint64_t mindex::read_generation()
         if (i == 0)
             generation = g;
         else if (g != generation)
-            return MINDEX_GENERATION_MIXED;  /* a commit stopped between
+            return MINDEX_GENERATION_MIXED; /* a commit stopped between
                                                 two shards */
     }
     return generation;
@@ -627,13 +625,13 @@ extern "C" int mindex_put_case(struct mindex *ix, const struct minga_case *c,
             char *err = NULL;
             int src = ix->suggester(ix->suggester_arg, c, &suggested, &err);
             if (src) {
-                set_errmsg(errmsg, what + ": suggestions: " +
-                                       (err ? err : "failed"));
+                set_errmsg(errmsg,
+                           what + ": suggestions: " + (err ? err : "failed"));
                 free(err);
                 return src;
             }
         } else {
-            ix->suggested_terms = false;   /* this case has none */
+            ix->suggested_terms = false; /* this case has none */
         }
         ShardJob job;
         job.kind = ShardJob::PUT;
@@ -696,7 +694,7 @@ extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
         ix->sync();
         ix->begin_write();
         for (auto &sh : ix->shards)
-            sh->take_spelling_put();   /* they go with their cases */
+            sh->take_spelling_put(); /* they go with their cases */
         for (Shard *w : ix->writers()) {
             ShardJob job;
             job.kind = ShardJob::REMOVE_ALL;
@@ -707,7 +705,7 @@ extern "C" int mindex_remove_all(struct mindex *ix, char **errmsg)
         ix->refresh_query_stems();
         /* no case left with plain steps: the new ones get norms */
         ix->length_norms = true;
-        ix->suggested_terms = true;    /* until a put without suggester */
+        ix->suggested_terms = true; /* until a put without suggester */
         ix->reset_enquire();
         return 0;
     });
@@ -730,7 +728,8 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
             /* a write failed: the batch is incomplete, commit nothing */
             rollback_all(ix);
             set_errmsg(errmsg, "index commit: nothing committed after an "
-                               "error: " + msg);
+                               "error: " +
+                                   msg);
             return rc;
         }
         ix->begin_write();
@@ -746,9 +745,8 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
             job.set_languages = ix->languages_dirty;
             job.languages = list;
             job.set_weighting = ix->length_norms;
-            job.suggested_mark = ix->suggested_terms && ix->suggester
-                                     ? SUGGESTED_TERMS_V1
-                                     : "";
+            job.suggested_mark =
+                ix->suggested_terms && ix->suggester ? SUGGESTED_TERMS_V1 : "";
             return job;
         };
         /* The spelling data first, then the shards, whose commit carries

@@ -44,11 +44,13 @@ extern "C" {
 
 struct mindex;
 
-enum mindex_mode { MINDEX_READ = 0, MINDEX_WRITE = 1 };
+enum mindex_mode {
+    MINDEX_READ = 0,
+    MINDEX_WRITE = 1
+};
 
 /* Opens (creating it in write mode) the index in folder `dir`. */
-int mindex_open(struct mindex **out, const char *dir, int mode,
-                char **errmsg);
+int mindex_open(struct mindex **out, const char *dir, int mode, char **errmsg);
 void mindex_close(struct mindex *ix);
 
 /* Readers: see the latest commit (cheap when nothing changed). */
@@ -85,8 +87,8 @@ void mindex_rollback(struct mindex *ix);
  * suggester fills it, nothing to free. */
 #define MINDEX_SUGGESTED_MAX 8
 struct mindex_suggested {
-    uint32_t goal_mask;                          /* bit g for goal g */
-    char targets[MINDEX_SUGGESTED_MAX][8];       /* "11.2" */
+    uint32_t goal_mask;                    /* bit g for goal g */
+    char targets[MINDEX_SUGGESTED_MAX][8]; /* "11.2" */
     size_t n_targets;
 };
 
@@ -95,8 +97,7 @@ struct mindex_suggested {
  * which fails the mindex_put_case that asked. Called in the thread of
  * mindex_put_case. */
 typedef int (*mindex_suggest_fn)(void *arg, const struct minga_case *c,
-                                 struct mindex_suggested *out,
-                                 char **errmsg);
+                                 struct mindex_suggested *out, char **errmsg);
 
 /* Writers: every case put from now on gets fn's suggestions as terms
  * (fn and arg borrowed; they must outlive the writer). The index calls
@@ -104,8 +105,7 @@ typedef int (*mindex_suggest_fn)(void *arg, const struct minga_case *c,
  * writer of a new or emptied index, or of one whose every case has its
  * suggestions, marks the index as having them at each commit; a put
  * without a suggester takes the mark away (mindex_has_suggested). */
-void mindex_set_suggester(struct mindex *ix, mindex_suggest_fn fn,
-                          void *arg);
+void mindex_set_suggester(struct mindex *ix, mindex_suggest_fn fn, void *arg);
 
 /* Whether every case in the index carries its suggested terms: false for
  * an index made before them (or by a writer without a suggester) until
@@ -130,47 +130,46 @@ int mindex_set_thesaurus(struct mindex *ix, const char *text, size_t len,
 
 /* Calls fn for every case id in the index, in no particular order; stops
  * when fn returns nonzero. For consistency checks. */
-int mindex_foreach_id(struct mindex *ix,
-                      int (*fn)(void *arg, const char *id), void *arg,
-                      char **errmsg);
+int mindex_foreach_id(struct mindex *ix, int (*fn)(void *arg, const char *id),
+                      void *arg, char **errmsg);
 
 /* -- searching ------------------------------------------------------- */
 
 struct mindex_hit {
     char *id;
-    double score;            /* Xapian weight */
-    int percent;             /* 0-100 */
+    double score; /* Xapian weight */
+    int percent;  /* 0-100 */
     char *title;
     char *city;
     char *country;
     char *language;
     int year_start;
-    int year_end;            /* 0 when absent */
+    int year_end; /* 0 when absent */
     uint32_t goal_mask;
     uint32_t level_mask;
     uint32_t actor_mask;
-    char *snippet;           /* HTML-safe text; matched words inside
+    char *snippet;      /* HTML-safe text; matched words inside
                                 <mark>...</mark> */
-    char *snippet_from;      /* NULL: the snippet is from the summary and
+    char *snippet_from; /* NULL: the snippet is from the summary and
                                 body; else the attachment's path */
-    int is_partial;          /* 1: matches some of the query's words, not
+    int is_partial;     /* 1: matches some of the query's words, not
                                 all (see mindex_results.is_partial) */
     /* With q->want_suggested, a hit that matched the goal or target
      * filter only through a suggestion (not tagged with any of the
      * filter's goals, or targets): the filter's goals and targets it was
      * suggested; 0 and none for a hit tagged with them. */
     uint32_t suggested_goal_mask;
-    char **suggested_targets;    /* "11.2", in the query's order */
+    char **suggested_targets; /* "11.2", in the query's order */
     size_t n_suggested_targets;
 };
 
 struct mindex_count {
-    char key[8];             /* country code or language code */
+    char key[8]; /* country code or language code */
     uint64_t count;
 };
 
 struct mindex_results {
-    uint64_t total;              /* matching cases (exact when facets on,
+    uint64_t total; /* matching cases (exact when facets on,
                                     unless is_estimate) */
     /* With facets on, the matcher counts at most MINDEX_FACET_EXACT_MAX
      * matches; past that the facet counts (and total, unless Xapian
@@ -182,14 +181,14 @@ struct mindex_results {
     struct mindex_hit *hits;
     size_t n_hits;
     /* facet counts over the whole match set (when q->want_facets) */
-    uint64_t goal_counts[18];    /* index 1..17 */
-    uint64_t level_counts[MINGA_N_LEVELS];   /* bit order */
+    uint64_t goal_counts[18];              /* index 1..17 */
+    uint64_t level_counts[MINGA_N_LEVELS]; /* bit order */
     uint64_t actor_counts[MINGA_N_ACTORS];
-    struct mindex_count *countries;  /* sorted by count desc, then key */
+    struct mindex_count *countries; /* sorted by count desc, then key */
     size_t n_countries;
     struct mindex_count *languages;
     size_t n_languages;
-    char *suggestion;            /* corrected query text, or NULL */
+    char *suggestion; /* corrected query text, or NULL */
     /* The query's text matched nothing and its spelling suggestion
      * matched: the results are the suggestion's. corrected_from is the
      * text as typed, query_used the suggestion searched (both NULL
@@ -244,12 +243,12 @@ struct mindex_related {
     char *country;
     char *language;
     int year_start;
-    int year_end;            /* 0 when absent */
-    uint32_t goal_mask;      /* the related case's goals */
-    double score;            /* its weight, after the same-city step */
-    int is_same_city;        /* same city and country as the case asked */
+    int year_end;       /* 0 when absent */
+    uint32_t goal_mask; /* the related case's goals */
+    double score;       /* its weight, after the same-city step */
+    int is_same_city;   /* same city and country as the case asked */
     uint32_t shared_goal_mask;
-    char **shared_targets;   /* "11.2", in the case's order */
+    char **shared_targets; /* "11.2", in the case's order */
     size_t n_shared_targets;
     /* Readable words and phrases the two have in common, strongest
      * first, as the asked case writes them ("presupuesto participativo");

@@ -35,7 +35,8 @@
 
 using namespace mindex_impl;
 
-namespace {
+namespace
+{
 
 /* Bytes of the regular files under path (not following links). */
 uint64_t tree_bytes(const std::string &path)
@@ -155,7 +156,7 @@ void remove_unnamed(const std::string &dir, int count, unsigned compaction)
         remove_tree(p);
 }
 
-}  // namespace
+} // namespace
 
 extern "C" int mindex_compact(const char *dir, uint64_t *bytes_before,
                               uint64_t *bytes_after, char **errmsg)
@@ -178,7 +179,7 @@ extern "C" int mindex_compact(const char *dir, uint64_t *bytes_before,
             set_errmsg(errmsg, "index compact: no index in " + d);
             return MINGA_ENOTFOUND;
         }
-        remove_unnamed(d, n, c);   /* a compaction that died */
+        remove_unnamed(d, n, c); /* a compaction that died */
         uint64_t before = 0;
         for (int i = 0; i < n; i++)
             before += tree_bytes(shard_path(d, i, c));
@@ -195,7 +196,7 @@ extern "C" int mindex_compact(const char *dir, uint64_t *bytes_before,
             fsync_tree(to);
         }
         fsync_path(d);
-        write_shard_count(d, n, next);   /* the swap */
+        write_shard_count(d, n, next); /* the swap */
         fsync_path(d);
         remove_unnamed(d, n, next);
         uint64_t after = 0;

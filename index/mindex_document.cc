@@ -17,7 +17,8 @@ extern "C" {
 #include "textfold.h"
 }
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* Gap between fields so a phrase never spans two of them. */
 static const Xapian::termpos FIELD_GAP = 100;
@@ -37,7 +38,7 @@ static void add_field(std::vector<FoldedField> &fields,
                       const std::string &text, Xapian::termcount wdf_inc)
 {
     if (!text.empty())
-        fields.push_back({ fold_text(text), wdf_inc });
+        fields.push_back({fold_text(text), wdf_inc});
 }
 
 /* Bytes of attachment text one case's document indexes, all its
@@ -90,8 +91,8 @@ static bool is_heading_line(const std::string &line)
         return false;
     if (line[i] == '#') {
         size_t n = line.find_first_not_of('#', i);
-        return n - i <= 6 && (n == std::string::npos || line[n] == ' ' ||
-                              line[n] == '\t');
+        return n - i <= 6 &&
+               (n == std::string::npos || line[n] == ' ' || line[n] == '\t');
     }
     if (line[i] == '=' || line[i] == '-') {
         size_t end = line.find_last_not_of(" \t\r");
@@ -148,15 +149,15 @@ static std::string snippet_source(const char *summary, const char *body)
         pos = eol + 1;
         /* a setext heading's text is the line before its underline */
         size_t next_eol = raw.find('\n', pos);
-        std::string next = pos < raw.size()
-                               ? raw.substr(pos, (next_eol == std::string::npos
-                                                      ? raw.size()
-                                                      : next_eol) - pos)
-                               : std::string();
+        std::string next =
+            pos < raw.size()
+                ? raw.substr(pos, (next_eol == std::string::npos ? raw.size()
+                                                                 : next_eol) -
+                                      pos)
+                : std::string();
         bool is_blank = line.find_first_not_of(" \t\r") == std::string::npos;
-        bool next_is_underline =
-            !is_blank && is_heading_line(next) &&
-            next.find('#') == std::string::npos;
+        bool next_is_underline = !is_blank && is_heading_line(next) &&
+                                 next.find('#') == std::string::npos;
         if (is_blank || is_heading_line(line) || next_is_underline) {
             new_block = true;
             continue;
@@ -164,8 +165,8 @@ static std::string snippet_source(const char *summary, const char *body)
         size_t marker = list_marker_len(line);
         if (marker)
             new_block = true;
-        for (size_t i = marker; i < line.size() &&
-                                out.size() < SNIPPET_SOURCE_MAX; i++) {
+        for (size_t i = marker;
+             i < line.size() && out.size() < SNIPPET_SOURCE_MAX; i++) {
             char ch = line[i];
             if (ch == ' ' || ch == '\t' || ch == '\r') {
                 in_space = true;
@@ -180,7 +181,7 @@ static std::string snippet_source(const char *summary, const char *body)
             new_block = in_space = false;
             out += ch;
         }
-        in_space = true;   /* a line break inside a paragraph */
+        in_space = true; /* a line break inside a paragraph */
     }
     /* never end inside a UTF-8 sequence */
     size_t end = out.size();
@@ -188,7 +189,7 @@ static std::string snippet_source(const char *summary, const char *body)
         while (end > 0 && ((unsigned char)out[end - 1] & 0xC0) == 0x80)
             end--;
         if (end > 0 && ((unsigned char)out[end - 1] & 0x80))
-            end--;   /* the lead byte of a cut sequence */
+            end--; /* the lead byte of a cut sequence */
         out.resize(end);
     }
     return out;
@@ -202,8 +203,8 @@ static std::string snippet_source(const char *summary, const char *body)
 static SnippetSources attachment_sources(const struct minga_case *c)
 {
     SnippetSources sources;
-    for (size_t i = 0; i < c->n_attachments &&
-                       sources.size() < ATTACHMENT_SNIPPET_SOURCES;
+    for (size_t i = 0;
+         i < c->n_attachments && sources.size() < ATTACHMENT_SNIPPET_SOURCES;
          i++) {
         const struct minga_attachment *a = &c->attachments[i];
         bool seen = false;
@@ -214,8 +215,8 @@ static SnippetSources attachment_sources(const struct minga_case *c)
             continue;
         /* snippet_source keeps SNIPPET_SOURCE_MAX bytes of what it is
          * given: give it a bounded start of a long report */
-        size_t len = utf8_prefix(a->text, strlen(a->text),
-                                 4 * SNIPPET_SOURCE_MAX);
+        size_t len =
+            utf8_prefix(a->text, strlen(a->text), 4 * SNIPPET_SOURCE_MAX);
         std::string start(a->text, len);
         std::string source = snippet_source(start.c_str(), nullptr);
         if (!source.empty())
@@ -243,8 +244,8 @@ static size_t count_words(const std::string &text)
 /* The case's length norm as a multiplier of its fields' wdf steps (see
  * "Length norms" in mindex_internal.h): LENGTH_NORM_SCALE over BM25's
  * length factor, never below 1. */
-static Xapian::termcount length_norm_step(
-    const std::vector<FoldedField> &fields)
+static Xapian::termcount
+length_norm_step(const std::vector<FoldedField> &fields)
 {
     double words = 0;
     for (const FoldedField &f : fields)
@@ -259,8 +260,7 @@ static Xapian::termcount length_norm_step(
  * boolean filter terms, values and the stored data. Runs in the caller's
  * thread, on the writer's own TermGenerator and stemmers; reads the case
  * in place. Throws (before anything is queued). */
-Xapian::Document build_document(struct mindex *ix,
-                                const struct minga_case *c,
+Xapian::Document build_document(struct mindex *ix, const struct minga_case *c,
                                 const struct mindex_suggested *suggested)
 {
     std::vector<FoldedField> fields;

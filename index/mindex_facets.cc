@@ -16,7 +16,8 @@
 #include <algorithm>
 #include <functional>
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* A code of PackedFacets back as text. */
 static std::string code_string(uint64_t key)
@@ -38,7 +39,7 @@ static uint16_t code_number(FacetTable &table,
     if (it != numbers.end())
         return it->second;
     if (table.codes.size() >= 0xffff)
-        return 0;   /* more codes than any index holds: not counted */
+        return 0; /* more codes than any index holds: not counted */
     uint16_t n = (uint16_t)table.codes.size();
     table.codes.push_back(key);
     numbers.emplace(key, n);
@@ -67,7 +68,7 @@ std::unique_ptr<FacetTable> facet_table_load(Xapian::Database &db)
     }
     table->all.countries.resize(table->codes.size());
     table->all.languages.resize(table->codes.size());
-    for (int slot : { SLOT_YEAR_START, SLOT_YEAR_END }) {
+    for (int slot : {SLOT_YEAR_START, SLOT_YEAR_END}) {
         for (auto v = db.valuestream_begin(slot);
              v != db.valuestream_end(slot); ++v) {
             if (v.get_docid() >= table->rows.size())
@@ -87,11 +88,9 @@ void FacetCounts::add_masks(uint32_t goal_mask, uint32_t level_mask,
 {
     for (uint32_t m = goal_mask & 0x3fffe; m; m &= m - 1)
         goals[__builtin_ctz(m)]++;
-    for (uint32_t m = level_mask & ((1u << MINGA_N_LEVELS) - 1); m;
-         m &= m - 1)
+    for (uint32_t m = level_mask & ((1u << MINGA_N_LEVELS) - 1); m; m &= m - 1)
         levels[__builtin_ctz(m)]++;
-    for (uint32_t m = actor_mask & ((1u << MINGA_N_ACTORS) - 1); m;
-         m &= m - 1)
+    for (uint32_t m = actor_mask & ((1u << MINGA_N_ACTORS) - 1); m; m &= m - 1)
         actors[__builtin_ctz(m)]++;
 }
 
@@ -172,8 +171,7 @@ RowFilter::RowFilter(const FacetTable &table, const struct minga_query *q)
     /* with suggestions the goals are matched by terms
      * (target_filter_query): the table knows the tagged ones only */
     : goal_mask(q->want_suggested ? 0 : q->goal_mask),
-      level_mask(q->level_mask),
-      actor_mask(q->actor_mask),
+      level_mask(q->level_mask), actor_mask(q->actor_mask),
       countries(code_numbers(table, q->countries, q->n_countries)),
       languages(code_numbers(table, q->languages, q->n_languages)),
       year_from(q->year_from), year_to(q->year_to), share(1.0)
@@ -193,11 +191,11 @@ RowFilter::RowFilter(const FacetTable &table, const struct minga_query *q)
         return [&codes](size_t n) { return (bool)codes[n]; };
     };
     if (!countries.empty())
-        share *= share_of(table, table.all.countries.data(),
-                          countries.size(), in_codes(countries));
+        share *= share_of(table, table.all.countries.data(), countries.size(),
+                          in_codes(countries));
     if (!languages.empty())
-        share *= share_of(table, table.all.languages.data(),
-                          languages.size(), in_codes(languages));
+        share *= share_of(table, table.all.languages.data(), languages.size(),
+                          in_codes(languages));
 }
 
 uint64_t FacetSpy::count_set(const DocSet &set, const RowFilter &filter)
@@ -207,7 +205,7 @@ uint64_t FacetSpy::count_set(const DocSet &set, const RowFilter &filter)
         for (uint64_t bits = set.words[w]; bits; bits &= bits - 1) {
             size_t did = w * 64 + (size_t)__builtin_ctzll(bits);
             if (did >= n_rows)
-                return seen;   /* newer than the table: as above */
+                return seen; /* newer than the table: as above */
             const FacetRow &row = table->rows[did];
             if (!filter.passes(row))
                 continue;
@@ -290,10 +288,9 @@ static uint64_t estimate_total(uint64_t seen, Xapian::docid covered,
 {
     uint64_t lower = mset.get_matches_lower_bound();
     uint64_t upper = mset.get_matches_upper_bound();
-    uint64_t guess = covered ? (uint64_t)((double)seen * last_docid /
-                                              covered +
-                                          0.5)
-                             : mset.get_matches_estimated();
+    uint64_t guess =
+        covered ? (uint64_t)((double)seen * last_docid / covered + 0.5)
+                : mset.get_matches_estimated();
     return std::min(upper, std::max(lower, guess));
 }
 
@@ -309,9 +306,8 @@ FacetCounter::FacetCounter(struct mindex *ix_, const struct minga_query *q_,
       table(q_->want_facets ? ix_->facets() : nullptr),
       filter(table ? new RowFilter(*table, q_) : nullptr),
       check_at_least(q_->want_facets
-                         ? std::min<Xapian::doccount>(
-                               ix_->db().get_doccount(),
-                               MINDEX_FACET_EXACT_MAX)
+                         ? std::min<Xapian::doccount>(ix_->db().get_doccount(),
+                                                      MINDEX_FACET_EXACT_MAX)
                          : 0)
 {
 }
@@ -328,23 +324,23 @@ Counting FacetCounter::prepare(const Xapian::Query &text)
     if (!table || text.get_type() == Xapian::Query::OP_AND ||
         !set.plan(ix->db(), targets.empty()
                                 ? text
-                                : Xapian::Query(Xapian::Query::OP_FILTER,
-                                                text, targets)))
-        return Counting{ spy.get(), check_at_least };
+                                : Xapian::Query(Xapian::Query::OP_FILTER, text,
+                                                targets)))
+        return Counting{spy.get(), check_at_least};
     const double size = set.guess_size(table->n_docs) * filter->share;
     const double reads = (double)set.reads();
     const Xapian::docid last = (Xapian::docid)(table->rows.size() - 1);
-    if (reads <= std::min<double>(size, check_at_least) *
-                     READS_PER_WEIGHED_MATCH) {
+    if (reads <=
+        std::min<double>(size, check_at_least) * READS_PER_WEIGHED_MATCH) {
         read_limit = last;
     } else if (size > check_at_least &&
                reads <= size * READS_PER_WEIGHED_MATCH) {
         /* the docids that should hold check_at_least matches cost
          * reads * check_at_least / size entries: less than the spy */
-        read_limit = (Xapian::docid)std::max<double>(
-            1, last * (check_at_least / size));
+        read_limit =
+            (Xapian::docid)std::max<double>(1, last * (check_at_least / size));
     } else {
-        return Counting{ spy.get(), check_at_least };
+        return Counting{spy.get(), check_at_least};
     }
     DocSet matched(last);
     set.read(ix->db(), matched, read_limit);
@@ -360,8 +356,7 @@ Counting FacetCounter::prepare(const Xapian::Query &text)
     return Counting();
 }
 
-void FacetCounter::finish(const Xapian::MSet &mset,
-                          struct mindex_results *r)
+void FacetCounter::finish(const Xapian::MSet &mset, struct mindex_results *r)
 {
     const Xapian::docid last = ix->db().get_lastdocid();
     bool is_partial = false;
@@ -371,10 +366,9 @@ void FacetCounter::finish(const Xapian::MSet &mset,
             r->total = estimate_total(spy->seen, read_limit, mset, last);
             is_partial = true;
         }
-    } else if (check_at_least > 0 &&
-               (spy->seen >= check_at_least ||
-                mset.get_matches_lower_bound() !=
-                    mset.get_matches_upper_bound())) {
+    } else if (check_at_least > 0 && (spy->seen >= check_at_least ||
+                                      mset.get_matches_lower_bound() !=
+                                          mset.get_matches_upper_bound())) {
         /* the spy stopped counting, or the matcher did at its time limit
          * (MATCH_TIME_LIMIT_S; it knows the total exactly when it looked
          * at every match): Xapian may still know the exact total (when it

@@ -19,7 +19,8 @@
 
 #include "mindex.h"
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* mindex_matchset.h */
 struct DocSet;
@@ -34,7 +35,7 @@ struct FacetRow {
 
 /* How many documents hold each facet value. */
 struct FacetCounts {
-    uint64_t goals[18] = {};           /* [1..17] */
+    uint64_t goals[18] = {}; /* [1..17] */
     uint64_t levels[MINGA_N_LEVELS] = {};
     uint64_t actors[MINGA_N_ACTORS] = {};
     /* by code number of a FacetTable; [0]: none */
@@ -42,17 +43,17 @@ struct FacetCounts {
 
     void add_masks(uint32_t goal_mask, uint32_t level_mask,
                    uint32_t actor_mask);
-    void add(const FacetRow &row);     /* grows the code counts */
+    void add(const FacetRow &row); /* grows the code counts */
 };
 
 /* Every document's facet values and years by docid, read once per
  * revision of a reader (16 bytes a document). */
 struct FacetTable {
-    std::vector<FacetRow> rows;        /* [docid]; [0] unused */
-    std::vector<uint64_t> codes;       /* country and language codes by
+    std::vector<FacetRow> rows;  /* [docid]; [0] unused */
+    std::vector<uint64_t> codes; /* country and language codes by
                                           number (as code keys); [0]: none */
     uint64_t n_docs = 0;
-    FacetCounts all;                   /* over every document */
+    FacetCounts all; /* over every document */
 };
 
 /* Reads SLOT_FACETS and the years of every document of db. Throws. */
@@ -63,10 +64,10 @@ std::unique_ptr<FacetTable> facet_table_load(Xapian::Database &db);
  * the filter terms match. */
 struct RowFilter {
     RowFilter(const FacetTable &table, const struct minga_query *q);
-    uint32_t goal_mask, level_mask, actor_mask;   /* 0: any */
-    std::vector<bool> countries, languages;       /* by code number;
+    uint32_t goal_mask, level_mask, actor_mask; /* 0: any */
+    std::vector<bool> countries, languages;     /* by code number;
                                                      empty: any */
-    int year_from, year_to;                       /* 0: open */
+    int year_from, year_to;                     /* 0: open */
     /* The share of documents that pass, but for the years, as if the
      * fields were independent. */
     double share;
@@ -88,17 +89,21 @@ struct RowFilter {
  * matcher, told to check only that many, skips documents it cannot rank
  * in the page, and the spy ignores the rest. With a table (a reader's)
  * it looks documents up there, else it decodes their packed value. */
-class FacetSpy : public Xapian::MatchSpy {
+class FacetSpy : public Xapian::MatchSpy
+{
   public:
     FacetSpy(Xapian::doccount limit, const FacetTable *table);
     Xapian::doccount limit;
-    const FacetTable *table;           /* borrowed; or nullptr */
+    const FacetTable *table; /* borrowed; or nullptr */
     Xapian::doccount seen = 0;
-    Xapian::docid last_seen = 0;       /* by the matcher */
-    FacetCounts counts;                /* codes by number: with a table */
+    Xapian::docid last_seen = 0; /* by the matcher */
+    FacetCounts counts;          /* codes by number: with a table */
 
     void operator()(const Xapian::Document &doc, double) override;
-    std::string name() const override { return "minga::FacetSpy"; }
+    std::string name() const override
+    {
+        return "minga::FacetSpy";
+    }
     Xapian::MatchSpy *clone() const override
     {
         return new FacetSpy(limit, table);
@@ -112,7 +117,7 @@ class FacetSpy : public Xapian::MatchSpy {
     void copy_codes(struct mindex_results *r);
 
   private:
-    std::unordered_map<uint64_t, uint64_t> countries, languages;  /* keys:
+    std::unordered_map<uint64_t, uint64_t> countries, languages; /* keys:
                                           without a table */
 };
 
@@ -131,7 +136,8 @@ struct Counting {
  * for a large one, the part of the docid range that should hold about
  * MINDEX_FACET_EXACT_MAX matches, as an estimate; the matcher then only
  * ranks the page. */
-class FacetCounter {
+class FacetCounter
+{
   public:
     /* targets: the filters q's facet table cannot check
      * (target_filter_query; empty when none); the others come from q.
@@ -146,14 +152,14 @@ class FacetCounter {
     void finish(const Xapian::MSet &mset, struct mindex_results *r);
 
   private:
-    struct mindex *ix;                 /* borrowed */
-    const struct minga_query *q;       /* borrowed */
+    struct mindex *ix;           /* borrowed */
+    const struct minga_query *q; /* borrowed */
     Xapian::Query targets;
     const FacetTable *table;           /* borrowed; nullptr: spy only */
     std::unique_ptr<RowFilter> filter; /* with a table */
     Xapian::doccount check_at_least;
-    std::unique_ptr<FacetSpy> spy;     /* counts, whichever way */
-    Xapian::docid read_limit = 0;      /* 0: the matcher shows the spy
+    std::unique_ptr<FacetSpy> spy; /* counts, whichever way */
+    Xapian::docid read_limit = 0;  /* 0: the matcher shows the spy
                                           its matches; else the set was
                                           read and counted up to it */
 };

@@ -82,7 +82,8 @@
 #include "mindex_thesaurus.h"
 #include "mindex_worker.h"
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 enum {
     SLOT_YEAR_START = 0,
@@ -92,12 +93,12 @@ enum {
     SLOT_SNIPPET_SOURCES = 4
 };
 
-extern const char *const META_GENERATION;   /* decimal */
-extern const char *const META_LANGUAGES;    /* "es pt en" */
-extern const char *const META_THESAURUS;    /* synonym keys, one a line */
-extern const char *const META_WEIGHTING;    /* WEIGHTING_LENGTH_NORMS */
+extern const char *const META_GENERATION; /* decimal */
+extern const char *const META_LANGUAGES;  /* "es pt en" */
+extern const char *const META_THESAURUS;  /* synonym keys, one a line */
+extern const char *const META_WEIGHTING;  /* WEIGHTING_LENGTH_NORMS */
 extern const char *const WEIGHTING_LENGTH_NORMS;
-extern const char *const META_SUGGESTED;    /* SUGGESTED_TERMS_V1 */
+extern const char *const META_SUGGESTED; /* SUGGESTED_TERMS_V1 */
 extern const char *const SUGGESTED_TERMS_V1;
 
 /* BM25's parameters (Xapian's defaults) */
@@ -122,8 +123,7 @@ bool is_single_database(const std::string &dir);
  * number. Throws. */
 int read_shard_count(const std::string &dir, unsigned *compaction);
 /* Records both, atomically (written aside, fsynced, renamed). Throws. */
-void write_shard_count(const std::string &dir, int count,
-                       unsigned compaction);
+void write_shard_count(const std::string &dir, int count, unsigned compaction);
 /* Shard i's folder under compaction number `compaction`. */
 std::string shard_path(const std::string &dir, int i, unsigned compaction);
 /* The spelling database's folder, in the index folder. */
@@ -191,8 +191,7 @@ Xapian::Query unit_words_query(struct mindex *ix,
  * boolean filter terms, values and the stored data. Runs in the caller's
  * thread of a writer, on its own TermGenerator and stemmers; reads the
  * case in place. Throws. */
-Xapian::Document build_document(struct mindex *ix,
-                                const struct minga_case *c,
+Xapian::Document build_document(struct mindex *ix, const struct minga_case *c,
                                 const struct mindex_suggested *suggested);
 
 /* The version files (iamglass) of a reader's databases, to tell
@@ -201,12 +200,16 @@ Xapian::Document build_document(struct mindex *ix,
  * search; a commit renames a new one into place, which stat() sees as
  * another inode. An open descriptor is kept on each watched file so its
  * inode cannot be reused by a later one. */
-class VersionFiles {
-public:
+class VersionFiles
+{
+  public:
     VersionFiles() = default;
     VersionFiles(const VersionFiles &) = delete;
     VersionFiles &operator=(const VersionFiles &) = delete;
-    ~VersionFiles() { forget(); }
+    ~VersionFiles()
+    {
+        forget();
+    }
 
     /* The files to watch, from the next watch() on. */
     void set_paths(std::vector<std::string> paths);
@@ -217,7 +220,7 @@ public:
      * the databases, so a commit between the two is seen next time. */
     void watch();
 
-private:
+  private:
     struct Watched {
         std::string path;
         int fd;
@@ -236,17 +239,17 @@ struct mindex {
     int mode;
     std::string dir;
     std::vector<std::unique_ptr<mindex_impl::Shard>> shards;
-    Xapian::Database rdb;    /* MINDEX_READ: all shards, sharing their
+    Xapian::Database rdb;  /* MINDEX_READ: all shards, sharing their
                                 Database internals */
-    Xapian::Database wall;   /* MINDEX_WRITE: all shards' wdb, for reading
+    Xapian::Database wall; /* MINDEX_WRITE: all shards' wdb, for reading
                                 through the writer (after sync()) */
-    std::unique_ptr<mindex_impl::Shard> speller;  /* MINDEX_WRITE: the
+    std::unique_ptr<mindex_impl::Shard> speller; /* MINDEX_WRITE: the
                                 spelling database and its worker */
-    Xapian::Database spell_all;  /* the spelling data: the spelling
+    Xapian::Database spell_all;         /* the spelling data: the spelling
                                 database and the shards (older folders) */
-    mindex_impl::VersionFiles versions;  /* MINDEX_READ: of rdb, spell_all */
-    bool in_txn = false;               /* a write since the last commit */
-    bool languages_dirty = false;      /* META_LANGUAGES to rewrite */
+    mindex_impl::VersionFiles versions; /* MINDEX_READ: of rdb, spell_all */
+    bool in_txn = false;                /* a write since the last commit */
+    bool languages_dirty = false;       /* META_LANGUAGES to rewrite */
     /* Documents carry length norms (see "Length norms" above): writers
      * of a new or emptied index and readers of one marked so. */
     bool length_norms = false;
@@ -254,23 +257,23 @@ struct mindex {
      * of an index marked so or empty; writers of a new or emptied index,
      * or of a marked one, until a case is put without a suggester. */
     bool suggested_terms = false;
-    mindex_suggest_fn suggester = nullptr;   /* writers; borrowed */
+    mindex_suggest_fn suggester = nullptr; /* writers; borrowed */
     void *suggester_arg = nullptr;
     /* Readers: the generation of the revision open, read by
      * load_metadata() (it changes only when reopen_db() moves on), so a
      * search does not read it from every shard again. */
     uint64_t generation = 0;
 
-    std::map<std::string, Xapian::Stem> stems;  /* by language code */
-    std::set<std::string> languages;   /* languages of indexed cases */
+    std::map<std::string, Xapian::Stem> stems; /* by language code */
+    std::set<std::string> languages;           /* languages of indexed cases */
     bool has_thesaurus = false;
     /* Stemmers every query word is stemmed with: es, pt, en, then the
      * other languages seen in the index. */
     std::vector<std::pair<std::string, mindex_impl::StemMemo *>> query_stems;
 
-    Xapian::TermGenerator tokenizer;   /* the same tokenising as the
+    Xapian::TermGenerator tokenizer; /* the same tokenising as the
                                           indexer, no stemming */
-    Xapian::TermGenerator indexer;     /* MINDEX_WRITE: builds the cases'
+    Xapian::TermGenerator indexer;   /* MINDEX_WRITE: builds the cases'
                                           documents, in the caller's thread */
     std::unique_ptr<Xapian::Enquire> enquire;
     /* Readers: loaded at the first search with facets, dropped when
@@ -361,11 +364,12 @@ struct mindex {
     /* The other entries of the thesaurus groups that hold these folded
      * words (an n-gram of a query), trying the key under every query
      * stemmer. Throws. */
-    std::vector<mindex_impl::SynEntry> thesaurus_lookup(
-        const std::vector<std::string> &words);
+    std::vector<mindex_impl::SynEntry>
+    thesaurus_lookup(const std::vector<std::string> &words);
 };
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* How often a read is tried when commits keep overwriting the revision
  * it reads (DatabaseModifiedError): a writer that commits several times

@@ -19,7 +19,8 @@
 
 #include <algorithm>
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 DocSet::DocSet(Xapian::docid last_docid_)
     : words((size_t)last_docid_ / 64 + 1, 0), last_docid(last_docid_)
@@ -67,13 +68,19 @@ uint64_t DocSet::count() const
 
 /* A query as the set operations that give its documents. */
 struct SetNode {
-    enum Kind { TERM, ALL, ANY, BOTH, FIRST_BUT } kind;
-    std::string term;               /* TERM */
-    std::vector<SetNode> parts;     /* ANY: any of them; BOTH: all of
+    enum Kind {
+        TERM,
+        ALL,
+        ANY,
+        BOTH,
+        FIRST_BUT
+    } kind;
+    std::string term;           /* TERM */
+    std::vector<SetNode> parts; /* ANY: any of them; BOTH: all of
                                        them, cheapest first; FIRST_BUT:
                                        the first less the others */
-    uint64_t termfreq = 0;          /* TERM, ALL: its posting list */
-    uint64_t cost = 0;              /* posting-list entries it reads */
+    uint64_t termfreq = 0;      /* TERM, ALL: its posting list */
+    uint64_t cost = 0;          /* posting-list entries it reads */
 };
 
 /* Whether a subquery matches every document: in an AND it only weighs. */
@@ -98,7 +105,7 @@ static bool plan_set(Xapian::Database &db, const Xapian::Query &q,
         return true;
     }
     case Xapian::Query::LEAF_MATCH_ALL:
-    case Xapian::Query::LEAF_POSTING_SOURCE:   /* ours match everything */
+    case Xapian::Query::LEAF_POSTING_SOURCE: /* ours match everything */
         node.kind = SetNode::ALL;
         node.termfreq = node.cost = db.get_doccount();
         return true;
@@ -116,22 +123,22 @@ static bool plan_set(Xapian::Database &db, const Xapian::Query &q,
     case Xapian::Query::OP_MAX:
     case Xapian::Query::OP_SYNONYM:
     case Xapian::Query::OP_SCALE_WEIGHT:
-    case Xapian::Query::OP_AND_MAYBE:   /* matches as its first part */
+    case Xapian::Query::OP_AND_MAYBE: /* matches as its first part */
         node.kind = SetNode::ANY;
         break;
     default:
-        return false;   /* positions, values, wildcards */
+        return false; /* positions, values, wildcards */
     }
     size_t n = q.get_num_subqueries();
     if (n == 0)
-        return false;   /* an operator we cannot look into */
+        return false; /* an operator we cannot look into */
     if (type == Xapian::Query::OP_AND_MAYBE)
         n = 1;
     for (size_t i = 0; i < n; i++) {
         Xapian::Query sub = q.get_subquery(i);
         if (node.kind == SetNode::BOTH && matches_all(sub) &&
             (i + 1 < n || !node.parts.empty()))
-            continue;   /* unless all do */
+            continue; /* unless all do */
         node.parts.emplace_back();
         if (!plan_set(db, sub, node.parts.back()))
             return false;
@@ -156,10 +163,8 @@ struct SetReader {
     Xapian::docid limit;
 };
 
-static void read_set(const SetReader &r, const SetNode &node,
-                     DocSet &out);
-static void keep_set(const SetReader &r, const SetNode &node,
-                     DocSet &set);
+static void read_set(const SetReader &r, const SetNode &node, DocSet &out);
+static void keep_set(const SetReader &r, const SetNode &node, DocSet &set);
 
 /* Given in `set` the documents of the first part of a BOTH or FIRST_BUT
  * node, keeps those the node matches. */
@@ -227,8 +232,7 @@ static void keep_set(const SetReader &r, const SetNode &node, DocSet &set)
 }
 
 /* Adds the documents of `node` to `out`. */
-static void read_set(const SetReader &r, const SetNode &node,
-                     DocSet &out)
+static void read_set(const SetReader &r, const SetNode &node, DocSet &out)
 {
     switch (node.kind) {
     case SetNode::TERM:
@@ -276,8 +280,7 @@ static double guess_matches(const SetNode &node, double n_docs)
     case SetNode::BOTH: {
         double n = guess_matches(node.parts[0], n_docs);
         for (size_t i = 1; i < node.parts.size() && n_docs > 0; i++)
-            n *= std::min(1.0, guess_matches(node.parts[i], n_docs) /
-                                   n_docs);
+            n *= std::min(1.0, guess_matches(node.parts[i], n_docs) / n_docs);
         return n;
     }
     case SetNode::FIRST_BUT:
@@ -314,8 +317,7 @@ void MatchSet::read(Xapian::Database &db, DocSet &out,
 {
     out.clear();
     if (root)
-        read_set(SetReader{ db, limit ? limit : out.last_docid }, *root,
-                 out);
+        read_set(SetReader{db, limit ? limit : out.last_docid}, *root, out);
 }
 
 } /* namespace mindex_impl */

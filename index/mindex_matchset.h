@@ -14,7 +14,8 @@
 #include <memory>
 #include <vector>
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* A set of documents: one bit per docid, 0..last_docid. */
 struct DocSet {
@@ -22,7 +23,7 @@ struct DocSet {
     std::vector<uint64_t> words;
     Xapian::docid last_docid;
 
-    void add(Xapian::docid did)        /* ignores docids past last_docid */
+    void add(Xapian::docid did) /* ignores docids past last_docid */
     {
         size_t w = did / 64;
         if (w < words.size())
@@ -31,7 +32,7 @@ struct DocSet {
     bool empty() const;
     uint64_t count() const;
     void clear();
-    void unite(const DocSet &other);   /* other: the same last_docid */
+    void unite(const DocSet &other); /* other: the same last_docid */
     void intersect(const DocSet &other);
     void subtract(const DocSet &other);
 };
@@ -41,7 +42,8 @@ struct SetNode;
 /* The documents a query matches, read from its posting lists without the
  * matcher: planned first, so the caller can weigh the cost of reading
  * against what the matcher would do. */
-class MatchSet {
+class MatchSet
+{
   public:
     MatchSet();
     ~MatchSet();

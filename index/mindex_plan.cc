@@ -28,8 +28,8 @@ using namespace mindex_impl;
 
 static bool is_space(char ch)
 {
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
-           ch == '\f' || ch == '\v';
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
+           ch == '\v';
 }
 
 /* Length of a quote mark at s[i] (", “ or ”), or 0. */
@@ -89,7 +89,7 @@ static std::string too_many(size_t max)
  * or QUERY_MAX_TEXT_WORDS in all. */
 static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
 {
-    size_t n_other = 0;   /* phrases and negated words */
+    size_t n_other = 0; /* phrases and negated words */
     std::vector<QItem> items;
     size_t i = 0;
     while (i < t.size()) {
@@ -133,8 +133,8 @@ static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
                               w.terms.end());
         if (item.terms.empty() || is_repeated(items, item))
             continue;
-        bool is_plain = !item.is_negated && !item.is_quoted &&
-                        item.terms.size() == 1;
+        bool is_plain =
+            !item.is_negated && !item.is_quoted && item.terms.size() == 1;
         if (!is_plain && n_other++ == QUERY_MAX_ITEMS)
             throw std::invalid_argument(too_many(QUERY_MAX_ITEMS));
         if (items.size() == QUERY_MAX_TEXT_WORDS)
@@ -151,10 +151,10 @@ static std::vector<QItem> parse_text(struct mindex *ix, const std::string &t)
  * "inundações" to "inundaca" and "inundaco"). Both sides of each pair are
  * folded, as terms are. */
 static const char *const NUMBER_SUFFIXES[][2] = {
-    { "cion", "ciones" }, { "sion", "siones" },         /* es */
-    { "cao", "coes" }, { "sao", "soes" }, { "ao", "oes" },
-    { "ao", "aos" }, { "ao", "aes" },                     /* pt -ão */
-    { "avel", "aveis" }, { "ivel", "iveis" },             /* pt -vel */
+    {"cion", "ciones"}, {"sion", "siones"}, /* es */
+    {"cao", "coes"},    {"sao", "soes"},    {"ao", "oes"},
+    {"ao", "aos"},      {"ao", "aes"},     /* pt -ão */
+    {"avel", "aveis"},  {"ivel", "iveis"}, /* pt -vel */
 };
 
 static bool ends_with(const std::string &s, const char *suffix)
@@ -204,7 +204,7 @@ static void add_stemmed(std::set<std::string> &terms, const std::string &word,
 static std::set<std::string> word_terms(struct mindex *ix,
                                         const std::string &term)
 {
-    std::set<std::string> terms{ term };
+    std::set<std::string> terms{term};
     if (term_is_stemmable(term))
         for (const auto &ls : ix->query_stems)
             add_stemmed(terms, term, *ls.second);
@@ -235,21 +235,20 @@ static Xapian::Query and_optional_stops(const std::vector<std::string> &words,
     if (required.empty())
         return Xapian::Query(Xapian::Query::OP_AND, parts.begin(),
                              parts.end());
-    Xapian::Query all(Xapian::Query::OP_AND, required.begin(),
-                      required.end());
+    Xapian::Query all(Xapian::Query::OP_AND, required.begin(), required.end());
     if (optional.empty())
         return all;
-    return Xapian::Query(Xapian::Query::OP_AND_MAYBE, all,
-                         Xapian::Query(Xapian::Query::OP_OR,
-                                       optional.begin(), optional.end()));
+    return Xapian::Query(
+        Xapian::Query::OP_AND_MAYBE, all,
+        Xapian::Query(Xapian::Query::OP_OR, optional.begin(), optional.end()));
 }
 
 static Xapian::Query phrase_query(const std::vector<std::string> &terms)
 {
     if (terms.size() == 1)
         return Xapian::Query(terms[0]);
-    return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(),
-                         terms.end(), (Xapian::termcount)terms.size());
+    return Xapian::Query(Xapian::Query::OP_PHRASE, terms.begin(), terms.end(),
+                         (Xapian::termcount)terms.size());
 }
 
 /* A thesaurus entry as a query for the cases that hold none of `own`
@@ -273,8 +272,8 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e,
         double fixed = ix->length_norms
                            ? (BM25_K1 * LENGTH_NORM_SCALE + 1) / (BM25_K1 + 1)
                            : 1.0;
-        Xapian::Query weight((new Xapian::FixedWeightPostingSource(fixed))
-                                 ->release());
+        Xapian::Query weight(
+            (new Xapian::FixedWeightPostingSource(fixed))->release());
         return Xapian::Query(Xapian::Query::OP_AND, weight,
                              Xapian::Query("XG" + e.words[0]));
     }
@@ -289,7 +288,7 @@ static Xapian::Query synonym_query(struct mindex *ix, const SynEntry &e,
     }
     const std::string &w = e.words[0];
     StemMemo &stem = ix->stem_memo_for(e.lang);
-    std::set<std::string> terms{ w };
+    std::set<std::string> terms{w};
     if (term_is_stemmable(w) && !stem.stem.is_none())
         add_stemmed(terms, w, stem);
     for (const std::string &t : own)
@@ -406,14 +405,13 @@ static const size_t MAX_NGRAM = 8;
  * inverse document frequency, over its commonest form), the
  * SIMILAR_TERMS best. The terms an Enquire::get_eset would pick from
  * the text as a document of its own, without indexing it. */
-static std::vector<std::string> similar_terms(struct mindex *ix,
-                                              const std::vector<QItem> &items,
-                                              const std::vector<std::string>
-                                                  &repeated)
+static std::vector<std::string>
+similar_terms(struct mindex *ix, const std::vector<QItem> &items,
+              const std::vector<std::string> &repeated)
 {
     Xapian::Database &db = ix->db();
-    const double n_docs = (double)std::max<Xapian::doccount>(
-        1, db.get_doccount());
+    const double n_docs =
+        (double)std::max<Xapian::doccount>(1, db.get_doccount());
     std::map<std::string, int> qtf;
     for (const std::string &w : repeated)
         qtf[w]++;
@@ -457,7 +455,7 @@ static std::vector<std::string> plain_words(struct mindex *ix,
 /* How many cases a unit's own words can match: for one word, its
  * commonest form (as typed or a stem); for several, their rarest. */
 static Xapian::doccount unit_df(struct mindex *ix, const Unit &u,
-                                 const Xapian::MSet &stats)
+                                const Xapian::MSet &stats)
 {
     Xapian::doccount df = 0;
     bool first = true;
@@ -477,7 +475,7 @@ static Xapian::doccount unit_df(struct mindex *ix, const Unit &u,
  * the query's other units, and the plan's total. `stats`: the MSet of
  * the query of all the words (its term statistics cost no read). */
 void mindex_impl::set_unit_steps(struct mindex *ix, Plan &plan,
-                           const Xapian::MSet &stats)
+                                 const Xapian::MSet &stats)
 {
     plan.total_steps = 0;
     size_t n = 0;
@@ -491,16 +489,16 @@ void mindex_impl::set_unit_steps(struct mindex *ix, Plan &plan,
     std::vector<double> idf;
     double max_idf = 0;
     for (const Unit &u : plan.units) {
-        double v = u.is_stop ? 0
-                             : std::log((n_docs + 1) /
-                                        ((double)unit_df(ix, u, stats) + 1));
+        double v =
+            u.is_stop
+                ? 0
+                : std::log((n_docs + 1) / ((double)unit_df(ix, u, stats) + 1));
         idf.push_back(v);
         max_idf = std::max(max_idf, v);
     }
     for (size_t i = 0; i < plan.units.size(); i++) {
         Unit &u = plan.units[i];
-        u.steps = max_idf > 0 ? 1 + (int)std::lround(3 * idf[i] / max_idf)
-                              : 1;
+        u.steps = max_idf > 0 ? 1 + (int)std::lround(3 * idf[i] / max_idf) : 1;
         plan.total_steps += u.is_stop ? 0 : u.steps;
     }
 }
@@ -516,14 +514,14 @@ Plan mindex_impl::make_plan(struct mindex *ix, const std::string &text)
     plan.items = parse_text(ix, text);
     size_t n_plain = 0;
     for (const QItem &item : plan.items)
-        n_plain += !item.is_negated && !item.is_quoted &&
-                   item.terms.size() == 1;
+        n_plain +=
+            !item.is_negated && !item.is_quoted && item.terms.size() == 1;
     if (n_plain > MINDEX_LONG_QUERY_WORDS) {
         plan.is_similar = true;
         for (const std::string &w :
              similar_terms(ix, plan.items, plain_words(ix, text))) {
             Unit u;
-            u.words = { w };
+            u.words = {w};
             u.synonyms = ix->thesaurus_lookup(u.words);
             add_highlight(ix, plan.highlight, w);
             plan.units.push_back(std::move(u));
@@ -578,7 +576,7 @@ Plan mindex_impl::make_plan(struct mindex *ix, const std::string &text)
         plan.n_content += !u.is_stop;
         for (const SynEntry &e : u.synonyms) {
             if (e.lang == "sdg")
-                continue;   /* a goal link: no words to mark */
+                continue; /* a goal link: no words to mark */
             for (const std::string &w : e.words) {
                 if (is_stopword(w))
                     continue;
@@ -596,29 +594,30 @@ Plan mindex_impl::make_plan(struct mindex *ix, const std::string &text)
 static Xapian::Query quorum_part(struct mindex *ix, const Unit &u)
 {
     Xapian::Query any = unit_query(ix, u, Xapian::Query::OP_OR);
-    Xapian::Query step((new Xapian::FixedWeightPostingSource(
-                            QUORUM_STEP * u.steps))->release());
-    if (u.words.size() == 1 || u.is_phrase)   /* any is whole: an AND adds
+    Xapian::Query step(
+        (new Xapian::FixedWeightPostingSource(QUORUM_STEP * u.steps))
+            ->release());
+    if (u.words.size() == 1 || u.is_phrase) /* any is whole: an AND adds
                                                  its parts' weights */
         return Xapian::Query(Xapian::Query::OP_AND, step, any);
     Xapian::Query whole = unit_query(ix, u, Xapian::Query::OP_AND);
     return Xapian::Query(
         Xapian::Query::OP_OR, any,
-        Xapian::Query(Xapian::Query::OP_AND, step,
-                      Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, whole,
-                                    0.0)));
+        Xapian::Query(
+            Xapian::Query::OP_AND, step,
+            Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, whole, 0.0)));
 }
 
 /* The text part of the query, its units combined as `how` says (the
  * stopwords optional, unless the text holds nothing else); MatchAll
  * when there is nothing positive to look for. */
 Xapian::Query mindex_impl::text_query(struct mindex *ix, const Plan &plan,
-                                Combine how)
+                                      Combine how)
 {
     /* Query(""), not the static Query::MatchAll: copying that shared
      * object from several server threads races on its reference count
      * (Xapian's are not atomic), which ASan caught as a use after free */
-    Xapian::Query main{ std::string() };
+    Xapian::Query main{std::string()};
     if (!plan.units.empty()) {
         std::vector<Xapian::Query> parts, stops;
         const bool all_stop = plan.n_content == 0;
@@ -628,8 +627,9 @@ Xapian::Query mindex_impl::text_query(struct mindex *ix, const Plan &plan,
             else if (how == Combine::QUORUM)
                 parts.push_back(quorum_part(ix, u));
             else
-                parts.push_back(unit_query(
-                    ix, u, how == Combine::ALL ? Xapian::Query::OP_AND
+                parts.push_back(unit_query(ix, u,
+                                           how == Combine::ALL
+                                               ? Xapian::Query::OP_AND
                                                : Xapian::Query::OP_OR));
         }
         main = Xapian::Query(how == Combine::ALL ? Xapian::Query::OP_AND
@@ -679,9 +679,9 @@ Xapian::Query mindex_impl::target_filter_query(const struct minga_query *q)
         return targets;
     terms = goal_filter_terms(q);
     Xapian::Query goals(Xapian::Query::OP_OR, terms.begin(), terms.end());
-    return targets.empty() ? goals
-                           : Xapian::Query(Xapian::Query::OP_AND, goals,
-                                           targets);
+    return targets.empty()
+               ? goals
+               : Xapian::Query(Xapian::Query::OP_AND, goals, targets);
 }
 
 /* Every filter: OR within one field, AND across fields, the years
@@ -733,7 +733,7 @@ static const size_t SPELLING_SHORT = 5;
  * drought) replaced by the spelling data's best guess; "" when nothing
  * changed. */
 std::string mindex_impl::suggest(struct mindex *ix, const std::string &text,
-                           const Plan &plan)
+                                 const Plan &plan)
 {
     Xapian::Database &db = ix->db();
     std::set<std::string> known;
@@ -752,15 +752,16 @@ std::string mindex_impl::suggest(struct mindex *ix, const std::string &text,
             const std::string &term = w.terms[0];
             if (known.count(term))
                 continue;
-            std::vector<std::string> forms{ term };
+            std::vector<std::string> forms{term};
             for (const std::string &v : number_variants(term))
                 forms.push_back(v);
             bool found = false;
             for (const std::string &f : forms) {
                 found = found || db.term_exists(f);
                 for (size_t s = 0; !found && s < ix->query_stems.size(); s++)
-                    found = term_is_stemmable(f) &&
-                            db.term_exists("Z" + (*ix->query_stems[s].second)(f));
+                    found =
+                        term_is_stemmable(f) &&
+                        db.term_exists("Z" + (*ix->query_stems[s].second)(f));
             }
             if (found)
                 continue;

@@ -12,11 +12,12 @@
 #include "mindex_snippet.h"
 #include "mindex_thesaurus.h"
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* A whitespace-separated piece of the query text, and its folded terms. */
 struct QWord {
-    size_t offset, length;          /* in q->text */
+    size_t offset, length; /* in q->text */
     std::vector<std::string> terms;
 };
 
@@ -43,9 +44,9 @@ struct Unit {
 struct Plan {
     std::vector<QItem> items;
     std::vector<Unit> units;
-    size_t n_words = 0;             /* positive words, a phrase counts 1 */
-    size_t n_content = 0;           /* units that are not stopwords */
-    int total_steps = 0;            /* the content units' steps */
+    size_t n_words = 0;   /* positive words, a phrase counts 1 */
+    size_t n_content = 0; /* units that are not stopwords */
+    int total_steps = 0;  /* the content units' steps */
     /* A long text (a pasted paragraph): `units` are its most
      * discriminating words, any of which may match. */
     bool is_similar = false;
@@ -54,9 +55,9 @@ struct Plan {
 
 /* How a plan's units combine (text_query). */
 enum class Combine {
-    ALL,        /* every unit but the stopwords, which are optional */
-    QUORUM,     /* any unit; a case ranks by how many it matches whole */
-    ANY,        /* any unit, weighed by BM25 alone (a long text) */
+    ALL,    /* every unit but the stopwords, which are optional */
+    QUORUM, /* any unit; a case ranks by how many it matches whole */
+    ANY,    /* any unit, weighed by BM25 alone (a long text) */
 };
 
 /* The weight a QUORUM query adds, times the unit's steps, for each unit

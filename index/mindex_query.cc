@@ -50,9 +50,9 @@ static Xapian::Query checked(Xapian::Query text)
 static Xapian::Query filtered(const Xapian::Query &text,
                               const Xapian::Query &filter)
 {
-    return filter.empty() ? text
-                          : Xapian::Query(Xapian::Query::OP_FILTER, text,
-                                          filter);
+    return filter.empty()
+               ? text
+               : Xapian::Query(Xapian::Query::OP_FILTER, text, filter);
 }
 
 /* The text with the tagged cases' tier added (tagged_tier_query), when
@@ -60,9 +60,9 @@ static Xapian::Query filtered(const Xapian::Query &text,
 static Xapian::Query tiered(const Xapian::Query &text,
                             const Xapian::Query &tier)
 {
-    return tier.empty() ? text
-                        : Xapian::Query(Xapian::Query::OP_AND_MAYBE, text,
-                                        tier);
+    return tier.empty()
+               ? text
+               : Xapian::Query(Xapian::Query::OP_AND_MAYBE, text, tier);
 }
 
 /* How many cases match every word of `plan` (its stopwords aside), up
@@ -92,12 +92,12 @@ struct MatchInfo {
  * follow those that match all. A long text's plan is run as ANY.
  * prepare() is told the text query of each attempt and says how to
  * count its matches. */
-static Xapian::MSet run_match(
-    struct mindex *ix, Plan &plan, const Xapian::Query &filter,
-    const Xapian::Query &tier, Xapian::doccount first,
-    Xapian::doccount count,
-    const std::function<Counting(const Xapian::Query &text)> &prepare,
-    MatchInfo *info)
+static Xapian::MSet
+run_match(struct mindex *ix, Plan &plan, const Xapian::Query &filter,
+          const Xapian::Query &tier, Xapian::doccount first,
+          Xapian::doccount count,
+          const std::function<Counting(const Xapian::Query &text)> &prepare,
+          MatchInfo *info)
 {
     const bool can_relax = plan.n_content >= 2 && !plan.is_similar;
     Xapian::Enquire &enquire = *ix->enquire;
@@ -108,11 +108,10 @@ static Xapian::MSet run_match(
     else
         enquire.set_sort_by_relevance();
     Xapian::MSet mset;
-    const Combine attempts[2] = {
-        plan.is_similar ? Combine::ANY : Combine::ALL, Combine::QUORUM };
+    const Combine attempts[2] = {plan.is_similar ? Combine::ANY : Combine::ALL,
+                                 Combine::QUORUM};
     for (int relaxed = 0; relaxed <= 1; relaxed++) {
-        Xapian::Query text =
-            checked(text_query(ix, plan, attempts[relaxed]));
+        Xapian::Query text = checked(text_query(ix, plan, attempts[relaxed]));
         Counting counting = prepare(text);
         Xapian::MatchSpy *spy = counting.spy;
         enquire.set_query(filtered(tiered(text, tier), filter));
@@ -231,7 +230,7 @@ static void untier_hit(const Xapian::Document &doc,
     if (mark_suggested_hit(doc, q, hit))
         hit->score -= TAGGED_TIER;
     if (hit->score < 0)
-        hit->score = 0;    /* rounding */
+        hit->score = 0; /* rounding */
     if (is_listing)
         return;
     double best = mset.get_max_attained();
@@ -250,7 +249,8 @@ static void results_deleter(struct mindex_results *r)
     mindex_results_free(r);
 }
 typedef std::unique_ptr<struct mindex_results,
-                        void (*)(struct mindex_results *)> ResultsPtr;
+                        void (*)(struct mindex_results *)>
+    ResultsPtr;
 
 extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
                              struct mindex_results **out, char **errmsg)
@@ -268,12 +268,11 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
         const Xapian::Query filter = filter_query(q);
         const Xapian::Query tier = tagged_tier_query(q);
         std::string suggestion, corrected;
-        Plan plan = choose_plan(ix, text, filter, q->want_spelling,
-                                q->want_spelling ? &suggestion : nullptr,
-                                &corrected);
+        Plan plan =
+            choose_plan(ix, text, filter, q->want_spelling,
+                        q->want_spelling ? &suggestion : nullptr, &corrected);
         const bool is_listing = plan.units.empty();
-        Xapian::doccount limit = std::min<unsigned>(q->limit,
-                                                    QUERY_MAX_LIMIT);
+        Xapian::doccount limit = std::min<unsigned>(q->limit, QUERY_MAX_LIMIT);
         FacetCounter counter(ix, q, target_filter_query(q));
         MatchInfo info;
         Xapian::MSet mset = run_match(
@@ -306,15 +305,15 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
             DocData data;
             const Xapian::Document doc = it.get_document();
             if (!docdata_decode(doc.get_data(), &data))
-                continue;   /* not one of ours: skip rather than fail */
+                continue; /* not one of ours: skip rather than fail */
             struct mindex_hit *hit = &results->hits[results->n_hits++];
             hit->id = dup_string(data.id);
             hit->score = it.get_weight();
             hit->percent = is_listing ? 0 : mset.convert_to_percent(it);
             if (info.is_quorum) {
                 size_t n_whole;
-                quorum_split(hit->score, (size_t)plan.total_steps,
-                             &n_whole, &hit->score);
+                quorum_split(hit->score, (size_t)plan.total_steps, &n_whole,
+                             &hit->score);
                 hit->is_partial = n_whole < (size_t)plan.total_steps;
             } else {
                 hit->is_partial = plan.is_similar && plan.n_content > 1;
@@ -344,9 +343,8 @@ extern "C" int mindex_search(struct mindex *ix, const struct minga_query *q,
     return 0;
 }
 
-extern "C" int mindex_match_ids(struct mindex *ix,
-                                const struct minga_query *q, char ***ids,
-                                size_t *n, char **errmsg)
+extern "C" int mindex_match_ids(struct mindex *ix, const struct minga_query *q,
+                                char ***ids, size_t *n, char **errmsg)
 {
     if (!ix || !q || !ids || !n) {
         set_errmsg(errmsg, "index match: invalid arguments");
@@ -361,7 +359,7 @@ extern "C" int mindex_match_ids(struct mindex *ix,
         out.clear();
     };
     int rc = guard_read(ix, errmsg, "index match", [&]() -> int {
-        free_ids();     /* a retry after the index changed starts over */
+        free_ids(); /* a retry after the index changed starts over */
         const Xapian::Query filter = filter_query(q);
         const Xapian::Query tier = tagged_tier_query(q);
         std::string corrected;

@@ -33,7 +33,8 @@
 
 using namespace mindex_impl;
 
-namespace {
+namespace
+{
 
 /* Words asked of the ESet, before those no other case can match (used
  * by this case only, without a translation) and second inflections of a
@@ -63,7 +64,8 @@ const size_t REASON_TERMS_MAX = 6;
 /* The ESet's candidates: plain folded words of three bytes or more that
  * begin with a letter (no filter term, stem, number) and are no
  * stopword. */
-class WordDecider : public Xapian::ExpandDecider {
+class WordDecider : public Xapian::ExpandDecider
+{
   public:
     bool operator()(const std::string &term) const override
     {
@@ -84,12 +86,16 @@ struct TextWord {
 bool is_word_char(utf8proc_int32_t cp)
 {
     switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
     case UTF8PROC_CATEGORY_NO:
         return true;
     default:
@@ -134,8 +140,7 @@ std::vector<TextWord> text_words(const std::string &text)
                 }
                 folds.emplace(w.original, w.folded);
             }
-            if (!w.folded.empty() &&
-                w.folded.find(' ') == std::string::npos)
+            if (!w.folded.empty() && w.folded.find(' ') == std::string::npos)
                 out.push_back(std::move(w));
             start = std::string::npos;
         }
@@ -152,8 +157,8 @@ bool starts_upper(const std::string &s)
 /* Folded word -> how the text writes it: a lower-case occurrence when
  * there is one (so "Presupuesto" at a sentence's start reads
  * "presupuesto" when the text also says so), else the first. */
-std::map<std::string, std::string> readable_forms(
-    const std::vector<TextWord> &words)
+std::map<std::string, std::string>
+readable_forms(const std::vector<TextWord> &words)
 {
     std::map<std::string, std::string> out;
     for (const TextWord &w : words) {
@@ -180,8 +185,7 @@ std::string readable(const std::map<std::string, std::string> &forms,
         if (it == forms.end() && stem && term_is_stemmable(w)) {
             const std::string want = (*stem)(w);
             for (it = forms.begin(); it != forms.end(); ++it)
-                if (term_is_stemmable(it->first) &&
-                    (*stem)(it->first) == want)
+                if (term_is_stemmable(it->first) && (*stem)(it->first) == want)
                     break;
         }
         if (it == forms.end() && found)
@@ -195,9 +199,9 @@ std::string readable(const std::map<std::string, std::string> &forms,
 
 /* A word or thesaurus phrase of the case, searched as one unit. */
 struct RelUnit {
-    std::vector<std::string> words;          /* folded */
+    std::vector<std::string> words; /* folded */
     std::vector<SynEntry> synonyms;
-    std::string label;                       /* as the case writes it */
+    std::string label; /* as the case writes it */
     double scale = 1.0;
 };
 
@@ -223,9 +227,9 @@ std::set<std::string> thesaurus_keys(struct mindex *ix)
     std::set<std::string> keys;
     if (!ix->has_thesaurus)
         return keys;
-    ix->db();   /* a writer: its workers idle first */
-    std::string list = ix->shards.at(0)->db(ix->mode).get_metadata(
-        META_THESAURUS);
+    ix->db(); /* a writer: its workers idle first */
+    std::string list =
+        ix->shards.at(0)->db(ix->mode).get_metadata(META_THESAURUS);
     for (size_t p = 0; p < list.size();) {
         size_t nl = list.find('\n', p);
         if (nl == std::string::npos)
@@ -239,12 +243,10 @@ std::set<std::string> thesaurus_keys(struct mindex *ix)
 
 /* The thesaurus phrases (two words or more) the text uses, the most
  * used first, at most RELATED_PHRASES, longest match at each place. */
-std::vector<RelUnit> text_phrases(struct mindex *ix,
-                                  const std::vector<TextWord> &words,
-                                  const std::string &lang,
-                                  const WordWeights &eset,
-                                  const std::map<std::string, std::string>
-                                      &forms)
+std::vector<RelUnit>
+text_phrases(struct mindex *ix, const std::vector<TextWord> &words,
+             const std::string &lang, const WordWeights &eset,
+             const std::map<std::string, std::string> &forms)
 {
     std::vector<RelUnit> out;
     std::set<std::string> keys = thesaurus_keys(ix);
@@ -258,8 +260,8 @@ std::vector<RelUnit> text_phrases(struct mindex *ix,
     std::map<std::string, Found> found;
     for (size_t i = 0; i < words.size();) {
         size_t taken = 1;
-        for (size_t n = std::min(PHRASE_MAX_WORDS, words.size() - i);
-             n >= 2; n--) {
+        for (size_t n = std::min(PHRASE_MAX_WORDS, words.size() - i); n >= 2;
+             n--) {
             std::vector<std::string> gram;
             for (size_t k = i; k < i + n; k++)
                 gram.push_back(words[k].folded);
@@ -302,11 +304,10 @@ std::vector<RelUnit> text_phrases(struct mindex *ix,
  * of the goal. */
 void drop_goal_links(std::vector<SynEntry> &synonyms)
 {
-    synonyms.erase(std::remove_if(synonyms.begin(), synonyms.end(),
-                                  [](const SynEntry &e) {
-                                      return e.lang == "sdg";
-                                  }),
-                   synonyms.end());
+    synonyms.erase(
+        std::remove_if(synonyms.begin(), synonyms.end(),
+                       [](const SynEntry &e) { return e.lang == "sdg"; }),
+        synonyms.end());
 }
 
 /* The case's most discriminating words: Xapian's ESet over its own
@@ -319,8 +320,7 @@ WordWeights eset_of(struct mindex *ix, Xapian::docid did)
     /* INCLUDE_QUERY_TERMS: the shared Enquire may hold the last search's
      * query, whose words must not be left out */
     Xapian::ESet eset = ix->enquire->get_eset(
-        ESET_CANDIDATES, rset, Xapian::Enquire::INCLUDE_QUERY_TERMS,
-        &decider);
+        ESET_CANDIDATES, rset, Xapian::Enquire::INCLUDE_QUERY_TERMS, &decider);
     WordWeights out;
     for (auto it = eset.begin(); it != eset.end(); ++it)
         out.emplace_back(*it, it.get_weight());
@@ -330,12 +330,11 @@ WordWeights eset_of(struct mindex *ix, Xapian::docid did)
 /* The ESet's words as units, each inflection of a stem once, leaving out
  * the words of `phrases`, those no other case can match, and the city's
  * name (its other cases say it too: a place, not a topic). */
-std::vector<RelUnit> eset_words(struct mindex *ix, const WordWeights &eset,
-                                const std::string &lang,
-                                const std::set<std::string> &city_words,
-                                const std::vector<RelUnit> &phrases,
-                                const std::map<std::string, std::string>
-                                    &forms)
+std::vector<RelUnit>
+eset_words(struct mindex *ix, const WordWeights &eset, const std::string &lang,
+           const std::set<std::string> &city_words,
+           const std::vector<RelUnit> &phrases,
+           const std::map<std::string, std::string> &forms)
 {
     Xapian::Database &db = ix->db();
     std::set<std::string> in_phrases, stems_seen;
@@ -351,14 +350,14 @@ std::vector<RelUnit> eset_words(struct mindex *ix, const WordWeights &eset,
             !stems_seen.insert(stem(word)).second)
             continue;
         RelUnit u;
-        u.words = { word };
+        u.words = {word};
         u.synonyms = ix->thesaurus_lookup(u.words);
         drop_goal_links(u.synonyms);
         Xapian::doccount df = 0;
         for (const std::string &t : query_word_terms(ix, word))
             df = std::max(df, db.get_termfreq(t));
         if (df <= 1 && u.synonyms.empty())
-            continue;   /* only this case says it */
+            continue; /* only this case says it */
         u.scale = unit_scale(u.words, eset);
         u.label = readable(forms, u.words);
         out.push_back(std::move(u));
@@ -437,7 +436,8 @@ extern "C" void mindex_related_release(struct mindex_related *r)
     memset(r, 0, sizeof *r);
 }
 
-namespace {
+namespace
+{
 
 /* One result before it is copied out. */
 struct Found {
@@ -445,14 +445,14 @@ struct Found {
     double score = 0;
     bool is_same_city = false;
     uint32_t shared_goals = 0;
-    Xapian::doccount rank = 0;         /* in the MSet */
+    Xapian::doccount rank = 0; /* in the MSet */
     std::vector<std::string> targets, terms;
 };
 
 /* A word list's terms, word by word, stopwords left out (unless every
  * word is one), for telling whether a case holds them all. */
-std::vector<std::set<std::string>> word_term_sets(
-    struct mindex *ix, const std::vector<std::string> &words)
+std::vector<std::set<std::string>>
+word_term_sets(struct mindex *ix, const std::vector<std::string> &words)
 {
     std::vector<std::set<std::string>> out;
     bool all_stop = true;
@@ -509,9 +509,9 @@ std::vector<std::string> shared_terms(struct mindex *ix,
             if (!holds_all(terms[i].translations[s], matched))
                 continue;
             if (!their_forms)
-                their_forms.reset(new std::map<std::string, std::string>(
-                    readable_forms(text_words(data.title + "\n" +
-                                              data.text))));
+                their_forms.reset(
+                    new std::map<std::string, std::string>(readable_forms(
+                        text_words(data.title + "\n" + data.text))));
             /* their words as they write them; the stored text lacks the
              * tags, and a folded word ("gestao") is no word of theirs:
              * then our words alone */
@@ -558,8 +558,7 @@ extern "C" int mindex_related_cases(struct mindex *ix, const char *id,
                                         "minga's");
         const std::vector<TextWord> words =
             text_words(self.title + "\n" + self.text);
-        const std::map<std::string, std::string> forms =
-            readable_forms(words);
+        const std::map<std::string, std::string> forms = readable_forms(words);
 
         const WordWeights eset = eset_of(ix, did);
         std::vector<RelUnit> units =
@@ -592,9 +591,9 @@ extern "C" int mindex_related_cases(struct mindex *ix, const char *id,
         /* each target: a fixed weight, as a goal link weighs in a
          * search, times TARGET_WEIGHT and its idf */
         const double tf_part =
-            ix->length_norms ? (BM25_K1 * LENGTH_NORM_SCALE + 1) /
-                                   (BM25_K1 + 1)
-                             : 1.0;
+            ix->length_norms
+                ? (BM25_K1 * LENGTH_NORM_SCALE + 1) / (BM25_K1 + 1)
+                : 1.0;
         const double n_docs = (double)db.get_doccount();
         const std::vector<std::string> targets = doc_targets(doc);
         for (const std::string &t : targets) {
@@ -609,7 +608,7 @@ extern "C" int mindex_related_cases(struct mindex *ix, const char *id,
                                Xapian::Query("XT" + t));
         }
         if (parts.empty())
-            return 0;   /* nothing to compare: no related case */
+            return 0; /* nothing to compare: no related case */
         Xapian::Query query(Xapian::Query::OP_OR, parts.begin(), parts.end());
         query = Xapian::Query(Xapian::Query::OP_AND_NOT, query,
                               Xapian::Query(idterm));
@@ -629,15 +628,14 @@ extern "C" int mindex_related_cases(struct mindex *ix, const char *id,
                              f.data.country == self.country &&
                              fold_city(f.data.city) == self_city;
             f.shared_goals = f.data.goal_mask & self.goal_mask;
-            f.score = it.get_weight() *
-                      (f.is_same_city ? SAME_CITY_FACTOR : 1.0);
+            f.score =
+                it.get_weight() * (f.is_same_city ? SAME_CITY_FACTOR : 1.0);
             f.rank = it.get_rank();
             found.push_back(std::move(f));
         }
-        std::stable_sort(found.begin(), found.end(),
-                         [](const Found &a, const Found &b) {
-                             return a.score > b.score;
-                         });
+        std::stable_sort(
+            found.begin(), found.end(),
+            [](const Found &a, const Found &b) { return a.score > b.score; });
         if (found.size() > limit)
             found.resize(limit);
         /* the reasons of those kept only: reading a result's matching
@@ -667,8 +665,8 @@ extern "C" int mindex_related_cases(struct mindex *ix, const char *id,
     rc = guard(errmsg, "index related", [&]() -> int {
         if (found.empty())
             return 0;
-        list->items = (struct mindex_related *)calloc(found.size(),
-                                                      sizeof *list->items);
+        list->items =
+            (struct mindex_related *)calloc(found.size(), sizeof *list->items);
         if (!list->items)
             throw std::bad_alloc();
         for (const Found &f : found) {

@@ -27,7 +27,8 @@
 #include <string>
 #include <vector>
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 const std::string &StemMemo::operator()(const std::string &word)
 {
@@ -42,19 +43,23 @@ const std::string &StemMemo::operator()(const std::string &word)
 struct Token {
     size_t byte_start, byte_end;
     size_t char_start, char_end;
-    int key;             /* what makes two matches "the same word": an id
+    int key; /* what makes two matches "the same word": an id
                             in the SnippetCache; -1 when no match */
 };
 
 static bool is_word_char(utf8proc_int32_t cp)
 {
     switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN: case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
     case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
     case UTF8PROC_CATEGORY_NO:
         return true;
     default:
@@ -69,14 +74,14 @@ static bool is_word_char(utf8proc_int32_t cp)
  * three range checks a byte were a third of make_snippet's time. */
 struct AsciiWordBytes {
     bool is_word[256] = {};
-    unsigned char lower[256];   /* ASCII lowercased; other bytes as they are */
+    unsigned char lower[256]; /* ASCII lowercased; other bytes as they are */
     AsciiWordBytes()
     {
         for (int ch = 0; ch < 256; ch++) {
             is_word[ch] = (ch >= 'a' && ch <= 'z') ||
                           (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
-            lower[ch] = (unsigned char)(ch >= 'A' && ch <= 'Z'
-                                            ? ch - 'A' + 'a' : ch);
+            lower[ch] =
+                (unsigned char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
         }
     }
 };
@@ -248,7 +253,7 @@ struct LatinFold {
     static const utf8proc_int32_t FIRST = 0x80, LAST = 0x24F;
     struct Entry {
         char text[5];
-        unsigned char len;   /* 0: not folded to ASCII, use fold_text */
+        unsigned char len; /* 0: not folded to ASCII, use fold_text */
     } entries[LAST - FIRST + 1];
 
     LatinFold()
@@ -342,7 +347,7 @@ static int match_token(const char *s, size_t len, StemMemo &stem,
 /* The tokens of a text as it is scanned: where the scan is, in bytes
  * and characters, and whether the last byte was inside a token. */
 struct TokenScan {
-    const unsigned char *data;   /* NUL-terminated (std::string::c_str) */
+    const unsigned char *data; /* NUL-terminated (std::string::c_str) */
     size_t size, pos = 0, chars = 0;
     bool in_token = false;
     std::vector<Token> tokens;
@@ -354,7 +359,7 @@ struct TokenScan {
         unsigned char ch = data[pos];
         if (ascii_word_bytes.is_word[ch]) {
             if (!in_token)
-                tokens.push_back({ pos, pos, chars, chars, -1 });
+                tokens.push_back({pos, pos, chars, chars, -1});
             size_t start = pos;
             /* the NUL after the text is not a word byte: no length check */
             do
@@ -372,13 +377,13 @@ struct TokenScan {
             utf8proc_int32_t cp;
             utf8proc_ssize_t len = utf8proc_iterate(
                 data + pos, (utf8proc_ssize_t)(size - pos), &cp);
-            if (len > 0) {   /* stored text is valid UTF-8; be safe */
+            if (len > 0) { /* stored text is valid UTF-8; be safe */
                 n = (size_t)len;
                 word = is_word_char(cp);
             }
         }
         if (word && !in_token)
-            tokens.push_back({ pos, pos, chars, chars, -1 });
+            tokens.push_back({pos, pos, chars, chars, -1});
         if (word) {
             tokens.back().byte_end = pos + n;
             tokens.back().char_end = chars + 1;
@@ -412,7 +417,7 @@ struct TokenScan {
              * no bit above 15, so at most 16 */
             unsigned end = (unsigned)__builtin_ctz(~(m >> first)) + first;
             if (first > 0 || !continues)
-                tokens.push_back({ pos + first, 0, chars + first, 0, -1 });
+                tokens.push_back({pos + first, 0, chars + first, 0, -1});
             continues = false;
             tokens.back().byte_end = pos + end;
             tokens.back().char_end = chars + end;
@@ -429,7 +434,7 @@ struct TokenScan {
 #ifdef __SSE2__
         while (size - pos >= 16) {
             __m128i v = _mm_loadu_si128((const __m128i *)(data + pos));
-            if (_mm_movemask_epi8(v)) {   /* a byte of a UTF-8 sequence */
+            if (_mm_movemask_epi8(v)) { /* a byte of a UTF-8 sequence */
                 size_t end = pos + 16;
                 while (pos < end)
                     step();
@@ -445,11 +450,9 @@ struct TokenScan {
 
 /* Splits text into tokens and marks those the query looked for. Sets
  * *n_chars to the text's length in characters. */
-static std::vector<Token> tokenize_original(const std::string &text,
-                                            StemMemo &stem,
-                                            const Highlight &hl,
-                                            SnippetCache &cache,
-                                            size_t *n_chars)
+static std::vector<Token>
+tokenize_original(const std::string &text, StemMemo &stem, const Highlight &hl,
+                  SnippetCache &cache, size_t *n_chars)
 {
     TokenScan scan;
     scan.data = (const unsigned char *)text.c_str();
@@ -471,14 +474,28 @@ static void append_escaped(std::string &out, const std::string &text,
 {
     for (size_t i = from; i < to; i++) {
         switch (text[i]) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        case '\n': out += ' '; break;     /* a block break (see
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        case '\n':
+            out += ' ';
+            break; /* a block break (see
                                              snippet_source) */
-        default: out += text[i]; break;
+        default:
+            out += text[i];
+            break;
         }
     }
 }
@@ -571,7 +588,8 @@ std::string make_snippet(const std::string &text, const std::string &lang,
             size_t start_char = tokens[best_first].char_start > slack
                                     ? tokens[best_first].char_start - slack
                                     : 0;
-            if (n_chars > SNIPPET_CHARS && start_char + SNIPPET_CHARS > n_chars)
+            if (n_chars > SNIPPET_CHARS &&
+                start_char + SNIPPET_CHARS > n_chars)
                 start_char = n_chars - SNIPPET_CHARS;
             while (first < best_first && tokens[first].char_start < start_char)
                 first++;
@@ -587,22 +605,22 @@ std::string make_snippet(const std::string &text, const std::string &lang,
         last++;
     /* End at the last sentence end in the window past its matches and
      * its first half, with the sentence's punctuation. */
-    size_t end_byte = last + 1 == tokens.size() ? text.size()
-                                                : tokens[last].byte_end;
+    size_t end_byte =
+        last + 1 == tokens.size() ? text.size() : tokens[last].byte_end;
     bool at_end = last + 1 == tokens.size();
     if (!at_end) {
         size_t min_last = best_count > 0 ? std::max(best_last, first) : first;
         for (size_t j = last; j >= min_last && j > first; j--) {
             if (!starts[j + 1] ||
-                tokens[j].char_end < tokens[first].char_start +
-                                         SNIPPET_CHARS / 2)
+                tokens[j].char_end <
+                    tokens[first].char_start + SNIPPET_CHARS / 2)
                 continue;
             last = j;
             end_byte = tokens[j].byte_end;
             size_t gap_end = tokens[j + 1].byte_start;
             while (end_byte < gap_end && text[end_byte] != ' ' &&
                    text[end_byte] != '\n')
-                end_byte++;    /* "." and a closing quote or bracket */
+                end_byte++; /* "." and a closing quote or bracket */
             at_end = true;
             break;
         }

@@ -18,7 +18,8 @@
 
 #include "mindex_text.h"
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* What a snippet highlights: a token matches when its folded form is in
  * `words` or its stem under the case's language is in `stems`. */
@@ -45,7 +46,7 @@ struct SnippetCache {
     /* key id (-1: no match) of a folded word that had to be looked up,
      * and of a non-ASCII token by its original bytes */
     std::unordered_map<std::string, int> folded, tokens;
-    std::unordered_map<std::string, int> keys;    /* key -> id */
+    std::unordered_map<std::string, int> keys; /* key -> id */
     std::string scratch;
     bool ready = false;
     /* A folded token can only be one the query looked for when its

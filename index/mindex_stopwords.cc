@@ -19,12 +19,14 @@ extern const unsigned char minga_stopwords_en[];
 extern const size_t minga_stopwords_en_len;
 }
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* Adds each line of a list (one word a line; "|" starts a comment, as
  * in Snowball's own files) folded. */
-static void add_list(Xapian::SimpleStopper &stopper, std::set<std::string> &all,
-                     const unsigned char *text, size_t len)
+static void add_list(Xapian::SimpleStopper &stopper,
+                     std::set<std::string> &all, const unsigned char *text,
+                     size_t len)
 {
     std::string list((const char *)text, len);
     size_t pos = 0;
@@ -41,9 +43,8 @@ static void add_list(Xapian::SimpleStopper &stopper, std::set<std::string> &all,
         if (a == std::string::npos)
             continue;
         size_t b = line.find_first_of(" \t\r", a);
-        std::string word = fold_text(line.substr(a, b == std::string::npos
-                                                        ? std::string::npos
-                                                        : b - a));
+        std::string word = fold_text(line.substr(
+            a, b == std::string::npos ? std::string::npos : b - a));
         if (!word.empty() && all.insert(word).second)
             stopper.add(word);
     }

@@ -36,7 +36,8 @@ extern "C" int mindex_has_suggested(struct mindex *ix)
     return ix && ix->suggested_terms;
 }
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 static bool is_tagged_target(const struct minga_case *c, const char *t)
 {
@@ -105,9 +106,9 @@ Xapian::Query tagged_tier_query(const struct minga_query *q)
      * filtered to the tagged cases, gives them their tier */
     Xapian::Query tier(
         (new Xapian::FixedWeightPostingSource(TAGGED_TIER))->release());
-    return Xapian::Query(Xapian::Query::OP_FILTER, tier,
-                         Xapian::Query(Xapian::Query::OP_AND, fields.begin(),
-                                       fields.end()));
+    return Xapian::Query(
+        Xapian::Query::OP_FILTER, tier,
+        Xapian::Query(Xapian::Query::OP_AND, fields.begin(), fields.end()));
 }
 
 static char *dup_or_throw(const std::string &s)
@@ -121,8 +122,8 @@ static char *dup_or_throw(const std::string &s)
 bool mark_suggested_hit(const Xapian::Document &doc,
                         const struct minga_query *q, struct mindex_hit *hit)
 {
-    std::set<std::string> terms;   /* the document's XS* and XT* terms */
-    for (const char *prefix : { "XS", "XT" }) {
+    std::set<std::string> terms; /* the document's XS* and XT* terms */
+    for (const char *prefix : {"XS", "XT"}) {
         Xapian::TermIterator t = doc.termlist_begin();
         t.skip_to(prefix);
         for (; t != doc.termlist_end(); ++t) {

@@ -15,7 +15,8 @@
 
 #include "mindex.h"
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* Adds the suggested goals and targets the case is not tagged with, as
  * "XSG<g>" and "XST<target>". */

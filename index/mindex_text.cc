@@ -16,7 +16,8 @@ extern "C" {
 #include "textfold.h"
 }
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 const char *const META_GENERATION = "minga_generation";
 const char *const META_LANGUAGES = "minga_languages";
@@ -28,19 +29,17 @@ const char *const SUGGESTED_TERMS_V1 = "sdg-packs-1";
 const char *const SHARDS_FILE = "minga-index-shards";
 const char *const SPELLING_DIR = "spelling";
 
-const char *const LEVEL_NAMES[MINGA_N_LEVELS] = {
-    "local", "regional", "national", "multilateral"
-};
+const char *const LEVEL_NAMES[MINGA_N_LEVELS] = {"local", "regional",
+                                                 "national", "multilateral"};
 const char *const ACTOR_NAMES[MINGA_N_ACTORS] = {
-    "public_sector", "civil_society", "private_sector", "academia",
-    "community", "international_organization"
-};
+    "public_sector", "civil_society", "private_sector",
+    "academia",      "community",     "international_organization"};
 
 void set_errmsg(char **errmsg, const std::string &msg)
 {
     if (!errmsg)
         return;
-    *errmsg = strdup(msg.c_str());   /* NULL on OOM: nothing better to do */
+    *errmsg = strdup(msg.c_str()); /* NULL on OOM: nothing better to do */
 }
 
 int error_code(const Xapian::Error &e)
@@ -210,19 +209,18 @@ bool docdata_decode(const std::string &data, DocData *out)
     size_t pos = 1;
     uint64_t ys, ye, goals, levels, actors;
     out->attachments.clear();
-    bool ok = get_string(data, pos, &out->id) &&
-           get_string(data, pos, &out->title) &&
-           get_string(data, pos, &out->city) &&
-           get_string(data, pos, &out->country) &&
-           get_string(data, pos, &out->language) &&
-           get_varint(data, pos, &ys) && get_varint(data, pos, &ye) &&
-           get_varint(data, pos, &goals) && get_varint(data, pos, &levels) &&
-           get_varint(data, pos, &actors) &&
-           get_string(data, pos, &out->text) &&
-           (out->year_start = (int)ys, out->year_end = (int)ye,
-            out->goal_mask = (uint32_t)goals,
-            out->level_mask = (uint32_t)levels,
-            out->actor_mask = (uint32_t)actors, true);
+    bool ok =
+        get_string(data, pos, &out->id) &&
+        get_string(data, pos, &out->title) &&
+        get_string(data, pos, &out->city) &&
+        get_string(data, pos, &out->country) &&
+        get_string(data, pos, &out->language) && get_varint(data, pos, &ys) &&
+        get_varint(data, pos, &ye) && get_varint(data, pos, &goals) &&
+        get_varint(data, pos, &levels) && get_varint(data, pos, &actors) &&
+        get_string(data, pos, &out->text) &&
+        (out->year_start = (int)ys, out->year_end = (int)ye,
+         out->goal_mask = (uint32_t)goals, out->level_mask = (uint32_t)levels,
+         out->actor_mask = (uint32_t)actors, true);
     if (!ok || pos >= data.size())
         return ok;
     return sources_decode_at(data, pos, &out->attachments);
@@ -291,8 +289,8 @@ bool facets_decode(const std::string &packed, PackedFacets *out)
     out->level_mask = p[4];
     out->actor_mask = p[5];
     out->country = code_key(p + 7, country_len);
-    out->language = code_key(p + 7 + country_len,
-                             packed.size() - 7 - country_len);
+    out->language =
+        code_key(p + 7 + country_len, packed.size() - 7 - country_len);
     return true;
 }
 
@@ -320,7 +318,7 @@ StemMemo &mindex::stem_memo_for(const std::string &lang)
 
 void mindex::refresh_query_stems()
 {
-    static const char *const base[] = { "es", "pt", "en" };
+    static const char *const base[] = {"es", "pt", "en"};
     query_stems.clear();
     for (const char *lang : base)
         query_stems.emplace_back(lang, &stem_memo_for(lang));
@@ -383,8 +381,8 @@ void mindex::reset_enquire()
      * words must not hold a server thread for seconds. */
     enquire->set_time_limit(MATCH_TIME_LIMIT_S);
     if (length_norms)
-        enquire->set_weighting_scheme(Xapian::BM25Weight(
-            BM25_K1 * LENGTH_NORM_SCALE, 0, 1, 0, 0.5));
+        enquire->set_weighting_scheme(
+            Xapian::BM25Weight(BM25_K1 * LENGTH_NORM_SCALE, 0, 1, 0, 0.5));
     else
         enquire->set_weighting_scheme(
             Xapian::BM25Weight(BM25_K1, 0, 1, BM25_B, 0.5));

@@ -19,7 +19,8 @@
 #include <utility>
 #include <vector>
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* Bytes of summary + body kept in the document data for snippets. */
 const size_t SNIPPET_SOURCE_MAX = 8192;
@@ -59,7 +60,7 @@ std::string facets_encode(uint32_t goal_mask, uint32_t level_mask,
  * (their bytes, first byte lowest), so that counting allocates nothing. */
 struct PackedFacets {
     uint32_t goal_mask, level_mask, actor_mask;
-    uint64_t country, language;        /* 0: none */
+    uint64_t country, language; /* 0: none */
 };
 /* False when `packed` is not such a value. */
 bool facets_decode(const std::string &packed, PackedFacets *out);

@@ -28,7 +28,8 @@
 
 using namespace mindex_impl;
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 } /* namespace mindex_impl */
 
@@ -38,7 +39,7 @@ static const size_t MAX_KEY_BYTES = 200;
 struct ParsedEntry {
     SynEntry entry;
     std::string key;
-    std::string value;   /* "lang:folded words" */
+    std::string value; /* "lang:folded words" */
 };
 
 static std::string trim(const std::string &s)
@@ -53,8 +54,8 @@ static std::string trim(const std::string &s)
 static std::string strip_comment(const std::string &line)
 {
     for (size_t i = 0; i < line.size(); i++)
-        if (line[i] == '#' && (i == 0 || line[i - 1] == ' ' ||
-                               line[i - 1] == '\t'))
+        if (line[i] == '#' &&
+            (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t'))
             return line.substr(0, i);
     return line;
 }
@@ -161,7 +162,8 @@ extern "C" int mindex_set_thesaurus(struct mindex *ix, const char *text,
             std::string problem = parse_group(ix, line, &group);
             if (!problem.empty()) {
                 set_errmsg(errmsg, "thesaurus line " +
-                                   std::to_string(line_no) + ": " + problem);
+                                       std::to_string(line_no) + ": " +
+                                       problem);
                 return MINGA_EINVAL;
             }
             groups.push_back(std::move(group));
@@ -182,7 +184,7 @@ extern "C" int mindex_set_thesaurus(struct mindex *ix, const char *text,
         for (const auto &group : groups) {
             for (const ParsedEntry &from : group) {
                 if (from.key.empty())
-                    continue;   /* a goal link */
+                    continue; /* a goal link */
                 for (const ParsedEntry &to : group) {
                     if (to.value == from.value)
                         continue;
@@ -200,8 +202,8 @@ extern "C" int mindex_set_thesaurus(struct mindex *ix, const char *text,
     });
 }
 
-std::vector<SynEntry> mindex::thesaurus_lookup(
-    const std::vector<std::string> &words)
+std::vector<SynEntry>
+mindex::thesaurus_lookup(const std::vector<std::string> &words)
 {
     std::vector<SynEntry> found;
     if (!has_thesaurus || words.empty())

@@ -13,7 +13,8 @@
 
 #include "mindex_text.h"
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* One entry of a thesaurus group: "pt: orçamento participativo" is
  * { "pt", { "orcamento", "participativo" } }. */
@@ -25,8 +26,7 @@ struct SynEntry {
 /* The synonym key for folded words: each stemmed, joined by one space.
  * `stem` is a Xapian::Stem or a StemMemo. */
 template <class Stemmer>
-std::string thesaurus_key(const std::vector<std::string> &words,
-                          Stemmer &stem)
+std::string thesaurus_key(const std::vector<std::string> &words, Stemmer &stem)
 {
     std::string key;
     for (const std::string &w : words) {

@@ -9,7 +9,8 @@
 
 #include <string.h>
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* -- the shard workers ------------------------------------------------- */
 
@@ -91,7 +92,7 @@ void Shard::run()
         has_room.notify_one();
         std::string msg;
         int rc = skip ? 0 : run_job(job, &msg);
-        job = ShardJob();   /* free the copy outside the lock */
+        job = ShardJob(); /* free the copy outside the lock */
         lock.lock();
         busy = false;
         if (rc && !err_code) {

@@ -23,7 +23,8 @@
 
 #include "mindex.h"
 
-namespace mindex_impl {
+namespace mindex_impl
+{
 
 /* Most cases waiting in one shard's queue before mindex_put_case waits. */
 const size_t SHARD_QUEUE_MAX = 64;
@@ -44,18 +45,23 @@ const size_t SPELLING_MERGE_WORDS = 8192;
  * holds no other handle on it once queued, because Xapian's handles count
  * their references without atomics. */
 struct ShardJob {
-    enum Kind { PUT, REMOVE_ALL, COMMIT, SPELL } kind = PUT;
-    Xapian::Document doc;              /* PUT */
-    std::string idterm;                /* PUT: "Q" + the case id */
+    enum Kind {
+        PUT,
+        REMOVE_ALL,
+        COMMIT,
+        SPELL
+    } kind = PUT;
+    Xapian::Document doc; /* PUT */
+    std::string idterm;   /* PUT: "Q" + the case id */
     /* SPELL: changes. PUT: when the job ends a window of
      * SPELLING_FLUSH_DOCS cases, the counts of the cases the caller put
      * in it (Shard::spelling_put), handed on after this case is written */
     std::unordered_map<std::string, int64_t> spelling;
-    std::string generation;            /* COMMIT */
-    std::string languages;             /* COMMIT: when set_languages */
+    std::string generation; /* COMMIT */
+    std::string languages;  /* COMMIT: when set_languages */
     bool set_languages = false;
-    bool set_weighting = false;        /* COMMIT: mark length norms */
-    std::string suggested_mark;        /* COMMIT: META_SUGGESTED's value;
+    bool set_weighting = false; /* COMMIT: mark length norms */
+    std::string suggested_mark; /* COMMIT: META_SUGGESTED's value;
                                           "" removes it */
 };
 
@@ -64,8 +70,8 @@ struct ShardJob {
  * only when the shard is idle (drain()). */
 struct Shard {
     std::string path;
-    Xapian::Database rdb;              /* MINDEX_READ */
-    Xapian::WritableDatabase wdb;      /* MINDEX_WRITE */
+    Xapian::Database rdb;         /* MINDEX_READ */
+    Xapian::WritableDatabase wdb; /* MINDEX_WRITE */
 
     /* Spelling data not yet handed on: per folded word, the change of
      * its count (occurrences in the cases put, minus those in the cases
@@ -87,17 +93,17 @@ struct Shard {
      * `spelling_put` and `spelling_put_docs`: the caller's only. */
     std::unordered_map<std::string, int64_t> spelling;
     std::unordered_map<std::string, int64_t> spelling_put;
-    size_t spelling_put_docs = 0;      /* cases in spelling_put */
-    Shard *speller = nullptr;          /* MINDEX_WRITE, not owned: the
+    size_t spelling_put_docs = 0; /* cases in spelling_put */
+    Shard *speller = nullptr;     /* MINDEX_WRITE, not owned: the
                                           spelling database's worker */
     size_t queue_max = SHARD_QUEUE_MAX;
 
     std::thread worker;
-    std::mutex mu;                     /* guards what follows */
+    std::mutex mu; /* guards what follows */
     std::condition_variable has_work, has_room, is_idle;
     std::deque<ShardJob> queue;
     bool busy = false, stopping = false;
-    int err_code = 0;                  /* the first failed job's */
+    int err_code = 0; /* the first failed job's */
     std::string err_msg;
 
     Xapian::Database &db(int mode)
@@ -139,7 +145,7 @@ struct Shard {
     int error(std::string *msg);
     void clear_error();
 
-private:
+  private:
     void run();
     /* Returns 0 or a code, with the message in *msg. */
     int run_job(ShardJob &job, std::string *msg);

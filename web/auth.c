@@ -17,11 +17,13 @@ static enum MHD_Result send_unauthorized(struct MHD_Connection *con,
                                          struct web_request *req,
                                          const char *message,
                                          const char *challenge,
-                                         const char *token_state) {
+                                         const char *token_state)
+{
     struct MHD_Response *resp = web_error_response_coded(
         "unauthorized", json_pack("{s:s}", "token", token_state), message,
         NULL);
-    if (resp) MHD_add_response_header(resp, "WWW-Authenticate", challenge);
+    if (resp)
+        MHD_add_response_header(resp, "WWW-Authenticate", challenge);
     return web_send(con, req, MHD_HTTP_UNAUTHORIZED, resp);
 }
 
@@ -29,16 +31,18 @@ struct minga_principal *web_auth_principal(struct web_server *srv,
                                            struct MHD_Connection *con,
                                            struct web_request *req,
                                            const char *missing_message,
-                                           enum MHD_Result *ret) {
-    const char *auth = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                   "Authorization");
+                                           enum MHD_Result *ret)
+{
+    const char *auth =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Authorization");
     if (!auth || strncasecmp(auth, "Bearer ", 7) != 0 || !auth[7]) {
         *ret = send_unauthorized(con, req, missing_message,
                                  "Bearer realm=\"minga\"", "missing");
         return NULL;
     }
     const char *token = auth + 7;
-    while (*token == ' ') token++;
+    while (*token == ' ')
+        token++;
     char *errmsg = NULL;
     struct minga *m = web_thread_minga(srv, &errmsg);
     if (!m) {
@@ -50,10 +54,12 @@ struct minga_principal *web_auth_principal(struct web_server *srv,
     }
     struct minga_principal *who = NULL;
     if (minga_token_verify(m, token, &who) != 0) {
-        *ret = send_unauthorized(con, req, "the token is not valid (unknown, "
+        *ret = send_unauthorized(con, req,
+                                 "the token is not valid (unknown, "
                                  "revoked or expired)",
                                  "Bearer realm=\"minga\", "
-                                 "error=\"invalid_token\"", "invalid");
+                                 "error=\"invalid_token\"",
+                                 "invalid");
         return NULL;
     }
     web_token_use_record(srv, who->name);
@@ -63,18 +69,23 @@ struct minga_principal *web_auth_principal(struct web_server *srv,
 struct minga_principal *web_auth_curator(struct web_server *srv,
                                          struct MHD_Connection *con,
                                          struct web_request *req,
-                                         enum MHD_Result *ret) {
+                                         enum MHD_Result *ret)
+{
     struct minga_principal *who = web_auth_principal(
-        srv, con, req, "a curator token is required (Authorization: Bearer "
-        "TOKEN)", ret);
+        srv, con, req,
+        "a curator token is required (Authorization: Bearer "
+        "TOKEN)",
+        ret);
     if (who && who->role != MINGA_ROLE_CURATOR) {
         char msg[200];
-        snprintf(msg, sizeof msg, "token %s is a city token: only a curator "
-                 "token may review submissions", who->name);
-        *ret = web_send_coded(con, req, MHD_HTTP_FORBIDDEN, "forbidden",
-                              json_pack("{s:s, s:s}", "token", who->name,
-                                        "role", "city"),
-                              msg, NULL);
+        snprintf(msg, sizeof msg,
+                 "token %s is a city token: only a curator "
+                 "token may review submissions",
+                 who->name);
+        *ret = web_send_coded(
+            con, req, MHD_HTTP_FORBIDDEN, "forbidden",
+            json_pack("{s:s, s:s}", "token", who->name, "role", "city"), msg,
+            NULL);
         minga_principal_free(who);
         return NULL;
     }

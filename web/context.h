@@ -50,13 +50,13 @@ typedef void (*web_job_fn)(struct web_server *srv, struct web_job *job);
  * frees it once the answer is sent; a job without one is freed by the
  * worker that ran it. */
 struct web_job {
-    struct web_job *next;          /* in the pool's queue */
-    struct MHD_Connection *con;    /* suspended until the reply is ready */
+    struct web_job *next;       /* in the pool's queue */
+    struct MHD_Connection *con; /* suspended until the reply is ready */
     web_job_fn run;
-    void *ctx;                     /* the job's input, freed by free_ctx */
-    void (*free_ctx)(void *ctx);   /* may be NULL: ctx not owned */
+    void *ctx;                   /* the job's input, freed by free_ctx */
+    void (*free_ctx)(void *ctx); /* may be NULL: ctx not owned */
     struct web_reply reply;
-    atomic_int is_done;            /* the reply is ready */
+    atomic_int is_done; /* the reply is ready */
 };
 
 struct web_param {
@@ -65,20 +65,20 @@ struct web_param {
 };
 
 struct web_request {
-    char *raw_uri;           /* the request target as received */
-    char **segments;         /* decoded path segments, "" for "/" */
+    char *raw_uri;   /* the request target as received */
+    char **segments; /* decoded path segments, "" for "/" */
     size_t n_segments;
-    struct web_param *params;/* decoded query parameters, in order */
+    struct web_param *params; /* decoded query parameters, in order */
     size_t n_params;
-    int is_started;          /* the handler has seen this request */
-    int is_counted;          /* counted in n_in_flight */
-    int is_deferred;         /* a GET answered on the handler's next call */
+    int is_started;  /* the handler has seen this request */
+    int is_counted;  /* counted in n_in_flight */
+    int is_deferred; /* a GET answered on the handler's next call */
     struct web_upload *upload;
-    struct web_decision *decision;  /* POST /api/review/{id}/approve|reject */
-    struct web_suggest *suggest;    /* POST /api/suggest: its body so far */
-    struct web_job *job;     /* slow work in a pool; the connection waits */
+    struct web_decision *decision; /* POST /api/review/{id}/approve|reject */
+    struct web_suggest *suggest;   /* POST /api/suggest: its body so far */
+    struct web_job *job; /* slow work in a pool; the connection waits */
     struct timespec started;
-    unsigned status;         /* for the access log */
+    unsigned status; /* for the access log */
     char method[8];
 };
 

@@ -27,8 +27,8 @@ int web_oai_is_post(const struct web_request *req, const char *method);
 /* Collects that body (at most 8 KiB) and answers once it is whole. */
 enum MHD_Result web_oai_post_body(struct web_server *srv,
                                   struct MHD_Connection *con,
-                                  struct web_request *req,
-                                  const char *data, size_t *size);
+                                  struct web_request *req, const char *data,
+                                  size_t *size);
 
 /* GET /dcat.jsonld[?page=N] (web/dcat.c): a page of the DCAT catalog. */
 enum MHD_Result web_feed_dcat(struct web_server *srv,
@@ -46,10 +46,10 @@ enum MHD_Result web_feed_atom(struct web_server *srv,
 
 /* Where this node is, from the data folder's settings; strings owned. */
 struct fed_site {
-    char *host;        /* oai_host: "minga.local" */
-    char *base_url;    /* "https://cases.example.org", no trailing / */
-    char *name;        /* repository_name */
-    char *email;       /* oai_admin_email */
+    char *host;     /* oai_host: "minga.local" */
+    char *base_url; /* "https://cases.example.org", no trailing / */
+    char *name;     /* repository_name */
+    char *email;    /* oai_admin_email */
 };
 int fed_site_load(struct minga *m, struct fed_site *site);
 void fed_site_release(struct fed_site *site);
@@ -59,8 +59,7 @@ char *fed_case_url(const struct fed_site *site, const char *id);
  * element open), with characters XML 1.0 cannot carry
  * (C0 controls but tab, newline, return) replaced by U+FFFD. Returns
  * what xmlTextWriter returns (< 0 on failure). */
-int fed_write_element(xmlTextWriterPtr w, const char *name,
-                      const char *text);
+int fed_write_element(xmlTextWriterPtr w, const char *name, const char *text);
 /* A new memory writer into *buf, document started. NULL when out of
  * memory. */
 xmlTextWriterPtr fed_xml_new(xmlBufferPtr *buf);

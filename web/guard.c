@@ -15,7 +15,7 @@
 struct guard_conn {
     struct guard_conn *prev, *next;
     MHD_socket fd;
-    struct timespec since;   /* began waiting for headers */
+    struct timespec since; /* began waiting for headers */
     int is_waiting;
 };
 
@@ -97,14 +97,13 @@ void web_guard_headers_done(struct web_server *srv, struct MHD_Connection *con)
     pthread_mutex_unlock(&srv->guard.lock);
 }
 
-void web_guard_request_done(struct web_server *srv,
-                            struct MHD_Connection *con)
+void web_guard_request_done(struct web_server *srv, struct MHD_Connection *con)
 {
     struct guard_conn *c = conn_of(con);
     if (!c)
         return;
     pthread_mutex_lock(&srv->guard.lock);
-    c->is_waiting = 1;   /* a kept-alive connection waits for the next */
+    c->is_waiting = 1; /* a kept-alive connection waits for the next */
     clock_gettime(CLOCK_MONOTONIC, &c->since);
     pthread_mutex_unlock(&srv->guard.lock);
 }

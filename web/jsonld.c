@@ -14,17 +14,20 @@
 #include "federation.h"
 #include "refdata.h"
 
-char *fed_jsonld_script_text(const char *json) {
+char *fed_jsonld_script_text(const char *json)
+{
     size_t len = strlen(json), n_extra = 0;
     for (size_t i = 0; i < len; i++)
-        if (json[i] == '<') n_extra += 5;
+        if (json[i] == '<')
+            n_extra += 5;
         else if ((unsigned char)json[i] == 0xE2 && i + 2 < len &&
                  (unsigned char)json[i + 1] == 0x80 &&
                  ((unsigned char)json[i + 2] == 0xA8 ||
                   (unsigned char)json[i + 2] == 0xA9))
             n_extra += 3;
     char *out = malloc(len + n_extra + 1), *p = out;
-    if (!out) return NULL;
+    if (!out)
+        return NULL;
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)json[i];
         if (ch == '<') {
@@ -47,13 +50,17 @@ char *fed_jsonld_script_text(const char *json) {
     return out;
 }
 
-static void set_str(json_t *o, const char *key, const char *value) {
-    if (value && *value) json_object_set_new(o, key, json_string(value));
+static void set_str(json_t *o, const char *key, const char *value)
+{
+    if (value && *value)
+        json_object_set_new(o, key, json_string(value));
 }
 
-json_t *fed_case_jsonld(const struct fed_site *site, json_t *c) {
+json_t *fed_case_jsonld(const struct fed_site *site, json_t *c)
+{
     const char *id = json_string_value(json_object_get(c, "id"));
-    if (!id) return NULL;
+    if (!id)
+        return NULL;
     json_t *d = json_pack("{s:s, s:s}", "@context", "https://schema.org",
                           "@type", "Report");
     char *page = fed_case_url(site, id);
@@ -84,8 +91,9 @@ json_t *fed_case_jsonld(const struct fed_site *site, json_t *c) {
         set_str(addr, "addressLocality",
                 json_string_value(json_object_get(c, "city")));
         json_object_set_new(place, "address", addr);
-        json_object_set_new(place, "containedInPlace", json_pack(
-            "{s:s, s:s}", "@type", "Country", "identifier", country));
+        json_object_set_new(place, "containedInPlace",
+                            json_pack("{s:s, s:s}", "@type", "Country",
+                                      "identifier", country));
     }
     json_object_set_new(d, "spatialCoverage", place);
     json_t *ys = json_object_get(c, "year_start"),
@@ -102,24 +110,27 @@ json_t *fed_case_jsonld(const struct fed_site *site, json_t *c) {
     /* each goal a term of the UN's SDG vocabulary */
     json_t *about = json_array(), *keywords = json_array(), *g;
     size_t i;
-    json_array_foreach(json_object_get(c, "sdg_goals"), i, g) {
+    json_array_foreach(json_object_get(c, "sdg_goals"), i, g)
+    {
         int goal = (int)json_integer_value(g);
         const struct minga_goal_info *info = refdata_goal(goal);
         char code[8], url[64], label[16];
         snprintf(code, sizeof code, "%d", goal);
         snprintf(url, sizeof url, "http://metadata.un.org/sdg/%d", goal);
         snprintf(label, sizeof label, "SDG %d", goal);
-        json_t *term = json_pack(
-            "{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "@type",
-            "DefinedTerm", "@id", url, "termCode", code, "name",
-            info && info->title_en ? info->title_en : label,
-            "inDefinedTermSet", "@type", "DefinedTermSet", "@id",
-            "http://metadata.un.org/sdg", "name",
-            "Sustainable Development Goals");
-        if (term) json_array_append_new(about, term);
+        json_t *term =
+            json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "@type",
+                      "DefinedTerm", "@id", url, "termCode", code, "name",
+                      info && info->title_en ? info->title_en : label,
+                      "inDefinedTermSet", "@type", "DefinedTermSet", "@id",
+                      "http://metadata.un.org/sdg", "name",
+                      "Sustainable Development Goals");
+        if (term)
+            json_array_append_new(about, term);
         json_array_append_new(keywords, json_string(label));
     }
-    json_array_foreach(json_object_get(c, "sdg_targets"), i, g) {
+    json_array_foreach(json_object_get(c, "sdg_targets"), i, g)
+    {
         char label[32];
         snprintf(label, sizeof label, "SDG %s", json_string_value(g));
         json_array_append_new(keywords, json_string(label));
@@ -138,9 +149,10 @@ json_t *fed_case_jsonld(const struct fed_site *site, json_t *c) {
     }
     set_str(d, "isBasedOn",
             json_string_value(json_object_get(c, "source_url")));
-    json_object_set_new(d, "publisher", json_pack(
-        "{s:s, s:s, s:s}", "@type", "Organization", "name",
-        site->name ? site->name : "minga", "url",
-        site->base_url ? site->base_url : ""));
+    json_object_set_new(d, "publisher",
+                        json_pack("{s:s, s:s, s:s}", "@type", "Organization",
+                                  "name", site->name ? site->name : "minga",
+                                  "url",
+                                  site->base_url ? site->base_url : ""));
     return d;
 }

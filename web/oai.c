@@ -42,11 +42,14 @@
 extern const unsigned char web_asset_minga_oai_xsd[];
 extern const size_t web_asset_minga_oai_xsd_len;
 
-static size_t page_size(void) {
+static size_t page_size(void)
+{
     const char *env = getenv("MINGA_OAI_PAGE");
     long n = env && *env ? strtol(env, NULL, 10) : DEFAULT_PAGE;
-    if (n < 1) n = 1;
-    if (n > MAX_PAGE) n = MAX_PAGE;
+    if (n < 1)
+        n = 1;
+    if (n > MAX_PAGE)
+        n = MAX_PAGE;
     return (size_t)n;
 }
 
@@ -57,28 +60,34 @@ struct out {
     int failed;
 };
 
-static void check(struct out *o, int rc) {
-    if (rc < 0) o->failed = 1;
+static void check(struct out *o, int rc)
+{
+    if (rc < 0)
+        o->failed = 1;
 }
 
-static void elem(struct out *o, const char *name, const char *text) {
+static void elem(struct out *o, const char *name, const char *text)
+{
     check(o, fed_write_element(o->w, name, text));
 }
 
-static void start(struct out *o, const char *name) {
+static void start(struct out *o, const char *name)
+{
     check(o, xmlTextWriterStartElement(o->w, BAD_CAST name));
 }
 
-static void end(struct out *o) {
+static void end(struct out *o)
+{
     check(o, xmlTextWriterEndElement(o->w));
 }
 
-static void attr(struct out *o, const char *name, const char *value) {
-    check(o, xmlTextWriterWriteAttribute(o->w, BAD_CAST name,
-                                         BAD_CAST value));
+static void attr(struct out *o, const char *name, const char *value)
+{
+    check(o, xmlTextWriterWriteAttribute(o->w, BAD_CAST name, BAD_CAST value));
 }
 
-static void now_datestamp(char out[21]) {
+static void now_datestamp(char out[21])
+{
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
@@ -88,7 +97,8 @@ static void now_datestamp(char out[21]) {
 /* The envelope up to the verb's element: responseDate and request (its
  * attributes only when the arguments were good). */
 static void write_head(struct out *o, const struct fed_site *site,
-                       const struct web_request *req, int echo_args) {
+                       const struct web_request *req, int echo_args)
+{
     char now[21];
     now_datestamp(now);
     start(o, "OAI-PMH");
@@ -101,13 +111,15 @@ static void write_head(struct out *o, const struct fed_site *site,
         for (size_t i = 0; i < req->n_params; i++)
             attr(o, req->params[i].name, req->params[i].value);
     char *base = NULL;
-    if (asprintf(&base, "%s/oai", site->base_url) < 0) base = NULL;
+    if (asprintf(&base, "%s/oai", site->base_url) < 0)
+        base = NULL;
     check(o, xmlTextWriterWriteString(o->w, BAD_CAST(base ? base : "")));
     free(base);
     end(o);
 }
 
-static void write_error(struct out *o, const struct oai_error *e) {
+static void write_error(struct out *o, const struct oai_error *e)
+{
     start(o, "error");
     attr(o, "code", e->code);
     check(o, xmlTextWriterWriteString(o->w, BAD_CAST e->text));
@@ -115,17 +127,20 @@ static void write_error(struct out *o, const struct oai_error *e) {
 }
 
 static void write_header(struct out *o, const struct fed_site *site,
-                         const struct minga_oai_record *r) {
+                         const struct minga_oai_record *r)
+{
     char ident[256];
     snprintf(ident, sizeof ident, "oai:%s:%s", site->host, r->id);
     start(o, "header");
-    if (r->is_deleted) attr(o, "status", "deleted");
+    if (r->is_deleted)
+        attr(o, "status", "deleted");
     elem(o, "identifier", ident);
     elem(o, "datestamp", r->datestamp);
     /* " sdg:11 country:BR ... ": one setSpec each */
     const char *p = r->sets;
     while (p && *p) {
-        while (*p == ' ') p++;
+        while (*p == ' ')
+            p++;
         size_t len = strcspn(p, " ");
         if (len > 0 && len < 128) {
             char spec[128];
@@ -139,7 +154,8 @@ static void write_header(struct out *o, const struct fed_site *site,
 }
 
 static void write_dc(struct out *o, const struct fed_site *site,
-                     const struct minga_case *c) {
+                     const struct minga_case *c)
+{
     start(o, "oai_dc:dc");
     attr(o, "xmlns:oai_dc", OAI_DC_NS);
     attr(o, "xmlns:dc", DC_NS);
@@ -163,7 +179,8 @@ static void write_dc(struct out *o, const struct fed_site *site,
         snprintf(buf, sizeof buf, "SDG %.20s", c->targets[i]);
         elem(o, "dc:subject", buf);
     }
-    for (size_t i = 0; i < c->n_tags; i++) elem(o, "dc:subject", c->tags[i]);
+    for (size_t i = 0; i < c->n_tags; i++)
+        elem(o, "dc:subject", c->tags[i]);
     for (uint32_t bit = 1; bit < (1u << 6); bit <<= 1)
         if (c->actor_mask & bit) {
             const char *label = refdata_actor_label(bit, "en");
@@ -179,36 +196,44 @@ static void write_dc(struct out *o, const struct fed_site *site,
     char *url = fed_case_url(site, c->id);
     elem(o, "dc:identifier", url ? url : c->id);
     free(url);
-    if (c->source_url) elem(o, "dc:source", c->source_url);
+    if (c->source_url)
+        elem(o, "dc:source", c->source_url);
     elem(o, "dc:language", c->language);
     elem(o, "dc:coverage", c->city);
-    if (c->region) elem(o, "dc:coverage", c->region);
+    if (c->region)
+        elem(o, "dc:coverage", c->region);
     elem(o, "dc:coverage", c->country);
-    if (c->license) elem(o, "dc:rights", c->license);
+    if (c->license)
+        elem(o, "dc:rights", c->license);
     end(o);
 }
 
 static void write_list(struct out *o, const char *list, const char *item,
-                       const char *const *values, size_t n) {
-    if (n == 0) return;
+                       const char *const *values, size_t n)
+{
+    if (n == 0)
+        return;
     start(o, list);
-    for (size_t i = 0; i < n; i++) elem(o, item, values[i]);
+    for (size_t i = 0; i < n; i++)
+        elem(o, item, values[i]);
     end(o);
 }
 
 /* Names of the bits of a mask, in bit order. */
 static size_t mask_names(uint32_t mask, int n_bits,
-                         const char *(*name)(uint32_t),
-                         const char *out[8]) {
+                         const char *(*name)(uint32_t), const char *out[8])
+{
     size_t n = 0;
     for (int i = 0; i < n_bits && n < 8; i++)
-        if (mask & (1u << i)) out[n++] = name(1u << i);
+        if (mask & (1u << i))
+            out[n++] = name(1u << i);
     return n;
 }
 
 /* The whole case in format v1 (docs/minga-oai.xsd). */
 static void write_minga(struct out *o, const struct fed_site *site,
-                        const struct minga_case *c) {
+                        const struct minga_case *c)
+{
     char buf[32], location[700];
     snprintf(location, sizeof location, "%s %s/minga-oai.xsd", MINGA_NS,
              site->base_url);
@@ -220,11 +245,13 @@ static void write_minga(struct out *o, const struct fed_site *site,
     elem(o, "id", c->id);
     elem(o, "title", c->title);
     elem(o, "summary", c->summary);
-    if (c->body) elem(o, "body", c->body);
+    if (c->body)
+        elem(o, "body", c->body);
     elem(o, "language", c->language);
     elem(o, "city", c->city);
     elem(o, "country", c->country);
-    if (c->region) elem(o, "region", c->region);
+    if (c->region)
+        elem(o, "region", c->region);
     snprintf(buf, sizeof buf, "%d", c->year_start);
     elem(o, "year_start", buf);
     if (c->year_end) {
@@ -245,8 +272,10 @@ static void write_minga(struct out *o, const struct fed_site *site,
     n = mask_names(c->actor_mask, 6, refdata_actor_name, names);
     write_list(o, "actors", "actor", names, n);
     write_list(o, "tags", "tag", c->tags, c->n_tags);
-    if (c->source_url) elem(o, "source_url", c->source_url);
-    if (c->license) elem(o, "license", c->license);
+    if (c->source_url)
+        elem(o, "source_url", c->source_url);
+    if (c->license)
+        elem(o, "license", c->license);
     if (c->n_attachments) {
         start(o, "attachments");
         for (size_t i = 0; i < c->n_attachments; i++) {
@@ -261,8 +290,10 @@ static void write_minga(struct out *o, const struct fed_site *site,
         }
         end(o);
     }
-    if (c->created_at) elem(o, "created_at", c->created_at);
-    if (c->updated_at) elem(o, "updated_at", c->updated_at);
+    if (c->created_at)
+        elem(o, "created_at", c->created_at);
+    if (c->updated_at)
+        elem(o, "updated_at", c->updated_at);
     end(o);
 }
 
@@ -271,19 +302,24 @@ static void write_minga(struct out *o, const struct fed_site *site,
 static int write_record(struct out *o, struct minga *m,
                         const struct fed_site *site,
                         struct minga_oai_record *r, const char *prefix,
-                        char **errmsg) {
+                        char **errmsg)
+{
     struct minga_case *c = NULL;
     if (!r->is_deleted) {
         int rc = minga_get_case(m, r->id, &c, errmsg);
-        if (rc == MINGA_ENOTFOUND) r->is_deleted = 1;
-        else if (rc != 0) return rc;
+        if (rc == MINGA_ENOTFOUND)
+            r->is_deleted = 1;
+        else if (rc != 0)
+            return rc;
     }
     start(o, "record");
     write_header(o, site, r);
     if (c) {
         start(o, "metadata");
-        if (strcmp(prefix, "minga") == 0) write_minga(o, site, c);
-        else write_dc(o, site, c);
+        if (strcmp(prefix, "minga") == 0)
+            write_minga(o, site, c);
+        else
+            write_dc(o, site, c);
         end(o);
         case_free(c);
     }
@@ -294,11 +330,14 @@ static int write_record(struct out *o, struct minga *m,
 /* -- verbs ------------------------------------------------------------- */
 
 static int do_identify(struct out *o, struct minga *m,
-                       const struct fed_site *site, char **errmsg) {
+                       const struct fed_site *site, char **errmsg)
+{
     char earliest[MINGA_OAI_DATESTAMP_LEN + 1] = "";
     int rc = minga_oai_earliest(m, earliest, errmsg);
-    if (rc) return rc;
-    if (!*earliest) now_datestamp(earliest);
+    if (rc)
+        return rc;
+    if (!*earliest)
+        now_datestamp(earliest);
     char base[600];
     snprintf(base, sizeof base, "%s/oai", site->base_url);
     start(o, "Identify");
@@ -319,8 +358,10 @@ static int do_identify(struct out *o, struct minga *m,
     elem(o, "repositoryIdentifier", site->host);
     elem(o, "delimiter", ":");
     char sample[300];
-    snprintf(sample, sizeof sample, "oai:%s:porto-alegre-orcamento-"
-             "participativo", site->host);
+    snprintf(sample, sizeof sample,
+             "oai:%s:porto-alegre-orcamento-"
+             "participativo",
+             site->host);
     elem(o, "sampleIdentifier", sample);
     end(o);
     end(o);
@@ -328,8 +369,9 @@ static int do_identify(struct out *o, struct minga *m,
     return 0;
 }
 
-static void write_format(struct out *o, const char *prefix,
-                         const char *schema, const char *ns) {
+static void write_format(struct out *o, const char *prefix, const char *schema,
+                         const char *ns)
+{
     start(o, "metadataFormat");
     elem(o, "metadataPrefix", prefix);
     elem(o, "schema", schema);
@@ -339,17 +381,22 @@ static void write_format(struct out *o, const char *prefix,
 
 static int do_formats(struct out *o, struct minga *m,
                       const struct fed_site *site, const struct oai_args *a,
-                      struct oai_error *e, char **errmsg) {
+                      struct oai_error *e, char **errmsg)
+{
     if (a->identifier) {
         struct minga_oai_record r;
         int rc = minga_oai_record_get(m, a->id, &r, errmsg);
         if (rc == MINGA_ENOTFOUND) {
             free(*errmsg);
             *errmsg = NULL;
-            return oai_set_error(e, "idDoesNotExist", "no item has the "
-                             "identifier %.200s", a->identifier), 0;
+            return oai_set_error(e, "idDoesNotExist",
+                                 "no item has the "
+                                 "identifier %.200s",
+                                 a->identifier),
+                   0;
         }
-        if (rc) return rc;
+        if (rc)
+            return rc;
         free(r.sets);
     }
     char schema[600];
@@ -361,17 +408,20 @@ static int do_formats(struct out *o, struct minga *m,
     return 0;
 }
 
-static void write_set(struct out *o, const char *spec, const char *name) {
+static void write_set(struct out *o, const char *spec, const char *name)
+{
     start(o, "set");
     elem(o, "setSpec", spec);
     elem(o, "setName", name);
     end(o);
 }
 
-static int do_sets(struct out *o, struct minga *m, char **errmsg) {
+static int do_sets(struct out *o, struct minga *m, char **errmsg)
+{
     json_t *values = NULL;
     int rc = minga_oai_set_values(m, &values, errmsg);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     char spec[128], name[300];
     start(o, "ListSets");
     write_set(o, "sdg", "Sustainable Development Goals");
@@ -385,7 +435,8 @@ static int do_sets(struct out *o, struct minga *m, char **errmsg) {
     write_set(o, "country", "Countries");
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(values, "country"), i, v) {
+    json_array_foreach(json_object_get(values, "country"), i, v)
+    {
         const char *cc = json_string_value(v);
         const char *cname = refdata_country_name(cc);
         snprintf(spec, sizeof spec, "country:%.60s", cc);
@@ -400,7 +451,8 @@ static int do_sets(struct out *o, struct minga *m, char **errmsg) {
         write_set(o, spec, label ? label : lv);
     }
     write_set(o, "lang", "Languages of the cases");
-    json_array_foreach(json_object_get(values, "lang"), i, v) {
+    json_array_foreach(json_object_get(values, "lang"), i, v)
+    {
         snprintf(spec, sizeof spec, "lang:%.20s", json_string_value(v));
         write_set(o, spec, spec + 5);
     }
@@ -411,21 +463,23 @@ static int do_sets(struct out *o, struct minga *m, char **errmsg) {
 
 /* ListIdentifiers, ListRecords: one page from the cursor, and the token
  * of the next. */
-static int do_list(struct out *o, struct minga *m,
-                   const struct fed_site *site, const struct oai_args *a,
-                   struct oai_error *e, char **errmsg) {
+static int do_list(struct out *o, struct minga *m, const struct fed_site *site,
+                   const struct oai_args *a, struct oai_error *e,
+                   char **errmsg)
+{
     size_t limit = page_size();
     struct minga_oai_selection sel = {
         *a->from_full ? a->from_full : NULL,
-        *a->until_full ? a->until_full : NULL,
-        a->set,
-        *a->after_ds ? a->after_ds : NULL,
-        *a->after_ds ? a->after_id : NULL};
+        *a->until_full ? a->until_full : NULL, a->set,
+        *a->after_ds ? a->after_ds : NULL, *a->after_ds ? a->after_id : NULL};
     if (a->set) {
         for (const char *c = a->set; *c; c++)
             if (!oai_is_set_spec_char(*c) || strlen(a->set) >= 100)
-                return oai_set_error(e, "noRecordsMatch", "no set \"%.60s\" "
-                                 "in this repository", a->set), 0;
+                return oai_set_error(e, "noRecordsMatch",
+                                     "no set \"%.60s\" "
+                                     "in this repository",
+                                     a->set),
+                       0;
     }
     struct minga_oai_record *recs = NULL;
     /* the list's size is counted at its first page (a walk of the whole
@@ -433,11 +487,14 @@ static int do_list(struct out *o, struct minga *m,
     size_t n = 0, total = a->token ? (size_t)a->total : 0;
     int rc = minga_oai_list(m, &sel, limit + 1, &recs, &n,
                             a->token ? NULL : &total, errmsg);
-    if (rc) return rc;
+    if (rc)
+        return rc;
     if (n == 0) {
         minga_oai_records_free(recs, n);
-        return oai_set_error(e, "noRecordsMatch", "no record matches these "
-                         "arguments"), 0;
+        return oai_set_error(e, "noRecordsMatch",
+                             "no record matches these "
+                             "arguments"),
+               0;
     }
     int has_more = n > limit;
     size_t n_page = has_more ? limit : n;
@@ -472,8 +529,10 @@ static int do_list(struct out *o, struct minga *m,
             char *token = oai_token_new(a, site, last->datestamp, last->id,
                                         cursor + (long)n_page, complete,
                                         (long long)issued);
-            if (!token) o->failed = 1;
-            else check(o, xmlTextWriterWriteString(o->w, BAD_CAST token));
+            if (!token)
+                o->failed = 1;
+            else
+                check(o, xmlTextWriterWriteString(o->w, BAD_CAST token));
             free(token);
         }
         end(o);
@@ -483,18 +542,22 @@ static int do_list(struct out *o, struct minga *m,
     return rc;
 }
 
-static int do_get(struct out *o, struct minga *m,
-                  const struct fed_site *site, const struct oai_args *a,
-                  struct oai_error *e, char **errmsg) {
+static int do_get(struct out *o, struct minga *m, const struct fed_site *site,
+                  const struct oai_args *a, struct oai_error *e, char **errmsg)
+{
     struct minga_oai_record r;
     int rc = minga_oai_record_get(m, a->id, &r, errmsg);
     if (rc == MINGA_ENOTFOUND) {
         free(*errmsg);
         *errmsg = NULL;
-        return oai_set_error(e, "idDoesNotExist", "no item has the identifier "
-                         "%.200s", a->identifier), 0;
+        return oai_set_error(e, "idDoesNotExist",
+                             "no item has the identifier "
+                             "%.200s",
+                             a->identifier),
+               0;
     }
-    if (rc) return rc;
+    if (rc)
+        return rc;
     start(o, "GetRecord");
     rc = write_record(o, m, site, &r, a->prefix, errmsg);
     end(o);
@@ -508,22 +571,31 @@ static int do_get(struct out *o, struct minga *m,
  * (noRecordsMatch, idDoesNotExist) can still be the whole answer. */
 static int run_verb(struct out *o, struct minga *m,
                     const struct fed_site *site, const struct oai_args *a,
-                    struct oai_error *e, char **errmsg) {
+                    struct oai_error *e, char **errmsg)
+{
     switch (a->verb) {
-    case OAI_IDENTIFY: return do_identify(o, m, site, errmsg);
-    case OAI_FORMATS: return do_formats(o, m, site, a, e, errmsg);
-    case OAI_SETS: return do_sets(o, m, errmsg);
+    case OAI_IDENTIFY:
+        return do_identify(o, m, site, errmsg);
+    case OAI_FORMATS:
+        return do_formats(o, m, site, a, e, errmsg);
+    case OAI_SETS:
+        return do_sets(o, m, errmsg);
     case OAI_IDENTIFIERS:
-    case OAI_RECORDS: return do_list(o, m, site, a, e, errmsg);
-    case OAI_GET: return do_get(o, m, site, a, e, errmsg);
-    default: return MINGA_EINVAL;
+    case OAI_RECORDS:
+        return do_list(o, m, site, a, e, errmsg);
+    case OAI_GET:
+        return do_get(o, m, site, a, e, errmsg);
+    default:
+        return MINGA_EINVAL;
     }
 }
 
-static void run_oai(struct web_server *srv, struct web_job *job) {
+static void run_oai(struct web_server *srv, struct web_job *job)
+{
     struct web_request *req = job->ctx;
     struct minga *m = web_thread_minga_reply(srv, &job->reply);
-    if (!m) return;
+    if (!m)
+        return;
     struct fed_site site;
     char *errmsg = NULL;
     if (fed_site_load(m, &site) != 0) {
@@ -540,12 +612,15 @@ static void run_oai(struct web_server *srv, struct web_job *job) {
     struct out body = {NULL, 0};
     if (!bad_args) {
         body.w = xmlNewTextWriterMemory(body_buf = xmlBufferCreate(), 0);
-        if (!body.w) body.failed = 1;
+        if (!body.w)
+            body.failed = 1;
         in_read = minga_oai_begin_read(m, &errmsg) == 0;
         free(errmsg);
         errmsg = NULL;
-        if (!body.failed) rc = run_verb(&body, m, &site, &a, &e, &errmsg);
-        if (in_read) minga_oai_end_read(m);
+        if (!body.failed)
+            rc = run_verb(&body, m, &site, &a, &e, &errmsg);
+        if (in_read)
+            minga_oai_end_read(m);
         if (body.w) {
             check(&body, xmlTextWriterFlush(body.w));
             xmlFreeTextWriter(body.w);
@@ -556,8 +631,10 @@ static void run_oai(struct web_server *srv, struct web_job *job) {
     if (rc != 0 || !o.w || body.failed) {
         web_log(srv, "OAI-PMH %s failed: %s", oai_verb_names[a.verb],
                 errmsg ? errmsg : "out of memory");
-        if (o.w) xmlFreeTextWriter(o.w);
-        if (buf) xmlBufferFree(buf);
+        if (o.w)
+            xmlFreeTextWriter(o.w);
+        if (buf)
+            xmlBufferFree(buf);
         web_reply_error(&job->reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
                         "the OAI-PMH answer could not be written", NULL);
     } else {
@@ -565,25 +642,30 @@ static void run_oai(struct web_server *srv, struct web_job *job) {
         int echo = !e.code || (strcmp(e.code, "badVerb") != 0 &&
                                strcmp(e.code, "badArgument") != 0);
         write_head(&o, &site, req, echo);
-        if (e.code) write_error(&o, &e);
-        else check(&o, xmlTextWriterWriteRaw(o.w, xmlBufferContent(body_buf)));
+        if (e.code)
+            write_error(&o, &e);
+        else
+            check(&o, xmlTextWriterWriteRaw(o.w, xmlBufferContent(body_buf)));
         end(&o);
         fed_xml_reply(&job->reply, o.w, buf, XML_CONTENT_TYPE, o.failed);
     }
-    if (body_buf) xmlBufferFree(body_buf);
+    if (body_buf)
+        xmlBufferFree(body_buf);
     free(errmsg);
     fed_site_release(&site);
 }
 
 static enum MHD_Result oai_submit(struct web_server *srv,
                                   struct MHD_Connection *con,
-                                  struct web_request *req) {
+                                  struct web_request *req)
+{
     /* the request outlives the job: its connection waits for it */
     return web_pool_submit(&srv->query_pool, con, req, run_oai, req, NULL);
 }
 
 static enum MHD_Result send_schema(struct MHD_Connection *con,
-                                   struct web_request *req) {
+                                   struct web_request *req)
+{
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         web_asset_minga_oai_xsd_len, (void *)web_asset_minga_oai_xsd,
         MHD_RESPMEM_PERSISTENT);
@@ -592,7 +674,8 @@ static enum MHD_Result send_schema(struct MHD_Connection *con,
     return web_send(con, req, MHD_HTTP_OK, resp);
 }
 
-int web_oai_is_post(const struct web_request *req, const char *method) {
+int web_oai_is_post(const struct web_request *req, const char *method)
+{
     return strcmp(method, "POST") == 0 && req->n_segments == 1 &&
            strcmp(req->segments[0], "oai") == 0;
 }
@@ -600,35 +683,41 @@ int web_oai_is_post(const struct web_request *req, const char *method) {
 /* A POST /oai with a body: its arguments are the body, which replaces
  * the request target's query ("/oai?" + body) as it arrives. */
 static enum MHD_Result oai_post_begin(struct MHD_Connection *con,
-                                      struct web_request *req) {
+                                      struct web_request *req)
+{
     const char *type = MHD_lookup_connection_value(
         con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-    if (!type || strncasecmp(type, "application/x-www-form-urlencoded",
-                             33) != 0)
+    if (!type ||
+        strncasecmp(type, "application/x-www-form-urlencoded", 33) != 0)
         return web_send_error(con, req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
                               "a POST to /oai carries its arguments as "
-                              "application/x-www-form-urlencoded", NULL);
+                              "application/x-www-form-urlencoded",
+                              NULL);
     char *uri = strdup("/oai?");
-    if (!uri) return MHD_NO;
+    if (!uri)
+        return MHD_NO;
     free(req->raw_uri);
     req->raw_uri = uri;
-    return MHD_YES;   /* the body comes to web_oai_post_body */
+    return MHD_YES; /* the body comes to web_oai_post_body */
 }
 
 enum MHD_Result web_oai_post_body(struct web_server *srv,
                                   struct MHD_Connection *con,
-                                  struct web_request *req,
-                                  const char *data, size_t *size) {
+                                  struct web_request *req, const char *data,
+                                  size_t *size)
+{
     if (*size > 0) {
         size_t have = strlen(req->raw_uri);
         if (have + *size > MAX_POST_BODY) {
             *size = 0;
             return web_send_error(con, req, MHD_HTTP_CONTENT_TOO_LARGE,
                                   "the arguments of a POST to /oai are at "
-                                  "most 8 KiB", NULL);
+                                  "most 8 KiB",
+                                  NULL);
         }
         char *grown = realloc(req->raw_uri, have + *size + 1);
-        if (!grown) return MHD_NO;
+        if (!grown)
+            return MHD_NO;
         memcpy(grown + have, data, *size);
         grown[have + *size] = '\0';
         req->raw_uri = grown;
@@ -648,8 +737,10 @@ enum MHD_Result web_oai_post_body(struct web_server *srv,
 
 int web_federation_route(struct web_server *srv, struct MHD_Connection *con,
                          struct web_request *req, const char *method,
-                         enum MHD_Result *ret) {
-    if (req->n_segments != 1) return 0;
+                         enum MHD_Result *ret)
+{
+    if (req->n_segments != 1)
+        return 0;
     const char *what = req->segments[0];
     int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
     if (strcmp(what, "oai") == 0) {
@@ -658,10 +749,10 @@ int web_federation_route(struct web_server *srv, struct MHD_Connection *con,
         } else if (strcmp(method, "POST") == 0) {
             const char *len = MHD_lookup_connection_value(
                 con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-            int has_body = (len && strcmp(len, "0") != 0) ||
-                           MHD_lookup_connection_value(
-                               con, MHD_HEADER_KIND,
-                               MHD_HTTP_HEADER_TRANSFER_ENCODING);
+            int has_body =
+                (len && strcmp(len, "0") != 0) ||
+                MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                            MHD_HTTP_HEADER_TRANSFER_ENCODING);
             /* without a body: no arguments, which is a badVerb */
             *ret = has_body ? oai_post_begin(con, req)
                             : oai_submit(srv, con, req);
@@ -672,13 +763,21 @@ int web_federation_route(struct web_server *srv, struct MHD_Connection *con,
     }
     enum MHD_Result (*feed)(struct web_server *, struct MHD_Connection *,
                             struct web_request *) = NULL;
-    if (strcmp(what, "minga-oai.xsd") == 0) feed = NULL;
-    else if (strcmp(what, "dcat.jsonld") == 0) feed = web_feed_dcat;
-    else if (strcmp(what, "sitemap.xml") == 0) feed = web_feed_sitemap;
-    else if (strcmp(what, "feed.atom") == 0) feed = web_feed_atom;
-    else return 0;
-    if (!is_get) *ret = web_send_405(con, req, "GET, HEAD");
-    else if (!feed) *ret = send_schema(con, req);
-    else *ret = feed(srv, con, req);
+    if (strcmp(what, "minga-oai.xsd") == 0)
+        feed = NULL;
+    else if (strcmp(what, "dcat.jsonld") == 0)
+        feed = web_feed_dcat;
+    else if (strcmp(what, "sitemap.xml") == 0)
+        feed = web_feed_sitemap;
+    else if (strcmp(what, "feed.atom") == 0)
+        feed = web_feed_atom;
+    else
+        return 0;
+    if (!is_get)
+        *ret = web_send_405(con, req, "GET, HEAD");
+    else if (!feed)
+        *ret = send_schema(con, req);
+    else
+        *ret = feed(srv, con, req);
     return 1;
 }

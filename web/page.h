@@ -48,16 +48,16 @@ struct page_filter {
 
 /* What the page's URL asks for; strings owned (page_state_release). */
 struct page_state {
-    const char *lang;          /* "es", "pt", "en": a literal */
-    int is_lang_given;         /* lang came from the URL */
-    char *q;                   /* NULL: no text */
+    const char *lang;  /* "es", "pt", "en": a literal */
+    int is_lang_given; /* lang came from the URL */
+    char *q;           /* NULL: no text */
     struct page_filter filters[PAGE_MAX_FILTERS];
     size_t n_filters;
-    long page;                 /* from 1 */
-    char *case_id;             /* NULL: the search page */
-    long rev;                  /* 0: the current version */
+    long page;     /* from 1 */
+    char *case_id; /* NULL: the search page */
+    long rev;      /* 0: the current version */
     int is_history;
-    char *origin;              /* "http://host:port" for absolute
+    char *origin; /* "http://host:port" for absolute
                                   links, or NULL */
 };
 
@@ -67,7 +67,7 @@ struct page_problem {
     const char *code;
     char *param;
     char *value;
-    char *english;             /* the API's English text, as a fallback */
+    char *english; /* the API's English text, as a fallback */
 };
 
 /* -- page.c: buffers, escaping, strings, URLs, the shell -------------- */
@@ -93,16 +93,16 @@ char *page_text_dup(const char *lang, const char *key, ...)
 
 /* What a URL built from a state changes. */
 struct page_link {
-    const char *lang;             /* NULL: the state's */
-    const char *toggle_name;      /* a filter value added or taken off */
+    const char *lang;        /* NULL: the state's */
+    const char *toggle_name; /* a filter value added or taken off */
     const char *toggle_value;
     int is_clear_filters;
-    long page;                    /* 0: page 1 */
-    int is_case;                  /* a case URL (else the search) */
+    long page;   /* 0: page 1 */
+    int is_case; /* a case URL (else the search) */
     const char *case_id;
     long rev;
     int is_history;
-    int is_bare;                  /* just lang (and case, rev, history) */
+    int is_bare; /* just lang (and case, rev, history) */
 };
 /* Writes the URL (escaped for an attribute). */
 void page_url(struct page_buf *b, const struct page_state *st,
@@ -115,7 +115,7 @@ struct page_head {
     const char *title;
     const char *description;
     const struct page_link *canonical;
-    const char *body_class;       /* "is-search", "is-case" */
+    const char *body_class; /* "is-search", "is-case" */
     int is_noindex;
 };
 void page_open(struct page_buf *b, const struct page_state *st,
@@ -133,8 +133,7 @@ void page_goal_chip(struct page_buf *b, const char *lang, int goal,
 const char *page_value_label(const char *lang, const char *field,
                              const char *value, char *buf, size_t size);
 /* "2004–2010", "desde 2004" (plain text, into buf). */
-const char *page_years(const char *lang, json_t *item, char *buf,
-                       size_t size);
+const char *page_years(const char *lang, json_t *item, char *buf, size_t size);
 
 /* -- page_names.c: country names in the page's language --------------- */
 

@@ -16,38 +16,46 @@
 #include "harvest.h"
 #include "federation.h"
 
-static const char *str_of(json_t *o, const char *key) {
+static const char *str_of(json_t *o, const char *key)
+{
     const char *s = json_string_value(json_object_get(o, key));
     return s ? s : "";
 }
 
 /* The entry of revision `rev` in a history; 0 is the newest. */
-static json_t *history_revision(json_t *history, long rev) {
+static json_t *history_revision(json_t *history, long rev)
+{
     json_t *revs = json_object_get(history, "revisions");
     size_t n = json_array_size(revs);
-    if (n == 0) return NULL;
-    if (rev == 0) return json_array_get(revs, n - 1);
+    if (n == 0)
+        return NULL;
+    if (rev == 0)
+        return json_array_get(revs, n - 1);
     size_t i;
     json_t *r;
-    json_array_foreach(revs, i, r)
-        if (json_integer_value(json_object_get(r, "rev")) == rev) return r;
+    json_array_foreach(revs, i, r) if (json_integer_value(json_object_get(
+                                           r, "rev")) == rev) return r;
     return NULL;
 }
 
 /* "token:montevideo" is the token montevideo; "cli" the operator. */
-static const char *who(const char *lang, const char *by) {
-    if (strncmp(by, "token:", 6) == 0) return by + 6;
+static const char *who(const char *lang, const char *by)
+{
+    if (strncmp(by, "token:", 6) == 0)
+        return by + 6;
     return strcmp(by, "cli") == 0 ? page_str(lang, "operator") : by;
 }
 
 /* "Updated on 2024-05-01 12:30 UTC by montevideo (note)", escaped. */
-static void put_change(struct page_buf *b, const char *lang, json_t *rev) {
+static void put_change(struct page_buf *b, const char *lang, json_t *rev)
+{
     char action[40], time[40];
     snprintf(action, sizeof action, "action_%.20s", str_of(rev, "action"));
     const char *t = str_of(rev, "time");
     if (strlen(t) >= 16 && t[10] == 'T')
         snprintf(time, sizeof time, "%.10s %.5s UTC", t, t + 11);
-    else snprintf(time, sizeof time, "%.30s", t);
+    else
+        snprintf(time, sizeof time, "%.30s", t);
     page_text(b, lang, "changedBy", "action", page_str(lang, action), "time",
               time, "who", who(lang, str_of(rev, "by")), NULL);
     const char *note = str_of(rev, "note");
@@ -60,9 +68,13 @@ static void put_change(struct page_buf *b, const char *lang, json_t *rev) {
 
 static void put_case_link(struct page_buf *b, const struct page_state *st,
                           const char *id, long rev, int is_history,
-                          const char *text) {
-    struct page_link link = {.is_case = 1, .case_id = id, .rev = rev,
-                             .is_history = is_history, .page = st->page};
+                          const char *text)
+{
+    struct page_link link = {.is_case = 1,
+                             .case_id = id,
+                             .rev = rev,
+                             .is_history = is_history,
+                             .page = st->page};
     page_put(b, "<a href=\"");
     page_url(b, st, &link);
     page_put(b, "\">");
@@ -70,7 +82,8 @@ static void put_case_link(struct page_buf *b, const struct page_state *st,
     page_put(b, "</a>");
 }
 
-static void put_back(struct page_buf *b, const struct page_state *st) {
+static void put_back(struct page_buf *b, const struct page_state *st)
+{
     struct page_link back = {.page = st->page};
     page_put(b, "<a class=\"back\" href=\"");
     page_url(b, st, &back);
@@ -82,18 +95,21 @@ static void put_back(struct page_buf *b, const struct page_state *st) {
 /* -- the body: Markdown, minimally ---------------------------------------- */
 
 /* Inline text: [text](url) keeps its text, ** and __ go; escaped. */
-static void put_inline(struct page_buf *b, const char *s, size_t len) {
+static void put_inline(struct page_buf *b, const char *s, size_t len)
+{
     struct page_buf text = {0};
     for (size_t i = 0; i < len; i++) {
         if ((s[i] == '*' || s[i] == '_') && i + 1 < len && s[i + 1] == s[i]) {
             i++;
             continue;
         }
-        if (s[i] == '!' && i + 1 < len && s[i + 1] == '[') continue;
+        if (s[i] == '!' && i + 1 < len && s[i + 1] == '[')
+            continue;
         if (s[i] == '[') {
             const char *close = memchr(s + i, ']', len - i);
             if (close && (size_t)(close - s) + 1 < len && close[1] == '(') {
-                const char *paren = memchr(close, ')', len - (size_t)(close - s));
+                const char *paren =
+                    memchr(close, ')', len - (size_t)(close - s));
                 if (paren) {
                     page_putn(&text, s + i + 1, (size_t)(close - s - i - 1));
                     i = (size_t)(paren - s);
@@ -108,18 +124,21 @@ static void put_inline(struct page_buf *b, const char *s, size_t len) {
     free(text.data);
 }
 
-static void put_body(struct page_buf *b, const char *md) {
+static void put_body(struct page_buf *b, const char *md)
+{
     int in_list = 0, in_para = 0;
     for (const char *line = md; line && *line;) {
         const char *end = strchr(line, '\n');
         size_t len = end ? (size_t)(end - line) : strlen(line);
         const char *next = end ? end + 1 : NULL;
-        while (len > 0 && (*line == ' ' || *line == '\t')) line++, len--;
+        while (len > 0 && (*line == ' ' || *line == '\t'))
+            line++, len--;
         while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r' ||
                            line[len - 1] == '\t'))
             len--;
         size_t hashes = 0;
-        while (hashes < len && line[hashes] == '#') hashes++;
+        while (hashes < len && line[hashes] == '#')
+            hashes++;
         size_t digits = 0;
         while (digits < len && line[digits] >= '0' && line[digits] <= '9')
             digits++;
@@ -127,10 +146,11 @@ static void put_body(struct page_buf *b, const char *md) {
                       (digits > 0 && digits + 1 < len &&
                        (line[digits] == '.' || line[digits] == ')') &&
                        line[digits + 1] == ' ');
-        int is_heading = hashes >= 1 && hashes <= 6 && hashes < len &&
-                         line[hashes] == ' ';
+        int is_heading =
+            hashes >= 1 && hashes <= 6 && hashes < len && line[hashes] == ' ';
         if (len == 0 || is_heading || is_item) {
-            if (in_para) page_put(b, "</p>\n");
+            if (in_para)
+                page_put(b, "</p>\n");
             in_para = 0;
         }
         if ((len == 0 || is_heading || !is_item) && in_list) {
@@ -144,7 +164,8 @@ static void put_body(struct page_buf *b, const char *md) {
             page_putf(b, "</%s>\n", tag);
         } else if (is_item) {
             size_t skip = digits ? digits + 2 : 2;
-            if (!in_list) page_put(b, "<ul>\n");
+            if (!in_list)
+                page_put(b, "<ul>\n");
             in_list = 1;
             page_put(b, "<li>");
             put_inline(b, line + skip, len - skip);
@@ -156,15 +177,19 @@ static void put_body(struct page_buf *b, const char *md) {
         }
         line = next;
     }
-    if (in_para) page_put(b, "</p>\n");
-    if (in_list) page_put(b, "</ul>\n");
+    if (in_para)
+        page_put(b, "</p>\n");
+    if (in_list)
+        page_put(b, "</ul>\n");
 }
 
 /* -- the views ------------------------------------------------------------ */
 
 static void put_fact(struct page_buf *b, const char *lang, const char *key,
-                     const char *value) {
-    if (!value || !*value) return;
+                     const char *value)
+{
+    if (!value || !*value)
+        return;
     page_put(b, "<dt>");
     page_text(b, lang, key, NULL);
     page_put(b, "</dt><dd>");
@@ -173,26 +198,31 @@ static void put_fact(struct page_buf *b, const char *lang, const char *key,
 }
 
 /* The labels of a list of codes ("local, national"), plain text. */
-static char *labels_of(const char *lang, const char *field, json_t *list) {
+static char *labels_of(const char *lang, const char *field, json_t *list)
+{
     struct page_buf out = {0};
     size_t i;
     json_t *v;
-    json_array_foreach(list, i, v) {
+    json_array_foreach(list, i, v)
+    {
         char buf[64];
-        if (i) page_put(&out, ", ");
-        page_put(&out, page_value_label(lang, field, json_string_value(v),
-                                        buf, sizeof buf));
+        if (i)
+            page_put(&out, ", ");
+        page_put(&out, page_value_label(lang, field, json_string_value(v), buf,
+                                        sizeof buf));
     }
     return out.data;
 }
 
-static int is_web_url(const char *url) {
+static int is_web_url(const char *url)
+{
     return strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0;
 }
 
 /* An attachment's link: /api/cases/{id}/attachments/{path, one segment} */
 static void put_attachment(struct page_buf *b, const char *id,
-                           const char *path) {
+                           const char *path)
+{
     static const char hex[] = "0123456789ABCDEF";
     page_put(b, "<li><a class=\"path\" download href=\"/api/cases/");
     page_esc(b, id);
@@ -213,7 +243,8 @@ static void put_attachment(struct page_buf *b, const char *id,
 
 static void put_case(struct page_buf *b, const struct page_state *st,
                      json_t *c, json_t *revision, json_t *current_rev,
-                     json_t *last_change) {
+                     json_t *last_change)
+{
     const char *lang = st->lang;
     const char *id = str_of(c, "id");
     page_put(b, "<h1 id=\"case-title\" tabindex=\"-1\">");
@@ -226,7 +257,7 @@ static void put_case(struct page_buf *b, const struct page_state *st,
         int is_current = json_integer_value(current_rev) == rev ||
                          json_is_null(current_rev) || !current_rev;
         page_put(b, "<div class=\"notice\" role=\"note\"><p "
-                 "id=\"case-revision\">");
+                    "id=\"case-revision\">");
         page_text(b, lang, "revisionOf", "n", n, NULL);
         page_put(b, " ");
         put_change(b, lang, revision);
@@ -244,13 +275,14 @@ static void put_case(struct page_buf *b, const struct page_state *st,
         put_case_link(b, st, id, 0, 1, page_str(lang, "history"));
         page_put(b, "</p>\n");
     }
-    json_t *from = json_object_get(c, "provenance");   /* harvested */
+    json_t *from = json_object_get(c, "provenance"); /* harvested */
     if (from) {
         const char *lead = strcmp(lang, "es") == 0   ? "Cosechado de "
                            : strcmp(lang, "pt") == 0 ? "Coletado de "
                                                      : "Harvested from ";
         const char *on = strcmp(lang, "es") == 0   ? " el "
-                         : strcmp(lang, "pt") == 0 ? " em " : " on ";
+                         : strcmp(lang, "pt") == 0 ? " em "
+                                                   : " on ";
         page_put(b, "<p class=\"change\" id=\"case-provenance\">");
         page_put(b, lead);
         page_esc(b, str_of(from, "source"));
@@ -276,7 +308,8 @@ static void put_case(struct page_buf *b, const struct page_state *st,
                                 : ""};
     for (size_t k = 0; k < 3; k++)
         if (*parts[k]) {
-            if (place.len) page_put(&place, ", ");
+            if (place.len)
+                page_put(&place, ", ");
             page_put(&place, parts[k]);
         }
     put_fact(b, lang, "place", place.data);
@@ -326,9 +359,10 @@ static void put_case(struct page_buf *b, const struct page_state *st,
         page_text(b, lang, "attachments", NULL);
         page_put(b, "</h2><ul class=\"attachments\">");
         json_t *a;
-        json_array_foreach(attachments, i, a) {
-            const char *path = json_is_string(a) ? json_string_value(a)
-                                                 : str_of(a, "path");
+        json_array_foreach(attachments, i, a)
+        {
+            const char *path =
+                json_is_string(a) ? json_string_value(a) : str_of(a, "path");
             put_attachment(b, id, path);
         }
         page_put(b, "</ul></section>\n");
@@ -341,14 +375,15 @@ static void put_case(struct page_buf *b, const struct page_state *st,
 
 /* "In common: SDGs 11, 16 · targets 11.3 · presupuesto participativo",
  * plain text (caller frees), or NULL when they share nothing said. */
-static char *related_reason(const char *lang, const struct mindex_related *r) {
+static char *related_reason(const char *lang, const struct mindex_related *r)
+{
     struct page_buf what = {0}, list = {0};
     for (int g = 1; g <= 17; g++)
         if (r->shared_goal_mask & (1u << g))
             page_putf(&list, "%s%d", list.len ? ", " : "", g);
     if (list.len) {
-        char *goals = page_text_dup(lang, "relatedGoals", "list", list.data,
-                                    NULL);
+        char *goals =
+            page_text_dup(lang, "relatedGoals", "list", list.data, NULL);
         page_put(&what, goals);
         free(goals);
     }
@@ -356,18 +391,18 @@ static char *related_reason(const char *lang, const struct mindex_related *r) {
     for (size_t i = 0; i < r->n_shared_targets; i++)
         page_putf(&list, "%s%s", i ? ", " : "", r->shared_targets[i]);
     if (list.len) {
-        char *targets = page_text_dup(lang, "relatedTargets", "list",
-                                      list.data, NULL);
+        char *targets =
+            page_text_dup(lang, "relatedTargets", "list", list.data, NULL);
         page_putf(&what, "%s%s", what.len ? " · " : "", targets);
         free(targets);
     }
     for (size_t i = 0; i < r->n_shared_terms; i++)
         page_putf(&what, "%s%s", what.len ? (i ? ", " : " · ") : "",
                   r->shared_terms[i]);
-    char *out = what.len && !what.is_failed
-                    ? page_text_dup(lang, "relatedShared", "what", what.data,
-                                    NULL)
-                    : NULL;
+    char *out =
+        what.len && !what.is_failed
+            ? page_text_dup(lang, "relatedShared", "what", what.data, NULL)
+            : NULL;
     free(list.data);
     free(what.data);
     return out;
@@ -378,7 +413,8 @@ static char *related_reason(const char *lang, const struct mindex_related *r) {
  * none (or cannot say: the case itself is shown all the same). */
 static void put_related(struct page_buf *b, const struct page_state *st,
                         struct web_server *srv, struct minga *m,
-                        const char *id) {
+                        const char *id)
+{
     struct mindex_related_list *r = NULL;
     char *errmsg = NULL;
     int rc = minga_related(m, id, PAGE_RELATED_LIMIT, &r, &errmsg);
@@ -424,7 +460,8 @@ static void put_related(struct page_buf *b, const struct page_state *st,
 
 /* The revisions, newest first, each but a deletion linked by number. */
 static void put_history(struct page_buf *b, const struct page_state *st,
-                        const char *id, json_t *h) {
+                        const char *id, json_t *h)
+{
     const char *lang = st->lang;
     page_put(b, "<h1 id=\"case-title\" tabindex=\"-1\">");
     page_text(b, lang, "historyOf", "id", id, NULL);
@@ -475,9 +512,11 @@ static void put_history(struct page_buf *b, const struct page_state *st,
 /* The case's schema.org description for search engines (issue 22), a
  * data block, which script-src 'self' lets be; escaped by
  * fed_jsonld_script_text so that no case text can end the element. */
-static void put_jsonld(struct page_buf *b, struct minga *m, json_t *c) {
+static void put_jsonld(struct page_buf *b, struct minga *m, json_t *c)
+{
     struct fed_site site;
-    if (fed_site_load(m, &site) != 0) return;
+    if (fed_site_load(m, &site) != 0)
+        return;
     json_t *doc = fed_case_jsonld(&site, c);
     char *json = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     char *text = json ? fed_jsonld_script_text(json) : NULL;
@@ -493,11 +532,12 @@ static void put_jsonld(struct page_buf *b, struct minga *m, json_t *c) {
 }
 
 static void put_notice(struct page_buf *b, const struct page_state *st,
-                       const char *text, const char *id, int with_history) {
+                       const char *text, const char *id, int with_history)
+{
     page_put(b, "<h1 id=\"case-title\" tabindex=\"-1\" class=\"sr-only\">");
     page_esc(b, id ? id : "minga");
     page_put(b, "</h1><p class=\"notice error\" role=\"alert\" "
-             "id=\"case-deleted\">");
+                "id=\"case-deleted\">");
     page_esc(b, text);
     page_put(b, "</p>\n");
     if (with_history) {
@@ -508,8 +548,8 @@ static void put_notice(struct page_buf *b, const struct page_state *st,
 }
 
 void page_render_case(struct page_buf *b, struct web_server *srv,
-                      struct minga *m, struct page_state *st,
-                      unsigned *status) {
+                      struct minga *m, struct page_state *st, unsigned *status)
+{
     const char *lang = st->lang;
     const char *id = st->case_id;
     json_t *history = NULL, *c = NULL;
@@ -530,8 +570,8 @@ void page_render_case(struct page_buf *b, struct web_server *srv,
         *status = is_valid ? web_status_for(rc) : MHD_HTTP_NOT_FOUND;
         notice = page_text_dup(lang, is_valid ? "error" : "notFound", NULL);
     } else if (st->is_history && !st->rev) {
-        if (!history || !json_array_size(json_object_get(history,
-                                                         "revisions"))) {
+        if (!history ||
+            !json_array_size(json_object_get(history, "revisions"))) {
             *status = MHD_HTTP_NOT_FOUND;
             notice = page_text_dup(lang, "notFound", NULL);
         }
@@ -548,9 +588,8 @@ void page_render_case(struct page_buf *b, struct web_server *srv,
         } else if ((rc = minga_get_case_rev(m, id, (int)st->rev, &mc,
                                             &errmsg)) != 0) {
             *status = web_status_for(rc);
-            notice = page_text_dup(lang, rc == MINGA_ENOTFOUND ? "notFound"
-                                                               : "error",
-                                   NULL);
+            notice = page_text_dup(
+                lang, rc == MINGA_ENOTFOUND ? "notFound" : "error", NULL);
         } else {
             c = minga_case_json(mc, 1);
             case_free(mc);
@@ -570,14 +609,14 @@ void page_render_case(struct page_buf *b, struct web_server *srv,
             notice_has_history = 1;
         } else if (rc != 0) {
             *status = web_status_for(rc);
-            notice = page_text_dup(lang, rc == MINGA_ENOTFOUND ? "notFound"
-                                                               : "error",
-                                   NULL);
+            notice = page_text_dup(
+                lang, rc == MINGA_ENOTFOUND ? "notFound" : "error", NULL);
         } else {
             c = minga_case_json(mc, 1);
             case_free(mc);
             json_t *from = minga_harvest_provenance(m, id);
-            if (from) json_object_set_new(c, "provenance", from);
+            if (from)
+                json_object_set_new(c, "provenance", from);
         }
     }
     free(errmsg);
@@ -586,37 +625,44 @@ void page_render_case(struct page_buf *b, struct web_server *srv,
     char *title = NULL;
     const char *description = page_str(lang, "tagline");
     if (c) {
-        description = *str_of(c, "summary") ? str_of(c, "summary")
-                                            : description;
+        description =
+            *str_of(c, "summary") ? str_of(c, "summary") : description;
         if (asprintf(&title, "%s · minga", str_of(c, "title")) < 0)
             title = NULL;
     } else if (st->is_history && history && !notice) {
         char *h = page_text_dup(lang, "historyOf", "id", id, NULL);
-        if (asprintf(&title, "%s · minga", h ? h : id) < 0) title = NULL;
+        if (asprintf(&title, "%s · minga", h ? h : id) < 0)
+            title = NULL;
         free(h);
     } else if (asprintf(&title, "%s · minga", notice ? notice : id) < 0) {
         title = NULL;
     }
-    struct page_link canonical = {.is_case = 1, .case_id = id,
+    struct page_link canonical = {.is_case = 1,
+                                  .case_id = id,
                                   .rev = st->rev,
                                   .is_history = st->is_history,
                                   .is_bare = 1};
-    struct page_head head = {
-        .title = title, .description = description,
-        .canonical = is_valid ? &canonical : NULL, .body_class = "is-case",
-        .is_noindex = notice != NULL || st->rev || st->is_history};
+    struct page_head head = {.title = title,
+                             .description = description,
+                             .canonical = is_valid ? &canonical : NULL,
+                             .body_class = "is-case",
+                             .is_noindex =
+                                 notice != NULL || st->rev || st->is_history};
     page_open(b, st, &head);
     page_put(b, "<div class=\"layout\">\n<main id=\"main\" tabindex=\"-1\">\n"
-             "<article id=\"case-view\" class=\"case\">\n");
+                "<article id=\"case-view\" class=\"case\">\n");
     put_back(b, st);
-    if (notice) put_notice(b, st, notice, is_valid ? id : NULL,
-                           notice_has_history);
-    else if (c) put_case(b, st, c, revision,
-                         json_object_get(history, "current"),
-                         revision ? NULL : last);
-    if (c && !revision) put_jsonld(b, m, c);
-    if (c && !revision) put_related(b, st, srv, m, id);
-    else put_history(b, st, id, history);
+    if (notice)
+        put_notice(b, st, notice, is_valid ? id : NULL, notice_has_history);
+    else if (c)
+        put_case(b, st, c, revision, json_object_get(history, "current"),
+                 revision ? NULL : last);
+    if (c && !revision)
+        put_jsonld(b, m, c);
+    if (c && !revision)
+        put_related(b, st, srv, m, id);
+    else
+        put_history(b, st, id, history);
     page_put(b, "</article>\n</main>\n</div>\n");
     page_close(b, st);
     free(title);

@@ -20,15 +20,20 @@
 
 #define MAX_PROBLEMS 8
 
-static const char *const level_order[] = {
-    "local", "regional", "national", "multilateral", NULL};
-static const char *const actor_order[] = {
-    "public_sector", "civil_society", "private_sector", "academia",
-    "community", "international_organization", NULL};
+static const char *const level_order[] = {"local", "regional", "national",
+                                          "multilateral", NULL};
+static const char *const actor_order[] = {"public_sector",
+                                          "civil_society",
+                                          "private_sector",
+                                          "academia",
+                                          "community",
+                                          "international_organization",
+                                          NULL};
 
 /* -- the query, with the values it refuses taken out ------------------- */
 
-static void drop_filter(struct page_state *st, size_t i) {
+static void drop_filter(struct page_state *st, size_t i)
+{
     free(st->filters[i].name);
     free(st->filters[i].value);
     memmove(&st->filters[i], &st->filters[i + 1],
@@ -40,19 +45,22 @@ static void drop_filter(struct page_state *st, size_t i) {
  * `language` is the API's `lang`). A refused value is taken out of st
  * and recorded; returns -1 only when out of memory. */
 static int build_query(struct minga_query *q, struct page_state *st,
-                       struct page_problem *problems, size_t *n_problems) {
+                       struct page_problem *problems, size_t *n_problems)
+{
     for (int attempt = 0; attempt <= MAX_PROBLEMS; attempt++) {
         struct web_param params[PAGE_MAX_FILTERS + 3];
         struct web_request fake;
         memset(&fake, 0, sizeof fake);
         size_t n = 0;
         char page[24], per_page[8];
-        if (st->q) params[n++] = (struct web_param){"q", st->q};
+        if (st->q)
+            params[n++] = (struct web_param){"q", st->q};
         for (size_t i = 0; i < st->n_filters; i++)
-            params[n++] = (struct web_param){
-                strcmp(st->filters[i].name, "language") == 0
-                    ? "lang" : st->filters[i].name,
-                st->filters[i].value};
+            params[n++] =
+                (struct web_param){strcmp(st->filters[i].name, "language") == 0
+                                       ? "lang"
+                                       : st->filters[i].name,
+                                   st->filters[i].value};
         snprintf(page, sizeof page, "%ld", st->page);
         snprintf(per_page, sizeof per_page, "%d", PAGE_PER_PAGE);
         params[n++] = (struct web_param){"page", page};
@@ -67,7 +75,8 @@ static int build_query(struct minga_query *q, struct page_state *st,
             return 0;
         size_t at = n;
         for (size_t i = 0; i < n; i++)
-            if (bad_param == params[i].name) at = i;
+            if (bad_param == params[i].name)
+                at = i;
         if (at == n || *n_problems == MAX_PROBLEMS) {
             free(errmsg);
             return -1;
@@ -92,7 +101,8 @@ static int build_query(struct minga_query *q, struct page_state *st,
 /* -- pieces ------------------------------------------------------------- */
 
 static int is_selected(const struct page_state *st, const char *name,
-                       const char *value) {
+                       const char *value)
+{
     for (size_t i = 0; i < st->n_filters; i++)
         if (strcmp(st->filters[i].name, name) == 0 &&
             strcmp(st->filters[i].value, value) == 0)
@@ -101,11 +111,13 @@ static int is_selected(const struct page_state *st, const char *name,
 }
 
 /* "suggested" is an option of the search, not a filter (page.h). */
-static int is_option(const char *name) {
+static int is_option(const char *name)
+{
     return strcmp(name, "suggested") == 0;
 }
 
-static int is_suggested_on(const struct page_state *st) {
+static int is_suggested_on(const struct page_state *st)
+{
     for (size_t i = 0; i < st->n_filters; i++)
         if (is_option(st->filters[i].name))
             return strcmp(st->filters[i].value, "0") != 0 &&
@@ -113,7 +125,8 @@ static int is_suggested_on(const struct page_state *st) {
     return 0;
 }
 
-static size_t count_filters(const struct page_state *st) {
+static size_t count_filters(const struct page_state *st)
+{
     size_t n = 0;
     for (size_t i = 0; i < st->n_filters; i++)
         n += !is_option(st->filters[i].name);
@@ -121,19 +134,19 @@ static size_t count_filters(const struct page_state *st) {
 }
 
 static void put_problem(struct page_buf *b, const char *lang,
-                        const struct page_problem *pr) {
+                        const struct page_problem *pr)
+{
     page_put(b, "<li>");
     if (strcmp(pr->code, "err_bad_filter_value") == 0) {
         char key[32];
         snprintf(key, sizeof key, "param_%s", pr->param);
         char *problem;
         if (strcmp(pr->param, "sdg") == 0)
-            problem = page_text_dup(lang, "badGoal", "value", pr->value,
-                                    NULL);
+            problem = page_text_dup(lang, "badGoal", "value", pr->value, NULL);
         else
-            problem = page_text_dup(lang, "err_bad_filter_value",
-                                    "value", pr->value, "param",
-                                    page_str(lang, key), NULL);
+            problem =
+                page_text_dup(lang, "err_bad_filter_value", "value", pr->value,
+                              "param", page_str(lang, key), NULL);
         page_text(b, lang, "filterIgnored", "problem", problem, NULL);
         free(problem);
     } else {
@@ -144,28 +157,34 @@ static void put_problem(struct page_buf *b, const char *lang,
 
 /* Thousands grouped as the language writes them. */
 static void format_count(char *buf, size_t size, json_int_t n,
-                         const char *lang) {
+                         const char *lang)
+{
     char digits[32];
     snprintf(digits, sizeof digits, "%lld", (long long)n);
     size_t len = strlen(digits), k = 0;
     int is_grouped = len > 4 || (len == 4 && strcmp(lang, "en") == 0);
     const char *sep = strcmp(lang, "en") == 0 ? "," : ".";
     for (size_t i = 0; i < len && k + 2 < size; i++) {
-        if (is_grouped && i > 0 && (len - i) % 3 == 0) buf[k++] = sep[0];
+        if (is_grouped && i > 0 && (len - i) % 3 == 0)
+            buf[k++] = sep[0];
         buf[k++] = digits[i];
     }
     buf[k] = '\0';
 }
 
-static char *count_text(const char *lang, json_int_t total, int estimated) {
-    if (total == 0) return page_text_dup(lang, "count0", NULL);
-    if (total == 1) return page_text_dup(lang, "count1", NULL);
+static char *count_text(const char *lang, json_int_t total, int estimated)
+{
+    if (total == 0)
+        return page_text_dup(lang, "count0", NULL);
+    if (total == 1)
+        return page_text_dup(lang, "count1", NULL);
     char n[40];
     format_count(n, sizeof n, total, lang);
     char *s = page_text_dup(lang, "countN", "n", n, NULL);
     if (s && estimated) {
         char *e = NULL;
-        if (asprintf(&e, "≈ %s", s) < 0) e = NULL;
+        if (asprintf(&e, "≈ %s", s) < 0)
+            e = NULL;
         free(s);
         s = e;
     }
@@ -173,10 +192,12 @@ static char *count_text(const char *lang, json_int_t total, int estimated) {
 }
 
 /* A facet as {value: count} looked up in the answer's list. */
-static json_int_t facet_count(json_t *list, const char *value) {
+static json_int_t facet_count(json_t *list, const char *value)
+{
     size_t i;
     json_t *e;
-    json_array_foreach(list, i, e) {
+    json_array_foreach(list, i, e)
+    {
         json_t *v = json_object_get(e, "value");
         char buf[32];
         const char *s = json_string_value(v);
@@ -192,7 +213,8 @@ static json_int_t facet_count(json_t *list, const char *value) {
 }
 
 static void put_toggle_href(struct page_buf *b, const struct page_state *st,
-                            const char *name, const char *value) {
+                            const char *name, const char *value)
+{
     struct page_link link = {.toggle_name = name, .toggle_value = value};
     page_put(b, " href=\"");
     page_url(b, st, &link);
@@ -200,10 +222,11 @@ static void put_toggle_href(struct page_buf *b, const struct page_state *st,
 }
 
 static void put_goal_chips(struct page_buf *b, const struct page_state *st,
-                           json_t *facet) {
+                           json_t *facet)
+{
     const char *lang = st->lang;
     page_put(b, "<section class=\"facet-group\" aria-labelledby=\"h-goals\">"
-             "<h3 id=\"h-goals\">");
+                "<h3 id=\"h-goals\">");
     page_text(b, lang, "goals", NULL);
     page_put(b, "</h3><ul class=\"goal-chips\" id=\"goal-chips\">");
     for (int g = 1; g <= REFDATA_N_GOALS; g++) {
@@ -212,7 +235,8 @@ static void put_goal_chips(struct page_buf *b, const struct page_state *st,
         json_int_t count = facet_count(facet, value);
         int is_on = is_selected(st, "sdg", value);
         const struct minga_goal_info *info = refdata_goal(g);
-        const char *name = !info ? "" : strcmp(lang, "es") == 0 ? info->name_es
+        const char *name = !info                     ? ""
+                           : strcmp(lang, "es") == 0 ? info->name_es
                            : strcmp(lang, "pt") == 0 ? info->name_pt
                                                      : info->name_en;
         page_put(b, "<li>");
@@ -220,7 +244,8 @@ static void put_goal_chips(struct page_buf *b, const struct page_state *st,
             page_putf(b, "<a class=\"goal-chip g%d%s\"", g,
                       is_on ? " is-on" : "");
             put_toggle_href(b, st, "sdg", value);
-            if (is_on) page_put(b, " aria-current=\"true\"");
+            if (is_on)
+                page_put(b, " aria-current=\"true\"");
             page_put(b, ">");
         } else {
             page_putf(b, "<span class=\"goal-chip g%d is-empty\">", g);
@@ -231,7 +256,8 @@ static void put_goal_chips(struct page_buf *b, const struct page_state *st,
         page_esc(b, name ? name : "");
         page_put(b, ",</span> <span class=\"goal-count\">");
         page_putf(b, "%lld", (long long)count);
-        page_put(b, count || is_on ? "</span></a></li>" : "</span></span></li>");
+        page_put(b,
+                 count || is_on ? "</span></a></li>" : "</span></span></li>");
     }
     page_put(b, "</ul></section>\n");
 }
@@ -240,7 +266,8 @@ static void put_goal_chips(struct page_buf *b, const struct page_state *st,
  * selected ones first in their list's order. Nothing when empty. */
 static void put_facet(struct page_buf *b, const struct page_state *st,
                       const char *field, const char *heading_key,
-                      json_t *facet, const char *const *order) {
+                      json_t *facet, const char *const *order)
+{
     const char *lang = st->lang;
     /* the values: the facet's, and selected ones it lacks (count 0) */
     const char *values[256];
@@ -257,7 +284,8 @@ static void put_facet(struct page_buf *b, const struct page_state *st,
     } else {
         size_t i;
         json_t *e;
-        json_array_foreach(facet, i, e) {
+        json_array_foreach(facet, i, e)
+        {
             const char *v = json_string_value(json_object_get(e, "value"));
             if (v && n < 200) {
                 values[n] = v;
@@ -272,10 +300,10 @@ static void put_facet(struct page_buf *b, const struct page_state *st,
             }
         /* most cases first, then by code */
         for (size_t a = 1; a < n; a++)
-            for (size_t k = a; k > 0 && (counts[k] > counts[k - 1] ||
-                                         (counts[k] == counts[k - 1] &&
-                                          strcmp(values[k], values[k - 1])
-                                              < 0));
+            for (size_t k = a;
+                 k > 0 && (counts[k] > counts[k - 1] ||
+                           (counts[k] == counts[k - 1] &&
+                            strcmp(values[k], values[k - 1]) < 0));
                  k--) {
                 const char *tv = values[k];
                 json_int_t tc = counts[k];
@@ -285,9 +313,12 @@ static void put_facet(struct page_buf *b, const struct page_state *st,
                 counts[k - 1] = tc;
             }
     }
-    if (n == 0) return;
-    page_putf(b, "<section class=\"facet-group\" aria-labelledby=\"h-%s\">"
-              "<h3 id=\"h-%s\">", field, field);
+    if (n == 0)
+        return;
+    page_putf(b,
+              "<section class=\"facet-group\" aria-labelledby=\"h-%s\">"
+              "<h3 id=\"h-%s\">",
+              field, field);
     page_text(b, lang, heading_key, NULL);
     page_putf(b, "</h3><ul class=\"facet\" id=\"f-%s\">", field);
     for (size_t i = 0; i < n; i++) {
@@ -298,11 +329,14 @@ static void put_facet(struct page_buf *b, const struct page_state *st,
         page_put(b, " data-value=\"");
         page_esc(b, values[i]);
         page_put(b, "\"");
-        if (is_on) page_put(b, " aria-current=\"true\"");
+        if (is_on)
+            page_put(b, " aria-current=\"true\"");
         page_put(b, "><span class=\"facet-name\">");
         page_esc(b, page_value_label(lang, field, values[i], buf, sizeof buf));
-        page_putf(b, "</span> <span class=\"facet-count\">%lld</span></a>"
-                  "</li>", (long long)counts[i]);
+        page_putf(b,
+                  "</span> <span class=\"facet-count\">%lld</span></a>"
+                  "</li>",
+                  (long long)counts[i]);
     }
     page_put(b, "</ul></section>\n");
 }
@@ -310,11 +344,12 @@ static void put_facet(struct page_buf *b, const struct page_state *st,
 /* A real checkbox in a GET form that keeps the rest of the search: the
  * option changes what the goal and target filters match. */
 static void put_suggested_toggle(struct page_buf *b,
-                                 const struct page_state *st) {
+                                 const struct page_state *st)
+{
     const char *lang = st->lang;
     page_put(b, "<form id=\"suggested-form\" class=\"suggested-toggle\" "
-             "action=\"/\" method=\"get\"><input type=\"hidden\" "
-             "name=\"lang\" value=\"");
+                "action=\"/\" method=\"get\"><input type=\"hidden\" "
+                "name=\"lang\" value=\"");
     page_put(b, lang);
     page_put(b, "\">");
     if (st->q && *st->q) {
@@ -324,8 +359,9 @@ static void put_suggested_toggle(struct page_buf *b,
     }
     page_put_hidden_filters(b, st, "suggested");
     page_put(b, "<label><input type=\"checkbox\" id=\"suggested\" "
-             "name=\"suggested\" value=\"1\"");
-    if (is_suggested_on(st)) page_put(b, " checked");
+                "name=\"suggested\" value=\"1\"");
+    if (is_suggested_on(st))
+        page_put(b, " checked");
     page_put(b, "> ");
     page_text(b, lang, "includeSuggested", NULL);
     page_put(b, "</label> <button type=\"submit\">");
@@ -334,15 +370,17 @@ static void put_suggested_toggle(struct page_buf *b,
 }
 
 static void put_filters(struct page_buf *b, const struct page_state *st,
-                        json_t *facets) {
+                        json_t *facets)
+{
     const char *lang = st->lang;
     size_t n_on = count_filters(st);
     page_put(b, "<aside id=\"filters\" aria-labelledby=\"filters-title\">"
-             "<details id=\"filter-box\"><summary class=\"filters-head\">"
-             "<h2 id=\"filters-title\">");
+                "<details id=\"filter-box\"><summary class=\"filters-head\">"
+                "<h2 id=\"filters-title\">");
     page_text(b, lang, "filters", NULL);
     page_put(b, "</h2><span id=\"filter-count\" class=\"filter-count\">");
-    if (n_on) page_putf(b, "(%zu)", n_on);
+    if (n_on)
+        page_putf(b, "(%zu)", n_on);
     page_put(b, "</span></summary>\n");
     if (n_on) {
         struct page_link clear = {.is_clear_filters = 1};
@@ -367,33 +405,37 @@ static void put_filters(struct page_buf *b, const struct page_state *st,
 
 /* The snippet is HTML-safe text with <mark>...</mark>: it is decoded to
  * text and escaped again by page_esc, with only the marks kept. */
-static void put_snippet(struct page_buf *b, const char *snippet) {
+static void put_snippet(struct page_buf *b, const char *snippet)
+{
     struct page_buf text = {0};
     page_put(b, "<p class=\"snippet\">");
     for (const char *p = snippet; *p;) {
         if (strncmp(p, "<mark>", 6) == 0 || strncmp(p, "</mark>", 7) == 0) {
             page_esc(b, text.data);
             text.len = 0;
-            if (text.data) text.data[0] = '\0';
+            if (text.data)
+                text.data[0] = '\0';
             int is_open = p[1] == 'm';
             page_put(b, is_open ? "<mark>" : "</mark>");
             p += is_open ? 6 : 7;
             continue;
         }
         if (*p == '&') {
-            static const struct { const char *ent, *ch; } ents[] = {
-                {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"},
-                {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}};
+            static const struct {
+                const char *ent, *ch;
+            } ents[] = {{"&amp;", "&"},   {"&lt;", "<"},  {"&gt;", ">"},
+                        {"&quot;", "\""}, {"&#39;", "'"}, {"&apos;", "'"}};
             size_t k;
             for (k = 0; k < sizeof ents / sizeof ents[0]; k++)
-                if (strncmp(p, ents[k].ent, strlen(ents[k].ent)) == 0) break;
+                if (strncmp(p, ents[k].ent, strlen(ents[k].ent)) == 0)
+                    break;
             if (k < sizeof ents / sizeof ents[0]) {
                 page_put(&text, ents[k].ch);
                 p += strlen(ents[k].ent);
                 continue;
             }
         }
-        if (*p == '<') {   /* any other tag: dropped, as text would be */
+        if (*p == '<') { /* any other tag: dropped, as text would be */
             const char *end = strchr(p, '>');
             p = end ? end + 1 : p + strlen(p);
             continue;
@@ -410,7 +452,8 @@ static void put_snippet(struct page_buf *b, const char *snippet) {
 /* "in informe.pdf": the attachment the snippet comes from, a link to
  * its bytes (/api/cases/{id}/attachments/{path as one segment}). */
 static void put_snippet_from(struct page_buf *b, const char *lang,
-                             const char *id, const char *path) {
+                             const char *id, const char *path)
+{
     static const char hex[] = "0123456789ABCDEF";
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
@@ -434,28 +477,35 @@ static void put_snippet_from(struct page_buf *b, const char *lang,
 /* A hit found through a suggestion says so, and which goals and targets
  * its text speaks of ({"goals": [11], "targets": ["11.2"]}). */
 static void put_suggested_note(struct page_buf *b, const char *lang,
-                               json_t *suggested) {
-    if (!json_is_object(suggested)) return;
+                               json_t *suggested)
+{
+    if (!json_is_object(suggested))
+        return;
     struct page_buf what = {0};
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(suggested, "goals"), i, v) {
+    json_array_foreach(json_object_get(suggested, "goals"), i, v)
+    {
         char n[16];
         snprintf(n, sizeof n, "%d", (int)json_integer_value(v));
         char *goal = page_text_dup(lang, "goal", "n", n, NULL);
-        if (what.len) page_put(&what, ", ");
+        if (what.len)
+            page_put(&what, ", ");
         page_put(&what, goal ? goal : n);
         free(goal);
     }
     struct page_buf list = {0};
-    json_array_foreach(json_object_get(suggested, "targets"), i, v) {
-        if (list.len) page_put(&list, ", ");
+    json_array_foreach(json_object_get(suggested, "targets"), i, v)
+    {
+        if (list.len)
+            page_put(&list, ", ");
         page_put(&list, json_string_value(v) ? json_string_value(v) : "");
     }
     if (list.len) {
-        char *targets = page_text_dup(lang, "relatedTargets", "list",
-                                      list.data, NULL);
-        if (what.len) page_put(&what, "; ");
+        char *targets =
+            page_text_dup(lang, "relatedTargets", "list", list.data, NULL);
+        if (what.len)
+            page_put(&what, "; ");
         page_put(&what, targets ? targets : list.data);
         free(targets);
     }
@@ -465,19 +515,22 @@ static void put_suggested_note(struct page_buf *b, const char *lang,
     page_text(b, lang, "suggestedWhy", "what", what.data ? what.data : "",
               NULL);
     page_put(b, "</p>");
-    if (what.is_failed || list.is_failed) b->is_failed = 1;
+    if (what.is_failed || list.is_failed)
+        b->is_failed = 1;
     free(what.data);
     free(list.data);
 }
 
 static void put_result(struct page_buf *b, const struct page_state *st,
-                       json_t *r) {
+                       json_t *r)
+{
     const char *lang = st->lang;
     const char *id = json_string_value(json_object_get(r, "id"));
     const char *title = json_string_value(json_object_get(r, "title"));
     const char *city = json_string_value(json_object_get(r, "city"));
     const char *country = json_string_value(json_object_get(r, "country"));
-    if (!id) return;
+    if (!id)
+        return;
     struct page_link open = {.is_case = 1, .case_id = id, .page = st->page};
     page_put(b, "<li class=\"result\"><h3><a href=\"");
     page_url(b, st, &open);
@@ -485,8 +538,10 @@ static void put_result(struct page_buf *b, const struct page_state *st,
     page_esc(b, title ? title : id);
     page_put(b, "</a></h3><p class=\"meta\">");
     page_esc(b, city);
-    if (city && *city && country) page_put(b, ", ");
-    if (country) page_esc(b, page_country_name(lang, country));
+    if (city && *city && country)
+        page_put(b, ", ");
+    if (country)
+        page_esc(b, page_country_name(lang, country));
     char years[64];
     if (*page_years(lang, r, years, sizeof years)) {
         page_put(b, " · ");
@@ -494,7 +549,8 @@ static void put_result(struct page_buf *b, const struct page_state *st,
     }
     page_put(b, "</p>");
     const char *snippet = json_string_value(json_object_get(r, "snippet"));
-    if (snippet && *snippet) put_snippet(b, snippet);
+    if (snippet && *snippet)
+        put_snippet(b, snippet);
     const char *from = json_string_value(json_object_get(r, "snippet_from"));
     if (snippet && *snippet && from && *from)
         put_snippet_from(b, lang, id, from);
@@ -509,21 +565,25 @@ static void put_result(struct page_buf *b, const struct page_state *st,
 }
 
 static void put_page_link(struct page_buf *b, const struct page_state *st,
-                          long page, const char *rel, const char *text) {
+                          long page, const char *rel, const char *text)
+{
     struct page_link link = {.page = page};
     page_put(b, "<li><a href=\"");
     page_url(b, st, &link);
     page_put(b, "\"");
-    if (rel) page_putf(b, " rel=\"%s\"", rel);
+    if (rel)
+        page_putf(b, " rel=\"%s\"", rel);
     page_put(b, ">");
     page_put(b, text);
     page_put(b, "</a></li>");
 }
 
 static void put_pager(struct page_buf *b, const struct page_state *st,
-                      json_int_t total) {
+                      json_int_t total)
+{
     long pages = (long)((total + PAGE_PER_PAGE - 1) / PAGE_PER_PAGE);
-    if (pages <= 1) return;
+    if (pages <= 1)
+        return;
     const char *lang = st->lang;
     page_put(b, "<nav id=\"pager\" class=\"pager\" aria-label=\"");
     page_text(b, lang, "pagination", NULL);
@@ -540,9 +600,12 @@ static void put_pager(struct page_buf *b, const struct page_state *st,
         char n[24];
         snprintf(n, sizeof n, "%ld", p);
         if (p == st->page)
-            page_putf(b, "<li><span class=\"current\" aria-current=\"page\">"
-                      "%ld</span></li>", p);
-        else put_page_link(b, st, p, NULL, n);
+            page_putf(b,
+                      "<li><span class=\"current\" aria-current=\"page\">"
+                      "%ld</span></li>",
+                      p);
+        else
+            put_page_link(b, st, p, NULL, n);
     }
     if (st->page < pages) {
         label.len = 0;
@@ -556,7 +619,8 @@ static void put_pager(struct page_buf *b, const struct page_state *st,
 
 /* The export links: the page's filters (language= is the case filter
  * there too) and lang= for the pack's labels. */
-static void put_downloads(struct page_buf *b, const struct page_state *st) {
+static void put_downloads(struct page_buf *b, const struct page_state *st)
+{
     static const char *const formats[] = {"briefing", "json", "csv"};
     const char *lang = st->lang;
     struct page_link link = {0};
@@ -569,13 +633,13 @@ static void put_downloads(struct page_buf *b, const struct page_state *st) {
         page_put(&u, "/api/export/");
         page_put(&u, formats[i]);
         struct page_buf q = {0};
-        page_url(&q, st, &link);   /* escaped already: &amp; */
+        page_url(&q, st, &link); /* escaped already: &amp; */
         page_put(&u, q.data ? q.data + 1 : "");
         free(q.data);
         url = u.data;
         if (i == 0) {
             page_put(b, "<a id=\"dl-briefing\" class=\"button primary\" "
-                     "download href=\"");
+                        "download href=\"");
             page_put(b, url);
             page_put(b, "\">");
             page_text(b, lang, "briefing", NULL);
@@ -595,7 +659,8 @@ static void put_downloads(struct page_buf *b, const struct page_state *st) {
 
 /* The meta description: the count and the query or the filters. */
 static char *describe(const struct page_state *st, json_t *answer,
-                      const char *count) {
+                      const char *count)
+{
     const char *lang = st->lang;
     if (st->q && *st->q)
         return page_text_dup(lang, "metaSearch", "count", count, "q", st->q,
@@ -604,11 +669,13 @@ static char *describe(const struct page_state *st, json_t *answer,
         struct page_buf f = {0};
         for (size_t i = 0, n = 0; i < st->n_filters && n < 6; i++) {
             char buf[64];
-            if (is_option(st->filters[i].name)) continue;
-            if (n++) page_put(&f, ", ");
-            page_put(&f, page_value_label(lang, st->filters[i].name,
-                                          st->filters[i].value, buf,
-                                          sizeof buf));
+            if (is_option(st->filters[i].name))
+                continue;
+            if (n++)
+                page_put(&f, ", ");
+            page_put(&f,
+                     page_value_label(lang, st->filters[i].name,
+                                      st->filters[i].value, buf, sizeof buf));
         }
         char *s = page_text_dup(lang, "metaFiltered", "count", count,
                                 "filters", f.data ? f.data : "", NULL);
@@ -616,9 +683,8 @@ static char *describe(const struct page_state *st, json_t *answer,
         return s;
     }
     char n[40];
-    format_count(n, sizeof n, json_integer_value(json_object_get(answer,
-                                                                 "total")),
-                 lang);
+    format_count(n, sizeof n,
+                 json_integer_value(json_object_get(answer, "total")), lang);
     return page_text_dup(lang, "metaHome", "n", n, NULL);
 }
 
@@ -627,7 +693,8 @@ static char *describe(const struct page_state *st, json_t *answer,
 static json_t *search(struct web_server *srv, struct minga *m,
                       struct page_state *st, struct page_problem *problems,
                       size_t *n_problems, const char **failure,
-                      unsigned *status) {
+                      unsigned *status)
+{
     struct minga_query q;
     json_t *answer = NULL;
     query_init(&q);
@@ -647,7 +714,8 @@ static json_t *search(struct web_server *srv, struct minga *m,
         *status = web_status_for(rc);
     } else {
         char *text = minga_results_json(&q, results, NULL);
-        if (text) answer = json_loads(text, 0, NULL);
+        if (text)
+            answer = json_loads(text, 0, NULL);
         free(text);
         if (!answer) {
             *failure = "err_search_failed";
@@ -664,7 +732,8 @@ static json_t *search(struct web_server *srv, struct minga *m,
  * "showing results for X; search instead for Y", where Y in quotes is
  * searched as typed. */
 static void put_corrected(struct page_buf *b, const struct page_state *st,
-                          json_t *answer, const char *typed) {
+                          json_t *answer, const char *typed)
+{
     const char *lang = st->lang;
     const char *used = json_string_value(json_object_get(answer, "query"));
     struct page_buf quoted = {0};
@@ -681,17 +750,20 @@ static void put_corrected(struct page_buf *b, const struct page_state *st,
     page_put(b, "</strong>. ");
     page_text(b, lang, "searchInsteadFor", NULL);
     page_put(b, " <a id=\"search-instead\" href=\"");
-    if (quoted.data) page_url(b, &alt, &link);
+    if (quoted.data)
+        page_url(b, &alt, &link);
     page_put(b, "\">");
     page_esc(b, typed);
     page_put(b, "</a></p>\n");
-    if (quoted.is_failed) b->is_failed = 1;
+    if (quoted.is_failed)
+        b->is_failed = 1;
     free(quoted.data);
 }
 
 /* What kind of answer this is, when not every hit has every word. */
 static void put_search_notes(struct page_buf *b, const char *lang,
-                             json_t *answer) {
+                             json_t *answer)
+{
     const char *key = NULL;
     if (json_is_true(json_object_get(answer, "similar")))
         key = "similarResults";
@@ -711,12 +783,13 @@ static void put_search_notes(struct page_buf *b, const char *lang,
 
 void page_render_search(struct page_buf *b, struct web_server *srv,
                         struct minga *m, struct page_state *st,
-                        unsigned *status) {
+                        unsigned *status)
+{
     struct page_problem problems[MAX_PROBLEMS];
     size_t n_problems = 0;
     const char *failure = NULL;
-    json_t *answer = search(srv, m, st, problems, &n_problems, &failure,
-                            status);
+    json_t *answer =
+        search(srv, m, st, problems, &n_problems, &failure, status);
     /* a page past the last (an old link) shows the last */
     json_int_t n_found = json_integer_value(json_object_get(answer, "total"));
     if (answer && n_found > 0 && st->page > 1 &&
@@ -730,32 +803,36 @@ void page_render_search(struct page_buf *b, struct web_server *srv,
     json_int_t total = json_integer_value(json_object_get(answer, "total"));
     int is_estimated = json_is_true(json_object_get(answer, "estimated"));
     char *count = count_text(lang, total, is_estimated);
-    char *title = NULL, *description = answer ? describe(st, answer, count)
-                                              : NULL;
+    char *title = NULL,
+         *description = answer ? describe(st, answer, count) : NULL;
     if (st->q && *st->q) {
         char *s = page_text_dup(lang, "searchFor", "q", st->q, NULL);
-        if (asprintf(&title, "%s · minga", s ? s : "") < 0) title = NULL;
+        if (asprintf(&title, "%s · minga", s ? s : "") < 0)
+            title = NULL;
         free(s);
     } else if (asprintf(&title, "minga · %s", page_str(lang, "tagline")) < 0)
         title = NULL;
     struct page_link canonical = {0};
     struct page_head head = {
-        .title = title, .description = description ? description
-                                                   : page_str(lang, "tagline"),
-        .canonical = &canonical, .body_class = "is-search",
+        .title = title,
+        .description = description ? description : page_str(lang, "tagline"),
+        .canonical = &canonical,
+        .body_class = "is-search",
         .is_noindex = failure != NULL || n_problems > 0};
     page_open(b, st, &head);
     page_put(b, "<div class=\"layout\">\n");
     put_filters(b, st, json_object_get(answer, "facets"));
     page_put(b, "<main id=\"main\" tabindex=\"-1\">\n<section "
-             "id=\"results-view\" aria-labelledby=\"results-title\">"
-             "<h2 id=\"results-title\" class=\"sr-only\">");
+                "id=\"results-view\" aria-labelledby=\"results-title\">"
+                "<h2 id=\"results-title\" class=\"sr-only\">");
     page_text(b, lang, "results", NULL);
     page_put(b, "</h2>\n<div class=\"results-head\"><p id=\"count\" "
-             "class=\"count\">");
-    if (answer) page_esc(b, count);
+                "class=\"count\">");
+    if (answer)
+        page_esc(b, count);
     page_put(b, "</p>");
-    if (total > 0) put_downloads(b, st);
+    if (total > 0)
+        put_downloads(b, st);
     page_put(b, "</div>\n");
     if (n_problems || failure) {
         page_put(b, "<div id=\"error\" class=\"error\" role=\"alert\"><ul>");
@@ -770,7 +847,8 @@ void page_render_search(struct page_buf *b, struct web_server *srv,
     }
     const char *corrected =
         json_string_value(json_object_get(answer, "corrected_from"));
-    if (corrected && *corrected) put_corrected(b, st, answer, corrected);
+    if (corrected && *corrected)
+        put_corrected(b, st, answer, corrected);
     put_search_notes(b, lang, answer);
     const char *suggestion =
         json_string_value(json_object_get(answer, "suggestion"));

@@ -73,7 +73,7 @@ static void *worker_main(void *arg)
         }
         pthread_mutex_unlock(&p->lock);
         if (!job)
-            break;   /* stopping and nothing left */
+            break; /* stopping and nothing left */
         job->run(p->srv, job);
         job_finish(job);
     }
@@ -93,8 +93,8 @@ int web_pool_start(struct web_pool *p, struct web_server *srv,
     pthread_cond_init(&p->has_work, NULL);
     p->workers = calloc(n_workers, sizeof *p->workers);
     for (; p->workers && p->n_workers < n_workers; p->n_workers++)
-        if (pthread_create(&p->workers[p->n_workers], NULL, worker_main, p)
-            != 0)
+        if (pthread_create(&p->workers[p->n_workers], NULL, worker_main, p) !=
+            0)
             break;
     if (p->n_workers == n_workers)
         return 0;
@@ -176,8 +176,7 @@ static int enqueue(struct web_pool *p, struct web_job *job,
     return 0;
 }
 
-enum MHD_Result web_pool_submit(struct web_pool *p,
-                                struct MHD_Connection *con,
+enum MHD_Result web_pool_submit(struct web_pool *p, struct MHD_Connection *con,
                                 struct web_request *req, web_job_fn run,
                                 void *ctx, void (*free_ctx)(void *))
 {
@@ -187,7 +186,7 @@ enum MHD_Result web_pool_submit(struct web_pool *p,
                               "out of memory", NULL);
     req->job = job;
     if (enqueue(p, job, con) == 0)
-        return MHD_YES;   /* answered by web_job_answer once resumed */
+        return MHD_YES; /* answered by web_job_answer once resumed */
     req->job = NULL;
     web_job_free(job);
     return web_pool_send_busy(p, con, req);
@@ -201,8 +200,8 @@ enum MHD_Result web_pool_send_busy(struct web_pool *p,
     web_log(p->srv, "%s queue full (%u waiting): %s %s refused with 503",
             p->name, p->max_queued, req->method,
             web_target_for_log(req, target, sizeof target));
-    struct MHD_Response *resp = web_error_response(
-        "the server is busy; try again shortly", NULL);
+    struct MHD_Response *resp =
+        web_error_response("the server is busy; try again shortly", NULL);
     if (resp) {
         char seconds[16];
         snprintf(seconds, sizeof seconds, "%u", p->retry_after_s);
@@ -237,7 +236,7 @@ enum MHD_Result web_job_answer(struct MHD_Connection *con,
 {
     struct web_job *job = req->job;
     if (!atomic_load(&job->is_done))
-        return MHD_YES;   /* not resumed by its worker: nothing to send */
+        return MHD_YES; /* not resumed by its worker: nothing to send */
     enum MHD_Result ret = web_send_reply(con, req, &job->reply);
     req->job = NULL;
     web_job_free(job);

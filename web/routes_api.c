@@ -22,7 +22,8 @@
  * (too many words) is "bad_query", an export that matched nothing
  * "no_results". */
 static void reply_rc(struct web_reply *reply, int rc, char *errmsg,
-                     const char *fallback, const char *not_found_code) {
+                     const char *fallback, const char *not_found_code)
+{
     unsigned status = web_status_for(rc);
     const char *code = rc == MINGA_EINVAL ? "bad_query"
                        : rc == MINGA_ENOTFOUND && not_found_code
@@ -35,9 +36,9 @@ static void reply_rc(struct web_reply *reply, int rc, char *errmsg,
 
 /* Sends the 400 for a bad parameter, freeing errmsg. */
 static enum MHD_Result send_query_error(struct MHD_Connection *con,
-                                        struct web_request *req,
-                                        int is_export, const char *bad_param,
-                                        char *errmsg) {
+                                        struct web_request *req, int is_export,
+                                        const char *bad_param, char *errmsg)
+{
     enum MHD_Result ret = web_send_param_coded(
         con, req, web_query_param_code(bad_param, is_export), bad_param,
         bad_param ? web_param(req, bad_param) : NULL, NULL,
@@ -51,13 +52,15 @@ static enum MHD_Result send_query_error(struct MHD_Connection *con,
  * worker. */
 struct query_job {
     struct minga_query q;
-    const struct minga_exporter *exp;   /* exports: a loaded plugin's */
-    const char *lang;                   /* exports: a string literal */
+    const struct minga_exporter *exp; /* exports: a loaded plugin's */
+    const char *lang;                 /* exports: a string literal */
 };
 
-static void query_job_free(void *ctx) {
+static void query_job_free(void *ctx)
+{
     struct query_job *qj = ctx;
-    if (!qj) return;
+    if (!qj)
+        return;
     query_release(&qj->q);
     free(qj);
 }
@@ -65,8 +68,9 @@ static void query_job_free(void *ctx) {
 /* A new job input with the request's query, or NULL with the 400 (or
  * 500) already sent. */
 static struct query_job *query_job_new(struct MHD_Connection *con,
-                                       struct web_request *req,
-                                       int is_export, enum MHD_Result *ret) {
+                                       struct web_request *req, int is_export,
+                                       enum MHD_Result *ret)
+{
     struct query_job *qj = calloc(1, sizeof *qj);
     if (!qj) {
         *ret = web_send_coded(con, req, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -87,28 +91,34 @@ static struct query_job *query_job_new(struct MHD_Connection *con,
 /* Says in the log, once for each generation, that the last search on `m`
  * found the index ahead of the catalog: its answers leave out the cases
  * the catalog lacks until the index is rebuilt. */
-static void log_index_ahead(struct web_server *srv, struct minga *m) {
+static void log_index_ahead(struct web_server *srv, struct minga *m)
+{
     uint64_t catalog_gen = 0;
     uint64_t index_gen = minga_index_ahead(m, &catalog_gen);
-    if (index_gen && atomic_exchange(&srv->ahead_logged, index_gen) !=
-                         index_gen)
-        web_log(srv, "the index (generation %llu) is ahead of the catalog "
+    if (index_gen &&
+        atomic_exchange(&srv->ahead_logged, index_gen) != index_gen)
+        web_log(srv,
+                "the index (generation %llu) is ahead of the catalog "
                 "(%llu): an import did not finish; searches leave out the "
                 "cases the catalog lacks until `minga check --repair` or "
-                "the next import", (unsigned long long)index_gen,
+                "the next import",
+                (unsigned long long)index_gen,
                 (unsigned long long)catalog_gen);
 }
 
-static void run_search(struct web_server *srv, struct web_job *job) {
+static void run_search(struct web_server *srv, struct web_job *job)
+{
     struct query_job *qj = job->ctx;
     struct minga *m = web_thread_minga_reply(srv, &job->reply);
-    if (!m) return;
+    if (!m)
+        return;
     struct mindex_results *results = NULL;
     char *errmsg = NULL;
     int rc = minga_search(m, &qj->q, &results, &errmsg);
     log_index_ahead(srv, m);
     if (rc != 0) {
-        if (rc != MINGA_EINVAL) web_log(srv, "search failed: %s", errmsg);
+        if (rc != MINGA_EINVAL)
+            web_log(srv, "search failed: %s", errmsg);
         reply_rc(&job->reply, rc, errmsg, "search failed", NULL);
         return;
     }
@@ -119,7 +129,7 @@ static void run_search(struct web_server *srv, struct web_job *job) {
         web_reply_json_text(&job->reply, MHD_HTTP_OK, text, n);
     } else {
         web_log(srv, "search answer not written (out of memory, or a "
-                "stored text is not UTF-8)");
+                     "stored text is not UTF-8)");
         web_reply_error(&job->reply, MHD_HTTP_INTERNAL_SERVER_ERROR,
                         "the answer could not be written", NULL);
     }
@@ -127,26 +137,31 @@ static void run_search(struct web_server *srv, struct web_job *job) {
 
 enum MHD_Result web_api_search(struct web_server *srv,
                                struct MHD_Connection *con,
-                               struct web_request *req) {
+                               struct web_request *req)
+{
     enum MHD_Result ret = MHD_NO;
     struct query_job *qj = query_job_new(con, req, 0, &ret);
-    if (!qj) return ret;
+    if (!qj)
+        return ret;
     return web_pool_submit(&srv->query_pool, con, req, run_search, qj,
                            query_job_free);
 }
 
 enum MHD_Result web_api_sdgs(struct web_server *srv,
                              struct MHD_Connection *con,
-                             struct web_request *req) {
+                             struct web_request *req)
+{
     (void)srv;
     return web_send_json(con, req, MHD_HTTP_OK, minga_sdgs_json());
 }
 
 /* The counts scan the whole catalog (a fifth of a second at 34 000
  * cases), so they run in the query pool. */
-static void run_stats(struct web_server *srv, struct web_job *job) {
+static void run_stats(struct web_server *srv, struct web_job *job)
+{
     struct minga *m = web_thread_minga_reply(srv, &job->reply);
-    if (!m) return;
+    if (!m)
+        return;
     json_t *stats = NULL;
     char *errmsg = NULL;
     int rc = minga_stats_json(m, &stats, &errmsg);
@@ -160,55 +175,66 @@ static void run_stats(struct web_server *srv, struct web_job *job) {
 
 enum MHD_Result web_api_stats(struct web_server *srv,
                               struct MHD_Connection *con,
-                              struct web_request *req) {
-    return web_pool_submit(&srv->query_pool, con, req, run_stats, NULL,
-                           NULL);
+                              struct web_request *req)
+{
+    return web_pool_submit(&srv->query_pool, con, req, run_stats, NULL, NULL);
 }
 
 /* -- exports ---------------------------------------------------------- */
 
-static int is_format_name(const char *s) {
+static int is_format_name(const char *s)
+{
     size_t len = strlen(s);
-    if (len < 1 || len > 32) return 0;
+    if (len < 1 || len > 32)
+        return 0;
     for (size_t i = 0; i < len; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')
-              || s[i] == '-' || s[i] == '_'))
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '-' || s[i] == '_'))
             return 0;
     return 1;
 }
 
-static void add_format(json_t *list, const char *name) {
+static void add_format(json_t *list, const char *name)
+{
     size_t i;
     json_t *v;
-    if (!name || !minga_find_exporter(name)) return;
-    json_array_foreach(list, i, v)
-        if (strcmp(json_string_value(v), name) == 0) return;
+    if (!name || !minga_find_exporter(name))
+        return;
+    json_array_foreach(list, i,
+                       v) if (strcmp(json_string_value(v), name) == 0) return;
     json_array_append_new(list, json_string(name));
 }
 
 /* The formats the loaded exporter plugins offer. */
-static json_t *known_formats(void) {
+static json_t *known_formats(void)
+{
     json_t *list = json_array();
     json_t *plugins = minga_plugins_json();
     size_t i, k;
     json_t *p, *f;
-    json_array_foreach(plugins, i, p) {
+    json_array_foreach(plugins, i, p)
+    {
         json_t *formats = json_object_get(p, "formats");
-        if (json_is_string(formats)) add_format(list, json_string_value(formats));
-        json_array_foreach(formats, k, f) add_format(list, json_string_value(f));
+        if (json_is_string(formats))
+            add_format(list, json_string_value(formats));
+        json_array_foreach(formats, k, f)
+            add_format(list, json_string_value(f));
         add_format(list, json_string_value(json_object_get(p, "name")));
     }
     json_decref(plugins);
     return list;
 }
 
-static int write_fd(void *arg, const void *data, size_t len) {
+static int write_fd(void *arg, const void *data, size_t len)
+{
     int fd = *(int *)arg;
     const char *p = data;
     while (len > 0) {
         ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return -1;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
         p += n;
         len -= (size_t)n;
     }
@@ -217,11 +243,13 @@ static int write_fd(void *arg, const void *data, size_t len) {
 
 /* Writes the export to an unlinked temporary file and answers with a
  * response that streams from it, so the body never sits in memory. */
-static void run_export(struct web_server *srv, struct web_job *job) {
+static void run_export(struct web_server *srv, struct web_job *job)
+{
     struct query_job *qj = job->ctx;
     const struct minga_exporter *exp = qj->exp;
     struct minga *m = web_thread_minga_reply(srv, &job->reply);
-    if (!m) return;
+    if (!m)
+        return;
     int fd = web_tmpfile(srv);
     if (fd < 0) {
         web_log(srv, "export: cannot create a temporary file in %s: %s",
@@ -230,9 +258,10 @@ static void run_export(struct web_server *srv, struct web_job *job) {
                         "cannot create a temporary file", NULL);
         return;
     }
-    struct minga_export_options eo = {
-        .format = exp->format, .lang = qj->lang, .write = write_fd,
-        .write_arg = &fd};
+    struct minga_export_options eo = {.format = exp->format,
+                                      .lang = qj->lang,
+                                      .write = write_fd,
+                                      .write_arg = &fd};
     char *errmsg = NULL;
     int rc = minga_export(m, &qj->q, &eo, &errmsg);
     log_index_ahead(srv, m);
@@ -271,29 +300,31 @@ static void run_export(struct web_server *srv, struct web_job *job) {
 
 enum MHD_Result web_api_export(struct web_server *srv,
                                struct MHD_Connection *con,
-                               struct web_request *req, const char *format) {
+                               struct web_request *req, const char *format)
+{
     const struct minga_exporter *exp =
         is_format_name(format) ? minga_find_exporter(format) : NULL;
     if (!exp) {
         json_t *formats = known_formats();
-        json_t *body = json_pack("{s:s, s:s, s:{s:s, s:O}, s:[], s:o}",
-                                 "error", "unknown export format",
-                                 "code", "unknown_format", "params",
-                                 "format", format, "formats", formats,
-                                 "details", "formats", formats);
+        json_t *body =
+            json_pack("{s:s, s:s, s:{s:s, s:O}, s:[], s:o}", "error",
+                      "unknown export format", "code", "unknown_format",
+                      "params", "format", format, "formats", formats,
+                      "details", "formats", formats);
         return web_send_json(con, req, MHD_HTTP_NOT_FOUND, body);
     }
     const char *lang = web_param(req, "lang");
     const char *labels = lang && *lang ? refdata_label_lang(lang) : "en";
     if (!labels)
-        return web_send_param_coded(con, req, "bad_parameter", "lang", lang,
-                                    json_pack("{s:s}", "expected",
-                                              "es, pt, en"),
-                                    "lang: expected es, pt or en (the labels "
-                                    "language; filter cases with language=)");
+        return web_send_param_coded(
+            con, req, "bad_parameter", "lang", lang,
+            json_pack("{s:s}", "expected", "es, pt, en"),
+            "lang: expected es, pt or en (the labels "
+            "language; filter cases with language=)");
     enum MHD_Result ret = MHD_NO;
     struct query_job *qj = query_job_new(con, req, 1, &ret);
-    if (!qj) return ret;
+    if (!qj)
+        return ret;
     qj->exp = exp;
     qj->lang = labels;
     return web_pool_submit(&srv->export_pool, con, req, run_export, qj,

@@ -21,31 +21,37 @@
 #define MAX_DISCARD (4 * 1024 * 1024)
 
 struct web_suggest {
-    char *body;              /* grown as the body comes, up to MAX_BODY */
+    char *body; /* grown as the body comes, up to MAX_BODY */
     size_t cap;
-    size_t n_body;           /* bytes received, kept or not */
-    size_t limit;            /* ?limit=, 0: the default */
+    size_t n_body; /* bytes received, kept or not */
+    size_t limit;  /* ?limit=, 0: the default */
 };
 
-void web_suggest_free(struct web_suggest *s) {
-    if (!s) return;
+void web_suggest_free(struct web_suggest *s)
+{
+    if (!s)
+        return;
     free(s->body);
     free(s);
 }
 
 static enum MHD_Result send_too_large(struct MHD_Connection *con,
-                                      struct web_request *req) {
+                                      struct web_request *req)
+{
     return web_send_coded(con, req, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
                           json_pack("{s:I}", "limit", (json_int_t)MAX_BODY),
                           "the case sent to /api/suggest is at most 512 KiB "
-                          "of JSON", NULL);
+                          "of JSON",
+                          NULL);
 }
 
 enum MHD_Result web_api_suggest(struct web_server *srv,
                                 struct MHD_Connection *con,
-                                struct web_request *req, const char *method) {
+                                struct web_request *req, const char *method)
+{
     (void)srv;
-    if (strcmp(method, "POST") != 0) return web_send_405(con, req, "POST");
+    if (strcmp(method, "POST") != 0)
+        return web_send_405(con, req, "POST");
     size_t limit = 0;
     for (size_t i = 0; i < req->n_params; i++) {
         const char *name = req->params[i].name;
@@ -57,10 +63,11 @@ enum MHD_Result web_api_suggest(struct web_server *srv,
                 json_pack("{s:s, s:o}", "param", name, "allowed", allowed),
                 strcmp(name, "limit") ? "unknown parameter; /api/suggest "
                                         "takes limit"
-                                      : "limit is given twice", NULL);
+                                      : "limit is given twice",
+                NULL);
         }
-        int64_t n = web_parse_positive(req->params[i].value,
-                                       SUGGEST_MAX_LIMIT);
+        int64_t n =
+            web_parse_positive(req->params[i].value, SUGGEST_MAX_LIMIT);
         if (n < 0)
             return web_send_param_error(con, req, "limit",
                                         "expected a number 1-169");
@@ -71,10 +78,11 @@ enum MHD_Result web_api_suggest(struct web_server *srv,
     if (declared && strtoull(declared, NULL, 10) > MAX_BODY + MAX_DISCARD)
         return send_too_large(con, req);
     struct web_suggest *s = calloc(1, sizeof *s);
-    if (!s) return MHD_NO;
+    if (!s)
+        return MHD_NO;
     s->limit = limit;
     req->suggest = s;
-    return MHD_YES;   /* the body comes to web_suggest_body */
+    return MHD_YES; /* the body comes to web_suggest_body */
 }
 
 struct suggest_job {
@@ -82,16 +90,19 @@ struct suggest_job {
     size_t limit;
 };
 
-static void free_job(void *ctx) {
+static void free_job(void *ctx)
+{
     struct suggest_job *sj = ctx;
     case_free(sj->c);
     free(sj);
 }
 
-static void run_suggest(struct web_server *srv, struct web_job *job) {
+static void run_suggest(struct web_server *srv, struct web_job *job)
+{
     struct suggest_job *sj = job->ctx;
     struct minga *m = web_thread_minga_reply(srv, &job->reply);
-    if (!m) return;
+    if (!m)
+        return;
     struct minga_suggest_options opt = {.limit = sj->limit};
     json_t *answer = NULL;
     char *errmsg = NULL;
@@ -112,17 +123,21 @@ static void run_suggest(struct web_server *srv, struct web_job *job) {
 enum MHD_Result web_suggest_body(struct web_server *srv,
                                  struct MHD_Connection *con,
                                  struct web_request *req, const char *data,
-                                 size_t *size) {
+                                 size_t *size)
+{
     struct web_suggest *s = req->suggest;
     size_t len = *size;
     if (len > 0) {
         if (s->n_body + len <= MAX_BODY) {
             if (s->n_body + len > s->cap) {
                 size_t cap = s->cap ? s->cap : 16384;
-                while (cap < s->n_body + len) cap *= 2;
-                if (cap > MAX_BODY) cap = MAX_BODY;
+                while (cap < s->n_body + len)
+                    cap *= 2;
+                if (cap > MAX_BODY)
+                    cap = MAX_BODY;
                 char *grown = realloc(s->body, cap);
-                if (!grown) return MHD_NO;
+                if (!grown)
+                    return MHD_NO;
                 s->body = grown;
                 s->cap = cap;
             }
@@ -132,10 +147,10 @@ enum MHD_Result web_suggest_body(struct web_server *srv,
         *size = 0;
         return s->n_body > MAX_BODY + MAX_DISCARD ? MHD_NO : MHD_YES;
     }
-    if (s->n_body > MAX_BODY) return send_too_large(con, req);
+    if (s->n_body > MAX_BODY)
+        return send_too_large(con, req);
     json_error_t jerr;
-    json_t *root = s->n_body ? json_loadb(s->body, s->n_body, 0, &jerr)
-                             : NULL;
+    json_t *root = s->n_body ? json_loadb(s->body, s->n_body, 0, &jerr) : NULL;
     if (!root)
         return web_send_coded(
             con, req, MHD_HTTP_BAD_REQUEST, "bad_json",
@@ -150,8 +165,9 @@ enum MHD_Result web_suggest_body(struct web_server *srv,
     json_decref(root);
     if (rc) {
         enum MHD_Result ret = web_send_coded(
-            con, req, rc == MINGA_EINVAL ? MHD_HTTP_BAD_REQUEST
-                                         : MHD_HTTP_INTERNAL_SERVER_ERROR,
+            con, req,
+            rc == MINGA_EINVAL ? MHD_HTTP_BAD_REQUEST
+                               : MHD_HTTP_INTERNAL_SERVER_ERROR,
             rc == MINGA_EINVAL ? "bad_case" : "internal",
             field ? json_pack("{s:s}", "field", field) : json_object(),
             errmsg ? errmsg : "out of memory", NULL);

@@ -22,14 +22,14 @@
 #include <stdint.h>
 
 struct minga_server_options {
-    const char *data_dir;      /* the data folder (required) */
-    const char *bind_addr;     /* numeric address or host; "127.0.0.1" */
-    int port;                  /* 8080 */
-    unsigned n_threads;        /* 0 = number of cores */
-    unsigned max_connections;  /* 0 = 256 */
-    unsigned per_ip_limit;     /* connections from one address; 0 = 32 */
-    unsigned timeout_s;        /* idle connection timeout; 0 = 30 */
-    uint64_t max_upload;       /* bytes of one upload body; 0 = 256 MiB */
+    const char *data_dir;     /* the data folder (required) */
+    const char *bind_addr;    /* numeric address or host; "127.0.0.1" */
+    int port;                 /* 8080 */
+    unsigned n_threads;       /* 0 = number of cores */
+    unsigned max_connections; /* 0 = 256 */
+    unsigned per_ip_limit;    /* connections from one address; 0 = 32 */
+    unsigned timeout_s;       /* idle connection timeout; 0 = 30 */
+    uint64_t max_upload;      /* bytes of one upload body; 0 = 256 MiB */
     /* Memory MHD may use per connection (headers, post processor); 0 =
      * 128 KiB. */
     uint64_t connection_memory;
@@ -54,7 +54,7 @@ struct minga_server_options {
     /* Called with one line per request ("GET /api/search 200 3 ms") and
      * per server error. May be NULL: the library itself never prints. */
     void (*log)(void *arg, const char *line);
-    void *arg;                 /* passed to on_ready and log */
+    void *arg; /* passed to on_ready and log */
 };
 
 /* Fills *opt with the defaults above (data_dir NULL). */

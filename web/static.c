@@ -51,7 +51,8 @@ static struct asset assets[] = {
 static pthread_once_t etags_once = PTHREAD_ONCE_INIT;
 
 /* FNV-1a, 64 bits: enough to tell two versions of a file apart. */
-static void compute_etags(void) {
+static void compute_etags(void)
+{
     for (size_t i = 0; i < N_ASSETS; i++) {
         uint64_t hash = 14695981039346656037ull;
         for (size_t k = 0; k < *assets[i].len; k++) {
@@ -63,42 +64,50 @@ static void compute_etags(void) {
     }
 }
 
-static struct asset *find(const char *path) {
+static struct asset *find(const char *path)
+{
     for (size_t i = 0; i < N_ASSETS; i++)
-        if (strcmp(assets[i].path, path) == 0) return &assets[i];
+        if (strcmp(assets[i].path, path) == 0)
+            return &assets[i];
     return NULL;
 }
 
-int web_static_find(const char *path) {
+int web_static_find(const char *path)
+{
     return find(path) != NULL;
 }
 
 /* Whether an If-None-Match header lists `etag` (or is "*"). */
-static int matches(const char *header, const char *etag) {
-    if (!header) return 0;
-    if (strcmp(header, "*") == 0) return 1;
+static int matches(const char *header, const char *etag)
+{
+    if (!header)
+        return 0;
+    if (strcmp(header, "*") == 0)
+        return 1;
     return strstr(header, etag) != NULL;
 }
 
 enum MHD_Result web_static_send(struct MHD_Connection *con,
-                                struct web_request *req, const char *path) {
+                                struct web_request *req, const char *path)
+{
     struct asset *a = find(path);
     if (!a)
         return web_send_error(con, req, MHD_HTTP_NOT_FOUND, "not found", NULL);
     pthread_once(&etags_once, compute_etags);
-    const char *inm = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                  "If-None-Match");
+    const char *inm =
+        MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match");
     unsigned status = MHD_HTTP_OK;
     struct MHD_Response *resp;
     if (matches(inm, a->etag)) {
         status = MHD_HTTP_NOT_MODIFIED;
-        resp = MHD_create_response_from_buffer(0, NULL,
-                                               MHD_RESPMEM_PERSISTENT);
+        resp =
+            MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
     } else {
-        resp = MHD_create_response_from_buffer(
-            *a->len, (void *)a->data, MHD_RESPMEM_PERSISTENT);
+        resp = MHD_create_response_from_buffer(*a->len, (void *)a->data,
+                                               MHD_RESPMEM_PERSISTENT);
     }
-    if (!resp) return MHD_NO;
+    if (!resp)
+        return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", a->media_type);
     MHD_add_response_header(resp, "ETag", a->etag);
     MHD_add_response_header(resp, "Cache-Control", "no-cache");

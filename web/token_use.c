@@ -20,8 +20,8 @@
 struct token_use {
     struct token_use *next;
     char *name;
-    struct timespec written;   /* when its last write was handed over */
-    int has_write;             /* a write is queued or was made */
+    struct timespec written; /* when its last write was handed over */
+    int has_write;           /* a write is queued or was made */
 };
 
 void web_token_uses_init(struct web_token_uses *t)
@@ -94,8 +94,8 @@ void web_token_use_record(struct web_server *srv, const char *name)
     clock_gettime(CLOCK_MONOTONIC, &now);
     pthread_mutex_lock(&t->lock);
     struct token_use *u = find(t, name);
-    int is_due = u && (!u->has_write || now.tv_sec - u->written.tv_sec
-                                            >= TOKEN_USE_INTERVAL_S);
+    int is_due = u && (!u->has_write ||
+                       now.tv_sec - u->written.tv_sec >= TOKEN_USE_INTERVAL_S);
     if (is_due) {
         u->has_write = 1;
         u->written = now;
@@ -104,7 +104,7 @@ void web_token_use_record(struct web_server *srv, const char *name)
     if (!is_due)
         return;
     char *ctx = strdup(name);
-    if (!ctx || web_pool_submit_detached(&srv->import_pool, run_touch, ctx,
-                                         free) != 0)
+    if (!ctx ||
+        web_pool_submit_detached(&srv->import_pool, run_touch, ctx, free) != 0)
         forget(t, name);
 }

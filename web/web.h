@@ -42,14 +42,14 @@ struct web_guard {
 
 /* Worker threads with a bounded queue of jobs waiting for them. */
 struct web_pool {
-    const char *name;              /* "query", "export": for the log */
+    const char *name; /* "query", "export": for the log */
     struct web_server *srv;
     pthread_mutex_t lock;
     pthread_cond_t has_work;
-    struct web_job *head, *tail;   /* jobs no worker has taken yet */
+    struct web_job *head, *tail; /* jobs no worker has taken yet */
     unsigned n_queued;
-    unsigned max_queued;           /* more waiting get 503 */
-    unsigned retry_after_s;        /* sent with that 503 */
+    unsigned max_queued;    /* more waiting get 503 */
+    unsigned retry_after_s; /* sent with that 503 */
     pthread_t *workers;
     unsigned n_workers;
     int is_stopping;
@@ -62,7 +62,7 @@ struct web_token_uses {
 };
 
 struct web_server {
-    struct minga_server_options opt;   /* with defaults filled in */
+    struct minga_server_options opt; /* with defaults filled in */
     struct web_guard guard;
     /* Searches and statistics: work in milliseconds that grows with
      * the catalog and the query. */
@@ -75,9 +75,9 @@ struct web_server {
      * out. */
     struct web_pool import_pool;
     struct web_token_uses token_uses;
-    char *tmp_dir;                     /* where uploads and exports spool */
-    pthread_key_t minga_key;           /* each thread's read-only handle */
-    atomic_uint n_in_flight;           /* requests begun and not completed */
+    char *tmp_dir;           /* where uploads and exports spool */
+    pthread_key_t minga_key; /* each thread's read-only handle */
+    atomic_uint n_in_flight; /* requests begun and not completed */
     /* the index generation last logged as ahead of the catalog's (an
      * import killed between their commits), so the log says it once */
     _Atomic uint64_t ahead_logged;
@@ -115,8 +115,7 @@ void web_pool_release(struct web_pool *p);
  * connection and returns MHD_YES; the reply is queued when libmicrohttpd
  * calls the handler again (web_job_answer). When the queue is full the
  * answer is 503 with Retry-After, at once. ctx is taken in every case. */
-enum MHD_Result web_pool_submit(struct web_pool *p,
-                                struct MHD_Connection *con,
+enum MHD_Result web_pool_submit(struct web_pool *p, struct MHD_Connection *con,
                                 struct web_request *req, web_job_fn run,
                                 void *ctx, void (*free_ctx)(void *));
 /* The 503 with Retry-After that a full queue answers. */
@@ -191,10 +190,9 @@ enum MHD_Result web_send_error(struct MHD_Connection *con,
  * stolen, may add), details [{field: param, message}] where the message
  * does not repeat the field's name. */
 enum MHD_Result web_send_param_coded(struct MHD_Connection *con,
-                                     struct web_request *req,
-                                     const char *code, const char *param,
-                                     const char *value, json_t *params,
-                                     const char *message);
+                                     struct web_request *req, const char *code,
+                                     const char *param, const char *value,
+                                     json_t *params, const char *message);
 /* The same with code "bad_parameter" and the parameter's value. */
 enum MHD_Result web_send_param_error(struct MHD_Connection *con,
                                      struct web_request *req,
@@ -203,13 +201,11 @@ enum MHD_Result web_send_405(struct MHD_Connection *con,
                              struct web_request *req, const char *allow);
 /* A JSON error response built but not queued (for handlers that must
  * add headers first). */
-struct MHD_Response *web_error_response_coded(const char *code,
-                                              json_t *params,
+struct MHD_Response *web_error_response_coded(const char *code, json_t *params,
                                               const char *message,
                                               json_t *details);
 /* The same with code "busy": for the pools' 503 with Retry-After. */
-struct MHD_Response *web_error_response(const char *message,
-                                        json_t *details);
+struct MHD_Response *web_error_response(const char *message, json_t *details);
 /* The code an error of this status has when nothing more precise is
  * said: bad_request, unauthorized, forbidden, not_found, ... */
 const char *web_code_for_status(unsigned status);
@@ -225,8 +221,8 @@ void web_reply_set(struct web_reply *reply, unsigned status,
 /* The reply counterparts of web_send_json, web_send_json_text and
  * web_send_error, for work done away from the connection. */
 void web_reply_json(struct web_reply *reply, unsigned status, json_t *body);
-void web_reply_json_text(struct web_reply *reply, unsigned status,
-                         char *text, size_t n);
+void web_reply_json_text(struct web_reply *reply, unsigned status, char *text,
+                         size_t n);
 void web_reply_error(struct web_reply *reply, unsigned status,
                      const char *message, json_t *details);
 void web_reply_coded(struct web_reply *reply, unsigned status,
@@ -258,8 +254,7 @@ enum MHD_Result web_api_case(struct web_server *srv,
 /* GET /api/cases/{id}/history */
 enum MHD_Result web_api_case_history(struct web_server *srv,
                                      struct MHD_Connection *con,
-                                     struct web_request *req,
-                                     const char *id);
+                                     struct web_request *req, const char *id);
 /* GET /api/cases/{id}/attachments/{name}[?rev=N]: the bytes of the
  * attachment the case (or its revision N) names `name` (segments 4 and
  * on, joined by "/"), in a query worker. */
@@ -271,13 +266,11 @@ enum MHD_Result web_api_case_attachment(struct web_server *srv,
  * default), with why, in a query worker. */
 enum MHD_Result web_api_case_related(struct web_server *srv,
                                      struct MHD_Connection *con,
-                                     struct web_request *req,
-                                     const char *id);
+                                     struct web_request *req, const char *id);
 /* DELETE /api/cases/{id}: token-checked, run in the import worker. */
 enum MHD_Result web_api_case_delete(struct web_server *srv,
                                     struct MHD_Connection *con,
-                                    struct web_request *req,
-                                    const char *id);
+                                    struct web_request *req, const char *id);
 
 /* -- routes_review.c -------------------------------------------------- */
 
@@ -288,15 +281,14 @@ enum MHD_Result web_api_review_list(struct web_server *srv,
 /* GET /api/review/{id}, curator tokens only. */
 enum MHD_Result web_api_review_show(struct web_server *srv,
                                     struct MHD_Connection *con,
-                                    struct web_request *req,
-                                    const char *id);
+                                    struct web_request *req, const char *id);
 /* POST /api/review/{id}/approve or /reject, first call: checks the
  * token, the id and the parameters before the body; the request's later
  * calls go to web_decision_handle. */
 enum MHD_Result web_api_review_decide(struct web_server *srv,
                                       struct MHD_Connection *con,
-                                      struct web_request *req,
-                                      const char *id, int is_approved);
+                                      struct web_request *req, const char *id,
+                                      int is_approved);
 /* The later calls of a decision: collects its small body, then hands the
  * decision to the import worker. */
 enum MHD_Result web_decision_handle(struct web_server *srv,
@@ -308,8 +300,7 @@ void web_decision_free(struct web_decision *d);
 /* GET /api/imports/{id}: for the token that uploaded it, or a curator. */
 enum MHD_Result web_api_import_status(struct web_server *srv,
                                       struct MHD_Connection *con,
-                                      struct web_request *req,
-                                      const char *id);
+                                      struct web_request *req, const char *id);
 
 /* -- routes_suggest.c ------------------------------------------------- */
 

@@ -2,7 +2,7 @@
  * Text extraction: the choice of extractor by file type, plain text and
  * Markdown, and the UTF-8 text buffer every extractor writes to.
  */
-#define _GNU_SOURCE  /* vasprintf */
+#define _GNU_SOURCE /* vasprintf */
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -44,7 +44,8 @@ static const struct {
 #define EXTRACT_N_TYPES (sizeof(extract_types) / sizeof(extract_types[0]))
 
 /* Index into extract_types, or -1. */
-static int extract_type_of(const char *name) {
+static int extract_type_of(const char *name)
+{
     if (!name)
         return -1;
     size_t len = strlen(name);
@@ -57,12 +58,14 @@ static int extract_type_of(const char *name) {
     return -1;
 }
 
-const char *extract_media_type(const char *name) {
+const char *extract_media_type(const char *name)
+{
     int t = extract_type_of(name);
     return t < 0 ? NULL : extract_types[t].media_type;
 }
 
-int extract_fail(char **errmsg, int code, const char *fmt, ...) {
+int extract_fail(char **errmsg, int code, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     char *msg = NULL;
@@ -78,28 +81,33 @@ int extract_fail(char **errmsg, int code, const char *fmt, ...) {
 
 static pthread_once_t extract_xml_once = PTHREAD_ONCE_INIT;
 
-static void extract_xml_init_once(void) {
+static void extract_xml_init_once(void)
+{
     xmlInitParser();
 }
 
-void extract_xml_init(void) {
+void extract_xml_init(void)
+{
     pthread_once(&extract_xml_once, extract_xml_init_once);
 }
 
 /* ---- the text buffer ------------------------------------------------ */
 
-void extract_buf_init(struct extract_buf *b) {
+void extract_buf_init(struct extract_buf *b)
+{
     memset(b, 0, sizeof(*b));
     b->max_len = EXTRACT_MAX_TEXT;
 }
 
-void extract_buf_release(struct extract_buf *b) {
+void extract_buf_release(struct extract_buf *b)
+{
     free(b->data);
     memset(b, 0, sizeof(*b));
 }
 
 /* Appends one whole character of `n` bytes, or marks the buffer full. */
-static void extract_buf_put(struct extract_buf *b, const char *s, size_t n) {
+static void extract_buf_put(struct extract_buf *b, const char *s, size_t n)
+{
     if (b->is_full || b->has_oom)
         return;
     if (b->len + n > b->max_len) {
@@ -126,7 +134,8 @@ static void extract_buf_put(struct extract_buf *b, const char *s, size_t n) {
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t extract_utf8_seq(const unsigned char *s, size_t n) {
+static size_t extract_utf8_seq(const unsigned char *s, size_t n)
+{
     size_t need;
     uint32_t cp;
     if (s[0] < 0x80)
@@ -156,13 +165,15 @@ static size_t extract_utf8_seq(const unsigned char *s, size_t n) {
     return need;
 }
 
-static int extract_is_space(unsigned char c) {
+static int extract_is_space(unsigned char c)
+{
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
            c == '\v';
 }
 
 void extract_buf_append(struct extract_buf *b, const char *s, size_t n,
-                        int collapse) {
+                        int collapse)
+{
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n && !b->is_full && !b->has_oom) {
@@ -180,7 +191,7 @@ void extract_buf_append(struct extract_buf *b, const char *s, size_t n,
         }
         size_t k = extract_utf8_seq(p + i, n - i);
         if (k == 0) {
-            extract_buf_put(b, "\xEF\xBF\xBD", 3);  /* U+FFFD */
+            extract_buf_put(b, "\xEF\xBF\xBD", 3); /* U+FFFD */
             i++;
         } else {
             extract_buf_put(b, s + i, k);
@@ -189,15 +200,17 @@ void extract_buf_append(struct extract_buf *b, const char *s, size_t n,
     }
 }
 
-void extract_buf_newline(struct extract_buf *b) {
+void extract_buf_newline(struct extract_buf *b)
+{
     if (b->len == 0 || b->data[b->len - 1] == '\n')
         return;
     if (b->data[b->len - 1] == ' ')
-        b->len--;  /* no trailing space on a line */
+        b->len--; /* no trailing space on a line */
     extract_buf_put(b, "\n", 1);
 }
 
-int extract_buf_finish(struct extract_buf *b, char **out, char **errmsg) {
+int extract_buf_finish(struct extract_buf *b, char **out, char **errmsg)
+{
     if (b->has_oom) {
         extract_buf_release(b);
         return extract_fail(errmsg, MINGA_ENOMEM, "out of memory");
@@ -217,7 +230,8 @@ int extract_buf_finish(struct extract_buf *b, char **out, char **errmsg) {
 /* Taken as they are, but they must be valid UTF-8: the case format
  * refuses invalid UTF-8 rather than guess an encoding. */
 static int extract_plain(const char *name, const void *data, size_t len,
-                         char **out, char **errmsg) {
+                         char **out, char **errmsg)
+{
     const unsigned char *p = data;
     size_t start = 0;
     if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
@@ -237,13 +251,14 @@ static int extract_plain(const char *name, const void *data, size_t len,
 }
 
 int extract_text(const char *name, const void *data, size_t len,
-                 char **text_out, const char **media_type_out,
-                 char **errmsg) {
+                 char **text_out, const char **media_type_out, char **errmsg)
+{
     int t = extract_type_of(name);
     if (t < 0)
         return extract_fail(errmsg, MINGA_EINVAL,
                             "%s: not an allowed attachment type (PDF, DOCX, "
-                            "ODT, HTML, TXT or MD)", name ? name : "(null)");
+                            "ODT, HTML, TXT or MD)",
+                            name ? name : "(null)");
     static const char empty[1];
     if (!data)
         data = empty;

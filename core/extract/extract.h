@@ -22,8 +22,7 @@
  * file: MINGA_EINVAL for those, MINGA_ENOMEM when memory ran out.
  * `name` chooses the type by its extension and appears in messages. */
 int extract_text(const char *name, const void *data, size_t len,
-                 char **text_out, const char **media_type_out,
-                 char **errmsg);
+                 char **text_out, const char **media_type_out, char **errmsg);
 
 /* The media type of an allowed attachment type, by extension (case
  * insensitive); NULL when the type is not allowed as an attachment. */

@@ -11,11 +11,11 @@
 #include "extract.h"
 
 struct extract_buf {
-    char *data;              /* NUL-terminated */
+    char *data; /* NUL-terminated */
     size_t len;
     size_t cap;
-    size_t max_len;          /* EXTRACT_MAX_TEXT */
-    int is_full;             /* the cap was reached: ignore what follows */
+    size_t max_len; /* EXTRACT_MAX_TEXT */
+    int is_full;    /* the cap was reached: ignore what follows */
     int has_oom;
 };
 

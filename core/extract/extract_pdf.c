@@ -13,15 +13,16 @@
 #include "extract_internal.h"
 
 int extract_pdf(const char *name, const void *data, size_t len, char **out,
-                char **errmsg) {
+                char **errmsg)
+{
     if (len < 5)
         return extract_fail(errmsg, MINGA_EINVAL,
                             "%s: not a PDF file (too short)", name);
     /* The bytes outlive the document: no copy needed. */
     GBytes *bytes = g_bytes_new_static(data, len);
     GError *error = NULL;
-    PopplerDocument *doc = poppler_document_new_from_bytes(bytes, NULL,
-                                                           &error);
+    PopplerDocument *doc =
+        poppler_document_new_from_bytes(bytes, NULL, &error);
     g_bytes_unref(bytes);
     if (!doc) {
         int rc;

@@ -21,7 +21,7 @@
 
 #define EXTRACT_MAX_XML (64u * 1024 * 1024)
 #define EXTRACT_MAX_ZIP_ENTRIES 10000
-#define EXTRACT_XML_OPTIONS \
+#define EXTRACT_XML_OPTIONS                                                   \
     (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
 #define ODT_TEXT_NS "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -29,9 +29,9 @@
 
 /* Reads the zip member `member` of a document into a new buffer. */
 static int extract_zip_member(const char *name, const char *kind,
-                              const void *data, size_t len,
-                              const char *member, char **out,
-                              size_t *out_len, char **errmsg) {
+                              const void *data, size_t len, const char *member,
+                              char **out, size_t *out_len, char **errmsg)
+{
     struct archive *a = archive_read_new();
     if (!a)
         return extract_fail(errmsg, MINGA_ENOMEM, "out of memory");
@@ -40,8 +40,8 @@ static int extract_zip_member(const char *name, const char *kind,
     if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
         rc = extract_fail(errmsg, MINGA_EINVAL,
                           "%s: not a %s file (not a zip; it may be "
-                          "encrypted or corrupt): %s", name, kind,
-                          archive_error_string(a));
+                          "encrypted or corrupt): %s",
+                          name, kind, archive_error_string(a));
         goto out;
     }
     struct archive_entry *e;
@@ -56,8 +56,8 @@ static int extract_zip_member(const char *name, const char *kind,
         if (r < ARCHIVE_WARN) {
             rc = extract_fail(errmsg, MINGA_EINVAL,
                               "%s: not a readable %s file (it may be "
-                              "encrypted or corrupt): %s", name, kind,
-                              archive_error_string(a));
+                              "encrypted or corrupt): %s",
+                              name, kind, archive_error_string(a));
             goto out;
         }
         const char *path = archive_entry_pathname(e);
@@ -92,7 +92,8 @@ static int extract_zip_member(const char *name, const char *kind,
             free(buf);
             rc = extract_fail(errmsg, MINGA_EINVAL,
                               "%s: cannot read %s (corrupt or encrypted): "
-                              "%s", name, member, archive_error_string(a));
+                              "%s",
+                              name, member, archive_error_string(a));
             goto out;
         }
         n_read += (size_t)n;
@@ -125,18 +126,21 @@ struct extract_walk {
     int collapse;
 };
 
-static int extract_is(const xmlNode *n, const char *local) {
+static int extract_is(const xmlNode *n, const char *local)
+{
     return n && n->type == XML_ELEMENT_NODE &&
            strcmp((const char *)n->name, local) == 0;
 }
 
-static int extract_in_ns(const xmlNode *n, const char *href) {
+static int extract_in_ns(const xmlNode *n, const char *href)
+{
     return n->ns && n->ns->href &&
            strcmp((const char *)n->ns->href, href) == 0;
 }
 
 /* Depth-first, without recursion: libxml2 allows deep trees. */
-static void extract_walk_tree(struct extract_walk *w, xmlNode *root) {
+static void extract_walk_tree(struct extract_walk *w, xmlNode *root)
+{
     xmlNode *n = root;
     if (!n)
         return;
@@ -173,21 +177,24 @@ static void extract_walk_tree(struct extract_walk *w, xmlNode *root) {
 /* Parses an XML part; on failure the document is called corrupt. */
 static int extract_xml_parse(const char *name, const char *kind,
                              const char *xml, size_t len, xmlDoc **out,
-                             char **errmsg) {
+                             char **errmsg)
+{
     extract_xml_init();
-    xmlDoc *doc = xmlReadMemory(xml, (int)len, NULL, NULL,
-                                EXTRACT_XML_OPTIONS);
+    xmlDoc *doc =
+        xmlReadMemory(xml, (int)len, NULL, NULL, EXTRACT_XML_OPTIONS);
     if (!doc)
         return extract_fail(errmsg, MINGA_EINVAL,
                             "%s: not a readable %s file (its XML is "
-                            "malformed or encrypted)", name, kind);
+                            "malformed or encrypted)",
+                            name, kind);
     *out = doc;
     return 0;
 }
 
 /* ---- DOCX ----------------------------------------------------------- */
 
-static int docx_enter(struct extract_walk *w, xmlNode *e) {
+static int docx_enter(struct extract_walk *w, xmlNode *e)
+{
     if (extract_is(e, "tab"))
         extract_buf_append(w->buf, "\t", 1, 0);
     else if (extract_is(e, "br") || extract_is(e, "cr"))
@@ -195,18 +202,21 @@ static int docx_enter(struct extract_walk *w, xmlNode *e) {
     return 1;
 }
 
-static void docx_leave(struct extract_walk *w, xmlNode *e) {
+static void docx_leave(struct extract_walk *w, xmlNode *e)
+{
     if (extract_is(e, "p"))
         extract_buf_newline(w->buf);
 }
 
 /* w:t (and m:t, a:t inside drawings); not w:delText nor w:instrText. */
-static int docx_is_text(xmlNode *parent) {
+static int docx_is_text(xmlNode *parent)
+{
     return extract_is(parent, "t");
 }
 
 int extract_docx(const char *name, const void *data, size_t len, char **out,
-                 char **errmsg) {
+                 char **errmsg)
+{
     char *xml = NULL;
     size_t xml_len = 0;
     int rc = extract_zip_member(name, "DOCX", data, len, "word/document.xml",
@@ -228,7 +238,8 @@ int extract_docx(const char *name, const void *data, size_t len, char **out,
 
 /* ---- ODT ------------------------------------------------------------ */
 
-static int odt_enter(struct extract_walk *w, xmlNode *e) {
+static int odt_enter(struct extract_walk *w, xmlNode *e)
+{
     if (!extract_in_ns(e, ODT_TEXT_NS))
         return !(extract_in_ns(e, ODT_OFFICE_NS) &&
                  extract_is(e, "annotation"));
@@ -253,20 +264,23 @@ static int odt_enter(struct extract_walk *w, xmlNode *e) {
     return 1;
 }
 
-static void odt_leave(struct extract_walk *w, xmlNode *e) {
+static void odt_leave(struct extract_walk *w, xmlNode *e)
+{
     if (extract_in_ns(e, ODT_TEXT_NS) &&
         (extract_is(e, "p") || extract_is(e, "h")))
         extract_buf_newline(w->buf);
 }
 
 /* Text lives in text:p, text:h and the text:* spans inside them. */
-static int odt_is_text(xmlNode *parent) {
+static int odt_is_text(xmlNode *parent)
+{
     return parent && parent->type == XML_ELEMENT_NODE &&
            extract_in_ns(parent, ODT_TEXT_NS);
 }
 
 int extract_odt(const char *name, const void *data, size_t len, char **out,
-                char **errmsg) {
+                char **errmsg)
+{
     char *xml = NULL;
     size_t xml_len = 0;
     int rc = extract_zip_member(name, "ODT", data, len, "content.xml", &xml,
@@ -293,19 +307,23 @@ int extract_odt(const char *name, const void *data, size_t len, char **out,
 
 /* ---- HTML ----------------------------------------------------------- */
 
-static int html_is_block(const xmlNode *e) {
+static int html_is_block(const xmlNode *e)
+{
     static const char *const blocks[] = {
-        "p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2",
-        "h3", "h4", "h5", "h6", "tr", "table", "title", "section",
-        "article", "header", "footer", "blockquote", "pre", "hr", "main",
-        "nav", "aside", "figure", "figcaption", "address", NULL};
+        "p",       "div",     "br",     "li",     "ul",         "ol",
+        "dl",      "dt",      "dd",     "h1",     "h2",         "h3",
+        "h4",      "h5",      "h6",     "tr",     "table",      "title",
+        "section", "article", "header", "footer", "blockquote", "pre",
+        "hr",      "main",    "nav",    "aside",  "figure",     "figcaption",
+        "address", NULL};
     for (size_t i = 0; blocks[i]; i++)
         if (strcmp((const char *)e->name, blocks[i]) == 0)
             return 1;
     return 0;
 }
 
-static int html_enter(struct extract_walk *w, xmlNode *e) {
+static int html_enter(struct extract_walk *w, xmlNode *e)
+{
     const char *tag = (const char *)e->name;
     if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
         strcmp(tag, "template") == 0)
@@ -317,18 +335,21 @@ static int html_enter(struct extract_walk *w, xmlNode *e) {
     return 1;
 }
 
-static void html_leave(struct extract_walk *w, xmlNode *e) {
+static void html_leave(struct extract_walk *w, xmlNode *e)
+{
     if (html_is_block(e))
         extract_buf_newline(w->buf);
 }
 
-static int html_is_text(xmlNode *parent) {
+static int html_is_text(xmlNode *parent)
+{
     (void)parent;
     return 1;
 }
 
 int extract_html(const char *name, const void *data, size_t len, char **out,
-                 char **errmsg) {
+                 char **errmsg)
+{
     if (len > EXTRACT_MAX_XML)
         return extract_fail(errmsg, MINGA_EINVAL,
                             "%s: HTML file larger than %u bytes", name,

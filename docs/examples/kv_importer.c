@@ -40,12 +40,12 @@ static int report(const struct minga_host_api *host,
         value_len--;
         column++;
     }
-    while (value_len > 0 && (value[value_len - 1] == ' ' ||
-                             value[value_len - 1] == '\t' ||
-                             value[value_len - 1] == '\r'))
+    while (value_len > 0 &&
+           (value[value_len - 1] == ' ' || value[value_len - 1] == '\t' ||
+            value[value_len - 1] == '\r'))
         value_len--;
-    struct minga_value v = {MINGA_VALUE_TEXT, value, value_len, 0, 0.0,
-                            line, column};
+    struct minga_value v = {
+        MINGA_VALUE_TEXT, value, value_len, 0, 0.0, line, column};
     return host->case_field(sink, field, &v);
 }
 
@@ -53,13 +53,14 @@ static int kv_import_buffer(const struct minga_host_api *host,
                             struct minga_import_sink *sink, const char *name,
                             const void *data, size_t len)
 {
-    (void)name;                  /* the host names the file in messages */
+    (void)name; /* the host names the file in messages */
     const char *p = data, *end = p + len;
     int line = 1;
     int rc = host->case_begin(sink, 1);
     while (rc == 0 && p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
-        if (!eol) eol = end;
+        if (!eol)
+            eol = end;
         const char *colon = memchr(p, ':', (size_t)(eol - p));
         if (eol == p || (eol == p + 1 && *p == '\r') || *p == '#') {
             /* blank lines and # comments */
@@ -71,19 +72,20 @@ static int kv_import_buffer(const struct minga_host_api *host,
                    colon + 1 >= eol - (eol[-1] == '\r')) {
             /* "body:" alone: the rest of the file is the body */
             const char *body = eol < end ? eol + 1 : end;
-            struct minga_value v = {MINGA_VALUE_TEXT, body,
-                                    (size_t)(end - body), 0, 0.0, line + 1, 1};
+            struct minga_value v = {
+                MINGA_VALUE_TEXT, body, (size_t)(end - body), 0, 0.0,
+                line + 1,         1};
             rc = host->case_field(sink, "body", &v);
             break;
         } else {
             rc = report(host, sink, p, (size_t)(colon - p), colon + 1,
-                        (size_t)(eol - colon - 1), line,
-                        (int)(colon - p) + 2);
+                        (size_t)(eol - colon - 1), line, (int)(colon - p) + 2);
         }
         p = eol < end ? eol + 1 : end;
         line++;
     }
-    if (rc == 0) rc = host->case_end(sink);
+    if (rc == 0)
+        rc = host->case_end(sink);
     return rc;
 }
 

@@ -12,7 +12,7 @@
 
 enum entry_name_verdict {
     ENTRY_NAME_OK = 0,
-    ENTRY_NAME_EMPTY,          /* nothing left once "." parts are gone */
+    ENTRY_NAME_EMPTY, /* nothing left once "." parts are gone */
     ENTRY_NAME_ABSOLUTE,
     ENTRY_NAME_DOTDOT,
     ENTRY_NAME_CONTROL,
@@ -32,7 +32,7 @@ char *entry_name_from_cp437(const char *s);
  * frees. *out is set only when the verdict is ENTRY_NAME_OK. Returns -1
  * when out of memory. */
 int entry_name_check(const char *name, char **out,
-                       enum entry_name_verdict *verdict);
+                     enum entry_name_verdict *verdict);
 
 /* 1 for the files macOS and its zip tool leave behind (__MACOSX/, "._*",
  * .DS_Store): not content. `name` is a normalized name. */

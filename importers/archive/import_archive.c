@@ -41,17 +41,17 @@
 #define AR_CHUNK (64 * 1024)
 
 /* Used when the host leaves a limit at 0. */
-#define AR_DEFAULT_MAX_COMPRESSED   (256ull << 20)
+#define AR_DEFAULT_MAX_COMPRESSED (256ull << 20)
 #define AR_DEFAULT_MAX_UNCOMPRESSED (1024ull << 20)
-#define AR_DEFAULT_MAX_ENTRIES      10000ull
-#define AR_DEFAULT_MAX_ENTRY_SIZE   MINGA_DEFAULT_MAX_ENTRY_SIZE
+#define AR_DEFAULT_MAX_ENTRIES 10000ull
+#define AR_DEFAULT_MAX_ENTRY_SIZE MINGA_DEFAULT_MAX_ENTRY_SIZE
 
 /* A file descriptor as a libarchive source, counting what is read. */
 struct ar_fd_source {
     int fd;
     int is_seekable;
-    off_t base;              /* where the archive starts in the file */
-    uint64_t offset;         /* from base */
+    off_t base;      /* where the archive starts in the file */
+    uint64_t offset; /* from base */
     uint64_t max_compressed;
     int is_over_limit;
     unsigned char buf[AR_CHUNK];
@@ -61,20 +61,20 @@ struct ar_import {
     const struct minga_host_api *host;
     struct minga_import_sink *sink;
     struct minga_limits limits;
-    uint64_t total_compressed;   /* 0 when unknown (a pipe) */
+    uint64_t total_compressed; /* 0 when unknown (a pipe) */
     uint64_t n_entries;
     uint64_t bytes_uncompressed;
     size_t n_case_files;
     int n_errors;
-    const struct ar_fd_source *src;  /* NULL when reading memory */
-    int is_zip_signature;    /* starts as a zip: for a better message */
+    const struct ar_fd_source *src; /* NULL when reading memory */
+    int is_zip_signature;           /* starts as a zip: for a better message */
     unsigned char chunk[AR_CHUNK];
 };
 
 /* ---- the fd source -------------------------------------------------- */
 
-static la_ssize_t ar_fd_read(struct archive *a, void *arg,
-                             const void **out) {
+static la_ssize_t ar_fd_read(struct archive *a, void *arg, const void **out)
+{
     struct ar_fd_source *src = arg;
     ssize_t n;
     do {
@@ -95,7 +95,8 @@ static la_ssize_t ar_fd_read(struct archive *a, void *arg,
 }
 
 static la_int64_t ar_fd_seek(struct archive *a, void *arg, la_int64_t offset,
-                             int whence) {
+                             int whence)
+{
     struct ar_fd_source *src = arg;
     if (whence == SEEK_SET)
         offset += src->base;
@@ -108,12 +109,12 @@ static la_int64_t ar_fd_seek(struct archive *a, void *arg, la_int64_t offset,
     return pos - src->base;
 }
 
-static la_int64_t ar_fd_skip(struct archive *a, void *arg,
-                             la_int64_t request) {
+static la_int64_t ar_fd_skip(struct archive *a, void *arg, la_int64_t request)
+{
     struct ar_fd_source *src = arg;
     (void)a;
     if (!src->is_seekable || request <= 0)
-        return 0;  /* libarchive then reads and discards */
+        return 0; /* libarchive then reads and discards */
     off_t pos = lseek(src->fd, (off_t)request, SEEK_CUR);
     if (pos < src->base)
         return 0;
@@ -123,13 +124,14 @@ static la_int64_t ar_fd_skip(struct archive *a, void *arg,
 
 /* ---- helpers -------------------------------------------------------- */
 
-static void ar_load_limits(struct ar_import *ai) {
+static void ar_load_limits(struct ar_import *ai)
+{
     const struct minga_limits *given = ai->host->limits(ai->sink);
     struct minga_limits *l = &ai->limits;
     memset(l, 0, sizeof(*l));
     if (given) {
-        size_t n = given->struct_size < sizeof(*l) ? given->struct_size
-                                                   : sizeof(*l);
+        size_t n =
+            given->struct_size < sizeof(*l) ? given->struct_size : sizeof(*l);
         memcpy(l, given, n);
     }
     l->struct_size = sizeof(*l);
@@ -143,7 +145,8 @@ static void ar_load_limits(struct ar_import *ai) {
         l->max_entry_size = AR_DEFAULT_MAX_ENTRY_SIZE;
 }
 
-static void ar_progress(struct ar_import *ai, struct archive *a) {
+static void ar_progress(struct ar_import *ai, struct archive *a)
+{
     if (!ai->host->progress)
         return;
     la_int64_t done = archive_filter_bytes(a, -1);
@@ -153,14 +156,16 @@ static void ar_progress(struct ar_import *ai, struct archive *a) {
     ai->host->progress(ai->sink, d, ai->total_compressed);
 }
 
-static int ar_is_over_compressed(const struct ar_import *ai) {
+static int ar_is_over_compressed(const struct ar_import *ai)
+{
     return ai->src && ai->src->is_over_limit;
 }
 
 /* Reports why libarchive failed: the compressed limit our read callback
  * enforced, or libarchive's own message. `entry` may be NULL. */
 static void ar_report_failure(struct ar_import *ai, struct archive *a,
-                              const char *entry) {
+                              const char *entry)
+{
     const char *why = archive_error_string(a);
     if (ar_is_over_compressed(ai))
         ai->host->error(ai->sink, 0, 0, NULL,
@@ -168,8 +173,8 @@ static void ar_report_failure(struct ar_import *ai, struct archive *a,
                         "bytes); refused",
                         (unsigned long long)ai->limits.max_compressed);
     else if (entry)
-        ai->host->error(ai->sink, 0, 0, NULL, "%s: cannot read: %s",
-                        entry, why ? why : "read error");
+        ai->host->error(ai->sink, 0, 0, NULL, "%s: cannot read: %s", entry,
+                        why ? why : "read error");
     else if (ai->is_zip_signature)
         ai->host->error(ai->sink, 0, 0, NULL,
                         "not a readable zip archive (truncated or "
@@ -184,7 +189,8 @@ static void ar_report_failure(struct ar_import *ai, struct archive *a,
 /* A new reader with only what minga accepts. The gzip and xz filters
  * return ARCHIVE_WARN when libarchive lacks zlib or liblzma and would run
  * an external program instead: that is refused. */
-static struct archive *ar_reader_new(struct ar_import *ai, int is_seekable) {
+static struct archive *ar_reader_new(struct ar_import *ai, int is_seekable)
+{
     struct archive *a = archive_read_new();
     if (!a)
         return NULL;
@@ -209,7 +215,8 @@ static struct archive *ar_reader_new(struct ar_import *ai, int is_seekable) {
  * when empty). Returns 0, or -1 after reporting the error. */
 static int ar_read_entry(struct ar_import *ai, struct archive *a,
                          const char *entry, int keep, unsigned char **out,
-                         size_t *out_len) {
+                         size_t *out_len)
+{
     unsigned char *buf = NULL;
     size_t len = 0, cap = 0;
     const struct minga_limits *l = &ai->limits;
@@ -224,8 +231,8 @@ static int ar_read_entry(struct ar_import *ai, struct archive *a,
         if ((uint64_t)len + (uint64_t)n > l->max_entry_size) {
             ai->host->error(ai->sink, 0, 0, NULL,
                             "%s: entry is larger than max_entry_size "
-                            "(%llu bytes); refused", entry,
-                            (unsigned long long)l->max_entry_size);
+                            "(%llu bytes); refused",
+                            entry, (unsigned long long)l->max_entry_size);
             goto fail;
         }
         ai->bytes_uncompressed += (uint64_t)n;
@@ -233,8 +240,7 @@ static int ar_read_entry(struct ar_import *ai, struct archive *a,
             ai->host->error(ai->sink, 0, 0, NULL,
                             "%s: the archive's entries add up to more "
                             "than max_uncompressed (%llu bytes); refused",
-                            entry,
-                            (unsigned long long)l->max_uncompressed);
+                            entry, (unsigned long long)l->max_uncompressed);
             goto fail;
         }
         if (keep) {
@@ -246,8 +252,8 @@ static int ar_read_entry(struct ar_import *ai, struct archive *a,
                     grown = (size_t)l->max_entry_size;
                 unsigned char *p = realloc(buf, grown);
                 if (!p) {
-                    ai->host->error(ai->sink, 0, 0, NULL,
-                                    "%s: out of memory", entry);
+                    ai->host->error(ai->sink, 0, 0, NULL, "%s: out of memory",
+                                    entry);
                     goto fail;
                 }
                 buf = p;
@@ -269,7 +275,8 @@ fail:
 /* The entry's name as UTF-8: libarchive's UTF-8 view when there is a
  * valid one, else the raw bytes when they are valid UTF-8, else the raw
  * bytes read as CP437. Returns a new string, or NULL. */
-static char *ar_entry_name(struct ar_import *ai, struct archive_entry *e) {
+static char *ar_entry_name(struct ar_import *ai, struct archive_entry *e)
+{
     const char *utf8 = archive_entry_pathname_utf8(e);
     if (utf8 && entry_name_is_utf8(utf8, strlen(utf8)))
         return strdup(utf8);
@@ -281,15 +288,15 @@ static char *ar_entry_name(struct ar_import *ai, struct archive_entry *e) {
     char *name = entry_name_from_cp437(raw);
     if (name)
         ai->host->warning(ai->sink, 0, 0, NULL,
-                          "%s: entry name is not UTF-8; read as CP437",
-                          name);
+                          "%s: entry name is not UTF-8; read as CP437", name);
     return name;
 }
 
 /* Refuses links and special files. Returns 1 for a regular file, 0 for a
  * directory (skipped), -1 when refused (reported). */
 static int ar_check_type(struct ar_import *ai, struct archive_entry *e,
-                         const char *name) {
+                         const char *name)
+{
     const char *what = NULL;
     if (archive_entry_hardlink(e))
         what = "a hard link";
@@ -321,13 +328,15 @@ static int ar_check_type(struct ar_import *ai, struct archive_entry *e,
     }
     ai->host->error(ai->sink, 0, 0, NULL,
                     "%s: entry is %s; archives may hold only files and "
-                    "folders", name, what);
+                    "folders",
+                    name, what);
     return -1;
 }
 
 /* Handles one entry. Returns 0 to go on, -1 to stop. */
 static int ar_handle_entry(struct ar_import *ai, struct archive *a,
-                           struct archive_entry *e) {
+                           struct archive_entry *e)
+{
     const struct minga_host_api *host = ai->host;
     if (++ai->n_entries > ai->limits.max_entries) {
         host->error(ai->sink, 0, 0, NULL,
@@ -355,13 +364,13 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
         return -1;
     }
     int is_dir = archive_entry_filetype(e) == AE_IFDIR;
-    if (verdict == ENTRY_NAME_EMPTY && is_dir) {  /* "./" */
+    if (verdict == ENTRY_NAME_EMPTY && is_dir) { /* "./" */
         free(raw_name);
         return 0;
     }
     if (verdict != ENTRY_NAME_OK) {
-        host->error(ai->sink, 0, 0, NULL, "%s: %s; refused",
-                    raw_name, entry_name_reason(verdict));
+        host->error(ai->sink, 0, 0, NULL, "%s: %s; refused", raw_name,
+                    entry_name_reason(verdict));
         free(raw_name);
         return -1;
     }
@@ -373,8 +382,7 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
         rc = -1;
     } else if (archive_entry_is_encrypted(e)) {
         host->error(ai->sink, 0, 0, NULL,
-                    "%s: entry is encrypted; minga cannot read it",
-                    name);
+                    "%s: entry is encrypted; minga cannot read it", name);
         rc = -1;
     } else {
         /* Directories and junk are read too, and discarded, so that every
@@ -406,7 +414,8 @@ static int ar_handle_entry(struct ar_import *ai, struct archive *a,
 }
 
 /* Reads the whole opened archive. Returns a MINGA_ code. */
-static int ar_read_archive(struct ar_import *ai, struct archive *a) {
+static int ar_read_archive(struct ar_import *ai, struct archive *a)
+{
     struct archive_entry *e;
     for (;;) {
         int r = archive_read_next_header(a, &e);
@@ -429,10 +438,10 @@ static int ar_read_archive(struct ar_import *ai, struct archive *a) {
     return ai->n_errors ? MINGA_EINVAL : MINGA_OK;
 }
 
-static int ar_host_is_usable(const struct minga_host_api *host) {
-    return host->struct_size >=
-               offsetof(struct minga_host_api, progress) +
-                   sizeof(host->progress) &&
+static int ar_host_is_usable(const struct minga_host_api *host)
+{
+    return host->struct_size >= offsetof(struct minga_host_api, progress) +
+                                    sizeof(host->progress) &&
            host->import_member && host->add_file && host->limits;
 }
 
@@ -440,7 +449,8 @@ static int ar_host_is_usable(const struct minga_host_api *host) {
  * about. */
 static struct ar_import *ar_import_new(const struct minga_host_api *host,
                                        struct minga_import_sink *sink,
-                                       const char *name) {
+                                       const char *name)
+{
     (void)name;
     struct ar_import *ai = calloc(1, sizeof(*ai));
     if (!ai)
@@ -451,10 +461,10 @@ static struct ar_import *ar_import_new(const struct minga_host_api *host,
     return ai;
 }
 
-static int ar_refuse_size(struct ar_import *ai, uint64_t size) {
+static int ar_refuse_size(struct ar_import *ai, uint64_t size)
+{
     if (size == 0) {
-        ai->host->error(ai->sink, 0, 0, NULL,
-                        "empty file, not an archive");
+        ai->host->error(ai->sink, 0, 0, NULL, "empty file, not an archive");
         return MINGA_EINVAL;
     }
     if (size > ai->limits.max_compressed) {
@@ -469,7 +479,8 @@ static int ar_refuse_size(struct ar_import *ai, uint64_t size) {
 
 static int ar_import_buffer(const struct minga_host_api *host,
                             struct minga_import_sink *sink, const char *name,
-                            const void *data, size_t len) {
+                            const void *data, size_t len)
+{
     if (!ar_host_is_usable(host))
         return MINGA_EINTERNAL;
     struct ar_import *ai = ar_import_new(host, sink, name);
@@ -498,7 +509,8 @@ static int ar_import_buffer(const struct minga_host_api *host,
 
 static int ar_import_fd(const struct minga_host_api *host,
                         struct minga_import_sink *sink, const char *name,
-                        int fd) {
+                        int fd)
+{
     if (!ar_host_is_usable(host))
         return MINGA_EINTERNAL;
     struct ar_import *ai = ar_import_new(host, sink, name);
@@ -554,8 +566,8 @@ out:
     return rc;
 }
 
-static const char *const ar_extensions[] = {
-    ".tar.gz", ".tar.xz", ".tgz", ".tar", ".zip", NULL};
+static const char *const ar_extensions[] = {".tar.gz", ".tar.xz", ".tgz",
+                                            ".tar",    ".zip",    NULL};
 
 static const struct minga_importer ar_importer = {
     sizeof(struct minga_importer),
@@ -566,4 +578,5 @@ static const struct minga_importer ar_importer = {
 
 MINGA_PLUGIN_DEFINE("archive", MINGA_PLUGIN_IMPORTER, "1.0.0",
                     "tar, tar.gz, tar.xz and zip archives of case files and "
-                    "attachments", &ar_importer, NULL);
+                    "attachments",
+                    &ar_importer, NULL);

@@ -51,23 +51,26 @@ struct csv_import {
     int has_header;
     uint64_t max_columns;
 
-    size_t cell_index;       /* of the current record */
-    int has_case;            /* case_begin called for the current record */
+    size_t cell_index; /* of the current record */
+    int has_case;      /* case_begin called for the current record */
     int has_extra_cell_error;
     int n_errors;
-    int fatal_rc;            /* nonzero: stop at once */
+    int fatal_rc; /* nonzero: stop at once */
 };
 
-static int csv_is_space(unsigned char c) {
+static int csv_is_space(unsigned char c)
+{
     return c == ' ' || c == '\t';
 }
 
 /* Host return codes that mean "stop", as opposed to "this case is bad". */
-static int csv_is_fatal(int rc) {
+static int csv_is_fatal(int rc)
+{
     return rc == MINGA_ENOMEM || rc == MINGA_EINTERNAL || rc == MINGA_ELIMIT;
 }
 
-static void csv_check(struct csv_import *ci, int rc) {
+static void csv_check(struct csv_import *ci, int rc)
+{
     if (rc >= 0)
         return;
     if (csv_is_fatal(rc))
@@ -76,8 +79,8 @@ static void csv_check(struct csv_import *ci, int rc) {
         ci->n_errors++;
 }
 
-static void csv_header_add(struct csv_import *ci, const char *cell,
-                           size_t len) {
+static void csv_header_add(struct csv_import *ci, const char *cell, size_t len)
+{
     if (ci->n_header >= ci->max_columns) {
         ci->host->error(ci->sink, ci->cell_line, ci->cell_column, NULL,
                         "the header has more than max_csv_columns (%llu) "
@@ -112,8 +115,7 @@ static void csv_header_add(struct csv_import *ci, const char *cell,
     h->column = ci->cell_column;
     if (len == 0) {
         ci->host->error(ci->sink, h->line, h->column, NULL,
-                        "empty field name in header column %zu",
-                        ci->n_header);
+                        "empty field name in header column %zu", ci->n_header);
         ci->n_errors++;
     } else if (memchr(cell, '\0', len)) {
         ci->host->error(ci->sink, h->line, h->column, NULL,
@@ -125,7 +127,8 @@ static void csv_header_add(struct csv_import *ci, const char *cell,
             if (strcmp(ci->header[i].name, name) == 0) {
                 ci->host->error(ci->sink, h->line, h->column, name,
                                 "duplicate field name in header (first in "
-                                "column %zu)", i + 1);
+                                "column %zu)",
+                                i + 1);
                 ci->n_errors++;
                 break;
             }
@@ -135,7 +138,8 @@ static void csv_header_add(struct csv_import *ci, const char *cell,
 
 /* A cell a CSV writer guarded against formulas: `'`, then any more `'`,
  * then = + - @ tab or CR (the writer's rule is in csv_out.c). */
-static int csv_is_guarded(const char *cell, size_t len) {
+static int csv_is_guarded(const char *cell, size_t len)
+{
     size_t i = 0;
     while (i < len && cell[i] == '\'')
         i++;
@@ -144,7 +148,8 @@ static int csv_is_guarded(const char *cell, size_t len) {
 }
 
 /* libcsv: end of a cell. */
-static void csv_on_cell(void *cell, size_t len, void *arg) {
+static void csv_on_cell(void *cell, size_t len, void *arg)
+{
     struct csv_import *ci = arg;
     ci->is_at_cell_start = 1;
     if (ci->fatal_rc)
@@ -158,7 +163,8 @@ static void csv_on_cell(void *cell, size_t len, void *arg) {
         if (!ci->has_extra_cell_error) {
             ci->host->error(ci->sink, ci->cell_line, ci->cell_column, NULL,
                             "record has more cells than the header "
-                            "(%zu fields)", ci->n_header);
+                            "(%zu fields)",
+                            ci->n_header);
             ci->n_errors++;
             ci->has_extra_cell_error = 1;
         }
@@ -190,12 +196,14 @@ static void csv_on_cell(void *cell, size_t len, void *arg) {
  * another character than ',' (a spreadsheet set to a language whose
  * decimal mark is a comma writes ';'). Said once, plainly, rather than
  * as an unknown field and every required field missing on each record. */
-static int csv_check_separator(struct csv_import *ci) {
+static int csv_check_separator(struct csv_import *ci)
+{
     if (ci->n_header != 1)
         return 0;
     const struct csv_header_cell *h = &ci->header[0];
-    const char *sep = strchr(h->name, ';') ? "';'"
-                      : strchr(h->name, '\t') ? "a tab" : NULL;
+    const char *sep = strchr(h->name, ';')    ? "';'"
+                      : strchr(h->name, '\t') ? "a tab"
+                                              : NULL;
     if (!sep)
         return 0;
     ci->host->error(ci->sink, h->line, h->column, NULL,
@@ -203,20 +211,22 @@ static int csv_check_separator(struct csv_import *ci) {
                     "','; minga reads comma-separated CSV (RFC 4180, with "
                     "';' only between the values of a list field such as "
                     "sdg_goals): export it as \"CSV UTF-8 (comma "
-                    "delimited)\"", sep);
+                    "delimited)\"",
+                    sep);
     ci->n_errors++;
     return 1;
 }
 
 /* libcsv: end of a record. */
-static void csv_on_record(int terminator, void *arg) {
+static void csv_on_record(int terminator, void *arg)
+{
     struct csv_import *ci = arg;
     (void)terminator;
     if (!ci->has_header) {
         ci->has_header = 1;
         csv_check_separator(ci);
         if (ci->n_errors)
-            ci->fatal_rc = MINGA_EINVAL;  /* cells cannot be named */
+            ci->fatal_rc = MINGA_EINVAL; /* cells cannot be named */
     } else if (ci->has_case && !ci->fatal_rc) {
         csv_check(ci, ci->host->case_end(ci->sink));
     }
@@ -230,7 +240,8 @@ static void csv_on_record(int terminator, void *arg) {
 /* Notes where records and cells start before `c` is fed to libcsv. Leading
  * blanks of a cell are trimmed by libcsv, so a cell starts at its first
  * non-blank byte. */
-static void csv_note_position(struct csv_import *ci, unsigned char c) {
+static void csv_note_position(struct csv_import *ci, unsigned char c)
+{
     int is_newline = c == '\r' || c == '\n';
     if (!ci->is_in_record) {
         if (csv_is_space(c) || is_newline)
@@ -248,7 +259,8 @@ static void csv_note_position(struct csv_import *ci, unsigned char c) {
 /* Moves the position past byte data[i]: CR LF, CR and LF all end a line;
  * columns count UTF-8 characters. */
 static void csv_advance(struct csv_import *ci, const unsigned char *data,
-                        size_t len, size_t i) {
+                        size_t len, size_t i)
+{
     unsigned char c = data[i];
     if (c == '\n' || (c == '\r' && (i + 1 >= len || data[i + 1] != '\n'))) {
         ci->line++;
@@ -258,7 +270,8 @@ static void csv_advance(struct csv_import *ci, const unsigned char *data,
     }
 }
 
-static void csv_import_release(struct csv_import *ci) {
+static void csv_import_release(struct csv_import *ci)
+{
     for (size_t i = 0; i < ci->n_header; i++)
         free(ci->header[i].name);
     free(ci->header);
@@ -266,7 +279,8 @@ static void csv_import_release(struct csv_import *ci) {
 
 static int csv_import_buffer(const struct minga_host_api *host,
                              struct minga_import_sink *sink, const char *name,
-                             const void *data, size_t len) {
+                             const void *data, size_t len)
+{
     const unsigned char *bytes = data;
     struct csv_import ci = {0};
     struct csv_parser parser;
@@ -274,17 +288,17 @@ static int csv_import_buffer(const struct minga_host_api *host,
 
     ci.host = host;
     ci.sink = sink;
-    const struct minga_limits *limits = host->limits ? host->limits(sink)
-                                                     : NULL;
-    ci.max_columns = MINGA_LIMIT(limits, max_csv_columns,
-                                 MINGA_DEFAULT_MAX_CSV_COLUMNS);
+    const struct minga_limits *limits =
+        host->limits ? host->limits(sink) : NULL;
+    ci.max_columns =
+        MINGA_LIMIT(limits, max_csv_columns, MINGA_DEFAULT_MAX_CSV_COLUMNS);
     ci.line = 1;
     ci.column = 1;
     ci.is_at_cell_start = 1;
 
     size_t start = 0;
     if (len >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF)
-        start = 3;  /* the UTF-8 BOM that spreadsheets write */
+        start = 3; /* the UTF-8 BOM that spreadsheets write */
 
     if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
         return MINGA_ENOMEM;

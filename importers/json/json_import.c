@@ -47,12 +47,14 @@ static void skip_nested(struct walk *w, json_t *v)
     const char *key;
     json_t *member;
     if (json_is_object(v)) {
-        json_object_foreach(v, key, member) {
+        json_object_foreach(v, key, member)
+        {
             json_positions_take(&w->jp);
             skip_nested(w, member);
         }
     } else if (json_is_array(v)) {
-        json_array_foreach(v, i, member) {
+        json_array_foreach(v, i, member)
+        {
             json_positions_take(&w->jp);
             skip_nested(w, member);
         }
@@ -101,15 +103,17 @@ static void report_case(struct walk *w, json_t *obj, struct json_pos pos)
     h->case_begin(w->sink, pos.line);
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) {
+    json_object_foreach(obj, key, v)
+    {
         struct minga_value value = to_value(v, json_positions_take(&w->jp));
         h->case_field(w->sink, key, &value);
         if (json_is_array(v)) {
             size_t i;
             json_t *item;
-            json_array_foreach(v, i, item) {
-                struct minga_value iv = to_value(item,
-                                                 json_positions_take(&w->jp));
+            json_array_foreach(v, i, item)
+            {
+                struct minga_value iv =
+                    to_value(item, json_positions_take(&w->jp));
                 h->case_item(w->sink, key, i, &iv);
                 skip_nested(w, item);
             }
@@ -132,8 +136,8 @@ static void report_parse_error(const struct minga_host_api *host,
 static struct json_budget budget_of(const struct minga_host_api *host,
                                     struct minga_import_sink *sink)
 {
-    const struct minga_limits *limits = host->limits ? host->limits(sink)
-                                                     : NULL;
+    const struct minga_limits *limits =
+        host->limits ? host->limits(sink) : NULL;
     struct json_budget budget = {
         MINGA_LIMIT(limits, max_json_values, MINGA_DEFAULT_MAX_JSON_VALUES),
         MINGA_LIMIT(limits, max_depth, MINGA_DEFAULT_MAX_DEPTH)};
@@ -151,7 +155,8 @@ static int report_budget(const struct minga_host_api *host,
         host->error(sink, jp->over.line, jp->over.column, NULL,
                     "more than max_json_values (%llu) values in one case; "
                     "refused (raise it with minga import --max-json-values "
-                    "N)", (unsigned long long)budget->max_values);
+                    "N)",
+                    (unsigned long long)budget->max_values);
     else if (scan_result == JSON_SCAN_TOO_DEEP)
         host->error(sink, jp->over.line, jp->over.column, NULL,
                     "arrays and objects nested deeper than max_depth (%llu); "
@@ -259,7 +264,7 @@ static int report_case_list(const struct minga_host_api *host,
     struct json_list list;
     int step = json_list_open(&list, text, len, 1, budget);
     if (step != JSON_LIST_ITEM)
-        return MINGA_ENOMEM;   /* it was a list in the first pass */
+        return MINGA_ENOMEM; /* it was a list in the first pass */
     struct walk w = {host, sink, {0}};
     const char *item;
     size_t item_len, i = 0;
@@ -283,7 +288,7 @@ static int report_case_list(const struct minga_host_api *host,
     if (!rc)
         rc = list_stop(host, sink, &list, step, &w.jp, budget);
     if (rc == NOT_A_LIST)
-        rc = MINGA_EINVAL;   /* the first pass says it cannot be */
+        rc = MINGA_EINVAL; /* the first pass says it cannot be */
     json_positions_release(&w.jp);
     json_list_release(&list);
     return rc;
@@ -381,8 +386,8 @@ static int is_json_lines(const char *name)
 static uint64_t max_text_size(const struct minga_host_api *host,
                               struct minga_import_sink *sink)
 {
-    const struct minga_limits *limits = host->limits ? host->limits(sink)
-                                                     : NULL;
+    const struct minga_limits *limits =
+        host->limits ? host->limits(sink) : NULL;
     return MINGA_LIMIT(limits, max_entry_size, MINGA_DEFAULT_MAX_ENTRY_SIZE);
 }
 
@@ -392,8 +397,8 @@ static int refuse_size(const struct minga_host_api *host,
 {
     host->error(sink, line, 0, NULL,
                 "%s is larger than max_entry_size (%llu bytes); refused "
-                "(raise it with minga import --max-entry-size N)", what,
-                (unsigned long long)max_size);
+                "(raise it with minga import --max-entry-size N)",
+                what, (unsigned long long)max_size);
     return MINGA_ELIMIT;
 }
 
@@ -406,7 +411,7 @@ static int import_buffer(const struct minga_host_api *host,
         return refuse_size(host, sink, 0, "the file", max_size);
     const char *text = data;
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
-        text += 3;     /* a BOM some editors write */
+        text += 3; /* a BOM some editors write */
         len -= 3;
     }
     if (!is_json_lines(name))
@@ -463,8 +468,8 @@ static int import_fd(const struct minga_host_api *host,
         struct stat st;
         if (fstat(fd, &st) < 0 || st.st_size == 0)
             return MINGA_EIO;
-        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-                         fd, 0);
+        void *map =
+            mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED)
             return MINGA_EIO;
         int rc = import_buffer(host, sink, name, map, (size_t)st.st_size);

@@ -20,7 +20,7 @@ void json_scan_skip_ws(struct json_scan *s)
 
 void json_scan_skip_string(struct json_scan *s)
 {
-    s->p++;   /* opening quote */
+    s->p++; /* opening quote */
     while (s->p < s->end && *s->p != '"') {
         if (*s->p == '\\' && s->p + 1 < s->end)
             s->p++;
@@ -106,7 +106,7 @@ int json_scan_value(struct json_scan *s, struct json_positions *jp)
             s->p++;
             continue;
         }
-        if (closer == '}') {   /* a member: its key, then its value */
+        if (closer == '}') { /* a member: its key, then its value */
             json_scan_skip_string(s);
             json_scan_skip_ws(s);
             if (s->p < s->end && *s->p == ':')
@@ -132,13 +132,13 @@ int json_scan_value(struct json_scan *s, struct json_positions *jp)
             while (s->p < s->end && !memchr(",]} \t\r\n", *s->p, 7))
                 s->p++;
             if (s->p == before)
-                s->p++;   /* never loop on a byte nothing consumes */
+                s->p++; /* never loop on a byte nothing consumes */
             break;
         }
         if (rc)
             return rc;
         if (s->depth == base)
-            return JSON_SCAN_OK;   /* the value was a scalar */
+            return JSON_SCAN_OK; /* the value was a scalar */
     }
 }
 
@@ -185,7 +185,11 @@ void json_positions_release(struct json_positions *jp)
 
 /* ---- the case list ---------------------------------------------------- */
 
-enum { LIST_FIRST, LIST_AFTER_ITEM, LIST_DONE };
+enum {
+    LIST_FIRST,
+    LIST_AFTER_ITEM,
+    LIST_DONE
+};
 
 /* The bytes jansson is given to explain an error: prefix, then the text
  * from the restart point. */
@@ -299,7 +303,7 @@ int json_list_open(struct json_list *l, const char *text, size_t len,
     memset(l, 0, sizeof *l);
     l->text = text;
     json_scan_init(&l->scan, text, len, first_line, budget);
-    set_restart(l, "");   /* the first element: jansson reads from the top */
+    set_restart(l, ""); /* the first element: jansson reads from the top */
     struct json_scan *s = &l->scan;
     struct json_positions none = {0};
     json_scan_skip_ws(s);
@@ -323,13 +327,13 @@ int json_list_open(struct json_list *l, const char *text, size_t len,
 static int close_list(struct json_list *l)
 {
     struct json_scan *s = &l->scan;
-    json_scan_leave(s);   /* the list's ']' */
+    json_scan_leave(s); /* the list's ']' */
     set_restart(l, l->is_cases_object ? "{\"cases\":[]" : "[]");
     l->state = LIST_DONE;
     json_scan_skip_ws(s);
     if (l->is_cases_object) {
         if (s->p < s->end && *s->p == ',')
-            return JSON_LIST_NOT_A_LIST;   /* one case with a "cases" field */
+            return JSON_LIST_NOT_A_LIST; /* one case with a "cases" field */
         if (s->p >= s->end || *s->p != '}')
             return JSON_LIST_BROKEN;
         json_scan_leave(s);
@@ -349,12 +353,12 @@ int json_list_next(struct json_list *l, struct json_positions *jp,
         if (s->p < s->end && *s->p == ']')
             return close_list(l);
         if (s->p >= s->end || *s->p != ',')
-            return JSON_LIST_BROKEN;   /* explained from the last element */
+            return JSON_LIST_BROKEN; /* explained from the last element */
         s->p++;
         json_scan_skip_ws(s);
         set_restart(l, l->is_cases_object ? "{\"cases\":[[]," : "[[],");
     } else if (s->p < s->end && *s->p == ']') {
-        return close_list(l);   /* [] */
+        return close_list(l); /* [] */
     }
     if (s->p >= s->end)
         return JSON_LIST_BROKEN;

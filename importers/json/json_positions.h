@@ -33,32 +33,32 @@ struct json_pos {
 };
 
 struct json_budget {
-    uint64_t max_values;     /* values in one case, containers included */
-    uint64_t max_depth;      /* arrays and objects open at once */
+    uint64_t max_values; /* values in one case, containers included */
+    uint64_t max_depth;  /* arrays and objects open at once */
 };
 
 enum json_scan_result {
     JSON_SCAN_OK = 0,
     JSON_SCAN_NOMEM = -1,
-    JSON_SCAN_TOO_MANY = 1,  /* more than max_values values */
-    JSON_SCAN_TOO_DEEP = 2   /* nested deeper than max_depth */
+    JSON_SCAN_TOO_MANY = 1, /* more than max_values values */
+    JSON_SCAN_TOO_DEEP = 2  /* nested deeper than max_depth */
 };
 
 struct json_positions {
-    struct json_pos *items;  /* owned */
+    struct json_pos *items; /* owned */
     size_t n, cap;
-    size_t next;             /* cursor for json_positions_take */
-    struct json_pos over;    /* where a budget was crossed */
+    size_t next;          /* cursor for json_positions_take */
+    struct json_pos over; /* where a budget was crossed */
 };
 
 /* A cursor over a text. Fields are read by the case list's walker
  * (json_list.c); only the functions below move it. */
 struct json_scan {
-    const char *p, *end;     /* the cursor; the end of the text */
-    int line;                /* the cursor's line */
-    const char *line_start;  /* where that line starts */
+    const char *p, *end;    /* the cursor; the end of the text */
+    int line;               /* the cursor's line */
+    const char *line_start; /* where that line starts */
     const struct json_budget *budget;
-    uint64_t n_values;       /* in the value being scanned */
+    uint64_t n_values; /* in the value being scanned */
     /* The closing bracket of each open container, innermost last: an
      * explicit stack, so that nesting costs no C stack however deep the
      * budget lets it go. */
@@ -118,21 +118,21 @@ void json_positions_release(struct json_positions *jp);
  */
 enum json_list_step {
     JSON_LIST_NOMEM = JSON_SCAN_NOMEM,
-    JSON_LIST_ITEM = JSON_SCAN_OK,          /* the next element */
+    JSON_LIST_ITEM = JSON_SCAN_OK,           /* the next element */
     JSON_LIST_TOO_MANY = JSON_SCAN_TOO_MANY, /* jp->over says where */
     JSON_LIST_TOO_DEEP = JSON_SCAN_TOO_DEEP,
-    JSON_LIST_END = 3,        /* the list, and the text, ended as they must */
-    JSON_LIST_BROKEN = 4,     /* not JSON here: see json_list_explain */
-    JSON_LIST_NOT_A_LIST = 5  /* the root is something else: read it whole */
+    JSON_LIST_END = 3,       /* the list, and the text, ended as they must */
+    JSON_LIST_BROKEN = 4,    /* not JSON here: see json_list_explain */
+    JSON_LIST_NOT_A_LIST = 5 /* the root is something else: read it whole */
 };
 
 struct json_list {
     struct json_scan scan;
     const char *text;
-    int is_cases_object;     /* {"cases": [...]}, not a root array */
+    int is_cases_object; /* {"cases": [...]}, not a root array */
     int state;
-    size_t n_items;          /* elements given so far */
-    const char *item;        /* the last element given */
+    size_t n_items;   /* elements given so far */
+    const char *item; /* the last element given */
     int item_line;
     const char *item_line_start;
     /* Where jansson would restart to explain an error: the start of the

@@ -16,7 +16,7 @@
  * nested `[` cost it 10^10 steps; refusing at the first event past the
  * budget stops it after about a thousand tokens of look-ahead.
  */
-#define _GNU_SOURCE   /* tdestroy */
+#define _GNU_SOURCE /* tdestroy */
 #include <search.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,26 +31,27 @@ struct md_import {
     const struct minga_host_api *host;
     struct minga_import_sink *sink;
     yaml_parser_t parser;
-    const unsigned char *yaml;   /* the front matter's bytes */
+    const unsigned char *yaml; /* the front matter's bytes */
     size_t yaml_len;
-    int line_offset;             /* file line of the front matter's line 1 */
-    int body_key_line;           /* line of a `body` key; 0 when none */
-    void *keys;                  /* tsearch tree of the keys seen so far,
+    int line_offset;   /* file line of the front matter's line 1 */
+    int body_key_line; /* line of a `body` key; 0 when none */
+    void *keys;        /* tsearch tree of the keys seen so far,
                                     to refuse duplicates */
     uint64_t max_depth;
-    uint64_t depth;              /* sequences and mappings open */
+    uint64_t depth; /* sequences and mappings open */
     int n_errors;
     int fatal_rc;
 };
 
-static int md_is_blank(unsigned char c) {
+static int md_is_blank(unsigned char c)
+{
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
            c == '\v';
 }
 
 /* Length of the line at `p` including its line end; *content_len without. */
-static size_t md_line(const unsigned char *p, size_t left,
-                      size_t *content_len) {
+static size_t md_line(const unsigned char *p, size_t left, size_t *content_len)
+{
     const unsigned char *nl = memchr(p, '\n', left);
     size_t n = nl ? (size_t)(nl - p) + 1 : left;
     size_t content = nl ? n - 1 : n;
@@ -61,7 +62,8 @@ static size_t md_line(const unsigned char *p, size_t left,
 }
 
 /* A `---` delimiter line, trailing blanks allowed. */
-static int md_is_delimiter(const unsigned char *p, size_t len) {
+static int md_is_delimiter(const unsigned char *p, size_t len)
+{
     if (len < 3 || memcmp(p, "---", 3) != 0)
         return 0;
     for (size_t i = 3; i < len; i++)
@@ -70,7 +72,8 @@ static int md_is_delimiter(const unsigned char *p, size_t len) {
     return 1;
 }
 
-static void md_check(struct md_import *mi, int rc) {
+static void md_check(struct md_import *mi, int rc)
+{
     if (rc >= 0)
         return;
     if (rc == MINGA_ENOMEM || rc == MINGA_EINTERNAL || rc == MINGA_ELIMIT)
@@ -79,12 +82,14 @@ static void md_check(struct md_import *mi, int rc) {
         mi->n_errors++;
 }
 
-static int md_line_of(const struct md_import *mi, const yaml_mark_t *mark) {
+static int md_line_of(const struct md_import *mi, const yaml_mark_t *mark)
+{
     return (int)mark->line + mi->line_offset;
 }
 
 /* Reports a libyaml error with its position in the file. */
-static void md_yaml_error(struct md_import *mi) {
+static void md_yaml_error(struct md_import *mi)
+{
     const yaml_parser_t *p = &mi->parser;
     int line = mi->line_offset;
     int column = 0;
@@ -115,7 +120,8 @@ static void md_yaml_error(struct md_import *mi) {
 
 /* Next event; 0 on a YAML error or on nesting past max_depth (both
  * reported, and the event is then not the caller's to delete). */
-static int md_next(struct md_import *mi, yaml_event_t *ev) {
+static int md_next(struct md_import *mi, yaml_event_t *ev)
+{
     if (!yaml_parser_parse(&mi->parser, ev)) {
         md_yaml_error(mi);
         return 0;
@@ -140,7 +146,8 @@ static int md_next(struct md_import *mi, yaml_event_t *ev) {
 }
 
 static void md_scalar_value(const struct md_import *mi, const yaml_event_t *ev,
-                            struct minga_value *v) {
+                            struct minga_value *v)
+{
     const char *s = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
     const char *tag = (const char *)ev->data.scalar.tag;
@@ -164,7 +171,8 @@ static void md_scalar_value(const struct md_import *mi, const yaml_event_t *ev,
 /* A value that is not a scalar (sequence or mapping) or an alias, as the
  * type reported for it; an alias is refused here. */
 static int md_node_type(struct md_import *mi, const yaml_event_t *ev,
-                        struct minga_value *v, const char *field) {
+                        struct minga_value *v, const char *field)
+{
     memset(v, 0, sizeof(*v));
     v->line = md_line_of(mi, &ev->start_mark);
     v->column = (int)ev->start_mark.column + 1;
@@ -191,7 +199,8 @@ static int md_node_type(struct md_import *mi, const yaml_event_t *ev,
 
 /* Skips the rest of a sequence or mapping whose start event was just
  * read. Returns 0 on a YAML error. */
-static int md_skip_node(struct md_import *mi) {
+static int md_skip_node(struct md_import *mi)
+{
     int depth = 1;
     while (depth > 0) {
         yaml_event_t ev;
@@ -209,7 +218,8 @@ static int md_skip_node(struct md_import *mi) {
 }
 
 /* Reads the items of a sequence whose start event was just read. */
-static int md_read_sequence(struct md_import *mi, const char *field) {
+static int md_read_sequence(struct md_import *mi, const char *field)
+{
     for (size_t index = 0;; index++) {
         yaml_event_t ev;
         struct minga_value v;
@@ -233,7 +243,8 @@ static int md_read_sequence(struct md_import *mi, const char *field) {
     }
 }
 
-static int md_key_cmp(const void *a, const void *b) {
+static int md_key_cmp(const void *a, const void *b)
+{
     return strcmp(a, b);
 }
 
@@ -242,7 +253,8 @@ static int md_key_cmp(const void *a, const void *b) {
  * compared with every earlier one took 14 s; nor a hash table, which keys
  * chosen to collide would make a list again. */
 static int md_remember_key(struct md_import *mi, const char *key, int line,
-                           int column) {
+                           int column)
+{
     char *copy = strdup(key);
     char **found = copy ? tsearch(copy, &mi->keys, md_key_cmp) : NULL;
     if (!found) {
@@ -261,7 +273,8 @@ static int md_remember_key(struct md_import *mi, const char *key, int line,
 }
 
 /* Reads one `key: value` pair, or the mapping's end (*is_end set). */
-static int md_read_pair(struct md_import *mi, int *is_end) {
+static int md_read_pair(struct md_import *mi, int *is_end)
+{
     yaml_event_t key, value;
     struct minga_value v;
     *is_end = 0;
@@ -322,12 +335,13 @@ static int md_read_pair(struct md_import *mi, int *is_end) {
 
 /* Parses the front matter and reports its fields. Returns 1 when a case
  * was begun (so the caller ends it). */
-static int md_read_front_matter(struct md_import *mi) {
+static int md_read_front_matter(struct md_import *mi)
+{
     yaml_event_t ev;
     int has_case = 0;
     int is_end = 0;
 
-    do {  /* STREAM-START, then DOCUMENT-START or STREAM-END */
+    do { /* STREAM-START, then DOCUMENT-START or STREAM-END */
         if (!md_next(mi, &ev))
             return 0;
         yaml_event_type_t type = ev.type;
@@ -374,7 +388,8 @@ static int md_read_front_matter(struct md_import *mi) {
 }
 
 static void md_report_body(struct md_import *mi, const unsigned char *body,
-                           size_t len, int line) {
+                           size_t len, int line)
+{
     /* Leading blank lines and trailing blanks are not content. */
     size_t start = 0;
     for (size_t i = 0; i < len && md_is_blank(body[i]); i++)
@@ -405,7 +420,8 @@ static void md_report_body(struct md_import *mi, const unsigned char *body,
 
 static int md_import_buffer(const struct minga_host_api *host,
                             struct minga_import_sink *sink, const char *name,
-                            const void *data, size_t len) {
+                            const void *data, size_t len)
+{
     const unsigned char *p = data;
     size_t line_len, pos = 0;
     (void)name;
@@ -443,8 +459,8 @@ static int md_import_buffer(const struct minga_host_api *host,
     mi.yaml = p + yaml_start;
     mi.yaml_len = pos - yaml_start;
     mi.line_offset = 2;
-    const struct minga_limits *limits = host->limits ? host->limits(sink)
-                                                     : NULL;
+    const struct minga_limits *limits =
+        host->limits ? host->limits(sink) : NULL;
     mi.max_depth = MINGA_LIMIT(limits, max_depth, MINGA_DEFAULT_MAX_DEPTH);
     if (!yaml_parser_initialize(&mi.parser))
         return MINGA_ENOMEM;
@@ -454,7 +470,7 @@ static int md_import_buffer(const struct minga_host_api *host,
     yaml_parser_delete(&mi.parser);
 
     if (has_case && !mi.fatal_rc) {
-        pos += n;  /* past the closing line */
+        pos += n; /* past the closing line */
         md_report_body(&mi, p + pos, len - pos, line + 1);
         md_check(&mi, host->case_end(sink));
     }
@@ -474,5 +490,5 @@ static const struct minga_importer md_importer = {
 };
 
 MINGA_PLUGIN_DEFINE("markdown", MINGA_PLUGIN_IMPORTER, "1.0.0",
-                    "Markdown case files with YAML front matter",
-                    &md_importer, NULL);
+                    "Markdown case files with YAML front matter", &md_importer,
+                    NULL);

@@ -18,9 +18,9 @@ extern "C" {
 struct minga;
 
 enum minga_import_flags {
-    MINGA_IMPORT_DRY_RUN = 1 << 0,   /* validate and report; write nothing */
-    MINGA_IMPORT_LENIENT = 1 << 1,   /* unknown fields kept and ignored */
-    MINGA_IMPORT_FORCE = 1 << 2,     /* read files imported before again */
+    MINGA_IMPORT_DRY_RUN = 1 << 0, /* validate and report; write nothing */
+    MINGA_IMPORT_LENIENT = 1 << 1, /* unknown fields kept and ignored */
+    MINGA_IMPORT_FORCE = 1 << 2,   /* read files imported before again */
     /* an attachment missing beside its case file is a warning, and the
      * case imports without it */
     MINGA_IMPORT_NO_ATTACHMENTS = 1 << 3

@@ -11,15 +11,15 @@
 extern "C" {
 #endif
 
-#define MINGA_OK          0
-#define MINGA_EINVAL    (-1)  /* bad input: errors were reported */
-#define MINGA_ENOMEM    (-2)
-#define MINGA_EIO       (-3)  /* reading or writing failed */
-#define MINGA_ELIMIT    (-4)  /* a size or count limit was crossed */
+#define MINGA_OK 0
+#define MINGA_EINVAL (-1) /* bad input: errors were reported */
+#define MINGA_ENOMEM (-2)
+#define MINGA_EIO (-3)    /* reading or writing failed */
+#define MINGA_ELIMIT (-4) /* a size or count limit was crossed */
 #define MINGA_ENOTFOUND (-5)
 #define MINGA_EINTERNAL (-6)
-#define MINGA_EBUSY     (-7)
-#define MINGA_EEXISTS   (-8)
+#define MINGA_EBUSY (-7)
+#define MINGA_EEXISTS (-8)
 #define MINGA_EFORBIDDEN (-9) /* outside the rights of who asked */
 
 /* libminga only (a plugin does not link libminga): a short English

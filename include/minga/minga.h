@@ -27,7 +27,7 @@
 #ifndef MINGA_PUBLIC_MINGA_H
 #define MINGA_PUBLIC_MINGA_H
 
-#include "minga/version.h"  /* generated into the build tree */
+#include "minga/version.h" /* generated into the build tree */
 #include "errors.h"
 
 #ifdef __cplusplus
@@ -38,8 +38,8 @@ extern "C" {
 struct minga;
 
 enum minga_open_flags {
-    MINGA_OPEN_CREATE = 1 << 0,    /* create the data folder if missing */
-    MINGA_OPEN_READONLY = 1 << 1   /* search and read only */
+    MINGA_OPEN_CREATE = 1 << 0,  /* create the data folder if missing */
+    MINGA_OPEN_READONLY = 1 << 1 /* search and read only */
 };
 
 /* Opens the data folder `dir` into *out. Without MINGA_OPEN_CREATE a

@@ -80,11 +80,11 @@ enum minga_actor {
  * minga_case_attachment(c, i), never with c->attachments[i], so that a
  * plugin built now steps over them right. */
 struct minga_attachment {
-    const char *path;        /* relative to the case file, as declared */
-    const char *sha256;      /* hex, 64 chars */
-    const char *media_type;  /* "application/pdf", ... */
-    uint64_t size;           /* bytes of the original file */
-    const char *text;        /* extracted text; "" when none */
+    const char *path;       /* relative to the case file, as declared */
+    const char *sha256;     /* hex, 64 chars */
+    const char *media_type; /* "application/pdf", ... */
+    uint64_t size;          /* bytes of the original file */
+    const char *text;       /* extracted text; "" when none */
 };
 /* Its layout in ABI 1.0-1.2, frozen here so that its size, the stride of
  * an older host's array, stays known when the struct above grows. */
@@ -110,19 +110,19 @@ struct minga_case {
     const char *country;
     const char *region;
     int year_start;
-    int year_end;            /* 0 when absent */
-    uint32_t goal_mask;      /* bit g set for goal g, 1..17 */
+    int year_end;       /* 0 when absent */
+    uint32_t goal_mask; /* bit g set for goal g, 1..17 */
     const char *const *targets;
     size_t n_targets;
-    uint32_t level_mask;     /* enum minga_level bits */
-    uint32_t actor_mask;     /* enum minga_actor bits */
+    uint32_t level_mask; /* enum minga_level bits */
+    uint32_t actor_mask; /* enum minga_actor bits */
     const char *const *tags;
     size_t n_tags;
     const char *source_url;
     const char *license;
     const struct minga_attachment *attachments;
     size_t n_attachments;
-    const char *created_at;  /* ISO 8601 UTC; NULL before it is stored */
+    const char *created_at; /* ISO 8601 UTC; NULL before it is stored */
     const char *updated_at;
     /* Since ABI 1.2: sizeof(struct minga_attachment) as the host built
      * the array, its stride (0: MINGA_ATTACHMENT_SIZE_1_0). Read through
@@ -136,27 +136,28 @@ static inline const struct minga_attachment *
 minga_case_attachment(const struct minga_case *c, size_t i)
 {
     size_t stride = MINGA_ATTACHMENT_SIZE_1_0;
-    if (c->struct_size >= offsetof(struct minga_case, attachment_size) +
-                              sizeof(size_t) &&
+    if (c->struct_size >=
+            offsetof(struct minga_case, attachment_size) + sizeof(size_t) &&
         c->attachment_size >= MINGA_ATTACHMENT_SIZE_1_0)
         stride = c->attachment_size;
-    return (const struct minga_attachment *)(const void *)(
-        (const char *)c->attachments + i * stride);
+    return (const struct minga_attachment *)(const void *)((const char *)
+                                                               c->attachments +
+                                                           i * stride);
 }
 
 /* ---- Values reported by importers ------------------------------------ */
 
 enum minga_value_type {
     MINGA_VALUE_NULL = 0,
-    MINGA_VALUE_STRING,      /* typed string (JSON, quoted YAML) */
-    MINGA_VALUE_TEXT,        /* untyped text (CSV cell, plain YAML scalar):
+    MINGA_VALUE_STRING, /* typed string (JSON, quoted YAML) */
+    MINGA_VALUE_TEXT,   /* untyped text (CSV cell, plain YAML scalar):
                                 the host converts it to the field's type, and
                                 splits it on ';' for array fields */
     MINGA_VALUE_INTEGER,
     MINGA_VALUE_REAL,
     MINGA_VALUE_BOOL,
-    MINGA_VALUE_ARRAY,       /* an array follows as case_item calls */
-    MINGA_VALUE_OBJECT       /* a nested object: never valid in v1 */
+    MINGA_VALUE_ARRAY, /* an array follows as case_item calls */
+    MINGA_VALUE_OBJECT /* a nested object: never valid in v1 */
 };
 
 /* A value an importer reports. Its layout is fixed for major version 1
@@ -165,13 +166,13 @@ enum minga_value_type {
  * taking a larger struct, as SQLite adds sqlite3_bind_* functions,
  * and leaves this one as it is. */
 struct minga_value {
-    int type;                /* enum minga_value_type */
-    const char *str;         /* STRING, TEXT: bytes, not NUL-terminated */
+    int type;        /* enum minga_value_type */
+    const char *str; /* STRING, TEXT: bytes, not NUL-terminated */
     size_t len;
-    long long integer;       /* INTEGER, BOOL */
-    double real;             /* REAL */
-    int line;                /* 1-based; 0 when the format has no lines */
-    int column;              /* 1-based; 0 when unknown */
+    long long integer; /* INTEGER, BOOL */
+    double real;       /* REAL */
+    int line;          /* 1-based; 0 when the format has no lines */
+    int column;        /* 1-based; 0 when unknown */
 };
 
 /* The host-side state of one import; opaque to plugins. */
@@ -183,18 +184,18 @@ struct minga_export_ctx;
  * what a file declares. 0 in a field means its default. */
 struct minga_limits {
     size_t struct_size;
-    uint64_t max_compressed;     /* the archive file itself */
-    uint64_t max_uncompressed;   /* sum of all entries */
+    uint64_t max_compressed;   /* the archive file itself */
+    uint64_t max_uncompressed; /* sum of all entries */
     uint64_t max_entries;
-    uint64_t max_entry_size;     /* one entry */
+    uint64_t max_entry_size; /* one entry */
     /* Since ABI 1.1: the budgets of the case-file parsers. A host built
      * before them passes a shorter struct: read them with MINGA_LIMIT. */
-    uint64_t max_json_values;    /* values in one case: an element of
+    uint64_t max_json_values; /* values in one case: an element of
                                     a .json list, a .json file of one
                                     case, a line of a JSON Lines file */
-    uint64_t max_depth;          /* nesting of JSON arrays and objects and
+    uint64_t max_depth;       /* nesting of JSON arrays and objects and
                                     of YAML sequences and mappings */
-    uint64_t max_csv_columns;    /* cells in a CSV header row */
+    uint64_t max_csv_columns; /* cells in a CSV header row */
 };
 
 /* Defaults of the parser budgets, far above any real case file (a case has
@@ -222,17 +223,17 @@ static inline uint64_t minga_limit_at(const struct minga_limits *limits,
     uint64_t value = *(const uint64_t *)((const char *)limits + offset);
     return value ? value : dflt;
 }
-#define MINGA_LIMIT(limits, field, dflt) \
+#define MINGA_LIMIT(limits, field, dflt)                                      \
     minga_limit_at((limits), offsetof(struct minga_limits, field), (dflt))
 
 /* What an exporter is asked to produce. */
 struct minga_export_info {
     size_t struct_size;
-    const char *query;       /* free text as typed; "" for none */
-    const char *filters;     /* human-readable, e.g. "sdg:11 level:local" */
-    const char *lang;        /* "es", "pt" or "en": labels and goal names */
-    uint64_t n_cases;        /* how many cases write_case will receive */
-    const char *generated_at;/* ISO 8601 UTC */
+    const char *query;        /* free text as typed; "" for none */
+    const char *filters;      /* human-readable, e.g. "sdg:11 level:local" */
+    const char *lang;         /* "es", "pt" or "en": labels and goal names */
+    uint64_t n_cases;         /* how many cases write_case will receive */
+    const char *generated_at; /* ISO 8601 UTC */
     const char *minga_version;
 };
 
@@ -240,7 +241,7 @@ struct minga_export_info {
 struct minga_goal_info {
     size_t struct_size;
     int number;
-    const char *color;       /* "#E5243B" */
+    const char *color; /* "#E5243B" */
     const char *name_es, *name_pt, *name_en;
     const char *title_es, *title_pt, *title_en;
 };
@@ -251,14 +252,14 @@ struct minga_related_case {
     const char *id;
     const char *title;
     const char *city;
-    const char *country;          /* ISO 3166-1 alpha-2 */
+    const char *country; /* ISO 3166-1 alpha-2 */
     int year_start;
-    int year_end;                 /* 0 when absent */
-    double score;                 /* higher is closer; only for ordering */
-    int is_same_city;             /* the same city and country as the case */
-    int is_exported;              /* also in this export: link to it */
-    uint32_t shared_goal_mask;    /* bit g set: both have goal g */
-    const char *const *shared_targets;  /* "11.2", the case's order */
+    int year_end;              /* 0 when absent */
+    double score;              /* higher is closer; only for ordering */
+    int is_same_city;          /* the same city and country as the case */
+    int is_exported;           /* also in this export: link to it */
+    uint32_t shared_goal_mask; /* bit g set: both have goal g */
+    const char *const *shared_targets; /* "11.2", the case's order */
     size_t n_shared_targets;
     /* Words and phrases both use, strongest first, as the case writes
      * them; a match through a translation reads "huerta = horta". */
@@ -294,7 +295,8 @@ struct minga_host_api {
     void (*error)(struct minga_import_sink *sink, int line, int column,
                   const char *field, const char *fmt, ...) MINGA_PRINTF(5, 6);
     void (*warning)(struct minga_import_sink *sink, int line, int column,
-                    const char *field, const char *fmt, ...) MINGA_PRINTF(5, 6);
+                    const char *field, const char *fmt, ...)
+        MINGA_PRINTF(5, 6);
     /* Archives: hands one member to the importer for its type. `name` is
      * the member's path inside the archive, already checked to be relative
      * and free of "..". Returns MINGA_ENOTFOUND when no importer takes that
@@ -355,10 +357,10 @@ struct minga_host_api {
  * than 1.0 before calling it:
  *   if (MINGA_HOST_HAS(host, export_error))
  *       host->export_error(ctx, "cannot open %s", path);  */
-#define MINGA_HOST_HAS(host, field)                                        \
-    ((host) != NULL &&                                                     \
-     (host)->struct_size >= offsetof(struct minga_host_api, field) +       \
-                                sizeof((host)->field) &&                   \
+#define MINGA_HOST_HAS(host, field)                                           \
+    ((host) != NULL &&                                                        \
+     (host)->struct_size >=                                                   \
+         offsetof(struct minga_host_api, field) + sizeof((host)->field) &&    \
      (host)->field != NULL)
 
 /* ---- What a plugin provides ------------------------------------------ */
@@ -386,9 +388,9 @@ struct minga_importer {
 
 struct minga_exporter {
     size_t struct_size;
-    const char *format;      /* the --format name: "json" */
-    const char *media_type;  /* "application/json" */
-    const char *extension;   /* file name ending without dot: "json" */
+    const char *format;     /* the --format name: "json" */
+    const char *media_type; /* "application/json" */
+    const char *extension;  /* file name ending without dot: "json" */
     /* Starts an export; *state is the plugin's own, freed by finish. */
     /* Each returns 0 on success or a negative MINGA_E... code: MINGA_EIO
      * when host->write failed or a file could not be written, MINGA_ENOMEM
@@ -407,11 +409,11 @@ struct minga_plugin_desc {
     uint32_t abi_minor;
     size_t struct_size;
     const char *name;
-    int kind;                /* enum minga_plugin_kind */
+    int kind; /* enum minga_plugin_kind */
     const char *version;
     const char *description;
-    const struct minga_importer *importer;  /* when kind is IMPORTER */
-    const struct minga_exporter *exporter;  /* when kind is EXPORTER */
+    const struct minga_importer *importer; /* when kind is IMPORTER */
+    const struct minga_exporter *exporter; /* when kind is EXPORTER */
     /* -- ABI 1.2, optional (NULL for none); a descriptor built against an
      *    older header ends before them, as its struct_size says. */
     /* Called once, after the host has checked the descriptor and before
@@ -420,8 +422,7 @@ struct minga_plugin_desc {
      * 0, or a negative MINGA_E... code with a one-line reason written
      * into why (why_size bytes, NUL-terminated; the host's buffer): the
      * plugin is then refused with that reason and never called again. */
-    int (*init)(const struct minga_host_api *host, char *why,
-                size_t why_size);
+    int (*init)(const struct minga_host_api *host, char *why, size_t why_size);
     /* Called once when the process exits normally, after the last call,
      * in the reverse order of loading; a plugin whose init failed is not
      * released. */
@@ -433,7 +434,8 @@ struct minga_plugin_desc {
 /* Defines the plugin's one exported symbol. Use once per plugin:
  *   MINGA_PLUGIN_DEFINE("csv", MINGA_PLUGIN_IMPORTER, "1.0.0",
  *                       "CSV case files", &csv_importer, NULL);  */
-#define MINGA_PLUGIN_DEFINE(name, kind, version, description, importer, exporter) \
+#define MINGA_PLUGIN_DEFINE(name, kind, version, description, importer,       \
+                            exporter)                                         \
     MINGA_PLUGIN_DEFINE_HOOKS(name, kind, version, description, importer,     \
                               exporter, NULL, NULL)
 
@@ -446,8 +448,9 @@ struct minga_plugin_desc {
     MINGA_EXPORT extern const struct minga_plugin_desc minga_plugin;          \
     MINGA_EXPORT const struct minga_plugin_desc minga_plugin = {              \
         MINGA_ABI_MAJOR, MINGA_ABI_MINOR, sizeof(struct minga_plugin_desc),   \
-        (name), (kind), (version), (description), (importer), (exporter),    \
-        (init), (release)}
+        (name),          (kind),          (version),                          \
+        (description),   (importer),      (exporter),                         \
+        (init),          (release)}
 
 #ifdef __cplusplus
 }

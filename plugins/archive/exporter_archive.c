@@ -33,7 +33,7 @@
 #define ARCHIVE_MAX_FOLDER_TRIES 100
 
 struct written_file {
-    char *path;            /* NULL: free slot */
+    char *path; /* NULL: free slot */
     char sha256[65];
 };
 
@@ -42,12 +42,13 @@ struct archive_export {
     struct minga_export_ctx *ctx;
     struct archive *zip;
     time_t mtime;
-    struct written_file *files;    /* open addressing, power of two */
+    struct written_file *files; /* open addressing, power of two */
     size_t n_files, cap_files;
 };
 
 static la_ssize_t zip_write_cb(struct archive *a, void *client,
-                               const void *buf, size_t len) {
+                               const void *buf, size_t len)
+{
     (void)a;
     struct archive_export *exp = client;
     return exp->host->write(exp->ctx, buf, len) == MINGA_OK ? (la_ssize_t)len
@@ -56,15 +57,17 @@ static la_ssize_t zip_write_cb(struct archive *a, void *client,
 
 /* ---- the set of paths written ------------------------------------------ */
 
-static size_t path_hash(const char *path) {
-    size_t h = 1469598103934665603ull;    /* FNV-1a */
+static size_t path_hash(const char *path)
+{
+    size_t h = 1469598103934665603ull; /* FNV-1a */
     for (const unsigned char *p = (const unsigned char *)path; *p; p++)
         h = (h ^ *p) * 1099511628211ull;
     return h;
 }
 
 static struct written_file *files_find(const struct archive_export *exp,
-                                       const char *path) {
+                                       const char *path)
+{
     if (exp->cap_files == 0)
         return NULL;
     size_t mask = exp->cap_files - 1;
@@ -75,7 +78,8 @@ static struct written_file *files_find(const struct archive_export *exp,
     }
 }
 
-static int files_grow(struct archive_export *exp) {
+static int files_grow(struct archive_export *exp)
+{
     size_t cap = exp->cap_files ? exp->cap_files * 2 : 64;
     struct written_file *old = exp->files;
     size_t old_cap = exp->cap_files;
@@ -94,7 +98,8 @@ static int files_grow(struct archive_export *exp) {
 
 /* Records path (with its content's digest, "" for a case file). */
 static int files_add(struct archive_export *exp, const char *path,
-                     const char *sha256) {
+                     const char *sha256)
+{
     if ((exp->n_files + 1) * 2 > exp->cap_files && files_grow(exp))
         return MINGA_ENOMEM;
     struct written_file *f = files_find(exp, path);
@@ -111,7 +116,8 @@ static int files_add(struct archive_export *exp, const char *path,
 
 /* Attachment paths were validated on import; refuse again anything that
  * could climb out of the folder of its case file when unpacked. */
-static int is_safe_relative_path(const char *path) {
+static int is_safe_relative_path(const char *path)
+{
     if (!path || !*path || path[0] == '/' || strchr(path, '\\'))
         return 0;
     for (const char *p = path; *p;) {
@@ -126,7 +132,8 @@ static int is_safe_relative_path(const char *path) {
 
 /* folder + "/" + path with "." and empty components dropped: the name the
  * archive importer gives the member once it has read it. Caller frees. */
-static char *member_name(const char *folder, const char *path) {
+static char *member_name(const char *folder, const char *path)
+{
     size_t cap = strlen(folder) + strlen(path) + 2;
     char *name = malloc(cap);
     if (!name)
@@ -149,7 +156,8 @@ static char *member_name(const char *folder, const char *path) {
 /* 1 when every attachment of c can go below `folder`: its member is not
  * written yet, or holds the same bytes. */
 static int folder_fits(const struct archive_export *exp, const char *folder,
-                       const struct minga_case *c, const char *case_path) {
+                       const struct minga_case *c, const char *case_path)
+{
     const struct written_file *f = files_find(exp, case_path);
     if (f && f->path)
         return 0;
@@ -159,8 +167,8 @@ static int folder_fits(const struct archive_export *exp, const char *folder,
         if (!name)
             return 0;
         f = files_find(exp, name);
-        int is_clash = f && f->path &&
-                       (!att->sha256 || strcmp(f->sha256, att->sha256));
+        int is_clash =
+            f && f->path && (!att->sha256 || strcmp(f->sha256, att->sha256));
         free(name);
         if (is_clash)
             return 0;
@@ -172,7 +180,8 @@ static int folder_fits(const struct archive_export *exp, const char *folder,
  * *case_path, caller frees. */
 static int choose_folder(const struct archive_export *exp,
                          const struct minga_case *c, char **folder,
-                         char **case_path) {
+                         char **case_path)
+{
     for (int attempt = 0; attempt <= ARCHIVE_MAX_FOLDER_TRIES; attempt++) {
         int n;
         if (attempt == 0)
@@ -201,7 +210,8 @@ static int choose_folder(const struct archive_export *exp,
 /* Says what libarchive reported, when the host can take a message (1.2);
  * returns rc for the caller to pass on. */
 static int zip_fail(struct archive_export *exp, int rc, const char *what,
-                    const char *path) {
+                    const char *path)
+{
     if (MINGA_HOST_HAS(exp->host, export_error)) {
         const char *why = exp->zip ? archive_error_string(exp->zip) : NULL;
         exp->host->export_error(exp->ctx, "zip: %s%s%s: %s", what,
@@ -212,7 +222,8 @@ static int zip_fail(struct archive_export *exp, int rc, const char *what,
 }
 
 static int zip_add(struct archive_export *exp, const char *path,
-                   const void *data, size_t len) {
+                   const void *data, size_t len)
+{
     struct archive_entry *entry = archive_entry_new();
     if (!entry)
         return MINGA_ENOMEM;
@@ -230,7 +241,8 @@ static int zip_add(struct archive_export *exp, const char *path,
     return MINGA_OK;
 }
 
-static time_t parse_utc(const char *iso) {
+static time_t parse_utc(const char *iso)
+{
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     if (iso && strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm))
@@ -238,7 +250,8 @@ static time_t parse_utc(const char *iso) {
     return time(NULL);
 }
 
-static void archive_export_free(struct archive_export *exp) {
+static void archive_export_free(struct archive_export *exp)
+{
     if (exp->zip)
         archive_write_free(exp->zip);
     for (size_t i = 0; i < exp->cap_files; i++)
@@ -248,7 +261,8 @@ static void archive_export_free(struct archive_export *exp) {
 }
 
 static int archive_begin(const struct minga_host_api *host,
-                         struct minga_export_ctx *ctx, void **state) {
+                         struct minga_export_ctx *ctx, void **state)
+{
     struct archive_export *exp = calloc(1, sizeof *exp);
     if (!exp)
         return MINGA_ENOMEM;
@@ -270,7 +284,8 @@ static int archive_begin(const struct minga_host_api *host,
 }
 
 static int write_attachments(struct archive_export *exp,
-                             const struct minga_case *c, const char *folder) {
+                             const struct minga_case *c, const char *folder)
+{
     for (size_t i = 0; i < c->n_attachments; i++) {
         const struct minga_attachment *att = minga_case_attachment(c, i);
         char *name = member_name(folder, att->path);
@@ -278,11 +293,11 @@ static int write_attachments(struct archive_export *exp,
             return MINGA_ENOMEM;
         const struct written_file *f = files_find(exp, name);
         int rc = MINGA_OK;
-        if (!f || !f->path) {    /* else: the same bytes are there */
+        if (!f || !f->path) { /* else: the same bytes are there */
             const void *data = NULL;
             size_t len = 0;
-            rc = exp->host->attachment_read(exp->ctx, att->sha256, &data,
-                                            &len);
+            rc =
+                exp->host->attachment_read(exp->ctx, att->sha256, &data, &len);
             if (rc == MINGA_OK)
                 rc = zip_add(exp, name, data, len);
             if (rc == MINGA_OK)
@@ -295,7 +310,8 @@ static int write_attachments(struct archive_export *exp,
     return MINGA_OK;
 }
 
-static int archive_write_case(void *state, const struct minga_case *c) {
+static int archive_write_case(void *state, const struct minga_case *c)
+{
     struct archive_export *exp = state;
     if (!c->id || !*c->id || strchr(c->id, '/') || c->id[0] == '.')
         return MINGA_EINVAL;
@@ -309,8 +325,8 @@ static int archive_write_case(void *state, const struct minga_case *c) {
     if (rc != MINGA_OK)
         return rc;
     json_t *obj = exp_case_to_json(c);
-    char *text = obj ? json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER)
-                     : NULL;
+    char *text =
+        obj ? json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(obj);
     char *file = NULL;
     if (!text || asprintf(&file, "%s\n", text) < 0)
@@ -328,7 +344,8 @@ static int archive_write_case(void *state, const struct minga_case *c) {
     return rc;
 }
 
-static int archive_finish(void *state, int ok) {
+static int archive_finish(void *state, int ok)
+{
     struct archive_export *exp = state;
     int rc = MINGA_OK;
     if (ok && archive_write_close(exp->zip) != ARCHIVE_OK)
@@ -337,9 +354,13 @@ static int archive_finish(void *state, int ok) {
     return rc;
 }
 
-static const struct minga_exporter exporter = {
-    sizeof(struct minga_exporter), "archive", "application/zip", "zip",
-    archive_begin, archive_write_case, archive_finish};
+static const struct minga_exporter exporter = {sizeof(struct minga_exporter),
+                                               "archive",
+                                               "application/zip",
+                                               "zip",
+                                               archive_begin,
+                                               archive_write_case,
+                                               archive_finish};
 
 MINGA_PLUGIN_DEFINE("archive", MINGA_PLUGIN_EXPORTER, "1.0.0",
                     "Zip of cases/ID.json with their attachment files, in "

@@ -46,18 +46,20 @@ struct briefing {
 };
 
 static la_ssize_t zip_write_cb(struct archive *a, void *client,
-                               const void *buf, size_t len) {
+                               const void *buf, size_t len)
+{
     (void)a;
     struct briefing *b = client;
-    return b->host->write(b->ctx, buf, len) == MINGA_OK ? (la_ssize_t)len
-                                                        : -1;
+    return b->host->write(b->ctx, buf, len) == MINGA_OK ? (la_ssize_t)len : -1;
 }
 
-static char *dup_or_empty(const char *s) {
+static char *dup_or_empty(const char *s)
+{
     return strdup(s ? s : "");
 }
 
-char *briefing_safe_id_new(const char *id) {
+char *briefing_safe_id_new(const char *id)
+{
     char *safe = strdup(id && *id ? id : "case");
     for (char *p = safe; p && *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -68,7 +70,8 @@ char *briefing_safe_id_new(const char *id) {
 
 /* Attachment paths were validated on import; refuse again anything that
  * could climb out of attachments/<id>/ in the unpacked pack. */
-static int is_safe_relative_path(const char *path) {
+static int is_safe_relative_path(const char *path)
+{
     if (!path || !*path || path[0] == '/' || strchr(path, '\\'))
         return 0;
     for (const char *p = path; *p;) {
@@ -83,7 +86,8 @@ static int is_safe_relative_path(const char *path) {
 }
 
 static int file_record(struct briefing *b, const char *path, uint64_t size,
-                       const unsigned char *digest) {
+                       const unsigned char *digest)
+{
     if (b->n_files == b->cap_files) {
         size_t cap = b->cap_files ? b->cap_files * 2 : 32;
         void *grown = realloc(b->files, cap * sizeof *b->files);
@@ -102,7 +106,8 @@ static int file_record(struct briefing *b, const char *path, uint64_t size,
     return MINGA_OK;
 }
 
-static int zip_header(struct briefing *b, const char *path, uint64_t size) {
+static int zip_header(struct briefing *b, const char *path, uint64_t size)
+{
     struct archive_entry *entry = archive_entry_new();
     if (!entry)
         return MINGA_ENOMEM;
@@ -119,7 +124,8 @@ static int zip_header(struct briefing *b, const char *path, uint64_t size) {
 /* Adds a file from memory; lists it in the manifest unless it is the
  * manifest itself. */
 static int zip_add(struct briefing *b, const char *path, const void *data,
-                   size_t len, int is_listed) {
+                   size_t len, int is_listed)
+{
     int rc = zip_header(b, path, len);
     if (rc != MINGA_OK)
         return rc;
@@ -133,7 +139,8 @@ static int zip_add(struct briefing *b, const char *path, const void *data,
 }
 
 /* Copies a spool file into the zip, hashing as it goes. */
-static int zip_add_spool(struct briefing *b, const char *path, FILE *spool) {
+static int zip_add_spool(struct briefing *b, const char *path, FILE *spool)
+{
     if (fflush(spool) != 0 || fseek(spool, 0, SEEK_END) != 0)
         return MINGA_EIO;
     long size = ftell(spool);
@@ -167,7 +174,8 @@ struct mem_doc {
     struct exp_out out;
 };
 
-static int mem_doc_open(struct mem_doc *doc) {
+static int mem_doc_open(struct mem_doc *doc)
+{
     memset(doc, 0, sizeof *doc);
     doc->file = open_memstream(&doc->data, &doc->len);
     if (!doc->file)
@@ -177,7 +185,8 @@ static int mem_doc_open(struct mem_doc *doc) {
 }
 
 static int mem_doc_add(struct briefing *b, struct mem_doc *doc,
-                       const char *path) {
+                       const char *path)
+{
     int rc = exp_out_status(&doc->out);
     if (fclose(doc->file) != 0 && rc == MINGA_OK)
         rc = MINGA_EIO;
@@ -187,7 +196,8 @@ static int mem_doc_add(struct briefing *b, struct mem_doc *doc,
     return rc;
 }
 
-static time_t parse_utc(const char *iso) {
+static time_t parse_utc(const char *iso)
+{
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     if (iso && strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm))
@@ -195,7 +205,8 @@ static time_t parse_utc(const char *iso) {
     return time(NULL);
 }
 
-static void briefing_free(struct briefing *b) {
+static void briefing_free(struct briefing *b)
+{
     if (b->zip)
         archive_write_free(b->zip);
     if (b->csv_spool)
@@ -227,7 +238,8 @@ static void briefing_free(struct briefing *b) {
 static int is_sodium_ready;
 
 static int briefing_init(const struct minga_host_api *host, char *why,
-                         size_t why_size) {
+                         size_t why_size)
+{
     (void)host;
     if (sodium_init() < 0) {
         snprintf(why, why_size, "libsodium could not be initialised");
@@ -238,7 +250,8 @@ static int briefing_init(const struct minga_host_api *host, char *why,
 }
 
 static int briefing_begin(const struct minga_host_api *host,
-                          struct minga_export_ctx *ctx, void **state) {
+                          struct minga_export_ctx *ctx, void **state)
+{
     if (!is_sodium_ready && sodium_init() < 0) {
         if (MINGA_HOST_HAS(host, export_error))
             host->export_error(ctx, "libsodium could not be initialised");
@@ -252,16 +265,15 @@ static int briefing_begin(const struct minga_host_api *host,
     const struct minga_export_info *info = host->export_info(ctx);
     char now[32];
     time_t t = time(NULL);
-    struct tm tm;   /* gmtime_r: exports run on the server's threads */
+    struct tm tm; /* gmtime_r: exports run on the server's threads */
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     b->sel.query = dup_or_empty(info ? info->query : NULL);
     b->sel.filters = dup_or_empty(info ? info->filters : NULL);
     b->sel.lang = strdup(exp_lang_norm(info ? info->lang : NULL));
-    b->sel.generated_at = strdup(info && info->generated_at
-                                     ? info->generated_at : now);
+    b->sel.generated_at =
+        strdup(info && info->generated_at ? info->generated_at : now);
     b->sel.minga_version = dup_or_empty(info ? info->minga_version : NULL);
-    b->sel.is_related_skipped = MINGA_HOST_HAS(host, related_cases) &&
-                                info &&
+    b->sel.is_related_skipped = MINGA_HOST_HAS(host, related_cases) && info &&
                                 info->n_cases > BRIEFING_RELATED_MAX_CASES;
     b->mtime = parse_utc(b->sel.generated_at);
     exp_l10n_init(&b->l10n, host, b->sel.lang);
@@ -298,7 +310,8 @@ static int briefing_begin(const struct minga_host_api *host,
 }
 
 static int row_add(struct briefing *b, const struct minga_case *c,
-                   const char *safe_id) {
+                   const char *safe_id)
+{
     if (b->n_rows == b->cap_rows) {
         size_t cap = b->cap_rows ? b->cap_rows * 2 : 64;
         void *grown = realloc(b->rows, cap * sizeof *b->rows);
@@ -322,7 +335,8 @@ static int row_add(struct briefing *b, const struct minga_case *c,
 }
 
 static int add_attachments(struct briefing *b, const struct minga_case *c,
-                           const char *safe_id) {
+                           const char *safe_id)
+{
     for (size_t i = 0; i < c->n_attachments; i++) {
         const struct minga_attachment *att = minga_case_attachment(c, i);
         if (!is_safe_relative_path(att->path) || !att->sha256)
@@ -345,7 +359,8 @@ static int add_attachments(struct briefing *b, const struct minga_case *c,
     return MINGA_OK;
 }
 
-static int briefing_write_case(void *state, const struct minga_case *c) {
+static int briefing_write_case(void *state, const struct minga_case *c)
+{
     struct briefing *b = state;
     char *safe_id = briefing_safe_id_new(c->id);
     if (!safe_id)
@@ -389,7 +404,8 @@ static int briefing_write_case(void *state, const struct minga_case *c) {
 typedef void (*chart_fn)(struct exp_out *, const struct exp_l10n *,
                          const struct exp_stats *);
 
-static int add_chart(struct briefing *b, const char *path, chart_fn draw) {
+static int add_chart(struct briefing *b, const char *path, chart_fn draw)
+{
     struct mem_doc doc;
     int rc = mem_doc_open(&doc);
     if (rc != MINGA_OK)
@@ -398,21 +414,21 @@ static int add_chart(struct briefing *b, const char *path, chart_fn draw) {
     return mem_doc_add(b, &doc, path);
 }
 
-static int add_manifest(struct briefing *b) {
+static int add_manifest(struct briefing *b)
+{
     json_t *files = json_array();
     json_t *manifest = json_pack(
         "{s:s, s:s, s:s, s:s, s:s, s:I, s:o}", "query", b->sel.query,
         "filters", b->sel.filters, "lang", b->sel.lang, "generated_at",
-        b->sel.generated_at, "minga_version", b->sel.minga_version,
-        "n_cases", (json_int_t)b->n_rows, "files", files);
+        b->sel.generated_at, "minga_version", b->sel.minga_version, "n_cases",
+        (json_int_t)b->n_rows, "files", files);
     if (!manifest)
         return MINGA_ENOMEM;
     for (size_t i = 0; i < b->n_files; i++) {
         const struct briefing_file *f = &b->files[i];
-        json_array_append_new(files,
-                              json_pack("{s:s, s:I, s:s}", "path", f->path,
-                                        "size", (json_int_t)f->size,
-                                        "sha256", f->sha256));
+        json_array_append_new(
+            files, json_pack("{s:s, s:I, s:s}", "path", f->path, "size",
+                             (json_int_t)f->size, "sha256", f->sha256));
     }
     char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(manifest);
@@ -424,7 +440,8 @@ static int add_manifest(struct briefing *b) {
     return rc;
 }
 
-static int briefing_finish(void *state, int ok) {
+static int briefing_finish(void *state, int ok)
+{
     struct briefing *b = state;
     int rc = MINGA_OK;
     if (ok) {
@@ -441,8 +458,8 @@ static int briefing_finish(void *state, int ok) {
         if (rc == MINGA_OK)
             rc = add_chart(b, "charts/levels.svg", briefing_chart_levels);
         if (rc == MINGA_OK)
-            rc = add_chart(b, "charts/countries.svg",
-                           briefing_chart_countries);
+            rc =
+                add_chart(b, "charts/countries.svg", briefing_chart_countries);
         struct mem_doc index;
         if (rc == MINGA_OK)
             rc = mem_doc_open(&index);
@@ -460,11 +477,15 @@ static int briefing_finish(void *state, int ok) {
     return rc;
 }
 
-static const struct minga_exporter exporter = {
-    sizeof(struct minga_exporter), "briefing", "application/zip", "zip",
-    briefing_begin, briefing_write_case, briefing_finish};
+static const struct minga_exporter exporter = {sizeof(struct minga_exporter),
+                                               "briefing",
+                                               "application/zip",
+                                               "zip",
+                                               briefing_begin,
+                                               briefing_write_case,
+                                               briefing_finish};
 
 MINGA_PLUGIN_DEFINE_HOOKS("briefing", MINGA_PLUGIN_EXPORTER, "1.0.0",
                           "Briefing pack for workshops: HTML pages, charts, "
-                          "CSV and JSON in one zip", NULL, &exporter,
-                          briefing_init, NULL);
+                          "CSV and JSON in one zip",
+                          NULL, &exporter, briefing_init, NULL);

@@ -18,10 +18,10 @@
 
 /* What index.html keeps of a case: a few short strings per case. */
 struct briefing_row {
-    char *id;        /* already safe as a file name */
+    char *id; /* already safe as a file name */
     char *title;
     char *city;
-    char *country;   /* the code: named in the pack's language on output */
+    char *country; /* the code: named in the pack's language on output */
     int year_start;
     int year_end;
     uint32_t goal_mask;
@@ -31,10 +31,10 @@ struct briefing_row {
 struct briefing_selection {
     char *query;
     char *filters;
-    char *lang;            /* "es", "pt" or "en" */
+    char *lang; /* "es", "pt" or "en" */
     char *generated_at;
     char *minga_version;
-    int is_related_skipped;  /* too many cases for related lists */
+    int is_related_skipped; /* too many cases for related lists */
 };
 
 /* How many related experiences a case page lists, and in packs of how
@@ -69,8 +69,7 @@ void briefing_chart_goals(struct exp_out *out, const struct exp_l10n *l10n,
                           const struct exp_stats *stats);
 void briefing_chart_levels(struct exp_out *out, const struct exp_l10n *l10n,
                            const struct exp_stats *stats);
-void briefing_chart_countries(struct exp_out *out,
-                              const struct exp_l10n *l10n,
+void briefing_chart_countries(struct exp_out *out, const struct exp_l10n *l10n,
                               const struct exp_stats *stats);
 
 /* style.c */

@@ -13,16 +13,20 @@ struct svg_bar {
     const char *label;
     const char *color;
     uint64_t value;
-    int badge;            /* goal number drawn in a square, 0 for none */
+    int badge; /* goal number drawn in a square, 0 for none */
 };
 
 enum {
-    SVG_WIDTH = 720, SVG_TOP = 44, SVG_ROW = 26, SVG_BAR_X = 340,
+    SVG_WIDTH = 720,
+    SVG_TOP = 44,
+    SVG_ROW = 26,
+    SVG_BAR_X = 340,
     SVG_BAR_MAX = 320
 };
 
 static void svg_bars(struct exp_out *out, const char *title,
-                     const struct svg_bar *bars, size_t n_bars) {
+                     const struct svg_bar *bars, size_t n_bars)
+{
     uint64_t max_value = 1;
     for (size_t i = 0; i < n_bars; i++)
         if (bars[i].value > max_value)
@@ -48,10 +52,11 @@ static void svg_bars(struct exp_out *out, const char *title,
         int label_x = 12;
         exp_out_puts(out, "<g>");
         if (bar->badge) {
-            exp_out_printf(out, "<rect x=\"12\" y=\"%d\" width=\"22\" "
-                                "height=\"22\" rx=\"3\" fill=\"%s\"/>"
-                                "<text x=\"23\" y=\"%d\" text-anchor=\"middle\""
-                                " font-weight=\"bold\" fill=\"%s\">%d</text>",
+            exp_out_printf(out,
+                           "<rect x=\"12\" y=\"%d\" width=\"22\" "
+                           "height=\"22\" rx=\"3\" fill=\"%s\"/>"
+                           "<text x=\"23\" y=\"%d\" text-anchor=\"middle\""
+                           " font-weight=\"bold\" fill=\"%s\">%d</text>",
                            y, bar->color, y + 16, briefing_ink_on(bar->color),
                            bar->badge);
             label_x = 42;
@@ -69,14 +74,15 @@ static void svg_bars(struct exp_out *out, const char *title,
         }
         exp_out_html(out, label);
         exp_out_puts(out, "</text>");
-        int width = (int)((double)bar->value / (double)max_value *
-                          SVG_BAR_MAX);
+        int width =
+            (int)((double)bar->value / (double)max_value * SVG_BAR_MAX);
         if (bar->value > 0 && width < 2)
             width = 2;
-        exp_out_printf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
-                            "height=\"18\" fill=\"%s\"/>"
-                            "<text x=\"%d\" y=\"%d\" fill=\"#1a1a1a\">%llu"
-                            "</text></g>\n",
+        exp_out_printf(out,
+                       "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
+                       "height=\"18\" fill=\"%s\"/>"
+                       "<text x=\"%d\" y=\"%d\" fill=\"#1a1a1a\">%llu"
+                       "</text></g>\n",
                        SVG_BAR_X, y + 2, width, bar->color,
                        SVG_BAR_X + width + 6, y + 16,
                        (unsigned long long)bar->value);
@@ -85,20 +91,22 @@ static void svg_bars(struct exp_out *out, const char *title,
 }
 
 void briefing_chart_goals(struct exp_out *out, const struct exp_l10n *l10n,
-                          const struct exp_stats *stats) {
+                          const struct exp_stats *stats)
+{
     const struct minga_host_api *host = l10n->host;
     const char *lang = l10n->lang;
     struct svg_bar bars[17];
     for (int g = 1; g <= 17; g++) {
-        bars[g - 1] = (struct svg_bar){
-            exp_goal_name(host->goal_info(g), lang),
-            briefing_goal_color(host, g), stats->per_goal[g], g};
+        bars[g - 1] = (struct svg_bar){exp_goal_name(host->goal_info(g), lang),
+                                       briefing_goal_color(host, g),
+                                       stats->per_goal[g], g};
     }
     svg_bars(out, exp_label(EXP_L_PER_GOAL, lang), bars, 17);
 }
 
 void briefing_chart_levels(struct exp_out *out, const struct exp_l10n *l10n,
-                           const struct exp_stats *stats) {
+                           const struct exp_stats *stats)
+{
     const struct minga_host_api *host = l10n->host;
     const char *lang = l10n->lang;
     static const char *const level_colors[MINGA_N_LEVELS] = {
@@ -110,14 +118,14 @@ void briefing_chart_levels(struct exp_out *out, const struct exp_l10n *l10n,
     svg_bars(out, exp_label(EXP_L_PER_LEVEL, lang), bars, MINGA_N_LEVELS);
 }
 
-void briefing_chart_countries(struct exp_out *out,
-                              const struct exp_l10n *l10n,
-                              const struct exp_stats *stats) {
+void briefing_chart_countries(struct exp_out *out, const struct exp_l10n *l10n,
+                              const struct exp_stats *stats)
+{
     const char *lang = l10n->lang;
     struct exp_country_count top[EXP_TOP_COUNTRIES];
     uint64_t n_other = 0;
-    size_t n_top = exp_stats_top_countries(stats, top, EXP_TOP_COUNTRIES,
-                                           &n_other);
+    size_t n_top =
+        exp_stats_top_countries(stats, top, EXP_TOP_COUNTRIES, &n_other);
     struct svg_bar bars[EXP_TOP_COUNTRIES + 1];
     for (size_t i = 0; i < n_top; i++) {
         bars[i] = (struct svg_bar){exp_country_name(l10n, top[i].code),

@@ -13,7 +13,8 @@
 #include "briefing.h"
 #include "labels.h"
 
-const char *briefing_goal_color(const struct minga_host_api *host, int goal) {
+const char *briefing_goal_color(const struct minga_host_api *host, int goal)
+{
     const struct minga_goal_info *info = host->goal_info(goal);
     const char *color = info ? info->color : NULL;
     if (!color || color[0] != '#' || strlen(color) != 7 ||
@@ -22,7 +23,8 @@ const char *briefing_goal_color(const struct minga_host_api *host, int goal) {
     return color;
 }
 
-const char *briefing_ink_on(const char *color) {
+const char *briefing_ink_on(const char *color)
+{
     unsigned r = 0, g = 0, b = 0;
     if (sscanf(color, "#%2x%2x%2x", &r, &g, &b) != 3)
         return "#ffffff";
@@ -30,12 +32,15 @@ const char *briefing_ink_on(const char *color) {
     return 299 * r + 587 * g + 114 * b > 160000 ? "#1a1a1a" : "#ffffff";
 }
 
-static void page_head(struct exp_out *out, const char *lang,
-                      const char *title, const char *css_href) {
-    exp_out_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
-                        "<meta charset=\"utf-8\">\n"
-                        "<meta name=\"viewport\" content=\"width=device-width,"
-                        " initial-scale=1\">\n<title>", lang);
+static void page_head(struct exp_out *out, const char *lang, const char *title,
+                      const char *css_href)
+{
+    exp_out_printf(out,
+                   "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n"
+                   "<meta charset=\"utf-8\">\n"
+                   "<meta name=\"viewport\" content=\"width=device-width,"
+                   " initial-scale=1\">\n<title>",
+                   lang);
     exp_out_html(out, title);
     exp_out_puts(out, " — minga</title>\n<link rel=\"stylesheet\" href=\"");
     exp_out_puts(out, css_href);
@@ -43,10 +48,13 @@ static void page_head(struct exp_out *out, const char *lang,
 }
 
 static void goal_chip(struct exp_out *out, const struct minga_host_api *host,
-                      const char *lang, int goal, int is_named) {
+                      const char *lang, int goal, int is_named)
+{
     const char *color = briefing_goal_color(host, goal);
-    exp_out_printf(out, "<span class=\"chip\" style=\"background:%s;"
-                        "color:%s\"", color, briefing_ink_on(color));
+    exp_out_printf(out,
+                   "<span class=\"chip\" style=\"background:%s;"
+                   "color:%s\"",
+                   color, briefing_ink_on(color));
     const char *name = exp_goal_name(host->goal_info(goal), lang);
     if (!is_named) {
         exp_out_puts(out, " title=\"");
@@ -61,7 +69,8 @@ static void goal_chip(struct exp_out *out, const struct minga_host_api *host,
     exp_out_puts(out, "</span>");
 }
 
-static void years(struct exp_out *out, int year_start, int year_end) {
+static void years(struct exp_out *out, int year_start, int year_end)
+{
     if (year_end && year_end != year_start)
         exp_out_printf(out, "%d–%d", year_start, year_end);
     else
@@ -69,7 +78,8 @@ static void years(struct exp_out *out, int year_start, int year_end) {
 }
 
 static void meta_start(struct exp_out *out, const char *lang,
-                       enum exp_label label) {
+                       enum exp_label label)
+{
     exp_out_puts(out, "<dt>");
     exp_out_html(out, exp_label(label, lang));
     exp_out_puts(out, "</dt><dd>");
@@ -77,7 +87,8 @@ static void meta_start(struct exp_out *out, const char *lang,
 
 static void meta_list(struct exp_out *out, const char *lang,
                       enum exp_label label, const char *const *items,
-                      size_t n_items) {
+                      size_t n_items)
+{
     if (n_items == 0)
         return;
     meta_start(out, lang, label);
@@ -91,9 +102,9 @@ static void meta_list(struct exp_out *out, const char *lang,
 
 /* The body as HTML, cmark in safe mode, its headings moved two levels
  * down so they sit below the page's h1 and h2. */
-static void page_body_markdown(struct exp_out *out, const char *body) {
-    cmark_node *doc = cmark_parse_document(body, strlen(body),
-                                           CMARK_OPT_SAFE);
+static void page_body_markdown(struct exp_out *out, const char *body)
+{
+    cmark_node *doc = cmark_parse_document(body, strlen(body), CMARK_OPT_SAFE);
     if (!doc) {
         out->status = MINGA_ENOMEM;
         return;
@@ -121,13 +132,18 @@ static void page_body_markdown(struct exp_out *out, const char *body) {
 
 /* " (PDF, 12.5 KiB)" after an attachment's link. */
 static void attachment_note(struct exp_out *out,
-                            const struct minga_attachment *att) {
-    static const struct { const char *media_type, *name; } kinds[] = {
+                            const struct minga_attachment *att)
+{
+    static const struct {
+        const char *media_type, *name;
+    } kinds[] = {
         {"application/pdf", "PDF"},
         {"application/vnd.openxmlformats-officedocument.wordprocessingml."
-         "document", "DOCX"},
+         "document",
+         "DOCX"},
         {"application/vnd.oasis.opendocument.text", "ODT"},
-        {"text/html", "HTML"}, {"text/plain", "TXT"},
+        {"text/html", "HTML"},
+        {"text/plain", "TXT"},
         {"text/markdown", "Markdown"}};
     const char *kind = NULL;
     for (size_t i = 0; att->media_type && i < sizeof kinds / sizeof kinds[0];
@@ -148,7 +164,8 @@ static void attachment_note(struct exp_out *out,
 /* "Rosario, Santa Fe · Argentina · 2002-2008"; region may be NULL. */
 static void place(struct exp_out *out, const struct exp_l10n *l10n,
                   const char *city, const char *region, const char *country,
-                  int year_start, int year_end) {
+                  int year_start, int year_end)
+{
     exp_out_html(out, city);
     if (region) {
         exp_out_puts(out, ", ");
@@ -161,9 +178,9 @@ static void place(struct exp_out *out, const struct exp_l10n *l10n,
 }
 
 /* "In common: SDG 11, SDG 2 · Targets 11.2 · huerta urbana, compost" */
-static void related_in_common(struct exp_out *out,
-                              const struct exp_l10n *l10n,
-                              const struct minga_related_case *r) {
+static void related_in_common(struct exp_out *out, const struct exp_l10n *l10n,
+                              const struct minga_related_case *r)
+{
     const char *lang = l10n->lang;
     const char *sep = "";
     exp_out_puts(out, "<br><small>");
@@ -201,7 +218,8 @@ static void related_in_common(struct exp_out *out,
  * the others named with where to find them (not in this pack). */
 static void related_section(struct exp_out *out, const struct exp_l10n *l10n,
                             const struct minga_related_case *related,
-                            size_t n_related) {
+                            size_t n_related)
+{
     const char *lang = l10n->lang;
     exp_out_puts(out, "<section class=\"related\">\n<h2>");
     exp_out_html(out, exp_label(EXP_L_RELATED, lang));
@@ -241,7 +259,8 @@ static void related_section(struct exp_out *out, const struct exp_l10n *l10n,
 void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
                         const struct minga_case *c, const char *safe_id,
                         const struct minga_related_case *related,
-                        size_t n_related) {
+                        size_t n_related)
+{
     const struct minga_host_api *host = l10n->host;
     const char *lang = l10n->lang;
     page_head(out, lang, c->title, "../style.css");
@@ -322,17 +341,20 @@ void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
     exp_out_puts(out, "</article>\n</body>\n</html>\n");
 }
 
-static void figure(struct exp_out *out, const char *lang,
-                   enum exp_label label, uint64_t value) {
-    exp_out_printf(out, "<div class=\"figure\"><span class=\"value\">%llu"
-                        "</span><span class=\"label\">",
+static void figure(struct exp_out *out, const char *lang, enum exp_label label,
+                   uint64_t value)
+{
+    exp_out_printf(out,
+                   "<div class=\"figure\"><span class=\"value\">%llu"
+                   "</span><span class=\"label\">",
                    (unsigned long long)value);
     exp_out_html(out, exp_label(label, lang));
     exp_out_puts(out, "</span></div>\n");
 }
 
-static void chart_img(struct exp_out *out, const char *lang,
-                      const char *src, enum exp_label label) {
+static void chart_img(struct exp_out *out, const char *lang, const char *src,
+                      enum exp_label label)
+{
     exp_out_puts(out, "<figure class=\"chart\"><img src=\"");
     exp_out_puts(out, src);
     exp_out_puts(out, "\" alt=\"");
@@ -344,7 +366,8 @@ static void chart_img(struct exp_out *out, const char *lang,
  * Ciudades y comunidades sostenibles"), the raw description in a title
  * attribute for whoever wants to repeat the export. */
 static void filters_list(struct exp_out *out, const struct exp_l10n *l10n,
-                         const char *filters) {
+                         const char *filters)
+{
     if (!*filters) {
         exp_out_html(out, exp_label(EXP_L_NO_FILTERS, l10n->lang));
         return;
@@ -372,7 +395,8 @@ static void filters_list(struct exp_out *out, const struct exp_l10n *l10n,
 }
 
 static void cell_start(struct exp_out *out, const char *lang,
-                       enum exp_label label, const char *class_name) {
+                       enum exp_label label, const char *class_name)
+{
     exp_out_puts(out, "<td");
     if (class_name)
         exp_out_printf(out, " class=\"%s\"", class_name);
@@ -384,7 +408,8 @@ static void cell_start(struct exp_out *out, const char *lang,
 void briefing_page_index(struct exp_out *out, const struct exp_l10n *l10n,
                          const struct briefing_selection *sel,
                          const struct exp_stats *stats,
-                         const struct briefing_row *rows, size_t n_rows) {
+                         const struct briefing_row *rows, size_t n_rows)
+{
     const struct minga_host_api *host = l10n->host;
     const char *lang = sel->lang;
     const char *title = exp_label(EXP_L_BRIEFING_TITLE, lang);
@@ -393,8 +418,8 @@ void briefing_page_index(struct exp_out *out, const struct exp_l10n *l10n,
     exp_out_html(out, title);
     exp_out_puts(out, "</h1>\n<dl class=\"meta\">\n");
     meta_start(out, lang, EXP_L_QUERY);
-    exp_out_html(out, *sel->query ? sel->query
-                                  : exp_label(EXP_L_NO_QUERY, lang));
+    exp_out_html(out,
+                 *sel->query ? sel->query : exp_label(EXP_L_NO_QUERY, lang));
     exp_out_puts(out, "</dd>\n");
     meta_start(out, lang, EXP_L_FILTERS);
     filters_list(out, l10n, sel->filters);

@@ -7,7 +7,8 @@
 #include "labels.h"
 
 /* Sets key to a string when s is non-NULL; -1 on invalid UTF-8 / memory. */
-static int set_string(json_t *obj, const char *key, const char *s) {
+static int set_string(json_t *obj, const char *key, const char *s)
+{
     if (!s)
         return 0;
     json_t *value = json_stringn(s, strlen(s));
@@ -15,15 +16,16 @@ static int set_string(json_t *obj, const char *key, const char *s) {
 }
 
 static int set_string_array(json_t *obj, const char *key,
-                            const char *const *items, size_t n_items) {
+                            const char *const *items, size_t n_items)
+{
     if (n_items == 0)
         return 0;
     json_t *arr = json_array();
     if (!arr)
         return -1;
     for (size_t i = 0; i < n_items; i++) {
-        json_t *value = items[i] ? json_stringn(items[i], strlen(items[i]))
-                                 : NULL;
+        json_t *value =
+            items[i] ? json_stringn(items[i], strlen(items[i])) : NULL;
         if (!value || json_array_append_new(arr, value) != 0) {
             json_decref(arr);
             return -1;
@@ -34,7 +36,8 @@ static int set_string_array(json_t *obj, const char *key,
 
 /* Names of the bits set in mask, in bit order, from `name_of`. */
 static int set_mask_array(json_t *obj, const char *key, uint32_t mask,
-                          unsigned n_bits, const char *(*name_of)(unsigned)) {
+                          unsigned n_bits, const char *(*name_of)(unsigned))
+{
     const char *names[32];
     size_t n_names = 0;
     for (unsigned i = 0; i < n_bits; i++)
@@ -43,7 +46,8 @@ static int set_mask_array(json_t *obj, const char *key, uint32_t mask,
     return set_string_array(obj, key, names, n_names);
 }
 
-json_t *exp_case_to_json(const struct minga_case *c) {
+json_t *exp_case_to_json(const struct minga_case *c)
+{
     json_t *obj = json_object();
     if (!obj)
         return NULL;
@@ -90,56 +94,63 @@ json_t *exp_case_to_json(const struct minga_case *c) {
     return obj;
 }
 
-static int dump_to_out(const char *buffer, size_t size, void *data) {
+static int dump_to_out(const char *buffer, size_t size, void *data)
+{
     return exp_out_write(data, buffer, size) == MINGA_OK ? 0 : -1;
 }
 
 /* Writes c with jansson flags; strings stay UTF-8 (no JSON_ENSURE_ASCII). */
 static int write_case(struct exp_out *out, const struct minga_case *c,
-                      size_t flags) {
+                      size_t flags)
+{
     json_t *obj = exp_case_to_json(c);
     if (!obj)
         return MINGA_EINVAL;
-    int rc = json_dump_callback(obj, dump_to_out, out,
-                                flags | JSON_PRESERVE_ORDER);
+    int rc =
+        json_dump_callback(obj, dump_to_out, out, flags | JSON_PRESERVE_ORDER);
     json_decref(obj);
     if (rc != 0 && exp_out_status(out) == MINGA_OK)
         return MINGA_EINTERNAL;
     return exp_out_status(out);
 }
 
-void exp_json_array_begin(struct exp_json_array *arr, struct exp_out *out) {
+void exp_json_array_begin(struct exp_json_array *arr, struct exp_out *out)
+{
     arr->out = out;
     arr->n_items = 0;
     exp_out_puts(out, "[");
 }
 
-int exp_json_array_add(struct exp_json_array *arr,
-                       const struct minga_case *c) {
+int exp_json_array_add(struct exp_json_array *arr, const struct minga_case *c)
+{
     exp_out_puts(arr->out, arr->n_items == 0 ? "\n" : ",\n");
     arr->n_items++;
     return write_case(arr->out, c, JSON_INDENT(2));
 }
 
-int exp_json_array_end(struct exp_json_array *arr) {
+int exp_json_array_end(struct exp_json_array *arr)
+{
     return exp_out_puts(arr->out, arr->n_items == 0 ? "]\n" : "\n]\n");
 }
 
-int exp_json_write_line(struct exp_out *out, const struct minga_case *c) {
+int exp_json_write_line(struct exp_out *out, const struct minga_case *c)
+{
     int rc = write_case(out, c, JSON_COMPACT);
     if (rc != MINGA_OK)
         return rc;
     return exp_out_puts(out, "\n");
 }
 
-static const char *get_string(const json_t *obj, const char *key) {
+static const char *get_string(const json_t *obj, const char *key)
+{
     return json_string_value(json_object_get(obj, key));
 }
 
 /* A new array of the strings in obj[key]; NULL with *n_items 0 when absent.
  * Returns -1 when out of memory. */
-static int get_strings(const json_t *obj, const char *key,
-                       const char ***items, size_t *n_items) {
+static int get_strings(const json_t *obj, const char *key, const char ***items,
+                       size_t *n_items)
+{
     const json_t *arr = json_object_get(obj, key);
     *items = NULL;
     *n_items = 0;
@@ -158,7 +169,8 @@ static int get_strings(const json_t *obj, const char *key,
 }
 
 static uint32_t get_mask(const json_t *obj, const char *key, unsigned n_bits,
-                         const char *(*name_of)(unsigned)) {
+                         const char *(*name_of)(unsigned))
+{
     uint32_t mask = 0;
     const json_t *arr = json_object_get(obj, key);
     for (size_t i = 0; i < json_array_size(arr); i++) {
@@ -170,7 +182,8 @@ static uint32_t get_mask(const json_t *obj, const char *key, unsigned n_bits,
     return mask;
 }
 
-int exp_case_from_json(struct exp_case_holder *holder, const json_t *obj) {
+int exp_case_from_json(struct exp_case_holder *holder, const json_t *obj)
+{
     memset(holder, 0, sizeof *holder);
     if (!json_is_object(obj))
         return MINGA_EINVAL;
@@ -184,8 +197,8 @@ int exp_case_from_json(struct exp_case_holder *holder, const json_t *obj) {
     c->city = get_string(obj, "city");
     c->country = get_string(obj, "country");
     c->region = get_string(obj, "region");
-    c->year_start = (int)json_integer_value(json_object_get(obj,
-                                                            "year_start"));
+    c->year_start =
+        (int)json_integer_value(json_object_get(obj, "year_start"));
     c->year_end = (int)json_integer_value(json_object_get(obj, "year_end"));
     const json_t *goals = json_object_get(obj, "sdg_goals");
     for (size_t i = 0; i < json_array_size(goals); i++) {
@@ -232,7 +245,8 @@ int exp_case_from_json(struct exp_case_holder *holder, const json_t *obj) {
     return MINGA_OK;
 }
 
-void exp_case_holder_release(struct exp_case_holder *holder) {
+void exp_case_holder_release(struct exp_case_holder *holder)
+{
     free(holder->targets);
     free(holder->tags);
     free(holder->attachments);

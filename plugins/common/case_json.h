@@ -32,8 +32,6 @@ int exp_json_array_end(struct exp_json_array *arr);
 /* Writes one case as a compact object and a newline (JSON Lines). */
 int exp_json_write_line(struct exp_out *out, const struct minga_case *c);
 
-
-
 /* The inverse, for exporters that spool cases as JSON Lines and read them
  * back (the PDF draws its chart page before the cases, so it needs the
  * totals first). `holder->c` borrows the strings of `obj`, which must

@@ -6,30 +6,32 @@
 #include "labels.h"
 
 static const char *const csv_fields[] = {
-    "id", "title", "summary", "body", "language", "city", "country",
-    "region", "year_start", "year_end", "sdg_goals", "sdg_targets", "levels",
-    "actors", "tags", "source_url", "license", "attachments"};
+    "id",         "title",       "summary",    "body",       "language",
+    "city",       "country",     "region",     "year_start", "year_end",
+    "sdg_goals",  "sdg_targets", "levels",     "actors",     "tags",
+    "source_url", "license",     "attachments"};
 #define N_CSV_FIELDS (sizeof csv_fields / sizeof csv_fields[0])
 
 /* The items of one cell: strings, or the paths of attachments. */
 struct cell_items {
     const char *const *strings;
-    const struct minga_case *attachments_of;   /* or their paths */
+    const struct minga_case *attachments_of; /* or their paths */
     size_t n;
 };
 
-static const char *item_at(const struct cell_items *items, size_t i) {
+static const char *item_at(const struct cell_items *items, size_t i)
+{
     return items->strings
                ? items->strings[i]
                : minga_case_attachment(items->attachments_of, i)->path;
 }
 
-static int needs_quotes(const char *s) {
+static int needs_quotes(const char *s)
+{
     size_t len = strlen(s);
     if (len == 0)
         return 0;
-    if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
-        s[len - 1] == '\t')
+    if (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' || s[len - 1] == '\t')
         return 1;
     return strpbrk(s, ",\"\r\n") != NULL;
 }
@@ -41,18 +43,20 @@ static int needs_quotes(const char *s) {
  * the CSV importer, which strips one `'` from exactly these cells, gives
  * every value back as it was ("'=x" is written "''=x"). Only the cell's
  * first item matters: the joined text starts with it. */
-static int needs_formula_guard(const char *first_item) {
+static int needs_formula_guard(const char *first_item)
+{
     while (*first_item == '\'')
         first_item++;
     return *first_item != '\0' && strchr("=+-@\t\r", *first_item) != NULL;
 }
 
-static void write_quoted(struct exp_out *out, const char *s) {
+static void write_quoted(struct exp_out *out, const char *s)
+{
     const char *run = s;
     for (const char *p = s; *p; p++) {
         if (*p == '"') {
             exp_out_write(out, run, (size_t)(p - run + 1));
-            run = p;    /* the quote is written again: doubled */
+            run = p; /* the quote is written again: doubled */
         }
     }
     exp_out_puts(out, run);
@@ -65,7 +69,8 @@ static void write_quoted(struct exp_out *out, const char *s) {
  * CSV v1 has no escape for the separator (use the JSON export to
  * round-trip such tags). */
 static void write_cell(struct exp_out *out, const struct cell_items *items,
-                       int is_first) {
+                       int is_first)
+{
     if (!is_first)
         exp_out_write(out, ",", 1);
     int quote = 0;
@@ -88,19 +93,22 @@ static void write_cell(struct exp_out *out, const struct cell_items *items,
 }
 
 /* Writes a field (NULL: an empty cell). */
-static void write_field(struct exp_out *out, const char *s, int is_first) {
+static void write_field(struct exp_out *out, const char *s, int is_first)
+{
     struct cell_items items = {&s, NULL, s ? 1 : 0};
     write_cell(out, &items, is_first);
 }
 
 static void write_list(struct exp_out *out, const char *const *strings,
-                       size_t n_strings) {
+                       size_t n_strings)
+{
     struct cell_items items = {strings, NULL, n_strings};
     write_cell(out, &items, 0);
 }
 
 static void write_mask(struct exp_out *out, uint32_t mask, unsigned n_bits,
-                       const char *(*name_of)(unsigned)) {
+                       const char *(*name_of)(unsigned))
+{
     const char *names[32];
     size_t n_names = 0;
     for (unsigned i = 0; i < n_bits; i++)
@@ -109,14 +117,16 @@ static void write_mask(struct exp_out *out, uint32_t mask, unsigned n_bits,
     write_list(out, names, n_names);
 }
 
-int exp_csv_write_header(struct exp_out *out) {
+int exp_csv_write_header(struct exp_out *out)
+{
     exp_out_write(out, "\xEF\xBB\xBF", 3);
     for (size_t i = 0; i < N_CSV_FIELDS; i++)
         write_field(out, csv_fields[i], i == 0);
     return exp_out_write(out, "\r\n", 2);
 }
 
-int exp_csv_write_case(struct exp_out *out, const struct minga_case *c) {
+int exp_csv_write_case(struct exp_out *out, const struct minga_case *c)
+{
     char year_start[16], year_end[16] = "";
     snprintf(year_start, sizeof year_start, "%d", c->year_start);
     if (c->year_end != 0)

@@ -14,18 +14,20 @@
 #endif
 
 void exp_l10n_init(struct exp_l10n *l10n, const struct minga_host_api *host,
-                   const char *lang) {
+                   const char *lang)
+{
     exp_l10n_init_dir(l10n, host, lang, MINGA_LOCALE_DIR);
 }
 
 void exp_l10n_init_dir(struct exp_l10n *l10n,
                        const struct minga_host_api *host, const char *lang,
-                       const char *locale_dir) {
+                       const char *locale_dir)
+{
     memset(l10n, 0, sizeof *l10n);
     l10n->host = host;
     l10n->lang = exp_lang_norm(lang);
     if (strcmp(l10n->lang, "en") == 0)
-        return;    /* the catalogs' msgids are the English names */
+        return; /* the catalogs' msgids are the English names */
     /* Brazilian Portuguese first: most of the catalog's Portuguese
      * speakers, and the SDG names the host gives are Brazil's. */
     const char *const dirs[2][2] = {{"es", NULL}, {"pt_BR", "pt"}};
@@ -39,17 +41,19 @@ void exp_l10n_init_dir(struct exp_l10n *l10n,
     }
 }
 
-void exp_l10n_release(struct exp_l10n *l10n) {
+void exp_l10n_release(struct exp_l10n *l10n)
+{
     exp_mo_free(l10n->countries);
     l10n->countries = NULL;
 }
 
-const char *exp_country_name(const struct exp_l10n *l10n,
-                             const char *alpha2) {
+const char *exp_country_name(const struct exp_l10n *l10n, const char *alpha2)
+{
     if (!alpha2)
         return "";
     const char *english = l10n->host && l10n->host->country_name
-                              ? l10n->host->country_name(alpha2) : NULL;
+                              ? l10n->host->country_name(alpha2)
+                              : NULL;
     if (!english)
         return alpha2;
     const char *local = exp_mo_lookup(l10n->countries, english);
@@ -71,11 +75,13 @@ static const struct {
     {"ca", {"catalán", "catalão", "Catalan"}},
 };
 
-static int lang_column(const char *lang) {
+static int lang_column(const char *lang)
+{
     return strcmp(lang, "es") == 0 ? 0 : strcmp(lang, "pt") == 0 ? 1 : 2;
 }
 
-const char *exp_language_name(const struct exp_l10n *l10n, const char *code) {
+const char *exp_language_name(const struct exp_l10n *l10n, const char *code)
+{
     for (size_t i = 0; i < sizeof language_names / sizeof language_names[0];
          i++)
         if (strcmp(code, language_names[i].code) == 0)
@@ -85,7 +91,8 @@ const char *exp_language_name(const struct exp_l10n *l10n, const char *code) {
 
 /* "Label: value" as a new string. */
 static char *labelled(const struct exp_l10n *l10n, enum exp_label label,
-                      const char *value) {
+                      const char *value)
+{
     char *s = NULL;
     if (asprintf(&s, "%s: %s", exp_label(label, l10n->lang), value) < 0)
         return NULL;
@@ -93,14 +100,16 @@ static char *labelled(const struct exp_l10n *l10n, enum exp_label label,
 }
 
 static int bit_of(const char *name, unsigned n_bits,
-                  const char *(*name_of)(unsigned)) {
+                  const char *(*name_of)(unsigned))
+{
     for (unsigned i = 0; i < n_bits; i++)
         if (strcmp(name, name_of(i)) == 0)
             return (int)i;
     return -1;
 }
 
-static char *year_words(const struct exp_l10n *l10n, const char *range) {
+static char *year_words(const struct exp_l10n *l10n, const char *range)
+{
     const char *dots = strstr(range, "..");
     if (!dots)
         return labelled(l10n, EXP_L_YEARS, range);
@@ -110,8 +119,8 @@ static char *year_words(const struct exp_l10n *l10n, const char *range) {
     if (*from && *to)
         snprintf(text, sizeof text, "%s–%s", from, to);
     else if (*from)
-        snprintf(text, sizeof text, "%s %s",
-                 exp_label(EXP_L_FROM, l10n->lang), from);
+        snprintf(text, sizeof text, "%s %s", exp_label(EXP_L_FROM, l10n->lang),
+                 from);
     else
         snprintf(text, sizeof text, "%s %s",
                  exp_label(EXP_L_UNTIL, l10n->lang), to);
@@ -119,7 +128,8 @@ static char *year_words(const struct exp_l10n *l10n, const char *range) {
 }
 
 char *exp_filter_in_words(const struct exp_l10n *l10n, const char *filter,
-                          size_t len) {
+                          size_t len)
+{
     char *token = strndup(filter, len);
     if (!token)
         return NULL;
@@ -136,7 +146,8 @@ char *exp_filter_in_words(const struct exp_l10n *l10n, const char *filter,
         int goal = atoi(value);
         const struct minga_goal_info *info =
             goal >= 1 && goal <= 17 && host && host->goal_info
-                ? host->goal_info(goal) : NULL;
+                ? host->goal_info(goal)
+                : NULL;
         const char *name = exp_goal_name(info, lang);
         if (asprintf(&words, *name ? "%s %s: %s" : "%s %s",
                      exp_label(EXP_L_SDG_SHORT, lang), value, name) < 0)
@@ -163,7 +174,7 @@ char *exp_filter_in_words(const struct exp_l10n *l10n, const char *filter,
     } else if (strcmp(token, "year") == 0) {
         words = year_words(l10n, value);
     }
-    if (!words) {    /* unknown: shown as it came */
+    if (!words) { /* unknown: shown as it came */
         if (colon)
             *colon = ':';
         return token;
@@ -173,7 +184,8 @@ char *exp_filter_in_words(const struct exp_l10n *l10n, const char *filter,
 }
 
 char *exp_filters_in_words(const struct exp_l10n *l10n, const char *filters,
-                           const char *sep) {
+                           const char *sep)
+{
     size_t cap = 64, len = 0;
     char *out = malloc(cap);
     if (!out)
@@ -215,7 +227,8 @@ char *exp_filters_in_words(const struct exp_l10n *l10n, const char *filters,
 }
 
 void exp_format_date_words(char *buf, size_t size, const char *iso,
-                           const char *lang) {
+                           const char *lang)
+{
     static const char *const months[3][12] = {
         {"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
          "agosto", "septiembre", "octubre", "noviembre", "diciembre"},

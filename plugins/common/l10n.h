@@ -20,8 +20,8 @@ struct exp_mo;
 
 struct exp_l10n {
     const struct minga_host_api *host;
-    const char *lang;              /* "es", "pt" or "en" (static) */
-    struct exp_mo *countries;      /* NULL: names stay in English */
+    const char *lang;         /* "es", "pt" or "en" (static) */
+    struct exp_mo *countries; /* NULL: names stay in English */
 };
 
 /* Where iso-codes' catalogs are: MINGA_LOCALE_DIR/LANG/LC_MESSAGES/
@@ -37,8 +37,7 @@ void exp_l10n_release(struct exp_l10n *l10n);
 /* The country's short name in the export's language ("KR" -> "Corea,
  * República de" in Spanish), else the host's English name, else the
  * code itself. Borrowed; never NULL. */
-const char *exp_country_name(const struct exp_l10n *l10n,
-                             const char *alpha2);
+const char *exp_country_name(const struct exp_l10n *l10n, const char *alpha2);
 
 /* A language code's name in the export's language ("pt" -> "portugués");
  * the code itself for a language outside the small built-in table. */

@@ -8,8 +8,8 @@ static const char *const level_names[MINGA_N_LEVELS] = {
     "local", "regional", "national", "multilateral"};
 
 static const char *const actor_names[MINGA_N_ACTORS] = {
-    "public_sector", "civil_society", "private_sector", "academia",
-    "community", "international_organization"};
+    "public_sector", "civil_society", "private_sector",
+    "academia",      "community",     "international_organization"};
 
 /* Columns: es, pt, en. */
 static const char *const labels[EXP_L_COUNT_][3] = {
@@ -46,10 +46,10 @@ static const char *const labels[EXP_L_COUNT_][3] = {
                            "Cases per country (top 15)"},
     [EXP_L_OTHER] = {"otros", "outros", "other"},
     [EXP_L_ALL_CASES] = {"Todos los casos", "Todos os casos", "All cases"},
-    [EXP_L_TRUNCATED] = {
-        "El texto continúa: se recortó para caber en dos páginas.",
-        "O texto continua: foi cortado para caber em duas páginas.",
-        "The text continues: it was cut to fit on two pages."},
+    [EXP_L_TRUNCATED] =
+        {"El texto continúa: se recortó para caber en dos páginas.",
+         "O texto continua: foi cortado para caber em duas páginas.",
+         "The text continues: it was cut to fit on two pages."},
     [EXP_L_OVERVIEW] = {"Panorama", "Panorama", "Overview"},
     [EXP_L_LANGUAGE] = {"Idioma", "Idioma", "Language"},
     [EXP_L_TITLE] = {"Título", "Título", "Title"},
@@ -68,30 +68,33 @@ static const char *const labels[EXP_L_COUNT_][3] = {
     [EXP_L_CASE_LANGUAGE] = {"Idioma del caso", "Idioma do caso",
                              "Language of the case"},
     [EXP_L_OPEN_FILE] = {"abrir", "abrir", "open"},
-    [EXP_L_RELATED] = {"Experiencias relacionadas", "Experiências relacionadas",
-                       "Related experiences"},
+    [EXP_L_RELATED] = {"Experiencias relacionadas",
+                       "Experiências relacionadas", "Related experiences"},
     [EXP_L_IN_COMMON] = {"En común", "Em comum", "In common"},
     [EXP_L_NOT_IN_PACK] = {"no está en este dossier", "não está neste dossiê",
                            "not in this briefing"},
     /* a printf format with one %d: the most cases a pack lists them in */
-    [EXP_L_RELATED_LIMIT] = {
-        "se listan en los dossiers de hasta %d casos; seleccione menos "
-        "casos para verlas.",
-        "são listadas nos dossiês de até %d casos; selecione menos casos "
-        "para vê-las.",
-        "listed in briefings of up to %d cases; select fewer cases to see "
-        "them."},
+    [EXP_L_RELATED_LIMIT] =
+        {"se listan en los dossiers de hasta %d casos; seleccione menos "
+         "casos para verlas.",
+         "são listadas nos dossiês de até %d casos; selecione menos casos "
+         "para vê-las.",
+         "listed in briefings of up to %d cases; select fewer cases to see "
+         "them."},
 };
 
-const char *exp_level_name(unsigned index) {
+const char *exp_level_name(unsigned index)
+{
     return index < MINGA_N_LEVELS ? level_names[index] : NULL;
 }
 
-const char *exp_actor_name(unsigned index) {
+const char *exp_actor_name(unsigned index)
+{
     return index < MINGA_N_ACTORS ? actor_names[index] : NULL;
 }
 
-static int lang_column(const char *lang) {
+static int lang_column(const char *lang)
+{
     if (lang && strncmp(lang, "es", 2) == 0)
         return 0;
     if (lang && strncmp(lang, "pt", 2) == 0)
@@ -99,35 +102,39 @@ static int lang_column(const char *lang) {
     return 2;
 }
 
-const char *exp_lang_norm(const char *lang) {
+const char *exp_lang_norm(const char *lang)
+{
     static const char *const codes[3] = {"es", "pt", "en"};
     return codes[lang_column(lang)];
 }
 
-const char *exp_label(enum exp_label label, const char *lang) {
+const char *exp_label(enum exp_label label, const char *lang)
+{
     if ((unsigned)label >= EXP_L_COUNT_)
         return "";
     return labels[label][lang_column(lang)];
 }
 
-const char *exp_level_label(const struct minga_host_api *host,
-                            unsigned index, const char *lang) {
+const char *exp_level_label(const struct minga_host_api *host, unsigned index,
+                            const char *lang)
+{
     const char *label = NULL;
     if (index < MINGA_N_LEVELS && host && host->level_label)
         label = host->level_label(1u << index, exp_lang_norm(lang));
     return label ? label : exp_level_name(index);
 }
 
-const char *exp_actor_label(const struct minga_host_api *host,
-                            unsigned index, const char *lang) {
+const char *exp_actor_label(const struct minga_host_api *host, unsigned index,
+                            const char *lang)
+{
     const char *label = NULL;
     if (index < MINGA_N_ACTORS && host && host->actor_label)
         label = host->actor_label(1u << index, exp_lang_norm(lang));
     return label ? label : exp_actor_name(index);
 }
 
-const char *exp_goal_name(const struct minga_goal_info *goal,
-                          const char *lang) {
+const char *exp_goal_name(const struct minga_goal_info *goal, const char *lang)
+{
     if (!goal)
         return "";
     const char *names[3] = {goal->name_es, goal->name_pt, goal->name_en};
@@ -137,12 +144,13 @@ const char *exp_goal_name(const struct minga_goal_info *goal,
     return name ? name : "";
 }
 
-void exp_format_time(char *buf, size_t size, const char *iso) {
+void exp_format_time(char *buf, size_t size, const char *iso)
+{
     int year, month, day, hour, minute;
-    if (iso && sscanf(iso, "%4d-%2d-%2dT%2d:%2d", &year, &month, &day,
-                      &hour, &minute) == 5)
-        snprintf(buf, size, "%04d-%02d-%02d %02d:%02d UTC", year, month,
-                 day, hour, minute);
+    if (iso && sscanf(iso, "%4d-%2d-%2dT%2d:%2d", &year, &month, &day, &hour,
+                      &minute) == 5)
+        snprintf(buf, size, "%04d-%02d-%02d %02d:%02d UTC", year, month, day,
+                 hour, minute);
     else
         snprintf(buf, size, "%s", iso ? iso : "");
 }

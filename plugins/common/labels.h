@@ -11,17 +11,53 @@
 #include "minga/plugin.h"
 
 enum exp_label {
-    EXP_L_CASES, EXP_L_COUNTRIES, EXP_L_GOALS, EXP_L_TARGETS, EXP_L_LEVELS,
-    EXP_L_ACTORS, EXP_L_TAGS, EXP_L_CITY, EXP_L_REGION, EXP_L_COUNTRY,
-    EXP_L_YEARS, EXP_L_YEAR, EXP_L_SOURCE, EXP_L_LICENSE, EXP_L_SUMMARY,
-    EXP_L_ATTACHMENTS, EXP_L_QUERY, EXP_L_FILTERS, EXP_L_GENERATED,
-    EXP_L_SELECTION, EXP_L_NO_QUERY, EXP_L_NO_FILTERS, EXP_L_PER_GOAL,
-    EXP_L_PER_LEVEL, EXP_L_PER_COUNTRY, EXP_L_OTHER, EXP_L_ALL_CASES,
-    EXP_L_TRUNCATED, EXP_L_OVERVIEW, EXP_L_LANGUAGE, EXP_L_TITLE,
-    EXP_L_BODY, EXP_L_BRIEFING_TITLE, EXP_L_SDG_SHORT, EXP_L_TARGET_ONE,
-    EXP_L_LEVEL_ONE, EXP_L_ACTOR_ONE, EXP_L_FROM, EXP_L_UNTIL,
-    EXP_L_CONTENTS, EXP_L_PAGE, EXP_L_CASE_LANGUAGE, EXP_L_OPEN_FILE,
-    EXP_L_RELATED, EXP_L_IN_COMMON, EXP_L_NOT_IN_PACK, EXP_L_RELATED_LIMIT,
+    EXP_L_CASES,
+    EXP_L_COUNTRIES,
+    EXP_L_GOALS,
+    EXP_L_TARGETS,
+    EXP_L_LEVELS,
+    EXP_L_ACTORS,
+    EXP_L_TAGS,
+    EXP_L_CITY,
+    EXP_L_REGION,
+    EXP_L_COUNTRY,
+    EXP_L_YEARS,
+    EXP_L_YEAR,
+    EXP_L_SOURCE,
+    EXP_L_LICENSE,
+    EXP_L_SUMMARY,
+    EXP_L_ATTACHMENTS,
+    EXP_L_QUERY,
+    EXP_L_FILTERS,
+    EXP_L_GENERATED,
+    EXP_L_SELECTION,
+    EXP_L_NO_QUERY,
+    EXP_L_NO_FILTERS,
+    EXP_L_PER_GOAL,
+    EXP_L_PER_LEVEL,
+    EXP_L_PER_COUNTRY,
+    EXP_L_OTHER,
+    EXP_L_ALL_CASES,
+    EXP_L_TRUNCATED,
+    EXP_L_OVERVIEW,
+    EXP_L_LANGUAGE,
+    EXP_L_TITLE,
+    EXP_L_BODY,
+    EXP_L_BRIEFING_TITLE,
+    EXP_L_SDG_SHORT,
+    EXP_L_TARGET_ONE,
+    EXP_L_LEVEL_ONE,
+    EXP_L_ACTOR_ONE,
+    EXP_L_FROM,
+    EXP_L_UNTIL,
+    EXP_L_CONTENTS,
+    EXP_L_PAGE,
+    EXP_L_CASE_LANGUAGE,
+    EXP_L_OPEN_FILE,
+    EXP_L_RELATED,
+    EXP_L_IN_COMMON,
+    EXP_L_NOT_IN_PACK,
+    EXP_L_RELATED_LIMIT,
     EXP_L_COUNT_
 };
 
@@ -37,10 +73,10 @@ const char *exp_label(enum exp_label label, const char *lang);
 
 /* Display label of level bit index `index` in lang: the host's if it has
  * one, else the canonical name. */
-const char *exp_level_label(const struct minga_host_api *host,
-                            unsigned index, const char *lang);
-const char *exp_actor_label(const struct minga_host_api *host,
-                            unsigned index, const char *lang);
+const char *exp_level_label(const struct minga_host_api *host, unsigned index,
+                            const char *lang);
+const char *exp_actor_label(const struct minga_host_api *host, unsigned index,
+                            const char *lang);
 /* The goal's short name in lang, or "" when the host does not know it. */
 const char *exp_goal_name(const struct minga_goal_info *goal,
                           const char *lang);

@@ -8,19 +8,20 @@
 
 #define MO_MAGIC 0x950412deu
 #define MO_MAGIC_SWAPPED 0xde120495u
-#define MO_MAX_SIZE (16u << 20)    /* iso_3166-1.mo is about 20 KiB */
+#define MO_MAX_SIZE (16u << 20) /* iso_3166-1.mo is about 20 KiB */
 
 struct exp_mo {
     char *data;
     size_t size;
     uint32_t n_strings;
-    const char **originals;      /* into data, NUL-terminated */
+    const char **originals; /* into data, NUL-terminated */
     const char **translations;
     int is_sorted;
 };
 
 static uint32_t read_u32(const struct exp_mo *mo, size_t offset,
-                         int is_swapped) {
+                         int is_swapped)
+{
     uint32_t v;
     memcpy(&v, mo->data + offset, 4);
     if (is_swapped)
@@ -32,7 +33,8 @@ static uint32_t read_u32(const struct exp_mo *mo, size_t offset,
 /* The string of table entry `index` (length, offset), or NULL when it
  * does not lie inside the file with its NUL. */
 static const char *table_string(const struct exp_mo *mo, uint32_t table,
-                                uint32_t index, int is_swapped) {
+                                uint32_t index, int is_swapped)
+{
     size_t entry = (size_t)table + (size_t)index * 8;
     if (entry + 8 > mo->size)
         return NULL;
@@ -43,7 +45,8 @@ static const char *table_string(const struct exp_mo *mo, uint32_t table,
     return mo->data + offset;
 }
 
-static char *read_whole(const char *path, size_t *size) {
+static char *read_whole(const char *path, size_t *size)
+{
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
@@ -62,7 +65,8 @@ static char *read_whole(const char *path, size_t *size) {
     return data;
 }
 
-int exp_mo_open(struct exp_mo **out, const char *path) {
+int exp_mo_open(struct exp_mo **out, const char *path)
+{
     struct exp_mo *mo = calloc(1, sizeof *mo);
     if (!mo)
         return -1;
@@ -81,7 +85,7 @@ int exp_mo_open(struct exp_mo **out, const char *path) {
     uint32_t n = read_u32(mo, 8, is_swapped);
     uint32_t orig_table = read_u32(mo, 12, is_swapped);
     uint32_t trans_table = read_u32(mo, 16, is_swapped);
-    if (n > mo->size / 16) {    /* two 8-byte entries per string at least */
+    if (n > mo->size / 16) { /* two 8-byte entries per string at least */
         exp_mo_free(mo);
         return -1;
     }
@@ -110,7 +114,8 @@ int exp_mo_open(struct exp_mo **out, const char *path) {
     return 0;
 }
 
-void exp_mo_free(struct exp_mo *mo) {
+void exp_mo_free(struct exp_mo *mo)
+{
     if (!mo)
         return;
     free(mo->originals);
@@ -119,11 +124,12 @@ void exp_mo_free(struct exp_mo *mo) {
     free(mo);
 }
 
-const char *exp_mo_lookup(const struct exp_mo *mo, const char *msgid) {
+const char *exp_mo_lookup(const struct exp_mo *mo, const char *msgid)
+{
     if (!mo || !msgid || !*msgid)
         return NULL;
     long found = -1;
-    if (mo->is_sorted) {    /* msgfmt sorts the originals by strcmp */
+    if (mo->is_sorted) { /* msgfmt sorts the originals by strcmp */
         size_t lo = 0, hi = mo->n_strings;
         while (lo < hi && found < 0) {
             size_t mid = lo + (hi - lo) / 2;

@@ -14,16 +14,15 @@
 #include "minga/plugin.h"
 
 struct exp_out;
-typedef int (*exp_write_fn)(struct exp_out *out, const void *data,
-                            size_t len);
+typedef int (*exp_write_fn)(struct exp_out *out, const void *data, size_t len);
 
 struct exp_out {
     exp_write_fn write;
-    void *opaque;                       /* for custom callbacks */
-    const struct minga_host_api *host;  /* exp_out_init_host */
+    void *opaque;                      /* for custom callbacks */
+    const struct minga_host_api *host; /* exp_out_init_host */
     struct minga_export_ctx *ctx;
-    FILE *file;                         /* exp_out_init_file */
-    int status;                         /* first error, or MINGA_OK */
+    FILE *file; /* exp_out_init_file */
+    int status; /* first error, or MINGA_OK */
     uint64_t bytes_written;
 };
 
@@ -43,7 +42,8 @@ int exp_out_html(struct exp_out *out, const char *s);
 /* Writes s percent-encoded for a relative URL path: unreserved bytes and
  * '/' stay, everything else becomes %XX. */
 int exp_out_url_path(struct exp_out *out, const char *s);
-static inline int exp_out_status(const struct exp_out *out) {
+static inline int exp_out_status(const struct exp_out *out)
+{
     return out->status;
 }
 

@@ -3,18 +3,21 @@
 
 #include <string.h>
 
-void exp_stats_init(struct exp_stats *stats) {
+void exp_stats_init(struct exp_stats *stats)
+{
     memset(stats, 0, sizeof *stats);
 }
 
-static int country_index(const char *code) {
+static int country_index(const char *code)
+{
     if (!code || code[0] < 'A' || code[0] > 'Z' || code[1] < 'A' ||
         code[1] > 'Z' || code[2] != '\0')
         return -1;
     return (code[0] - 'A') * 26 + (code[1] - 'A');
 }
 
-void exp_stats_add(struct exp_stats *stats, const struct minga_case *c) {
+void exp_stats_add(struct exp_stats *stats, const struct minga_case *c)
+{
     stats->n_cases++;
     for (int g = 1; g <= 17; g++)
         if (c->goal_mask & (1u << g))
@@ -29,14 +32,16 @@ void exp_stats_add(struct exp_stats *stats, const struct minga_case *c) {
         stats->n_unknown_country++;
 }
 
-unsigned exp_stats_n_goals(const struct exp_stats *stats) {
+unsigned exp_stats_n_goals(const struct exp_stats *stats)
+{
     unsigned n_goals = 0;
     for (int g = 1; g <= 17; g++)
         n_goals += stats->per_goal[g] > 0;
     return n_goals;
 }
 
-unsigned exp_stats_n_countries(const struct exp_stats *stats) {
+unsigned exp_stats_n_countries(const struct exp_stats *stats)
+{
     unsigned n_countries = 0;
     for (int i = 0; i < 26 * 26; i++)
         n_countries += stats->per_country[i] > 0;
@@ -45,7 +50,8 @@ unsigned exp_stats_n_countries(const struct exp_stats *stats) {
 
 size_t exp_stats_top_countries(const struct exp_stats *stats,
                                struct exp_country_count *top, size_t max_top,
-                               uint64_t *n_other) {
+                               uint64_t *n_other)
+{
     size_t n_top = 0;
     uint64_t other = stats->n_unknown_country;
     for (int i = 0; i < 26 * 26; i++) {

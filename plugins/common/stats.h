@@ -18,10 +18,10 @@ struct exp_country_count {
 
 struct exp_stats {
     uint64_t n_cases;
-    uint64_t per_goal[18];                /* index 1..17 */
-    uint64_t per_level[MINGA_N_LEVELS];   /* bit index */
+    uint64_t per_goal[18];              /* index 1..17 */
+    uint64_t per_level[MINGA_N_LEVELS]; /* bit index */
     uint64_t per_country[26 * 26];
-    uint64_t n_unknown_country;           /* not two letters A-Z */
+    uint64_t n_unknown_country; /* not two letters A-Z */
 };
 
 void exp_stats_init(struct exp_stats *stats);

@@ -10,7 +10,8 @@
 #include "csv_out.h"
 
 static int csv_begin(const struct minga_host_api *host,
-                     struct minga_export_ctx *ctx, void **state) {
+                     struct minga_export_ctx *ctx, void **state)
+{
     struct exp_out *out = calloc(1, sizeof *out);
     if (!out)
         return MINGA_ENOMEM;
@@ -19,22 +20,28 @@ static int csv_begin(const struct minga_host_api *host,
     return exp_csv_write_header(out);
 }
 
-static int csv_write_case(void *state, const struct minga_case *c) {
+static int csv_write_case(void *state, const struct minga_case *c)
+{
     return exp_csv_write_case(state, c);
 }
 
-static int csv_finish(void *state, int ok) {
+static int csv_finish(void *state, int ok)
+{
     struct exp_out *out = state;
     int rc = ok ? exp_out_status(out) : MINGA_OK;
     free(out);
     return rc;
 }
 
-static const struct minga_exporter exporter = {
-    sizeof(struct minga_exporter), "csv", "text/csv; charset=utf-8", "csv",
-    csv_begin, csv_write_case, csv_finish};
+static const struct minga_exporter exporter = {sizeof(struct minga_exporter),
+                                               "csv",
+                                               "text/csv; charset=utf-8",
+                                               "csv",
+                                               csv_begin,
+                                               csv_write_case,
+                                               csv_finish};
 
 MINGA_PLUGIN_DEFINE("csv", MINGA_PLUGIN_EXPORTER, "1.0.0",
                     "CSV, one case per row (case format v1); attachment "
-                    "paths only, no attachment bytes (use archive)", NULL,
-                    &exporter);
+                    "paths only, no attachment bytes (use archive)",
+                    NULL, &exporter);

@@ -15,7 +15,8 @@ struct json_export {
 };
 
 static int json_begin(const struct minga_host_api *host,
-                      struct minga_export_ctx *ctx, void **state) {
+                      struct minga_export_ctx *ctx, void **state)
+{
     struct json_export *exp = calloc(1, sizeof *exp);
     if (!exp)
         return MINGA_ENOMEM;
@@ -25,12 +26,14 @@ static int json_begin(const struct minga_host_api *host,
     return exp_out_status(&exp->out);
 }
 
-static int json_write_case(void *state, const struct minga_case *c) {
+static int json_write_case(void *state, const struct minga_case *c)
+{
     struct json_export *exp = state;
     return exp_json_array_add(&exp->arr, c);
 }
 
-static int json_finish(void *state, int ok) {
+static int json_finish(void *state, int ok)
+{
     struct json_export *exp = state;
     int rc = MINGA_OK;
     if (ok)
@@ -39,10 +42,15 @@ static int json_finish(void *state, int ok) {
     return rc;
 }
 
-static const struct minga_exporter exporter = {
-    sizeof(struct minga_exporter), "json", "application/json", "json",
-    json_begin, json_write_case, json_finish};
+static const struct minga_exporter exporter = {sizeof(struct minga_exporter),
+                                               "json",
+                                               "application/json",
+                                               "json",
+                                               json_begin,
+                                               json_write_case,
+                                               json_finish};
 
 MINGA_PLUGIN_DEFINE("json", MINGA_PLUGIN_EXPORTER, "1.0.0",
                     "JSON array of cases (case format v1); attachment "
-                    "paths only, no attachment bytes (use archive)", NULL, &exporter);
+                    "paths only, no attachment bytes (use archive)",
+                    NULL, &exporter);

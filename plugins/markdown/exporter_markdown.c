@@ -23,7 +23,8 @@ struct md_export {
 
 /* Writes s with Markdown-active characters backslash-escaped, including
  * block markers at the start of a line (# - + = > and "1."). */
-static void md_text(struct exp_out *out, const char *s) {
+static void md_text(struct exp_out *out, const char *s)
+{
     int at_line_start = 1;
     for (const char *p = s; p && *p; p++) {
         char ch = *p;
@@ -52,12 +53,14 @@ static void md_text(struct exp_out *out, const char *s) {
     }
 }
 
-static void md_item_start(struct md_export *exp, enum exp_label label) {
+static void md_item_start(struct md_export *exp, enum exp_label label)
+{
     exp_out_printf(&exp->out, "- **%s:** ", exp_label(label, exp->lang));
 }
 
 static void md_list(struct md_export *exp, enum exp_label label,
-                    const char *const *items, size_t n_items) {
+                    const char *const *items, size_t n_items)
+{
     if (n_items == 0)
         return;
     md_item_start(exp, label);
@@ -70,9 +73,10 @@ static void md_list(struct md_export *exp, enum exp_label label,
 }
 
 /* The body with every heading moved three levels down (at most h6). */
-static int md_body(struct exp_out *out, const char *body) {
-    cmark_node *doc = cmark_parse_document(body, strlen(body),
-                                           CMARK_OPT_DEFAULT);
+static int md_body(struct exp_out *out, const char *body)
+{
+    cmark_node *doc =
+        cmark_parse_document(body, strlen(body), CMARK_OPT_DEFAULT);
     if (!doc)
         return MINGA_ENOMEM;
     cmark_iter *iter = cmark_iter_new(doc);
@@ -96,7 +100,8 @@ static int md_body(struct exp_out *out, const char *body) {
 }
 
 static int md_begin(const struct minga_host_api *host,
-                    struct minga_export_ctx *ctx, void **state) {
+                    struct minga_export_ctx *ctx, void **state)
+{
     struct md_export *exp = calloc(1, sizeof *exp);
     if (!exp)
         return MINGA_ENOMEM;
@@ -111,7 +116,8 @@ static int md_begin(const struct minga_host_api *host,
     if (info) {
         md_item_start(exp, EXP_L_QUERY);
         md_text(out, info->query && *info->query
-                         ? info->query : exp_label(EXP_L_NO_QUERY, exp->lang));
+                         ? info->query
+                         : exp_label(EXP_L_NO_QUERY, exp->lang));
         exp_out_puts(out, "\n");
         md_item_start(exp, EXP_L_FILTERS);
         md_text(out, info->filters && *info->filters
@@ -127,7 +133,8 @@ static int md_begin(const struct minga_host_api *host,
     return exp_out_status(out);
 }
 
-static int md_write_case(void *state, const struct minga_case *c) {
+static int md_write_case(void *state, const struct minga_case *c)
+{
     struct md_export *exp = state;
     struct exp_out *out = &exp->out;
     const char *lang = exp->lang;
@@ -145,8 +152,8 @@ static int md_write_case(void *state, const struct minga_case *c) {
     }
     exp_out_puts(out, "\n");
     md_item_start(exp, EXP_L_COUNTRY);
-    const char *country = exp->host->country_name
-                              ? exp->host->country_name(c->country) : NULL;
+    const char *country =
+        exp->host->country_name ? exp->host->country_name(c->country) : NULL;
     if (country) {
         md_text(out, country);
         exp_out_puts(out, " (");
@@ -222,16 +229,21 @@ static int md_write_case(void *state, const struct minga_case *c) {
     return exp_out_status(out);
 }
 
-static int md_finish(void *state, int ok) {
+static int md_finish(void *state, int ok)
+{
     struct md_export *exp = state;
     int rc = ok ? exp_out_status(&exp->out) : MINGA_OK;
     free(exp);
     return rc;
 }
 
-static const struct minga_exporter exporter = {
-    sizeof(struct minga_exporter), "markdown", "text/markdown; charset=utf-8",
-    "md", md_begin, md_write_case, md_finish};
+static const struct minga_exporter exporter = {sizeof(struct minga_exporter),
+                                               "markdown",
+                                               "text/markdown; charset=utf-8",
+                                               "md",
+                                               md_begin,
+                                               md_write_case,
+                                               md_finish};
 
 MINGA_PLUGIN_DEFINE("markdown", MINGA_PLUGIN_EXPORTER, "1.0.0",
                     "Markdown document for reading", NULL, &exporter);

@@ -16,7 +16,8 @@
 
 /* "<b>Label:</b> a, b, c" with every piece escaped. */
 static void meta_line(struct pdf_doc *doc, enum exp_label label,
-                      const char *const *items, size_t n_items) {
+                      const char *const *items, size_t n_items)
+{
     if (n_items == 0 || doc->is_truncated)
         return;
     GString *markup = g_string_new(NULL);
@@ -34,7 +35,8 @@ static void meta_line(struct pdf_doc *doc, enum exp_label label,
 
 /* "City, Region · Country · 1989–2004" in a new GString. */
 static GString *place_text(const struct pdf_doc *doc,
-                           const struct minga_case *c) {
+                           const struct minga_case *c)
+{
     GString *text = g_string_new(c->city);
     if (c->region)
         g_string_append_printf(text, ", %s", c->region);
@@ -47,7 +49,8 @@ static GString *place_text(const struct pdf_doc *doc,
     return text;
 }
 
-static void place_line(struct pdf_doc *doc, const struct minga_case *c) {
+static void place_line(struct pdf_doc *doc, const struct minga_case *c)
+{
     GString *text = place_text(doc, c);
     pdf_text(doc, PDF_MUTED, text->str, 0, 0.0, 0.0, 8.0);
     g_string_free(text, TRUE);
@@ -55,7 +58,8 @@ static void place_line(struct pdf_doc *doc, const struct minga_case *c) {
 
 /* The height of text in a style at the full width, for keep-together. */
 static double text_height(struct pdf_doc *doc, enum pdf_style style,
-                          const char *text, int is_markup, double width) {
+                          const char *text, int is_markup, double width)
+{
     PangoLayout *layout = pdf_layout_new(doc, style, width);
     if (is_markup)
         pango_layout_set_markup(layout, text, -1);
@@ -67,27 +71,28 @@ static double text_height(struct pdf_doc *doc, enum pdf_style style,
     return pango_units_to_double(h);
 }
 
-static void heading(struct pdf_doc *doc, enum exp_label label) {
-    if (!pdf_ensure(doc, 40.0))    /* keep a heading with its first line */
+static void heading(struct pdf_doc *doc, enum exp_label label)
+{
+    if (!pdf_ensure(doc, 40.0)) /* keep a heading with its first line */
         return;
     doc->y += 6.0;
     pdf_text(doc, PDF_H2, exp_label(label, doc->lang), 0, 0.0, 0.0, 4.0);
 }
 
-int pdf_case(struct pdf_doc *doc, const struct minga_case *c) {
+int pdf_case(struct pdf_doc *doc, const struct minga_case *c)
+{
     doc->case_budget = 0;
     doc->is_truncated = 0;
     /* Keep the title, the place, the goals and a first line together. */
-    double head = text_height(doc, PDF_H1, c->title, 0, PDF_CONTENT_W) +
-                  4.0 + 24.0 + 25.0 + 30.0;
+    double head = text_height(doc, PDF_H1, c->title, 0, PDF_CONTENT_W) + 4.0 +
+                  24.0 + 25.0 + 30.0;
     if (!doc->is_page_blank) {
         if (doc->y + 24.0 + head > PDF_BOTTOM) {
             pdf_page_new(doc);
         } else {
             doc->y += 10.0;
             cairo_set_source_rgb(doc->cr, 0.85, 0.85, 0.85);
-            cairo_rectangle(doc->cr, PDF_MARGIN_X, doc->y, PDF_CONTENT_W,
-                            0.8);
+            cairo_rectangle(doc->cr, PDF_MARGIN_X, doc->y, PDF_CONTENT_W, 0.8);
             cairo_fill(doc->cr);
             doc->y += 14.0;
         }
@@ -95,7 +100,7 @@ int pdf_case(struct pdf_doc *doc, const struct minga_case *c) {
     doc->case_page = doc->page_no;
     doc->case_y = doc->y;
     doc->case_budget = PDF_CASE_BUDGET;
-    if (!doc->is_measuring && c->title) {    /* the reader's bookmarks */
+    if (!doc->is_measuring && c->title) { /* the reader's bookmarks */
         char link[64];
         snprintf(link, sizeof link, "page=%d pos=[%.0f %.0f]", doc->page_no,
                  PDF_MARGIN_X, doc->y);
@@ -135,8 +140,8 @@ int pdf_case(struct pdf_doc *doc, const struct minga_case *c) {
     return doc->case_page;
 }
 
-void pdf_toc_entry(struct pdf_doc *doc, const struct minga_case *c,
-                   int page) {
+void pdf_toc_entry(struct pdf_doc *doc, const struct minga_case *c, int page)
+{
     const double number_w = 36.0;
     char *title = g_markup_escape_text(c->title ? c->title : "", -1);
     GString *place = place_text(doc, c);
@@ -144,8 +149,8 @@ void pdf_toc_entry(struct pdf_doc *doc, const struct minga_case *c,
     char *markup = g_strdup_printf("<b>%s</b>\n<span size=\"smaller\" "
                                    "foreground=\"#5f5f5f\">%s</span>",
                                    title, place_escaped);
-    double height = text_height(doc, PDF_BODY, markup, 1,
-                                PDF_CONTENT_W - number_w);
+    double height =
+        text_height(doc, PDF_BODY, markup, 1, PDF_CONTENT_W - number_w);
     pdf_ensure(doc, height);
     double top = doc->y;
     if (!doc->is_measuring && page > 0) {

@@ -12,14 +12,14 @@
 
 struct pdf_bar {
     const char *label;
-    const char *color;     /* "#RRGGBB" */
+    const char *color; /* "#RRGGBB" */
     uint64_t value;
-    int badge;             /* goal number in a square; 0 for none */
+    int badge; /* goal number in a square; 0 for none */
 };
 
 static void bar_rows(struct pdf_doc *doc, enum exp_label title,
-                     const struct pdf_bar *bars, size_t n_bars,
-                     double row_h) {
+                     const struct pdf_bar *bars, size_t n_bars, double row_h)
+{
     pdf_text(doc, PDF_H3, exp_label(title, doc->lang), 0, 0.0, 0.0, 4.0);
     uint64_t max_value = 1;
     for (size_t i = 0; i < n_bars; i++)
@@ -43,8 +43,8 @@ static void bar_rows(struct pdf_doc *doc, enum exp_label title,
             PangoLayout *layout = pdf_layout_new(doc, PDF_SMALL, row_h - 2);
             pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
             pango_layout_set_text(layout, number, -1);
-            double brightness = 0.299 * fill.r + 0.587 * fill.g +
-                                0.114 * fill.b;
+            double brightness =
+                0.299 * fill.r + 0.587 * fill.g + 0.114 * fill.b;
             double ink = brightness > 0.63 ? 0.1 : 1.0;
             cairo_set_source_rgb(cr, ink, ink, ink);
             cairo_move_to(cr, PDF_MARGIN_X, y + 1.5);
@@ -52,9 +52,8 @@ static void bar_rows(struct pdf_doc *doc, enum exp_label title,
             g_object_unref(layout);
             label_x += row_h + 4;
         }
-        PangoLayout *layout = pdf_layout_new(doc, PDF_SMALL,
-                                             label_w - (label_x -
-                                                        PDF_MARGIN_X));
+        PangoLayout *layout =
+            pdf_layout_new(doc, PDF_SMALL, label_w - (label_x - PDF_MARGIN_X));
         pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
         pango_layout_set_text(layout, bar->label ? bar->label : "", -1);
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
@@ -82,16 +81,17 @@ static void bar_rows(struct pdf_doc *doc, enum exp_label title,
     doc->y += 14.0;
 }
 
-void pdf_charts(struct pdf_doc *doc, const struct exp_stats *stats) {
+void pdf_charts(struct pdf_doc *doc, const struct exp_stats *stats)
+{
     pdf_title_page(doc, EXP_L_OVERVIEW);
 
     struct pdf_bar bars[EXP_TOP_COUNTRIES + 1];
     struct pdf_bar goals[17];
     for (int g = 1; g <= 17; g++) {
         const struct minga_goal_info *info = doc->host->goal_info(g);
-        goals[g - 1] = (struct pdf_bar){exp_goal_name(info, doc->lang),
-                                        info ? info->color : NULL,
-                                        stats->per_goal[g], g};
+        goals[g - 1] =
+            (struct pdf_bar){exp_goal_name(info, doc->lang),
+                             info ? info->color : NULL, stats->per_goal[g], g};
     }
     bar_rows(doc, EXP_L_PER_GOAL, goals, 17, 16.0);
 
@@ -104,8 +104,8 @@ void pdf_charts(struct pdf_doc *doc, const struct exp_stats *stats) {
 
     struct exp_country_count top[EXP_TOP_COUNTRIES];
     uint64_t n_other = 0;
-    size_t n_top = exp_stats_top_countries(stats, top, EXP_TOP_COUNTRIES,
-                                           &n_other);
+    size_t n_top =
+        exp_stats_top_countries(stats, top, EXP_TOP_COUNTRIES, &n_other);
     for (size_t i = 0; i < n_top; i++)
         bars[i] = (struct pdf_bar){exp_country_name(doc->l10n, top[i].code),
                                    "#2f6f8f", top[i].n_cases, 0};
@@ -116,14 +116,16 @@ void pdf_charts(struct pdf_doc *doc, const struct exp_stats *stats) {
     bar_rows(doc, EXP_L_PER_COUNTRY, bars, n_bars, 14.0);
 }
 
-void pdf_title_page(struct pdf_doc *doc, enum exp_label title) {
+void pdf_title_page(struct pdf_doc *doc, enum exp_label title)
+{
     doc->is_page_blank = 0;
     pdf_page_new(doc);
     pdf_text(doc, PDF_H1, exp_label(title, doc->lang), 0, 0.0, 0.0, 10.0);
 }
 
 static void cover_line(struct pdf_doc *doc, enum exp_label label,
-                       const char *value) {
+                       const char *value)
+{
     GString *markup = g_string_new(NULL);
     char *l = g_markup_escape_text(exp_label(label, doc->lang), -1);
     char *v = g_markup_escape_text(value, -1);
@@ -135,8 +137,8 @@ static void cover_line(struct pdf_doc *doc, enum exp_label label,
 }
 
 /* Three boxes: cases, countries, goals. */
-static void cover_figures(struct pdf_doc *doc,
-                          const struct exp_stats *stats) {
+static void cover_figures(struct pdf_doc *doc, const struct exp_stats *stats)
+{
     const double gap = 12.0, box_h = 58.0;
     const double box_w = (PDF_CONTENT_W - 2 * gap) / 3;
     const uint64_t values[3] = {stats->n_cases, exp_stats_n_countries(stats),
@@ -151,8 +153,7 @@ static void cover_figures(struct pdf_doc *doc,
         cairo_rectangle(doc->cr, x, doc->y, box_w, box_h);
         cairo_stroke(doc->cr);
         char number[32];
-        snprintf(number, sizeof number, "%llu",
-                 (unsigned long long)values[i]);
+        snprintf(number, sizeof number, "%llu", (unsigned long long)values[i]);
         PangoLayout *layout = pdf_layout_new(doc, PDF_H1, box_w);
         pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER);
         pango_layout_set_text(layout, number, -1);
@@ -173,7 +174,8 @@ static void cover_figures(struct pdf_doc *doc,
 }
 
 /* The goals that have cases, two columns of "[n] name ... count". */
-static void cover_goals(struct pdf_doc *doc, const struct exp_stats *stats) {
+static void cover_goals(struct pdf_doc *doc, const struct exp_stats *stats)
+{
     pdf_text(doc, PDF_H3, exp_label(EXP_L_PER_GOAL, doc->lang), 0, 0.0, 0.0,
              5.0);
     int goals[17], n_goals = 0;
@@ -225,33 +227,33 @@ static void cover_goals(struct pdf_doc *doc, const struct exp_stats *stats) {
 }
 
 /* "Brasil 13 · Colombia 6 · ..." (the top countries, then the others). */
-static void cover_countries(struct pdf_doc *doc,
-                            const struct exp_stats *stats) {
-    pdf_text(doc, PDF_H3, exp_label(EXP_L_PER_COUNTRY, doc->lang), 0, 0.0,
-             0.0, 5.0);
+static void cover_countries(struct pdf_doc *doc, const struct exp_stats *stats)
+{
+    pdf_text(doc, PDF_H3, exp_label(EXP_L_PER_COUNTRY, doc->lang), 0, 0.0, 0.0,
+             5.0);
     struct exp_country_count top[EXP_TOP_COUNTRIES];
     uint64_t n_other = 0;
-    size_t n_top = exp_stats_top_countries(stats, top, EXP_TOP_COUNTRIES,
-                                           &n_other);
+    size_t n_top =
+        exp_stats_top_countries(stats, top, EXP_TOP_COUNTRIES, &n_other);
     GString *markup = g_string_new(NULL);
     for (size_t i = 0; i < n_top; i++) {
-        char *name = g_markup_escape_text(
-            exp_country_name(doc->l10n, top[i].code), -1);
+        char *name =
+            g_markup_escape_text(exp_country_name(doc->l10n, top[i].code), -1);
         g_string_append_printf(markup, "%s%s <b>%llu</b>", i ? "  ·  " : "",
                                name, (unsigned long long)top[i].n_cases);
         g_free(name);
     }
     if (n_other > 0)
-        g_string_append_printf(markup, "%s%s <b>%llu</b>",
-                               n_top ? "  ·  " : "",
-                               exp_label(EXP_L_OTHER, doc->lang),
-                               (unsigned long long)n_other);
+        g_string_append_printf(
+            markup, "%s%s <b>%llu</b>", n_top ? "  ·  " : "",
+            exp_label(EXP_L_OTHER, doc->lang), (unsigned long long)n_other);
     pdf_text(doc, PDF_BODY, markup->str, 1, 0.0, 0.0, 6.0);
     g_string_free(markup, TRUE);
 }
 
 void pdf_cover(struct pdf_doc *doc, const char *query, const char *filters,
-               const char *generated_at, const struct exp_stats *stats) {
+               const char *generated_at, const struct exp_stats *stats)
+{
     pdf_page_new(doc);
     doc->y = 110.0;
     char *title = g_strdup_printf("minga — %s",

@@ -25,10 +25,10 @@ struct pdf_export {
     const struct minga_host_api *host;
     struct minga_export_ctx *ctx;
     char *query, *filters, *generated_at;
-    const char *lang;          /* static string from exp_lang_norm */
+    const char *lang; /* static string from exp_lang_norm */
     struct exp_l10n l10n;
     FILE *spool;
-    int *case_pages;           /* the page each case starts on */
+    int *case_pages; /* the page each case starts on */
     size_t n_cases, cap_cases;
     struct exp_out spool_out;
     struct exp_stats stats;
@@ -36,7 +36,8 @@ struct pdf_export {
 };
 
 static cairo_status_t pdf_write_cb(void *closure, const unsigned char *data,
-                                   unsigned int len) {
+                                   unsigned int len)
+{
     struct pdf_export *exp = closure;
     if (exp->write_status == MINGA_OK)
         exp->write_status = exp->host->write(exp->ctx, data, len);
@@ -45,14 +46,16 @@ static cairo_status_t pdf_write_cb(void *closure, const unsigned char *data,
 }
 
 static cairo_status_t discard_cb(void *closure, const unsigned char *data,
-                                 unsigned int len) {
+                                 unsigned int len)
+{
     (void)closure;
     (void)data;
     (void)len;
     return CAIRO_STATUS_SUCCESS;
 }
 
-static void pdf_export_free(struct pdf_export *exp) {
+static void pdf_export_free(struct pdf_export *exp)
+{
     if (exp->spool)
         fclose(exp->spool);
     exp_l10n_release(&exp->l10n);
@@ -64,7 +67,8 @@ static void pdf_export_free(struct pdf_export *exp) {
 }
 
 static int pdf_begin(const struct minga_host_api *host,
-                     struct minga_export_ctx *ctx, void **state) {
+                     struct minga_export_ctx *ctx, void **state)
+{
     struct pdf_export *exp = calloc(1, sizeof *exp);
     if (!exp)
         return MINGA_ENOMEM;
@@ -73,19 +77,21 @@ static int pdf_begin(const struct minga_host_api *host,
     const struct minga_export_info *info = host->export_info(ctx);
     char now[32];
     time_t t = time(NULL);
-    struct tm tm;   /* gmtime_r: exports run on the server's threads */
+    struct tm tm; /* gmtime_r: exports run on the server's threads */
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
     exp->query = strdup(info && info->query ? info->query : "");
     exp->filters = strdup(info && info->filters ? info->filters : "");
-    exp->generated_at = strdup(info && info->generated_at
-                                   ? info->generated_at : now);
+    exp->generated_at =
+        strdup(info && info->generated_at ? info->generated_at : now);
     exp->lang = exp_lang_norm(info ? info->lang : NULL);
     exp_l10n_init(&exp->l10n, host, exp->lang);
     exp->spool = tmpfile();
     if (!exp->query || !exp->filters || !exp->generated_at || !exp->spool) {
         if (!exp->spool && MINGA_HOST_HAS(host, export_error))
-            host->export_error(ctx, "cannot create the PDF's spool file "
-                               "(tmpfile): %s", strerror(errno));
+            host->export_error(ctx,
+                               "cannot create the PDF's spool file "
+                               "(tmpfile): %s",
+                               strerror(errno));
         pdf_export_free(exp);
         return MINGA_ENOMEM;
     }
@@ -95,7 +101,8 @@ static int pdf_begin(const struct minga_host_api *host,
     return MINGA_OK;
 }
 
-static int pdf_write_case(void *state, const struct minga_case *c) {
+static int pdf_write_case(void *state, const struct minga_case *c)
+{
     struct pdf_export *exp = state;
     if (exp->n_cases == exp->cap_cases) {
         size_t cap = exp->cap_cases ? exp->cap_cases * 2 : 64;
@@ -110,12 +117,16 @@ static int pdf_write_case(void *state, const struct minga_case *c) {
     return exp_json_write_line(&exp->spool_out, c);
 }
 
-enum draw_what { DRAW_CONTENTS, DRAW_CASES };
+enum draw_what {
+    DRAW_CONTENTS,
+    DRAW_CASES
+};
 
 /* Reads the spool back and draws each case's line of the contents, or
  * each case (noting the page it starts on when measuring). */
 static int draw_cases(struct pdf_export *exp, struct pdf_doc *doc,
-                      enum draw_what what) {
+                      enum draw_what what)
+{
     if (fflush(exp->spool) != 0 || fseek(exp->spool, 0, SEEK_SET) != 0)
         return MINGA_EIO;
     char *line = NULL;
@@ -150,15 +161,15 @@ static int draw_cases(struct pdf_export *exp, struct pdf_doc *doc,
 
 /* One pass over the whole document: into the host's output, or, when
  * is_measuring, into nothing, noting the page each case starts on. */
-static int pdf_render(struct pdf_export *exp, int is_measuring) {
+static int pdf_render(struct pdf_export *exp, int is_measuring)
+{
     cairo_surface_t *surface = cairo_pdf_surface_create_for_stream(
-        is_measuring ? discard_cb : pdf_write_cb, exp, PDF_PAGE_W,
-        PDF_PAGE_H);
+        is_measuring ? discard_cb : pdf_write_cb, exp, PDF_PAGE_W, PDF_PAGE_H);
     if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
         if (MINGA_HOST_HAS(exp->host, export_error))
-            exp->host->export_error(exp->ctx, "cairo cannot start the PDF: %s",
-                                    cairo_status_to_string(
-                                        cairo_surface_status(surface)));
+            exp->host->export_error(
+                exp->ctx, "cairo cannot start the PDF: %s",
+                cairo_status_to_string(cairo_surface_status(surface)));
         cairo_surface_destroy(surface);
         return MINGA_ENOMEM;
     }
@@ -180,13 +191,12 @@ static int pdf_render(struct pdf_export *exp, int is_measuring) {
     /* Pango sizes in points: one point per cairo unit of a PDF surface. */
     pango_cairo_context_set_resolution(doc.pango, 72.0);
 
-    pdf_cover(&doc, exp->query, exp->filters, exp->generated_at,
-              &exp->stats);
+    pdf_cover(&doc, exp->query, exp->filters, exp->generated_at, &exp->stats);
     pdf_title_page(&doc, EXP_L_CONTENTS);
     int rc = draw_cases(exp, &doc, DRAW_CONTENTS);
     pdf_charts(&doc, &exp->stats);
     doc.is_page_blank = 0;
-    pdf_page_new(&doc);    /* the cases start on a page of their own */
+    pdf_page_new(&doc); /* the cases start on a page of their own */
     if (rc == MINGA_OK)
         rc = draw_cases(exp, &doc, DRAW_CASES);
     cairo_show_page(doc.cr);
@@ -201,14 +211,16 @@ static int pdf_render(struct pdf_export *exp, int is_measuring) {
     /* a failed host->write has its own message from the host */
     if (rc != MINGA_OK && exp->write_status == MINGA_OK &&
         MINGA_HOST_HAS(exp->host, export_error))
-        exp->host->export_error(exp->ctx, "cairo could not finish the PDF "
-                                "(code %d): %s", rc,
-                                cairo_status_to_string(status));
+        exp->host->export_error(exp->ctx,
+                                "cairo could not finish the PDF "
+                                "(code %d): %s",
+                                rc, cairo_status_to_string(status));
     cairo_surface_destroy(surface);
     return rc;
 }
 
-static int pdf_finish(void *state, int ok) {
+static int pdf_finish(void *state, int ok)
+{
     struct pdf_export *exp = state;
     int rc = MINGA_OK;
     if (ok) {
@@ -222,9 +234,13 @@ static int pdf_finish(void *state, int ok) {
     return rc;
 }
 
-static const struct minga_exporter exporter = {
-    sizeof(struct minga_exporter), "pdf", "application/pdf", "pdf",
-    pdf_begin, pdf_write_case, pdf_finish};
+static const struct minga_exporter exporter = {sizeof(struct minga_exporter),
+                                               "pdf",
+                                               "application/pdf",
+                                               "pdf",
+                                               pdf_begin,
+                                               pdf_write_case,
+                                               pdf_finish};
 
 MINGA_PLUGIN_DEFINE("pdf", MINGA_PLUGIN_EXPORTER, "1.0.0",
                     "Printable A4 briefing (PDF)", NULL, &exporter);

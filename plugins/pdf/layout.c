@@ -9,7 +9,8 @@ static const struct pdf_rgb ink = {0.10, 0.10, 0.10};
 static const struct pdf_rgb muted = {0.38, 0.38, 0.38};
 static const struct pdf_rgb accent = {0.098, 0.282, 0.416};
 
-void pdf_rgb_parse(struct pdf_rgb *rgb, const char *hex) {
+void pdf_rgb_parse(struct pdf_rgb *rgb, const char *hex)
+{
     unsigned r = 0x77, g = 0x77, b = 0x77;
     if (hex && hex[0] == '#')
         sscanf(hex + 1, "%2x%2x%2x", &r, &g, &b);
@@ -18,29 +19,54 @@ void pdf_rgb_parse(struct pdf_rgb *rgb, const char *hex) {
     rgb->b = b / 255.0;
 }
 
-static void style_font(enum pdf_style style, const char **family,
-                       double *size, PangoWeight *weight,
-                       const struct pdf_rgb **color) {
+static void style_font(enum pdf_style style, const char **family, double *size,
+                       PangoWeight *weight, const struct pdf_rgb **color)
+{
     *family = PDF_FONT;
     *weight = PANGO_WEIGHT_NORMAL;
     *color = &ink;
     switch (style) {
-    case PDF_BODY: *size = 10.0; break;
-    case PDF_SMALL: *size = 8.5; break;
-    case PDF_MUTED: *size = 10.5; *color = &muted; break;
-    case PDF_LEAD: *size = 12.0; break;
-    case PDF_H1: *size = 18.0; *weight = PANGO_WEIGHT_BOLD; *color = &accent;
+    case PDF_BODY:
+        *size = 10.0;
         break;
-    case PDF_H2: *size = 13.0; *weight = PANGO_WEIGHT_BOLD; break;
-    case PDF_H3: *size = 11.0; *weight = PANGO_WEIGHT_BOLD; break;
-    case PDF_COVER: *size = 30.0; *weight = PANGO_WEIGHT_BOLD;
-        *color = &accent; break;
-    case PDF_CODE: *family = "DejaVu Sans Mono"; *size = 9.0; break;
+    case PDF_SMALL:
+        *size = 8.5;
+        break;
+    case PDF_MUTED:
+        *size = 10.5;
+        *color = &muted;
+        break;
+    case PDF_LEAD:
+        *size = 12.0;
+        break;
+    case PDF_H1:
+        *size = 18.0;
+        *weight = PANGO_WEIGHT_BOLD;
+        *color = &accent;
+        break;
+    case PDF_H2:
+        *size = 13.0;
+        *weight = PANGO_WEIGHT_BOLD;
+        break;
+    case PDF_H3:
+        *size = 11.0;
+        *weight = PANGO_WEIGHT_BOLD;
+        break;
+    case PDF_COVER:
+        *size = 30.0;
+        *weight = PANGO_WEIGHT_BOLD;
+        *color = &accent;
+        break;
+    case PDF_CODE:
+        *family = "DejaVu Sans Mono";
+        *size = 9.0;
+        break;
     }
 }
 
 PangoLayout *pdf_layout_new(struct pdf_doc *doc, enum pdf_style style,
-                            double width) {
+                            double width)
+{
     const char *family;
     double size;
     PangoWeight weight;
@@ -60,7 +86,8 @@ PangoLayout *pdf_layout_new(struct pdf_doc *doc, enum pdf_style style,
     return layout;
 }
 
-static void style_color(struct pdf_doc *doc, enum pdf_style style) {
+static void style_color(struct pdf_doc *doc, enum pdf_style style)
+{
     const char *family;
     double size;
     PangoWeight weight;
@@ -69,7 +96,8 @@ static void style_color(struct pdf_doc *doc, enum pdf_style style) {
     cairo_set_source_rgb(doc->cr, color->r, color->g, color->b);
 }
 
-static void page_footer(struct pdf_doc *doc) {
+static void page_footer(struct pdf_doc *doc)
+{
     PangoLayout *layout = pdf_layout_new(doc, PDF_SMALL, PDF_CONTENT_W);
     char text[128];
     snprintf(text, sizeof text, "minga — %s · %d",
@@ -82,7 +110,8 @@ static void page_footer(struct pdf_doc *doc) {
     g_object_unref(layout);
 }
 
-void pdf_page_new(struct pdf_doc *doc) {
+void pdf_page_new(struct pdf_doc *doc)
+{
     if (doc->page_no > 0 && doc->is_page_blank)
         return;
     if (doc->page_no > 0)
@@ -97,14 +126,15 @@ void pdf_page_new(struct pdf_doc *doc) {
  * drawn, here or (is_break) at the top of the next page: the pages it
  * left behind count whole, so a case that starts low on a page gets
  * that much less of the next. */
-static double case_used(const struct pdf_doc *doc, double height,
-                        int is_break) {
+static double case_used(const struct pdf_doc *doc, double height, int is_break)
+{
     int pages = doc->page_no - doc->case_page + (is_break ? 1 : 0);
     double y = is_break ? PDF_TOP : doc->y;
     return pages * PDF_FLOW_H + (y + height - doc->case_y);
 }
 
-int pdf_ensure(struct pdf_doc *doc, double height) {
+int pdf_ensure(struct pdf_doc *doc, double height)
+{
     if (doc->is_truncated)
         return 0;
     int is_break = doc->y + height > PDF_BOTTOM;
@@ -122,11 +152,12 @@ int pdf_ensure(struct pdf_doc *doc, double height) {
 }
 
 int pdf_text(struct pdf_doc *doc, enum pdf_style style, const char *text,
-             int is_markup, double indent, double hang, double space_after) {
+             int is_markup, double indent, double hang, double space_after)
+{
     if (doc->is_truncated)
         return 0;
-    PangoLayout *layout = pdf_layout_new(doc, style, PDF_CONTENT_W - indent -
-                                                         doc->right_inset);
+    PangoLayout *layout =
+        pdf_layout_new(doc, style, PDF_CONTENT_W - indent - doc->right_inset);
     if (hang > 0) {
         pango_layout_set_indent(layout, -(int)(hang * PANGO_SCALE));
         PangoTabArray *tabs = pango_tab_array_new_with_positions(
@@ -139,15 +170,15 @@ int pdf_text(struct pdf_doc *doc, enum pdf_style style, const char *text,
     else
         pango_layout_set_text(layout, text, -1);
     PangoLayoutIter *iter = pango_layout_get_iter(layout);
-    double origin = doc->y;    /* page y of the layout's top */
+    double origin = doc->y; /* page y of the layout's top */
     int is_done = 1;
     do {
         PangoRectangle logical;
         pango_layout_iter_get_line_extents(iter, NULL, &logical);
         double top = pango_units_to_double(logical.y);
         double height = pango_units_to_double(logical.height);
-        double baseline = pango_units_to_double(
-            pango_layout_iter_get_baseline(iter));
+        double baseline =
+            pango_units_to_double(pango_layout_iter_get_baseline(iter));
         doc->y = origin + top;
         int page_before = doc->page_no;
         if (!pdf_ensure(doc, height)) {
@@ -157,11 +188,11 @@ int pdf_text(struct pdf_doc *doc, enum pdf_style style, const char *text,
         if (doc->page_no != page_before)
             origin = doc->y - top;
         style_color(doc, style);
-        cairo_move_to(doc->cr, PDF_MARGIN_X + indent +
-                                   pango_units_to_double(logical.x),
+        cairo_move_to(doc->cr,
+                      PDF_MARGIN_X + indent + pango_units_to_double(logical.x),
                       origin + baseline);
-        pango_cairo_show_layout_line(doc->cr,
-                                     pango_layout_iter_get_line_readonly(iter));
+        pango_cairo_show_layout_line(
+            doc->cr, pango_layout_iter_get_line_readonly(iter));
         doc->is_page_blank = 0;
         doc->y = origin + top + height;
     } while (pango_layout_iter_next_line(iter));
@@ -172,19 +203,20 @@ int pdf_text(struct pdf_doc *doc, enum pdf_style style, const char *text,
     return is_done;
 }
 
-void pdf_truncation_note(struct pdf_doc *doc) {
+void pdf_truncation_note(struct pdf_doc *doc)
+{
     PangoLayout *layout = pdf_layout_new(doc, PDF_SMALL, PDF_CONTENT_W);
     char text[256];
     snprintf(text, sizeof text, "… %s", exp_label(EXP_L_TRUNCATED, doc->lang));
     pango_layout_set_text(layout, text, -1);
-    PangoFontDescription *font = pango_font_description_copy(
-        pango_layout_get_font_description(layout));
+    PangoFontDescription *font =
+        pango_font_description_copy(pango_layout_get_font_description(layout));
     pango_font_description_set_style(font, PANGO_STYLE_ITALIC);
     pango_layout_set_font_description(layout, font);
     pango_font_description_free(font);
     /* Where the case stopped; the next case follows below it. */
-    double y = doc->y + 2.0 < PDF_BOTTOM + 4.0 ? doc->y + 2.0
-                                                : PDF_BOTTOM + 4.0;
+    double y =
+        doc->y + 2.0 < PDF_BOTTOM + 4.0 ? doc->y + 2.0 : PDF_BOTTOM + 4.0;
     cairo_set_source_rgb(doc->cr, accent.r, accent.g, accent.b);
     cairo_move_to(doc->cr, PDF_MARGIN_X, y);
     pango_cairo_show_layout(doc->cr, layout);
@@ -194,7 +226,8 @@ void pdf_truncation_note(struct pdf_doc *doc) {
 }
 
 static void rounded_rect(cairo_t *cr, double x, double y, double w, double h,
-                         double r) {
+                         double r)
+{
     cairo_new_sub_path(cr);
     cairo_arc(cr, x + w - r, y + r, r, -G_PI / 2, 0);
     cairo_arc(cr, x + w - r, y + h - r, r, 0, G_PI / 2);
@@ -203,7 +236,8 @@ static void rounded_rect(cairo_t *cr, double x, double y, double w, double h,
     cairo_close_path(cr);
 }
 
-void pdf_goal_chips(struct pdf_doc *doc, uint32_t goal_mask) {
+void pdf_goal_chips(struct pdf_doc *doc, uint32_t goal_mask)
+{
     const double chip_h = 17.0, gap = 5.0, pad = 6.0;
     double x = PDF_MARGIN_X;
     if (!pdf_ensure(doc, chip_h))

@@ -12,7 +12,8 @@
 #include "pdf.h"
 
 /* Appends the inline content of `block` to `markup` as Pango markup. */
-static void inline_markup(GString *markup, cmark_node *block) {
+static void inline_markup(GString *markup, cmark_node *block)
+{
     cmark_iter *iter = cmark_iter_new(block);
     cmark_event_type ev;
     while ((ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
@@ -42,7 +43,7 @@ static void inline_markup(GString *markup, cmark_node *block) {
         case CMARK_NODE_STRONG:
             g_string_append(markup, is_enter ? "<b>" : "</b>");
             break;
-        default:    /* links keep their text; raw HTML is dropped */
+        default: /* links keep their text; raw HTML is dropped */
             break;
         }
     }
@@ -53,7 +54,8 @@ static void inline_markup(GString *markup, cmark_node *block) {
  * `bullet` is written before the first paragraph of a list item. Returns
  * 0 once the case is out of pages. */
 static int blocks(struct pdf_doc *doc, cmark_node *parent, double indent,
-                  const char *bullet) {
+                  const char *bullet)
+{
     for (cmark_node *node = cmark_node_first_child(parent); node;
          node = cmark_node_next(node)) {
         GString *markup = g_string_new(NULL);
@@ -79,7 +81,8 @@ static int blocks(struct pdf_doc *doc, cmark_node *parent, double indent,
         case CMARK_NODE_CODE_BLOCK: {
             char *escaped = g_markup_escape_text(
                 cmark_node_get_literal(node) ? cmark_node_get_literal(node)
-                                             : "", -1);
+                                             : "",
+                -1);
             g_string_append(markup, escaped);
             g_free(escaped);
             while (markup->len > 0 && markup->str[markup->len - 1] == '\n')
@@ -92,8 +95,8 @@ static int blocks(struct pdf_doc *doc, cmark_node *parent, double indent,
             break;
         case CMARK_NODE_LIST: {
             is_leaf = 0;
-            int is_ordered = cmark_node_get_list_type(node) ==
-                             CMARK_ORDERED_LIST;
+            int is_ordered =
+                cmark_node_get_list_type(node) == CMARK_ORDERED_LIST;
             int number = cmark_node_get_list_start(node);
             for (cmark_node *item = cmark_node_first_child(node); item;
                  item = cmark_node_next(item), number++) {
@@ -117,7 +120,7 @@ static int blocks(struct pdf_doc *doc, cmark_node *parent, double indent,
                 return 0;
             }
             break;
-        default:    /* HTML blocks: dropped, as in safe HTML rendering */
+        default: /* HTML blocks: dropped, as in safe HTML rendering */
             is_leaf = 0;
             break;
         }
@@ -130,8 +133,8 @@ static int blocks(struct pdf_doc *doc, cmark_node *parent, double indent,
                 g_string_append_printf(with_mark, "%s\t%s", escaped,
                                        markup->str);
                 g_free(escaped);
-                is_ok = pdf_text(doc, style, with_mark->str, 1,
-                                 indent - 14.0, 14.0, 3.0);
+                is_ok = pdf_text(doc, style, with_mark->str, 1, indent - 14.0,
+                                 14.0, 3.0);
                 g_string_free(with_mark, TRUE);
                 bullet = NULL;
             } else {
@@ -146,9 +149,10 @@ static int blocks(struct pdf_doc *doc, cmark_node *parent, double indent,
     return 1;
 }
 
-int pdf_markdown(struct pdf_doc *doc, const char *body) {
-    cmark_node *root = cmark_parse_document(body, strlen(body),
-                                            CMARK_OPT_DEFAULT);
+int pdf_markdown(struct pdf_doc *doc, const char *body)
+{
+    cmark_node *root =
+        cmark_parse_document(body, strlen(body), CMARK_OPT_DEFAULT);
     if (!root)
         return -1;
     int rc = blocks(doc, root, 0.0, NULL);

@@ -42,21 +42,21 @@ struct pdf_rgb {
 struct pdf_doc {
     const struct minga_host_api *host;
     const char *lang;
-    const struct exp_l10n *l10n;   /* country names, filters, dates */
+    const struct exp_l10n *l10n; /* country names, filters, dates */
     cairo_surface_t *surface;
     cairo_t *cr;
     PangoContext *pango;
     double y;
-    int page_no;           /* pages started so far */
-    int is_page_blank;     /* nothing drawn on the current page yet */
+    int page_no;       /* pages started so far */
+    int is_page_blank; /* nothing drawn on the current page yet */
     /* The current case's budget: it may use this much height in all
      * (two pages' worth), counted from where it started; 0: no limit. */
     double case_budget;
-    int case_page;         /* page and y where the current case started */
+    int case_page; /* page and y where the current case started */
     double case_y;
-    int is_truncated;      /* the current case ran out of its budget */
-    double right_inset;    /* pdf_text leaves this much free at the right */
-    int is_measuring;      /* first pass: no links, numbers unknown */
+    int is_truncated;   /* the current case ran out of its budget */
+    double right_inset; /* pdf_text leaves this much free at the right */
+    int is_measuring;   /* first pass: no links, numbers unknown */
 };
 
 /* The height a case may use in all: two pages' worth. */
@@ -65,8 +65,15 @@ struct pdf_doc {
 
 /* Text styles. */
 enum pdf_style {
-    PDF_BODY, PDF_SMALL, PDF_MUTED, PDF_LEAD, PDF_H1, PDF_H2, PDF_H3,
-    PDF_COVER, PDF_CODE
+    PDF_BODY,
+    PDF_SMALL,
+    PDF_MUTED,
+    PDF_LEAD,
+    PDF_H1,
+    PDF_H2,
+    PDF_H3,
+    PDF_COVER,
+    PDF_CODE
 };
 
 /* layout.c */
@@ -99,8 +106,7 @@ int pdf_markdown(struct pdf_doc *doc, const char *body);
 int pdf_case(struct pdf_doc *doc, const struct minga_case *c);
 /* One line of the contents: the case's title, place and years, and the
  * page it starts on (a link to it unless doc->is_measuring). */
-void pdf_toc_entry(struct pdf_doc *doc, const struct minga_case *c,
-                   int page);
+void pdf_toc_entry(struct pdf_doc *doc, const struct minga_case *c, int page);
 
 /* charts.c */
 void pdf_cover(struct pdf_doc *doc, const char *query, const char *filters,

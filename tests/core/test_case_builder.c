@@ -23,7 +23,7 @@
 
 #define FILE_NAME "case.json"
 #define CASE_LINE 1
-#define LINE_FREE 40         /* replacement fields start here */
+#define LINE_FREE 40 /* replacement fields start here */
 
 static struct diag_list dl;
 static struct case_builder *b;
@@ -33,15 +33,21 @@ static struct built_case bc;
 
 static struct minga_value sv(const char *s, int line)
 {
-    struct minga_value v = {.type = MINGA_VALUE_STRING, .str = s,
-                            .len = strlen(s), .line = line, .column = 3};
+    struct minga_value v = {.type = MINGA_VALUE_STRING,
+                            .str = s,
+                            .len = strlen(s),
+                            .line = line,
+                            .column = 3};
     return v;
 }
 
 static struct minga_value svn(const char *s, size_t len, int line)
 {
-    struct minga_value v = {.type = MINGA_VALUE_STRING, .str = s, .len = len,
-                            .line = line, .column = 3};
+    struct minga_value v = {.type = MINGA_VALUE_STRING,
+                            .str = s,
+                            .len = len,
+                            .line = line,
+                            .column = 3};
     return v;
 }
 
@@ -54,15 +60,15 @@ static struct minga_value tv(const char *s, int line)
 
 static struct minga_value iv(long long n, int line)
 {
-    struct minga_value v = {.type = MINGA_VALUE_INTEGER, .integer = n,
-                            .line = line, .column = 3};
+    struct minga_value v = {
+        .type = MINGA_VALUE_INTEGER, .integer = n, .line = line, .column = 3};
     return v;
 }
 
 static struct minga_value av(int line)
 {
-    struct minga_value v = {.type = MINGA_VALUE_ARRAY, .line = line,
-                            .column = 3};
+    struct minga_value v = {
+        .type = MINGA_VALUE_ARRAY, .line = line, .column = 3};
     return v;
 }
 
@@ -126,7 +132,8 @@ static void feed_valid_except(const char *skip)
     if (!is_skipped(skip, "summary"))
         put("summary", sv("Criado em 1989, o Orçamento Participativo permite "
                           "que a população defina em assembleias as "
-                          "prioridades de investimento da prefeitura.", 4));
+                          "prioridades de investimento da prefeitura.",
+                          4));
     if (!is_skipped(skip, "language"))
         put("language", sv("pt", 5));
     if (!is_skipped(skip, "city"))
@@ -138,15 +145,15 @@ static void feed_valid_except(const char *skip)
     if (!is_skipped(skip, "year_start"))
         put("year_start", iv(1989, 9));
     if (!is_skipped(skip, "sdg_goals"))
-        put_ints("sdg_goals", 10, 3, goals);           /* lines 10-13 */
+        put_ints("sdg_goals", 10, 3, goals); /* lines 10-13 */
     if (!is_skipped(skip, "sdg_targets"))
-        put_strs("sdg_targets", 14, targets);          /* lines 14-16 */
+        put_strs("sdg_targets", 14, targets); /* lines 14-16 */
     if (!is_skipped(skip, "levels"))
-        put_strs("levels", 17, levels);                /* lines 17-18 */
+        put_strs("levels", 17, levels); /* lines 17-18 */
     if (!is_skipped(skip, "actors"))
-        put_strs("actors", 19, actors);                /* lines 19-21 */
+        put_strs("actors", 19, actors); /* lines 19-21 */
     if (!is_skipped(skip, "tags"))
-        put_strs("tags", 22, tags);                    /* lines 22-24 */
+        put_strs("tags", 22, tags); /* lines 22-24 */
     if (!is_skipped(skip, "source_url"))
         put("source_url",
             sv("https://pt.wikipedia.org/wiki/Or%C3%A7amento_participativo",
@@ -288,7 +295,8 @@ static void test_valid_case_builds_with_canonical_arrays(void **state)
                      MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_COMMUNITY);
     assert_int_equal(c->n_tags, 2);
     assert_string_equal(c->tags[0], "orçamento participativo");
-    assert_string_equal(c->source_url,
+    assert_string_equal(
+        c->source_url,
         "https://pt.wikipedia.org/wiki/Or%C3%A7amento_participativo");
     assert_string_equal(c->license, "CC-BY-4.0");
     assert_int_equal(c->n_attachments, 0);
@@ -314,7 +322,7 @@ static void test_builder_starts_each_case_fresh_after_a_bad_one(void **state)
 static void test_id_of_100_allowed_chars_is_accepted(void **state)
 {
     (void)state;
-    char *id = repeat("a-9", 34);     /* 102 chars */
+    char *id = repeat("a-9", 34); /* 102 chars */
     id[100] = '\0';
     feed_valid_except("id");
     put("id", sv(id, LINE_FREE));
@@ -357,8 +365,8 @@ static void test_empty_id_is_rejected(void **state)
     expect_error("id", LINE_FREE, "");
 }
 
-static void test_id_is_derived_from_city_and_title_with_accents_folded(
-    void **state)
+static void
+test_id_is_derived_from_city_and_title_with_accents_folded(void **state)
 {
     (void)state;
     feed_valid_except("id city title");
@@ -368,11 +376,11 @@ static void test_id_is_derived_from_city_and_title_with_accents_folded(
     assert_string_equal(bc.c->id, "sao-paulo-orcamento");
 }
 
-static void test_derived_id_of_a_long_title_stays_within_100_chars(
-    void **state)
+static void
+test_derived_id_of_a_long_title_stays_within_100_chars(void **state)
 {
     (void)state;
-    char *title = repeat("Participação cidadã ", 14);   /* 280 chars */
+    char *title = repeat("Participação cidadã ", 14); /* 280 chars */
     feed_valid_except("id title");
     put("title", sv(title, LINE_FREE));
     expect_ok();
@@ -405,13 +413,13 @@ static void test_blank_title_is_an_error_after_trimming(void **state)
 static void test_title_of_300_multibyte_chars_is_accepted(void **state)
 {
     (void)state;
-    char *t = repeat("ã", 300);       /* 600 bytes, 300 characters */
+    char *t = repeat("ã", 300); /* 600 bytes, 300 characters */
     char *padded = NULL;
     assert_true(asprintf(&padded, "  %s  ", t) > 0);
     feed_valid_except("title");
     put("title", sv(padded, LINE_FREE));
     expect_ok();
-    assert_string_equal(bc.c->title, t);    /* trimmed */
+    assert_string_equal(bc.c->title, t); /* trimmed */
     free(t);
     free(padded);
 }
@@ -494,8 +502,8 @@ static void test_language_es_is_accepted(void **state)
     assert_string_equal(bc.c->language, "es");
 }
 
-static void test_language_in_upper_case_is_an_error_naming_lower_case(
-    void **state)
+static void
+test_language_in_upper_case_is_an_error_naming_lower_case(void **state)
 {
     (void)state;
     feed_valid_except("language");
@@ -533,8 +541,8 @@ static void test_country_br_is_accepted(void **state)
     assert_string_equal(bc.c->country, "BR");
 }
 
-static void test_country_in_lower_case_is_an_error_naming_upper_case(
-    void **state)
+static void
+test_country_in_lower_case_is_an_error_naming_upper_case(void **state)
 {
     (void)state;
     feed_valid_except("country");
@@ -630,8 +638,8 @@ static void test_year_start_as_real_number_is_rejected(void **state)
 {
     (void)state;
     feed_valid_except("year_start");
-    struct minga_value v = {.type = MINGA_VALUE_REAL, .real = 1989.5,
-                            .line = LINE_FREE};
+    struct minga_value v = {
+        .type = MINGA_VALUE_REAL, .real = 1989.5, .line = LINE_FREE};
     put("year_start", v);
     expect_error("year_start", LINE_FREE, "integer");
 }
@@ -645,8 +653,7 @@ static void test_year_start_as_text_is_converted(void **state)
     assert_int_equal(bc.c->year_start, 1989);
 }
 
-static void test_year_start_text_that_is_not_a_number_is_rejected(
-    void **state)
+static void test_year_start_text_that_is_not_a_number_is_rejected(void **state)
 {
     (void)state;
     feed_valid_except("year_start");
@@ -744,8 +751,7 @@ static void test_sdg_goals_text_is_split_on_semicolons(void **state)
     assert_int_equal(bc.c->goal_mask, (1u << 11) | (1u << 16));
 }
 
-static void test_sdg_goals_text_with_a_bad_part_names_its_index(
-    void **state)
+static void test_sdg_goals_text_with_a_bad_part_names_its_index(void **state)
 {
     (void)state;
     feed_valid_except("sdg_goals sdg_targets");
@@ -788,8 +794,7 @@ static void test_target_that_is_not_an_id_is_rejected(void **state)
     expect_error("sdg_targets[0]", LINE_FREE + 1, "");
 }
 
-static void test_targets_6_a_and_17_19_exist_and_add_their_goals(
-    void **state)
+static void test_targets_6_a_and_17_19_exist_and_add_their_goals(void **state)
 {
     (void)state;
     static const char *const targets[] = {"17.19", "6.a", NULL};
@@ -808,12 +813,12 @@ static void test_targets_are_ordered_numbers_before_letters(void **state)
 {
     (void)state;
     static const char *const targets[] = {"11.b", "17.19", "11.a", "11.7",
-                                          "17.2", "11.1", NULL};
+                                          "17.2", "11.1",  NULL};
     feed_valid_except("sdg_targets");
     put_strs("sdg_targets", LINE_FREE, targets);
     expect_ok();
-    static const char *const want[] = {"11.1", "11.7", "11.a", "11.b",
-                                       "17.2", "17.19"};
+    static const char *const want[] = {"11.1", "11.7", "11.a",
+                                       "11.b", "17.2", "17.19"};
     assert_int_equal(bc.c->n_targets, 6);
     for (size_t i = 0; i < 6; i++)
         assert_string_equal(bc.c->targets[i], want[i]);
@@ -891,8 +896,7 @@ static void test_actors_are_optional(void **state)
 static void test_actor_outside_the_list_is_an_error(void **state)
 {
     (void)state;
-    static const char *const actors[] = {"public_sector", "government",
-                                         NULL};
+    static const char *const actors[] = {"public_sector", "government", NULL};
     feed_valid_except("actors");
     put_strs("actors", LINE_FREE, actors);
     expect_error("actors[1]", LINE_FREE + 2, "government");
@@ -901,9 +905,13 @@ static void test_actor_outside_the_list_is_an_error(void **state)
 static void test_all_six_actors_are_accepted(void **state)
 {
     (void)state;
-    static const char *const actors[] = {
-        "international_organization", "community", "academia",
-        "private_sector", "civil_society", "public_sector", NULL};
+    static const char *const actors[] = {"international_organization",
+                                         "community",
+                                         "academia",
+                                         "private_sector",
+                                         "civil_society",
+                                         "public_sector",
+                                         NULL};
     feed_valid_except("actors");
     put_strs("actors", LINE_FREE, actors);
     expect_ok();
@@ -958,8 +966,8 @@ static void test_ftp_source_url_is_rejected(void **state)
 {
     (void)state;
     feed_valid_except("source_url");
-    put("source_url", sv("ftp://ftp.rosario.gob.ar/agricultura.pdf",
-                         LINE_FREE));
+    put("source_url",
+        sv("ftp://ftp.rosario.gob.ar/agricultura.pdf", LINE_FREE));
     expect_error("source_url", LINE_FREE, "http");
 }
 
@@ -967,8 +975,8 @@ static void test_relative_source_url_is_rejected(void **state)
 {
     (void)state;
     feed_valid_except("source_url");
-    put("source_url", sv("pt.wikipedia.org/wiki/Orcamento_participativo",
-                         LINE_FREE));
+    put("source_url",
+        sv("pt.wikipedia.org/wiki/Orcamento_participativo", LINE_FREE));
     expect_error("source_url", LINE_FREE, "");
 }
 
@@ -999,13 +1007,17 @@ static void test_license_is_optional(void **state)
 
 /* ---- attachments ------------------------------------------------------ */
 
-static void test_relative_attachment_of_each_allowed_type_is_accepted(
-    void **state)
+static void
+test_relative_attachment_of_each_allowed_type_is_accepted(void **state)
 {
     (void)state;
-    static const char *const paths[] = {
-        "attachments/report.pdf", "ata.docx", "docs/plano.odt",
-        "page.html", "attachments/report.txt", "notes/readme.md", NULL};
+    static const char *const paths[] = {"attachments/report.pdf",
+                                        "ata.docx",
+                                        "docs/plano.odt",
+                                        "page.html",
+                                        "attachments/report.txt",
+                                        "notes/readme.md",
+                                        NULL};
     feed_valid_except("");
     put_strs("attachments", LINE_FREE, paths);
     expect_ok();
@@ -1072,7 +1084,9 @@ static void test_invalid_utf8_in_title_is_an_error(void **state)
 {
     (void)state;
     feed_valid_except("title");
-    put("title", sv("Or\xe7" "amento Participativo", LINE_FREE));  /* Latin-1 */
+    put("title", sv("Or\xe7"
+                    "amento Participativo",
+                    LINE_FREE)); /* Latin-1 */
     expect_error("title", LINE_FREE, "UTF-8");
 }
 
@@ -1080,7 +1094,7 @@ static void test_invalid_utf8_in_city_text_is_an_error(void **state)
 {
     (void)state;
     feed_valid_except("city");
-    put("city", tv("S\xc3", LINE_FREE));            /* truncated sequence */
+    put("city", tv("S\xc3", LINE_FREE)); /* truncated sequence */
     expect_error("city", LINE_FREE, "UTF-8");
 }
 
@@ -1090,7 +1104,10 @@ static void test_invalid_utf8_in_a_tag_names_the_item(void **state)
     feed_valid_except("tags");
     put("tags", av(LINE_FREE));
     item("tags", 0, sv("huertas", LINE_FREE + 1));
-    item("tags", 1, sv("agroecolog\xed" "a", LINE_FREE + 2));
+    item("tags", 1,
+         sv("agroecolog\xed"
+            "a",
+            LINE_FREE + 2));
     expect_error("tags[1]", LINE_FREE + 2, "UTF-8");
 }
 
@@ -1131,9 +1148,9 @@ static void test_unknown_field_is_kept_in_lenient_mode(void **state)
     put_strs("notes", LINE_FREE + 1, notes);
     expect_ok();
     assert_non_null(bc.extra);
-    assert_string_equal(json_string_value(json_object_get(bc.extra,
-                                                          "prefeito")),
-                        "Olívio Dutra");
+    assert_string_equal(
+        json_string_value(json_object_get(bc.extra, "prefeito")),
+        "Olívio Dutra");
     json_t *kept = json_object_get(bc.extra, "notes");
     assert_true(json_is_array(kept));
     assert_int_equal(json_array_size(kept), 2);

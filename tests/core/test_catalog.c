@@ -68,7 +68,8 @@ static struct minga_case *rosario_case(void)
     assert_non_null(c);
     case_set(&c->id, "rosario-programa-agricultura-urbana");
     case_set(&c->title, "Programa de Agricultura Urbana de Rosario");
-    case_set(&c->summary, "La Municipalidad de Rosario creó en 2002 un "
+    case_set(&c->summary,
+             "La Municipalidad de Rosario creó en 2002 un "
              "programa de agricultura urbana en terrenos vacantes.");
     case_set(&c->body, "## Origen\n\nLa crisis argentina de 2001 ...");
     case_set(&c->language, "es");
@@ -248,9 +249,12 @@ static void test_update_replaces_fields_and_keeps_created_at(void **state)
     struct minga_case *c = rosario_case();
     assert_int_equal(write_case(f->cat, c, NULL), MINGA_OK);
     /* age the row so that "now" cannot coincide with it */
-    assert_int_equal(sqlite3_exec(catalog_db(f->cat),
-        "UPDATE cases SET created_at='2020-01-02T03:04:05Z', "
-        "updated_at='2020-01-02T03:04:05Z'", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(catalog_db(f->cat),
+                     "UPDATE cases SET created_at='2020-01-02T03:04:05Z', "
+                     "updated_at='2020-01-02T03:04:05Z'",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
     case_set(&c->title, "Programa de Agricultura Urbana (Rosario)");
     c->goal_mask = 1u << 2;
     int was_update = -1;
@@ -259,7 +263,8 @@ static void test_update_replaces_fields_and_keeps_created_at(void **state)
     assert_int_equal(catalog_count_cases(f->cat), 1);
     struct minga_case *got = NULL;
     assert_int_equal(catalog_get_case(f->cat, c->id, 0, &got), MINGA_OK);
-    assert_string_equal(got->title, "Programa de Agricultura Urbana (Rosario)");
+    assert_string_equal(got->title,
+                        "Programa de Agricultura Urbana (Rosario)");
     assert_int_equal(got->goal_mask, 1u << 2);
     assert_string_equal(got->created_at, "2020-01-02T03:04:05Z");
     assert_string_not_equal(got->updated_at, "2020-01-02T03:04:05Z");
@@ -345,8 +350,7 @@ static void test_case_row_records_its_generation(void **state)
     case_free(c);
 }
 
-static void test_delete_removes_case_and_unknown_id_is_not_found(
-    void **state)
+static void test_delete_removes_case_and_unknown_id_is_not_found(void **state)
 {
     struct fixture *f = *state;
     struct minga_case *c = rosario_case();
@@ -374,7 +378,8 @@ static void test_lenient_extra_fields_are_stored(void **state)
     struct catalog_write w = {.generation = gen, .by = "cli"};
     assert_int_equal(catalog_upsert_case(f->cat, c, &w,
                                          "{\"intendente\":\"Lifschitz\"}",
-                                         NULL, NULL), MINGA_OK);
+                                         NULL, NULL),
+                     MINGA_OK);
     assert_int_equal(catalog_commit(f->cat), MINGA_OK);
     char *extra = query_text(f->cat, "SELECT extra FROM cases");
     assert_string_equal(extra, "{\"intendente\":\"Lifschitz\"}");
@@ -385,7 +390,7 @@ static void test_lenient_extra_fields_are_stored(void **state)
 /* ---- attachment contents (schema 2): stored once, released with the last
  * case naming them, migrated from version 1 ---------------------------- */
 
-#define REPORT_SHA \
+#define REPORT_SHA                                                            \
     "5f1d0a2c9e8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f"
 static const char report_text[] =
     "Informe anual. La feria de la Plaza Montenegro reúne cada sábado a "
@@ -405,11 +410,11 @@ static void write_case_naming_report(struct catalog *cat, const char *id)
     assert_int_equal(catalog_upsert_case(cat, c, &w, NULL, NULL, NULL),
                      MINGA_OK);
     assert_int_equal(catalog_put_blob(cat, REPORT_SHA, "%PDF", 4), MINGA_OK);
-    assert_int_equal(catalog_put_attachment_text(cat, REPORT_SHA,
-                                                 "text/plain", report_text),
+    assert_int_equal(catalog_put_attachment_text(cat, REPORT_SHA, "text/plain",
+                                                 report_text),
                      MINGA_OK);
-    struct minga_attachment a = {"docs/informe.txt", REPORT_SHA,
-                                 "text/plain", 4, NULL};
+    struct minga_attachment a = {"docs/informe.txt", REPORT_SHA, "text/plain",
+                                 4, NULL};
     assert_int_equal(catalog_add_attachment(cat, id, 0, &a), MINGA_OK);
     assert_int_equal(catalog_commit(cat), MINGA_OK);
     case_free(c);
@@ -440,11 +445,10 @@ static void delete_in_own_transaction(struct catalog *cat, const char *id,
     struct catalog_write w = {.generation = gen, .by = "cli"};
     int n = 0;
     if (is_purge) {
-        if (catalog_has_case(cat, id))   /* as minga_purge_case does */
+        if (catalog_has_case(cat, id)) /* as minga_purge_case does */
             assert_int_equal(catalog_delete_case(cat, id, gen, NULL),
                              MINGA_OK);
-        assert_int_equal(catalog_revision_purge(cat, id, "cli", &n),
-                         MINGA_OK);
+        assert_int_equal(catalog_revision_purge(cat, id, "cli", &n), MINGA_OK);
         assert_true(n >= 1);
     } else {
         int rc = catalog_delete_case(cat, id, gen, &w);
@@ -462,21 +466,21 @@ static void test_cases_naming_one_content_share_one_copy(void **state)
     write_case_naming_report(f->cat, "rosario-b");
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM "
-                                       "attachment_texts"), 1);
-    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM attachments"),
-                     2);
+                                       "attachment_texts"),
+                     1);
+    assert_int_equal(query_int(f->cat, "SELECT count(*) FROM attachments"), 2);
     assert_case_has_report(f->cat, "rosario-a", 1);
     assert_case_has_report(f->cat, "rosario-b", 1);
     assert_case_has_report(f->cat, "rosario-b", 0);
     char *text = NULL;
-    assert_int_equal(catalog_read_attachment_text(f->cat, REPORT_SHA,
-                                                  "text/plain", &text),
-                     MINGA_OK);
+    assert_int_equal(
+        catalog_read_attachment_text(f->cat, REPORT_SHA, "text/plain", &text),
+        MINGA_OK);
     assert_string_equal(text, report_text);
     free(text);
-    assert_int_equal(catalog_read_attachment_text(f->cat, REPORT_SHA,
-                                                  "text/html", &text),
-                     MINGA_ENOTFOUND);
+    assert_int_equal(
+        catalog_read_attachment_text(f->cat, REPORT_SHA, "text/html", &text),
+        MINGA_ENOTFOUND);
 }
 
 /* A content stays while a current case or any revision names it, and
@@ -497,8 +501,8 @@ static void test_content_goes_with_the_last_revision_naming_it(void **state)
     case_free(c);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
     struct minga_case *old = NULL;
-    assert_int_equal(catalog_revision_get(f->cat, "rosario-b", 1, 1, &old,
-                                          NULL), MINGA_OK);
+    assert_int_equal(
+        catalog_revision_get(f->cat, "rosario-b", 1, 1, &old, NULL), MINGA_OK);
     assert_int_equal(old->n_attachments, 1);
     assert_string_equal(old->attachments[0].sha256, REPORT_SHA);
     assert_string_equal(old->attachments[0].text, report_text);
@@ -508,7 +512,8 @@ static void test_content_goes_with_the_last_revision_naming_it(void **state)
     delete_in_own_transaction(f->cat, "rosario-b", 1);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 0);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM "
-                                       "attachment_texts"), 0);
+                                       "attachment_texts"),
+                     0);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM revisions"), 0);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM purges"), 2);
 }
@@ -632,7 +637,8 @@ static void test_version_1_is_read_then_migrated(void **state)
     assert_int_equal(query_int(f->cat, "PRAGMA user_version"),
                      CATALOG_SCHEMA_VERSION);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM "
-                                       "attachment_texts"), 1);
+                                       "attachment_texts"),
+                     1);
     assert_int_equal(query_int(f->cat, "SELECT count(*) FROM blobs"), 1);
     assert_case_has_report(f->cat, "rosario-a", 1);
     assert_case_has_report(f->cat, "rosario-b", 1);

@@ -86,13 +86,16 @@ static void test_inline_filters_are_taken_out_of_the_text(void **state)
     assert_false(query_is_empty(&q));
 }
 
-static void test_inline_words_that_are_not_filters_stay_in_the_text(
-    void **state)
+static void
+test_inline_words_that_are_not_filters_stay_in_the_text(void **state)
 {
     (void)state;
     char *err = NULL;
-    assert_int_equal(query_parse_inline(&q, "orçamento http://x.org "
-                                        "participativo", &err), 0);
+    assert_int_equal(query_parse_inline(&q,
+                                        "orçamento http://x.org "
+                                        "participativo",
+                                        &err),
+                     0);
     assert_string_equal(q.text, "orçamento http://x.org participativo");
     assert_int_equal(q.goal_mask, 0);
 }
@@ -261,8 +264,8 @@ static void test_inline_year_range(void **state)
 {
     (void)state;
     char *err = NULL;
-    assert_int_equal(query_parse_inline(&q, "year:2010..2020 transporte",
-                                        &err), 0);
+    assert_int_equal(
+        query_parse_inline(&q, "year:2010..2020 transporte", &err), 0);
     assert_int_equal(q.year_from, 2010);
     assert_int_equal(q.year_to, 2020);
     assert_string_equal(q.text, "transporte");
@@ -287,11 +290,13 @@ static void test_unknown_filter_name_is_rejected(void **state)
 static void test_filter_names_are_one_list(void **state)
 {
     (void)state;
-    static const struct { const char *name, *value; } known[] = {
-        {"sdg", "11"}, {"goal", "6"}, {"target", "11.2"}, {"level", "local"},
-        {"actor", "academia"}, {"country", "br"}, {"lang", "pt"},
-        {"language", "es"}, {"year", "2010..2020"}, {"year_from", "2001"},
-        {"year_to", "2030"}};
+    static const struct {
+        const char *name, *value;
+    } known[] = {
+        {"sdg", "11"},         {"goal", "6"},         {"target", "11.2"},
+        {"level", "local"},    {"actor", "academia"}, {"country", "br"},
+        {"lang", "pt"},        {"language", "es"},    {"year", "2010..2020"},
+        {"year_from", "2001"}, {"year_to", "2030"}};
     for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
         struct minga_query q;
         query_init(&q);
@@ -302,8 +307,8 @@ static void test_filter_names_are_one_list(void **state)
         assert_false(query_is_empty(&q));
         query_release(&q);
     }
-    static const char *const unknown[] = {"page", "q", "sdgs", "targets",
-                                          "lan", "suggested", ""};
+    static const char *const unknown[] = {
+        "page", "q", "sdgs", "targets", "lan", "suggested", ""};
     for (size_t i = 0; i < sizeof unknown / sizeof *unknown; i++) {
         struct minga_query q;
         query_init(&q);
@@ -334,8 +339,7 @@ static void test_describe_filters_lists_them_in_query_syntax(void **state)
     add_ok("year", "2010..2020");
     char *text = query_describe_filters(&q);
     assert_non_null(text);
-    assert_string_equal(text,
-                        "sdg:11 level:local country:BR year:2010..2020");
+    assert_string_equal(text, "sdg:11 level:local country:BR year:2010..2020");
     free(text);
 }
 
@@ -345,16 +349,19 @@ static void test_goal_and_target_phrases_become_filters(void **state)
 {
     (void)state;
     char *err = NULL;
-    assert_int_equal(query_parse_inline(&q, "agua ODS 6 SDG11 meta 5.2",
-                                        &err), 0);
+    assert_int_equal(query_parse_inline(&q, "agua ODS 6 SDG11 meta 5.2", &err),
+                     0);
     assert_string_equal(q.text, "agua");
     assert_int_equal(q.goal_mask, (1u << 6) | (1u << 11));
     assert_int_equal(q.n_targets, 1);
     assert_string_equal(q.targets[0], "5.2");
     query_release(&q);
     query_init(&q);
-    assert_int_equal(query_parse_inline(&q, "objetivo 2, target 11.2 "
-                                        "ods-16 goal 13", &err), 0);
+    assert_int_equal(query_parse_inline(&q,
+                                        "objetivo 2, target 11.2 "
+                                        "ods-16 goal 13",
+                                        &err),
+                     0);
     assert_string_equal(q.text, "");
     assert_int_equal(q.goal_mask, (1u << 2) | (1u << 16) | (1u << 13));
     assert_int_equal(q.n_targets, 1);
@@ -380,8 +387,11 @@ static void test_non_sdg_numbers_stay_text(void **state)
 {
     (void)state;
     char *err = NULL;
-    assert_int_equal(query_parse_inline(&q, "meta 2030 ODS 18 meta 11 "
-                                        "\"ODS 6\"", &err), 0);
+    assert_int_equal(query_parse_inline(&q,
+                                        "meta 2030 ODS 18 meta 11 "
+                                        "\"ODS 6\"",
+                                        &err),
+                     0);
     assert_string_equal(q.text, "meta 2030 ODS 18 meta 11 \"ODS 6\"");
     assert_int_equal(q.goal_mask, 0);
     assert_int_equal(q.n_targets, 0);

@@ -66,8 +66,8 @@ static int setup(void **state)
     r.n_hits = 1;
     r.goal_counts[11] = 4;
     r.goal_counts[9] = 1;
-    r.level_counts[0] = 4;           /* local */
-    r.actor_counts[5] = 2;           /* international_organization */
+    r.level_counts[0] = 4; /* local */
+    r.actor_counts[5] = 2; /* international_organization */
     r.countries = countries;
     r.n_countries = 2;
     r.languages = languages;
@@ -118,7 +118,7 @@ static void test_top_level(void **state)
     json_t *o = answer();
     assert_int(o, "total", 4);
     assert_true(json_is_false(json_object_get(o, "estimated")));
-    assert_int(o, "page", 3);             /* offset 20, 10 a page */
+    assert_int(o, "page", 3); /* offset 20, 10 a page */
     assert_int(o, "per_page", 10);
     assert_str(o, "query", "transporte");
     assert_str(o, "filters", "sdg:11");
@@ -143,7 +143,7 @@ static void test_hit(void **state)
     /* quotes, backslashes and a tab come back as they were */
     assert_str(h, "snippet", snippet);
     json_t *score = json_object_get(h, "score");
-    assert_true(json_is_real(score));     /* 12.0 stays a real */
+    assert_true(json_is_real(score)); /* 12.0 stays a real */
     assert_true(json_real_value(score) == 12.0);
     assert_int(h, "percent", 87);
     json_t *goals = json_object_get(h, "goals");
@@ -152,8 +152,7 @@ static void test_hit(void **state)
     assert_int_equal(json_integer_value(json_array_get(goals, 1)), 11);
     json_t *levels = json_object_get(h, "levels");
     assert_int_equal(json_array_size(levels), 2);
-    assert_string_equal(json_string_value(json_array_get(levels, 0)),
-                        "local");
+    assert_string_equal(json_string_value(json_array_get(levels, 0)), "local");
     assert_string_equal(json_string_value(json_array_get(levels, 1)),
                         "national");
     json_t *actors = json_object_get(h, "actors");
@@ -222,7 +221,7 @@ static void test_score_text(void **state)
         {9.9999996, "\"score\":10.0,"},
         {1234567.25, "\"score\":1234567.25,"},
         {-3.5, "\"score\":-3.5,"},
-        {3.05, "\"score\":3.05,"},          /* zeros inside the fraction */
+        {3.05, "\"score\":3.05,"}, /* zeros inside the fraction */
         {7.000001, "\"score\":7.000001,"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -243,7 +242,9 @@ static void test_score_text(void **state)
 static void test_long_answer(void **state)
 {
     (void)state;
-    enum { N = 500 };
+    enum {
+        N = 500
+    };
     struct mindex_hit *hits = calloc(N, sizeof *hits);
     assert_non_null(hits);
     for (size_t i = 0; i < N; i++) {
@@ -277,7 +278,7 @@ static void test_long_answer(void **state)
 static void test_text_not_utf8_fails(void **state)
 {
     (void)state;
-    char bad[] = "Bogot\xe1";         /* Latin-1, not UTF-8 */
+    char bad[] = "Bogot\xe1"; /* Latin-1, not UTF-8 */
     hit.city = bad;
     size_t n = 7;
     char *text = minga_results_json(&q, &r, &n);

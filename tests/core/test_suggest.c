@@ -67,7 +67,8 @@ static void test_data_file_covers_every_target_with_valid_packs(void **state)
     static const char *const langs[] = {"es", "pt", "en"};
     size_t i;
     json_t *item;
-    json_array_foreach(items, i, item) {
+    json_array_foreach(items, i, item)
+    {
         const char *id = json_string_value(json_object_get(item, "target"));
         for (int l = 0; l < 3; l++) {
             const char *label = json_string_value(
@@ -75,13 +76,14 @@ static void test_data_file_covers_every_target_with_valid_packs(void **state)
             if (!label || strlen(label) < 3 || strlen(label) > 80)
                 fail_msg("%s: label in %s missing or not a few words", id,
                          langs[l]);
-            json_t *pack = json_object_get(json_object_get(item, "terms"),
-                                           langs[l]);
+            json_t *pack =
+                json_object_get(json_object_get(item, "terms"), langs[l]);
             if (!json_is_object(pack) || json_object_size(pack) == 0)
                 fail_msg("%s: empty pack in %s", id, langs[l]);
             const char *term;
             json_t *weight;
-            json_object_foreach(pack, term, weight) {
+            json_object_foreach(pack, term, weight)
+            {
                 if (!json_is_integer(weight) ||
                     json_integer_value(weight) < 1 ||
                     json_integer_value(weight) > 3)
@@ -173,21 +175,24 @@ static void test_parse_refuses_bad_packs(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char *err = NULL;
-        assert_int_equal(parse_edited("\"pobreza extrema\": 3", cases[i].to,
-                                      &err), MINGA_EINVAL);
+        assert_int_equal(
+            parse_edited("\"pobreza extrema\": 3", cases[i].to, &err),
+            MINGA_EINVAL);
         assert_non_null(err);
         if (!strstr(err, "1.1") || !strstr(err, cases[i].says))
             fail_msg("\"%s\": message \"%s\"", cases[i].to, err);
         free(err);
     }
     char *err = NULL;
-    assert_int_equal(parse_edited("\"target\": \"1.2\"", "\"target\": \"1.1\"",
-                                  &err), MINGA_EINVAL);
+    assert_int_equal(
+        parse_edited("\"target\": \"1.2\"", "\"target\": \"1.1\"", &err),
+        MINGA_EINVAL);
     assert_non_null(strstr(err, "twice"));
     free(err);
     err = NULL;
-    assert_int_equal(parse_edited("\"target\": \"1.2\"", "\"target\": \"1.8\"",
-                                  &err), MINGA_EINVAL);
+    assert_int_equal(
+        parse_edited("\"target\": \"1.2\"", "\"target\": \"1.8\"", &err),
+        MINGA_EINVAL);
     assert_non_null(strstr(err, "1.8"));
     free(err);
 }
@@ -300,7 +305,8 @@ static void test_brt_case_suggests_11_2_first_among_goal_11(void **state)
     (void)state;
     struct minga_case *c = make_case("en",
                                      "TransMilenio bus rapid transit in "
-                                     "Bogotá", BRT_SUMMARY, BRT_BODY);
+                                     "Bogotá",
+                                     BRT_SUMMARY, BRT_BODY);
     struct suggest_result *r = score(c, NULL, 0);
     const struct suggest_item *first_11 = NULL;
     for (size_t i = 0; i < r->n_targets && !first_11; i++)
@@ -328,7 +334,8 @@ static void test_portuguese_case_on_domestic_violence_suggests_5_2(void **s)
         "A Casa da Mulher Brasileira reúne no mesmo lugar os serviços de "
         "atendimento às mulheres em situação de violência doméstica: "
         "acolhimento, delegacia especializada, juizado, defensoria pública "
-        "e ministério público, conforme a Lei Maria da Penha.", NULL);
+        "e ministério público, conforme a Lei Maria da Penha.",
+        NULL);
     struct suggest_result *r = score(c, NULL, 0);
     const struct suggest_item *first_5 = NULL;
     for (size_t i = 0; i < r->n_targets && !first_5; i++)
@@ -345,16 +352,14 @@ static void test_portuguese_case_on_domestic_violence_suggests_5_2(void **s)
 static void test_term_in_another_language_counts_less(void **state)
 {
     (void)state;
-    struct minga_case *es = make_case("es", "Transporte público", NULL,
-                                      NULL);
-    struct minga_case *en = make_case("en", "Transporte público", NULL,
-                                      NULL);
+    struct minga_case *es = make_case("es", "Transporte público", NULL, NULL);
+    struct minga_case *en = make_case("en", "Transporte público", NULL, NULL);
     struct suggest_result *r_es = score(es, NULL, 0);
     struct suggest_result *r_en = score(en, NULL, 0);
-    const struct suggest_item *t_es = find(r_es->targets, r_es->n_targets,
-                                           "11.2");
-    const struct suggest_item *t_en = find(r_en->targets, r_en->n_targets,
-                                           "11.2");
+    const struct suggest_item *t_es =
+        find(r_es->targets, r_es->n_targets, "11.2");
+    const struct suggest_item *t_en =
+        find(r_en->targets, r_en->n_targets, "11.2");
     assert_non_null(t_es);
     assert_non_null(t_en);
     assert_true(t_en->score < t_es->score);
@@ -368,14 +373,14 @@ static void test_neighbours_add_their_targets_with_reasons(void **state)
 {
     (void)state;
     /* no pack term in this text: only the neighbours speak */
-    struct minga_case *c = make_case("en", "Zorblat", "Quux frobnication.",
-                                     NULL);
+    struct minga_case *c =
+        make_case("en", "Zorblat", "Quux frobnication.", NULL);
     static const char *const t_near[] = {"6.1", "6.4"};
     static const char *const t_far[] = {"6.1"};
     struct suggest_neighbour nb[] = {
         {"cape-town-day-zero-water-crisis", 1.0, 1u << 6, t_near, 2},
-        {"montevideo-plan-saneamiento-urbano", 0.5, 1u << 6 | 1u << 14,
-         t_far, 1},
+        {"montevideo-plan-saneamiento-urbano", 0.5, 1u << 6 | 1u << 14, t_far,
+         1},
     };
     struct suggest_result *r = score(c, nb, 2);
     assert_true(r->n_targets >= 2);
@@ -458,7 +463,7 @@ static void test_invalid_utf8_is_refused(void **state)
 /* -- the lookup by first word (suggest_lookup.h) ------------------------ */
 
 struct found {
-    unsigned char *seen;     /* by term seq */
+    unsigned char *seen; /* by term seq */
     int n_twice;
 };
 
@@ -489,8 +494,8 @@ static void check_lookup_for(const struct suggest_packs *p, size_t n_terms,
                                             t->is_prefix && t->n_words == 1);
             if (want != f.seen[t->seq])
                 fail_msg("\"%s\" and term \"%s\" (target %s): the rule says "
-                         "%d, the lookup %d", word, t->text, tg->id, want,
-                         f.seen[t->seq]);
+                         "%d, the lookup %d",
+                         word, t->text, tg->id, want, f.seen[t->seq]);
         }
     }
     free(f.seen);
@@ -506,11 +511,11 @@ static void test_lookup_finds_exactly_the_matching_terms(void **state)
         n += p->targets[i].n_terms;
     assert_int_equal(n_terms, n);
     assert_true(n_terms > 1000);
-    static const char *const endings[] = {"s", "es", "oes", "aes", "ais",
-                                          "eis", "ois", "ns", "ao", "al",
-                                          "el", "ol", "m", "x"};
+    static const char *const endings[] = {"s",   "es",  "oes", "aes", "ais",
+                                          "eis", "ois", "ns",  "ao",  "al",
+                                          "el",  "ol",  "m",   "x"};
     size_t n_checked = 0;
-    for (size_t i = 0; i < p->n_targets; i += 29) {  /* a spread sample */
+    for (size_t i = 0; i < p->n_targets; i += 29) { /* a spread sample */
         const struct pack_target *tg = &p->targets[i];
         for (size_t j = 0; j < tg->n_terms; j++) {
             const char *w = tg->terms[j].words[0];
@@ -532,8 +537,9 @@ static void test_lookup_finds_exactly_the_matching_terms(void **state)
     assert_true(n_checked > 80);
     /* words of real text, accents folded as the case's words are */
     static const char *const text[] = {
-        "onibus", "acoes", "acao", "informais", "bens", "reciclaje",
-        "reciclagem", "recicladores", "a", "de", "participativo", "x"};
+        "onibus", "acoes",     "acao",          "informais",
+        "bens",   "reciclaje", "reciclagem",    "recicladores",
+        "a",      "de",        "participativo", "x"};
     for (size_t i = 0; i < sizeof text / sizeof *text; i++)
         check_lookup_for(p, n_terms, text[i]);
 }
@@ -549,7 +555,8 @@ int main(void)
         cmocka_unit_test(test_folded_text_matches_accented_term),
         cmocka_unit_test(test_phrases_match_on_word_boundaries_only),
         cmocka_unit_test(test_brt_case_suggests_11_2_first_among_goal_11),
-        cmocka_unit_test(test_portuguese_case_on_domestic_violence_suggests_5_2),
+        cmocka_unit_test(
+            test_portuguese_case_on_domestic_violence_suggests_5_2),
         cmocka_unit_test(test_term_in_another_language_counts_less),
         cmocka_unit_test(test_neighbours_add_their_targets_with_reasons),
         cmocka_unit_test(test_tagged_goal_raises_its_targets),

@@ -49,8 +49,10 @@ static void test_fold_treats_composed_and_decomposed_alike(void **state)
 static void test_fold_applies_compatibility_mappings(void **state)
 {
     (void)state;
-    expect_fold("\xef\xac\x81nanzas", "finanzas");   /* "fi" ligature */
-    expect_fold("Stra\xc3\x9f" "e", "strasse");      /* sharp s folds */
+    expect_fold("\xef\xac\x81nanzas", "finanzas"); /* "fi" ligature */
+    expect_fold("Stra\xc3\x9f"
+                "e",
+                "strasse"); /* sharp s folds */
 }
 
 static void test_fold_honours_the_length(void **state)
@@ -69,7 +71,9 @@ static void test_fold_honours_the_length(void **state)
 static void test_fold_refuses_invalid_utf8(void **state)
 {
     (void)state;
-    assert_null(text_fold("Or\xe7" "amento", 9));
+    assert_null(text_fold("Or\xe7"
+                          "amento",
+                          9));
 }
 
 static void test_slug_joins_city_and_title(void **state)
@@ -105,7 +109,8 @@ static void test_slug_never_exceeds_max_len(void **state)
     (void)state;
     char *out = text_slug("Participatory budgeting in the municipality of "
                           "Porto Alegre, Rio Grande do Sul, Brazil, since "
-                          "1989, with regional and thematic assemblies", 100);
+                          "1989, with regional and thematic assemblies",
+                          100);
     assert_non_null(out);
     size_t n = strlen(out);
     assert_true(n > 50 && n <= 100);
@@ -136,15 +141,26 @@ static void test_error_offset_of_valid_text_is_its_length(void **state)
 static void test_error_offset_points_at_the_bad_byte(void **state)
 {
     (void)state;
-    assert_int_equal(text_utf8_error_offset("ab\xff" "cd", 5), 2);
+    assert_int_equal(text_utf8_error_offset("ab\xff"
+                                            "cd",
+                                            5),
+                     2);
     /* Latin-1 "ç" after "Or" */
-    assert_int_equal(text_utf8_error_offset("Or\xe7" "amento", 9), 2);
-    assert_false(text_is_valid_utf8("Or\xe7" "amento", 9));
+    assert_int_equal(text_utf8_error_offset("Or\xe7"
+                                            "amento",
+                                            9),
+                     2);
+    assert_false(text_is_valid_utf8("Or\xe7"
+                                    "amento",
+                                    9));
     /* past runs of ASCII checked 8 bytes at a time */
     assert_int_equal(text_utf8_error_offset("Participativo 2030 \xe7", 20),
                      19);
-    assert_int_equal(text_utf8_error_offset("Or\xc3\xa7" "amento Participa"
-                                            "tivo\xff", 25), 24);
+    assert_int_equal(text_utf8_error_offset("Or\xc3\xa7"
+                                            "amento Participa"
+                                            "tivo\xff",
+                                            25),
+                     24);
 }
 
 static void test_nul_byte_is_an_error(void **state)

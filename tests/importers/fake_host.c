@@ -16,7 +16,8 @@
 static void fake_append(char **buf, size_t *len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void fake_append(char **buf, size_t *len, const char *fmt, ...) {
+static void fake_append(char **buf, size_t *len, const char *fmt, ...)
+{
     va_list ap;
     char *line = NULL;
     va_start(ap, fmt);
@@ -31,63 +32,71 @@ static void fake_append(char **buf, size_t *len, const char *fmt, ...) {
     free(line);
 }
 
-static const char *fake_type_name(int type) {
-    static const char *const names[] = {"NULL", "STRING", "TEXT", "INTEGER",
-                                        "REAL", "BOOL", "ARRAY", "OBJECT"};
+static const char *fake_type_name(int type)
+{
+    static const char *const names[] = {"NULL", "STRING", "TEXT",  "INTEGER",
+                                        "REAL", "BOOL",   "ARRAY", "OBJECT"};
     return type >= 0 && type <= MINGA_VALUE_OBJECT ? names[type] : "?";
 }
 
-static int fake_case_begin(struct minga_import_sink *sink, int line) {
+static int fake_case_begin(struct minga_import_sink *sink, int line)
+{
     sink->n_cases++;
     fake_append(&sink->log, &sink->log_len, "begin %d\n", line);
     return 0;
 }
 
 static void fake_log_value(struct minga_import_sink *sink, const char *what,
-                           const char *name, const struct minga_value *v) {
+                           const char *name, const struct minga_value *v)
+{
     if (v->type == MINGA_VALUE_STRING || v->type == MINGA_VALUE_TEXT)
         fake_append(&sink->log, &sink->log_len, "%s %s %s '%.*s' %d:%d\n",
                     what, name, fake_type_name(v->type), (int)v->len, v->str,
                     v->line, v->column);
     else
-        fake_append(&sink->log, &sink->log_len, "%s %s %s %d:%d\n", what,
-                    name, fake_type_name(v->type), v->line, v->column);
+        fake_append(&sink->log, &sink->log_len, "%s %s %s %d:%d\n", what, name,
+                    fake_type_name(v->type), v->line, v->column);
 }
 
 static int fake_case_field(struct minga_import_sink *sink, const char *name,
-                           const struct minga_value *value) {
+                           const struct minga_value *value)
+{
     fake_log_value(sink, "field", name, value);
     return 0;
 }
 
 static int fake_case_item(struct minga_import_sink *sink, const char *name,
-                          size_t index, const struct minga_value *value) {
+                          size_t index, const struct minga_value *value)
+{
     char label[256];
     snprintf(label, sizeof(label), "%s[%zu]", name, index);
     fake_log_value(sink, "item", label, value);
     return 0;
 }
 
-static int fake_case_end(struct minga_import_sink *sink) {
+static int fake_case_end(struct minga_import_sink *sink)
+{
     fake_append(&sink->log, &sink->log_len, "end\n");
     return 0;
 }
 
 static void fake_report(struct minga_import_sink *sink, const char *kind,
                         int line, int column, const char *field,
-                        const char *fmt, va_list ap) {
+                        const char *fmt, va_list ap)
+{
     char *msg = NULL;
     assert_true(vasprintf(&msg, fmt, ap) >= 0);
     fake_append(&sink->errors, &sink->errors_len, "%s %d:%d [%s] %s\n", kind,
                 line, column, field ? field : "", msg);
-    if (getenv("MINGA_TEST_VERBOSE"))  /* to see every message */
+    if (getenv("MINGA_TEST_VERBOSE")) /* to see every message */
         fprintf(stderr, "%s %d:%d [%s] %s\n", kind, line, column,
                 field ? field : "", msg);
     free(msg);
 }
 
 static void fake_error(struct minga_import_sink *sink, int line, int column,
-                       const char *field, const char *fmt, ...) {
+                       const char *field, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     sink->n_errors++;
@@ -96,7 +105,8 @@ static void fake_error(struct minga_import_sink *sink, int line, int column,
 }
 
 static void fake_warning(struct minga_import_sink *sink, int line, int column,
-                         const char *field, const char *fmt, ...) {
+                         const char *field, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     sink->n_warnings++;
@@ -104,15 +114,16 @@ static void fake_warning(struct minga_import_sink *sink, int line, int column,
     va_end(ap);
 }
 
-static int fake_has_suffix(const char *name, const char *suffix) {
+static int fake_has_suffix(const char *name, const char *suffix)
+{
     size_t n = strlen(name), k = strlen(suffix);
     return n >= k && strcmp(name + n - k, suffix) == 0;
 }
 
 /* Case files are those a real host has importers for. */
-static int fake_import_member(struct minga_import_sink *sink,
-                              const char *name, const void *data,
-                              size_t len) {
+static int fake_import_member(struct minga_import_sink *sink, const char *name,
+                              const void *data, size_t len)
+{
     (void)data;
     if (!fake_has_suffix(name, ".json") && !fake_has_suffix(name, ".jsonl") &&
         !fake_has_suffix(name, ".csv") && !fake_has_suffix(name, ".md"))
@@ -123,19 +134,22 @@ static int fake_import_member(struct minga_import_sink *sink,
 }
 
 static int fake_add_file(struct minga_import_sink *sink, const char *name,
-                         const void *data, size_t len) {
+                         const void *data, size_t len)
+{
     (void)data;
     sink->n_files++;
     fake_append(&sink->log, &sink->log_len, "file %s %zu\n", name, len);
     return 0;
 }
 
-static const struct minga_limits *fake_limits(struct minga_import_sink *s) {
+static const struct minga_limits *fake_limits(struct minga_import_sink *s)
+{
     return &s->limits;
 }
 
 static void fake_progress(struct minga_import_sink *sink, uint64_t done,
-                          uint64_t total) {
+                          uint64_t total)
+{
     sink->n_progress++;
     sink->progress_done = done;
     sink->progress_total = total;
@@ -157,7 +171,8 @@ const struct minga_host_api fake_host_api = {
     .progress = fake_progress,
 };
 
-void fake_sink_init(struct minga_import_sink *sink) {
+void fake_sink_init(struct minga_import_sink *sink)
+{
     memset(sink, 0, sizeof(*sink));
     sink->log = strdup("");
     sink->errors = strdup("");
@@ -168,19 +183,20 @@ void fake_sink_init(struct minga_import_sink *sink) {
     sink->limits.max_entry_size = 16u << 20;
 }
 
-void fake_sink_release(struct minga_import_sink *sink) {
+void fake_sink_release(struct minga_import_sink *sink)
+{
     free(sink->log);
     free(sink->errors);
     memset(sink, 0, sizeof(*sink));
 }
 
 const struct minga_importer *fake_load_importer(const char *path,
-                                                const char *expected_name) {
+                                                const char *expected_name)
+{
     void *module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!module)
         fail_msg("dlopen %s: %s", path, dlerror());
-    const struct minga_plugin_desc *desc =
-        dlsym(module, MINGA_PLUGIN_SYMBOL);
+    const struct minga_plugin_desc *desc = dlsym(module, MINGA_PLUGIN_SYMBOL);
     assert_non_null(desc);
     assert_int_equal(desc->abi_major, MINGA_ABI_MAJOR);
     assert_true(desc->struct_size <= sizeof(struct minga_plugin_desc));

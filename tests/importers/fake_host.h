@@ -12,16 +12,16 @@
 #include "minga/plugin.h"
 
 struct minga_import_sink {
-    char *log;               /* "begin 2\nfield title TEXT 'x' 2:3\n..." */
+    char *log; /* "begin 2\nfield title TEXT 'x' 2:3\n..." */
     size_t log_len;
-    char *errors;            /* "error 3:5 [field] message\n..." */
+    char *errors; /* "error 3:5 [field] message\n..." */
     size_t errors_len;
     size_t n_errors;
     size_t n_warnings;
     size_t n_cases;
-    size_t n_members;        /* import_member calls that found an importer */
-    size_t n_files;          /* add_file calls */
-    uint64_t progress_done;  /* the last progress reported */
+    size_t n_members;       /* import_member calls that found an importer */
+    size_t n_files;         /* add_file calls */
+    uint64_t progress_done; /* the last progress reported */
     uint64_t progress_total;
     size_t n_progress;
     struct minga_limits limits;

@@ -31,7 +31,8 @@ struct blob {
 };
 
 static la_ssize_t blob_write(struct archive *a, void *arg, const void *buf,
-                             size_t n) {
+                             size_t n)
+{
     struct blob *b = arg;
     (void)a;
     if (b->len + n > b->cap) {
@@ -47,12 +48,18 @@ static la_ssize_t blob_write(struct archive *a, void *arg, const void *buf,
     return (la_ssize_t)n;
 }
 
-enum kind { ZIP, TAR, TGZ, TXZ };
+enum kind {
+    ZIP,
+    TAR,
+    TGZ,
+    TXZ
+};
 
-static struct archive *writer_new(enum kind kind, struct blob *out) {
+static struct archive *writer_new(enum kind kind, struct blob *out)
+{
     struct archive *a = archive_write_new();
     memset(out, 0, sizeof(*out));
-    archive_write_set_bytes_in_last_block(a, 1);  /* no zero padding */
+    archive_write_set_bytes_in_last_block(a, 1); /* no zero padding */
     if (kind == ZIP) {
         assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
         archive_write_set_options(a, "zip:compression-level=1");
@@ -72,7 +79,8 @@ static struct archive *writer_new(enum kind kind, struct blob *out) {
 }
 
 static void add_entry(struct archive *a, const char *path, unsigned type,
-                      const char *data, const char *link, int is_hardlink) {
+                      const char *data, const char *link, int is_hardlink)
+{
     struct archive_entry *e = archive_entry_new();
     size_t len = data ? strlen(data) : 0;
     archive_entry_set_pathname(e, path);
@@ -91,17 +99,20 @@ static void add_entry(struct archive *a, const char *path, unsigned type,
     archive_entry_free(e);
 }
 
-static void add_file(struct archive *a, const char *path, const char *data) {
+static void add_file(struct archive *a, const char *path, const char *data)
+{
     add_entry(a, path, AE_IFREG, data, NULL, 0);
 }
 
-static void writer_close(struct archive *a) {
+static void writer_close(struct archive *a)
+{
     assert_int_equal(archive_write_close(a), ARCHIVE_OK);
     archive_write_free(a);
 }
 
 /* A pack of cases and attachments in nested folders, with macOS junk. */
-static void build_pack(enum kind kind, struct blob *out) {
+static void build_pack(enum kind kind, struct blob *out)
+{
     struct archive *a = writer_new(kind, out);
     add_entry(a, "pack/", AE_IFDIR, NULL, NULL, 0);
     add_entry(a, "pack/cases/", AE_IFDIR, NULL, NULL, 0);
@@ -118,7 +129,8 @@ static void build_pack(enum kind kind, struct blob *out) {
 }
 
 /* Writes a blob to an unlinked temporary file; returns its fd at 0. */
-static int blob_to_fd(const struct blob *b) {
+static int blob_to_fd(const struct blob *b)
+{
     FILE *f = tmpfile();
     assert_non_null(f);
     assert_int_equal(fwrite(b->data, 1, b->len, f), b->len);
@@ -130,24 +142,28 @@ static int blob_to_fd(const struct blob *b) {
 }
 
 static int run_buffer(struct minga_import_sink *sink, const char *name,
-                      const struct blob *b) {
+                      const struct blob *b)
+{
     return arc->import_buffer(&fake_host_api, sink, name, b->data, b->len);
 }
 
 static int run_fd(struct minga_import_sink *sink, const char *name,
-                  const struct blob *b) {
+                  const struct blob *b)
+{
     int fd = blob_to_fd(b);
     int rc = arc->import_fd(&fake_host_api, sink, name, fd);
     close(fd);
     return rc;
 }
 
-static void assert_logged(const char *log, const char *line) {
+static void assert_logged(const char *log, const char *line)
+{
     if (!strstr(log, line))
         fail_msg("expected \"%s\" in:\n%s", line, log);
 }
 
-static void assert_pack_dispatched(const struct minga_import_sink *sink) {
+static void assert_pack_dispatched(const struct minga_import_sink *sink)
+{
     assert_string_equal(sink->errors, "");
     assert_logged(sink->log, "member pack/cases/rosario.json 20\n");
     assert_logged(sink->log, "member pack/cases/more.csv 15\n");
@@ -157,13 +173,14 @@ static void assert_pack_dispatched(const struct minga_import_sink *sink) {
     assert_logged(sink->log, "member pack/cases/s\xc3\xa3o-paulo.json 2\n");
     assert_int_equal(sink->n_members, 4);
     assert_int_equal(sink->n_warnings, 0);
-    assert_int_equal(sink->n_files, 2);  /* no junk, no folders */
+    assert_int_equal(sink->n_files, 2); /* no junk, no folders */
     assert_true(sink->n_progress > 0);
 }
 
 /* ---- members ------------------------------------------------------------ */
 
-static void test_archive_zip_dispatches_members(void **state) {
+static void test_archive_zip_dispatches_members(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     struct blob b;
@@ -181,7 +198,8 @@ static void test_archive_zip_dispatches_members(void **state) {
     free(b.data);
 }
 
-static void test_archive_tar_variants_dispatch_members(void **state) {
+static void test_archive_tar_variants_dispatch_members(void **state)
+{
     (void)state;
     static const enum kind kinds[] = {TAR, TGZ, TXZ};
     for (size_t i = 0; i < 3; i++) {
@@ -200,7 +218,8 @@ static void test_archive_tar_variants_dispatch_members(void **state) {
     }
 }
 
-static void test_archive_rejects_archive_without_cases(void **state) {
+static void test_archive_rejects_archive_without_cases(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     struct blob b;
@@ -220,7 +239,8 @@ static void test_archive_rejects_archive_without_cases(void **state) {
 /* Builds a tar.gz with a good case, then `path`, and imports it. */
 static void assert_entry_refused(const char *path, unsigned type,
                                  const char *link, int is_hardlink,
-                                 const char *expected) {
+                                 const char *expected)
+{
     struct minga_import_sink sink;
     struct blob b;
     struct archive *a = writer_new(TGZ, &b);
@@ -237,7 +257,8 @@ static void assert_entry_refused(const char *path, unsigned type,
     free(b.data);
 }
 
-static void test_archive_rejects_dotdot_entry(void **state) {
+static void test_archive_rejects_dotdot_entry(void **state)
+{
     (void)state;
     assert_entry_refused("../evil.json", AE_IFREG, NULL, 0,
                          "../evil.json: the entry's path has a \"..\" "
@@ -248,14 +269,16 @@ static void test_archive_rejects_dotdot_entry(void **state) {
                          "\"..\" component");
 }
 
-static void test_archive_rejects_absolute_entry(void **state) {
+static void test_archive_rejects_absolute_entry(void **state)
+{
     (void)state;
     assert_entry_refused("/etc/x.json", AE_IFREG, NULL, 0,
                          "/etc/x.json: the entry has an absolute path; "
                          "refused");
 }
 
-static void test_archive_rejects_links_and_specials(void **state) {
+static void test_archive_rejects_links_and_specials(void **state)
+{
     (void)state;
     assert_entry_refused("cases/evil.json", AE_IFLNK, "/etc/passwd", 0,
                          "cases/evil.json: entry is a symbolic link");
@@ -268,7 +291,8 @@ static void test_archive_rejects_links_and_specials(void **state) {
 }
 
 /* 2 GiB of zeros in one entry: ~2 MB compressed. */
-static void build_bomb(enum kind kind, struct blob *out) {
+static void build_bomb(enum kind kind, struct blob *out)
+{
     static char zeros[1 << 20];
     struct archive *a = writer_new(kind, out);
     add_file(a, "cases/a.json", "{}");
@@ -285,7 +309,8 @@ static void build_bomb(enum kind kind, struct blob *out) {
     writer_close(a);
 }
 
-static void test_archive_refuses_zip_bomb(void **state) {
+static void test_archive_refuses_zip_bomb(void **state)
+{
     (void)state;
     static const enum kind kinds[] = {ZIP, TGZ};
     static const char *const names[] = {"bomb.zip", "bomb.tar.gz"};
@@ -308,7 +333,8 @@ static void test_archive_refuses_zip_bomb(void **state) {
     }
 }
 
-static void test_archive_refuses_over_total_uncompressed(void **state) {
+static void test_archive_refuses_over_total_uncompressed(void **state)
+{
     (void)state;
     static char block[(1 << 20) + 1];
     memset(block, 'a', sizeof(block) - 1);
@@ -333,7 +359,8 @@ static void test_archive_refuses_over_total_uncompressed(void **state) {
     free(b.data);
 }
 
-static void test_archive_refuses_over_max_compressed(void **state) {
+static void test_archive_refuses_over_max_compressed(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     struct blob b;
@@ -351,7 +378,8 @@ static void test_archive_refuses_over_max_compressed(void **state) {
     free(b.data);
 }
 
-static void test_archive_refuses_too_many_entries(void **state) {
+static void test_archive_refuses_too_many_entries(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     struct blob b;
@@ -372,7 +400,8 @@ static void test_archive_refuses_too_many_entries(void **state) {
     free(b.data);
 }
 
-static void test_archive_rejects_random_bytes(void **state) {
+static void test_archive_rejects_random_bytes(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     struct blob b = {0};
@@ -390,7 +419,8 @@ static void test_archive_rejects_random_bytes(void **state) {
     free(b.data);
 }
 
-static void test_archive_rejects_truncated(void **state) {
+static void test_archive_rejects_truncated(void **state)
+{
     (void)state;
     static char text[200000];
     for (size_t i = 0; i + 1 < sizeof(text); i++)
@@ -416,7 +446,8 @@ static void test_archive_rejects_truncated(void **state) {
     }
 }
 
-static void test_archive_rejects_empty_file(void **state) {
+static void test_archive_rejects_empty_file(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     struct blob b = {(unsigned char *)"", 0, 0};
@@ -432,7 +463,8 @@ static void test_archive_rejects_empty_file(void **state) {
 
 /* Clears the UTF-8 flag (bit 11) of every local and central header, as a
  * DOS-era zip tool would have written them. */
-static void zip_clear_utf8_flags(struct blob *b) {
+static void zip_clear_utf8_flags(struct blob *b)
+{
     for (size_t i = 0; i + 10 < b->len; i++) {
         if (memcmp(b->data + i, "PK\x03\x04", 4) == 0)
             b->data[i + 7] &= (unsigned char)~0x08;
@@ -441,12 +473,13 @@ static void zip_clear_utf8_flags(struct blob *b) {
     }
 }
 
-static void assert_cp437_names_converted(void) {
+static void assert_cp437_names_converted(void)
+{
     struct minga_import_sink sink;
     struct blob b;
     struct archive *a = writer_new(ZIP, &b);
-    add_file(a, "cases/caf\x82.json", "{}");           /* é in CP437 */
-    add_file(a, "docs/ni\xa4o.txt", "x");               /* ñ */
+    add_file(a, "cases/caf\x82.json", "{}"); /* é in CP437 */
+    add_file(a, "docs/ni\xa4o.txt", "x");    /* ñ */
     writer_close(a);
     zip_clear_utf8_flags(&b);
     fake_sink_init(&sink);
@@ -461,7 +494,8 @@ static void assert_cp437_names_converted(void) {
 
 /* The same whatever the host's locale: libarchive's name conversions
  * depend on it. */
-static void test_archive_converts_cp437_names(void **state) {
+static void test_archive_converts_cp437_names(void **state)
+{
     (void)state;
     assert_cp437_names_converted();
     if (setlocale(LC_CTYPE, "C.UTF-8")) {
@@ -470,7 +504,8 @@ static void test_archive_converts_cp437_names(void **state) {
     }
 }
 
-int main(void) {
+int main(void)
+{
     arc = fake_load_importer(MINGA_ARCHIVE_PLUGIN, "archive");
     assert_non_null(arc->import_fd);
     const struct CMUnitTest tests[] = {

@@ -15,24 +15,26 @@
 
 static const struct minga_importer *csv;
 
-static int run_csv(struct minga_import_sink *sink, const char *text) {
+static int run_csv(struct minga_import_sink *sink, const char *text)
+{
     fake_sink_init(sink);
     return csv->import_buffer(&fake_host_api, sink, "cases.csv", text,
                               strlen(text));
 }
 
-static void assert_logged(const char *log, const char *line) {
+static void assert_logged(const char *log, const char *line)
+{
     if (!strstr(log, line))
         fail_msg("expected \"%s\" in:\n%s", line, log);
 }
 
-static void test_csv_reports_fields_with_positions(void **state) {
+static void test_csv_reports_fields_with_positions(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
-    int rc = run_csv(&sink,
-                     "title,city,sdg_goals,region\n"
-                     "Orçamento participativo,Porto Alegre,11;16,\n"
-                     "Plan de movilidad,Rosario,11,Santa Fe\n");
+    int rc = run_csv(&sink, "title,city,sdg_goals,region\n"
+                            "Orçamento participativo,Porto Alegre,11;16,\n"
+                            "Plan de movilidad,Rosario,11,Santa Fe\n");
     assert_int_equal(rc, MINGA_OK);
     assert_int_equal(sink.n_errors, 0);
     assert_int_equal(sink.n_cases, 2);
@@ -48,14 +50,15 @@ static void test_csv_reports_fields_with_positions(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_quoted_cell_spans_lines(void **state) {
+static void test_csv_quoted_cell_spans_lines(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
-    int rc = run_csv(&sink,
-                     "title,summary,city\r\n"
-                     "\"Huertas, urbanas\",\"Line one\r\nline \"\"two\"\"\","
-                     "Rosario\r\n"
-                     "Agua,Tanques,Montevideo\r\n");
+    int rc =
+        run_csv(&sink, "title,summary,city\r\n"
+                       "\"Huertas, urbanas\",\"Line one\r\nline \"\"two\"\"\","
+                       "Rosario\r\n"
+                       "Agua,Tanques,Montevideo\r\n");
     assert_int_equal(rc, MINGA_OK);
     assert_int_equal(sink.n_cases, 2);
     assert_logged(sink.log, "field title TEXT 'Huertas, urbanas' 2:1\n");
@@ -68,7 +71,8 @@ static void test_csv_quoted_cell_spans_lines(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_skips_bom_and_blank_lines(void **state) {
+static void test_csv_skips_bom_and_blank_lines(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_csv(&sink, "\xEF\xBB\xBFtitle,city\nA,B\n\n,\n\n");
@@ -79,7 +83,8 @@ static void test_csv_skips_bom_and_blank_lines(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_last_record_without_newline(void **state) {
+static void test_csv_last_record_without_newline(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_csv(&sink, "title,city\nA,B");
@@ -88,7 +93,8 @@ static void test_csv_last_record_without_newline(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_rejects_extra_cells(void **state) {
+static void test_csv_rejects_extra_cells(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_csv(&sink, "title,city\nA,B\nC,D,E\n");
@@ -99,7 +105,8 @@ static void test_csv_rejects_extra_cells(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_rejects_unterminated_quote(void **state) {
+static void test_csv_rejects_unterminated_quote(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_csv(&sink, "title,city\nA,\"B\nC,D\n");
@@ -108,7 +115,8 @@ static void test_csv_rejects_unterminated_quote(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_rejects_misplaced_quote(void **state) {
+static void test_csv_rejects_misplaced_quote(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_csv(&sink, "title,city\n\"A\"x,B\n");
@@ -117,7 +125,8 @@ static void test_csv_rejects_misplaced_quote(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_rejects_bad_header(void **state) {
+static void test_csv_rejects_bad_header(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_csv(&sink, "title,city,title,,x\nA,B,C,D,E\n");
@@ -131,7 +140,8 @@ static void test_csv_rejects_bad_header(void **state) {
 
 /* A file a spreadsheet wrote with ';' (or tabs) between fields: one
  * error that says so, on the header, and nothing read past it. */
-static void test_csv_rejects_other_separators(void **state) {
+static void test_csv_rejects_other_separators(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_csv(&sink, "title;city;sdg_goals\n"
@@ -151,7 +161,8 @@ static void test_csv_rejects_other_separators(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_csv_rejects_empty_file(void **state) {
+static void test_csv_rejects_empty_file(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     assert_int_equal(run_csv(&sink, ""), MINGA_EINVAL);
@@ -161,7 +172,8 @@ static void test_csv_rejects_empty_file(void **state) {
 
 /* A header of n columns c0,c1,... and one record of n cells. Caller
  * frees. */
-static char *wide_csv(size_t n) {
+static char *wide_csv(size_t n)
+{
     char *text = malloc(n * 16 + 2);
     assert_non_null(text);
     char *p = text;
@@ -175,14 +187,16 @@ static char *wide_csv(size_t n) {
 }
 
 static int run_csv_columns(struct minga_import_sink *sink, const char *text,
-                           uint64_t max_columns) {
+                           uint64_t max_columns)
+{
     fake_sink_init(sink);
     sink->limits.max_csv_columns = max_columns;
     return csv->import_buffer(&fake_host_api, sink, "cases.csv", text,
                               strlen(text));
 }
 
-static void test_csv_refuses_header_wider_than_max_csv_columns(void **s) {
+static void test_csv_refuses_header_wider_than_max_csv_columns(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     char *text = wide_csv(5);
@@ -205,7 +219,8 @@ static void test_csv_refuses_header_wider_than_max_csv_columns(void **s) {
 
 /* 100 000 columns (11.7 s: each name was compared with every earlier one)
  * are refused at the 1001st as the header is read. */
-static void test_csv_refuses_wide_header_by_default(void **s) {
+static void test_csv_refuses_wide_header_by_default(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     char *text = wide_csv(100000);
@@ -222,14 +237,15 @@ static void test_csv_refuses_wide_header_by_default(void **s) {
 /* minga's CSV writers put a `'` before a cell that a spreadsheet would
  * run as a formula, and before `'`s followed by such a character; the
  * importer takes exactly one off those cells and leaves others alone. */
-static void test_csv_strips_the_formula_guard(void **s) {
+static void test_csv_strips_the_formula_guard(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
-    int rc = run_csv(&sink,
-                     "title,city,region,summary,tags,body\n"
-                     "\"'=HYPERLINK(\"\"http://x\"\")\",'=2+2,''=x,'-30 %,"
-                     "'@a;b,\"'\tindented\"\n"
-                     "-5,'plain,'',''',+1,\"'\r\"\n");
+    int rc =
+        run_csv(&sink, "title,city,region,summary,tags,body\n"
+                       "\"'=HYPERLINK(\"\"http://x\"\")\",'=2+2,''=x,'-30 %,"
+                       "'@a;b,\"'\tindented\"\n"
+                       "-5,'plain,'',''',+1,\"'\r\"\n");
     assert_int_equal(rc, MINGA_OK);
     assert_logged(sink.log, "begin 2\n"
                             "field title TEXT '=HYPERLINK(\"http://x\")' "
@@ -250,7 +266,8 @@ static void test_csv_strips_the_formula_guard(void **s) {
     fake_sink_release(&sink);
 }
 
-int main(void) {
+int main(void)
+{
     csv = fake_load_importer(MINGA_CSV_PLUGIN, "csv");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_reports_fields_with_positions),

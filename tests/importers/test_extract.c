@@ -24,7 +24,8 @@ struct blob {
     size_t len;
 };
 
-static void blob_append(struct blob *b, const void *data, size_t n) {
+static void blob_append(struct blob *b, const void *data, size_t n)
+{
     b->data = realloc(b->data, b->len + n + 1);
     assert_non_null(b->data);
     memcpy(b->data + b->len, data, n);
@@ -32,20 +33,23 @@ static void blob_append(struct blob *b, const void *data, size_t n) {
 }
 
 static cairo_status_t pdf_write(void *arg, const unsigned char *data,
-                                unsigned int n) {
+                                unsigned int n)
+{
     blob_append(arg, data, n);
     return CAIRO_STATUS_SUCCESS;
 }
 
 static la_ssize_t zip_write(struct archive *a, void *arg, const void *buf,
-                            size_t n) {
+                            size_t n)
+{
     (void)a;
     blob_append(arg, buf, n);
     return (la_ssize_t)n;
 }
 
 /* A zip of one XML part, as a minimal DOCX or ODT. */
-static struct blob build_zip(const char *part, const char *xml) {
+static struct blob build_zip(const char *part, const char *xml)
+{
     struct blob b = {0};
     struct archive *a = archive_write_new();
     archive_write_set_format_zip(a);
@@ -68,7 +72,8 @@ static struct blob build_zip(const char *part, const char *xml) {
 }
 
 static char *extract_ok(const char *name, const void *data, size_t len,
-                        const char *media_type) {
+                        const char *media_type)
+{
     char *text = NULL, *err = NULL;
     const char *type = NULL;
     int rc = extract_text(name, data, len, &text, &type, &err);
@@ -79,7 +84,8 @@ static char *extract_ok(const char *name, const void *data, size_t len,
     return text;
 }
 
-static char *extract_error(const char *name, const void *data, size_t len) {
+static char *extract_error(const char *name, const void *data, size_t len)
+{
     char *text = NULL, *err = NULL;
     const char *type = NULL;
     assert_int_equal(extract_text(name, data, len, &text, &type, &err),
@@ -89,7 +95,8 @@ static char *extract_error(const char *name, const void *data, size_t len) {
     return err;
 }
 
-static void test_extract_pdf_text(void **state) {
+static void test_extract_pdf_text(void **state)
+{
     (void)state;
     struct blob pdf = {0};
     cairo_surface_t *s =
@@ -104,10 +111,10 @@ static void test_extract_pdf_text(void **state) {
     cairo_move_to(cr, 50, 100);
     cairo_show_text(cr, "Second page");
     cairo_destroy(cr);
-    cairo_surface_destroy(s);  /* finishes the PDF */
+    cairo_surface_destroy(s); /* finishes the PDF */
 
-    char *text = extract_ok("informe.PDF", pdf.data, pdf.len,
-                            "application/pdf");
+    char *text =
+        extract_ok("informe.PDF", pdf.data, pdf.len, "application/pdf");
     assert_non_null(strstr(text, "Participatory budgeting in Rosario"));
     assert_non_null(strstr(text, "Second page"));
     free(text);
@@ -119,7 +126,8 @@ static void test_extract_pdf_text(void **state) {
     free(pdf.data);
 }
 
-static void test_extract_rejects_garbage_pdf(void **state) {
+static void test_extract_rejects_garbage_pdf(void **state)
+{
     (void)state;
     const char junk[] = "%PDF-1.7\nthis is not a PDF at all\n";
     char *err = extract_error("x.pdf", junk, sizeof(junk) - 1);
@@ -127,7 +135,8 @@ static void test_extract_rejects_garbage_pdf(void **state) {
     free(err);
 }
 
-static void test_extract_docx_text(void **state) {
+static void test_extract_docx_text(void **state)
+{
     (void)state;
     struct blob docx = build_zip(
         "word/document.xml",
@@ -154,23 +163,24 @@ static void test_extract_docx_text(void **state) {
     free(other.data);
 }
 
-static void test_extract_docx_does_not_expand_entities(void **state) {
+static void test_extract_docx_does_not_expand_entities(void **state)
+{
     (void)state;
-    struct blob docx = build_zip(
-        "word/document.xml",
-        "<?xml version=\"1.0\"?><!DOCTYPE w:document ["
-        "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">"
-        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-        "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
-        "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
-        "<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-        "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
-        "wordprocessingml/2006/main\"><w:body><w:p><w:r>"
-        "<w:t>x&d;&e;y</w:t></w:r></w:p></w:body></w:document>");
+    struct blob docx =
+        build_zip("word/document.xml",
+                  "<?xml version=\"1.0\"?><!DOCTYPE w:document ["
+                  "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">"
+                  "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+                  "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">"
+                  "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+                  "<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
+                  "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+                  "wordprocessingml/2006/main\"><w:body><w:p><w:r>"
+                  "<w:t>x&d;&e;y</w:t></w:r></w:p></w:body></w:document>");
     char *text = NULL, *err = NULL;
     const char *type = NULL;
-    int rc = extract_text("bomb.docx", docx.data, docx.len, &text, &type,
-                          &err);
+    int rc =
+        extract_text("bomb.docx", docx.data, docx.len, &text, &type, &err);
     if (rc == 0) {
         assert_true(strlen(text) < 100);
         assert_null(strstr(text, "root:"));
@@ -180,7 +190,8 @@ static void test_extract_docx_does_not_expand_entities(void **state) {
     free(docx.data);
 }
 
-static void test_extract_odt_text(void **state) {
+static void test_extract_odt_text(void **state)
+{
     (void)state;
     struct blob odt = build_zip(
         "content.xml",
@@ -203,7 +214,8 @@ static void test_extract_odt_text(void **state) {
     free(err);
 }
 
-static void test_extract_html_without_script(void **state) {
+static void test_extract_html_without_script(void **state)
+{
     (void)state;
     const char html[] =
         "<!DOCTYPE html><html><head><title>Informe</title>"
@@ -212,8 +224,8 @@ static void test_extract_html_without_script(void **state) {
         "<body><h1>Movilidad   sostenible</h1><p>Bicicletas en "
         "<b>Bogot\xc3\xa1</b></p><script>alert('do not index')</script>"
         "</body></html>";
-    char *text = extract_ok("informe.html", html, sizeof(html) - 1,
-                            "text/html");
+    char *text =
+        extract_ok("informe.html", html, sizeof(html) - 1, "text/html");
     assert_non_null(strstr(text, "Informe"));
     assert_non_null(strstr(text, "Movilidad sostenible"));
     assert_non_null(strstr(text, "Bicicletas en Bogot\xc3\xa1"));
@@ -222,10 +234,11 @@ static void test_extract_html_without_script(void **state) {
     free(text);
 }
 
-static void test_extract_plain_text(void **state) {
+static void test_extract_plain_text(void **state)
+{
     (void)state;
-    char *text = extract_ok("notas.txt", "\xEF\xBB\xBFol\xc3\xa1", 7,
-                            "text/plain");
+    char *text =
+        extract_ok("notas.txt", "\xEF\xBB\xBFol\xc3\xa1", 7, "text/plain");
     assert_string_equal(text, "ol\xc3\xa1");
     free(text);
     text = extract_ok("LEEME.md", "# T\n", 4, "text/markdown");
@@ -240,9 +253,10 @@ static void test_extract_plain_text(void **state) {
     free(err);
 }
 
-static void test_extract_caps_text_at_char_boundary(void **state) {
+static void test_extract_caps_text_at_char_boundary(void **state)
+{
     (void)state;
-    size_t len = EXTRACT_MAX_TEXT + 1001;  /* 2-byte chars, cut mid-char */
+    size_t len = EXTRACT_MAX_TEXT + 1001; /* 2-byte chars, cut mid-char */
     char *big = malloc(len);
     for (size_t i = 0; i + 1 < len; i += 2) {
         big[i] = '\xc3';
@@ -259,7 +273,8 @@ static void test_extract_caps_text_at_char_boundary(void **state) {
     free(big);
 }
 
-static void test_extract_media_types(void **state) {
+static void test_extract_media_types(void **state)
+{
     (void)state;
     assert_string_equal(extract_media_type("a/b/Informe.HTM"), "text/html");
     assert_string_equal(extract_media_type("x.md"), "text/markdown");
@@ -271,7 +286,8 @@ static void test_extract_media_types(void **state) {
     free(err);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_extract_pdf_text),
         cmocka_unit_test(test_extract_rejects_garbage_pdf),
@@ -284,6 +300,6 @@ int main(void) {
         cmocka_unit_test(test_extract_media_types),
     };
     int n_failed = cmocka_run_group_tests(tests, NULL, NULL);
-    cairo_debug_reset_static_data();  /* for LeakSanitizer */
+    cairo_debug_reset_static_data(); /* for LeakSanitizer */
     return n_failed;
 }

@@ -8,7 +8,7 @@
  * `[{},{},...]` costs jansson about 230 bytes a value, so 20 million of
  * them (a 58 KB zip) took 4.8 GB held whole.
  */
-#define _GNU_SOURCE   /* memfd_create */
+#define _GNU_SOURCE /* memfd_create */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,20 +35,23 @@ static struct {
     void (*set_alloc_funcs)(json_malloc_t, json_free_t);
 } jansson;
 
-static void load_jansson(void) {
+static void load_jansson(void)
+{
     void *lib = dlopen("libjansson.so.4", RTLD_NOW | RTLD_NOLOAD);
     assert_non_null(lib);
-    jansson.loadb = (json_t *(*)(const char *, size_t, size_t,
-                                 json_error_t *))dlsym(lib, "json_loadb");
-    jansson.set_alloc_funcs = (void (*)(json_malloc_t, json_free_t))
-        dlsym(lib, "json_set_alloc_funcs");
+    jansson.loadb =
+        (json_t * (*)(const char *, size_t, size_t, json_error_t *))
+            dlsym(lib, "json_loadb");
+    jansson.set_alloc_funcs = (void (*)(json_malloc_t, json_free_t))dlsym(
+        lib, "json_set_alloc_funcs");
     assert_non_null(jansson.loadb);
     assert_non_null(jansson.set_alloc_funcs);
 }
 
-static long long jansson_live, jansson_peak;   /* bytes */
+static long long jansson_live, jansson_peak; /* bytes */
 
-static void *counting_malloc(size_t size) {
+static void *counting_malloc(size_t size)
+{
     void *p = malloc(size);
     if (p) {
         jansson_live += (long long)malloc_usable_size(p);
@@ -58,13 +61,15 @@ static void *counting_malloc(size_t size) {
     return p;
 }
 
-static void counting_free(void *p) {
+static void counting_free(void *p)
+{
     if (p)
         jansson_live -= (long long)malloc_usable_size(p);
     free(p);
 }
 
-static void assert_logged(const char *log, const char *line) {
+static void assert_logged(const char *log, const char *line)
+{
     if (!strstr(log, line))
         fail_msg("expected \"%s\" in:\n%s", line, log);
 }
@@ -74,14 +79,14 @@ static void assert_logged(const char *log, const char *line) {
  * The caller releases the sink after any further checks. */
 static void import_with(struct minga_import_sink *sink, const char *name,
                         const char *text, uint64_t max_values,
-                        uint64_t max_depth, int expected_rc,
-                        const char *error) {
+                        uint64_t max_depth, int expected_rc, const char *error)
+{
     fake_sink_init(sink);
     sink->limits.max_json_values = max_values;
     sink->limits.max_depth = max_depth;
-    assert_int_equal(json->import_buffer(&fake_host_api, sink, name, text,
-                                         strlen(text)),
-                     expected_rc);
+    assert_int_equal(
+        json->import_buffer(&fake_host_api, sink, name, text, strlen(text)),
+        expected_rc);
     if (error) {
         assert_int_equal(sink->n_errors, 1);
         assert_logged(sink->errors, error);
@@ -89,7 +94,8 @@ static void import_with(struct minga_import_sink *sink, const char *name,
 }
 
 /* "[{},{},...]" of n empty objects: n + 1 values. Caller frees. */
-static char *empty_objects(size_t n) {
+static char *empty_objects(size_t n)
+{
     char *text = malloc(3 * n + 2);
     assert_non_null(text);
     char *p = text;
@@ -106,7 +112,8 @@ static char *empty_objects(size_t n) {
 }
 
 /* n '[' then n ']'. Caller frees. */
-static char *nested_arrays(size_t n) {
+static char *nested_arrays(size_t n)
+{
     char *text = malloc(2 * n + 1);
     assert_non_null(text);
     memset(text, '[', n);
@@ -117,15 +124,18 @@ static char *nested_arrays(size_t n) {
 
 /* A case of 6 values: the object, two strings, the array and its two
  * numbers. */
-#define CASE "{\"title\": \"Ciclovía\", \"city\": \"Bogotá\", " \
-             "\"sdg_goals\": [3, 11]}"
+#define CASE                                                                  \
+    "{\"title\": \"Ciclovía\", \"city\": \"Bogotá\", "                      \
+    "\"sdg_goals\": [3, 11]}"
 /* A case of 10 values: the 7th is the goal 3. */
-#define CASE_OF_10 "{\"title\": \"Ciclovía\", \"city\": \"Bogotá\", " \
-                   "\"sdg_goals\": [1, 2, 3, 4, 5, 6]}"
+#define CASE_OF_10                                                            \
+    "{\"title\": \"Ciclovía\", \"city\": \"Bogotá\", "                      \
+    "\"sdg_goals\": [1, 2, 3, 4, 5, 6]}"
 
 /* n cases, one a line after "[" (or `{"cases": [`), CASE_OF_10 at index
  * big (none when big >= n). Caller frees. */
-static char *case_list(size_t n, size_t big, int is_cases_object) {
+static char *case_list(size_t n, size_t big, int is_cases_object)
+{
     size_t cap = 32 + n * (sizeof CASE_OF_10 + 4);
     char *text = malloc(cap), *p = text;
     assert_non_null(text);
@@ -140,7 +150,8 @@ static char *case_list(size_t n, size_t big, int is_cases_object) {
 /* 50 cases of 6 values are 301 values with the list: under a budget of
  * 6 they all import, in either form of list, each value at its place in
  * the whole file (case i on line i + 2). */
-static void test_json_budget_counts_each_case_not_the_file(void **s) {
+static void test_json_budget_counts_each_case_not_the_file(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     for (int is_cases_object = 0; is_cases_object <= 1; is_cases_object++) {
@@ -159,11 +170,12 @@ static void test_json_budget_counts_each_case_not_the_file(void **s) {
 
 /* One case over the budget refuses the file, at that case's value in the
  * whole file, before any case is reported; at the budget it imports. */
-static void test_json_case_over_max_json_values_is_refused(void **s) {
+static void test_json_case_over_max_json_values_is_refused(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     for (int is_cases_object = 0; is_cases_object <= 1; is_cases_object++) {
-        char *text = case_list(5, 2, is_cases_object);   /* on line 4 */
+        char *text = case_list(5, 2, is_cases_object); /* on line 4 */
         import_with(&sink, "cases.json", text, 6, 0, MINGA_ELIMIT,
                     "error 4:65 [] more than max_json_values (6) values in "
                     "one case; refused (raise it with minga import "
@@ -192,7 +204,8 @@ static void test_json_case_over_max_json_values_is_refused(void **s) {
  * costs quadratic time under AddressSanitizer).
  * A million of them wrapped in one more array are one case, refused by
  * the default budget at its 500 001st value. */
-static void test_json_empty_object_bomb_is_read_case_by_case(void **s) {
+static void test_json_empty_object_bomb_is_read_case_by_case(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     char *text = empty_objects(5000);
@@ -226,7 +239,8 @@ static void test_json_empty_object_bomb_is_read_case_by_case(void **s) {
  * whole text, at the same line and column (columns in characters, as
  * jansson counts them), whether the fault lies in a case or between
  * them; and no case is reported. */
-static void test_json_list_errors_are_those_of_the_whole_text(void **s) {
+static void test_json_list_errors_are_those_of_the_whole_text(void **s)
+{
     (void)s;
     static const char *const broken[] = {
         /* a comma missing between cases */
@@ -263,8 +277,10 @@ static void test_json_list_errors_are_those_of_the_whole_text(void **s) {
         assert_null(jansson.loadb(broken[i], strlen(broken[i]),
                                   JSON_REJECT_DUPLICATES, &err));
         char expected[256];
-        snprintf(expected, sizeof expected, "error %d:%d [] invalid JSON: "
-                 "%s\n", err.line, err.column, err.text);
+        snprintf(expected, sizeof expected,
+                 "error %d:%d [] invalid JSON: "
+                 "%s\n",
+                 err.line, err.column, err.text);
         struct minga_import_sink sink;
         fake_sink_init(&sink);
         int rc = json->import_buffer(&fake_host_api, &sink, "cases.json",
@@ -278,7 +294,8 @@ static void test_json_list_errors_are_those_of_the_whole_text(void **s) {
     }
 }
 
-static void test_json_refuses_nesting_deeper_than_max_depth(void **s) {
+static void test_json_refuses_nesting_deeper_than_max_depth(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     import_with(&sink, "cases.json", "{\"tags\": [[[[\"x\"]]]]}", 0, 4,
@@ -290,8 +307,8 @@ static void test_json_refuses_nesting_deeper_than_max_depth(void **s) {
     fake_sink_release(&sink);
 
     /* four levels are within the budget (the host rejects the value) */
-    import_with(&sink, "cases.json", "{\"tags\": [[[\"x\"]]]}", 0, 4,
-                MINGA_OK, NULL);
+    import_with(&sink, "cases.json", "{\"tags\": [[[\"x\"]]]}", 0, 4, MINGA_OK,
+                NULL);
     assert_int_equal(sink.n_errors, 0);
     assert_logged(sink.log, "item tags[0] ARRAY 1:11\n");
     fake_sink_release(&sink);
@@ -299,7 +316,8 @@ static void test_json_refuses_nesting_deeper_than_max_depth(void **s) {
 
 /* 10 000 nested arrays (jansson alone would go to 2048) stop at the 65th
  * '[' under the default budget. */
-static void test_json_refuses_deep_nesting_by_default(void **s) {
+static void test_json_refuses_deep_nesting_by_default(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     char *text = nested_arrays(10000);
@@ -313,17 +331,18 @@ static void test_json_refuses_deep_nesting_by_default(void **s) {
 /* Imports text with a host built before the budgets: its struct ends
  * before max_json_values, so whatever lies there must not be read. */
 static int import_from_older_host(struct minga_import_sink *sink,
-                                  const char *text) {
+                                  const char *text)
+{
     fake_sink_init(sink);
-    sink->limits.struct_size = offsetof(struct minga_limits,
-                                        max_json_values);
+    sink->limits.struct_size = offsetof(struct minga_limits, max_json_values);
     sink->limits.max_json_values = 1;
     sink->limits.max_depth = 1000;
     return json->import_buffer(&fake_host_api, sink, "cases.json", text,
                                strlen(text));
 }
 
-static void test_json_budgets_of_an_older_host_are_the_defaults(void **s) {
+static void test_json_budgets_of_an_older_host_are_the_defaults(void **s)
+{
     (void)s;
     struct minga_import_sink sink;
     char *text = nested_arrays(64);
@@ -345,11 +364,12 @@ static void test_json_budgets_of_an_older_host_are_the_defaults(void **s) {
 /* JSON Lines are parsed a line at a time, so the budget is a line's: a
  * file of many cases is fine, one line over it is refused with its line
  * number, and nothing after it is read. */
-static void test_jsonl_budget_counts_each_line(void **s) {
+static void test_jsonl_budget_counts_each_line(void **s)
+{
     (void)s;
     static const char line[] =
         "{\"title\": \"Ciclovía\", \"city\": \"Bogotá\", "
-        "\"sdg_goals\": [3, 11]}\n";          /* 6 values */
+        "\"sdg_goals\": [3, 11]}\n"; /* 6 values */
     struct minga_import_sink sink;
     char text[4 * sizeof line];
     snprintf(text, sizeof text, "%s%s%s", line, line, line);
@@ -370,14 +390,16 @@ static void test_jsonl_budget_counts_each_line(void **s) {
  * at most max_entry_size bytes. JSON Lines read from a descriptor are
  * held a line at a time, so there the bound is a line's, checked as the
  * line is read. */
-static void test_json_text_over_max_entry_size_is_refused(void **s) {
+static void test_json_text_over_max_entry_size_is_refused(void **s)
+{
     (void)s;
     static const char text[] = "{\"title\": \"Ciclovía de Bogotá\"}";
     struct minga_import_sink sink;
     fake_sink_init(&sink);
     sink.limits.max_entry_size = strlen(text) - 1;
     assert_int_equal(json->import_buffer(&fake_host_api, &sink, "case.json",
-                                         text, strlen(text)), MINGA_ELIMIT);
+                                         text, strlen(text)),
+                     MINGA_ELIMIT);
     assert_logged(sink.errors, "error 0:0 [] the file is larger than "
                                "max_entry_size (32 bytes); refused (raise "
                                "it with minga import --max-entry-size N)");
@@ -385,16 +407,16 @@ static void test_json_text_over_max_entry_size_is_refused(void **s) {
     fake_sink_release(&sink);
 
     char lines[256];
-    snprintf(lines, sizeof lines, "%s\n%s\n{\"title\": \"%040d\"}\n%s\n",
-             text, text, 0, text);
+    snprintf(lines, sizeof lines, "%s\n%s\n{\"title\": \"%040d\"}\n%s\n", text,
+             text, 0, text);
     int fd = memfd_create("cases.jsonl", MFD_CLOEXEC);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, lines, strlen(lines)), (ssize_t)strlen(lines));
     fake_sink_init(&sink);
-    sink.limits.max_entry_size = 40;   /* the first two lines fit */
+    sink.limits.max_entry_size = 40; /* the first two lines fit */
     assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-    assert_int_equal(json->import_fd(&fake_host_api, &sink, "cases.jsonl",
-                                     fd), MINGA_ELIMIT);
+    assert_int_equal(json->import_fd(&fake_host_api, &sink, "cases.jsonl", fd),
+                     MINGA_ELIMIT);
     assert_logged(sink.errors, "error 3:0 [] the line is larger than "
                                "max_entry_size (40 bytes)");
     assert_int_equal(sink.n_cases, 2);
@@ -402,7 +424,8 @@ static void test_json_text_over_max_entry_size_is_refused(void **s) {
     close(fd);
 }
 
-int main(void) {
+int main(void)
+{
     json = fake_load_importer(MINGA_JSON_PLUGIN, "json");
     load_jansson();
     const struct CMUnitTest tests[] = {

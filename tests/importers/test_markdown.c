@@ -15,36 +15,38 @@
 
 static const struct minga_importer *md;
 
-static int run_md(struct minga_import_sink *sink, const char *text) {
+static int run_md(struct minga_import_sink *sink, const char *text)
+{
     fake_sink_init(sink);
     return md->import_buffer(&fake_host_api, sink, "rosario.md", text,
                              strlen(text));
 }
 
-static void assert_logged(const char *log, const char *line) {
+static void assert_logged(const char *log, const char *line)
+{
     if (!strstr(log, line))
         fail_msg("expected \"%s\" in:\n%s", line, log);
 }
 
-static void test_md_front_matter_to_fields(void **state) {
+static void test_md_front_matter_to_fields(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
-    int rc = run_md(&sink,
-                    "---\n"
-                    "title: Presupuesto participativo\n"
-                    "summary: \"Vecinos deciden: 11\"\n"
-                    "year_start: 2002\n"
-                    "region: ~\n"
-                    "sdg_goals: [11, 16]\n"
-                    "levels:\n"
-                    "  - local\n"
-                    "  - 'national'\n"
-                    "source: {a: 1}\n"
-                    "---\n"
-                    "\n"
-                    "# Historia\n"
-                    "\n"
-                    "Desde 2002.\n");
+    int rc = run_md(&sink, "---\n"
+                           "title: Presupuesto participativo\n"
+                           "summary: \"Vecinos deciden: 11\"\n"
+                           "year_start: 2002\n"
+                           "region: ~\n"
+                           "sdg_goals: [11, 16]\n"
+                           "levels:\n"
+                           "  - local\n"
+                           "  - 'national'\n"
+                           "source: {a: 1}\n"
+                           "---\n"
+                           "\n"
+                           "# Historia\n"
+                           "\n"
+                           "Desde 2002.\n");
     assert_int_equal(rc, MINGA_OK);
     assert_string_equal(sink.errors, "");
     assert_logged(sink.log, "begin 1\n");
@@ -66,7 +68,8 @@ static void test_md_front_matter_to_fields(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_md_blank_body_is_absent(void **state) {
+static void test_md_blank_body_is_absent(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_md(&sink, "---\r\ntitle: A\r\n---\r\n  \r\n\r\n");
@@ -76,7 +79,8 @@ static void test_md_blank_body_is_absent(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_md_reports_yaml_error_line(void **state) {
+static void test_md_reports_yaml_error_line(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_md(&sink, "---\ntitle: A\ncity: [Rosario\nyear_start: 1\n"
@@ -90,7 +94,8 @@ static void test_md_reports_yaml_error_line(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_md_rejects_missing_front_matter(void **state) {
+static void test_md_rejects_missing_front_matter(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     assert_int_equal(run_md(&sink, "# Just Markdown\n"), MINGA_EINVAL);
@@ -103,7 +108,8 @@ static void test_md_rejects_missing_front_matter(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_md_rejects_front_matter_not_mapping(void **state) {
+static void test_md_rejects_front_matter_not_mapping(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     assert_int_equal(run_md(&sink, "---\n- a\n- b\n---\n"), MINGA_EINVAL);
@@ -111,7 +117,8 @@ static void test_md_rejects_front_matter_not_mapping(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_md_rejects_body_twice(void **state) {
+static void test_md_rejects_body_twice(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_md(&sink, "---\ntitle: A\nbody: short\n---\n\nLong text\n");
@@ -126,7 +133,8 @@ static void test_md_rejects_body_twice(void **state) {
     fake_sink_release(&sink);
 }
 
-static void test_md_rejects_duplicate_key_and_alias(void **state) {
+static void test_md_rejects_duplicate_key_and_alias(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     int rc = run_md(&sink, "---\ntitle: &t A\ncity: *t\ntitle: B\n---\n");
@@ -137,7 +145,8 @@ static void test_md_rejects_duplicate_key_and_alias(void **state) {
 }
 
 /* Front matter whose title holds n '[' (the file ends inside them). */
-static char *front_matter_of_brackets(size_t n) {
+static char *front_matter_of_brackets(size_t n)
+{
     char *text = malloc(n + 32);
     assert_non_null(text);
     memcpy(text, "---\ntitle: ", 11);
@@ -147,7 +156,8 @@ static char *front_matter_of_brackets(size_t n) {
 }
 
 static int run_md_limited(struct minga_import_sink *sink, const char *text,
-                          uint64_t max_depth) {
+                          uint64_t max_depth)
+{
     fake_sink_init(sink);
     sink->limits.max_depth = max_depth;
     return md->import_buffer(&fake_host_api, sink, "rosario.md", text,
@@ -155,7 +165,8 @@ static int run_md_limited(struct minga_import_sink *sink, const char *text,
 }
 
 /* The mapping is level 1, a sequence in it level 2, and so on. */
-static void test_md_refuses_nesting_deeper_than_max_depth(void **state) {
+static void test_md_refuses_nesting_deeper_than_max_depth(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     assert_int_equal(run_md_limited(&sink, "---\ntags: [[a]]\n---\n", 3),
@@ -171,8 +182,7 @@ static void test_md_refuses_nesting_deeper_than_max_depth(void **state) {
                                "--max-depth N)");
     fake_sink_release(&sink);
 
-    assert_int_equal(run_md_limited(&sink, "---\ntags: {a: {b: c}}\n---\n",
-                                    2),
+    assert_int_equal(run_md_limited(&sink, "---\ntags: {a: {b: c}}\n---\n", 2),
                      MINGA_ELIMIT);
     assert_logged(sink.errors, "error 2:11 [] front matter: sequences and "
                                "mappings nested deeper than max_depth (2)");
@@ -182,7 +192,8 @@ static void test_md_refuses_nesting_deeper_than_max_depth(void **state) {
 /* 100 000 nested '[' (libyaml spent 14 s on them, checking every open
  * level at each token) are refused at the one that opens level 65, as the
  * events stream: the title's first '[' is column 8 and level 2. */
-static void test_md_refuses_deep_nesting_by_default(void **state) {
+static void test_md_refuses_deep_nesting_by_default(void **state)
+{
     (void)state;
     struct minga_import_sink sink;
     char *text = front_matter_of_brackets(100000);
@@ -195,9 +206,12 @@ static void test_md_refuses_deep_nesting_by_default(void **state) {
 
 /* The keys seen are a set: a duplicate is found among many keys (100 000
  * took 14 s as a list, each compared with every earlier one). */
-static void test_md_finds_a_duplicate_among_many_keys(void **state) {
+static void test_md_finds_a_duplicate_among_many_keys(void **state)
+{
     (void)state;
-    enum { N_KEYS = 20000 };
+    enum {
+        N_KEYS = 20000
+    };
     char *text = malloc(N_KEYS * 16 + 32);
     assert_non_null(text);
     char *p = text + sprintf(text, "---\n");
@@ -215,7 +229,8 @@ static void test_md_finds_a_duplicate_among_many_keys(void **state) {
     free(text);
 }
 
-int main(void) {
+int main(void)
+{
     md = fake_load_importer(MINGA_MARKDOWN_PLUGIN, "markdown");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_md_front_matter_to_fields),

@@ -26,25 +26,26 @@ extern "C" {
 
 #include "mindex.h"
 
-namespace {
+namespace
+{
 
 const int N_CASES = 600;
-const char *const LANGS[] = { "es", "pt", "en" };
-const char *const COUNTRIES[] = { "AR", "BR", "CL", "UY", "PE" };
+const char *const LANGS[] = {"es", "pt", "en"};
+const char *const COUNTRIES[] = {"AR", "BR", "CL", "UY", "PE"};
 
 /* Case i holds `word` when i is a multiple of `every`. */
 const struct {
     int every;
     const char *word;
-} WORDS[] = { { 2, "alpha" }, { 3, "beta" },    { 5, "gamma" },
-              { 7, "huerta" }, { 11, "garden" }, { 25, "delta" } };
+} WORDS[] = {{2, "alpha"},  {3, "beta"},    {5, "gamma"},
+             {7, "huerta"}, {11, "garden"}, {25, "delta"}};
 
 /* The facts case i is made with. */
 struct Facts {
     std::string id, body, target, country;
     const char *language;
     uint32_t goal_mask, level_mask, actor_mask;
-    int year_start, year_end;   /* year_end: 0 when none */
+    int year_start, year_end; /* year_end: 0 when none */
 };
 
 Facts facts_of(int i)
@@ -144,7 +145,7 @@ int setup(void **state)
         return -1;
     for (int i = 0; i < N_CASES; i++) {
         Facts f = facts_of(i);
-        const char *targets[] = { f.target.c_str() };
+        const char *targets[] = {f.target.c_str()};
         struct minga_case c;
         memset(&c, 0, sizeof c);
         c.struct_size = sizeof c;
@@ -197,63 +198,63 @@ struct Filter {
     std::function<bool(const Facts &)> passes;
 };
 
-const char *const TARGET_2_1[] = { "2.1" };
-const char *const COUNTRY_BR_UY[] = { "BR", "UY" };
-const char *const LANG_PT[] = { "pt" };
+const char *const TARGET_2_1[] = {"2.1"};
+const char *const COUNTRY_BR_UY[] = {"BR", "UY"};
+const char *const LANG_PT[] = {"pt"};
 
 const std::vector<Filter> &filters()
 {
     static const std::vector<Filter> all = {
-        { "none", [](struct minga_query *) {},
-          [](const Facts &) { return true; } },
-        { "goal 2 or 11",
-          [](struct minga_query *q) { q->goal_mask = (1u << 2) | (1u << 11); },
-          [](const Facts &f) {
-              return (f.goal_mask & ((1u << 2) | (1u << 11))) != 0;
-          } },
-        { "target 2.1",
-          [](struct minga_query *q) {
-              q->targets = (char **)TARGET_2_1;
-              q->n_targets = 1;
-          },
-          [](const Facts &f) { return f.target == "2.1"; } },
-        { "level 1 and actor 2",
-          [](struct minga_query *q) {
-              q->level_mask = 1u << 1;
-              q->actor_mask = 1u << 2;
-          },
-          [](const Facts &f) {
-              return (f.level_mask & 2) && (f.actor_mask & 4);
-          } },
-        { "BR or UY, in pt",
-          [](struct minga_query *q) {
-              q->countries = (char **)COUNTRY_BR_UY;
-              q->n_countries = 2;
-              q->languages = (char **)LANG_PT;
-              q->n_languages = 1;
-          },
-          [](const Facts &f) {
-              return (f.country == "BR" || f.country == "UY") &&
-                     !strcmp(f.language, "pt");
-          } },
-        { "years 2000..2005",
-          [](struct minga_query *q) {
-              q->year_from = 2000;
-              q->year_to = 2005;
-          },
-          [](const Facts &f) {
-              int end = f.year_end ? f.year_end : f.year_start;
-              return f.year_start <= 2005 && end >= 2000;
-          } },
-        { "from 2010, goal 5",
-          [](struct minga_query *q) {
-              q->year_from = 2010;
-              q->goal_mask = 1u << 5;
-          },
-          [](const Facts &f) {
-              int end = f.year_end ? f.year_end : f.year_start;
-              return end >= 2010 && (f.goal_mask & (1u << 5));
-          } },
+        {"none", [](struct minga_query *) {},
+         [](const Facts &) { return true; }},
+        {"goal 2 or 11",
+         [](struct minga_query *q) { q->goal_mask = (1u << 2) | (1u << 11); },
+         [](const Facts &f) {
+             return (f.goal_mask & ((1u << 2) | (1u << 11))) != 0;
+         }},
+        {"target 2.1",
+         [](struct minga_query *q) {
+             q->targets = (char **)TARGET_2_1;
+             q->n_targets = 1;
+         },
+         [](const Facts &f) { return f.target == "2.1"; }},
+        {"level 1 and actor 2",
+         [](struct minga_query *q) {
+             q->level_mask = 1u << 1;
+             q->actor_mask = 1u << 2;
+         },
+         [](const Facts &f) {
+             return (f.level_mask & 2) && (f.actor_mask & 4);
+         }},
+        {"BR or UY, in pt",
+         [](struct minga_query *q) {
+             q->countries = (char **)COUNTRY_BR_UY;
+             q->n_countries = 2;
+             q->languages = (char **)LANG_PT;
+             q->n_languages = 1;
+         },
+         [](const Facts &f) {
+             return (f.country == "BR" || f.country == "UY") &&
+                    !strcmp(f.language, "pt");
+         }},
+        {"years 2000..2005",
+         [](struct minga_query *q) {
+             q->year_from = 2000;
+             q->year_to = 2005;
+         },
+         [](const Facts &f) {
+             int end = f.year_end ? f.year_end : f.year_start;
+             return f.year_start <= 2005 && end >= 2000;
+         }},
+        {"from 2010, goal 5",
+         [](struct minga_query *q) {
+             q->year_from = 2010;
+             q->goal_mask = 1u << 5;
+         },
+         [](const Facts &f) {
+             int end = f.year_end ? f.year_end : f.year_start;
+             return end >= 2010 && (f.goal_mask & (1u << 5));
+         }},
     };
     return all;
 }
@@ -275,32 +276,32 @@ bool holds_huerta(int i, const Facts &f)
 const std::vector<Text> &texts()
 {
     static const std::vector<Text> all = {
-        { "", [](int, const Facts &) { return true; }, nullptr },
-        { "alpha", [](int i, const Facts &) { return i % 2 == 0; }, nullptr },
-        { "alpha beta", [](int i, const Facts &) { return i % 6 == 0; },
-          [](int i, const Facts &) { return i % 2 == 0 || i % 3 == 0; } },
-        { "alpha -gamma",
-          [](int i, const Facts &) { return i % 2 == 0 && i % 5 != 0; },
-          nullptr },
-        { "beta zzzqx", [](int, const Facts &) { return false; },
-          [](int i, const Facts &) { return i % 3 == 0; } },
-        { "\"alpha beta\"",
-          [](int i, const Facts &) { return i % 6 == 0; }, nullptr },
-        { "huerta", holds_huerta, nullptr },
+        {"", [](int, const Facts &) { return true; }, nullptr},
+        {"alpha", [](int i, const Facts &) { return i % 2 == 0; }, nullptr},
+        {"alpha beta", [](int i, const Facts &) { return i % 6 == 0; },
+         [](int i, const Facts &) { return i % 2 == 0 || i % 3 == 0; }},
+        {"alpha -gamma",
+         [](int i, const Facts &) { return i % 2 == 0 && i % 5 != 0; },
+         nullptr},
+        {"beta zzzqx", [](int, const Facts &) { return false; },
+         [](int i, const Facts &) { return i % 3 == 0; }},
+        {"\"alpha beta\"", [](int i, const Facts &) { return i % 6 == 0; },
+         nullptr},
+        {"huerta", holds_huerta, nullptr},
         /* a rare word with a common one: the common one is looked up for
          * the rare one's cases only */
-        { "delta alpha", [](int i, const Facts &) { return i % 50 == 0; },
-          [](int i, const Facts &) { return i % 25 == 0 || i % 2 == 0; } },
-        { "delta -alpha",
-          [](int i, const Facts &) { return i % 25 == 0 && i % 2 == 1; },
-          nullptr },
-        { "gamma huerta",
-          [](int i, const Facts &f) {
-              return i % 5 == 0 && holds_huerta(i, f);
-          },
-          [](int i, const Facts &f) {
-              return i % 5 == 0 || holds_huerta(i, f);
-          } },
+        {"delta alpha", [](int i, const Facts &) { return i % 50 == 0; },
+         [](int i, const Facts &) { return i % 25 == 0 || i % 2 == 0; }},
+        {"delta -alpha",
+         [](int i, const Facts &) { return i % 25 == 0 && i % 2 == 1; },
+         nullptr},
+        {"gamma huerta",
+         [](int i, const Facts &f) {
+             return i % 5 == 0 && holds_huerta(i, f);
+         },
+         [](int i, const Facts &f) {
+             return i % 5 == 0 || holds_huerta(i, f);
+         }},
     };
     return all;
 }
@@ -314,12 +315,11 @@ void check_counts(struct mindex *ix, const char *who)
              * MINDEX_FEW_MATCHES cases, the cases matching any of them
              * (ranked by how many: see mindex_query.cc) */
             for (int relaxed = 0;
-                 relaxed <= 1 && want.total < MINDEX_FEW_MATCHES;
-                 relaxed++) {
+                 relaxed <= 1 && want.total < MINDEX_FEW_MATCHES; relaxed++) {
                 if (relaxed && !t.finds_relaxed)
                     break;
                 want = Counts();
-                for (int i = 1; i < N_CASES; i++) {   /* c0 is deleted */
+                for (int i = 1; i < N_CASES; i++) { /* c0 is deleted */
                     Facts f = facts_of(i);
                     if (filter.passes(f) &&
                         (relaxed ? t.finds_relaxed : t.finds)(i, f))

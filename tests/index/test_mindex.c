@@ -18,66 +18,84 @@
 
 #define GOAL(g) (1u << (g))
 
-static const char *const tags_poa[] = { "orçamento participativo",
-                                        "democracia" };
-static const char *const targets_poa[] = { "16.7" };
-static const char *const tags_rosario[] = { "agricultura urbana" };
+static const char *const tags_poa[] = {"orçamento participativo",
+                                       "democracia"};
+static const char *const targets_poa[] = {"16.7"};
+static const char *const tags_rosario[] = {"agricultura urbana"};
 
 /* Five cases; their facts are what the assertions below count on. */
 static struct minga_case cases[] = {
-    { .id = "porto-alegre-orcamento-participativo",
-      .title = "Orçamento Participativo de Porto Alegre",
-      .summary = "Desde 1989, a população de Porto Alegre decide em "
-                 "assembleias abertas as prioridades de investimento.",
-      .body = "A participação cidadã chegou a <50% dos bairros no "
-              "primeiro ano & cresceu depois.",
-      .language = "pt", .city = "Porto Alegre", .country = "BR",
-      .year_start = 1989, .year_end = 0,
-      .goal_mask = GOAL(11) | GOAL(16),
-      .targets = targets_poa, .n_targets = 1,
-      .level_mask = MINGA_LEVEL_LOCAL,
-      .actor_mask = MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_CIVIL_SOCIETY,
-      .tags = tags_poa, .n_tags = 2 },
-    { .id = "rosario-agricultura-urbana",
-      .title = "Programa de Agricultura Urbana de Rosario",
-      .summary = "Desde 2002 la municipalidad de Rosario apoya huertas "
-                 "comunitarias con participación de organizaciones "
-                 "sociales.",
-      .body = "Los huerteros venden verduras agroecológicas en una feria "
-              "semanal.",
-      .language = "es", .city = "Rosario", .country = "AR",
-      .year_start = 2002, .year_end = 0,
-      .goal_mask = GOAL(2) | GOAL(11),
-      .level_mask = MINGA_LEVEL_LOCAL,
-      .actor_mask = MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_COMMUNITY,
-      .tags = tags_rosario, .n_tags = 1 },
-    { .id = "montevideo-presupuesto-participativo",
-      .title = "Presupuesto participativo de Montevideo",
-      .summary = "Montevideo aplica el presupuesto participativo en sus "
-                 "municipios: los vecinos deciden obras e inversiones.",
-      .language = "es", .city = "Montevideo", .country = "UY",
-      .year_start = 1990, .year_end = 2005,
-      .goal_mask = GOAL(16),
-      .level_mask = MINGA_LEVEL_LOCAL | MINGA_LEVEL_REGIONAL,
-      .actor_mask = MINGA_ACTOR_CIVIL_SOCIETY },
-    { .id = "new-york-participatory-budgeting",
-      .title = "Participatory budgeting in New York City",
-      .summary = "Residents decide how to spend part of the council "
-                 "budget through participatory budgeting assemblies.",
-      .language = "en", .city = "New York", .country = "US",
-      .year_start = 2011, .year_end = 2020,
-      .goal_mask = GOAL(11) | GOAL(16),
-      .level_mask = MINGA_LEVEL_LOCAL,
-      .actor_mask = MINGA_ACTOR_CIVIL_SOCIETY },
-    { .id = "detroit-community-gardens",
-      .title = "Urban farming in Detroit",
-      .summary = "Each community garden turns a vacant lot into food "
-                 "production run by neighbours.",
-      .language = "en", .city = "Detroit", .country = "US",
-      .year_start = 2008, .year_end = 0,
-      .goal_mask = GOAL(2) | GOAL(11),
-      .level_mask = MINGA_LEVEL_LOCAL | MINGA_LEVEL_REGIONAL,
-      .actor_mask = MINGA_ACTOR_COMMUNITY | MINGA_ACTOR_PRIVATE_SECTOR },
+    {.id = "porto-alegre-orcamento-participativo",
+     .title = "Orçamento Participativo de Porto Alegre",
+     .summary = "Desde 1989, a população de Porto Alegre decide em "
+                "assembleias abertas as prioridades de investimento.",
+     .body = "A participação cidadã chegou a <50% dos bairros no "
+             "primeiro ano & cresceu depois.",
+     .language = "pt",
+     .city = "Porto Alegre",
+     .country = "BR",
+     .year_start = 1989,
+     .year_end = 0,
+     .goal_mask = GOAL(11) | GOAL(16),
+     .targets = targets_poa,
+     .n_targets = 1,
+     .level_mask = MINGA_LEVEL_LOCAL,
+     .actor_mask = MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_CIVIL_SOCIETY,
+     .tags = tags_poa,
+     .n_tags = 2},
+    {.id = "rosario-agricultura-urbana",
+     .title = "Programa de Agricultura Urbana de Rosario",
+     .summary = "Desde 2002 la municipalidad de Rosario apoya huertas "
+                "comunitarias con participación de organizaciones "
+                "sociales.",
+     .body = "Los huerteros venden verduras agroecológicas en una feria "
+             "semanal.",
+     .language = "es",
+     .city = "Rosario",
+     .country = "AR",
+     .year_start = 2002,
+     .year_end = 0,
+     .goal_mask = GOAL(2) | GOAL(11),
+     .level_mask = MINGA_LEVEL_LOCAL,
+     .actor_mask = MINGA_ACTOR_PUBLIC_SECTOR | MINGA_ACTOR_COMMUNITY,
+     .tags = tags_rosario,
+     .n_tags = 1},
+    {.id = "montevideo-presupuesto-participativo",
+     .title = "Presupuesto participativo de Montevideo",
+     .summary = "Montevideo aplica el presupuesto participativo en sus "
+                "municipios: los vecinos deciden obras e inversiones.",
+     .language = "es",
+     .city = "Montevideo",
+     .country = "UY",
+     .year_start = 1990,
+     .year_end = 2005,
+     .goal_mask = GOAL(16),
+     .level_mask = MINGA_LEVEL_LOCAL | MINGA_LEVEL_REGIONAL,
+     .actor_mask = MINGA_ACTOR_CIVIL_SOCIETY},
+    {.id = "new-york-participatory-budgeting",
+     .title = "Participatory budgeting in New York City",
+     .summary = "Residents decide how to spend part of the council "
+                "budget through participatory budgeting assemblies.",
+     .language = "en",
+     .city = "New York",
+     .country = "US",
+     .year_start = 2011,
+     .year_end = 2020,
+     .goal_mask = GOAL(11) | GOAL(16),
+     .level_mask = MINGA_LEVEL_LOCAL,
+     .actor_mask = MINGA_ACTOR_CIVIL_SOCIETY},
+    {.id = "detroit-community-gardens",
+     .title = "Urban farming in Detroit",
+     .summary = "Each community garden turns a vacant lot into food "
+                "production run by neighbours.",
+     .language = "en",
+     .city = "Detroit",
+     .country = "US",
+     .year_start = 2008,
+     .year_end = 0,
+     .goal_mask = GOAL(2) | GOAL(11),
+     .level_mask = MINGA_LEVEL_LOCAL | MINGA_LEVEL_REGIONAL,
+     .actor_mask = MINGA_ACTOR_COMMUNITY | MINGA_ACTOR_PRIVATE_SECTOR},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -280,7 +298,7 @@ static void test_search_budget_counts_different_words(void **state)
     text[0] = '\0';
     for (int i = 0; i < 64; i++)
         sprintf(text + strlen(text), "\"w%dx y\" ", i);
-    strcat(text, "-rosario");    /* the 65th */
+    strcat(text, "-rosario"); /* the 65th */
     struct minga_query q;
     query_for(&q, text);
     char *errmsg = NULL;
@@ -348,7 +366,7 @@ static void test_search_during_rapid_commits(void **state)
     if (mindex_commit(fx->writer, 99, &errmsg) != 0)
         fail_msg("commit: %s", errmsg);
     struct mindex *ix = open_reader(fx);
-    struct committer c = { .writer = fx->writer };
+    struct committer c = {.writer = fx->writer};
     pthread_t thread;
     assert_int_equal(pthread_create(&thread, NULL, commit_loop, &c), 0);
     int n_failed = 0;
@@ -364,8 +382,8 @@ static void test_search_during_rapid_commits(void **state)
         if (rc == 0)
             rc = mindex_search(ix, &q, &r, &errmsg);
         if (rc != 0) {
-            fprintf(stderr, "search %d after %d commits: %s\n", i,
-                    c.n_commits, errmsg);
+            fprintf(stderr, "search %d after %d commits: %s\n", i, c.n_commits,
+                    errmsg);
             n_failed++;
         }
         free(errmsg);
@@ -394,10 +412,11 @@ static void test_attachment_text_indexed_up_to_a_megabyte(void **state)
     memcpy(text, "zqxfirstword ", 13);
     memcpy(text + (1536u << 10), "zqxlateword ", 12);
     text[len] = '\0';
-    struct minga_attachment att = { .path = "informe.txt",
-                                    .sha256 = "ab", .media_type =
-                                        "text/plain", .size = len,
-                                    .text = text };
+    struct minga_attachment att = {.path = "informe.txt",
+                                   .sha256 = "ab",
+                                   .media_type = "text/plain",
+                                   .size = len,
+                                   .text = text};
     struct minga_case k = cases[1];
     k.id = "big-report";
     k.attachments = &att;
@@ -419,13 +438,17 @@ static void put_case_with_report(struct fixture *fx)
 {
     char *errmsg = NULL;
     static struct minga_attachment atts[2] = {
-        { .path = "anexos/fotos.txt", .sha256 = "cd",
-          .media_type = "text/plain", .size = 10,
-          .text = "Fotos de la feria." },
-        { .path = "anexos/informe final.txt", .sha256 = "ab",
-          .media_type = "text/plain", .size = 120,
-          .text = "# Informe\n\nLa lombricultura en doce escuelas redujo "
-                  "los desechos de los comedores. Otra frase." },
+        {.path = "anexos/fotos.txt",
+         .sha256 = "cd",
+         .media_type = "text/plain",
+         .size = 10,
+         .text = "Fotos de la feria."},
+        {.path = "anexos/informe final.txt",
+         .sha256 = "ab",
+         .media_type = "text/plain",
+         .size = 120,
+         .text = "# Informe\n\nLa lombricultura en doce escuelas redujo "
+                 "los desechos de los comedores. Otra frase."},
     };
     struct minga_case k = cases[1];
     k.id = "rosario-lombrices";
@@ -436,9 +459,8 @@ static void put_case_with_report(struct fixture *fx)
         fail_msg("%s", errmsg);
 }
 
-static const struct mindex_hit *snippet_hit(struct mindex *ix,
-                                            const char *text,
-                                            struct mindex_results **r)
+static const struct mindex_hit *
+snippet_hit(struct mindex *ix, const char *text, struct mindex_results **r)
 {
     struct minga_query q;
     query_for(&q, text);
@@ -461,7 +483,7 @@ static void test_snippet_from_attachment_where_the_match_is(void **state)
     assert_non_null(h->snippet_from);
     assert_string_equal(h->snippet_from, "anexos/informe final.txt");
     assert_non_null(strstr(h->snippet, "<mark>lombricultura</mark>"));
-    assert_null(strstr(h->snippet, "Informe"));   /* the heading dropped */
+    assert_null(strstr(h->snippet, "Informe")); /* the heading dropped */
     mindex_results_free(r);
     /* the summary says it: the summary's snippet, no attachment named */
     h = snippet_hit(ix, "huertas", &r);
@@ -484,11 +506,11 @@ static void test_filters_or_within_and_across_fields(void **state)
     struct mindex *ix = open_reader(fx);
     struct minga_query q;
     struct mindex_results *r;
-    char *uy_us[] = { "UY", "US" };
+    char *uy_us[] = {"UY", "US"};
 
     query_for(&q, "");
-    q.goal_mask = GOAL(2) | GOAL(16);          /* all five cases */
-    q.level_mask = MINGA_LEVEL_REGIONAL;       /* Montevideo, Detroit */
+    q.goal_mask = GOAL(2) | GOAL(16);    /* all five cases */
+    q.level_mask = MINGA_LEVEL_REGIONAL; /* Montevideo, Detroit */
     r = search(ix, &q);
     assert_int_equal(r->n_hits, 2);
     assert_true(has_hit(r, "montevideo-presupuesto-participativo"));
@@ -496,13 +518,13 @@ static void test_filters_or_within_and_across_fields(void **state)
     mindex_results_free(r);
 
     q.countries = uy_us;
-    q.n_countries = 1;                          /* and UY */
+    q.n_countries = 1; /* and UY */
     r = search(ix, &q);
     assert_int_equal(r->n_hits, 1);
     assert_string_equal(r->hits[0].id, "montevideo-presupuesto-participativo");
     mindex_results_free(r);
 
-    q.goal_mask = GOAL(16);                     /* Detroit is not 16 */
+    q.goal_mask = GOAL(16); /* Detroit is not 16 */
     q.n_countries = 2;
     r = search(ix, &q);
     assert_int_equal(r->n_hits, 1);
@@ -529,7 +551,7 @@ static void test_filter_year_range_overlaps(void **state)
 
     query_for(&q, "");
     q.year_from = 2000;
-    q.year_to = 2005;      /* Montevideo 1990-2005, Rosario 2002 */
+    q.year_to = 2005; /* Montevideo 1990-2005, Rosario 2002 */
     r = search(ix, &q);
     assert_int_equal(r->n_hits, 2);
     assert_string_equal(r->hits[0].id, "rosario-agricultura-urbana");
@@ -537,14 +559,14 @@ static void test_filter_year_range_overlaps(void **state)
     mindex_results_free(r);
 
     q.year_from = 2015;
-    q.year_to = 2016;      /* inside New York's 2011-2020 */
+    q.year_to = 2016; /* inside New York's 2011-2020 */
     r = search(ix, &q);
     assert_int_equal(r->n_hits, 1);
     assert_string_equal(r->hits[0].id, "new-york-participatory-budgeting");
     mindex_results_free(r);
 
     q.year_from = 0;
-    q.year_to = 1989;      /* open start */
+    q.year_to = 1989; /* open start */
     r = search(ix, &q);
     assert_int_equal(r->n_hits, 1);
     assert_string_equal(r->hits[0].id, "porto-alegre-orcamento-participativo");
@@ -598,10 +620,10 @@ static void test_facets_count_whole_match_set(void **state)
     assert_int_equal(r->goal_counts[11], 4);
     assert_int_equal(r->goal_counts[16], 3);
     assert_int_equal(r->goal_counts[1], 0);
-    assert_int_equal(r->level_counts[0], 5);   /* local */
-    assert_int_equal(r->level_counts[1], 2);   /* regional */
-    assert_int_equal(r->actor_counts[1], 3);   /* civil_society */
-    assert_int_equal(r->actor_counts[4], 2);   /* community */
+    assert_int_equal(r->level_counts[0], 5); /* local */
+    assert_int_equal(r->level_counts[1], 2); /* regional */
+    assert_int_equal(r->actor_counts[1], 3); /* civil_society */
+    assert_int_equal(r->actor_counts[4], 2); /* community */
     assert_int_equal(r->n_countries, 4);
     assert_string_equal(r->countries[0].key, "US");
     assert_int_equal(r->countries[0].count, 2);
@@ -619,7 +641,7 @@ static void test_facets_count_whole_match_set(void **state)
     q.limit = 1;
     q.want_facets = 1;
     r = search(ix, &q);
-    assert_int_equal(r->total, 3);   /* en, plus es and pt via thesaurus */
+    assert_int_equal(r->total, 3); /* en, plus es and pt via thesaurus */
     assert_int_equal(r->goal_counts[16], 3);
     assert_int_equal(r->goal_counts[2], 0);
     mindex_results_free(r);
@@ -675,8 +697,9 @@ static void test_snippet_marks_matches_and_escapes_html(void **state)
 
 /* Adds one case to the writer, commits, and searches the writer for
  * `text` with snippets on; the case must be the only hit. */
-static struct mindex_results *put_and_search_snippet(
-    struct fixture *fx, const struct minga_case *c, const char *text)
+static struct mindex_results *
+put_and_search_snippet(struct fixture *fx, const struct minga_case *c,
+                       const char *text)
 {
     char *errmsg = NULL;
     assert_int_equal(mindex_put_case(fx->writer, c, &errmsg), 0);
@@ -706,7 +729,7 @@ static void test_snippet_cuts_long_text_on_word_boundaries(void **state)
     struct mindex_results *r = put_and_search_snippet(fx, &c, "compostaje");
     const char *snippet = r->hits[0].snippet;
     assert_non_null(strstr(snippet, "<mark>compostaje</mark>"));
-    assert_memory_equal(snippet, "\xE2\x80\xA6", 3);            /* … */
+    assert_memory_equal(snippet, "\xE2\x80\xA6", 3); /* … */
     assert_memory_equal(snippet + strlen(snippet) - 3, "\xE2\x80\xA6", 3);
     assert_true(strlen(snippet) < 400);
     /* starts and ends with whole words */
@@ -821,8 +844,9 @@ static void test_thesaurus_rejects_bad_line(void **state)
     struct fixture *fx = *state;
     char *errmsg = NULL;
     const char bad[] = "es: huerta | pt: horta\nes huerta | en: garden\n";
-    assert_int_equal(mindex_set_thesaurus(fx->writer, bad, strlen(bad),
-                                          &errmsg), MINGA_EINVAL);
+    assert_int_equal(
+        mindex_set_thesaurus(fx->writer, bad, strlen(bad), &errmsg),
+        MINGA_EINVAL);
     assert_non_null(errmsg);
     assert_non_null(strstr(errmsg, "line 2"));
     free(errmsg);
@@ -880,7 +904,7 @@ static void test_writes_invisible_to_readers_before_commit(void **state)
     assert_int_equal(mindex_doccount(ix), 5);
 
     assert_int_equal(mindex_commit(fx->writer, 9, &errmsg), 0);
-    assert_int_equal(mindex_doccount(ix), 5);      /* old snapshot */
+    assert_int_equal(mindex_doccount(ix), 5); /* old snapshot */
     assert_int_equal(mindex_reopen(ix, &errmsg), 0);
     assert_int_equal(mindex_doccount(ix), 6);
     assert_int_equal(mindex_generation(ix), 9);
@@ -898,8 +922,8 @@ static void test_writes_invisible_to_readers_before_commit(void **state)
         snprintf(id, sizeof id, "pending-%d", i);
         c.id = id;
         assert_int_equal(mindex_put_case(fx->writer, &c, &errmsg), 0);
-        assert_int_equal(mindex_commit(fx->writer, 10 + (uint64_t)i,
-                                       &errmsg), 0);
+        assert_int_equal(mindex_commit(fx->writer, 10 + (uint64_t)i, &errmsg),
+                         0);
         assert_int_equal(mindex_reopen(ix, &errmsg), 0);
         assert_int_equal(mindex_doccount(ix), 7 + (unsigned)i);
         assert_int_equal(mindex_generation(ix), 10 + (uint64_t)i);
@@ -919,8 +943,8 @@ static void test_generation_persists_across_reopen(void **state)
     struct mindex *ix = open_reader(fx);
     assert_true(mindex_generation(ix) == 12345678901ULL);
     mindex_close(ix);
-    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE,
-                                 &errmsg), 0);
+    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE, &errmsg),
+                     0);
     assert_true(mindex_generation(fx->writer) == 12345678901ULL);
 }
 
@@ -928,9 +952,9 @@ static void test_remove_case_removes(void **state)
 {
     struct fixture *fx = *state;
     char *errmsg = NULL;
-    assert_int_equal(mindex_remove_case(fx->writer,
-                                        "rosario-agricultura-urbana",
-                                        &errmsg), 0);
+    assert_int_equal(
+        mindex_remove_case(fx->writer, "rosario-agricultura-urbana", &errmsg),
+        0);
     assert_int_equal(mindex_commit(fx->writer, 8, &errmsg), 0);
     struct mindex *ix = open_reader(fx);
     assert_int_equal(mindex_doccount(ix), 4);
@@ -939,8 +963,8 @@ static void test_remove_case_removes(void **state)
     mindex_results_free(r);
     mindex_close(ix);
 
-    assert_int_equal(mindex_remove_case(fx->writer, "no-such-case",
-                                        &errmsg), MINGA_ENOTFOUND);
+    assert_int_equal(mindex_remove_case(fx->writer, "no-such-case", &errmsg),
+                     MINGA_ENOTFOUND);
     free(errmsg);
 }
 
@@ -993,8 +1017,8 @@ static void test_replace_keeps_spelling_data_in_step(void **state)
 /* A case put twice in one transaction (an upload that names it twice):
  * the words only its first version had leave the spelling data, although
  * both versions' counts are still pending when the second is written. */
-static void test_case_put_twice_in_one_batch_keeps_spelling_in_step(
-    void **state)
+static void
+test_case_put_twice_in_one_batch_keeps_spelling_in_step(void **state)
 {
     struct fixture *fx = *state;
     char *errmsg = NULL;

@@ -28,16 +28,17 @@ extern "C" {
 
 #include "mindex.h"
 
-namespace {
+namespace
+{
 
 const int N_SHARDS = 2;
 const int N_CASES = 50;
 
-const char *const LANGS[] = { "es", "pt", "en" };
-const char *const COUNTRIES[] = { "AR", "BR", "US", "UY" };
-const char *const WORDS[] = { "huerta", "presupuesto", "garden", "budget",
-                              "agua", "bairro", "transit", "vivienda",
-                              "energia", "escola", "market", "bicicleta" };
+const char *const LANGS[] = {"es", "pt", "en"};
+const char *const COUNTRIES[] = {"AR", "BR", "US", "UY"};
+const char *const WORDS[] = {"huerta",  "presupuesto", "garden",  "budget",
+                             "agua",    "bairro",      "transit", "vivienda",
+                             "energia", "escola",      "market",  "bicicleta"};
 
 /* The strings a test case points to. */
 struct TestCase {
@@ -174,8 +175,8 @@ struct mindex *open_reader(const Fixture *fx)
 void test_layout_records_shard_count(void **state)
 {
     Fixture *fx = (Fixture *)*state;
-    FILE *f = fopen((std::string(fx->dir) + "/minga-index-shards").c_str(),
-                    "r");
+    FILE *f =
+        fopen((std::string(fx->dir) + "/minga-index-shards").c_str(), "r");
     assert_non_null(f);
     int n = 0;
     assert_int_equal(fscanf(f, "minga-index-shards %d", &n), 1);
@@ -207,10 +208,14 @@ void test_cases_spread_over_shards(void **state)
     assert_int_equal(mindex_doccount(reader), N_CASES);
     int n_ids = 0;
     char *errmsg = nullptr;
-    assert_int_equal(mindex_foreach_id(reader, [](void *arg, const char *) {
-        (*(int *)arg)++;
-        return 0;
-    }, &n_ids, &errmsg), 0);
+    assert_int_equal(mindex_foreach_id(
+                         reader,
+                         [](void *arg, const char *) {
+                             (*(int *)arg)++;
+                             return 0;
+                         },
+                         &n_ids, &errmsg),
+                     0);
     assert_int_equal(n_ids, N_CASES);
     mindex_close(reader);
 }
@@ -294,8 +299,8 @@ void test_generation_disagreement_is_a_mismatch(void **state)
 
     /* a rebuild's commit makes them agree again */
     char *errmsg = nullptr;
-    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE,
-                                 &errmsg), 0);
+    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE, &errmsg),
+                     0);
     assert_true(mindex_generation(fx->writer) == MINDEX_GENERATION_MIXED);
     assert_int_equal(mindex_remove_all(fx->writer, &errmsg), 0);
     for (int i = 0; i < N_CASES; i++)
@@ -313,7 +318,7 @@ void test_worker_error_comes_back_with_case_id(void **state)
     make_case(&tc, 3, "changed");
     /* Xapian refuses terms over 245 bytes: only the worker finds out */
     std::string target(300, '1');
-    const char *targets[] = { target.c_str() };
+    const char *targets[] = {target.c_str()};
     tc.c.targets = targets;
     tc.c.n_targets = 1;
     assert_int_equal(mindex_put_case(fx->writer, &tc.c, &errmsg), 0);
@@ -409,12 +414,13 @@ void test_spelling_data_counts_occurrences(void **state)
         put(fx->writer, i, i % 10 == 0 ? "zanahorias zanahorias" : nullptr);
     /* replace and remove, both cases put in this batch (some already
      * flushed, some not) and committed ones */
-    for (int i : { 3, 60, 61, 2100, 4500, 4599 })
+    for (int i : {3, 60, 61, 2100, 4500, 4599})
         put(fx->writer, i, "pepinos");
-    for (int i : { 4, 70, 2101, 4590 })
-        assert_int_equal(mindex_remove_case(
-                             fx->writer, ("case-" + std::to_string(i)).c_str(),
-                             &errmsg), 0);
+    for (int i : {4, 70, 2101, 4590})
+        assert_int_equal(
+            mindex_remove_case(fx->writer,
+                               ("case-" + std::to_string(i)).c_str(), &errmsg),
+            0);
     commit(fx->writer, 6);
     assert_spelling_in_step(fx);
     assert_int_equal(spelling_of(fx)["pepinos"], 6);
@@ -439,7 +445,11 @@ void test_spelling_data_counts_occurrences(void **state)
 }
 
 /* What WANT_* asks of a search. */
-enum { WANT_FACETS = 1, WANT_SNIPPETS = 2, WANT_SPELLING = 4 };
+enum {
+    WANT_FACETS = 1,
+    WANT_SNIPPETS = 2,
+    WANT_SPELLING = 4
+};
 
 /* Runs a query; fails the test on an error. */
 struct mindex_results *run_search(struct mindex *ix, const char *text,
@@ -470,8 +480,8 @@ void test_combined_database_reads_synonyms_and_spelling(void **state)
     Fixture *fx = (Fixture *)*state;
     char *errmsg = nullptr;
     const char th[] = "es: huerta | en: garden\n";
-    assert_int_equal(mindex_set_thesaurus(fx->writer, th, strlen(th),
-                                          &errmsg), 0);
+    assert_int_equal(mindex_set_thesaurus(fx->writer, th, strlen(th), &errmsg),
+                     0);
     /* a word only one case holds, in shard 1 */
     int i = 0;
     while (shard_of(fx, "case-" + std::to_string(i)) != 1)
@@ -514,9 +524,9 @@ std::string describe(struct mindex *ix, const char *text, int facets,
                      uint32_t goal_mask)
 {
     /* all: ties rank by docid, which differs */
-    struct mindex_results *r = run_search(
-        ix, text, N_CASES + 10,
-        WANT_SNIPPETS | (facets ? WANT_FACETS : 0), goal_mask);
+    struct mindex_results *r =
+        run_search(ix, text, N_CASES + 10,
+                   WANT_SNIPPETS | (facets ? WANT_FACETS : 0), goal_mask);
     std::string out = "total " + std::to_string(r->total) + ":";
     /* equal scores come in docid order, and docids differ between the
      * layouts: order by score, then id */
@@ -524,17 +534,17 @@ std::string describe(struct mindex *ix, const char *text, int facets,
     for (size_t i = 0; i < r->n_hits; i++) {
         char score[32];
         snprintf(score, sizeof score, "%.6f", r->hits[i].score);
-        std::string key = text[0] ? std::string(score) + r->hits[i].id
-                                  : std::to_string(i);
-        hits.emplace_back(key, std::string(" ") + r->hits[i].id + "/" +
-                                   score + "/" +
-                                   std::to_string(r->hits[i].percent) + "/" +
-                                   (r->hits[i].snippet ? r->hits[i].snippet
-                                                       : ""));
+        std::string key =
+            text[0] ? std::string(score) + r->hits[i].id : std::to_string(i);
+        hits.emplace_back(key,
+                          std::string(" ") + r->hits[i].id + "/" + score +
+                              "/" + std::to_string(r->hits[i].percent) + "/" +
+                              (r->hits[i].snippet ? r->hits[i].snippet : ""));
     }
     std::sort(hits.begin(), hits.end(), [](const auto &a, const auto &b) {
-        return a.first.size() != b.first.size() ? a.first.size() > b.first.size()
-                                                : a.first > b.first;
+        return a.first.size() != b.first.size()
+                   ? a.first.size() > b.first.size()
+                   : a.first > b.first;
     });
     for (const auto &h : hits)
         out += h.second;
@@ -553,9 +563,14 @@ void test_search_same_as_one_database(void **state)
     Fixture one;
     assert_int_equal(build(&one, 1), 0);
     struct mindex *sharded = open_reader(fx), *single = open_reader(&one);
-    const char *queries[] = { "", "garden", "huertas", "\"more about\"",
-                              "budget transit", "agua -bairro",
-                              "neighbours 1995", "energia market" };
+    const char *queries[] = {"",
+                             "garden",
+                             "huertas",
+                             "\"more about\"",
+                             "budget transit",
+                             "agua -bairro",
+                             "neighbours 1995",
+                             "energia market"};
     for (const char *text : queries) {
         for (int facets = 0; facets <= 1; facets++) {
             std::string a = describe(sharded, text, facets, 0);
@@ -588,29 +603,37 @@ void test_thesaurus_search_same_as_one_database(void **state)
         "es: saneamiento | pt: saneamento | en: sanitation\n"
         "es: residuos | es: basura | pt: resíduos | pt: lixo | en: waste "
         "| en: garbage | en: rubbish\n";
-    const char *extras[] = { "saneamiento", "saneamento", "sanitation",
-                             "saneamiento y residuos", "lixo e saneamento",
-                             "waste", "basura", "garbage sanitation" };
+    const char *extras[] = {"saneamiento",
+                            "saneamento",
+                            "sanitation",
+                            "saneamiento y residuos",
+                            "lixo e saneamento",
+                            "waste",
+                            "basura",
+                            "garbage sanitation"};
     const int n_extras = (int)(sizeof extras / sizeof extras[0]);
-    struct mindex *writers[] = { fx->writer, one.writer };
+    struct mindex *writers[] = {fx->writer, one.writer};
     for (struct mindex *w : writers) {
         char *errmsg = nullptr;
-        assert_int_equal(mindex_set_thesaurus(w, th, strlen(th), &errmsg),
-                         0);
+        assert_int_equal(mindex_set_thesaurus(w, th, strlen(th), &errmsg), 0);
         /* twice over: each word lands in both shards */
         for (int i = 0; i < 2 * n_extras; i++)
             put(w, N_CASES + i, extras[i % n_extras]);
         commit(w, 6);
     }
-    bool in_shard[2] = { false, false };
+    bool in_shard[2] = {false, false};
     for (int i = 0; i < 2 * n_extras; i++)
         in_shard[shard_of(fx, "case-" + std::to_string(N_CASES + i))] = true;
     assert_true(in_shard[0] && in_shard[1]);
 
     struct mindex *sharded = open_reader(fx), *single = open_reader(&one);
-    const char *queries[] = { "saneamiento", "saneamento", "sanitation",
-                              "residuos", "lixo", "saneamiento residuos",
-                              "\"agua\" saneamiento" };
+    const char *queries[] = {"saneamiento",
+                             "saneamento",
+                             "sanitation",
+                             "residuos",
+                             "lixo",
+                             "saneamiento residuos",
+                             "\"agua\" saneamiento"};
     for (const char *text : queries) {
         struct mindex_results *a = run_search(sharded, text, 100, 0);
         struct mindex_results *b = run_search(single, text, 100, 0);
@@ -625,9 +648,9 @@ void test_thesaurus_search_same_as_one_database(void **state)
         for (size_t i = 0; i < a->n_hits; i++) {
             if (strcmp(a->hits[i].id, b->hits[i].id) != 0 &&
                 a->hits[i].score != b->hits[i].score)
-                fail_msg("'%s' hit %zu: sharded %s (%f), single %s (%f)",
-                         text, i, a->hits[i].id, a->hits[i].score,
-                         b->hits[i].id, b->hits[i].score);
+                fail_msg("'%s' hit %zu: sharded %s (%f), single %s (%f)", text,
+                         i, a->hits[i].id, a->hits[i].score, b->hits[i].id,
+                         b->hits[i].score);
             assert_true(fabs(a->hits[i].score - b->hits[i].score) < 1e-9);
         }
         mindex_results_free(a);
@@ -675,8 +698,8 @@ void test_older_folder_keeps_spelling_in_shards(void **state)
                         "zanahorias");
 
     char *errmsg = nullptr;
-    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE,
-                                 &errmsg), 0);
+    assert_int_equal(mindex_open(&fx->writer, fx->dir, MINDEX_WRITE, &errmsg),
+                     0);
     put(fx->writer, N_CASES, "pepinos");
     commit(fx->writer, 6);
     assert_int_equal(spelling_of(fx)["pepinos"], 1);
@@ -694,8 +717,8 @@ struct mindex_results *search_facets(struct mindex *ix, const char *text,
 void assert_near(uint64_t have, double want, double tolerance)
 {
     if (have < want * (1 - tolerance) || have > want * (1 + tolerance))
-        fail_msg("%llu is not within %.0f%% of %.1f",
-                 (unsigned long long)have, tolerance * 100, want);
+        fail_msg("%llu is not within %.0f%% of %.1f", (unsigned long long)have,
+                 tolerance * 100, want);
 }
 
 /* Checks (and frees) the estimated counts of a search that matched all
@@ -727,8 +750,8 @@ void test_large_match_sets_estimate_facets(void **state)
     /* words every case holds, as translations of one another */
     const char th[] = "en: works | en: neighbours | en: since\n";
     char *errmsg = nullptr;
-    assert_int_equal(mindex_set_thesaurus(one.writer, th, strlen(th),
-                                          &errmsg), 0);
+    assert_int_equal(mindex_set_thesaurus(one.writer, th, strlen(th), &errmsg),
+                     0);
     for (int i = N_CASES; i < N; i++)
         put(one.writer, i);
     commit(one.writer, 6);
@@ -742,13 +765,12 @@ void test_large_match_sets_estimate_facets(void **state)
         assert_int_equal(r->goal_counts[g], N / 17 + (g - 1 < N % 17));
     assert_int_equal(r->n_countries, 4);
     for (size_t i = 0; i < r->n_countries; i++) {
-        int c = (int)(std::find_if(std::begin(COUNTRIES),
-                                   std::end(COUNTRIES),
-                                   [&](const char *code) {
-                                       return !strcmp(code,
-                                                      r->countries[i].key);
-                                   }) -
-                      std::begin(COUNTRIES));
+        int c =
+            (int)(std::find_if(std::begin(COUNTRIES), std::end(COUNTRIES),
+                               [&](const char *code) {
+                                   return !strcmp(code, r->countries[i].key);
+                               }) -
+                  std::begin(COUNTRIES));
         assert_int_equal(r->countries[i].count, N / 4 + (c < N % 4));
     }
     assert_int_equal(r->n_languages, 3);
@@ -791,8 +813,7 @@ void test_large_match_sets_estimate_facets(void **state)
     q.limit = 5;
     char **page = nullptr;
     size_t n_page = 0;
-    assert_int_equal(mindex_match_ids(reader, &q, &page, &n_page, &errmsg),
-                     0);
+    assert_int_equal(mindex_match_ids(reader, &q, &page, &n_page, &errmsg), 0);
     assert_int_equal(n_page, 5);
     for (size_t i = 0; i < n_page; i++)
         assert_string_equal(page[i], ids[1000 + i]);

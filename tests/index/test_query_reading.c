@@ -20,41 +20,51 @@
 #include "mindex.h"
 
 static struct minga_case cases[] = {
-    { .id = "campo-grande-casa-da-mulher",
-      .title = "Casa da Mulher Brasileira",
-      .summary = "A Casa reúne serviços para mulheres em situação de "
-                 "violência.",
-      .body = "## Importância\n\nO caso é uma referência nacional. Atende "
-              "24 horas por dia.\n\n## Serviços\n\n- acolhimento "
-              "psicossocial;\n- delegacia especializada.",
-      .language = "pt", .city = "Campo Grande", .country = "BR",
-      .year_start = 2015 },
-    { .id = "quito-ciudad-segura",
-      .title = "Ciudad segura para mujeres",
-      .summary = "Programa contra la violencia hacia las mujeres en el "
-                 "transporte público.",
-      .language = "es", .city = "Quito", .country = "EC",
-      .year_start = 2011 },
-    { .id = "rosario-presupuesto-participativo",
-      .title = "Presupuesto de Rosario",
-      .summary = "Los vecinos eligen proyectos en consejos participativos "
-                 "de distrito.",
-      .body = "## Importancia\n\nEl caso es un ejemplo de las ciudades de "
-              "la región. Los jóvenes votan desde 2004.",
-      .language = "es", .city = "Rosario", .country = "AR",
-      .year_start = 2002 },
-    { .id = "curitiba-transporte",
-      .title = "Rede Integrada de Transporte",
-      .summary = "Ônibus expressos em canaletas exclusivas de transporte "
-                 "coletivo.",
-      .language = "pt", .city = "Curitiba", .country = "BR",
-      .year_start = 1974 },
-    { .id = "detroit-community-gardens",
-      .title = "Urban farming in Detroit",
-      .summary = "Community gardens turn vacant lots into food production "
-                 "run by neighbours.",
-      .language = "en", .city = "Detroit", .country = "US",
-      .year_start = 2008 },
+    {.id = "campo-grande-casa-da-mulher",
+     .title = "Casa da Mulher Brasileira",
+     .summary = "A Casa reúne serviços para mulheres em situação de "
+                "violência.",
+     .body = "## Importância\n\nO caso é uma referência nacional. Atende "
+             "24 horas por dia.\n\n## Serviços\n\n- acolhimento "
+             "psicossocial;\n- delegacia especializada.",
+     .language = "pt",
+     .city = "Campo Grande",
+     .country = "BR",
+     .year_start = 2015},
+    {.id = "quito-ciudad-segura",
+     .title = "Ciudad segura para mujeres",
+     .summary = "Programa contra la violencia hacia las mujeres en el "
+                "transporte público.",
+     .language = "es",
+     .city = "Quito",
+     .country = "EC",
+     .year_start = 2011},
+    {.id = "rosario-presupuesto-participativo",
+     .title = "Presupuesto de Rosario",
+     .summary = "Los vecinos eligen proyectos en consejos participativos "
+                "de distrito.",
+     .body = "## Importancia\n\nEl caso es un ejemplo de las ciudades de "
+             "la región. Los jóvenes votan desde 2004.",
+     .language = "es",
+     .city = "Rosario",
+     .country = "AR",
+     .year_start = 2002},
+    {.id = "curitiba-transporte",
+     .title = "Rede Integrada de Transporte",
+     .summary = "Ônibus expressos em canaletas exclusivas de transporte "
+                "coletivo.",
+     .language = "pt",
+     .city = "Curitiba",
+     .country = "BR",
+     .year_start = 1974},
+    {.id = "detroit-community-gardens",
+     .title = "Urban farming in Detroit",
+     .summary = "Community gardens turn vacant lots into food production "
+                "run by neighbours.",
+     .language = "en",
+     .city = "Detroit",
+     .country = "US",
+     .year_start = 2008},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -66,8 +76,7 @@ static int setup(void **state)
     struct mindex *writer = NULL;
     char *errmsg = NULL;
     strcpy(dir, "/tmp/minga-test-reading-XXXXXX");
-    if (!mkdtemp(dir) ||
-        mindex_open(&writer, dir, MINDEX_WRITE, &errmsg) != 0)
+    if (!mkdtemp(dir) || mindex_open(&writer, dir, MINDEX_WRITE, &errmsg) != 0)
         return -1;
     for (size_t i = 0; i < N_CASES; i++) {
         cases[i].struct_size = sizeof cases[i];
@@ -161,8 +170,7 @@ static void test_partial_matches_follow_whole_ones(void **state)
     assert_int_equal(r->hits[0].is_partial, 0);
     assert_int_equal(r->is_partial, 1);
     assert_int_equal(hit_of(r, "curitiba-transporte")->is_partial, 1);
-    assert_int_equal(hit_of(r, "campo-grande-casa-da-mulher")->is_partial,
-                     1);
+    assert_int_equal(hit_of(r, "campo-grande-casa-da-mulher")->is_partial, 1);
     /* the scores are BM25 weights again, not the quorum's steps */
     assert_true(r->hits[0].score < 1000.0);
     mindex_results_free(r);
@@ -199,10 +207,11 @@ static void test_misspelt_text_is_searched_corrected(void **state)
 static void test_long_text_is_searched_as_similar(void **state)
 {
     (void)state;
-    struct mindex_results *r = search(
-        "We are looking for examples of cities where neighbours turned "
-        "vacant lots into community gardens for local food production "
-        "and training", 0);
+    struct mindex_results *r =
+        search("We are looking for examples of cities where neighbours turned "
+               "vacant lots into community gardens for local food production "
+               "and training",
+               0);
     assert_int_equal(r->is_similar, 1);
     assert_true(r->n_hits >= 1);
     assert_string_equal(r->hits[0].id, "detroit-community-gardens");
@@ -213,13 +222,13 @@ static void test_long_text_is_searched_as_similar(void **state)
 static void test_snippet_marks_no_stopword(void **state)
 {
     (void)state;
-    static const char *const texts[] = {
-        "violência contra a mulher", "casa de las mujeres",
-        "el caso de las ciudades", NULL };
+    static const char *const texts[] = {"violência contra a mulher",
+                                        "casa de las mujeres",
+                                        "el caso de las ciudades", NULL};
     static const char *const stops[] = {
-        "<mark>a</mark>", "<mark>A</mark>", "<mark>de</mark>",
+        "<mark>a</mark>",   "<mark>A</mark>",      "<mark>de</mark>",
         "<mark>las</mark>", "<mark>contra</mark>", "<mark>El</mark>",
-        "<mark>el</mark>", "<mark>em</mark>", NULL };
+        "<mark>el</mark>",  "<mark>em</mark>",     NULL};
     for (int t = 0; texts[t]; t++) {
         struct mindex_results *r = search(texts[t], 0);
         for (size_t i = 0; i < r->n_hits; i++)
@@ -247,7 +256,7 @@ static void test_snippet_drops_headings(void **state)
     snippet = hit_of(r, "campo-grande-casa-da-mulher")->snippet;
     assert_null(strstr(snippet, "Importância"));
     assert_null(strstr(snippet, "Serviços"));
-    assert_null(strstr(snippet, "- "));    /* no list markers either */
+    assert_null(strstr(snippet, "- ")); /* no list markers either */
     mindex_results_free(r);
 }
 

@@ -18,41 +18,58 @@
 
 #define GOAL(g) (1u << (g))
 
-static const char *const targets_pb[] = { "16.7" };
+static const char *const targets_pb[] = {"16.7"};
 
 static struct minga_case cases[] = {
-    { .id = "montevideo-presupuesto-participativo",
-      .title = "Presupuesto participativo de Montevideo",
-      .summary = "Montevideo aplica el presupuesto participativo en sus "
-                 "municipios: los vecinos deciden obras e inversiones.",
-      .language = "es", .city = "Montevideo", .country = "UY",
-      .year_start = 1990, .goal_mask = GOAL(11) | GOAL(16),
-      .targets = targets_pb, .n_targets = 1 },
-    { .id = "porto-alegre-orcamento-participativo",
-      .title = "Orçamento Participativo de Porto Alegre",
-      .summary = "Desde 1989, a população de Porto Alegre decide em "
-                 "assembleias abertas as prioridades de investimento.",
-      .language = "pt", .city = "Porto Alegre", .country = "BR",
-      .year_start = 1989, .goal_mask = GOAL(16),
-      .targets = targets_pb, .n_targets = 1 },
-    { .id = "new-york-participatory-budgeting",
-      .title = "Participatory budgeting in New York City",
-      .summary = "Residents decide how to spend part of the council "
-                 "budget through participatory budgeting assemblies.",
-      .language = "en", .city = "New York", .country = "US",
-      .year_start = 2011, .goal_mask = GOAL(11) | GOAL(16) },
-    { .id = "rosario-agricultura-urbana",
-      .title = "Programa de Agricultura Urbana de Rosario",
-      .summary = "La municipalidad de Rosario apoya huertas comunitarias "
-                 "con participación de organizaciones sociales.",
-      .language = "es", .city = "Rosario", .country = "AR",
-      .year_start = 2002, .goal_mask = GOAL(2) | GOAL(11) },
-    { .id = "detroit-community-gardens",
-      .title = "Urban farming in Detroit",
-      .summary = "Each community garden turns a vacant lot into food "
-                 "production run by neighbours.",
-      .language = "en", .city = "Detroit", .country = "US",
-      .year_start = 2008, .goal_mask = GOAL(2) | GOAL(11) },
+    {.id = "montevideo-presupuesto-participativo",
+     .title = "Presupuesto participativo de Montevideo",
+     .summary = "Montevideo aplica el presupuesto participativo en sus "
+                "municipios: los vecinos deciden obras e inversiones.",
+     .language = "es",
+     .city = "Montevideo",
+     .country = "UY",
+     .year_start = 1990,
+     .goal_mask = GOAL(11) | GOAL(16),
+     .targets = targets_pb,
+     .n_targets = 1},
+    {.id = "porto-alegre-orcamento-participativo",
+     .title = "Orçamento Participativo de Porto Alegre",
+     .summary = "Desde 1989, a população de Porto Alegre decide em "
+                "assembleias abertas as prioridades de investimento.",
+     .language = "pt",
+     .city = "Porto Alegre",
+     .country = "BR",
+     .year_start = 1989,
+     .goal_mask = GOAL(16),
+     .targets = targets_pb,
+     .n_targets = 1},
+    {.id = "new-york-participatory-budgeting",
+     .title = "Participatory budgeting in New York City",
+     .summary = "Residents decide how to spend part of the council "
+                "budget through participatory budgeting assemblies.",
+     .language = "en",
+     .city = "New York",
+     .country = "US",
+     .year_start = 2011,
+     .goal_mask = GOAL(11) | GOAL(16)},
+    {.id = "rosario-agricultura-urbana",
+     .title = "Programa de Agricultura Urbana de Rosario",
+     .summary = "La municipalidad de Rosario apoya huertas comunitarias "
+                "con participación de organizaciones sociales.",
+     .language = "es",
+     .city = "Rosario",
+     .country = "AR",
+     .year_start = 2002,
+     .goal_mask = GOAL(2) | GOAL(11)},
+    {.id = "detroit-community-gardens",
+     .title = "Urban farming in Detroit",
+     .summary = "Each community garden turns a vacant lot into food "
+                "production run by neighbours.",
+     .language = "en",
+     .city = "Detroit",
+     .country = "US",
+     .year_start = 2008,
+     .goal_mask = GOAL(2) | GOAL(11)},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -83,8 +100,8 @@ static int setup(void **state)
         if (mindex_put_case(writer, &cases[i], &errmsg) != 0)
             return -1;
     }
-    if (mindex_set_thesaurus(writer, thesaurus, strlen(thesaurus),
-                             &errmsg) != 0 ||
+    if (mindex_set_thesaurus(writer, thesaurus, strlen(thesaurus), &errmsg) !=
+            0 ||
         mindex_commit(writer, 1, &errmsg) != 0)
         return -1;
     mindex_close(writer);
@@ -131,8 +148,8 @@ static void test_related_finds_kin_through_the_thesaurus(void **state)
     struct fixture *fx = *state;
     struct mindex_related_list *r = NULL;
     char *errmsg = NULL;
-    assert_int_equal(mindex_related_cases(fx->reader, cases[0].id, 5, &r,
-                                          &errmsg), 0);
+    assert_int_equal(
+        mindex_related_cases(fx->reader, cases[0].id, 5, &r, &errmsg), 0);
     assert_null(find(r, cases[0].id, NULL));
     size_t rank_pt = 99, rank_en = 99, rank_farm = 99;
     const struct mindex_related *pt = find(r, cases[1].id, &rank_pt);
@@ -166,18 +183,20 @@ static void test_related_refuses_unknown_id_and_bad_limit(void **state)
     struct fixture *fx = *state;
     struct mindex_related_list *r = NULL;
     char *errmsg = NULL;
-    assert_int_equal(mindex_related_cases(fx->reader, "no-such-case", 5, &r,
-                                          &errmsg), MINGA_ENOTFOUND);
+    assert_int_equal(
+        mindex_related_cases(fx->reader, "no-such-case", 5, &r, &errmsg),
+        MINGA_ENOTFOUND);
     assert_null(r);
     free(errmsg);
     errmsg = NULL;
-    assert_int_equal(mindex_related_cases(fx->reader, cases[0].id, 0, &r,
-                                          &errmsg), MINGA_EINVAL);
+    assert_int_equal(
+        mindex_related_cases(fx->reader, cases[0].id, 0, &r, &errmsg),
+        MINGA_EINVAL);
     free(errmsg);
     errmsg = NULL;
     assert_int_equal(mindex_related_cases(fx->reader, cases[0].id,
-                                          MINDEX_RELATED_MAX + 1, &r,
-                                          &errmsg), MINGA_EINVAL);
+                                          MINDEX_RELATED_MAX + 1, &r, &errmsg),
+                     MINGA_EINVAL);
     free(errmsg);
     assert_null(r);
 }
@@ -186,8 +205,8 @@ static void test_related_limit_cuts_the_list(void **state)
 {
     struct fixture *fx = *state;
     struct mindex_related_list *one = NULL, *all = NULL;
-    assert_int_equal(mindex_related_cases(fx->reader, cases[0].id, 1, &one,
-                                          NULL), 0);
+    assert_int_equal(
+        mindex_related_cases(fx->reader, cases[0].id, 1, &one, NULL), 0);
     assert_int_equal(mindex_related_cases(fx->reader, cases[0].id,
                                           MINDEX_RELATED_MAX, &all, NULL),
                      0);

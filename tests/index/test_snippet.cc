@@ -33,8 +33,7 @@ static std::string snippet(const std::string &text, const char *lang,
 static void assert_snippet(const std::string &got, const std::string &want)
 {
     if (got != want)
-        fail_msg("snippet\n  got:  %s\n  want: %s", got.c_str(),
-                 want.c_str());
+        fail_msg("snippet\n  got:  %s\n  want: %s", got.c_str(), want.c_str());
 }
 
 /* A short text comes back whole, its matches marked, whatever the offset
@@ -55,8 +54,8 @@ static void test_marks_at_every_offset(void **state)
 {
     (void)state;
     Highlight hl;
-    hl.words = { "agua" };
-    hl.stems = { "agu", "potabl" };
+    hl.words = {"agua"};
+    hl.stems = {"agu", "potabl"};
     assert_marked_at_every_offset(
         'x', "es", hl, " Aguas limpias y agua POTABLE en 2024.",
         " <mark>Aguas</mark> limpias y <mark>agua</mark> "
@@ -70,8 +69,8 @@ static void test_marks_accented_words_at_every_offset(void **state)
 {
     (void)state;
     Highlight hl;
-    hl.words = { "agua" };
-    hl.stems = { "agu", "saneament" };
+    hl.words = {"agua"};
+    hl.stems = {"agu", "saneament"};
     assert_marked_at_every_offset(
         'a', "pt", hl, " Água e saneamento: ÁGUAS do aguapé, ação já.",
         " <mark>Água</mark> e <mark>saneamento</mark>: <mark>ÁGUAS</mark> "
@@ -85,14 +84,15 @@ static void test_token_boundaries(void **state)
 {
     (void)state;
     Highlight hl;
-    hl.words = { "x", "2030", "objetivo" };
+    hl.words = {"x", "2030", "objetivo"};
     hl.stems = {};
     std::string longword(37, 'z');
-    std::string text = "(objetivo)x-2030," + longword + "objetivo " +
-                       longword + " objetivo";
+    std::string text =
+        "(objetivo)x-2030," + longword + "objetivo " + longword + " objetivo";
     std::string want = "(<mark>objetivo</mark>)<mark>x</mark>-"
-                       "<mark>2030</mark>," + longword + "objetivo " +
-                       longword + " <mark>objetivo</mark>";
+                       "<mark>2030</mark>," +
+                       longword + "objetivo " + longword +
+                       " <mark>objetivo</mark>";
     assert_snippet(snippet(text, "es", hl), want);
 }
 
@@ -102,12 +102,12 @@ static void test_never_marks_a_stopword(void **state)
 {
     (void)state;
     Highlight hl;
-    hl.words = { "las", "de", "huertas" };
-    hl.stems = { "estad", "huert" };
-    assert_snippet(snippet("Las huertas de los estados y la huerta.", "es",
-                           hl),
-                   "Las <mark>huertas</mark> de los estados y la "
-                   "<mark>huerta</mark>.");
+    hl.words = {"las", "de", "huertas"};
+    hl.stems = {"estad", "huert"};
+    assert_snippet(
+        snippet("Las huertas de los estados y la huerta.", "es", hl),
+        "Las <mark>huertas</mark> de los estados y la "
+        "<mark>huerta</mark>.");
 }
 
 /* A long text: the fragment starts at the sentence that holds the match
@@ -117,13 +117,15 @@ static void test_cuts_at_sentence_boundaries(void **state)
 {
     (void)state;
     Highlight hl;
-    hl.words = { "compost" };
+    hl.words = {"compost"};
     std::string filler;
     for (int i = 0; i < 12; i++)
         filler += "Otra frase sin nada que ver con el tema. ";
-    std::string text = filler + "La ciudad reparte compost a las "
+    std::string text = filler +
+                       "La ciudad reparte compost a las "
                        "huertas.\nEl programa sigue hoy en cada barrio "
-                       "con apoyo municipal y de las escuelas. " + filler;
+                       "con apoyo municipal y de las escuelas. " +
+                       filler;
     std::string got = snippet(text, "es", hl);
     assert_snippet(got, "La ciudad reparte <mark>compost</mark> a las "
                         "huertas. El programa sigue hoy en cada barrio "
@@ -140,14 +142,13 @@ static void test_snippet_sources_round_trip(void **state)
     SnippetSources sources = {{"anexos/informe.txt", "El taller formó"},
                               {"plan.pdf", "Plano diretor"}};
     SnippetSources back;
-    assert_true(snippet_sources_decode(snippet_sources_encode(sources),
-                                       &back));
+    assert_true(
+        snippet_sources_decode(snippet_sources_encode(sources), &back));
     assert_true(back == sources);
     assert_true(snippet_sources_decode("", &back));
     assert_int_equal(back.size(), 0);
     std::string bad = snippet_sources_encode(sources);
-    assert_false(snippet_sources_decode(bad.substr(0, bad.size() - 1),
-                                        &back));
+    assert_false(snippet_sources_decode(bad.substr(0, bad.size() - 1), &back));
     assert_false(snippet_sources_decode(bad + "x", &back));
 
     DocData old;
@@ -156,12 +157,12 @@ static void test_snippet_sources_round_trip(void **state)
     old.language = "es";
     old.text = "Resumen";
     old.year_start = 2002;
-    old.attachments = sources;        /* the layout written before */
+    old.attachments = sources; /* the layout written before */
     DocData got;
     assert_true(docdata_decode(docdata_encode(old), &got));
     assert_true(got.attachments == sources);
     assert_string_equal(got.text.c_str(), "Resumen");
-    old.attachments.clear();          /* the layout written now */
+    old.attachments.clear(); /* the layout written now */
     assert_true(docdata_decode(docdata_encode(old), &got));
     assert_int_equal(got.attachments.size(), 0);
     assert_int_equal(got.year_start, 2002);

@@ -17,17 +17,27 @@
 
 #define GOAL(g) (1u << (g))
 
-static const char *const targets_bus[] = { "11.2" };
+static const char *const targets_bus[] = {"11.2"};
 
 static struct minga_case cases[] = {
-    { .id = "bus", .title = "Bus rapid transit", .language = "en",
-      .summary = "Dedicated bus lanes.", .country = "CO", .city = "Bogotá",
-      .year_start = 2000, .goal_mask = GOAL(11), .targets = targets_bus,
-      .n_targets = 1 },
-    { .id = "ciclovia", .title = "Ciclovía", .language = "es",
-      .summary = "Calles cerradas a los autos los domingos.",
-      .country = "CO", .city = "Bogotá", .year_start = 1974,
-      .goal_mask = GOAL(3) },
+    {.id = "bus",
+     .title = "Bus rapid transit",
+     .language = "en",
+     .summary = "Dedicated bus lanes.",
+     .country = "CO",
+     .city = "Bogotá",
+     .year_start = 2000,
+     .goal_mask = GOAL(11),
+     .targets = targets_bus,
+     .n_targets = 1},
+    {.id = "ciclovia",
+     .title = "Ciclovía",
+     .language = "es",
+     .summary = "Calles cerradas a los autos los domingos.",
+     .country = "CO",
+     .city = "Bogotá",
+     .year_start = 1974,
+     .goal_mask = GOAL(3)},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -68,7 +78,7 @@ static struct mindex_results *search(int want_suggested, const char *target,
     struct mindex *r = NULL;
     char *err = NULL;
     assert_int_equal(mindex_open(&r, dir, MINDEX_READ, &err), 0);
-    char *targets[1] = { (char *)target };
+    char *targets[1] = {(char *)target};
     struct minga_query q;
     memset(&q, 0, sizeof q);
     q.text = (char *)"";
@@ -115,13 +125,13 @@ static void test_suggested_target_matches_only_with_the_flag(void **state)
     r = search(1, "11.2", 0);
     assert_int_equal(r->is_suggested_unavailable, 0);
     assert_int_equal(r->total, 2);
-    assert_string_equal(r->hits[0].id, "bus");     /* tagged first */
+    assert_string_equal(r->hits[0].id, "bus"); /* tagged first */
     assert_int_equal(r->hits[0].n_suggested_targets, 0);
     assert_int_equal(r->hits[0].suggested_goal_mask, 0);
     assert_string_equal(r->hits[1].id, "ciclovia");
     assert_int_equal(r->hits[1].n_suggested_targets, 1);
     assert_string_equal(r->hits[1].suggested_targets[0], "11.2");
-    assert_int_equal(r->goal_counts[3], 1);         /* facets: both */
+    assert_int_equal(r->goal_counts[3], 1); /* facets: both */
     assert_int_equal(r->goal_counts[11], 1);
     mindex_results_free(r);
 
@@ -132,20 +142,19 @@ static void test_suggested_target_matches_only_with_the_flag(void **state)
     mindex_results_free(r);
 }
 
-static void test_index_without_suggestions_says_so_until_rebuilt(
-    void **state)
+static void test_index_without_suggestions_says_so_until_rebuilt(void **state)
 {
     (void)state;
-    build(0, 0);             /* as an index made before suggestions */
+    build(0, 0); /* as an index made before suggestions */
     struct mindex_results *r = search(1, "11.2", 0);
     assert_int_equal(r->is_suggested_unavailable, 1);
     assert_int_equal(r->total, 1);
     mindex_results_free(r);
-    build(1, 0);             /* a writer with a suggester: still mixed */
+    build(1, 0); /* a writer with a suggester: still mixed */
     r = search(1, "11.2", 0);
     assert_int_equal(r->is_suggested_unavailable, 1);
     mindex_results_free(r);
-    build(1, 1);             /* a reindex */
+    build(1, 1); /* a reindex */
     r = search(1, "11.2", 0);
     assert_int_equal(r->is_suggested_unavailable, 0);
     assert_int_equal(r->total, 2);
@@ -156,8 +165,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            test_suggested_target_matches_only_with_the_flag, setup,
-            teardown),
+            test_suggested_target_matches_only_with_the_flag, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_index_without_suggestions_says_so_until_rebuilt, setup,
             teardown),

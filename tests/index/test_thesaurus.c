@@ -26,24 +26,33 @@ static char *file_text;
 static size_t file_len;
 
 static struct minga_case cases[] = {
-    { .id = "lima-ollas-comunes",
-      .title = "Ollas comunes de Lima",
-      .summary = "Las ollas comunes de los barrios de Lima cocinan cada "
-                 "día para las familias del vecindario.",
-      .language = "es", .city = "Lima", .country = "PE",
-      .year_start = 2020, .goal_mask = GOAL(2) },
-    { .id = "surabaya-waste-bank",
-      .title = "Surabaya's waste banks",
-      .summary = "Residents deposit sorted recyclables at the waste bank "
-                 "and earn savings.",
-      .language = "en", .city = "Surabaya", .country = "ID",
-      .year_start = 2010, .goal_mask = GOAL(11) | GOAL(12) },
-    { .id = "recife-cozinha",
-      .title = "Restaurante no centro do Recife",
-      .summary = "Um restaurante privado com cozinha aberta serve almoço "
-                 "no centro.",
-      .language = "pt", .city = "Recife", .country = "BR",
-      .year_start = 2015, .goal_mask = GOAL(8) },
+    {.id = "lima-ollas-comunes",
+     .title = "Ollas comunes de Lima",
+     .summary = "Las ollas comunes de los barrios de Lima cocinan cada "
+                "día para las familias del vecindario.",
+     .language = "es",
+     .city = "Lima",
+     .country = "PE",
+     .year_start = 2020,
+     .goal_mask = GOAL(2)},
+    {.id = "surabaya-waste-bank",
+     .title = "Surabaya's waste banks",
+     .summary = "Residents deposit sorted recyclables at the waste bank "
+                "and earn savings.",
+     .language = "en",
+     .city = "Surabaya",
+     .country = "ID",
+     .year_start = 2010,
+     .goal_mask = GOAL(11) | GOAL(12)},
+    {.id = "recife-cozinha",
+     .title = "Restaurante no centro do Recife",
+     .summary = "Um restaurante privado com cozinha aberta serve almoço "
+                "no centro.",
+     .language = "pt",
+     .city = "Recife",
+     .country = "BR",
+     .year_start = 2015,
+     .goal_mask = GOAL(8)},
 };
 #define N_CASES (sizeof cases / sizeof cases[0])
 
@@ -76,8 +85,7 @@ static int setup(void **state)
     if (!file_text)
         return -1;
     strcpy(dir, "/tmp/minga-test-thesaurus-XXXXXX");
-    if (!mkdtemp(dir) ||
-        mindex_open(&writer, dir, MINDEX_WRITE, &errmsg) != 0)
+    if (!mkdtemp(dir) || mindex_open(&writer, dir, MINDEX_WRITE, &errmsg) != 0)
         return -1;
     for (size_t i = 0; i < N_CASES; i++) {
         cases[i].struct_size = sizeof cases[i];
@@ -178,7 +186,7 @@ static void test_every_group_follows_the_rules(void **state)
     char *save_line = NULL;
     assert_non_null(text);
     /* strtok_r would skip blank lines and miscount; split by hand */
-    for (char *line = text; line; ) {
+    for (char *line = text; line;) {
         char *nl = strchr(line, '\n');
         if (nl)
             *nl = '\0';
@@ -191,7 +199,7 @@ static void test_every_group_follows_the_rules(void **state)
         }
         n_groups++;
         const unsigned char *u = (const unsigned char *)line;
-        for (size_t i = 0, left = strlen(line); i < left; ) {
+        for (size_t i = 0, left = strlen(line); i < left;) {
             size_t k = utf8_len(u + i, left - i);
             if (!k) {
                 fprintf(stderr, "line %d: invalid UTF-8\n", line_no);
@@ -226,8 +234,8 @@ static void test_every_group_follows_the_rules(void **state)
             else if (strcmp(part, "en") == 0)
                 langs |= 4;
             if (has_upper(term)) {
-                fprintf(stderr, "line %d: '%s' is not lower case\n",
-                        line_no, term);
+                fprintf(stderr, "line %d: '%s' is not lower case\n", line_no,
+                        term);
                 problems++;
             }
             if (count_words(term) > 8) {
@@ -309,8 +317,9 @@ static void test_loader_reads_why_and_refuses_unknown_fields(void **state)
 {
     (void)state;
     char *errmsg = NULL;
-    assert_int_equal(load("es: agua | pt: água | why: reasoning: dictionary\n",
-                          &errmsg), 0);
+    assert_int_equal(
+        load("es: agua | pt: água | why: reasoning: dictionary\n", &errmsg),
+        0);
     /* a "why:" alone is no second entry */
     expect_error("es: agua | why: reasoning\n", "line 1: a group needs");
     expect_error("# c\nes: agua | pt: água | src: UN\n",

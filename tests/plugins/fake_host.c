@@ -8,7 +8,7 @@
 
 /* ---- Fixtures ---------------------------------------------------------- */
 
-#define ATTACHMENT_SHA \
+#define ATTACHMENT_SHA                                                        \
     "3a1f5e0c9b7d2e4f6a8c0b1d3e5f7a9c2b4d6e8f0a1c3e5b7d9f1a3c5e7b9d0f"
 
 const char fixture_attachment[] =
@@ -18,8 +18,7 @@ static const struct minga_attachment porto_alegre_attachments[] = {
     {"docs/relatório 2003.txt", ATTACHMENT_SHA, "text/plain",
      sizeof fixture_attachment - 1, "Relatório anual"}};
 static const char *const porto_alegre_targets[] = {"11.3", "16.7"};
-static const char *const porto_alegre_tags[] = {"participação",
-                                                "orçamento"};
+static const char *const porto_alegre_tags[] = {"participação", "orçamento"};
 static const char *const rosario_targets[] = {"2.4", "11.7"};
 static const char *const rosario_tags[] = {"agricultura urbana",
                                            "seguridad alimentaria"};
@@ -34,17 +33,17 @@ static const char porto_alegre_body[] =
     "[clique](javascript:alert(1)) e [site](https://www.portoalegre.rs.gov.br)"
     "\n";
 
-#define ROSARIO_PARAGRAPH \
-    "Las huertas comunitarias ocupan terrenos vacantes de la ciudad; las " \
-    "familias producen verduras agroecológicas, las venden en ferias y "   \
-    "agregan valor en agroindustrias sociales. El municipio cede tierras, " \
+#define ROSARIO_PARAGRAPH                                                     \
+    "Las huertas comunitarias ocupan terrenos vacantes de la ciudad; las "    \
+    "familias producen verduras agroecológicas, las venden en ferias y "     \
+    "agregan valor en agroindustrias sociales. El municipio cede tierras, "   \
     "el INTA y ProHuerta aportan semillas y asistencia técnica.\n\n"
-#define ROSARIO_4 ROSARIO_PARAGRAPH ROSARIO_PARAGRAPH ROSARIO_PARAGRAPH \
-    ROSARIO_PARAGRAPH
+#define ROSARIO_4                                                             \
+    ROSARIO_PARAGRAPH ROSARIO_PARAGRAPH ROSARIO_PARAGRAPH ROSARIO_PARAGRAPH
 static const char rosario_body[] =
     "## Cómo funciona\n\n" ROSARIO_4 ROSARIO_4 ROSARIO_4 ROSARIO_4
-    "1. Ferias\n2. Parques huerta\n3. Agroindustrias\n\n" ROSARIO_4
-    ROSARIO_4 ROSARIO_4 ROSARIO_4 ROSARIO_4 ROSARIO_4 ROSARIO_4;
+    "1. Ferias\n2. Parques huerta\n3. Agroindustrias\n\n" ROSARIO_4 ROSARIO_4
+        ROSARIO_4 ROSARIO_4 ROSARIO_4 ROSARIO_4 ROSARIO_4;
 
 const char *const fixture_titles[N_FIXTURE_CASES] = {
     "Orçamento Participativo de Porto Alegre",
@@ -121,8 +120,10 @@ const struct minga_case fixture_cases[N_FIXTURE_CASES] = {
 /* ---- Host functions ---------------------------------------------------- */
 
 static const struct minga_goal_info goals[17] = {
-#define GOAL(n, color, es, pt, en) \
-    {sizeof(struct minga_goal_info), n, color, es, pt, en, es, pt, en}
+#define GOAL(n, color, es, pt, en)                                            \
+    {                                                                         \
+        sizeof(struct minga_goal_info), n, color, es, pt, en, es, pt, en      \
+    }
     GOAL(1, "#E5243B", "Fin de la pobreza", "Erradicação da pobreza",
          "No poverty"),
     GOAL(2, "#DDA63A", "Hambre cero", "Fome zero e agricultura sustentável",
@@ -153,21 +154,20 @@ static const struct minga_goal_info goals[17] = {
          "Responsible consumption and production"),
     GOAL(13, "#3F7E44", "Acción por el clima",
          "Ação contra a mudança global do clima", "Climate action"),
-    GOAL(14, "#0A97D9", "Vida submarina", "Vida na água",
-         "Life below water"),
+    GOAL(14, "#0A97D9", "Vida submarina", "Vida na água", "Life below water"),
     GOAL(15, "#56C02B", "Vida de ecosistemas terrestres", "Vida terrestre",
          "Life on land"),
     GOAL(16, "#00689D", "Paz, justicia e instituciones sólidas",
          "Paz, justiça e instituições eficazes",
          "Peace, justice and strong institutions"),
     GOAL(17, "#19486A", "Alianzas para lograr los objetivos",
-         "Parcerias e meios de implementação",
-         "Partnerships for the goals"),
+         "Parcerias e meios de implementação", "Partnerships for the goals"),
 #undef GOAL
 };
 
 static int host_write(struct minga_export_ctx *ctx, const void *data,
-                      size_t len) {
+                      size_t len)
+{
     if (ctx->len + len + 1 > ctx->cap) {
         size_t cap = ctx->cap ? ctx->cap : 4096;
         while (cap < ctx->len + len + 1)
@@ -184,14 +184,16 @@ static int host_write(struct minga_export_ctx *ctx, const void *data,
     return MINGA_OK;
 }
 
-static const struct minga_export_info *host_export_info(
-    struct minga_export_ctx *ctx) {
+static const struct minga_export_info *
+host_export_info(struct minga_export_ctx *ctx)
+{
     return &ctx->info;
 }
 
 static int host_attachment_read(struct minga_export_ctx *ctx,
                                 const char *sha256, const void **data,
-                                size_t *len) {
+                                size_t *len)
+{
     ctx->n_attachment_reads++;
     if (strcmp(sha256, ATTACHMENT_SHA) != 0)
         return MINGA_ENOTFOUND;
@@ -200,15 +202,18 @@ static int host_attachment_read(struct minga_export_ctx *ctx,
     return MINGA_OK;
 }
 
-static const struct minga_goal_info *host_goal_info(int number) {
+static const struct minga_goal_info *host_goal_info(int number)
+{
     return number >= 1 && number <= 17 ? &goals[number - 1] : NULL;
 }
 
-static int lang_index(const char *lang) {
+static int lang_index(const char *lang)
+{
     return strcmp(lang, "es") == 0 ? 0 : strcmp(lang, "pt") == 0 ? 1 : 2;
 }
 
-static int bit_index(uint32_t bit) {
+static int bit_index(uint32_t bit)
+{
     int index = 0;
     while (bit > 1) {
         bit >>= 1;
@@ -217,7 +222,8 @@ static int bit_index(uint32_t bit) {
     return index;
 }
 
-static const char *host_level_label(uint32_t level_bit, const char *lang) {
+static const char *host_level_label(uint32_t level_bit, const char *lang)
+{
     static const char *const labels[MINGA_N_LEVELS][3] = {
         {"Local", "Local", "Local"},
         {"Regional", "Regional", "Regional"},
@@ -227,7 +233,8 @@ static const char *host_level_label(uint32_t level_bit, const char *lang) {
     return index < MINGA_N_LEVELS ? labels[index][lang_index(lang)] : NULL;
 }
 
-static const char *host_actor_label(uint32_t actor_bit, const char *lang) {
+static const char *host_actor_label(uint32_t actor_bit, const char *lang)
+{
     static const char *const labels[MINGA_N_ACTORS][3] = {
         {"Sector público", "Setor público", "Public sector"},
         {"Sociedad civil", "Sociedade civil", "Civil society"},
@@ -240,7 +247,8 @@ static const char *host_actor_label(uint32_t actor_bit, const char *lang) {
     return index < MINGA_N_ACTORS ? labels[index][lang_index(lang)] : NULL;
 }
 
-static const char *host_country_name(const char *alpha2) {
+static const char *host_country_name(const char *alpha2)
+{
     if (strcmp(alpha2, "BR") == 0)
         return "Brazil";
     if (strcmp(alpha2, "AR") == 0)
@@ -266,7 +274,8 @@ static const struct minga_host_api host = {
 };
 
 int fake_host_export(struct minga_export_ctx *ctx, const char *module_path,
-                     const char *lang, const char **media_type) {
+                     const char *lang, const char **media_type)
+{
     return fake_host_export_cases(ctx, module_path, lang, media_type,
                                   fixture_cases, N_FIXTURE_CASES);
 }
@@ -274,12 +283,16 @@ int fake_host_export(struct minga_export_ctx *ctx, const char *module_path,
 int fake_host_export_cases(struct minga_export_ctx *ctx,
                            const char *module_path, const char *lang,
                            const char **media_type,
-                           const struct minga_case *cases, size_t n_cases) {
+                           const struct minga_case *cases, size_t n_cases)
+{
     memset(ctx, 0, sizeof *ctx);
-    ctx->info = (struct minga_export_info){
-        sizeof(struct minga_export_info), "participación ciudadana",
-        "sdg:11 level:local", lang, n_cases,
-        "2024-05-06T14:30:00Z", "0.1.0"};
+    ctx->info = (struct minga_export_info){sizeof(struct minga_export_info),
+                                           "participación ciudadana",
+                                           "sdg:11 level:local",
+                                           lang,
+                                           n_cases,
+                                           "2024-05-06T14:30:00Z",
+                                           "0.1.0"};
     /* The host keeps plugins loaded for the life of the process. */
     void *module = dlopen(module_path, RTLD_NOW | RTLD_LOCAL);
     if (!module) {

@@ -21,7 +21,7 @@ struct minga_export_ctx {
 };
 
 extern const struct minga_case fixture_cases[N_FIXTURE_CASES];
-extern const char fixture_attachment[];     /* bytes of the one attachment */
+extern const char fixture_attachment[]; /* bytes of the one attachment */
 extern const char *const fixture_titles[N_FIXTURE_CASES];
 
 /* Loads the module, checks its descriptor and exports the fixtures in

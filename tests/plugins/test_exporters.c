@@ -33,7 +33,8 @@ static const char *const case_ids[N_FIXTURE_CASES] = {
 
 /* Where outputs are kept for a look by hand: the test's build folder. */
 static void save_output(const struct minga_export_ctx *ctx, const char *name,
-                        char *path, size_t path_size) {
+                        char *path, size_t path_size)
+{
     const char *dir = getenv("MINGA_TEST_OUT_DIR");
     snprintf(path, path_size, "%s/%s", dir ? dir : "/tmp", name);
     FILE *f = fopen(path, "wb");
@@ -79,7 +80,8 @@ static const char *const expected_json[N_FIXTURE_CASES] = {
 /* Checks one exported object against the expected one: same keys in the
  * same order, same values (null in the expectation: the fixture's long
  * string, compared directly). */
-static void check_case_object(json_t *actual, int index) {
+static void check_case_object(json_t *actual, int index)
+{
     json_error_t error;
     json_t *expected = json_loads(expected_json[index], 0, &error);
     assert_non_null(expected);
@@ -105,12 +107,14 @@ static void check_case_object(json_t *actual, int index) {
     json_decref(expected);
 }
 
-static void test_json_export_is_case_format_v1(void **unused) {
+static void test_json_export_is_case_format_v1(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
     const char *media_type;
-    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_JSON_PATH, "en",
-                                      &media_type), MINGA_OK);
+    assert_int_equal(
+        fake_host_export(&ctx, MINGA_EXPORTER_JSON_PATH, "en", &media_type),
+        MINGA_OK);
     assert_string_equal(media_type, "application/json");
     assert_memory_equal(ctx.data, "[\n{", 3);
     assert_string_equal(ctx.data + ctx.len - 4, "}\n]\n");
@@ -129,11 +133,13 @@ static void test_json_export_is_case_format_v1(void **unused) {
     free(ctx.data);
 }
 
-static void test_jsonl_export_has_one_compact_case_per_line(void **unused) {
+static void test_jsonl_export_has_one_compact_case_per_line(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
-    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_JSONL_PATH, "en",
-                                      NULL), MINGA_OK);
+    assert_int_equal(
+        fake_host_export(&ctx, MINGA_EXPORTER_JSONL_PATH, "en", NULL),
+        MINGA_OK);
     int n_lines = 0;
     char *line = ctx.data;
     for (char *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
@@ -146,7 +152,7 @@ static void test_jsonl_export_has_one_compact_case_per_line(void **unused) {
         n_lines++;
     }
     assert_int_equal(n_lines, N_FIXTURE_CASES);
-    assert_string_equal(line, "");    /* ends with a newline */
+    assert_string_equal(line, ""); /* ends with a newline */
     free(ctx.data);
 }
 
@@ -156,7 +162,8 @@ static void test_jsonl_export_has_one_compact_case_per_line(void **unused) {
 
 /* Reads one RFC 4180 record from *p into fields (malloc'd); checks that the
  * record ends with CRLF. Returns the number of fields, 0 at the end. */
-static int csv_record(const char **p, char **fields) {
+static int csv_record(const char **p, char **fields)
+{
     const char *s = *p;
     if (*s == '\0')
         return 0;
@@ -194,12 +201,14 @@ static int csv_record(const char **p, char **fields) {
     }
 }
 
-static void test_csv_export_is_rfc4180_with_bom(void **unused) {
+static void test_csv_export_is_rfc4180_with_bom(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
     const char *media_type;
-    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_CSV_PATH, "en",
-                                      &media_type), MINGA_OK);
+    assert_int_equal(
+        fake_host_export(&ctx, MINGA_EXPORTER_CSV_PATH, "en", &media_type),
+        MINGA_OK);
     assert_string_equal(media_type, "text/csv; charset=utf-8");
     assert_memory_equal(ctx.data, "\xEF\xBB\xBF", 3);
     static const char header[] =
@@ -267,7 +276,8 @@ static const struct minga_case formula_case = {
 
 /* Checks the formula case's row in a CSV export: a `'` before each cell
  * that starts with = + - @ tab CR, or with `'`s and then one of those. */
-static void check_formula_cells(const char *csv) {
+static void check_formula_cells(const char *csv)
+{
     const char *p = csv + 3;
     char *fields[MAX_FIELDS];
     int n_fields = csv_record(&p, fields);
@@ -282,13 +292,14 @@ static void check_formula_cells(const char *csv) {
     assert_string_equal(fields[5], "'=2+2");
     assert_string_equal(fields[7], "'\tCanelones");
     assert_string_equal(fields[14], "'@alias;x");
-    assert_string_equal(fields[16], "'quoted");    /* not a formula */
+    assert_string_equal(fields[16], "'quoted"); /* not a formula */
     for (int i = 0; i < 18; i++)
         free(fields[i]);
     assert_string_equal(p, "");
 }
 
-static void test_csv_export_guards_formula_cells(void **unused) {
+static void test_csv_export_guards_formula_cells(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
     assert_int_equal(fake_host_export_cases(&ctx, MINGA_EXPORTER_CSV_PATH,
@@ -300,13 +311,15 @@ static void test_csv_export_guards_formula_cells(void **unused) {
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-static void test_markdown_export_escapes_case_text(void **unused) {
+static void test_markdown_export_escapes_case_text(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
-    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_MARKDOWN_PATH,
-                                      "pt", NULL), MINGA_OK);
-    assert_non_null(strstr(ctx.data,
-                           "## Orçamento Participativo de Porto Alegre\n"));
+    assert_int_equal(
+        fake_host_export(&ctx, MINGA_EXPORTER_MARKDOWN_PATH, "pt", NULL),
+        MINGA_OK);
+    assert_non_null(
+        strstr(ctx.data, "## Orçamento Participativo de Porto Alegre\n"));
     assert_non_null(strstr(ctx.data, "\\<script\\>alert(1)\\</script\\>"));
     assert_non_null(strstr(ctx.data, "11 Cidades e comunidades sustentáveis"));
     assert_non_null(strstr(ctx.data, "#### Origem")); /* body h1, moved */
@@ -317,7 +330,7 @@ static void test_markdown_export_escapes_case_text(void **unused) {
 
 struct zip_entry {
     char *name;
-    char *data;    /* NUL-terminated copy */
+    char *data; /* NUL-terminated copy */
     size_t len;
 };
 
@@ -329,7 +342,8 @@ static struct minga_export_ctx briefing_ctx;
  * cannot be read. */
 static int read_zip(const struct minga_export_ctx *ctx,
                     struct zip_entry *entries, size_t max_entries,
-                    size_t *n_entries) {
+                    size_t *n_entries)
+{
     struct archive *a = archive_read_new();
     archive_read_support_format_zip(a);
     if (archive_read_open_memory(a, ctx->data, ctx->len) != ARCHIVE_OK) {
@@ -361,14 +375,16 @@ static int read_zip(const struct minga_export_ctx *ctx,
     return 0;
 }
 
-static void free_zip(struct zip_entry *entries, size_t n_entries) {
+static void free_zip(struct zip_entry *entries, size_t n_entries)
+{
     for (size_t i = 0; i < n_entries; i++) {
         free(entries[i].name);
         free(entries[i].data);
     }
 }
 
-static int setup_briefing(void **unused) {
+static int setup_briefing(void **unused)
+{
     (void)unused;
     if (fake_host_export(&briefing_ctx, MINGA_EXPORTER_BRIEFING_PATH, "es",
                          NULL) != MINGA_OK)
@@ -378,14 +394,16 @@ static int setup_briefing(void **unused) {
     return read_zip(&briefing_ctx, zip_entries, 64, &n_zip_entries);
 }
 
-static int teardown_briefing(void **unused) {
+static int teardown_briefing(void **unused)
+{
     (void)unused;
     free_zip(zip_entries, n_zip_entries);
     free(briefing_ctx.data);
     return 0;
 }
 
-static const struct zip_entry *zip_find(const char *name) {
+static const struct zip_entry *zip_find(const char *name)
+{
     for (size_t i = 0; i < n_zip_entries; i++)
         if (strcmp(zip_entries[i].name, name) == 0)
             return &zip_entries[i];
@@ -393,11 +411,11 @@ static const struct zip_entry *zip_find(const char *name) {
 }
 
 /* The pack's cases.csv is written as the csv exporter writes. */
-static void test_briefing_cases_csv_guards_formula_cells(void **unused) {
+static void test_briefing_cases_csv_guards_formula_cells(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
-    assert_int_equal(fake_host_export_cases(&ctx,
-                                            MINGA_EXPORTER_BRIEFING_PATH,
+    assert_int_equal(fake_host_export_cases(&ctx, MINGA_EXPORTER_BRIEFING_PATH,
                                             "es", NULL, &formula_case, 1),
                      MINGA_OK);
     struct zip_entry entries[64];
@@ -414,14 +432,15 @@ static void test_briefing_cases_csv_guards_formula_cells(void **unused) {
     free(ctx.data);
 }
 
-static void test_briefing_has_index_and_a_page_per_case(void **unused) {
+static void test_briefing_has_index_and_a_page_per_case(void **unused)
+{
     (void)unused;
     const struct zip_entry *index = zip_find("index.html");
     assert_non_null(index);
     /* The case links, in order: exactly the three ids. */
     int n_links = 0;
-    for (const char *p = index->data;
-         (p = strstr(p, "href=\"cases/")) != NULL; n_links++) {
+    for (const char *p = index->data; (p = strstr(p, "href=\"cases/")) != NULL;
+         n_links++) {
         p += strlen("href=\"cases/");
         assert_true(n_links < N_FIXTURE_CASES);
         size_t id_len = strlen(case_ids[n_links]);
@@ -446,9 +465,9 @@ static void test_briefing_has_index_and_a_page_per_case(void **unused) {
                                        "orcamento-participativo/docs/relat%C3"
                                        "%B3rio%202003.txt\""));
     assert_null(strstr(page->data, "javascript:"));
-    const struct zip_entry *att = zip_find(
-        "attachments/porto-alegre-orcamento-participativo/docs/"
-        "relatório 2003.txt");
+    const struct zip_entry *att =
+        zip_find("attachments/porto-alegre-orcamento-participativo/docs/"
+                 "relatório 2003.txt");
     assert_non_null(att);
     assert_string_equal(att->data, fixture_attachment);
     assert_non_null(zip_find("style.css"));
@@ -461,7 +480,8 @@ static void test_briefing_has_index_and_a_page_per_case(void **unused) {
     json_decref(cases);
 }
 
-static void test_briefing_escapes_hostile_text(void **unused) {
+static void test_briefing_escapes_hostile_text(void **unused)
+{
     (void)unused;
     int n_html = 0;
     for (size_t i = 0; i < n_zip_entries; i++) {
@@ -478,19 +498,21 @@ static void test_briefing_escapes_hostile_text(void **unused) {
     const struct zip_entry *page = zip_find("cases/hostile-title.html");
     assert_non_null(strstr(page->data, "<h1>&lt;script&gt;alert(1)&lt;/script"
                                        "&gt; &amp; &quot;quotes&quot;</h1>"));
-    assert_non_null(strstr(zip_find("index.html")->data,
-                           "&lt;script&gt;alert(1)"));
+    assert_non_null(
+        strstr(zip_find("index.html")->data, "&lt;script&gt;alert(1)"));
 }
 
 static int n_xml_errors;
 
-static void count_xml_error(void *unused, xmlErrorPtr error) {
+static void count_xml_error(void *unused, xmlErrorPtr error)
+{
     (void)unused;
     (void)error;
     n_xml_errors++;
 }
 
-static void test_briefing_charts_are_valid_svg(void **unused) {
+static void test_briefing_charts_are_valid_svg(void **unused)
+{
     (void)unused;
     static const char *const charts[] = {
         "charts/goals.svg", "charts/levels.svg", "charts/countries.svg"};
@@ -509,13 +531,14 @@ static void test_briefing_charts_are_valid_svg(void **unused) {
     }
     xmlSetStructuredErrorFunc(NULL, NULL);
     const char *goals = zip_find("charts/goals.svg")->data;
-    assert_non_null(strstr(goals, "fill=\"#FD9D24\""));    /* goal 11 */
+    assert_non_null(strstr(goals, "fill=\"#FD9D24\"")); /* goal 11 */
     assert_non_null(strstr(goals, "Hambre cero"));
-    assert_non_null(strstr(zip_find("charts/countries.svg")->data,
-                           "Argentina"));
+    assert_non_null(
+        strstr(zip_find("charts/countries.svg")->data, "Argentina"));
 }
 
-static void test_briefing_manifest_digests_match(void **unused) {
+static void test_briefing_manifest_digests_match(void **unused)
+{
     (void)unused;
     assert_true(sodium_init() >= 0);
     assert_string_equal(zip_entries[n_zip_entries - 1].name, "manifest.json");
@@ -550,7 +573,8 @@ static void test_briefing_manifest_digests_match(void **unused) {
 
 /* ---- PDF ---------------------------------------------------------------- */
 
-static char *run_command(const char *fmt, const char *arg) {
+static char *run_command(const char *fmt, const char *arg)
+{
     char command[1024];
     snprintf(command, sizeof command, fmt, arg);
     FILE *p = popen(command, "r");
@@ -568,12 +592,13 @@ static char *run_command(const char *fmt, const char *arg) {
 }
 
 /* Collapses runs of white space to one space, in place. */
-static void squeeze_space(char *s) {
+static void squeeze_space(char *s)
+{
     char *out = s;
     int was_space = 0;
     for (; *s; s++) {
-        int is_space = *s == ' ' || *s == '\n' || *s == '\t' || *s == '\f' ||
-                       *s == '\r';
+        int is_space =
+            *s == ' ' || *s == '\n' || *s == '\t' || *s == '\f' || *s == '\r';
         if (!(is_space && was_space))
             *out++ = is_space ? ' ' : *s;
         was_space = is_space;
@@ -581,12 +606,14 @@ static void squeeze_space(char *s) {
     *out = '\0';
 }
 
-static void test_pdf_has_cover_charts_and_cases(void **unused) {
+static void test_pdf_has_cover_charts_and_cases(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
     const char *media_type;
-    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_PDF_PATH, "es",
-                                      &media_type), MINGA_OK);
+    assert_int_equal(
+        fake_host_export(&ctx, MINGA_EXPORTER_PDF_PATH, "es", &media_type),
+        MINGA_OK);
     assert_string_equal(media_type, "application/pdf");
     assert_memory_equal(ctx.data, "%PDF-", 5);
     char path[512];
@@ -620,11 +647,11 @@ static void test_pdf_has_cover_charts_and_cases(void **unused) {
     free(text);
 }
 
-
 /* ---- PDF: contents and flowing cases ------------------------------------ */
 
 /* The text of each page of a PDF (pdftotext's form feeds), squeezed. */
-static size_t pdf_pages_text(const char *path, char **pages, size_t max) {
+static size_t pdf_pages_text(const char *path, char **pages, size_t max)
+{
     char *text = run_command("pdftotext -enc UTF-8 '%s' -", path);
     size_t n_pages = 0;
     for (char *p = text; *p && n_pages < max;) {
@@ -641,11 +668,12 @@ static size_t pdf_pages_text(const char *path, char **pages, size_t max) {
 
 #define N_SHORT_CASES 8
 
-static void test_pdf_flows_short_cases_and_has_contents(void **unused) {
+static void test_pdf_flows_short_cases_and_has_contents(void **unused)
+{
     (void)unused;
     static const char *const cities[N_SHORT_CASES] = {
-        "Rosario", "Montevideo", "Seúl", "Porto Alegre", "Quito", "Bogotá",
-        "Curitiba", "Medellín"};
+        "Rosario", "Montevideo", "Seúl",     "Porto Alegre",
+        "Quito",   "Bogotá",     "Curitiba", "Medellín"};
     static const char *const countries[N_SHORT_CASES] = {
         "AR", "UY", "KR", "BR", "AR", "UY", "BR", "KR"};
     struct minga_case cases[N_SHORT_CASES];
@@ -655,18 +683,22 @@ static void test_pdf_flows_short_cases_and_has_contents(void **unused) {
                  i + 1, cities[i]);
         snprintf(ids[i], sizeof ids[i], "caso-breve-%d", i + 1);
         cases[i] = (struct minga_case){
-            .struct_size = sizeof(struct minga_case), .id = ids[i],
+            .struct_size = sizeof(struct minga_case),
+            .id = ids[i],
             .title = titles[i],
             .summary = "Un resumen corto, de dos líneas a lo sumo, para "
                        "ver cómo fluyen los casos breves en la página.",
-            .language = "es", .city = cities[i], .country = countries[i],
-            .year_start = 2000 + i, .goal_mask = 1u << (1 + i % 17),
+            .language = "es",
+            .city = cities[i],
+            .country = countries[i],
+            .year_start = 2000 + i,
+            .goal_mask = 1u << (1 + i % 17),
             .level_mask = MINGA_LEVEL_LOCAL};
     }
     struct minga_export_ctx ctx;
     assert_int_equal(fake_host_export_cases(&ctx, MINGA_EXPORTER_PDF_PATH,
-                                            "es", NULL, cases,
-                                            N_SHORT_CASES), MINGA_OK);
+                                            "es", NULL, cases, N_SHORT_CASES),
+                     MINGA_OK);
     char path[512];
     save_output(&ctx, "exporters-short.pdf", path, sizeof path);
     free(ctx.data);
@@ -681,7 +713,8 @@ static void test_pdf_flows_short_cases_and_has_contents(void **unused) {
      * of its title (-layout keeps lines). */
     assert_non_null(strstr(pages[1], "Índice"));
     char *contents = run_command("pdftotext -layout -enc UTF-8 -f 2 -l 2 "
-                                 "'%s' -", path);
+                                 "'%s' -",
+                                 path);
     int max_on_a_page = 0;
     for (int i = 0; i < N_SHORT_CASES; i++) {
         const char *entry = strstr(contents, titles[i]);
@@ -724,12 +757,11 @@ static const struct minga_case seoul_case = {
                   "_long_path_that_would_not_fit_on_a_phone_screen_at_all",
 };
 
-static void test_briefing_names_countries_and_filters_in_spanish(
-    void **unused) {
+static void test_briefing_names_countries_and_filters_in_spanish(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
-    assert_int_equal(fake_host_export_cases(&ctx,
-                                            MINGA_EXPORTER_BRIEFING_PATH,
+    assert_int_equal(fake_host_export_cases(&ctx, MINGA_EXPORTER_BRIEFING_PATH,
                                             "es", NULL, &seoul_case, 1),
                      MINGA_OK);
     struct zip_entry entries[64];
@@ -767,7 +799,8 @@ static void test_briefing_names_countries_and_filters_in_spanish(
 
 /* Every "NNNpx" of the style sheet outside @media print is at most 390:
  * nothing is wider than a phone's screen. */
-static void test_briefing_css_fits_a_phone(void **unused) {
+static void test_briefing_css_fits_a_phone(void **unused)
+{
     (void)unused;
     const struct zip_entry *css = zip_find("style.css");
     assert_non_null(css);
@@ -793,7 +826,8 @@ static void test_briefing_css_fits_a_phone(void **unused) {
 }
 
 /* Unpacks the pack into dir. */
-static void unpack_briefing(const char *dir) {
+static void unpack_briefing(const char *dir)
+{
     for (size_t i = 0; i < n_zip_entries; i++) {
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, zip_entries[i].name);
@@ -813,19 +847,22 @@ static void unpack_briefing(const char *dir) {
 /* Lays `page` out in a 390 px wide frame with Chromium and returns the
  * width of its content (document scrollWidth) and of the frame. */
 static void measure_in_chromium(const char *dir, const char *page,
-                                int *scroll_width, int *client_width) {
+                                int *scroll_width, int *client_width)
+{
     char probe[1024];
     snprintf(probe, sizeof probe, "%s/probe.html", dir);
     FILE *f = fopen(probe, "w");
     assert_non_null(f);
-    fprintf(f, "<!DOCTYPE html><html><body style=\"margin:0\">"
-               "<iframe id=\"f\" style=\"width:390px;height:844px;border:0\""
-               " src=\"%s\"></iframe><script>document.getElementById('f')"
-               ".addEventListener('load', function () {"
-               " var e = this.contentDocument.documentElement;"
-               " document.body.setAttribute('data-probe',"
-               " e.scrollWidth + 'x' + e.clientWidth); });</script>"
-               "</body></html>\n", page);
+    fprintf(f,
+            "<!DOCTYPE html><html><body style=\"margin:0\">"
+            "<iframe id=\"f\" style=\"width:390px;height:844px;border:0\""
+            " src=\"%s\"></iframe><script>document.getElementById('f')"
+            ".addEventListener('load', function () {"
+            " var e = this.contentDocument.documentElement;"
+            " document.body.setAttribute('data-probe',"
+            " e.scrollWidth + 'x' + e.clientWidth); });</script>"
+            "</body></html>\n",
+            page);
     fclose(f);
     char *dom = run_command(
         "/usr/bin/chromium --headless --no-sandbox --disable-gpu "
@@ -835,11 +872,13 @@ static void measure_in_chromium(const char *dir, const char *page,
     const char *probe_attr = strstr(dom, "data-probe=\"");
     assert_non_null(probe_attr);
     assert_int_equal(sscanf(probe_attr + strlen("data-probe=\""), "%dx%d",
-                            scroll_width, client_width), 2);
+                            scroll_width, client_width),
+                     2);
     free(dom);
 }
 
-static void test_briefing_pages_fit_390px_in_chromium(void **unused) {
+static void test_briefing_pages_fit_390px_in_chromium(void **unused)
+{
     (void)unused;
     if (access("/usr/bin/chromium", X_OK) != 0) {
         fprintf(stderr, "skipped: /usr/bin/chromium is not installed\n");
@@ -866,12 +905,14 @@ static void test_briefing_pages_fit_390px_in_chromium(void **unused) {
 
 /* ---- Archive: the import layout, attachments included ------------------- */
 
-static void test_archive_export_is_the_import_layout(void **unused) {
+static void test_archive_export_is_the_import_layout(void **unused)
+{
     (void)unused;
     struct minga_export_ctx ctx;
     const char *media_type;
-    assert_int_equal(fake_host_export(&ctx, MINGA_EXPORTER_ARCHIVE_PATH,
-                                      "en", &media_type), MINGA_OK);
+    assert_int_equal(
+        fake_host_export(&ctx, MINGA_EXPORTER_ARCHIVE_PATH, "en", &media_type),
+        MINGA_OK);
     assert_string_equal(media_type, "application/zip");
     struct zip_entry entries[16];
     size_t n_entries = 0;
@@ -903,7 +944,8 @@ static void test_archive_export_is_the_import_layout(void **unused) {
     free(ctx.data);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest streaming[] = {
         cmocka_unit_test(test_json_export_is_case_format_v1),
         cmocka_unit_test(test_jsonl_export_has_one_compact_case_per_line),
@@ -924,10 +966,9 @@ int main(void) {
         cmocka_unit_test(test_briefing_css_fits_a_phone),
         cmocka_unit_test(test_briefing_pages_fit_390px_in_chromium),
     };
-    int n_failed = cmocka_run_group_tests_name("exporters", streaming, NULL,
-                                               NULL);
+    int n_failed =
+        cmocka_run_group_tests_name("exporters", streaming, NULL, NULL);
     n_failed += cmocka_run_group_tests_name("briefing", briefing,
-                                            setup_briefing,
-                                            teardown_briefing);
+                                            setup_briefing, teardown_briefing);
     return n_failed ? 1 : 0;
 }

@@ -44,8 +44,8 @@ static struct minga *open_with_one_case(char *dir)
     int rc = minga_open(&m, dir, MINGA_OPEN_CREATE, &errmsg);
     if (rc)
         fail_msg("minga_open %s: %s", dir, errmsg ? errmsg : "?");
-    const char *paths[] = {
-        MINGA_SAMPLE_DIR "/bogota-transmilenio-bus-rapid-transit.json"};
+    const char *paths[] = {MINGA_SAMPLE_DIR
+                           "/bogota-transmilenio-bus-rapid-transit.json"};
     struct minga_import_options opt;
     minga_import_options_init(&opt);
     struct minga_import_report rep;
@@ -94,9 +94,8 @@ static void test_abi_1_0_exporter_runs(void **unused)
     struct minga_query q;
     query_init(&q);
     struct buffer out = {.len = 0};
-    struct minga_export_options opt = {.format = "abi10",
-                                       .write = buffer_write,
-                                       .write_arg = &out};
+    struct minga_export_options opt = {
+        .format = "abi10", .write = buffer_write, .write_arg = &out};
     char *errmsg = NULL;
     int rc = minga_export(m, &q, &opt, &errmsg);
     if (rc)
@@ -116,9 +115,8 @@ static void test_export_error_reaches_caller(void **unused)
     struct minga_query q;
     query_init(&q);
     struct buffer out = {.len = 0};
-    struct minga_export_options opt = {.format = "abifail",
-                                       .write = buffer_write,
-                                       .write_arg = &out};
+    struct minga_export_options opt = {
+        .format = "abifail", .write = buffer_write, .write_arg = &out};
     char *errmsg = NULL;
     int rc = minga_export(m, &q, &opt, &errmsg);
     assert_int_equal(rc, MINGA_EIO);
@@ -137,9 +135,8 @@ static int export_one(const char *format, struct buffer *out, char **errmsg)
     struct minga *m = open_with_one_case(dir);
     struct minga_query q;
     query_init(&q);
-    struct minga_export_options opt = {.format = format,
-                                       .write = buffer_write,
-                                       .write_arg = out};
+    struct minga_export_options opt = {
+        .format = format, .write = buffer_write, .write_arg = out};
     int rc = minga_export(m, &q, &opt, errmsg);
     query_release(&q);
     minga_close(m);
@@ -152,8 +149,7 @@ static void test_init_runs_once_before_any_call(void **unused)
     plugin_host_init();
     assert_non_null(plugin_host_exporter("abihooks"));
     char expected[64];
-    snprintf(expected, sizeof expected, "inits 1 minor %d\n",
-             MINGA_ABI_MINOR);
+    snprintf(expected, sizeof expected, "inits 1 minor %d\n", MINGA_ABI_MINOR);
     for (int round = 0; round < 2; round++) {
         struct buffer out = {.len = 0};
         char *errmsg = NULL;
@@ -225,7 +221,7 @@ static void test_attachments_are_reached_by_their_stride(void **unused)
         .struct_size = offsetof(struct minga_case, attachment_size),
         .attachments = (const struct minga_attachment *)(void *)old,
         .n_attachments = 2,
-        .attachment_size = 999};   /* past struct_size: never read */
+        .attachment_size = 999}; /* past struct_size: never read */
     assert_string_equal(minga_case_attachment(&c10, 1)->path, "b.pdf");
 }
 

@@ -33,19 +33,19 @@
 /* Stop words of the three languages: queries people type hold them, and
  * the crash needed one. */
 static const char *const STOPWORDS[] = {
-    "y", "de", "la", "el", "los", "las", "en", "con", "para", "por",
-    "e", "o", "a", "do", "da", "dos", "em", "com",
-    "the", "of", "and", "in", "to", "for", "with",
+    "y",   "de", "la",  "el", "los", "las", "en",   "con", "para",
+    "por", "e",  "o",   "a",  "do",  "da",  "dos",  "em",  "com",
+    "the", "of", "and", "in", "to",  "for", "with",
 };
 #define N_STOPWORDS (sizeof STOPWORDS / sizeof STOPWORDS[0])
 
-static const char *const LEVELS[] = { "local", "regional", "national",
-                                      "multilateral" };
+static const char *const LEVELS[] = {"local", "regional", "national",
+                                     "multilateral"};
 
 struct vocab {
-    char *words[MAX_WORDS];         /* owned */
+    char *words[MAX_WORDS]; /* owned */
     size_t n;
-    char *countries[256];           /* owned */
+    char *countries[256]; /* owned */
     size_t n_countries;
 };
 
@@ -166,8 +166,7 @@ static void make_text(const struct vocab *v, char *out, size_t size)
         char piece[256];
         const char *w = v->words[rng((uint32_t)v->n)];
         if (i == stop_at) {
-            snprintf(piece, sizeof piece, "%s",
-                     STOPWORDS[rng(N_STOPWORDS)]);
+            snprintf(piece, sizeof piece, "%s", STOPWORDS[rng(N_STOPWORDS)]);
         } else {
             switch (rng(12)) {
             case 0:
@@ -204,9 +203,8 @@ static void add_filters(const struct vocab *v, struct minga_query *q)
         rc = query_add_filter(q, "level", LEVELS[rng(4)], &err);
         break;
     case 2:
-        rc = query_add_filter(q, "country",
-                              v->countries[rng((uint32_t)v->n_countries)],
-                              &err);
+        rc = query_add_filter(
+            q, "country", v->countries[rng((uint32_t)v->n_countries)], &err);
         break;
     }
     if (rc != 0)
@@ -241,14 +239,13 @@ static struct mindex_results *search(struct minga *m, struct minga_query *q,
  * answer). minga cannot change that from outside without giving up
  * pruning; the count shows whether it grows. */
 static int compare_window(const struct mindex_results *full,
-                          const struct mindex_results *window,
-                          unsigned offset, unsigned limit, const char *text,
-                          int *misordered)
+                          const struct mindex_results *window, unsigned offset,
+                          unsigned limit, const char *text, int *misordered)
 {
     size_t expected = 0;
     if (full->n_hits > offset)
-        expected = full->n_hits - offset < limit ? full->n_hits - offset
-                                                 : limit;
+        expected =
+            full->n_hits - offset < limit ? full->n_hits - offset : limit;
     if (window->n_hits != expected) {
         fprintf(stderr,
                 "search_sweep: [%s] offset %u limit %u: %zu hits, not the "
@@ -260,9 +257,10 @@ static int compare_window(const struct mindex_results *full,
     for (size_t i = 0; i < expected; i++) {
         if (strcmp(window->hits[i].id, full->hits[offset + i].id) != 0) {
             if (getenv("SWEEP_VERBOSE"))
-                fprintf(stderr, "search_sweep: [%s] offset %u limit %u: "
-                                "rank %zu is %s, not %s\n", text, offset,
-                        limit, offset + i, window->hits[i].id,
+                fprintf(stderr,
+                        "search_sweep: [%s] offset %u limit %u: "
+                        "rank %zu is %s, not %s\n",
+                        text, offset, limit, offset + i, window->hits[i].id,
                         full->hits[offset + i].id);
             (*misordered)++;
             break;
@@ -273,12 +271,12 @@ static int compare_window(const struct mindex_results *full,
 
 /* Queries that once failed, swept before the random ones. */
 static const char *const KNOWN[] = {
-    "equipamiento sanitation y",    /* issue 18: crashed at limits 5-8 */
+    "equipamiento sanitation y", /* issue 18: crashed at limits 5-8 */
 };
 #define N_KNOWN (sizeof KNOWN / sizeof KNOWN[0])
 
-static int sweep_one(struct minga *m, const struct vocab *v,
-                     const char *known, int *misordered)
+static int sweep_one(struct minga *m, const struct vocab *v, const char *known,
+                     int *misordered)
 {
     char text[1024];
     if (known)
@@ -287,7 +285,7 @@ static int sweep_one(struct minga *m, const struct vocab *v,
         make_text(v, text, sizeof text);
     struct minga_query q;
     query_init(&q);
-    free(q.text);       /* query_init's "" */
+    free(q.text); /* query_init's "" */
     q.text = strdup(text);
     q.want_facets = q.want_snippets = q.want_spelling = 1;
     if (!known)
@@ -321,7 +319,7 @@ static struct minga *open_sample(const char *sample, const char *work,
     struct minga_import_report rep;
     minga_import_options_init(&opt);
     minga_import_report_init(&rep);
-    const char *paths[] = { sample };
+    const char *paths[] = {sample};
     if (minga_import_paths(m, paths, 1, &opt, &rep) != 0)
         die("importing the sample", NULL);
     minga_import_report_release(&rep);
@@ -356,7 +354,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_left = size;
     int misordered = 0;
     if (sweep_one(fuzz_minga, &vocab, NULL, &misordered) != 0)
-        abort();    /* a window of the wrong size: printed above */
+        abort(); /* a window of the wrong size: printed above */
     return 0;
 }
 #else

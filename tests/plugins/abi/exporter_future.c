@@ -35,6 +35,14 @@ static const struct minga_exporter future_exporter = {
 
 MINGA_EXPORT extern const struct minga_plugin_desc minga_plugin;
 MINGA_EXPORT const struct minga_plugin_desc minga_plugin = {
-    MINGA_ABI_MAJOR, MINGA_ABI_MINOR + 7, sizeof(struct minga_plugin_desc),
-    "abifuture", MINGA_PLUGIN_EXPORTER, "1.0.0", "from the future", NULL,
-    &future_exporter, NULL, NULL};
+    MINGA_ABI_MAJOR,
+    MINGA_ABI_MINOR + 7,
+    sizeof(struct minga_plugin_desc),
+    "abifuture",
+    MINGA_PLUGIN_EXPORTER,
+    "1.0.0",
+    "from the future",
+    NULL,
+    &future_exporter,
+    NULL,
+    NULL};

@@ -46,5 +46,5 @@ static const struct minga_exporter never_exporter = {
 };
 
 MINGA_PLUGIN_DEFINE_HOOKS("abiinitfail", MINGA_PLUGIN_EXPORTER, "1.0.0",
-                          "init fails", NULL, &never_exporter,
-                          refusing_init, NULL);
+                          "init fails", NULL, &never_exporter, refusing_init,
+                          NULL);
