@@ -88,6 +88,22 @@ install(FILES ${CMAKE_SOURCE_DIR}/data/install/minga.sysusers
 
 install(FILES ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/LICENSE
         DESTINATION ${CMAKE_INSTALL_DOCDIR} OPTIONAL)
+# What Debian's policy asks of every package's doc folder: the copyright
+# file (machine-readable) and, for a native package, changelog.gz.
+install(FILES ${CMAKE_SOURCE_DIR}/data/install/copyright
+        DESTINATION ${CMAKE_INSTALL_DOCDIR})
+configure_file(${CMAKE_SOURCE_DIR}/data/install/changelog.in
+               ${CMAKE_BINARY_DIR}/changelog @ONLY)
+install(CODE "
+  set(doc \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_DOCDIR}\")
+  file(MAKE_DIRECTORY \"\${doc}\")
+  execute_process(COMMAND gzip -9nc ${CMAKE_BINARY_DIR}/changelog
+                  OUTPUT_FILE \"\${doc}/changelog.gz\" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR \"gzip of the changelog failed: \${rc}\")
+  endif()
+  message(STATUS \"Installing: \${doc}/changelog.gz\")
+")
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/data/sample/
@@ -101,22 +117,28 @@ set(CPACK_PACKAGE_VENDOR "minga")
 set(CPACK_PACKAGE_CONTACT "minga maintainers <maintainers@minga.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "knowledge base of city experiences with the SDGs")
+# The extended description; CPack puts the summary above it as the
+# synopsis line.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "knowledge base of city experiences with the SDGs
- minga keeps a catalog of case studies of cities implementing the UN
- Sustainable Development Goals, tagged by goal and target, levels of
- government and actors, with a multilingual full-text index (Spanish,
- Portuguese, English), importer and exporter plugins, OAI-PMH and DCAT,
- and a web server with a JSON API, a search page and authenticated
- uploads.")
+    "minga keeps a catalog of case studies of cities implementing the UN
+Sustainable Development Goals, tagged by goal and target, levels of
+government and actors, with a multilingual full-text index (Spanish,
+Portuguese, English), importer and exporter plugins, OAI-PMH and DCAT,
+and a web server with a JSON API, a search page and authenticated
+uploads. libminga, its C library, is in the package too.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION web)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libminga.so.0: a shlibs file and the ldconfig trigger
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "iso-codes, fonts-dejavu-core")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-    ${CMAKE_SOURCE_DIR}/data/install/postinst)
+    ${CMAKE_SOURCE_DIR}/data/install/postinst
+    ${CMAKE_SOURCE_DIR}/data/install/triggers)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 include(CPack)

@@ -21,8 +21,8 @@ packages=(
   libhttp-oai-perl
   # installing and packaging: man pages from the CLI's --help (help2man),
   # `make deb` (dpkg-dev: dpkg-shlibdeps), the unit's check
-  # (systemd-analyze)
-  help2man dpkg-dev systemd
+  # (systemd-analyze), Debian's own check of the .deb (lintian)
+  help2man dpkg-dev systemd lintian
 )
 if [ "${1:-}" = "--with-browser" ]; then
   # the end-to-end browser test: Debian's Chromium driven by playwright-core

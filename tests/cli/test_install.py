@@ -351,8 +351,37 @@ class PackageTest(unittest.TestCase):
                 self.assertIn(lib, depends)
             control = run(["dpkg-deb", "-I", deb]).stdout
             self.assertIn("postinst", control)
+            self.assertIn("triggers", control, "the ldconfig trigger")
+            self.assertIn("/usr/share/doc/minga/copyright", paths)
+            self.assertIn("/usr/share/doc/minga/changelog.gz", paths)
+            self._lintian(deb)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    # lintian's tags that docs/operations.md explains ("The Debian
+    # package"); any other tag, and any error, fails the test
+    EXPLAINED = {
+        "link-to-shared-library-in-wrong-package",
+        "package-name-doesnt-match-sonames",
+        "maintscript-calls-ldconfig",
+        "pkg-config-unavailable-for-cross-compilation",
+    }
+
+    def _lintian(self, deb):
+        if not shutil.which("lintian"):
+            self.skipTest("lintian not installed")
+        r = run(["lintian", "--tag-display-limit", "0", deb])
+        tags = re.findall(r"(?m)^([EWI]): minga: (\S+)", r.stdout)
+        self.assertTrue(r.stdout.strip() == "" or tags, r.stdout + r.stderr)
+        errors = [t for level, t in tags if level == "E"]
+        self.assertEqual(errors, [], r.stdout)
+        unexplained = {t for level, t in tags} - self.EXPLAINED
+        self.assertEqual(unexplained, set(), r.stdout)
+        with open(os.path.join(clitest.SRC, "docs", "operations.md"),
+                  encoding="utf-8") as f:
+            explained_in = f.read()
+        for tag in self.EXPLAINED:
+            self.assertIn(tag, explained_in)
 
 
 if __name__ == "__main__":
