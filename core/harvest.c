@@ -1,6 +1,7 @@
 /* minga_harvest: the run over an OAI-PMH list, page by page, each page
  * one write step (see harvest.h for what holds and why). */
 #include "harvest.h"
+#include "sha256.h"
 
 #include <stdlib.h>
 #include <string.h>

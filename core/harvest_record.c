@@ -2,6 +2,7 @@
  * with a diagnostic: the checks of ownership, the mapping, and the
  * minga format's attachments fetched and checked (harvest_run.h). */
 #include "harvest_run.h"
+#include "sha256.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* minga_import_paths and minga_import_fd: one all-or-nothing import of
  * files from disk or from an upload. */
 #include "import_session.h"
+#include "sha256.h"
 
 #include "catalog_history.h"
 
@@ -8,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -234,21 +234,6 @@ static void inputs_release(struct input_list *l)
     free(l->items);
 }
 
-int import_is_case_markdown(const char *name, const void *data, size_t len)
-{
-    size_t n = strlen(name);
-    int is_md = (n > 3 && strcasecmp(name + n - 3, ".md") == 0) ||
-                (n > 9 && strcasecmp(name + n - 9, ".markdown") == 0);
-    if (!is_md)
-        return 1;
-    const char *p = data;
-    if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-        p += 3;
-        len -= 3;
-    }
-    return len >= 3 && memcmp(p, "---", 3) == 0;
-}
-
 /* Reads the first bytes of a file on disk for import_is_case_markdown. */
 static int is_case_file_on_disk(const char *path)
 {
@@ -312,32 +297,6 @@ static int add_folder(struct input_list *l, const char *dir, int depth,
     }
     free(names);
     return rc;
-}
-
-void minga_sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, data, len);
-    sodium_bin2hex(out, 65, hash, sizeof hash);
-}
-
-static int sha256_fd(int fd, char out[65])
-{
-    crypto_hash_sha256_state state;
-    crypto_hash_sha256_init(&state);
-    unsigned char buf[1 << 16];
-    ssize_t r;
-    off_t off = 0;
-    while ((r = pread(fd, buf, sizeof buf, off)) > 0) {
-        crypto_hash_sha256_update(&state, buf, (unsigned long long)r);
-        off += r;
-    }
-    if (r < 0)
-        return -1;
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&state, hash);
-    sodium_bin2hex(out, 65, hash, sizeof hash);
-    return 0;
 }
 
 /* Reads one input through its importer. */
@@ -451,7 +410,7 @@ static int import_inputs(struct import_session *s, struct input_list *inputs)
             continue;
         }
         char sha[65];
-        if (sha256_fd(fd, sha) < 0) {
+        if (minga_sha256_fd(fd, sha) < 0) {
             diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
                      "cannot read: %s", strerror(errno));
             if (in->path)

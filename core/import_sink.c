@@ -2,6 +2,7 @@
  * struct minga_host_api, storing validated cases, and matching attachments
  * to the cases that name them. */
 #include "import_session.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -62,9 +62,6 @@ int minga_apply_case(struct minga *m, struct mindex *ix,
                      const struct minga_case *c, const char *extra_json,
                      const struct catalog_write *w, int *rev, char **err);
 
-/* sha256 of bytes, as 64 hex chars plus NUL. */
-void minga_sha256_hex(const void *data, size_t len, char out[65]);
-
 char *minga_strdupf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 
