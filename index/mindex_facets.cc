@@ -316,8 +316,15 @@ Counting FacetCounter::prepare(const Xapian::Query &text)
 {
     if (!q->want_facets)
         return Counting();
-    spy.reset(new FacetSpy(check_at_least, table));
     read_limit = 0;
+    /* the matcher shows its spy each shard's own docids: over several
+     * shards the spy reads the documents' values, not the table */
+    auto spy_in_matcher = [&]() {
+        spy.reset(new FacetSpy(check_at_least,
+                               ix->spy_may_use_facets() ? table : nullptr));
+        return Counting{spy.get(), check_at_least};
+    };
+    spy.reset(new FacetSpy(check_at_least, table));
     MatchSet set;
     /* not for an AND of words: the matcher weighs each of its matches
      * anyway */
@@ -326,7 +333,7 @@ Counting FacetCounter::prepare(const Xapian::Query &text)
                                 ? text
                                 : Xapian::Query(Xapian::Query::OP_FILTER, text,
                                                 targets)))
-        return Counting{spy.get(), check_at_least};
+        return spy_in_matcher();
     const double size = set.guess_size(table->n_docs) * filter->share;
     const double reads = (double)set.reads();
     const Xapian::docid last = (Xapian::docid)(table->rows.size() - 1);
@@ -340,7 +347,7 @@ Counting FacetCounter::prepare(const Xapian::Query &text)
         read_limit =
             (Xapian::docid)std::max<double>(1, last * (check_at_least / size));
     } else {
-        return Counting{spy.get(), check_at_least};
+        return spy_in_matcher();
     }
     DocSet matched(last);
     set.read(ix->db(), matched, read_limit);

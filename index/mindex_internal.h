@@ -299,14 +299,19 @@ struct mindex {
             sync_for_read();
         return spell_all;
     }
-    /* Readers of one shard: the facet table of the current revision
-     * (loading it when needed). Writers: nullptr (their documents change
-     * under them); several shards: nullptr too (Xapian 1.4 shows a match
-     * spy each shard's own docids, which the table cannot tell apart).
-     * Throws. */
+    /* Readers: the facet table of the current revision (loading it when
+     * needed), by the combined database's docids, as posting lists read
+     * over all shards give them. Writers: nullptr (their documents change
+     * under them). Over several shards a match spy must not use it:
+     * Xapian 1.4 shows a spy each shard's own docids, which the table
+     * cannot tell apart (spy_may_use_facets). Throws. */
+    bool spy_may_use_facets() const
+    {
+        return shards.size() == 1;
+    }
     const mindex_impl::FacetTable *facets()
     {
-        if (mode == MINDEX_WRITE || shards.size() != 1)
+        if (mode == MINDEX_WRITE)
             return nullptr;
         if (!facet_table)
             facet_table = mindex_impl::facet_table_load(rdb);

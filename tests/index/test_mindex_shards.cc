@@ -741,11 +741,12 @@ void assert_estimated_spread(struct mindex_results *r, int n)
  * MINDEX_FACET_EXACT_MAX matches, estimates the counts from the first
  * ones and says so. The same index serves mindex_match_ids, which must
  * give more than a search's QUERY_MAX_LIMIT. */
-void test_large_match_sets_estimate_facets(void **state)
+/* Over `shards` shards: the counts below are the same, being the
+ * catalog's, however the documents are spread. */
+void check_large_match_sets(int shards)
 {
-    (void)state;
     Fixture one;
-    assert_int_equal(build(&one, 1), 0);
+    assert_int_equal(build(&one, shards), 0);
     const int N = 2 * MINDEX_FACET_EXACT_MAX + 500;
     /* words every case holds, as translations of one another */
     const char th[] = "en: works | en: neighbours | en: since\n";
@@ -838,6 +839,20 @@ void test_large_match_sets_estimate_facets(void **state)
     remove_tree(one.dir);
 }
 
+void test_large_match_sets_estimate_facets(void **state)
+{
+    (void)state;
+    check_large_match_sets(1);
+}
+
+/* the facet table and the match-set path over two shards' interleaved
+ * docids: exact where one shard is exact, estimated alike where not */
+void test_large_match_sets_over_two_shards(void **state)
+{
+    (void)state;
+    check_large_match_sets(2);
+}
+
 void test_single_database_folder_opens_as_one_shard(void **state)
 {
     (void)state;
@@ -886,6 +901,7 @@ int main(void)
         T(test_older_folder_keeps_spelling_in_shards),
         cmocka_unit_test(test_single_database_folder_opens_as_one_shard),
         cmocka_unit_test(test_large_match_sets_estimate_facets),
+        cmocka_unit_test(test_large_match_sets_over_two_shards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
