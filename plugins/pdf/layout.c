@@ -23,6 +23,7 @@ static void style_font(enum pdf_style style, const char **family, double *size,
                        PangoWeight *weight, const struct pdf_rgb **color)
 {
     *family = PDF_FONT;
+    *size = 10.0; /* PDF_BODY's, for a value outside the enum too */
     *weight = PANGO_WEIGHT_NORMAL;
     *color = &ink;
     switch (style) {
