@@ -255,18 +255,39 @@ const struct cli_command cmd_search = {
     "               (after the tagged ones, marked \"suggested\")\n\n" FILTER_HELP,
     run_search};
 
+/* `minga list`: one line, or one JSON object, a case. */
+struct list_out {
+    int is_json;
+    json_t *all; /* owned: with --json */
+};
+
+static int list_one(void *arg, const struct mindex_hit *h)
+{
+    struct list_out *out = arg;
+    if (!out->is_json) {
+        printf("%-48s %d  %-2s  %s — %s\n", h->id, h->year_start, h->country,
+               h->city, h->title);
+        return 0;
+    }
+    json_t *item = json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", h->id, "title",
+                             h->title, "city", h->city, "country", h->country,
+                             "year_start", h->year_start);
+    return item && json_array_append_new(out->all, item) == 0 ? 0
+                                                              : MINGA_ENOMEM;
+}
+
 static int run_list(struct cli *cli, int argc, char **argv)
 {
     static const struct option longopts[] = {
         FILTER_OPTIONS, {"json", no_argument, 0, 'j'}, {0, 0, 0, 0}};
     struct minga_query q;
     query_init(&q);
-    q.limit = QUERY_MAX_LIMIT;
-    int c, is_json = 0, rc = EXIT_USAGE;
+    int c, rc = EXIT_USAGE;
+    struct list_out out = {0, NULL};
     optind = 1;
     while ((c = getopt_long(argc, argv, "+j", longopts, NULL)) != -1) {
         if (c == 'j') {
-            is_json = 1;
+            out.is_json = 1;
         } else if (c >= OPT_SDG && c <= OPT_YEAR) {
             if (cli_filter_option(&cmd_list, &q, filter_names[c - OPT_SDG],
                                   optarg) < 0)
@@ -285,44 +306,24 @@ static int run_list(struct cli *cli, int argc, char **argv)
     rc = EXIT_FAIL;
     if (!m)
         goto out;
-    json_t *all = json_array();
+    out.all = out.is_json ? json_array() : NULL;
     uint64_t total = 0;
-    for (;;) {
-        struct mindex_results *r = NULL;
-        char *err = NULL;
-        if (minga_search(m, &q, &r, &err)) {
-            cli_fail("%s", err ? err : "list failed");
-            free(err);
-            json_decref(all);
-            minga_close(m);
-            goto out;
-        }
-        total = r->total;
-        for (size_t i = 0; i < r->n_hits; i++) {
-            const struct mindex_hit *h = &r->hits[i];
-            if (is_json)
-                json_array_append_new(
-                    all,
-                    json_pack("{s:s, s:s, s:s, s:s, s:i}", "id", h->id,
-                              "title", h->title, "city", h->city, "country",
-                              h->country, "year_start", h->year_start));
-            else
-                printf("%-48s %d  %-2s  %s — %s\n", h->id, h->year_start,
-                       h->country, h->city, h->title);
-        }
-        size_t n = r->n_hits;
-        mindex_results_free(r);
-        if (n < q.limit)
-            break;
-        q.offset += q.limit;
-    }
-    if (is_json)
-        cli_print_json(all);
-    else
-        json_decref(all),
-            fprintf(stderr, "%llu case%s\n", (unsigned long long)total,
-                    total == 1 ? "" : "s");
+    char *err = NULL;
+    int lrc = out.is_json && !out.all
+                  ? MINGA_ENOMEM
+                  : minga_list(m, &q, list_one, &out, &total, &err);
     minga_close(m);
+    if (lrc) {
+        cli_fail("%s", err ? err : "list failed (out of memory)");
+        free(err);
+        json_decref(out.all);
+        goto out;
+    }
+    if (out.is_json)
+        cli_print_json(out.all);
+    else
+        fprintf(stderr, "%llu case%s\n", (unsigned long long)total,
+                total == 1 ? "" : "s");
     rc = EXIT_OK;
 out:
     query_release(&q);

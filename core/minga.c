@@ -415,6 +415,36 @@ int minga_search(struct minga *m, const struct minga_query *q,
     return rc;
 }
 
+int minga_list(struct minga *m, const struct minga_query *filters,
+               int (*each)(void *arg, const struct mindex_hit *hit), void *arg,
+               uint64_t *total, char **errmsg)
+{
+    /* the filters alone, a page of the largest size at a time: a
+     * listing has no text, so pages come newest first without ranking */
+    struct minga_query q = *filters;
+    q.text = (char *)"";
+    q.offset = 0;
+    q.limit = QUERY_MAX_LIMIT;
+    q.want_facets = q.want_snippets = q.want_spelling = 0;
+    if (total)
+        *total = 0;
+    for (;;) {
+        struct mindex_results *r = NULL;
+        int rc = minga_search(m, &q, &r, errmsg);
+        if (rc)
+            return rc;
+        if (total && q.offset == 0)
+            *total = r->total;
+        size_t n = r->n_hits;
+        for (size_t i = 0; !rc && i < n; i++)
+            rc = each(arg, &r->hits[i]);
+        mindex_results_free(r);
+        if (rc || n < q.limit)
+            return rc;
+        q.offset += q.limit;
+    }
+}
+
 int minga_match_ids(struct minga *m, const struct minga_query *q, char ***ids,
                     size_t *n, char **errmsg)
 {

@@ -164,6 +164,14 @@ uint64_t minga_index_ahead(const struct minga *m, uint64_t *catalog_gen);
  * mindex_ids_free. */
 int minga_match_ids(struct minga *m, const struct minga_query *q, char ***ids,
                     size_t *n, char **errmsg);
+/* Every case the filters of q select (its text, offset and limit are
+ * not read), newest first, handed one by one to each(arg, hit) with the
+ * hit's id, title, city, country and years (no snippet, no facets); a
+ * nonzero return from each stops the listing and is returned. *total
+ * (may be NULL) gets how many cases the filters select. `minga list`. */
+int minga_list(struct minga *m, const struct minga_query *q,
+               int (*each)(void *arg, const struct mindex_hit *hit), void *arg,
+               uint64_t *total, char **errmsg);
 /* The JSON answer of `minga search --json` and GET /api/search, as
  * compact text: {total, estimated, page, per_page, query, filters,
  * results: [...], facets: {...}, suggestion} (docs/openapi.json).

@@ -441,6 +441,13 @@ def test_briefing_pack_of_many_cases_says_why_no_related():
           "no case page of the %d lists related experiences" % len(pages))
     check("Related experiences: listed in briefings of up to 1000 cases"
           in index, "the index page says why")
+    # the same folder lists past one page of the largest size (1000)
+    r = minga("list", "--json", data=data)
+    ids = [c["id"] for c in json.loads(r.stdout)] if r.returncode == 0 \
+        else []
+    check(len(ids) == n and len(set(ids)) == n,
+          "minga list pages through all %d cases, each once (%d, %d "
+          "distinct)" % (n, len(ids), len(set(ids))))
 
 
 def twin(case_id, city, country="AR"):
