@@ -154,7 +154,8 @@ int export_related_cases(struct minga_export_ctx *ctx, const char *id,
 int minga_export(struct minga *m, const struct minga_query *q,
                  const struct minga_export_options *opt, char **errmsg)
 {
-    const struct minga_exporter *exp = minga_find_exporter(opt->format);
+    const struct minga_exporter *exp =
+        plugin_registry_exporter(m->plugins, opt->format);
     if (!exp) {
         if (errmsg)
             *errmsg = minga_strdupf("no exporter for format \"%s\" (see "

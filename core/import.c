@@ -253,6 +253,7 @@ static int name_cmp(const void *a, const void *b)
 /* Adds the case files below a folder, in name order, skipping hidden
  * entries and files no importer reads (they may be attachments). */
 static int add_folder(struct input_list *l, const char *dir, int depth,
+                      const struct plugin_registry *plugins,
                       struct diag_list *dl)
 {
     if (depth > 16)
@@ -288,8 +289,9 @@ static int add_folder(struct input_list *l, const char *dir, int depth,
         struct stat st;
         if (!rc && lstat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode))
-                rc = add_folder(l, path, depth + 1, dl);
-            else if (S_ISREG(st.st_mode) && plugin_host_importer_for(path) &&
+                rc = add_folder(l, path, depth + 1, plugins, dl);
+            else if (S_ISREG(st.st_mode) &&
+                     plugin_registry_importer_for(plugins, path) &&
                      is_case_file_on_disk(path))
                 rc = inputs_push(l, path, path, -1);
         }
@@ -305,9 +307,9 @@ static int import_one(struct import_session *s, struct input *in, int fd,
 {
     struct minga_import_report *rep = s->rep;
     const struct minga_importer *imp =
-        plugin_host_importer_for(in->display_name);
+        plugin_registry_importer_for(s->m->plugins, in->display_name);
     if (!imp) {
-        char *offers = plugin_offers(MINGA_PLUGIN_IMPORTER);
+        char *offers = plugin_offers(s->m->plugins, MINGA_PLUGIN_IMPORTER);
         diag_add(&rep->diags, DIAG_ERROR, in->display_name, 0, 0, NULL,
                  "no importer reads this type of file (the importers read "
                  "%s; see `minga plugins`)",
@@ -639,7 +641,7 @@ int minga_import_paths(struct minga *m, const char *const *paths,
             rc = MINGA_EINVAL;
         } else if (S_ISDIR(st.st_mode)) {
             size_t before = inputs.n;
-            if (add_folder(&inputs, paths[i], 0, &rep->diags))
+            if (add_folder(&inputs, paths[i], 0, m->plugins, &rep->diags))
                 rc = MINGA_EINVAL;
             else if (inputs.n == before)
                 diag_add(&rep->diags, DIAG_ERROR, paths[i], 0, 0, NULL,

@@ -236,7 +236,8 @@ int sink_import_member(struct minga_import_sink *sink, const char *name,
                        const void *data, size_t len)
 {
     struct import_session *s = sink->session;
-    const struct minga_importer *imp = plugin_host_importer_for(name);
+    const struct minga_importer *imp =
+        plugin_registry_importer_for(s->m->plugins, name);
     if (!imp)
         return MINGA_ENOTFOUND;
     if (!import_is_case_markdown(name, data, len)) {

@@ -59,7 +59,7 @@ int minga_open(struct minga **out, const char *dir, int flags, char **errmsg)
     }
     if (sodium_init() < 0)
         return fail_open(errmsg, MINGA_EINTERNAL, "libsodium failed to start");
-    plugin_host_init();
+    const struct plugin_registry *plugins = plugin_registry_default();
     struct stat st;
     if (stat(dir, &st) < 0) {
         if (!(flags & MINGA_OPEN_CREATE))
@@ -93,6 +93,7 @@ int minga_open(struct minga **out, const char *dir, int flags, char **errmsg)
     m->index_dir = minga_strdupf("%s/index", dir);
     m->flags = flags;
     m->lock_fd = -1;
+    m->plugins = plugins;
     int rc = catalog_open(&m->cat, path, flags & MINGA_OPEN_READONLY, &err);
     if (rc) {
         fail_open(errmsg, rc, "%s", err ? err : "cannot open the catalog");
@@ -134,9 +135,37 @@ void minga_close(struct minga *m)
         mindex_close(m->reader);
     catalog_close(m->cat);
     minga_unlock(m);
+    plugin_registry_free(m->own_plugins);
+    free(m->plugin_path);
     free(m->dir);
     free(m->index_dir);
     free(m);
+}
+
+int minga_plugins_add_path(struct minga *m, const char *path, char **errmsg)
+{
+    if (!m || !path) {
+        if (errmsg)
+            *errmsg = strdup("minga_plugins_add_path: no handle or path");
+        return MINGA_EINVAL;
+    }
+    /* the folders already added come after the new ones */
+    char *joined = m->own_plugins && m->plugin_path
+                       ? minga_strdupf("%s:%s", path, m->plugin_path)
+                       : strdup(path);
+    struct plugin_registry *r = joined ? plugin_registry_with(joined) : NULL;
+    if (!r) {
+        free(joined);
+        if (errmsg)
+            *errmsg = strdup("out of memory");
+        return MINGA_ENOMEM;
+    }
+    plugin_registry_free(m->own_plugins);
+    free(m->plugin_path);
+    m->own_plugins = r;
+    m->plugin_path = joined;
+    m->plugins = r;
+    return MINGA_OK;
 }
 
 int minga_lock(struct minga *m, int wait_ms, char **errmsg)
@@ -559,18 +588,15 @@ json_t *minga_sdgs_json(void)
 
 json_t *minga_plugins_json(void)
 {
-    plugin_host_init();
-    return plugin_host_json();
+    return plugin_registry_json(plugin_registry_default());
 }
 
 const struct minga_exporter *minga_find_exporter(const char *format)
 {
-    plugin_host_init();
-    return plugin_host_exporter(format);
+    return plugin_registry_exporter(plugin_registry_default(), format);
 }
 
 char *minga_plugin_offers(int kind)
 {
-    plugin_host_init();
-    return plugin_offers(kind);
+    return plugin_offers(plugin_registry_default(), kind);
 }

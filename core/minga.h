@@ -408,6 +408,9 @@ int minga_restore_backup(const char *src, const char *dest, json_t **report,
 
 /* -- plugins ------------------------------------------------------------ */
 
+/* The three below answer for the default registry, the plugins every
+ * handle sees (core/plugin_host.h); a handle given folders of its own
+ * (minga_plugins_add_path, public) imports and exports with those too. */
 /* [{name, kind, version, description, file, formats}] plus refused ones
  * with their reason. */
 json_t *minga_plugins_json(void);

@@ -18,6 +18,11 @@ struct minga {
     /* seen by the last search: the index's generation when it was ahead
      * of the catalog's (0 when not), and the catalog's */
     uint64_t ahead_index_gen, ahead_catalog_gen;
+    /* the plugins this handle imports and exports with: the default
+     * registry, or own_plugins after minga_plugins_add_path */
+    const struct plugin_registry *plugins;
+    struct plugin_registry *own_plugins; /* owned; NULL: none */
+    char *plugin_path;                   /* its folders; owned */
 };
 
 /* Takes the data folder's writer lock, waiting up to `wait_ms`. Returns

@@ -13,13 +13,21 @@
 #include "host_impl.h"
 #include "refdata.h"
 
-#define MAX_PLUGINS 64
+/* A registry: the plugins one handle sees, and those its folders
+ * refused. The plugin objects themselves are the process's (dlopen), kept
+ * in `loaded` so that each is loaded, checked and initialised once
+ * however many registries list it. */
+struct plugin_registry {
+    struct loaded_plugin *items;
+    size_t n, cap;
+    struct refused_plugin *refused;
+    size_t n_refused, cap_refused;
+};
 
-static struct loaded_plugin plugins[MAX_PLUGINS];
-static size_t n_plugins;
-static struct refused_plugin refused[MAX_PLUGINS];
-static size_t n_refused;
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+/* Every plugin object this process has loaded and initialised, by path. */
+static struct plugin_registry loaded;
+static struct plugin_registry default_registry;
+static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *host_level_label(uint32_t bit, const char *lang)
@@ -62,25 +70,55 @@ const struct minga_host_api *plugin_host_api(void)
     return &host_api;
 }
 
-static void refuse(const char *path, const char *fmt, const char *detail)
+static int grow(void **items, size_t *cap, size_t n, size_t size)
 {
-    if (n_refused >= MAX_PLUGINS)
+    if (n < *cap)
+        return 0;
+    size_t new_cap = *cap ? 2 * *cap : 16;
+    void *grown = realloc(*items, new_cap * size);
+    if (!grown)
+        return -1;
+    *items = grown;
+    *cap = new_cap;
+    return 0;
+}
+
+static void refuse(struct plugin_registry *r, const char *path,
+                   const char *fmt, const char *detail)
+{
+    if (grow((void **)&r->refused, &r->cap_refused, r->n_refused,
+             sizeof *r->refused))
         return;
     char *reason = NULL;
     if (asprintf(&reason, fmt, detail) < 0)
         reason = NULL;
-    refused[n_refused].path = strdup(path);
-    refused[n_refused].reason = reason;
-    n_refused++;
+    r->refused[r->n_refused].path = strdup(path);
+    r->refused[r->n_refused].reason = reason;
+    r->n_refused++;
+}
+
+static int add(struct plugin_registry *r, const struct minga_plugin_desc *d,
+               const char *path)
+{
+    if (grow((void **)&r->items, &r->cap, r->n, sizeof *r->items))
+        return -1;
+    char *copy = strdup(path);
+    if (!copy)
+        return -1;
+    r->items[r->n].desc = d;
+    r->items[r->n].path = copy;
+    r->n++;
+    return 0;
 }
 
 /* Names are unique per kind: the csv importer and the csv exporter are
  * two plugins. */
-static int is_known_name(const char *name, int kind)
+static int is_known_name(const struct plugin_registry *r, const char *name,
+                         int kind)
 {
-    for (size_t i = 0; i < n_plugins; i++)
-        if (plugins[i].desc->kind == kind &&
-            strcmp(plugins[i].desc->name, name) == 0)
+    for (size_t i = 0; i < r->n; i++)
+        if (r->items[i].desc->kind == kind &&
+            strcmp(r->items[i].desc->name, name) == 0)
             return 1;
     return 0;
 }
@@ -126,29 +164,32 @@ static int is_release_registered;
 /* At exit, each loaded plugin's release, the last loaded first. */
 static void release_all(void)
 {
-    for (size_t i = n_plugins; i-- > 0;) {
-        const struct minga_plugin_desc *d = plugins[i].desc;
+    for (size_t i = loaded.n; i-- > 0;) {
+        const struct minga_plugin_desc *d = loaded.items[i].desc;
         if (has_hooks(d) && d->release)
             d->release();
     }
 }
 
-static int load_one(const char *path)
+/* The plugin object at `path`: loaded, checked and initialised the first
+ * time; NULL, with the reason added to r's refusals, when it is refused.
+ * Call with load_lock held. */
+static const struct minga_plugin_desc *load_object(struct plugin_registry *r,
+                                                   const char *path)
 {
-    if (n_plugins >= MAX_PLUGINS) {
-        refuse(path, "%s", "too many plugins");
-        return 0;
-    }
+    for (size_t i = 0; i < loaded.n; i++)
+        if (strcmp(loaded.items[i].path, path) == 0)
+            return loaded.items[i].desc;
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        refuse(path, "cannot load: %s", dlerror());
-        return 0;
+        refuse(r, path, "cannot load: %s", dlerror());
+        return NULL;
     }
     const struct minga_plugin_desc *d = dlsym(handle, MINGA_PLUGIN_SYMBOL);
     if (!d) {
-        refuse(path, "%s", "no minga_plugin symbol (not a minga plugin)");
+        refuse(r, path, "%s", "no minga_plugin symbol (not a minga plugin)");
         dlclose(handle);
-        return 0;
+        return NULL;
     }
     /* A newer minor may call host functions this host lacks: refuse it
      * by name rather than let it crash on a short table. */
@@ -157,20 +198,16 @@ static int load_one(const char *path)
         snprintf(detail, sizeof detail, "%u.%u, this host has ABI %u.%u",
                  (unsigned)d->abi_major, (unsigned)d->abi_minor,
                  (unsigned)MINGA_ABI_MAJOR, (unsigned)MINGA_ABI_MINOR);
-        refuse(path, "refused: it was built for a newer plugin ABI, %s",
+        refuse(r, path, "refused: it was built for a newer plugin ABI, %s",
                detail);
         dlclose(handle);
-        return 0;
+        return NULL;
     }
     const char *problem = check_desc(d);
     if (problem) {
-        refuse(path, "refused: %s", problem);
+        refuse(r, path, "refused: %s", problem);
         dlclose(handle);
-        return 0;
-    }
-    if (is_known_name(d->name, d->kind)) {
-        dlclose(handle); /* an earlier folder's plugin of that name wins */
-        return 0;
+        return NULL;
     }
     if (has_hooks(d) && d->init) {
         char why[256] = "";
@@ -180,20 +217,29 @@ static int load_one(const char *path)
             char detail[300];
             snprintf(detail, sizeof detail, "%s (code %d)",
                      *why ? why : "no reason given", rc);
-            refuse(path, "refused: its init failed: %s", detail);
+            refuse(r, path, "refused: its init failed: %s", detail);
             dlclose(handle);
-            return 0;
+            return NULL;
         }
+    }
+    /* never dlclose a loaded plugin: its code may still be referenced */
+    if (add(&loaded, d, path)) {
+        refuse(r, path, "%s", "out of memory");
+        return NULL;
     }
     if (has_hooks(d) && d->release && !is_release_registered) {
         is_release_registered = 1;
         atexit(release_all);
     }
-    /* never dlclose a loaded plugin: its code may still be referenced */
-    plugins[n_plugins].desc = d;
-    plugins[n_plugins].path = strdup(path);
-    n_plugins++;
-    return 1;
+    return d;
+}
+
+static int load_one(struct plugin_registry *r, const char *path)
+{
+    const struct minga_plugin_desc *d = load_object(r, path);
+    if (!d || is_known_name(r, d->name, d->kind))
+        return 0; /* an earlier folder's plugin of that name wins */
+    return add(r, d, path) == 0;
 }
 
 static int is_shared_object(const struct dirent *e)
@@ -209,41 +255,44 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static int load_dir_locked(const char *dir)
+/* Every .so of the folder, however many (scandir; a fixed array once
+ * stopped silently at 256 names). Call with load_lock held. */
+static int load_dir_locked(struct plugin_registry *r, const char *dir)
 {
-    /* scandir: every .so of the folder, however many (a fixed array
-     * stopped silently at 256 names); past MAX_PLUGINS each further one
-     * is refused by name in `minga plugins`. */
     struct dirent **names = NULL;
     int n = scandir(dir, &names, is_shared_object, name_cmp);
     if (n < 0)
         return 0;
-    int loaded = 0;
+    int n_loaded = 0;
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-        loaded += load_one(path);
+        n_loaded += load_one(r, path);
         free(names[i]);
     }
     free(names);
-    return loaded;
+    return n_loaded;
 }
 
-int plugin_host_load_dir(const char *dir)
+/* The folders of a ':'-separated path, in order. */
+static void load_path_locked(struct plugin_registry *r, const char *path)
 {
-    pthread_mutex_lock(&load_lock);
-    int n = load_dir_locked(dir);
-    pthread_mutex_unlock(&load_lock);
-    return n;
+    if (!path || !*path)
+        return;
+    char *copy = strdup(path), *save = NULL;
+    for (char *dir = copy ? strtok_r(copy, ":", &save) : NULL; dir;
+         dir = strtok_r(NULL, ":", &save))
+        load_dir_locked(r, dir);
+    free(copy);
 }
 
 /* The folder of the shared object holding this code, when that is
  * libminga rather than the program: a program linked with libminga finds
  * the plugins installed beside the library, wherever the program is. */
-static void load_beside_library(void)
+static void load_beside_library(struct plugin_registry *r)
 {
     Dl_info info;
-    if (!dladdr((void *)plugin_host_init, &info) || !info.dli_fname)
+    if (!dladdr((void *)plugin_registry_default, &info) || !info.dli_fname)
         return;
     const char *base = strrchr(info.dli_fname, '/');
     if (!base || strncmp(base + 1, "libminga.so", 11) != 0)
@@ -251,19 +300,14 @@ static void load_beside_library(void)
     char dir[PATH_MAX + 64];
     snprintf(dir, sizeof dir, "%.*s/%s", (int)(base - info.dli_fname),
              info.dli_fname, MINGA_LIB_TO_PLUGINS);
-    plugin_host_load_dir(dir);
+    load_dir_locked(r, dir);
 }
 
-static void load_all(void)
+static void load_default(void)
 {
-    const char *env = getenv("MINGA_PLUGIN_PATH");
-    if (env && *env) {
-        char *copy = strdup(env), *save = NULL;
-        for (char *dir = strtok_r(copy, ":", &save); dir;
-             dir = strtok_r(NULL, ":", &save))
-            plugin_host_load_dir(dir);
-        free(copy);
-    }
+    pthread_mutex_lock(&load_lock);
+    struct plugin_registry *r = &default_registry;
+    load_path_locked(r, getenv("MINGA_PLUGIN_PATH"));
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -273,43 +317,87 @@ static void load_all(void)
             *slash = '\0';
             char dir[PATH_MAX + 32];
             snprintf(dir, sizeof dir, "%s/../lib/minga/plugins", exe);
-            plugin_host_load_dir(dir);
+            load_dir_locked(r, dir);
         }
     }
-    load_beside_library();
+    load_beside_library(r);
+    pthread_mutex_unlock(&load_lock);
 }
 
-void plugin_host_init(void)
+const struct plugin_registry *plugin_registry_default(void)
 {
-    pthread_once(&init_once, load_all);
+    pthread_once(&default_once, load_default);
+    return &default_registry;
 }
 
-size_t plugin_host_count(void)
+struct plugin_registry *plugin_registry_with(const char *path)
 {
-    return n_plugins;
+    const struct plugin_registry *base = plugin_registry_default();
+    struct plugin_registry *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    pthread_mutex_lock(&load_lock);
+    load_path_locked(r, path);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < base->n; i++)
+        if (!is_known_name(r, base->items[i].desc->name,
+                           base->items[i].desc->kind))
+            rc = add(r, base->items[i].desc, base->items[i].path);
+    for (size_t i = 0; !rc && i < base->n_refused; i++)
+        refuse(r, base->refused[i].path, "%s",
+               base->refused[i].reason ? base->refused[i].reason : "refused");
+    pthread_mutex_unlock(&load_lock);
+    if (rc) {
+        plugin_registry_free(r);
+        return NULL;
+    }
+    return r;
 }
 
-const struct loaded_plugin *plugin_host_get(size_t i)
+void plugin_registry_free(struct plugin_registry *r)
 {
-    return i < n_plugins ? &plugins[i] : NULL;
+    if (!r || r == &default_registry)
+        return;
+    for (size_t i = 0; i < r->n; i++)
+        free(r->items[i].path);
+    for (size_t i = 0; i < r->n_refused; i++) {
+        free(r->refused[i].path);
+        free(r->refused[i].reason);
+    }
+    free(r->items);
+    free(r->refused);
+    free(r);
 }
 
-size_t plugin_host_refused_count(void)
+size_t plugin_registry_count(const struct plugin_registry *r)
 {
-    return n_refused;
+    return r->n;
 }
 
-const struct refused_plugin *plugin_host_refused(size_t i)
+const struct loaded_plugin *
+plugin_registry_get(const struct plugin_registry *r, size_t i)
 {
-    return i < n_refused ? &refused[i] : NULL;
+    return i < r->n ? &r->items[i] : NULL;
 }
 
-const struct minga_importer *plugin_host_importer_for(const char *name)
+size_t plugin_registry_refused_count(const struct plugin_registry *r)
+{
+    return r->n_refused;
+}
+
+const struct refused_plugin *
+plugin_registry_refused(const struct plugin_registry *r, size_t i)
+{
+    return i < r->n_refused ? &r->refused[i] : NULL;
+}
+
+const struct minga_importer *
+plugin_registry_importer_for(const struct plugin_registry *r, const char *name)
 {
     const struct minga_importer *best = NULL;
     size_t best_len = 0, name_len = strlen(name);
-    for (size_t i = 0; i < n_plugins; i++) {
-        const struct minga_plugin_desc *d = plugins[i].desc;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct minga_plugin_desc *d = r->items[i].desc;
         if (d->kind != MINGA_PLUGIN_IMPORTER)
             continue;
         for (const char *const *ext = d->importer->extensions; *ext; ext++) {
@@ -324,10 +412,11 @@ const struct minga_importer *plugin_host_importer_for(const char *name)
     return best;
 }
 
-const struct minga_exporter *plugin_host_exporter(const char *format)
+const struct minga_exporter *
+plugin_registry_exporter(const struct plugin_registry *r, const char *format)
 {
-    for (size_t i = 0; i < n_plugins; i++) {
-        const struct minga_plugin_desc *d = plugins[i].desc;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct minga_plugin_desc *d = r->items[i].desc;
         if (d->kind == MINGA_PLUGIN_EXPORTER &&
             strcmp(d->exporter->format, format) == 0)
             return d->exporter;
@@ -335,11 +424,11 @@ const struct minga_exporter *plugin_host_exporter(const char *format)
     return NULL;
 }
 
-json_t *plugin_host_json(void)
+json_t *plugin_registry_json(const struct plugin_registry *r)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < n_plugins; i++) {
-        const struct minga_plugin_desc *d = plugins[i].desc;
+    for (size_t i = 0; i < r->n; i++) {
+        const struct minga_plugin_desc *d = r->items[i].desc;
         json_t *formats = json_array();
         if (d->kind == MINGA_PLUGIN_IMPORTER) {
             for (const char *const *e = d->importer->extensions; *e; e++)
@@ -354,15 +443,15 @@ json_t *plugin_host_json(void)
                                                             : "exporter",
                            "version", d->version, "description",
                            d->description ? d->description : "", "file",
-                           plugins[i].path, "formats", formats, "abi_major",
+                           r->items[i].path, "formats", formats, "abi_major",
                            (int)d->abi_major, "abi_minor", (int)d->abi_minor,
                            "loaded", 1));
     }
-    for (size_t i = 0; i < n_refused; i++)
+    for (size_t i = 0; i < r->n_refused; i++)
         json_array_append_new(
             arr,
-            json_pack("{s:s, s:s, s:b}", "file", refused[i].path, "reason",
-                      refused[i].reason ? refused[i].reason : "refused",
+            json_pack("{s:s, s:s, s:b}", "file", r->refused[i].path, "reason",
+                      r->refused[i].reason ? r->refused[i].reason : "refused",
                       "loaded", 0));
     return arr;
 }

@@ -3,7 +3,9 @@
  * loads them with dlopen, checks their ABI and keeps them loaded for the
  * life of the process.
  *
- * Search order: the folders in MINGA_PLUGIN_PATH (':'-separated), then
+ * A registry is the list of plugins one handle sees (struct minga holds
+ * one); the default registry's search order: the folders in
+ * MINGA_PLUGIN_PATH (':'-separated), then
  * ../lib/minga/plugins beside the running binary (the build tree and the
  * install tree have the same layout, so no variable is needed). The first
  * plugin of a name wins. A plugin that fails to load, has another ABI major
@@ -26,25 +28,41 @@ struct refused_plugin {
     char *reason;
 };
 
-/* Loads all plugins once per process (later calls return at once). */
-void plugin_host_init(void);
-/* Loads the plugins of one folder (for tests and tools); returns how many
- * were loaded. */
-int plugin_host_load_dir(const char *dir);
+/* The plugins one handle sees; opaque. */
+struct plugin_registry;
 
-size_t plugin_host_count(void);
-const struct loaded_plugin *plugin_host_get(size_t i);
-size_t plugin_host_refused_count(void);
-const struct refused_plugin *plugin_host_refused(size_t i);
+/* The registry every handle sees unless given its own: the plugins of
+ * MINGA_PLUGIN_PATH's folders, then those beside the binary and beside
+ * libminga. Loaded at the first call, once per process; never freed. */
+const struct plugin_registry *plugin_registry_default(void);
+/* A registry of the plugins in the folders of `path` (':'-separated),
+ * then the default registry's (a name found in `path` wins): a handle's
+ * own (minga_plugins_add_path). A plugin object is loaded, checked and
+ * initialised once per process, whichever registries list it. NULL when
+ * out of memory; free with plugin_registry_free (the default one is
+ * never freed). */
+struct plugin_registry *plugin_registry_with(const char *path);
+void plugin_registry_free(struct plugin_registry *r);
+
+size_t plugin_registry_count(const struct plugin_registry *r);
+const struct loaded_plugin *
+plugin_registry_get(const struct plugin_registry *r, size_t i);
+size_t plugin_registry_refused_count(const struct plugin_registry *r);
+const struct refused_plugin *
+plugin_registry_refused(const struct plugin_registry *r, size_t i);
 
 /* The importer whose extension matches the end of `name` (longest match,
  * case-insensitive), or NULL. */
-const struct minga_importer *plugin_host_importer_for(const char *name);
-const struct minga_exporter *plugin_host_exporter(const char *format);
+const struct minga_importer *
+plugin_registry_importer_for(const struct plugin_registry *r,
+                             const char *name);
+const struct minga_exporter *
+plugin_registry_exporter(const struct plugin_registry *r, const char *format);
+
+/* `minga plugins --json`: the loaded and the refused. */
+json_t *plugin_registry_json(const struct plugin_registry *r);
 
 /* The table of host functions every plugin receives. */
 const struct minga_host_api *plugin_host_api(void);
-
-json_t *plugin_host_json(void);
 
 #endif

@@ -22,11 +22,11 @@ static int offers_add(char **list, const char *item)
     return 0;
 }
 
-char *plugin_offers(int kind)
+char *plugin_offers(const struct plugin_registry *r, int kind)
 {
     char *list = strdup("");
-    for (size_t i = 0; list && i < plugin_host_count(); i++) {
-        const struct minga_plugin_desc *d = plugin_host_get(i)->desc;
+    for (size_t i = 0; list && i < plugin_registry_count(r); i++) {
+        const struct minga_plugin_desc *d = plugin_registry_get(r, i)->desc;
         int rc = 0;
         if (kind == MINGA_PLUGIN_IMPORTER && d->kind == kind && d->importer)
             for (const char *const *e = d->importer->extensions;

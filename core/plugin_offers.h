@@ -7,10 +7,12 @@
 #ifndef MINGA_PLUGIN_OFFERS_H
 #define MINGA_PLUGIN_OFFERS_H
 
+struct plugin_registry;
+
 /* The importers' file endings for MINGA_PLUGIN_IMPORTER, the exporters'
- * formats for MINGA_PLUGIN_EXPORTER, ", "-separated in load order, each
- * once; "" when none is loaded (call plugin_host_init first). A new
- * string (caller frees), or NULL when out of memory. */
-char *plugin_offers(int kind);
+ * formats for MINGA_PLUGIN_EXPORTER, of registry r, ", "-separated in
+ * load order, each once; "" when none is loaded. A new string (caller
+ * frees), or NULL when out of memory. */
+char *plugin_offers(const struct plugin_registry *r, int kind);
 
 #endif

@@ -52,6 +52,15 @@ void minga_close(struct minga *m);
 /* The folder the handle was opened on; owned by the handle. */
 const char *minga_data_dir(const struct minga *m);
 
+/* Loads the importer and exporter plugins of the folders of `path`
+ * (':'-separated) for this handle alone, ahead of those every handle
+ * sees (MINGA_PLUGIN_PATH's, then the installed ones): two handles in
+ * one process may so import and export with different plugins. A folder
+ * that does not exist adds nothing; a plugin refused is listed by
+ * `minga plugins`. Each call adds its folders ahead of the earlier
+ * ones'. */
+int minga_plugins_add_path(struct minga *m, const char *path, char **errmsg);
+
 /* Frees a string this API returned (free(3); here so that a program
  * built against another C library's allocator frees it right). */
 void minga_free(void *p);

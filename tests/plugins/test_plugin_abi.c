@@ -60,8 +60,10 @@ static struct minga *open_with_one_case(char *dir)
  * not. */
 static const char *refused_reason(const char *name)
 {
-    for (size_t i = 0; i < plugin_host_refused_count(); i++) {
-        const struct refused_plugin *r = plugin_host_refused(i);
+    for (size_t i = 0;
+         i < plugin_registry_refused_count(plugin_registry_default()); i++) {
+        const struct refused_plugin *r =
+            plugin_registry_refused(plugin_registry_default(), i);
         if (strstr(r->path, name) && r->reason)
             return r->reason;
     }
@@ -72,8 +74,8 @@ static const char *refused_reason(const char *name)
 static void test_newer_minor_is_refused_by_name(void **unused)
 {
     (void)unused;
-    plugin_host_init();
-    assert_null(plugin_host_exporter("abifuture"));
+    assert_null(
+        plugin_registry_exporter(plugin_registry_default(), "abifuture"));
     char plugin_abi[32], host_abi[32];
     snprintf(plugin_abi, sizeof plugin_abi, "%d.%d", MINGA_ABI_MAJOR,
              MINGA_ABI_MINOR + 7);
@@ -87,8 +89,8 @@ static void test_newer_minor_is_refused_by_name(void **unused)
 static void test_abi_1_0_exporter_runs(void **unused)
 {
     (void)unused;
-    plugin_host_init();
-    assert_non_null(plugin_host_exporter("abi10"));
+    assert_non_null(
+        plugin_registry_exporter(plugin_registry_default(), "abi10"));
     char dir[] = "/tmp/minga-abi-XXXXXX";
     struct minga *m = open_with_one_case(dir);
     struct minga_query q;
@@ -108,8 +110,8 @@ static void test_abi_1_0_exporter_runs(void **unused)
 static void test_export_error_reaches_caller(void **unused)
 {
     (void)unused;
-    plugin_host_init();
-    assert_non_null(plugin_host_exporter("abifail"));
+    assert_non_null(
+        plugin_registry_exporter(plugin_registry_default(), "abifail"));
     char dir[] = "/tmp/minga-abi-XXXXXX";
     struct minga *m = open_with_one_case(dir);
     struct minga_query q;
@@ -146,8 +148,8 @@ static int export_one(const char *format, struct buffer *out, char **errmsg)
 static void test_init_runs_once_before_any_call(void **unused)
 {
     (void)unused;
-    plugin_host_init();
-    assert_non_null(plugin_host_exporter("abihooks"));
+    assert_non_null(
+        plugin_registry_exporter(plugin_registry_default(), "abihooks"));
     char expected[64];
     snprintf(expected, sizeof expected, "inits 1 minor %d\n", MINGA_ABI_MINOR);
     for (int round = 0; round < 2; round++) {
@@ -163,8 +165,8 @@ static void test_init_runs_once_before_any_call(void **unused)
 static void test_failed_init_refuses_the_plugin_with_its_reason(void **unused)
 {
     (void)unused;
-    plugin_host_init();
-    assert_null(plugin_host_exporter("abiinitfail"));
+    assert_null(
+        plugin_registry_exporter(plugin_registry_default(), "abiinitfail"));
     const char *reason = refused_reason("exporter_init_fail.so");
     assert_non_null(strstr(reason, "init failed"));
     assert_non_null(strstr(reason, "the licence file T7.key is missing"));
@@ -183,9 +185,9 @@ static void test_release_runs_at_exit(void **unused)
     assert_true(pid >= 0);
     if (pid == 0) {
         setenv("MINGA_TEST_RELEASE_FILE", path, 1);
-        plugin_host_init();
-        plugin_host_load_dir(getenv("MINGA_PLUGIN_PATH"));
-        exit(plugin_host_exporter("abihooks") ? 0 : 3);
+        exit(plugin_registry_exporter(plugin_registry_default(), "abihooks")
+                 ? 0
+                 : 3);
     }
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -225,6 +227,43 @@ static void test_attachments_are_reached_by_their_stride(void **unused)
     assert_string_equal(minga_case_attachment(&c10, 1)->path, "b.pdf");
 }
 
+/* Two handles in one process: the one given a folder of its own exports
+ * with the plugin found there; the other does not see it. */
+static void test_each_handle_sees_its_own_plugins(void **unused)
+{
+    (void)unused;
+    char dir_a[] = "/tmp/minga-abi-XXXXXX", dir_b[] = "/tmp/minga-abi-XXXXXX";
+    struct minga *a = open_with_one_case(dir_a);
+    struct minga *b = open_with_one_case(dir_b);
+    char *errmsg = NULL;
+    assert_int_equal(minga_plugins_add_path(b, MINGA_OWN_PLUGIN_DIR, &errmsg),
+                     MINGA_OK);
+    struct minga_query q;
+    query_init(&q);
+    struct buffer out = {.len = 0};
+    struct minga_export_options opt = {
+        .format = "abiown", .write = buffer_write, .write_arg = &out};
+    int rc = minga_export(b, &q, &opt, &errmsg);
+    if (rc)
+        fail_msg("export abiown through its handle: %s",
+                 errmsg ? errmsg : "?");
+    assert_string_equal(out.data, "own\n");
+    /* the handle still has every other plugin */
+    opt.format = "abi10";
+    out.len = 0;
+    assert_int_equal(minga_export(b, &q, &opt, &errmsg), MINGA_OK);
+    opt.format = "abiown";
+    rc = minga_export(a, &q, &opt, &errmsg);
+    assert_int_equal(rc, MINGA_ENOTFOUND);
+    assert_non_null(errmsg);
+    assert_non_null(strstr(errmsg, "abiown"));
+    free(errmsg);
+    assert_null(plugin_registry_exporter(plugin_registry_default(), "abiown"));
+    query_release(&q);
+    minga_close(a);
+    minga_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -235,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_failed_init_refuses_the_plugin_with_its_reason),
         cmocka_unit_test(test_release_runs_at_exit),
         cmocka_unit_test(test_attachments_are_reached_by_their_stride),
+        cmocka_unit_test(test_each_handle_sees_its_own_plugins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
