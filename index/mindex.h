@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "minga/plugin.h"
-#include "query.h"
+#include "query_types.h"
 
 #ifdef __cplusplus
 extern "C" {

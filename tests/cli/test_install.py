@@ -227,8 +227,15 @@ class InstallTest(unittest.TestCase):
         prog = os.path.join(self.tmp, "search_catalog")
         src = os.path.join(clitest.SRC, "docs", "examples",
                            "search_catalog.c")
+        # a sanitizer build's libminga needs its runtime first in the
+        # program too (make check-sanitize)
+        needed = run(["readelf", "-d", self.libminga()]).stdout
+        sanitizers = [name for name, lib in (("address", "libasan"),
+                                             ("undefined", "libubsan"))
+                      if lib in needed]
+        extra = ["-fsanitize=" + ",".join(sanitizers)] if sanitizers else []
         cc = run(["cc", "-Wall", "-Wextra", "-Werror", "-o", prog, src]
-                 + flags.stdout.split(), cwd=self.tmp)
+                 + extra + flags.stdout.split(), cwd=self.tmp)
         self.assertEqual(cc.returncode, 0, cc.stderr)
         env = dict(os.environ,
                    LD_LIBRARY_PATH=os.path.dirname(self.libminga()))
