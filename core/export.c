@@ -2,11 +2,13 @@
  * one by one and hands them to an exporter plugin. */
 #include "minga_impl.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "case.h"
 #include "host_impl.h"
@@ -41,6 +43,26 @@ void export_error(struct minga_export_ctx *ctx, const char *fmt, ...)
         return;
     free(ctx->plugin_errmsg); /* the last message before failing wins */
     ctx->plugin_errmsg = text;
+}
+
+int minga_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int minga_export_write_fd(void *arg, const void *data, size_t len)
+{
+    return minga_write_all(*(const int *)arg, data, len);
 }
 
 int export_write(struct minga_export_ctx *ctx, const void *data, size_t len)

@@ -220,22 +220,6 @@ int minga_case_related_json(struct minga *m, const char *id, unsigned limit,
     return MINGA_OK;
 }
 
-static int write_fd(void *arg, const void *data, size_t len)
-{
-    int fd = *(const int *)arg;
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 int minga_export_fd(struct minga *m, const char *query, const char *format,
                     const char *lang, int fd, char **errmsg)
 {
@@ -254,8 +238,10 @@ int minga_export_fd(struct minga *m, const char *query, const char *format,
     if (rc)
         return rc;
     q.limit = 0; /* every case selected */
-    struct minga_export_options opt = {
-        .format = format, .lang = lang, .write = write_fd, .write_arg = &fd};
+    struct minga_export_options opt = {.format = format,
+                                       .lang = lang,
+                                       .write = minga_export_write_fd,
+                                       .write_arg = &fd};
     rc = minga_export(m, &q, &opt, errmsg);
     query_release(&q);
     return rc;

@@ -224,6 +224,12 @@ struct minga_export_options {
     void *write_arg;
 };
 
+/* Writes all of data to fd, again after EINTR: 0, or -1 (errno set). */
+int minga_write_all(int fd, const void *data, size_t len);
+/* A minga_export_options write callback to a descriptor: write_arg
+ * points at the int fd. */
+int minga_export_write_fd(void *arg, const void *data, size_t len);
+
 /* Exports the cases that q selects (q->limit 0 means all of them), in
  * relevance order for a text query, newest first otherwise. Zero cases is
  * MINGA_ENOTFOUND with a message saying so, and nothing is written. */

@@ -225,22 +225,6 @@ static json_t *known_formats(void)
     return list;
 }
 
-static int write_fd(void *arg, const void *data, size_t len)
-{
-    int fd = *(int *)arg;
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Writes the export to an unlinked temporary file and answers with a
  * response that streams from it, so the body never sits in memory. */
 static void run_export(struct web_server *srv, struct web_job *job)
@@ -260,7 +244,7 @@ static void run_export(struct web_server *srv, struct web_job *job)
     }
     struct minga_export_options eo = {.format = exp->format,
                                       .lang = qj->lang,
-                                      .write = write_fd,
+                                      .write = minga_export_write_fd,
                                       .write_arg = &fd};
     char *errmsg = NULL;
     int rc = minga_export(m, &qj->q, &eo, &errmsg);

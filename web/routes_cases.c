@@ -473,20 +473,11 @@ static struct MHD_Response *bytes_response(struct web_server *srv, void *data,
         return resp;
     }
     int fd = web_tmpfile(srv);
-    size_t done = 0;
-    while (fd >= 0 && done < len) {
-        ssize_t n = write(fd, (char *)data + done, len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        done += (size_t)n;
-    }
+    int is_written = fd >= 0 && minga_write_all(fd, data, len) == 0;
     free(data);
-    struct MHD_Response *resp =
-        fd >= 0 && done == len && lseek(fd, 0, SEEK_SET) == 0
-            ? MHD_create_response_from_fd(len, fd)
-            : NULL;
+    struct MHD_Response *resp = is_written && lseek(fd, 0, SEEK_SET) == 0
+                                    ? MHD_create_response_from_fd(len, fd)
+                                    : NULL;
     if (!resp && fd >= 0)
         close(fd);
     return resp;

@@ -319,16 +319,7 @@ static const char *sniff_type(const unsigned char *h, size_t n, int *is_pdf)
 
 static int spool(struct web_upload *u, const char *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = write(u->fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return minga_write_all(u->fd, data, len);
 }
 
 static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind,
