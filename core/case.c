@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "refdata.h"
-
 struct minga_case *case_new(void)
 {
     struct minga_case *c = calloc(1, sizeof *c);
@@ -100,79 +98,4 @@ int case_add_attachment(struct minga_case *c, const char *path,
 int case_goal_count(uint32_t goal_mask)
 {
     return __builtin_popcount(goal_mask);
-}
-
-static void put_str(json_t *o, const char *key, const char *value)
-{
-    if (value)
-        json_object_set_new(o, key, json_string(value));
-}
-
-static json_t *strv_json(const char *const *items, size_t n)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_string(items[i]));
-    return arr;
-}
-
-json_t *case_mask_json(uint32_t mask, int n_bits,
-                       const char *(*name)(uint32_t))
-{
-    json_t *arr = json_array();
-    for (int i = 0; i < n_bits; i++)
-        if (mask & (1u << i))
-            json_array_append_new(arr, json_string(name(1u << i)));
-    return arr;
-}
-
-json_t *case_goals_json(uint32_t goal_mask)
-{
-    json_t *arr = json_array();
-    for (int g = 1; g <= REFDATA_N_GOALS; g++)
-        if (goal_mask & (1u << g))
-            json_array_append_new(arr, json_integer(g));
-    return arr;
-}
-
-json_t *case_to_json(const struct minga_case *c, int with_times)
-{
-    json_t *o = json_object();
-    put_str(o, "id", c->id);
-    put_str(o, "title", c->title);
-    put_str(o, "summary", c->summary);
-    put_str(o, "body", c->body);
-    put_str(o, "language", c->language);
-    put_str(o, "city", c->city);
-    put_str(o, "country", c->country);
-    put_str(o, "region", c->region);
-    json_object_set_new(o, "year_start", json_integer(c->year_start));
-    if (c->year_end)
-        json_object_set_new(o, "year_end", json_integer(c->year_end));
-    json_object_set_new(o, "sdg_goals", case_goals_json(c->goal_mask));
-    if (c->n_targets)
-        json_object_set_new(o, "sdg_targets",
-                            strv_json(c->targets, c->n_targets));
-    json_object_set_new(
-        o, "levels",
-        case_mask_json(c->level_mask, MINGA_N_LEVELS, refdata_level_name));
-    if (c->actor_mask)
-        json_object_set_new(
-            o, "actors",
-            case_mask_json(c->actor_mask, MINGA_N_ACTORS, refdata_actor_name));
-    if (c->n_tags)
-        json_object_set_new(o, "tags", strv_json(c->tags, c->n_tags));
-    put_str(o, "source_url", c->source_url);
-    put_str(o, "license", c->license);
-    if (c->n_attachments) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < c->n_attachments; i++)
-            json_array_append_new(arr, json_string(c->attachments[i].path));
-        json_object_set_new(o, "attachments", arr);
-    }
-    if (with_times) {
-        put_str(o, "created_at", c->created_at);
-        put_str(o, "updated_at", c->updated_at);
-    }
-    return o;
 }

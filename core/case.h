@@ -7,7 +7,7 @@
 #ifndef MINGA_CASE_H
 #define MINGA_CASE_H
 
-#include <jansson.h>
+#include "case_json.h"
 #include "minga/plugin.h"
 
 /* Returns a zeroed case with struct_size set; NULL when out of memory. */
@@ -23,16 +23,8 @@ int case_add_attachment(struct minga_case *c, const char *path,
                         const char *sha256, const char *media_type,
                         uint64_t size, const char *text);
 
-/* The case in interchange format v1 (fields in the contract's order,
- * absent optional fields omitted); with_times adds created_at and
- * updated_at. Returns a new reference. */
-json_t *case_to_json(const struct minga_case *c, int with_times);
-
-/* [1, 11, ...] from a goal mask; ["local", ...] from a level or actor
- * mask, with `name` mapping one bit to its name. New references. */
-json_t *case_goals_json(uint32_t goal_mask);
-json_t *case_mask_json(uint32_t mask, int n_bits,
-                       const char *(*name)(uint32_t));
+/* The case as JSON: case_json_new() and case_json_goals() in
+ * core/base/case_json.h, shared with the exporter plugins. */
 
 /* Number of goals in a mask, and the i-th one. */
 int case_goal_count(uint32_t goal_mask);

@@ -149,7 +149,9 @@ static json_t *strv_json(const char *const *items, size_t n)
  * case_from_doc, never shown as it is. */
 char *catalog_doc_from_case(const struct minga_case *c, const char *extra_json)
 {
-    json_t *o = case_to_json(c, 1);
+    json_t *o = case_json_new(c, CASE_JSON_TIMES);
+    if (!o) /* out of memory: validated cases are UTF-8 */
+        return NULL;
     json_object_del(o, "attachments");
     json_object_set_new(o, "goal_mask", json_integer(c->goal_mask));
     json_object_set_new(o, "level_mask", json_integer(c->level_mask));

@@ -535,7 +535,7 @@ int minga_get_case(struct minga *m, const char *id, struct minga_case **out,
 
 json_t *minga_case_json(const struct minga_case *c, int with_times)
 {
-    return case_to_json(c, with_times);
+    return case_json_new(c, with_times ? CASE_JSON_TIMES : 0);
 }
 
 int minga_stats_json(struct minga *m, json_t **out, char **errmsg)

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vocab.h"
+
 extern const unsigned char minga_sdg_json[];
 extern const size_t minga_sdg_json_len;
 extern const unsigned char minga_thesaurus_txt[];
@@ -47,32 +49,6 @@ static const struct {
     {"ro", "romanian"},   {"ru", "russian"},   {"sv", "swedish"},
     {"ta", "tamil"},      {"tr", "turkish"},
 };
-
-static const char *const level_names[MINGA_N_LEVELS] = {
-    "local", "regional", "national", "multilateral"};
-static const char *const level_labels[3][MINGA_N_LEVELS] = {
-    {"Local", "Regional", "National", "Multilateral"},
-    {"Local", "Regional", "Nacional", "Multilateral"},
-    {"Local", "Regional", "Nacional", "Multilateral"}};
-static const char *const actor_names[MINGA_N_ACTORS] = {
-    "public_sector", "civil_society", "private_sector",
-    "academia",      "community",     "international_organization"};
-static const char *const actor_labels[3][MINGA_N_ACTORS] = {
-    {"Public sector", "Civil society", "Private sector", "Academia",
-     "Community", "International organization"},
-    {"Sector público", "Sociedad civil", "Sector privado", "Academia",
-     "Comunidad", "Organismo internacional"},
-    {"Setor público", "Sociedade civil", "Setor privado", "Academia",
-     "Comunidade", "Organismo internacional"}};
-
-static int lang_row(const char *lang)
-{
-    if (lang && strcmp(lang, "es") == 0)
-        return 1;
-    if (lang && strcmp(lang, "pt") == 0)
-        return 2;
-    return 0;
-}
 
 static int country_cmp(const void *a, const void *b)
 {
@@ -288,44 +264,39 @@ static int bit_index(uint32_t bit, int n)
     return -1;
 }
 
+/* Levels and actors by bit: vocab.c holds the names and labels by index. */
 const char *refdata_level_name(uint32_t bit)
 {
     int i = bit_index(bit, MINGA_N_LEVELS);
-    return i < 0 ? NULL : level_names[i];
+    return i < 0 ? NULL : vocab_level_name((unsigned)i);
 }
 
 uint32_t refdata_level_bit(const char *name)
 {
-    for (int i = 0; i < MINGA_N_LEVELS; i++)
-        if (strcmp(level_names[i], name) == 0)
-            return 1u << i;
-    return 0;
+    return vocab_level_bit(name);
 }
 
 const char *refdata_actor_name(uint32_t bit)
 {
     int i = bit_index(bit, MINGA_N_ACTORS);
-    return i < 0 ? NULL : actor_names[i];
+    return i < 0 ? NULL : vocab_actor_name((unsigned)i);
 }
 
 uint32_t refdata_actor_bit(const char *name)
 {
-    for (int i = 0; i < MINGA_N_ACTORS; i++)
-        if (strcmp(actor_names[i], name) == 0)
-            return 1u << i;
-    return 0;
+    return vocab_actor_bit(name);
 }
 
 const char *refdata_level_label(uint32_t bit, const char *lang)
 {
     int i = bit_index(bit, MINGA_N_LEVELS);
-    return i < 0 ? NULL : level_labels[lang_row(lang)][i];
+    return i < 0 ? NULL : vocab_level_label((unsigned)i, lang);
 }
 
 const char *refdata_actor_label(uint32_t bit, const char *lang)
 {
     int i = bit_index(bit, MINGA_N_ACTORS);
-    return i < 0 ? NULL : actor_labels[lang_row(lang)][i];
+    return i < 0 ? NULL : vocab_actor_label((unsigned)i, lang);
 }
 
 const char *refdata_thesaurus(size_t *len)

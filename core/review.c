@@ -144,7 +144,7 @@ int minga_review_show(struct minga *m, int64_t id, json_t **out, char **errmsg)
         if (catalog_submission_get_case(m->cat, id, json_string_value(v), 0,
                                         &c, NULL))
             continue;
-        json_t *cj = case_to_json(c, 0);
+        json_t *cj = case_json_new(c, 0);
         json_object_set_new(cj, "updates_existing",
                             json_boolean(catalog_has_case(m->cat, c->id)));
         json_array_append_new(cases, cj);

@@ -15,6 +15,7 @@
 
 extern "C" {
 #include "textfold.h"
+#include "vocab.h"
 }
 
 namespace mindex_impl
@@ -296,10 +297,10 @@ Xapian::Document build_document(struct mindex *ix, const struct minga_case *c,
             doc.add_boolean_term(std::string("XT") + c->targets[i]);
     for (int b = 0; b < MINGA_N_LEVELS; b++)
         if (c->level_mask & (1u << b))
-            doc.add_boolean_term(std::string("XL") + LEVEL_NAMES[b]);
+            doc.add_boolean_term(std::string("XL") + vocab_level_name(b));
     for (int b = 0; b < MINGA_N_ACTORS; b++)
         if (c->actor_mask & (1u << b))
-            doc.add_boolean_term(std::string("XA") + ACTOR_NAMES[b]);
+            doc.add_boolean_term(std::string("XA") + vocab_actor_name(b));
     if (!country.empty())
         doc.add_boolean_term("XC" + country);
     doc.add_boolean_term("XN" + lang);

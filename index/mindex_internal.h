@@ -129,9 +129,6 @@ std::string shard_path(const std::string &dir, int i, unsigned compaction);
 /* The spelling database's folder, in the index folder. */
 extern const char *const SPELLING_DIR;
 
-extern const char *const LEVEL_NAMES[MINGA_N_LEVELS];
-extern const char *const ACTOR_NAMES[MINGA_N_ACTORS];
-
 /* -- errors: no exception leaves an extern "C" function ------------ */
 
 /* Sets *errmsg (when errmsg is not NULL) to a malloc'd copy of msg. */

@@ -17,6 +17,7 @@
 #include "mindex_suggested.h"
 #include "mindex_text.h"
 #include "mindex_thesaurus.h"
+#include "vocab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -697,12 +698,12 @@ Xapian::Query mindex_impl::filter_query(const struct minga_query *q)
     terms.clear();
     for (int b = 0; b < MINGA_N_LEVELS; b++)
         if (q->level_mask & (1u << b))
-            terms.push_back(std::string("XL") + LEVEL_NAMES[b]);
+            terms.push_back(std::string("XL") + vocab_level_name(b));
     add_field_filter(fields, terms);
     terms.clear();
     for (int b = 0; b < MINGA_N_ACTORS; b++)
         if (q->actor_mask & (1u << b))
-            terms.push_back(std::string("XA") + ACTOR_NAMES[b]);
+            terms.push_back(std::string("XA") + vocab_actor_name(b));
     add_field_filter(fields, terms);
     terms.clear();
     for (size_t i = 0; i < q->n_countries; i++)

@@ -29,12 +29,6 @@ const char *const SUGGESTED_TERMS_V1 = "sdg-packs-1";
 const char *const SHARDS_FILE = "minga-index-shards";
 const char *const SPELLING_DIR = "spelling";
 
-const char *const LEVEL_NAMES[MINGA_N_LEVELS] = {"local", "regional",
-                                                 "national", "multilateral"};
-const char *const ACTOR_NAMES[MINGA_N_ACTORS] = {
-    "public_sector", "civil_society", "private_sector",
-    "academia",      "community",     "international_organization"};
-
 void set_errmsg(char **errmsg, const std::string &msg)
 {
     if (!errmsg)

@@ -621,7 +621,7 @@ static json_t *dry_run_cases(struct web_server *srv, struct minga *m,
         json_decref(answer);
         json_array_append_new(
             cases, json_pack("{s:s, s:s, s:o, s:o, s:o}", "id", c->id, "title",
-                             c->title, "goals", case_goals_json(c->goal_mask),
+                             c->title, "goals", case_json_goals(c->goal_mask),
                              "targets", targets, "suggestions", suggested));
     }
     return cases;

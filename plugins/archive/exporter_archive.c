@@ -26,7 +26,7 @@
 #include <archive_entry.h>
 
 #include "minga/plugin.h"
-#include "case_json.h"
+#include "json_stream.h"
 
 #define ARCHIVE_CASES_DIR "cases"
 /* A case whose paths clash tries cases/ID, cases/ID-2 ... this many. */
@@ -324,7 +324,7 @@ static int archive_write_case(void *state, const struct minga_case *c)
     int rc = choose_folder(exp, c, &folder, &case_path);
     if (rc != MINGA_OK)
         return rc;
-    json_t *obj = exp_case_to_json(c);
+    json_t *obj = case_json_new(c, 0);
     char *text =
         obj ? json_dumps(obj, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
     json_decref(obj);

@@ -18,7 +18,7 @@
 #include <sodium.h>
 
 #include "briefing.h"
-#include "case_json.h"
+#include "json_stream.h"
 #include "csv_out.h"
 #include "labels.h"
 

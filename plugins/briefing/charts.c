@@ -107,14 +107,13 @@ void briefing_chart_goals(struct exp_out *out, const struct exp_l10n *l10n,
 void briefing_chart_levels(struct exp_out *out, const struct exp_l10n *l10n,
                            const struct exp_stats *stats)
 {
-    const struct minga_host_api *host = l10n->host;
     const char *lang = l10n->lang;
     static const char *const level_colors[MINGA_N_LEVELS] = {
         "#2f6f8f", "#4f8f6f", "#8f6f2f", "#6f4f8f"};
     struct svg_bar bars[MINGA_N_LEVELS];
     for (unsigned i = 0; i < MINGA_N_LEVELS; i++)
-        bars[i] = (struct svg_bar){exp_level_label(host, i, lang),
-                                   level_colors[i], stats->per_level[i], 0};
+        bars[i] = (struct svg_bar){exp_level_label(i, lang), level_colors[i],
+                                   stats->per_level[i], 0};
     svg_bars(out, exp_label(EXP_L_PER_LEVEL, lang), bars, MINGA_N_LEVELS);
 }
 

@@ -284,12 +284,12 @@ void briefing_page_case(struct exp_out *out, const struct exp_l10n *l10n,
     size_t n_names = 0;
     for (unsigned i = 0; i < MINGA_N_LEVELS; i++)
         if (c->level_mask & (1u << i))
-            names[n_names++] = exp_level_label(host, i, lang);
+            names[n_names++] = exp_level_label(i, lang);
     meta_list(out, lang, EXP_L_LEVELS, names, n_names);
     n_names = 0;
     for (unsigned i = 0; i < MINGA_N_ACTORS; i++)
         if (c->actor_mask & (1u << i))
-            names[n_names++] = exp_actor_label(host, i, lang);
+            names[n_names++] = exp_actor_label(i, lang);
     meta_list(out, lang, EXP_L_ACTORS, names, n_names);
     meta_list(out, lang, EXP_L_TAGS, c->tags, c->n_tags);
     if (c->license)

@@ -150,8 +150,8 @@ int exp_csv_write_case(struct exp_out *out, const struct minga_case *c)
             exp_out_printf(out, n_goals++ ? ";%d" : "%d", g);
 
     write_list(out, c->targets, c->n_targets);
-    write_mask(out, c->level_mask, MINGA_N_LEVELS, exp_level_name);
-    write_mask(out, c->actor_mask, MINGA_N_ACTORS, exp_actor_name);
+    write_mask(out, c->level_mask, MINGA_N_LEVELS, vocab_level_name);
+    write_mask(out, c->actor_mask, MINGA_N_ACTORS, vocab_actor_name);
     write_list(out, c->tags, c->n_tags);
     write_field(out, c->source_url, 0);
     write_field(out, c->license, 0);

@@ -1,21 +1,18 @@
 /*
- * A case as a JSON object of the case format v1, and streaming writers.
- *
- * Field names and order are those of the contract; absent optional fields
- * (NULL strings, year_end 0, empty arrays) are omitted; sdg_goals come from
- * goal_mask ascending, levels and actors from their masks in enum order,
- * attachments as their declared paths. What these functions write
- * re-imports through the JSON importer to the same case.
+ * Cases as JSON in a stream: an array written one case at a time, JSON
+ * Lines, and a case read back from the object those write (the PDF
+ * exporter's spool). The object itself is case_json_new()'s
+ * (core/base/case_json.h), the writer the catalog uses too: fields in
+ * the contract's order, absent optional fields and empty arrays omitted.
+ * What these functions write re-imports through the JSON importer to the
+ * same case.
  */
-#ifndef MINGA_EXP_CASE_JSON_H
-#define MINGA_EXP_CASE_JSON_H
+#ifndef MINGA_EXP_JSON_STREAM_H
+#define MINGA_EXP_JSON_STREAM_H
 
 #include <jansson.h>
+#include "case_json.h"
 #include "out.h"
-
-/* Returns a new reference; the caller decrefs. NULL on invalid UTF-8 or
- * when out of memory. */
-json_t *exp_case_to_json(const struct minga_case *c);
 
 /* A JSON array written one element at a time, never held in memory:
  * "[\n" case ",\n" case "\n]\n" ("[]\n" when empty). */
@@ -46,4 +43,4 @@ struct exp_case_holder {
 int exp_case_from_json(struct exp_case_holder *holder, const json_t *obj);
 void exp_case_holder_release(struct exp_case_holder *holder);
 
-#endif /* MINGA_EXP_CASE_JSON_H */
+#endif

@@ -157,15 +157,15 @@ char *exp_filter_in_words(const struct exp_l10n *l10n, const char *filter,
                      value) < 0)
             words = NULL;
     } else if (strcmp(token, "level") == 0) {
-        int bit = bit_of(value, MINGA_N_LEVELS, exp_level_name);
-        words = labelled(l10n, EXP_L_LEVEL_ONE,
-                         bit < 0 ? value
-                                 : exp_level_label(host, (unsigned)bit, lang));
+        int bit = bit_of(value, MINGA_N_LEVELS, vocab_level_name);
+        words =
+            labelled(l10n, EXP_L_LEVEL_ONE,
+                     bit < 0 ? value : exp_level_label((unsigned)bit, lang));
     } else if (strcmp(token, "actor") == 0) {
-        int bit = bit_of(value, MINGA_N_ACTORS, exp_actor_name);
-        words = labelled(l10n, EXP_L_ACTOR_ONE,
-                         bit < 0 ? value
-                                 : exp_actor_label(host, (unsigned)bit, lang));
+        int bit = bit_of(value, MINGA_N_ACTORS, vocab_actor_name);
+        words =
+            labelled(l10n, EXP_L_ACTOR_ONE,
+                     bit < 0 ? value : exp_actor_label((unsigned)bit, lang));
     } else if (strcmp(token, "country") == 0) {
         words = labelled(l10n, EXP_L_COUNTRY, exp_country_name(l10n, value));
     } else if (strcmp(token, "lang") == 0) {

@@ -4,12 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const level_names[MINGA_N_LEVELS] = {
-    "local", "regional", "national", "multilateral"};
-
-static const char *const actor_names[MINGA_N_ACTORS] = {
-    "public_sector", "civil_society", "private_sector",
-    "academia",      "community",     "international_organization"};
+#include "vocab.h"
 
 /* Columns: es, pt, en. */
 static const char *const labels[EXP_L_COUNT_][3] = {
@@ -83,16 +78,6 @@ static const char *const labels[EXP_L_COUNT_][3] = {
          "them."},
 };
 
-const char *exp_level_name(unsigned index)
-{
-    return index < MINGA_N_LEVELS ? level_names[index] : NULL;
-}
-
-const char *exp_actor_name(unsigned index)
-{
-    return index < MINGA_N_ACTORS ? actor_names[index] : NULL;
-}
-
 static int lang_column(const char *lang)
 {
     if (lang && strncmp(lang, "es", 2) == 0)
@@ -115,22 +100,16 @@ const char *exp_label(enum exp_label label, const char *lang)
     return labels[label][lang_column(lang)];
 }
 
-const char *exp_level_label(const struct minga_host_api *host, unsigned index,
-                            const char *lang)
+const char *exp_level_label(unsigned index, const char *lang)
 {
-    const char *label = NULL;
-    if (index < MINGA_N_LEVELS && host && host->level_label)
-        label = host->level_label(1u << index, exp_lang_norm(lang));
-    return label ? label : exp_level_name(index);
+    const char *label = vocab_level_label(index, exp_lang_norm(lang));
+    return label ? label : "";
 }
 
-const char *exp_actor_label(const struct minga_host_api *host, unsigned index,
-                            const char *lang)
+const char *exp_actor_label(unsigned index, const char *lang)
 {
-    const char *label = NULL;
-    if (index < MINGA_N_ACTORS && host && host->actor_label)
-        label = host->actor_label(1u << index, exp_lang_norm(lang));
-    return label ? label : exp_actor_name(index);
+    const char *label = vocab_actor_label(index, exp_lang_norm(lang));
+    return label ? label : "";
 }
 
 const char *exp_goal_name(const struct minga_goal_info *goal, const char *lang)

@@ -1,14 +1,15 @@
 /*
  * Names and labels shared by the exporters.
  *
- * Canonical names (case format v1) of levels and actors, in enum order, and
- * a small table of interface labels in Spanish, Portuguese and English.
- * Any other language falls back to English.
+ * A small table of interface labels in Spanish, Portuguese and English,
+ * and the labels of levels and actors (from core/base/vocab.h, which also
+ * names them). Any other language falls back to English.
  */
 #ifndef MINGA_EXP_LABELS_H
 #define MINGA_EXP_LABELS_H
 
 #include "minga/plugin.h"
+#include "vocab.h"
 
 enum exp_label {
     EXP_L_CASES,
@@ -61,22 +62,16 @@ enum exp_label {
     EXP_L_COUNT_
 };
 
-/* "local", "regional" ... for bit index 0..MINGA_N_LEVELS-1; NULL past. */
-const char *exp_level_name(unsigned index);
-/* "public_sector" ... for bit index 0..MINGA_N_ACTORS-1; NULL past. */
-const char *exp_actor_name(unsigned index);
-
 /* "es", "pt" or "en" (the fallback) for any language code. */
 const char *exp_lang_norm(const char *lang);
 /* The label in lang; never NULL. */
 const char *exp_label(enum exp_label label, const char *lang);
 
-/* Display label of level bit index `index` in lang: the host's if it has
- * one, else the canonical name. */
-const char *exp_level_label(const struct minga_host_api *host, unsigned index,
-                            const char *lang);
-const char *exp_actor_label(const struct minga_host_api *host, unsigned index,
-                            const char *lang);
+/* Display label of level or actor bit index `index` in lang (any code;
+ * es, pt, else en), from core/base/vocab.c; "" past the last. The names
+ * themselves: vocab_level_name(), vocab_actor_name(). */
+const char *exp_level_label(unsigned index, const char *lang);
+const char *exp_actor_label(unsigned index, const char *lang);
 /* The goal's short name in lang, or "" when the host does not know it. */
 const char *exp_goal_name(const struct minga_goal_info *goal,
                           const char *lang);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "minga/plugin.h"
-#include "case_json.h"
+#include "json_stream.h"
 
 struct json_export {
     struct exp_out out;

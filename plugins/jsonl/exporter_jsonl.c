@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "minga/plugin.h"
-#include "case_json.h"
+#include "json_stream.h"
 
 static int jsonl_begin(const struct minga_host_api *host,
                        struct minga_export_ctx *ctx, void **state)

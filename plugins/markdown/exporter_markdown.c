@@ -184,12 +184,12 @@ static int md_write_case(void *state, const struct minga_case *c)
     size_t n_names = 0;
     for (unsigned i = 0; i < MINGA_N_LEVELS; i++)
         if (c->level_mask & (1u << i))
-            names[n_names++] = exp_level_label(exp->host, i, lang);
+            names[n_names++] = exp_level_label(i, lang);
     md_list(exp, EXP_L_LEVELS, names, n_names);
     n_names = 0;
     for (unsigned i = 0; i < MINGA_N_ACTORS; i++)
         if (c->actor_mask & (1u << i))
-            names[n_names++] = exp_actor_label(exp->host, i, lang);
+            names[n_names++] = exp_actor_label(i, lang);
     md_list(exp, EXP_L_ACTORS, names, n_names);
     md_list(exp, EXP_L_TAGS, c->tags, c->n_tags);
 

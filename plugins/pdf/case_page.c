@@ -117,12 +117,12 @@ int pdf_case(struct pdf_doc *doc, const struct minga_case *c)
     size_t n_names = 0;
     for (unsigned i = 0; i < MINGA_N_LEVELS; i++)
         if (c->level_mask & (1u << i))
-            names[n_names++] = exp_level_label(doc->host, i, doc->lang);
+            names[n_names++] = exp_level_label(i, doc->lang);
     meta_line(doc, EXP_L_LEVELS, names, n_names);
     n_names = 0;
     for (unsigned i = 0; i < MINGA_N_ACTORS; i++)
         if (c->actor_mask & (1u << i))
-            names[n_names++] = exp_actor_label(doc->host, i, doc->lang);
+            names[n_names++] = exp_actor_label(i, doc->lang);
     meta_line(doc, EXP_L_ACTORS, names, n_names);
     meta_line(doc, EXP_L_TAGS, c->tags, c->n_tags);
     if (c->source_url)

@@ -98,7 +98,7 @@ void pdf_charts(struct pdf_doc *doc, const struct exp_stats *stats)
     static const char *const level_colors[MINGA_N_LEVELS] = {
         "#2f6f8f", "#4f8f6f", "#8f6f2f", "#6f4f8f"};
     for (unsigned i = 0; i < MINGA_N_LEVELS; i++)
-        bars[i] = (struct pdf_bar){exp_level_label(doc->host, i, doc->lang),
+        bars[i] = (struct pdf_bar){exp_level_label(i, doc->lang),
                                    level_colors[i], stats->per_level[i], 0};
     bar_rows(doc, EXP_L_PER_LEVEL, bars, MINGA_N_LEVELS, 15.0);
 

@@ -17,7 +17,7 @@
 
 #include <cairo-pdf.h>
 
-#include "case_json.h"
+#include "json_stream.h"
 #include "labels.h"
 #include "pdf.h"
 
