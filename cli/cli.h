@@ -35,6 +35,13 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Whether argv holds -h or --help; prints the command's help then. */
 int cli_wants_help(const struct cli_command *cmd, int argc, char **argv);
 void cli_print_json(json_t *value); /* steals the reference */
+/* When argv[*i] is the option `name` ("--rev") as "--rev N" or
+ * "--rev=N": its value ("" when none follows), with *i moved onto the
+ * last word it used. NULL when argv[*i] is something else. */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name);
+/* v as a whole number from min to max into *out: 0, or -1 when it is not
+ * one (empty, trailing characters, out of range). */
+int cli_parse_number(const char *v, long min, long max, long *out);
 /* A progress bar on stderr when it is a terminal; silent otherwise. */
 void cli_progress(void *arg, uint64_t done, uint64_t total);
 void cli_progress_done(void);

@@ -277,18 +277,14 @@ static int run_show(struct cli *cli, int argc, char **argv)
     int is_json = 0, rev = 0;
     const char *id = NULL, *attachment = NULL;
     for (int i = 1; i < argc; i++) {
+        const char *v;
         if (strcmp(argv[i], "--json") == 0) {
             is_json = 1;
         } else if (strcmp(argv[i], "--attachment") == 0 && i + 1 < argc) {
             attachment = argv[++i];
-        } else if (strcmp(argv[i], "--rev") == 0 ||
-                   strncmp(argv[i], "--rev=", 6) == 0) {
-            const char *v = argv[i][5] == '=' ? argv[i] + 6
-                            : i + 1 < argc    ? argv[++i]
-                                              : "";
-            char *end = NULL;
-            long n = strtol(v, &end, 10);
-            if (!*v || *end || n < 1 || n > 1000000000)
+        } else if ((v = cli_option_value(argc, argv, &i, "--rev"))) {
+            long n;
+            if (cli_parse_number(v, 1, 1000000000, &n) != 0)
                 return cli_usage_error(&cmd_show,
                                        "--rev: expected a revision "
                                        "number (see `minga history ID`)");
@@ -531,17 +527,33 @@ const struct cli_command cmd_check = {
 
 static int run_reindex(struct cli *cli, int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 1)
-        return cli_usage_error(&cmd_reindex, "takes no arguments");
+    int shards = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        long n;
+        if ((v = cli_option_value(argc, argv, &i, "--shards"))) {
+            if (cli_parse_number(v, 1, MINGA_MAX_SHARDS, &n) != 0)
+                return cli_usage_error(&cmd_reindex,
+                                       "--shards: expected a number of "
+                                       "shards, 1-%d",
+                                       MINGA_MAX_SHARDS);
+            shards = (int)n;
+        } else {
+            return cli_usage_error(&cmd_reindex, "unexpected argument %s",
+                                   argv[i]);
+        }
+    }
     struct minga *m = cli_open(cli, 0);
     if (!m)
         return EXIT_FAIL;
     char *err = NULL;
-    int rc = minga_reindex(m, cli_progress, NULL, &err);
+    int rc = minga_reindex(m, shards, cli_progress, NULL, &err);
     cli_progress_done();
     if (rc)
         cli_fail("%s", err ? err : "reindex failed");
+    else if (shards)
+        printf("reindexed the catalog into %d shard%s\n", shards,
+               shards == 1 ? "" : "s");
     else
         printf("reindexed the catalog\n");
     free(err);
@@ -551,6 +563,11 @@ static int run_reindex(struct cli *cli, int argc, char **argv)
 
 const struct cli_command cmd_reindex = {
     "reindex", "rebuild the index from the catalog",
-    "usage: minga reindex\n\nRebuilds the full-text index from the catalog "
-    "(the source of truth).\n",
+    "usage: minga reindex [--shards N]\n\n"
+    "Rebuilds the full-text index from the catalog (the source of truth),\n"
+    "then compacts it. --shards N rebuilds it into N shards (1-64; a new\n"
+    "data folder gets one per core, 2 to 4): the new index is built beside\n"
+    "the old one, which answers searches until it is swapped in at the\n"
+    "end, and stays as it was if the reindex fails or is killed. Needs\n"
+    "free disk space of about the index's size.\n",
     run_reindex};

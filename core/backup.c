@@ -292,7 +292,7 @@ static int finish_folder(const char *dir, json_t **report, char **errmsg)
     int rc = minga_open(&m, dir, 0, errmsg);
     if (rc)
         return rc;
-    rc = minga_reindex(m, NULL, NULL, errmsg);
+    rc = minga_reindex(m, 0, NULL, NULL, errmsg);
     json_t *check = NULL;
     if (!rc) {
         rc = minga_check(m, 0, &check, errmsg);

@@ -126,7 +126,7 @@ int minga_check(struct minga *m, int repair, json_t **report, char **errmsg)
     int rc = compare(m, r, errmsg);
     json_object_set_new(r, "repaired", json_false());
     if (rc == MINGA_EINVAL && repair) {
-        rc = minga_reindex(m, NULL, NULL, errmsg);
+        rc = minga_reindex(m, 0, NULL, NULL, errmsg);
         if (!rc) {
             json_t *after = json_object();
             rc = compare(m, after, errmsg);

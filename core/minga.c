@@ -236,9 +236,15 @@ void minga_reserve_restore(struct minga *m)
  * targets (suggest.h). Packs that do not load (they are built in and
  * checked by the tests) leave a writer without it: the index then says
  * it has no suggestions rather than refusing every write. */
-int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg)
+_Static_assert(MINGA_MAX_SHARDS == MINDEX_MAX_SHARDS, "one shard limit");
+
+/* With shards > 0, a writer over that many new shards (a relayout). */
+static int open_writer_shards(struct minga *m, int shards, struct mindex **out,
+                              char **errmsg)
 {
-    int rc = mindex_open(out, m->index_dir, MINDEX_WRITE, errmsg);
+    int rc = shards > 0
+                 ? mindex_open_relayout(out, m->index_dir, shards, errmsg)
+                 : mindex_open(out, m->index_dir, MINDEX_WRITE, errmsg);
     if (rc)
         return rc;
     char *err = NULL;
@@ -247,6 +253,11 @@ int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg)
     if (packs)
         mindex_set_suggester(*out, suggest_for_index, (void *)packs);
     return 0;
+}
+
+int minga_open_writer(struct minga *m, struct mindex **out, char **errmsg)
+{
+    return open_writer_shards(m, 0, out, errmsg);
 }
 
 struct rebuild_state {
@@ -319,7 +330,7 @@ int minga_finish_interrupted(struct minga *m, int *was_needed, char **errmsg)
     return rc;
 }
 
-int minga_reindex(struct minga *m,
+int minga_reindex(struct minga *m, int shards,
                   void (*progress)(void *arg, uint64_t done, uint64_t total),
                   void *arg, char **errmsg)
 {
@@ -327,7 +338,7 @@ int minga_reindex(struct minga *m,
     if (rc)
         return rc;
     struct mindex *ix = NULL;
-    rc = minga_open_writer(m, &ix, errmsg);
+    rc = open_writer_shards(m, shards, &ix, errmsg);
     if (!rc)
         rc = minga_rebuild_index(m, ix, progress, arg, errmsg);
     mindex_close(ix);

@@ -254,8 +254,14 @@ int minga_finish_interrupted(struct minga *m, int *was_needed, char **errmsg);
  * before and after, when not NULL. */
 int minga_compact(struct minga *m, uint64_t *bytes_before,
                   uint64_t *bytes_after, char **errmsg);
-/* Rebuilds the index from the catalog, then compacts it. */
-int minga_reindex(struct minga *m,
+/* The most shards an index may have (the index's MINDEX_MAX_SHARDS). */
+#define MINGA_MAX_SHARDS 64
+/* Rebuilds the index from the catalog, then compacts it. With shards > 0
+ * (at most MINGA_MAX_SHARDS) the new index has that many shards, built
+ * beside the live one and swapped in at its commit (mindex_open_relayout):
+ * searches go on over the old one meanwhile, and a failed or killed
+ * reindex leaves it as it was. 0 keeps the index's shard count. */
+int minga_reindex(struct minga *m, int shards,
                   void (*progress)(void *arg, uint64_t done, uint64_t total),
                   void *arg, char **errmsg);
 

@@ -52,25 +52,27 @@ using namespace mindex_impl;
 
 /* -- layout ------------------------------------------------------------ */
 
-/* Shards of a new index: MINGA_INDEX_SHARDS when set (1..64), else 1.
+/* Shards of a new index: MINGA_INDEX_SHARDS when set (1..64), else one
+ * per core, at least 2 and at most 4.
  *
- * One shard by default. Searches no longer use OP_MAX, whose Xapian 1.4.22
- * bug (a freed posting list read in MaxPostList::recalc_maxweight) first
- * kept shards off and then crashed one-shard searches too (issue 18); what
- * still waits is making the facet table and the match-set counts exact
- * over several shards. With one shard a writer still indexes in its
- * worker thread while the caller parses and stores the next cases. The
- * intended default is the number of cores, at least 2 and at most 4:
- * std::max(2u, std::min(std::thread::hardware_concurrency(), 4u)). */
+ * Each shard has its own writer thread (the caller builds documents,
+ * the shards' workers write them, the speller its own database), so two
+ * shards use both cores of a 2-core machine; past 4, the caller's
+ * document building is the limit and each search opens more databases.
+ * Searches see the shards as one database: exact facets and match-set
+ * counts through the facet table (mindex_facets.cc) whatever the shard
+ * count, and no OP_MAX (Xapian 1.4.22's crash in MaxPostList over
+ * several databases, issue 18). BENCHMARKS.md has the figures. */
 static int new_shard_count()
 {
     const char *env = getenv("MINGA_INDEX_SHARDS");
     if (env && *env) {
         int n = atoi(env);
-        if (n >= 1 && n <= 64)
+        if (n >= 1 && n <= MINDEX_MAX_SHARDS)
             return n;
     }
-    return 1;
+    unsigned cores = std::thread::hardware_concurrency();
+    return (int)std::max(2u, std::min(cores, 4u));
 }
 
 static bool path_exists(const std::string &path)
@@ -394,8 +396,9 @@ static void rollback_all(struct mindex *ix)
     }
 }
 
-extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
-                           char **errmsg)
+/* mindex_open, and with relayout > 0 mindex_open_relayout. */
+static int open_index(struct mindex **out, const char *dir, int mode,
+                      int relayout, char **errmsg)
 {
     if (!out || !dir || !*dir ||
         (mode != MINDEX_READ && mode != MINDEX_WRITE)) {
@@ -417,16 +420,33 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
         std::vector<std::string> paths;
         int new_count = 0; /* > 0: a new index, to record */
         if (is_single_database(ix->dir)) {
+            if (relayout) {
+                set_errmsg(errmsg, what + ": an index of the layout before "
+                                          "shards cannot be resharded; "
+                                          "move it aside and run `minga "
+                                          "reindex`");
+                return MINGA_EINVAL;
+            }
             paths.push_back(ix->dir);
         } else if (int n = read_shard_count(ix->dir, &ix->compaction)) {
-            for (int i = 0; i < n; i++)
-                paths.push_back(shard_path(ix->dir, i, ix->compaction));
+            if (relayout) {
+                /* new folders beside the live ones, which readers go on
+                 * searching until the commit names the new ones */
+                remove_unnamed(ix->dir, n, ix->compaction);
+                ix->pending_compaction = ix->compaction + 1;
+                for (int i = 0; i < relayout; i++)
+                    paths.push_back(
+                        shard_path(ix->dir, i, ix->pending_compaction));
+            } else {
+                for (int i = 0; i < n; i++)
+                    paths.push_back(shard_path(ix->dir, i, ix->compaction));
+            }
         } else if (mode == MINDEX_READ) {
             /* not ours: a database of another kind, or Xapian's error */
             Xapian::Database probe(ix->dir);
             paths.push_back(ix->dir);
         } else {
-            new_count = new_shard_count();
+            new_count = relayout ? relayout : new_shard_count();
             if (mkdir(dir, 0755) != 0 && errno != EEXIST)
                 throw Xapian::DatabaseCreateError(
                     std::string("cannot create the folder: ") +
@@ -493,10 +513,32 @@ extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
     });
 }
 
+extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
+                           char **errmsg)
+{
+    return open_index(out, dir, mode, 0, errmsg);
+}
+
+extern "C" int mindex_open_relayout(struct mindex **out, const char *dir,
+                                    int shards, char **errmsg)
+{
+    if (shards < 1 || shards > MINDEX_MAX_SHARDS) {
+        set_errmsg(errmsg, "index relayout: the shard count must be 1-" +
+                               std::to_string(MINDEX_MAX_SHARDS));
+        return MINGA_EINVAL;
+    }
+    return open_index(out, dir, MINDEX_WRITE, shards, errmsg);
+}
+
 extern "C" void mindex_close(struct mindex *ix)
 {
     if (!ix)
         return;
+    /* a relayout never committed: its folders go (they hold a copy) */
+    std::vector<std::string> unswapped;
+    if (ix->pending_compaction)
+        for (auto &sh : ix->shards)
+            unswapped.push_back(sh->path);
     try {
         /* a reader's "writers" are its shards, without workers */
         std::vector<Shard *> all = ix->writers();
@@ -523,6 +565,8 @@ extern "C" void mindex_close(struct mindex *ix)
         delete ix;
     } catch (...) {
     }
+    for (const std::string &path : unswapped)
+        remove_tree(path);
 }
 
 extern "C" int mindex_reopen(struct mindex *ix, char **errmsg)
@@ -774,6 +818,14 @@ extern "C" int mindex_commit(struct mindex *ix, uint64_t generation,
             if (!rc && (rc = w->error(&msg)))
                 set_errmsg(errmsg, msg);
             w->clear_error();
+        }
+        if (!rc && ix->pending_compaction) {
+            /* every new shard holds the commit: name them (a throw here
+             * leaves the old layout named, and this one pending) */
+            swap_layout(ix->dir, (int)ix->shards.size(),
+                        ix->pending_compaction);
+            ix->compaction = ix->pending_compaction;
+            ix->pending_compaction = 0;
         }
         if (rc) {
             try {

@@ -49,8 +49,24 @@ enum mindex_mode {
     MINDEX_WRITE = 1
 };
 
-/* Opens (creating it in write mode) the index in folder `dir`. */
+/* Opens (creating it in write mode) the index in folder `dir`. A new
+ * index gets MINGA_INDEX_SHARDS shards when that is set, else one per
+ * core, 2 to 4. */
 int mindex_open(struct mindex **out, const char *dir, int mode, char **errmsg);
+
+/* The most shards an index may have. */
+#define MINDEX_MAX_SHARDS 64
+
+/* Opens a writer over `shards` new, empty shards (1..MINDEX_MAX_SHARDS)
+ * beside the live ones of `dir`, which readers go on searching. The
+ * caller fills them (mindex_remove_all, mindex_put...); the first
+ * successful mindex_commit swaps them in at once, as a compaction does
+ * (mindex_compact), and the old ones are removed. Closing it without a
+ * commit, or a crash, leaves the index as it was; the new folders are
+ * removed then, or by the next compaction or relayout. `minga reindex
+ * --shards N`. MINGA_EINVAL on an index of the layout before shards. */
+int mindex_open_relayout(struct mindex **out, const char *dir, int shards,
+                         char **errmsg);
 void mindex_close(struct mindex *ix);
 
 /* Readers: see the latest commit (cheap when nothing changed). */

@@ -59,27 +59,6 @@ uint64_t tree_bytes(const std::string &path)
     return sum;
 }
 
-void remove_tree(const std::string &path)
-{
-    struct stat st;
-    if (lstat(path.c_str(), &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        if (DIR *d = opendir(path.c_str())) {
-            while (struct dirent *e = readdir(d)) {
-                if (strcmp(e->d_name, ".") == 0 ||
-                    strcmp(e->d_name, "..") == 0)
-                    continue;
-                remove_tree(path + "/" + e->d_name);
-            }
-            closedir(d);
-        }
-        rmdir(path.c_str());
-    } else {
-        unlink(path.c_str());
-    }
-}
-
 void fsync_path(const std::string &path)
 {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -133,9 +112,31 @@ bool is_shard_name(const char *name)
     return true;
 }
 
-/* Removes the shard folders of dir other than those named by its
- * SHARDS_FILE (left by a compaction, finished or not). */
-void remove_unnamed(const std::string &dir, int count, unsigned compaction)
+} // namespace
+
+void mindex_impl::remove_tree(const std::string &path)
+{
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        if (DIR *d = opendir(path.c_str())) {
+            while (struct dirent *e = readdir(d)) {
+                if (strcmp(e->d_name, ".") == 0 ||
+                    strcmp(e->d_name, "..") == 0)
+                    continue;
+                remove_tree(path + "/" + e->d_name);
+            }
+            closedir(d);
+        }
+        rmdir(path.c_str());
+    } else {
+        unlink(path.c_str());
+    }
+}
+
+void mindex_impl::remove_unnamed(const std::string &dir, int count,
+                                 unsigned compaction)
 {
     std::set<std::string> named;
     for (int i = 0; i < count; i++)
@@ -156,7 +157,16 @@ void remove_unnamed(const std::string &dir, int count, unsigned compaction)
         remove_tree(p);
 }
 
-} // namespace
+void mindex_impl::swap_layout(const std::string &dir, int count,
+                              unsigned compaction)
+{
+    for (int i = 0; i < count; i++)
+        fsync_tree(shard_path(dir, i, compaction));
+    fsync_path(dir);
+    write_shard_count(dir, count, compaction); /* the swap */
+    fsync_path(dir);
+    remove_unnamed(dir, count, compaction);
+}
 
 extern "C" int mindex_compact(const char *dir, uint64_t *bytes_before,
                               uint64_t *bytes_after, char **errmsg)

@@ -93,6 +93,16 @@ enum {
     SLOT_SNIPPET_SOURCES = 4
 };
 
+/* Ranks by relevance, equal weights by case id (SLOT_ID, ascending).
+ * Not by docid, Xapian's default: a case's docid depends on the shard
+ * count and on the order the cases were written in (the shards' docids
+ * interleave), so ties would come out in another order after a reindex
+ * or a relayout. */
+inline void sort_by_relevance_then_id(Xapian::Enquire &enquire)
+{
+    enquire.set_sort_by_relevance_then_value(SLOT_ID, false);
+}
+
 extern const char *const META_GENERATION; /* decimal */
 extern const char *const META_LANGUAGES;  /* "es pt en" */
 extern const char *const META_THESAURUS;  /* synonym keys, one a line */
@@ -126,6 +136,16 @@ int read_shard_count(const std::string &dir, unsigned *compaction);
 void write_shard_count(const std::string &dir, int count, unsigned compaction);
 /* Shard i's folder under compaction number `compaction`. */
 std::string shard_path(const std::string &dir, int i, unsigned compaction);
+/* mindex_compact.cc: removes the shard folders of dir that SHARDS_FILE
+ * does not name (count, compaction): what a compaction or a relayout
+ * that died left. */
+void remove_unnamed(const std::string &dir, int count, unsigned compaction);
+/* Makes `count` complete shard folders under `compaction` the index's:
+ * fsyncs them, names them in SHARDS_FILE (atomically) and removes the
+ * folders no longer named. Throws. */
+void swap_layout(const std::string &dir, int count, unsigned compaction);
+/* Removes a folder and everything under it (best effort). */
+void remove_tree(const std::string &path);
 /* The spelling database's folder, in the index folder. */
 extern const char *const SPELLING_DIR;
 
@@ -353,6 +373,9 @@ struct mindex {
      * looks at the version files first and does nothing when none
      * changed; a retry after DatabaseModifiedError forces it. Throws. */
     bool reopen_db(bool force = false);
+    /* Readers: sets `generation`, first waiting (reopening) while the
+     * shards hold different ones, a commit half done. Throws. */
+    void settle_generation();
     /* Readers: when the index folder names other shard folders than the
      * ones open (a compaction swapped new ones in), opens those instead.
      * Returns whether it did. Throws. */
@@ -360,6 +383,10 @@ struct mindex {
     /* The compaction number of the shard folders open (0: "shardI",
      * else "shardI.cN"; see SHARDS_FILE). */
     unsigned compaction = 0;
+    /* A writer of mindex_open_relayout: its shards are new folders under
+     * this compaction number, not yet named by SHARDS_FILE; the first
+     * commit swaps them in (swap_layout). 0 otherwise. */
+    unsigned pending_compaction = 0;
     /* Words of already-folded text, in order, exactly as the indexer
      * splits them. */
     std::vector<std::string> tokenize(const std::string &folded);

@@ -106,7 +106,7 @@ run_match(struct mindex *ix, Plan &plan, const Xapian::Query &filter,
     else if (plan.units.empty())
         enquire.set_sort_by_key(&ix->newest_first, false);
     else
-        enquire.set_sort_by_relevance();
+        sort_by_relevance_then_id(enquire);
     Xapian::MSet mset;
     const Combine attempts[2] = {plan.is_similar ? Combine::ANY : Combine::ALL,
                                  Combine::QUORUM};

@@ -615,7 +615,7 @@ extern "C" int mindex_related_cases(struct mindex *ix, const char *id,
 
         Xapian::Enquire &enquire = *ix->enquire;
         enquire.clear_matchspies();
-        enquire.set_sort_by_relevance();
+        sort_by_relevance_then_id(enquire);
         enquire.set_query(query);
         /* room for the same city's cases to fall behind */
         Xapian::MSet mset = enquire.get_mset(0, limit * 2 + 10);

@@ -328,6 +328,8 @@ void mindex::refresh_query_stems()
 
 void mindex::load_metadata()
 {
+    if (mode == MINDEX_READ)
+        settle_generation();
     languages.clear();
     /* shard 0 holds the thesaurus; every shard the same language list */
     if (mode == MINDEX_WRITE)
@@ -362,9 +364,26 @@ void mindex::load_metadata()
             n += sh->db(mode).get_doccount();
         suggested_terms = n == 0;
     }
-    if (mode == MINDEX_READ)
-        generation = read_generation();
     reset_enquire();
+}
+
+void mindex::settle_generation()
+{
+    /* A writer commits its shards in parallel, one database each: a
+     * reader that opens between the first commit and the last sees part
+     * of an import (reliability_concurrency caught 750 of 1 500 cases).
+     * The rest follows within milliseconds, so wait for it, reopening;
+     * a commit that stopped half-way (a crash) stays mixed until the
+     * next write or `minga check --repair` rebuilds, so after about a
+     * second search what is there. */
+    generation = read_generation();
+    for (int attempt = 1;
+         generation == MINDEX_GENERATION_MIXED && attempt <= 10; attempt++) {
+        read_backoff(attempt); /* 1, 2, 4 ... 512 ms */
+        rdb.reopen();
+        spell_all.reopen();
+        generation = read_generation();
+    }
 }
 
 void mindex::reset_enquire()

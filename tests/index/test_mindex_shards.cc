@@ -21,6 +21,8 @@ extern "C" {
 #include <xapian.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <map>
 #include <string>
 #include <cmath>
@@ -308,6 +310,54 @@ void test_generation_disagreement_is_a_mismatch(void **state)
     commit(fx->writer, 5);
     assert_int_equal(mindex_generation(fx->writer), 5);
     assert_int_equal(mindex_doccount(fx->writer), N_CASES);
+}
+
+/* Adds doc to db and commits it as generation `generation`, after
+ * `delay_ms` (in a thread of its own when it is not 0). */
+std::thread commit_later(Xapian::WritableDatabase &db,
+                         const Xapian::Document &doc, const char *generation,
+                         int delay_ms)
+{
+    return std::thread([&db, doc, generation, delay_ms]() {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        db.add_document(doc);
+        db.set_metadata("minga_generation", generation);
+        db.commit();
+    });
+}
+
+/* A reader that opens between two shards' commits (a writer commits them
+ * in parallel, so it can) waits for the other one instead of searching
+ * part of an import. */
+void test_reader_waits_for_a_commit_half_done(void **state)
+{
+    Fixture *fx = (Fixture *)*state;
+    mindex_close(fx->writer);
+    fx->writer = nullptr;
+    Xapian::WritableDatabase db0(shard_dir(fx, 0), Xapian::DB_OPEN);
+    Xapian::WritableDatabase db1(shard_dir(fx, 1), Xapian::DB_OPEN);
+    Xapian::Document d0, d1;
+    d0.add_boolean_term("Qhalf-0");
+    d1.add_boolean_term("Qhalf-1");
+    /* generation 6 adds one document to each shard: shard 0 first, shard
+     * 1 100 ms later */
+    commit_later(db0, d0, "6", 0).join();
+    std::thread late = commit_later(db1, d1, "6", 100);
+    struct mindex *reader = open_reader(fx);
+    late.join();
+    /* the whole of generation 6, not shard 0's half */
+    assert_int_equal(mindex_generation(reader), 6);
+    assert_int_equal(mindex_doccount(reader), N_CASES + 2);
+
+    /* a reader open at 6 that reopens in the middle of 7 waits too */
+    commit_later(db0, d0, "7", 0).join();
+    late = commit_later(db1, d1, "7", 100);
+    char *errmsg = nullptr;
+    assert_int_equal(mindex_reopen(reader, &errmsg), 0);
+    late.join();
+    assert_int_equal(mindex_generation(reader), 7);
+    assert_int_equal(mindex_doccount(reader), N_CASES + 4);
+    mindex_close(reader);
 }
 
 void test_worker_error_comes_back_with_case_id(void **state)
@@ -893,6 +943,7 @@ int main(void)
         T(test_replaced_case_stays_in_its_shard),
         T(test_rollback_across_shards),
         T(test_generation_disagreement_is_a_mismatch),
+        T(test_reader_waits_for_a_commit_half_done),
         T(test_worker_error_comes_back_with_case_id),
         T(test_combined_database_reads_synonyms_and_spelling),
         T(test_spelling_data_counts_occurrences),
