@@ -103,6 +103,12 @@ for n in done:
     rows.append(("import JSONL (wall)", N, imp_cell(mj), imp_cell(xi),
                  imp_cell(fi), fmt_ratio(ratio(g(mj, "cps"), g(xi, "cps"))),
                  fmt_ratio(ratio(g(mj, "cps"), g(fi, "cps")))))
+    m1 = import_stats(p, "import_jsonl_1shard")
+    shards = R.get(f"{p}_shards", "?")
+    rows.append((f"import JSONL, 1 shard (above: {shards})", N, imp_cell(m1),
+                 "", "", fmt_ratio(ratio(g(m1, "cps"), g(xi, "cps"))),
+                 f"{shards} shards: "
+                 f"{fmt_ratio(ratio(g(mj, 'cps'), g(m1, 'cps')))} of 1"))
     rows.append(("import tar.gz (wall)", N, imp_cell(mt), "", "",
                  fmt_ratio(ratio(g(mt, "cps"), g(xi, "cps"))),
                  fmt_ratio(ratio(g(mt, "cps"), g(fi, "cps")))))
@@ -149,6 +155,10 @@ for n in done:
                      f"{fmt(x, d)} (with facets+spelling {fmt(xf, d)})",
                      fmt(f, d), fmt_ratio(vs_x) + " speed",
                      fmt_ratio(vs_f) + " speed"))
+    rows.append(("query p50 / p99 ms, 1 shard", N,
+                 f"{fmt(ms(f'{p}_minga_1shard_result_p50_us'), 2)} / "
+                 f"{fmt(ms(f'{p}_minga_1shard_result_p99_us'), 2)}",
+                 "", "", "", ""))
     q2 = num(f"{p}_minga_2t_result_qps")
     rows.append(("queries/s, 2 threads in process", N, fmt(q2), "", "", "", ""))
     hs = num(f"{p}_http_search_wrk_rps")
