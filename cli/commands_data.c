@@ -566,8 +566,8 @@ const struct cli_command cmd_reindex = {
     "usage: minga reindex [--shards N]\n\n"
     "Rebuilds the full-text index from the catalog (the source of truth),\n"
     "then compacts it. --shards N rebuilds it into N shards (1-64; a new\n"
-    "data folder gets one per core, 2 to 4): the new index is built beside\n"
-    "the old one, which answers searches until it is swapped in at the\n"
-    "end, and stays as it was if the reindex fails or is killed. Needs\n"
+    "data folder gets one per two cores, 1 to 4): the new index is built\n"
+    "beside the old one, which answers searches until it is swapped in at\n"
+    "the end, and stays as it was if the reindex fails or is killed. Needs\n"
     "free disk space of about the index's size.\n",
     run_reindex};

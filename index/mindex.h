@@ -51,7 +51,7 @@ enum mindex_mode {
 
 /* Opens (creating it in write mode) the index in folder `dir`. A new
  * index gets MINGA_INDEX_SHARDS shards when that is set, else one per
- * core, 2 to 4. */
+ * two cores, 1 to 4. */
 int mindex_open(struct mindex **out, const char *dir, int mode, char **errmsg);
 
 /* The most shards an index may have. */

@@ -9,7 +9,7 @@ by the first compaction. `minga reindex --shards N` (issue 24, part 1)
 builds a layout of N shards beside the live one and swaps it in the
 same way: the same answers with 1, 2 and 3 shards, a server searching
 all along, and a SIGKILL leaving the old layout. A new data folder gets
-one shard per core, 2 to 4 (MINGA_INDEX_SHARDS when set)."""
+one shard per two cores, 1 to 4 (MINGA_INDEX_SHARDS when set)."""
 
 import glob
 import json
@@ -55,7 +55,7 @@ def default_shards(env):
     """The shard count a new data folder gets (index/mindex.cc)."""
     if env.get("MINGA_INDEX_SHARDS"):
         return int(env["MINGA_INDEX_SHARDS"])
-    return max(2, min(os.cpu_count() or 1, 4))
+    return max(1, min((os.cpu_count() or 1) // 2, 4))
 
 
 def named(n, compaction):
