@@ -23,8 +23,8 @@
  * later generation than the catalog snapshot. Holding the writer lock
  * for as long as the copy takes would stop uploads. Rebuilding costs CPU
  * time in the backup process (as much as `minga reindex`) and no lock on
- * the live folder; a new index gets the shard count of the process that
- * builds it (MINGA_INDEX_SHARDS).
+ * the live folder. The copy's index gets the source's shard count (the
+ * default for a new folder when the source has no readable index).
  *
  * Both functions build the new folder under a temporary name beside
  * `dest` (".NAME.partial-XXXXXX") and rename it to `dest` only when it is
@@ -284,15 +284,17 @@ static int copy_catalog(const char *src_path, const char *dst_path,
 }
 
 /* Turns the folder `dir` holding a copied catalog into a data folder:
- * the schema brought to this minga's, the index rebuilt, then checked.
- * *report gets {cases, generation, check}. */
-static int finish_folder(const char *dir, json_t **report, char **errmsg)
+ * the schema brought to this minga's, the index rebuilt in `shards`
+ * shards (0: the default for a new folder), then checked. *report gets
+ * {cases, generation, check}. */
+static int finish_folder(const char *dir, int shards, json_t **report,
+                         char **errmsg)
 {
     struct minga *m = NULL;
     int rc = minga_open(&m, dir, 0, errmsg);
     if (rc)
         return rc;
-    rc = minga_reindex(m, 0, NULL, NULL, errmsg);
+    rc = minga_reindex(m, shards, NULL, NULL, errmsg);
     json_t *check = NULL;
     if (!rc) {
         rc = minga_check(m, 0, &check, errmsg);
@@ -330,9 +332,18 @@ static int copy_data_folder(const char *src_catalog, const char *dest,
     char path[sizeof t.tmp + sizeof "/catalog.db"];
     snprintf(path, sizeof path, "%s/catalog.db", t.tmp);
     json_t *rep = NULL;
+    /* the copy keeps the source's shard count (`reindex --shards N` may
+     * have set one other than the default) */
+    char src_index[PATH_MAX];
+    int shards = 0;
+    const char *slash = strrchr(src_catalog, '/');
+    if (slash && (size_t)snprintf(src_index, sizeof src_index, "%.*s/index",
+                                  (int)(slash - src_catalog),
+                                  src_catalog) < sizeof src_index)
+        shards = mindex_shards_of(src_index);
     rc = copy_catalog(src_catalog, path, errmsg);
     if (!rc)
-        rc = finish_folder(t.tmp, &rep, errmsg);
+        rc = finish_folder(t.tmp, shards, &rep, errmsg);
     if (!rc && fsync_path(path) < 0)
         rc = fail(errmsg, MINGA_EIO,
                   minga_strdupf("%s: cannot sync: %s", path, strerror(errno)));

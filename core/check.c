@@ -95,6 +95,8 @@ static int compare(struct minga *m, json_t *report, char **errmsg)
                         json_integer((json_int_t)cat_gen));
     json_object_set_new(report, "generation_index",
                         json_integer((json_int_t)ix_gen));
+    json_object_set_new(report, "shards",
+                        json_integer(mindex_shards_of(m->index_dir)));
     json_object_set_new(report, "missing_from_index", missing);
     json_object_set_new(report, "extra_in_index", extra);
     json_object_set_new(report, "n_missing_from_index",

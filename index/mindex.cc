@@ -516,6 +516,19 @@ static int open_index(struct mindex **out, const char *dir, int mode,
     });
 }
 
+extern "C" int mindex_shards_of(const char *dir)
+{
+    if (!dir)
+        return 0;
+    try {
+        unsigned compaction = 0;
+        return is_single_database(dir) ? 1
+                                       : read_shard_count(dir, &compaction);
+    } catch (...) {
+        return 0; /* unreadable or corrupt: as good as none here */
+    }
+}
+
 extern "C" int mindex_open(struct mindex **out, const char *dir, int mode,
                            char **errmsg)
 {

@@ -15,20 +15,23 @@
  *     time, and each case is stemmed with its own language's stemmer.
  *
  * Shards: the index folder holds N Xapian databases (N fixed when the
- * index is created: MINGA_INDEX_SHARDS, else 1 for now, see mindex.cc);
- * a case always lives in the shard its id hashes to.
+ * index is created: MINGA_INDEX_SHARDS, else one per two cores, see
+ * mindex.cc; changed only by mindex_open_relayout); a case always lives
+ * in the shard its id hashes to. Searches read them as one database and
+ * answer the same whatever N (ties rank by case id, not docid).
  * A writer indexes each shard in a thread of its own, so mindex_put_case
  * only checks and queues the case: an error met later while indexing it
  * is returned by the next write call or by mindex_commit (with the case
  * id in the message), and mindex_commit then commits nothing. An index
  * made before shards (one database in the folder) opens as one shard.
  *
- * The shards are committed one after another, not atomically together:
- * a crash between two of them leaves shards recording different
+ * The shards are committed in parallel, not atomically together: a
+ * crash between two of them leaves shards recording different
  * generations. mindex_generation() then returns MINDEX_GENERATION_MIXED,
  * which equals no catalog generation, so `minga check` and minga_recover
- * see the mismatch and rebuild the index. A reader may likewise open or
- * reopen between two shards' commits and see part of a commit.
+ * see the mismatch and rebuild the index. A reader that opens or reopens
+ * between two shards' commits waits (about a second at most) until they
+ * agree, so it never searches part of a commit that completes.
  */
 #ifndef MINGA_MINDEX_H
 #define MINGA_MINDEX_H
@@ -56,6 +59,11 @@ int mindex_open(struct mindex **out, const char *dir, int mode, char **errmsg);
 
 /* The most shards an index may have. */
 #define MINDEX_MAX_SHARDS 64
+
+/* The number of shards of the index in folder `dir`: 1 for the layout
+ * before shards, 0 when there is no index there or its shard count
+ * cannot be read. Reads one small file; opens no database. */
+int mindex_shards_of(const char *dir);
 
 /* Opens a writer over `shards` new, empty shards (1..MINDEX_MAX_SHARDS)
  * beside the live ones of `dir`, which readers go on searching. The

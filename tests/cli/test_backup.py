@@ -228,6 +228,25 @@ class Backup(MingaTest):
                          self.minga("history", "backup-report-case",
                                     "--json").stdout)
 
+    def test_backup_and_restore_keep_the_shard_count(self):
+        # a count other than the default, set by reindex --shards
+        self.ok("reindex", "--shards", "3")
+        self.assertEqual(self.assert_checks(self.data)["shards"], 3)
+        before = self.minga("search", "--json", "zarzaparrilla").stdout
+        dest = os.path.join(self.tmp, "backup")
+        self.backup(dest)
+        self.assertEqual(self.assert_checks(dest)["shards"], 3)
+        # then back into one shard, and restored from the 3-shard backup
+        self.ok("reindex", "--shards", "1", data=dest)
+        self.assertEqual(self.assert_checks(dest)["shards"], 1)
+        restored = os.path.join(self.tmp, "restored")
+        self.ok("restore", dest, data=restored)
+        self.assertEqual(self.assert_checks(restored)["shards"], 1)
+        self.assertEqual(
+            self.minga("search", "--json", "zarzaparrilla",
+                       data=restored).stdout.replace(restored, ""),
+            before.replace(self.data, ""))
+
     def test_restore_into_a_missing_folder_creates_it(self):
         dest = os.path.join(self.tmp, "backup")
         self.backup(dest)
